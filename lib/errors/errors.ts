@@ -1,0 +1,93 @@
+/**
+ * The error classes Routilux throws. Every error the library throws is a
+ * {@link RoutiluxError} subclass whose `name` is its class name, so callers can
+ * branch on `instanceof` or on `error.name` (which survives serialization).
+ */
+
+/**
+ * Base class of every error thrown by Routilux.
+ *
+ * @example
+ * ```ts
+ * try { flow.start('missing'); } catch (e) { if (e instanceof RoutiluxError) console.log(e.name, e.message); }
+ * ```
+ */
+export class RoutiluxError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    // `new.target.name` keeps `name` right for every subclass without repeating it.
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bad ids (unknown entry, duplicate routine id), names, options or wiring.
+ *
+ * @example
+ * ```ts
+ * flow.connect('a', 'nope', 'b', 'in'); // ConfigurationError: routine 'a' has no event 'nope' ...
+ * ```
+ */
+export class ConfigurationError extends RoutiluxError {}
+
+/**
+ * Bad JSON, format, version, unknown routine type or merge strategy.
+ *
+ * @example
+ * ```ts
+ * Flow.fromJSON('{'); // SerializationError: flow JSON: malformed JSON ...
+ * ```
+ */
+export class SerializationError extends RoutiluxError {}
+
+/**
+ * Pause, resume or cancel is not allowed in the job's current status.
+ *
+ * @example
+ * ```ts
+ * await job.wait(); await job.pause(); // rejects: JobStateError: cannot pause job 'j1': it is completed
+ * ```
+ */
+export class JobStateError extends RoutiluxError {}
+
+/**
+ * A wait, job or activation ran out of time. A job failed by its execution timeout
+ * has `state.error.name === 'TimeoutError'`.
+ *
+ * @example
+ * ```ts
+ * await job.wait({ timeout: 10 }); // rejects with TimeoutError if the job is still running after 10 ms
+ * ```
+ */
+export class TimeoutError extends RoutiluxError {}
+
+/**
+ * The reason of `ctx.signal` when a job is cancelled.
+ *
+ * @example
+ * ```ts
+ * ctx.signal.addEventListener('abort', () => console.log(ctx.signal.reason instanceof CancelledError));
+ * ```
+ */
+export class CancelledError extends RoutiluxError {}
+
+/**
+ * The reason of `ctx.signal` when a job fails while the activation was in flight
+ * (another activation failed under STOP, or the execution timeout fired).
+ *
+ * @example
+ * ```ts
+ * ctx.signal.addEventListener('abort', () => console.log(ctx.signal.reason.name)); // 'JobFailedError'
+ * ```
+ */
+export class JobFailedError extends RoutiluxError {}
+
+/** Converts anything thrown into the `{ name, message }` pair kept in job states. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const e = error as { name?: unknown; message: unknown };
+    return { name: typeof e.name === 'string' ? e.name : 'Error', message: String(e.message) };
+  }
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,156 @@
+import { from, type ObservableInput, type Subscription } from 'rxjs';
+import { ActivationContext } from '../routine/context.js';
+import { runInContext } from '../routine/current.js';
+import { TimeoutError } from '../errors/errors.js';
+import type { RoutineStatus } from '../state/records.js';
+import type { RoutineRun } from './routine-run.js';
+import type { Task } from './task.js';
+import { handleFailure } from './failure.js';
+
+/** Marks a successful end (errors can be any value, `undefined` included). */
+const OK: unique symbol = Symbol('ok');
+
+/** @internal An activation whose handler returned a promise or an observable. */
+export class InFlight {
+  sub: Subscription | undefined = undefined;
+  timer: Subscription | undefined = undefined;
+  /** Ended, or let go by a cancel/failure (then it only holds its worker until it settles). */
+  done = false;
+  detached = false;
+
+  constructor(
+    readonly task: Task,
+    readonly ctx: ActivationContext,
+    readonly run: RoutineRun,
+    readonly startedAt: number,
+  ) {}
+}
+
+/**
+ * @internal Runs one task: merge into the job's slot data, call the handler with the merged
+ * payload and a context, and end the activation when what the handler returned settles.
+ * Synchronous handlers end right here, with no subscription and no promise.
+ */
+export function activate(task: Task): void {
+  const job = task.job;
+  const slot = task.slot;
+  const routine = slot.routine;
+  job.dispatcher.running++;
+  job.running++;
+  if (job.status === 'pending') job.setStatus('running');
+  const run = job.runOf(routine);
+  run.status = 'running';
+  run.activations++;
+  run.inFlight++;
+  job.markRun(run);
+  routine._stats.activations++;
+  const startedAt = job.clock.now();
+  const ctx = new ActivationContext(job, slot, task.attempt);
+  let result: unknown;
+  try {
+    const merged = job.merge(slot, task.data);
+    const handler = slot._handler;
+    if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+  } catch (error) {
+    finish(task, run, startedAt, error);
+    return;
+  }
+  if (result === undefined || result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+    finish(task, run, startedAt, OK);
+    return;
+  }
+  const isThenable = typeof (result as PromiseLike<unknown>).then === 'function';
+  if (!isThenable && !isObservableInput(result)) {
+    finish(task, run, startedAt, OK);
+    return;
+  }
+  const a = new InFlight(task, ctx, run, startedAt);
+  job.inflight.add(a);
+  const limit = job.flow.activationTimeout;
+  if (limit !== undefined) {
+    a.timer = job.clock.schedule(
+      () => settle(a, new TimeoutError(`routine '${routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)),
+      limit,
+    );
+  }
+  if (isThenable) {
+    (result as PromiseLike<unknown>).then(
+      () => settle(a, OK),
+      (error: unknown) => settle(a, error),
+    );
+  } else {
+    const sub = from(result as ObservableInput<unknown>).subscribe({
+      error: (error: unknown) => settle(a, error),
+      complete: () => settle(a, OK),
+    });
+    if (a.done) sub.unsubscribe();
+    else a.sub = sub;
+  }
+}
+
+function isObservableInput(value: unknown): boolean {
+  const v = value as { subscribe?: unknown; [Symbol.observable]?: unknown };
+  return typeof v.subscribe === 'function' || typeof v[Symbol.observable as keyof typeof v] === 'function';
+}
+
+/** An async activation ended (or timed out); then dispatch goes on from here. */
+function settle(a: InFlight, error: unknown): void {
+  const job = a.task.job;
+  if (a.detached) {
+    // Let go by cancel/failure: its result is ignored; it only gives its worker back.
+    if (a.done) return;
+    a.done = true;
+    job.dispatcher.running--;
+    job.dispatcher.pump();
+    return;
+  }
+  if (a.done) return;
+  a.done = true;
+  a.timer?.unsubscribe();
+  a.sub?.unsubscribe();
+  job.inflight.delete(a);
+  if (error instanceof TimeoutError) a.ctx.abort(error);
+  finish(a.task, a.run, a.startedAt, error);
+  job.dispatcher.pump();
+}
+
+/**
+ * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
+ * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
+ * settles, since it cannot be stopped, but its result is ignored.
+ */
+export function detach(a: InFlight): void {
+  if (a.done || a.detached) return;
+  a.detached = true;
+  a.timer?.unsubscribe();
+  const job = a.task.job;
+  job.running--;
+  a.run.inFlight--;
+  if (a.sub !== undefined) {
+    a.sub.unsubscribe();
+    a.done = true;
+    job.dispatcher.running--;
+  }
+}
+
+function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown): void {
+  const job = task.job;
+  job.dispatcher.running--;
+  job.running--;
+  run.inFlight--;
+  const endedAt = job.clock.now();
+  if (error === OK) {
+    setOutcome(run, 'completed');
+    job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);
+  } else {
+    handleFailure(task, run, startedAt, endedAt, error);
+  }
+  job.markRun(run);
+  job.mark();
+  job.activationEnded();
+}
+
+/** A routine shows `running` while any activation of it is in flight, else its latest outcome. */
+export function setOutcome(run: RoutineRun, outcome: RoutineStatus): void {
+  run.status = run.inFlight > 0 ? 'running' : outcome;
+}

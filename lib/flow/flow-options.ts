@@ -1,0 +1,107 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { ConfigurationError } from '../errors/errors.js';
+import { ErrorHandler } from '../errors/error-handler.js';
+import type { JobStore } from '../persistence/job-store.js';
+
+/**
+ * Options of `new Flow(options)`.
+ *
+ * @example
+ * ```ts
+ * new Flow({ executionStrategy: 'concurrent', maxWorkers: 10, executionTimeout: 30_000, historyLimit: 1_000 });
+ * ```
+ */
+export interface FlowOptions {
+  flowId?: string;
+  /** `'sequential'` (default) forces `maxWorkers = 1`. */
+  executionStrategy?: 'sequential' | 'concurrent';
+  /** Activations in flight at once, per flow, across all its jobs (default 5 when concurrent). */
+  maxWorkers?: number;
+  /** ms per job (scheduler time, paused time excluded); the job fails with a TimeoutError. */
+  executionTimeout?: number;
+  /** ms per async activation; a slower one fails with a TimeoutError, handled by the error policy. */
+  activationTimeout?: number;
+  errorHandler?: ErrorHandler;
+  /** All time goes through it (default `asyncScheduler`; pass a TestScheduler for marble tests). */
+  scheduler?: SchedulerLike;
+  /** Cap on `executionHistory` and tracker entries per job; newest kept (default 10,000). */
+  historyLimit?: number;
+  store?: JobStore;
+  /** When snapshots go to `store` (default `'on-pause'` with a store, else `'never'`). */
+  checkpoint?: 'never' | 'on-pause' | 'always';
+}
+
+/** @internal FlowOptions with defaults applied and every value checked. */
+export interface ResolvedFlowOptions {
+  flowId: string;
+  executionStrategy: 'sequential' | 'concurrent';
+  maxWorkers: number;
+  executionTimeout?: number;
+  activationTimeout?: number;
+  errorHandler?: ErrorHandler;
+  scheduler: SchedulerLike;
+  historyLimit: number;
+  store?: JobStore;
+  checkpoint: 'never' | 'on-pause' | 'always';
+}
+
+const KNOWN = new Set([
+  'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint',
+]);
+
+let flowCounter = 0;
+
+/** @internal Applies defaults and rejects bad values with a ConfigurationError naming the option. */
+export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('Flow options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new ConfigurationError(`unknown Flow option '${key}'; known options: ${[...KNOWN].join(', ')}`);
+  }
+  const flowId = options.flowId ?? `flow_${++flowCounter}_${Date.now().toString(36)}`;
+  if (typeof flowId !== 'string' || flowId.length === 0) throw new ConfigurationError(`Flow option flowId must be a non-empty string, got ${JSON.stringify(flowId)}`);
+  const { executionStrategy, maxWorkers } = checkStrategy(options.executionStrategy ?? 'sequential', options.maxWorkers);
+  const executionTimeout = optionalPositive('executionTimeout', options.executionTimeout);
+  const activationTimeout = optionalPositive('activationTimeout', options.activationTimeout);
+  if (options.errorHandler !== undefined && !(options.errorHandler instanceof ErrorHandler)) {
+    throw new ConfigurationError('Flow option errorHandler must be an ErrorHandler');
+  }
+  const scheduler = options.scheduler ?? asyncScheduler;
+  if (typeof scheduler?.schedule !== 'function' || typeof scheduler?.now !== 'function') {
+    throw new ConfigurationError('Flow option scheduler must be an RxJS SchedulerLike (with now() and schedule())');
+  }
+  const historyLimit = options.historyLimit ?? 10_000;
+  if (!Number.isInteger(historyLimit) || historyLimit < 0) {
+    throw new ConfigurationError(`Flow option historyLimit must be a non-negative integer, got ${String(historyLimit)}`);
+  }
+  const store = options.store;
+  if (store !== undefined && (typeof store.save !== 'function' || typeof store.load !== 'function')) {
+    throw new ConfigurationError('Flow option store must be a JobStore (save, load, list, delete)');
+  }
+  const checkpoint = options.checkpoint ?? (store ? 'on-pause' : 'never');
+  if (checkpoint !== 'never' && checkpoint !== 'on-pause' && checkpoint !== 'always') {
+    throw new ConfigurationError(`Flow option checkpoint must be 'never', 'on-pause' or 'always', got ${JSON.stringify(checkpoint)}`);
+  }
+  if (checkpoint !== 'never' && store === undefined) {
+    throw new ConfigurationError(`Flow option checkpoint '${checkpoint}' needs a store`);
+  }
+  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint };
+}
+
+/** @internal Checks a strategy and worker count; sequential forces one worker. */
+export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executionStrategy: 'sequential' | 'concurrent'; maxWorkers: number } {
+  if (strategy !== 'sequential' && strategy !== 'concurrent') {
+    throw new ConfigurationError(`execution strategy must be 'sequential' or 'concurrent', got ${JSON.stringify(strategy)}`);
+  }
+  if (maxWorkers !== undefined && (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1)) {
+    throw new ConfigurationError(`maxWorkers must be an integer >= 1, got ${String(maxWorkers)}`);
+  }
+  return { executionStrategy: strategy, maxWorkers: strategy === 'sequential' ? 1 : ((maxWorkers as number | undefined) ?? 5) };
+}
+
+function optionalPositive(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new ConfigurationError(`Flow option ${name} must be a positive number of ms, got ${String(value)}`);
+  }
+  return value;
+}

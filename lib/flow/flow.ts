@@ -1,0 +1,451 @@
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import { ErrorHandler } from '../errors/error-handler.js';
+import { Routine } from '../routine/routine.js';
+import type { Payload } from '../routine/payload.js';
+import { Slot } from '../routine/slot.js';
+import type { JobStore } from '../persistence/job-store.js';
+import { Checkpointer, type CheckpointError } from '../persistence/checkpointer.js';
+import { JobState } from '../state/job-state.js';
+import type { Emission } from '../state/records.js';
+import { Clock } from './clock.js';
+import { Connection } from './connection.js';
+import { Dispatcher } from './scheduler.js';
+import { activate } from './activation.js';
+import { JobRuntime } from './job-runtime.js';
+import { Job } from './job.js';
+import { Task } from './task.js';
+import { cancelJob, pauseJob, resumeJob, timeoutJob } from './job-control.js';
+import { checkStrategy, resolveFlowOptions, type FlowOptions } from './flow-options.js';
+import { restoreJob } from './restore.js';
+import { flowToJSON, flowFromJSON, type FlowJSON } from '../serialization/flow-json.js';
+import type { RoutineRegistry } from '../serialization/registry.js';
+import { toMermaid, toDot } from './diagram.js';
+
+/**
+ * Options of `flow.start` / `flow.execute`.
+ *
+ * @example
+ * ```ts
+ * flow.start('parser', { text }, { slot: 'in', jobId: 'order-17', timeout: 5_000 } satisfies ExecuteOptions);
+ * ```
+ */
+export interface ExecuteOptions {
+  /** The entry routine's slot (default `'trigger'`). */
+  slot?: string;
+  jobId?: string;
+  /** ms; overrides the flow's `executionTimeout` for this job. */
+  timeout?: number;
+}
+
+let jobCounter = 0;
+
+/**
+ * A graph of routines wired event → slot, plus the scheduler that runs its jobs. A flow is a
+ * definition: any number of jobs may run on it at once, fully isolated from each other.
+ *
+ * @example
+ * ```ts
+ * const flow = new Flow({ flowId: 'demo' });
+ * flow.addRoutine(new Source(), 'source');
+ * flow.addRoutine(new Sink(), 'sink');
+ * flow.connect('source', 'out', 'sink', 'in');
+ * const state = await flow.execute('source', { n: 3 });
+ * ```
+ */
+export class Flow {
+  readonly flowId: string;
+  readonly executionTimeout: number | undefined;
+  readonly activationTimeout: number | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly historyLimit: number;
+  readonly store: JobStore | undefined;
+  readonly checkpoint: 'never' | 'on-pause' | 'always';
+  private readonly _routines = new Map<string, Routine>();
+  private readonly _connections: Connection[] = [];
+  private strategy: 'sequential' | 'concurrent';
+  private _errorHandler: ErrorHandler | undefined;
+  private readonly jobs = new Map<string, JobRuntime>();
+  private readonly emissions = new Subject<Emission>();
+  private readonly checkpointer: Checkpointer;
+  /** @internal */ readonly _clock: Clock;
+  /** @internal */ readonly _dispatcher: Dispatcher;
+  /** @internal */ readonly _emissions$: Observable<Emission> = this.emissions.asObservable();
+
+  /** Every emission of every job: `{ jobId, routineId, eventName, data, timestamp }`. */
+  readonly events$: Observable<Emission> = this._emissions$;
+
+  constructor(options: FlowOptions = {}) {
+    const o = resolveFlowOptions(options);
+    this.flowId = o.flowId;
+    this.strategy = o.executionStrategy;
+    this.executionTimeout = o.executionTimeout;
+    this.activationTimeout = o.activationTimeout;
+    this._errorHandler = o.errorHandler;
+    this.scheduler = o.scheduler;
+    this.historyLimit = o.historyLimit;
+    this.store = o.store;
+    this.checkpoint = o.checkpoint;
+    this._clock = new Clock(o.scheduler);
+    this._dispatcher = new Dispatcher(this._clock, o.maxWorkers, activate);
+    this.checkpointer = new Checkpointer(o.store, o.checkpoint);
+  }
+
+  // ---- the graph --------------------------------------------------------------------------
+
+  get routines(): ReadonlyMap<string, Routine> {
+    return this._routines;
+  }
+
+  get connections(): readonly Connection[] {
+    return this._connections;
+  }
+
+  get executionStrategy(): 'sequential' | 'concurrent' {
+    return this.strategy;
+  }
+
+  get maxWorkers(): number {
+    return this._dispatcher.maxWorkers;
+  }
+
+  /** The flow-wide error policy (a routine's own wins). */
+  get errorHandler(): ErrorHandler | undefined {
+    return this._errorHandler;
+  }
+
+  /** Save failures of checkpoints (the job itself carries on). */
+  get checkpointErrors$(): Observable<CheckpointError> {
+    return this.checkpointer.errors$;
+  }
+
+  /**
+   * Adds a routine under `id` (default: its auto-generated id) and returns the id. A routine
+   * belongs to one flow; duplicate ids throw {@link ConfigurationError}.
+   *
+   * @example
+   * ```ts
+   * flow.addRoutine(new Parser(), 'parser');
+   * ```
+   */
+  addRoutine(routine: Routine, id?: string): string {
+    if (!(routine instanceof Routine)) throw new ConfigurationError(`addRoutine expects a Routine instance, got ${describe(routine)}`);
+    const rid = id ?? routine.id;
+    if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${JSON.stringify(rid)}`);
+    if (this._routines.has(rid)) throw new ConfigurationError(`flow '${this.flowId}' already has a routine with id '${rid}'`);
+    if (routine._flow !== undefined) {
+      throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._flow.flowId}'; a routine instance belongs to one flow`);
+    }
+    routine._setId(rid);
+    routine._flow = this;
+    this._routines.set(rid, routine);
+    return rid;
+  }
+
+  /** The routine with `id`, if any. @example `flow.getRoutine('parser')?.stats()` */
+  getRoutine(id: string): Routine | undefined {
+    return this._routines.get(id);
+  }
+
+  /** @internal The routine, or a ConfigurationError naming the id. */
+  _requireRoutine(id: string): Routine {
+    const routine = this._routines.get(id);
+    if (routine === undefined) {
+      throw new ConfigurationError(`flow '${this.flowId}' has no routine '${id}'; routines: ${[...this._routines.keys()].join(', ') || '(none)'}`);
+    }
+    return routine;
+  }
+
+  /**
+   * Wires `sourceId.eventName` to `targetId.slotName`. `paramMapping` `{ a: 'x' }` delivers
+   * `data.a` as `x`. Connecting the same pair again keeps one connection with the new mapping.
+   *
+   * @example
+   * ```ts
+   * flow.connect('source', 'out', 'sink', 'in', { value: 'amount' });
+   * ```
+   */
+  connect(sourceId: string, eventName: string, targetId: string, slotName: string, paramMapping: Record<string, string> = {}): Connection {
+    const event = this._requireRoutine(sourceId)._requireEvent(eventName);
+    const slot = this._requireRoutine(targetId)._requireSlot(slotName);
+    checkMapping(paramMapping, `connect('${sourceId}', '${eventName}', '${targetId}', '${slotName}')`);
+    const connection = new Connection(event, slot, paramMapping);
+    const i = this._connections.findIndex((c) => c.event === event && c.slot === slot);
+    if (i >= 0) {
+      const old = this._connections[i];
+      this._connections[i] = connection;
+      event._targets[event._targets.indexOf(old)] = connection;
+    } else {
+      this._connections.push(connection);
+      event._targets.push(connection);
+    }
+    return connection;
+  }
+
+  /**
+   * Removes a connection; `false` if there was none.
+   *
+   * @example
+   * ```ts
+   * flow.disconnect('source', 'out', 'sink', 'in'); // true
+   * ```
+   */
+  disconnect(sourceId: string, eventName: string, targetId: string, slotName: string): boolean {
+    const i = this._connections.findIndex((c) => c.sourceId === sourceId && c.eventName === eventName && c.targetId === targetId && c.slotName === slotName);
+    if (i < 0) return false;
+    const [old] = this._connections.splice(i, 1);
+    old.event._targets.splice(old.event._targets.indexOf(old), 1);
+    return true;
+  }
+
+  /** Sets the flow-wide error policy. @example `flow.setErrorHandler(new ErrorHandler({ strategy: 'continue' }))` */
+  setErrorHandler(handler: ErrorHandler | undefined): void {
+    if (handler !== undefined && !(handler instanceof ErrorHandler)) throw new ConfigurationError('setErrorHandler expects an ErrorHandler or undefined');
+    this._errorHandler = handler;
+  }
+
+  /**
+   * Switches strategy; `'sequential'` forces one worker, `'concurrent'` defaults to 5.
+   *
+   * @example
+   * ```ts
+   * flow.setExecutionStrategy('concurrent', 10);
+   * ```
+   */
+  setExecutionStrategy(strategy: 'sequential' | 'concurrent', maxWorkers?: number): void {
+    const checked = checkStrategy(strategy, maxWorkers);
+    this.strategy = checked.executionStrategy;
+    this._dispatcher.maxWorkers = checked.maxWorkers;
+    this._dispatcher.request();
+  }
+
+  // ---- running jobs ------------------------------------------------------------------------
+
+  /**
+   * Starts a job: queues an activation of the entry routine's `trigger` slot (or
+   * `options.slot`) with `entryParams` and returns the job at once; no handler runs inside
+   * `start()`. An unknown entry routine throws {@link ConfigurationError}; a missing slot is an
+   * activation failure handled by the error policy.
+   *
+   * @example
+   * ```ts
+   * const job = flow.start('source', { n: 3 });
+   * ```
+   */
+  start(entryId: string, entryParams: Payload = {}, options: ExecuteOptions = {}): Job {
+    const routine = this._requireRoutine(entryId);
+    if (typeof entryParams !== 'object' || entryParams === null || Array.isArray(entryParams)) {
+      throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
+    }
+    const slotName = options.slot ?? 'trigger';
+    if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
+    const job = this.createJob(options.jobId, options.timeout);
+    const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
+    const now = this._clock.now();
+    job.record(entryId, 'start', entryParams, now);
+    job.queue(new Task(job, slot, entryParams, 1, now, undefined));
+    job.startTimeout();
+    this._dispatcher.request();
+    return new Job(job);
+  }
+
+  /**
+   * `start` + `wait`: resolves with the job's state at its next resting status; rejects on an
+   * unknown entry routine.
+   *
+   * @example
+   * ```ts
+   * const state = await flow.execute('source', { n: 3 });
+   * ```
+   */
+  execute(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Promise<JobState> {
+    try {
+      return this.start(entryId, entryParams, options).wait();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * A job with no entry activation, fed by `job.send` / `job.input`; it settles after
+   * `job.close()` once its inputs completed and its work is done.
+   *
+   * @example
+   * ```ts
+   * const job = flow.open();
+   * from(lines).subscribe(job.input('parser', 'in'));
+   * job.close();
+   * ```
+   */
+  open(options: { jobId?: string; timeout?: number } = {}): Job {
+    const job = this.createJob(options.jobId, options.timeout);
+    job.openHold = true;
+    job.holds++;
+    job.setStatus('running');
+    job.startTimeout();
+    return new Job(job);
+  }
+
+  /**
+   * Resumes a paused, failed or crashed job from its state (a JobState or its JSON), in this
+   * process or another. The state is checked first (flow id, routines and slots it names); a
+   * bad state throws before anything changes. A job still live in this flow is resumed in place.
+   *
+   * @example
+   * ```ts
+   * const job = flow.resume(await store.load('order-17'));
+   * await job.wait();
+   * ```
+   */
+  resume(state: JobState | unknown): Job {
+    const snapshot = state instanceof JobState ? state : JobState.fromJSON(state);
+    const live = this.jobs.get(snapshot.jobId);
+    if (live !== undefined) {
+      resumeJob(live);
+      return live.handle ?? new Job(live);
+    }
+    const job = restoreJob(this, snapshot, (id, timeout) => this.createJob(id, timeout));
+    return new Job(job);
+  }
+
+  /** A live job (pending, running, paused or failed) of this flow by id. @example `flow.getJob('order-17')?.cancel()` */
+  getJob(jobId: string): Job | undefined {
+    const job = this.jobs.get(jobId);
+    return job === undefined ? undefined : (job.handle ?? new Job(job));
+  }
+
+  /** Ids of the live jobs of this flow. @example `flow.jobIds().length` */
+  jobIds(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** `getJob(jobId).pause(...)`, rejecting with JobStateError for an unknown job. @example `await flow.pause('order-17', 'review')` */
+  pause(jobId: string, reason = '', checkpoint: Payload = {}): Promise<JobState> {
+    const job = this.jobs.get(jobId);
+    return job === undefined ? Promise.reject(unknownJob(this, jobId)) : pauseJob(job, reason, checkpoint);
+  }
+
+  /** `getJob(jobId).resume()`. @example `flow.resumeJob('order-17')` */
+  resumeJob(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) throw unknownJob(this, jobId);
+    resumeJob(job);
+    return job.handle ?? new Job(job);
+  }
+
+  /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
+  cancel(jobId: string, reason?: string): Promise<JobState> {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) return Promise.reject(unknownJob(this, jobId));
+    try {
+      return Promise.resolve(cancelJob(job, reason));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */
+  checkpointsFlushed(): Promise<void> {
+    return this.checkpointer.flushed();
+  }
+
+  /**
+   * Payloads of `routineId.eventName` from every job (hot).
+   *
+   * @example
+   * ```ts
+   * flow.observe('sink', 'out').subscribe((p) => console.log(p));
+   * ```
+   */
+  observe(routineId: string, eventName: string): Observable<Payload> {
+    return this._requireRoutine(routineId)._requireEvent(eventName).asObservable();
+  }
+
+  // ---- serialization and pictures --------------------------------------------------------
+
+  /** `{ format: 'routilux.flow', version: 1, ... }`; see the README. @example `JSON.stringify(flow)` */
+  toJSON(): FlowJSON {
+    return flowToJSON(this);
+  }
+
+  /**
+   * Rebuilds a flow from `toJSON()` output or its JSON text, with routine classes from the
+   * registry. Anything that cannot be restored throws a SerializationError naming the path.
+   *
+   * @example
+   * ```ts
+   * const copy = Flow.fromJSON(JSON.stringify(flow));
+   * ```
+   */
+  static fromJSON(json: unknown, options: { registry?: RoutineRegistry; scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' } = {}): Flow {
+    return flowFromJSON(json, options);
+  }
+
+  /** A Mermaid flowchart of the graph. @example `console.log(flow.toMermaid())` */
+  toMermaid(): string {
+    return toMermaid(this);
+  }
+
+  /** The graph in Graphviz DOT. @example `fs.writeFileSync('flow.dot', flow.toDot())` */
+  toDot(): string {
+    return toDot(this);
+  }
+
+  // ---- internal hooks ------------------------------------------------------------------
+
+  private createJob(jobId: string | undefined, timeout: number | undefined): JobRuntime {
+    const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
+    if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
+    if (this.jobs.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
+      throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
+    }
+    const job = new JobRuntime(id, this, this._dispatcher, this._clock, this.historyLimit, timeout ?? this.executionTimeout);
+    this.jobs.set(id, job);
+    return job;
+  }
+
+  /** @internal */
+  _publishEmission(job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
+    if (this.emissions.observed) this.emissions.next({ jobId: job.id, routineId, eventName, data, timestamp });
+  }
+
+  /** @internal */
+  _checkpoint(job: JobRuntime, statusChange: boolean): void {
+    this.checkpointer.notify(job, statusChange);
+  }
+
+  /** @internal A job reached completed or cancelled (forgotten) or failed (kept: it can resume). */
+  _jobEnded(job: JobRuntime): void {
+    if (job.status !== 'failed' && this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+  }
+
+  /** @internal */
+  _timeoutJob(job: JobRuntime): void {
+    timeoutJob(job);
+  }
+}
+
+/** A stand-in for a slot the entry routine does not have: its activation fails under the error policy. */
+function missingSlot(routine: Routine, name: string): Slot {
+  return new Slot(name, routine, () => {
+    throw new ConfigurationError(`routine '${routine.id}' has no slot '${name}'; defined slots: ${routine.slotList().map((s) => s.name).join(', ') || '(none)'}`);
+  });
+}
+
+function checkMapping(mapping: unknown, where: string): void {
+  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
+    throw new ConfigurationError(`${where}: paramMapping must be an object of source name -> target name`);
+  }
+  for (const [k, v] of Object.entries(mapping)) {
+    if (typeof v !== 'string' || v.length === 0) throw new ConfigurationError(`${where}: paramMapping['${k}'] must be a non-empty string, got ${JSON.stringify(v)}`);
+  }
+}
+
+function unknownJob(flow: Flow, jobId: string): JobStateError {
+  return new JobStateError(`flow '${flow.flowId}' has no live job '${jobId}'`);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}

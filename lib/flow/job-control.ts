@@ -1,0 +1,157 @@
+import { CancelledError, JobFailedError, JobStateError, TimeoutError, describeError } from '../errors/errors.js';
+import type { Payload } from '../routine/payload.js';
+import { EMPTY_PAYLOAD } from '../routine/payload.js';
+import type { JobState } from '../state/job-state.js';
+import { detach } from './activation.js';
+import type { JobRuntime } from './job-runtime.js';
+import type { Task } from './task.js';
+import { currentContext } from '../routine/current.js';
+
+/**
+ * @internal Job control: the status transitions of one job. Each checks the status first and
+ * changes nothing when the transition is not allowed, so a refused call never leaves a job
+ * half-changed.
+ */
+
+/** Waits out a retry's backoff on the flow scheduler (or parks it while the job is paused). */
+export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void {
+  if (job.status === 'paused') {
+    job.parked.unshift(task);
+    return;
+  }
+  job.waiting.add(task);
+  task.timer = job.clock.schedule(() => {
+    task.timer = undefined;
+    job.waiting.delete(task);
+    task.dueAt = undefined;
+    task.changed();
+    job.queue(task);
+    job.dispatcher.request();
+    job.mark();
+  }, delay);
+}
+
+/** Lifts every not-yet-running task of the job out of the scheduler: retries first, then the queue. */
+function liftTasks(job: JobRuntime): Task[] {
+  const lifted: Task[] = [];
+  for (const t of job.waiting) {
+    t.timer?.unsubscribe();
+    t.timer = undefined;
+    lifted.push(t);
+  }
+  job.waiting.clear();
+  const queued = job.dispatcher.queue.extract(job);
+  job.queued = 0;
+  return lifted.concat(job.parked, queued);
+}
+
+function stopInFlight(job: JobRuntime, reason: unknown): Task[] {
+  job.abortAll(reason);
+  const tasks: Task[] = [];
+  for (const a of job.inflight) {
+    tasks.push(a.task);
+    detach(a);
+  }
+  job.inflight.clear();
+  for (const d of [...job.drains]) d.stop();
+  job.drains.clear();
+  return tasks;
+}
+
+/** STOP: the job fails at once; queued work stays pending; in-flight work will run again on resume. */
+export function failJob(job: JobRuntime, error: unknown, task: Task | undefined, routineId = task?.slot.routine.id): void {
+  if (!job.accepting) return;
+  const info = describeError(error);
+  job.error = routineId === undefined ? info : { ...info, routineId };
+  if (task !== undefined) {
+    task.attempt = 1;
+    task.dueAt = undefined;
+    task.changed();
+  }
+  job.failedTask = task;
+  job.parked = liftTasks(job);
+  job.interrupted = stopInFlight(job, new JobFailedError(`job '${job.id}' failed: ${info.name}: ${info.message}`));
+  job.stopTimeout();
+  job.setStatus('failed');
+  job.activationEnded();
+}
+
+/** The execution timeout fired: the job fails with a TimeoutError. */
+export function timeoutJob(job: JobRuntime): void {
+  if (job.status !== 'running' && job.status !== 'pending') return;
+  failJob(job, new TimeoutError(`job '${job.id}' exceeded its execution timeout of ${job.timeout} ms`), undefined);
+}
+
+/** Drops all queued work, aborts running work, settles `cancelled`. */
+export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
+  if (!job.accepting) {
+    throw new JobStateError(`cannot cancel job '${job.id}': it is ${job.status}`);
+  }
+  liftTasks(job);
+  job.parked = [];
+  job.interrupted = [];
+  job.failedTask = undefined;
+  stopInFlight(job, new CancelledError(`job '${job.id}' was cancelled: ${reason}`));
+  job.holds = 0;
+  job.stopTimeout();
+  job.setStatus('cancelled');
+  job.activationEnded();
+  return job.snapshot();
+}
+
+/** Stops dispatching the job's tasks at once; resolves once its in-flight work has settled. */
+export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): Promise<JobState> {
+  if (job.status !== 'running' && job.status !== 'pending') {
+    return Promise.reject(new JobStateError(`cannot pause job '${job.id}': it is ${job.status}`));
+  }
+  job.parked = liftTasks(job);
+  job.pausePoints.push({ reason, checkpoint: checkpoint ?? EMPTY_PAYLOAD, timestamp: job.clock.now(), pendingCount: job.parked.length });
+  job.suspendTimeout();
+  job.setStatus('paused');
+  const inside = currentContext()?.host === job;
+  return new Promise((resolve) => job.whenIdle(inside, resolve));
+}
+
+/** Re-queues a paused or failed job's work in its original order, then emits deferred events. */
+export function resumeJob(job: JobRuntime): void {
+  if (job.status !== 'paused' && job.status !== 'failed') {
+    throw new JobStateError(`cannot resume job '${job.id}': it is ${job.status} (only paused or failed jobs resume)`);
+  }
+  const tasks: Task[] = [];
+  if (job.failedTask !== undefined) tasks.push(job.failedTask);
+  tasks.push(...job.interrupted, ...job.parked);
+  job.failedTask = undefined;
+  job.interrupted = [];
+  job.parked = [];
+  job.error = undefined;
+  job.setStatus('running');
+  requeue(job, tasks);
+  const deferred = job.deferred;
+  job.deferred = [];
+  job.deferredVersion++;
+  for (const d of deferred) {
+    const routine = job.flow.getRoutine(d.routineId);
+    const event = routine?.getEvent(d.eventName);
+    if (event !== undefined) job.emitFrom(event, d.data);
+  }
+  job.startTimeout();
+  job.dispatcher.request();
+  job.mark();
+  // A resumed job with nothing left to do settles on the next turn, never inside resume().
+  if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());
+}
+
+/** Queues tasks in order; a retry whose backoff is not over waits for the rest of it. */
+export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
+  const now = job.clock.now();
+  for (const t of tasks) {
+    if (t.dueAt !== undefined && t.dueAt > now) scheduleRetry(job, t, t.dueAt - now);
+    else {
+      if (t.dueAt !== undefined) {
+        t.dueAt = undefined;
+        t.changed();
+      }
+      job.queue(t);
+    }
+  }
+}

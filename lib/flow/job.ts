@@ -1,0 +1,282 @@
+import { Observable, Subject, type Observer } from 'rxjs';
+import { ConfigurationError, JobStateError, RoutiluxError, TimeoutError } from '../errors/errors.js';
+import type { Payload } from '../routine/payload.js';
+import { EMPTY_PAYLOAD } from '../routine/payload.js';
+import type { JobState } from '../state/job-state.js';
+import type { OutputRecord } from '../state/records.js';
+import type { ExecutionTracker } from '../tracking/execution-tracker.js';
+import type { JobRuntime } from './job-runtime.js';
+import { Task } from './task.js';
+import { cancelJob, pauseJob, resumeJob } from './job-control.js';
+import { handleStreamError } from './failure.js';
+
+/**
+ * Options of {@link Job.wait}.
+ *
+ * @example
+ * ```ts
+ * await job.wait({ timeout: 5_000 } satisfies WaitOptions);
+ * ```
+ */
+export interface WaitOptions {
+  /** ms of scheduler time; then the promise rejects with TimeoutError (the job keeps running). */
+  timeout?: number;
+}
+
+/**
+ * The error `job.observe(...)` streams end with when the job fails; carries the failed state.
+ *
+ * @example
+ * ```ts
+ * job.observe('sink', 'out').subscribe({ error: (e: JobFailedStreamError) => console.log(e.state.error) });
+ * ```
+ */
+export class JobFailedStreamError extends RoutiluxError {
+  constructor(readonly state: JobState) {
+    super(`job '${state.jobId}' failed: ${state.error?.name ?? 'Error'}: ${state.error?.message ?? ''}`);
+  }
+}
+
+/**
+ * One execution of a flow: its state, its control (pause, resume, cancel), its inputs and its
+ * outputs. Returned by `flow.start`, `flow.open` and `flow.resume`. Everything is per job:
+ * other jobs of the flow are never affected.
+ *
+ * @example
+ * ```ts
+ * const job = flow.start('source', { n: 3 });
+ * job.state$.subscribe((s) => console.log(s.status));
+ * const final = await job.wait(); // completed | failed | cancelled | paused
+ * ```
+ */
+export class Job {
+  /** @internal */
+  constructor(readonly _runtime: JobRuntime) {
+    _runtime.handle = this;
+  }
+
+  get jobId(): string {
+    return this._runtime.id;
+  }
+
+  /** The latest snapshot. */
+  get state(): JobState {
+    return this._runtime.snapshot();
+  }
+
+  /**
+   * The current snapshot, then one per change (at most one per dispatch turn, and one per
+   * status change); completes at `completed`, `failed` or `cancelled`.
+   */
+  get state$(): Observable<JobState> {
+    const rt = this._runtime;
+    return new Observable<JobState>((subscriber) => {
+      subscriber.next(rt.snapshot());
+      if (rt.terminal) {
+        subscriber.complete();
+        return;
+      }
+      return rt.stateSubject().subscribe(subscriber);
+    });
+  }
+
+  /** Outputs sent with `sendOutput` from now on (the past ones are in `state.outputLog`); completes when the job completes or is cancelled. */
+  get output$(): Observable<OutputRecord> {
+    const rt = this._runtime;
+    return new Observable<OutputRecord>((subscriber) => {
+      if (rt.status === 'completed' || rt.status === 'cancelled') {
+        subscriber.complete();
+        return;
+      }
+      return (rt.outputs ??= new Subject<OutputRecord>()).subscribe(subscriber);
+    });
+  }
+
+  /** Execution tracking for this job. */
+  get tracker(): ExecutionTracker {
+    return this._runtime.tracker;
+  }
+
+  /**
+   * Resolves at the next resting status (`completed`, `failed`, `cancelled`, `paused`), at once
+   * if the job is resting now. With `timeout`, rejects with {@link TimeoutError} after that many
+   * ms of scheduler time and leaves the job running.
+   *
+   * @example
+   * ```ts
+   * const state = await job.wait({ timeout: 1000 });
+   * ```
+   */
+  wait(options: WaitOptions = {}): Promise<JobState> {
+    const rt = this._runtime;
+    const timeout = options.timeout;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+      return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${String(timeout)}`));
+    }
+    if (rt.resting) return Promise.resolve(rt.snapshot());
+    return new Promise<JobState>((resolve, reject) => {
+      let timer: { unsubscribe(): void } | undefined;
+      const remove = rt.addWaiter((state) => {
+        timer?.unsubscribe();
+        resolve(state);
+      });
+      if (timeout !== undefined) {
+        timer = rt.clock.schedule(() => {
+          remove();
+          reject(new TimeoutError(`job '${rt.id}' did not reach a resting status within ${timeout} ms (it is ${rt.status})`));
+        }, timeout);
+      }
+    });
+  }
+
+  /**
+   * Stops dispatching this job's tasks at once and marks it `paused`; running activations
+   * finish and what they emit is queued. Resolves once they have settled (from inside one of
+   * this job's handlers: once the others have). Rejects with {@link JobStateError} unless the
+   * job is pending or running.
+   *
+   * @example
+   * ```ts
+   * const paused = await job.pause('needs review', { ticket: 42 });
+   * paused.pendingTasks.length;
+   * ```
+   */
+  pause(reason = '', checkpoint: Payload = EMPTY_PAYLOAD): Promise<JobState> {
+    return pauseJob(this._runtime, reason, checkpoint);
+  }
+
+  /**
+   * Resumes a paused or failed job: its queued tasks run in their original order (a failed
+   * job's failed activation first), then its deferred events are emitted. The status is
+   * `running` when this returns. Throws {@link JobStateError} in any other status.
+   *
+   * @example
+   * ```ts
+   * job.resume(); await job.wait();
+   * ```
+   */
+  resume(): Job {
+    resumeJob(this._runtime);
+    return this;
+  }
+
+  /**
+   * Drops the queue, aborts running activations' signals and settles `cancelled`. Rejects with
+   * {@link JobStateError} if the job already settled.
+   *
+   * @example
+   * ```ts
+   * await job.cancel('user left');
+   * ```
+   */
+  cancel(reason?: string): Promise<JobState> {
+    try {
+      return Promise.resolve(cancelJob(this._runtime, reason));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Queues an activation of `routineId.slotName` with `data` in this job.
+   *
+   * @example
+   * ```ts
+   * job.send('parser', 'in', { line: 'hello' });
+   * ```
+   */
+  send(routineId: string, slotName: string, data: Payload): void {
+    const rt = this._runtime;
+    const slot = rt.flow._requireRoutine(routineId)._requireSlot(slotName);
+    if (!rt.accepting) throw new JobStateError(`cannot send to job '${rt.id}': it is ${rt.status}`);
+    rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
+    rt.dispatcher.request();
+    rt.mark();
+  }
+
+  /**
+   * An Observer feeding `routineId.slotName`: `source$.subscribe(job.input('parse', 'in'))`.
+   * The job stays open until the source completes; a source error goes through the slot
+   * routine's error policy.
+   *
+   * @example
+   * ```ts
+   * from([{ line: 'a' }, { line: 'b' }]).subscribe(job.input('parse', 'in'));
+   * ```
+   */
+  input(routineId: string, slotName: string): Observer<Payload> {
+    const rt = this._runtime;
+    const slot = rt.flow._requireRoutine(routineId)._requireSlot(slotName);
+    if (!rt.accepting) throw new JobStateError(`cannot open an input of job '${rt.id}': it is ${rt.status}`);
+    rt.holds++;
+    let open = true;
+    const release = (): void => {
+      if (!open) return;
+      open = false;
+      if (rt.holds > 0) rt.holds--;
+      rt.dispatcher.later(() => rt.maybeSettle());
+    };
+    return {
+      next: (data) => {
+        if (!open || !rt.accepting) return;
+        rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
+        rt.dispatcher.request();
+        rt.mark();
+      },
+      error: (error: unknown) => {
+        if (!open) return;
+        release();
+        handleStreamError(rt, slot, error);
+      },
+      complete: release,
+    };
+  }
+
+  /**
+   * For `flow.open()` jobs: no more input; the job settles once its work is done.
+   *
+   * @example
+   * ```ts
+   * const job = flow.open(); job.send('a', 'in', {}); job.close(); await job.wait();
+   * ```
+   */
+  close(): void {
+    const rt = this._runtime;
+    if (!rt.openHold) return;
+    rt.openHold = false;
+    if (rt.holds > 0) rt.holds--;
+    rt.dispatcher.later(() => rt.maybeSettle());
+  }
+
+  /**
+   * Payloads of one event in this job only; completes when the job completes or is
+   * cancelled, errors with {@link JobFailedStreamError} if it fails.
+   *
+   * @example
+   * ```ts
+   * const values = await lastValueFrom(job.observe('sink', 'out').pipe(toArray()));
+   * ```
+   */
+  observe(routineId: string, eventName: string): Observable<Payload> {
+    const rt = this._runtime;
+    rt.flow._requireRoutine(routineId)._requireEvent(eventName);
+    return new Observable<Payload>((subscriber) => {
+      const end = (state: JobState): void => {
+        if (state.status === 'failed') subscriber.error(new JobFailedStreamError(state));
+        else subscriber.complete();
+      };
+      if (rt.terminal) {
+        end(rt.snapshot());
+        return;
+      }
+      const events = rt.flow._emissions$.subscribe((e) => {
+        if (e.jobId === rt.id && e.routineId === routineId && e.eventName === eventName) subscriber.next(e.data);
+      });
+      const status = rt.stateSubject().subscribe({ complete: () => end(rt.snapshot()) });
+      return () => {
+        events.unsubscribe();
+        status.unsubscribe();
+      };
+    });
+  }
+}

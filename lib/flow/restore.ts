@@ -1,0 +1,76 @@
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import type { Slot } from '../routine/slot.js';
+import type { JobState } from '../state/job-state.js';
+import type { PendingTask } from '../state/records.js';
+import type { Flow } from './flow.js';
+import type { JobRuntime } from './job-runtime.js';
+import { Task } from './task.js';
+import { requeue } from './job-control.js';
+
+/**
+ * @internal Rebuilds a job from a snapshot in `flow` and runs it on: the failed activation,
+ * then the activations that were running (at-least-once after a crash), then the queue, then
+ * deferred events. Everything is checked before anything is created.
+ */
+export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, timeout: number | undefined) => JobRuntime): JobRuntime {
+  if (state.flowId !== flow.flowId) {
+    throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${flow.flowId}'`);
+  }
+  if (state.status === 'completed' || state.status === 'cancelled') {
+    throw new JobStateError(`cannot resume job '${state.jobId}': it is ${state.status}`);
+  }
+  const slotsByKey = new Map<string, Slot>();
+  for (const routine of flow.routines.values()) for (const slot of routine.slotList()) slotsByKey.set(slot.key, slot);
+  const slotOf = (t: PendingTask, path: string): Slot => {
+    const routine = flow.getRoutine(t.routineId);
+    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': ${path}.routineId: flow '${flow.flowId}' has no routine '${t.routineId}'`);
+    const slot = routine.getSlot(t.slotName);
+    if (slot === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': ${path}.slotName: routine '${t.routineId}' has no slot '${t.slotName}'`);
+    return slot;
+  };
+  const tasks: Array<[PendingTask, Slot]> = [];
+  if (state.failedTask !== undefined) tasks.push([state.failedTask, slotOf(state.failedTask, 'failedTask')]);
+  state.runningTasks.forEach((t, i) => tasks.push([t, slotOf(t, `runningTasks[${i}]`)]));
+  state.pendingTasks.forEach((t, i) => tasks.push([t, slotOf(t, `pendingTasks[${i}]`)]));
+  for (const id of Object.keys(state.routineStates)) {
+    if (flow.getRoutine(id) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': routineStates.${id}: flow '${flow.flowId}' has no routine '${id}'`);
+  }
+  for (const key of Object.keys(state.slotData)) {
+    if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flow.flowId}'`);
+  }
+
+  const job = create(state.jobId, undefined);
+  (job as { createdAt: number }).createdAt = state.createdAt;
+  for (const [id, rs] of Object.entries(state.routineStates)) job.runOf(flow.getRoutine(id)!).restore(rs);
+  for (const [key, data] of Object.entries(state.slotData)) {
+    job.merge(slotsByKey.get(key)!, {}); // creates the cell
+    job.cells.get(slotsByKey.get(key)!)!.data = data;
+  }
+  job.history.reset(state.executionHistory);
+  job.shared = { ...state.sharedData };
+  job.sharedVersion++;
+  job.outputLog.push(...state.outputLog);
+  job.pausePoints.push(...state.pausePoints);
+  job.deferred = state.deferredEvents.slice();
+  job.deferredVersion++;
+  const restored = tasks.map(([t, slot]) => {
+    const source = t.source === undefined ? undefined : flow.getRoutine(t.source.routineId)?.getEvent(t.source.eventName);
+    const task = new Task(job, slot, t.data, t.attempt, t.enqueuedAt, source);
+    task.dueAt = t.dueAt;
+    return task;
+  });
+  job.setStatus('running');
+  requeue(job, restored);
+  const deferred = job.deferred;
+  job.deferred = [];
+  job.deferredVersion++;
+  for (const d of deferred) {
+    const event = flow.getRoutine(d.routineId)?.getEvent(d.eventName);
+    if (event !== undefined) job.emitFrom(event, d.data);
+  }
+  job.startTimeout();
+  job.dispatcher.request();
+  job.mark();
+  if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());
+  return job;
+}

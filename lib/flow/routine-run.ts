@@ -1,0 +1,49 @@
+import type { Routine } from '../routine/routine.js';
+import type { Slot } from '../routine/slot.js';
+import type { Payload } from '../routine/payload.js';
+import type { RoutineState, RoutineStatus } from '../state/records.js';
+import type { PerfTotals } from '../tracking/execution-tracker.js';
+
+/**
+ * @internal One routine's mutable state inside one job. Snapshots read it through
+ * {@link RoutineRun.view}, which is rebuilt only when the run changed since the last snapshot.
+ */
+export class RoutineRun {
+  status: RoutineStatus = 'idle';
+  activations = 0;
+  errors = 0;
+  error: { name: string; message: string } | undefined = undefined;
+  user: Record<string, unknown> | undefined = undefined;
+  /** Listed in the job's dirty list since the last snapshot. */
+  dirty = false;
+  /** Activations of this routine in flight in this job. */
+  inFlight = 0;
+
+  constructor(
+    readonly routine: Routine,
+    readonly totals: PerfTotals,
+  ) {}
+
+  view(): RoutineState {
+    const view: Record<string, unknown> = { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
+    if (this.error !== undefined) view.error = this.error;
+    return Object.freeze(view) as RoutineState;
+  }
+
+  /** Restores from a snapshot's routine state (resume). */
+  restore(state: RoutineState): void {
+    const { status, activations, errors, error, ...user } = state;
+    this.status = status === 'running' || status === 'retrying' ? 'idle' : status;
+    this.activations = activations ?? 0;
+    this.errors = errors ?? 0;
+    this.error = error as { name: string; message: string } | undefined;
+    this.user = Object.keys(user).length > 0 ? { ...user } : undefined;
+  }
+}
+
+/** @internal A slot's merged data in one job, plus its place in the dirty list. */
+export class SlotCell {
+  data: Payload | undefined = undefined;
+  dirty = false;
+  constructor(readonly slot: Slot) {}
+}

@@ -1,0 +1,72 @@
+/**
+ * Routilux: event-driven workflow orchestration built natively on RxJS.
+ *
+ * @example
+ * ```ts
+ * import { Flow, Routine } from 'routilux';
+ * ```
+ * @packageDocumentation
+ */
+
+// Routines: nodes, their inputs and outputs.
+export { Routine, type SlotOptions } from './routine/routine.js';
+export { Slot, type SlotHandler } from './routine/slot.js';
+export { Event } from './routine/event.js';
+export type { ExecutionContext } from './routine/context.js';
+export type { Payload } from './routine/payload.js';
+export type { MergeStrategy, MergeFunction } from './routine/merge.js';
+
+// Flows and jobs.
+export { Flow, type ExecuteOptions } from './flow/flow.js';
+export type { FlowOptions } from './flow/flow-options.js';
+export { Connection, compileMapping } from './flow/connection.js';
+export { Job, JobFailedStreamError, type WaitOptions } from './flow/job.js';
+
+// Job state: immutable snapshots and their records.
+export { JobState, type JobStateFields } from './state/job-state.js';
+export type {
+  JobStatus,
+  RoutineStatus,
+  RoutineState,
+  ExecutionRecord,
+  PendingTask,
+  PausePoint,
+  DeferredEvent,
+  OutputRecord,
+  Emission,
+  JobError,
+} from './state/records.js';
+
+// Errors and error policies.
+export {
+  RoutiluxError,
+  ConfigurationError,
+  SerializationError,
+  JobStateError,
+  TimeoutError,
+  CancelledError,
+  JobFailedError,
+} from './errors/errors.js';
+export { ErrorHandler, ErrorStrategy, type ErrorHandlerOptions, type RetryableError } from './errors/error-handler.js';
+
+// Execution tracking.
+export {
+  ExecutionTracker,
+  type ActivationRecord,
+  type DeliveryRecord,
+  type RoutinePerformance,
+  type FlowPerformance,
+} from './tracking/execution-tracker.js';
+
+// Serialization.
+export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/registry.js';
+export { registerErrorType } from './serialization/error-types.js';
+export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJSONOptions } from './serialization/flow-json.js';
+export type { JobStateJSON } from './serialization/job-json.js';
+
+// Persistence.
+export type { JobStore } from './persistence/job-store.js';
+export type { CheckpointError } from './persistence/checkpointer.js';
+
+// RxJS interop.
+export { attachOperator, type OperatorRoutineOptions } from './rx/operator-routine.js';

@@ -1,0 +1,106 @@
+import { Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import type { Routine } from '../routine/routine.js';
+import type { Payload } from '../routine/payload.js';
+import type { ContextHost, ActivationContext } from '../routine/context.js';
+import type { Event } from '../routine/event.js';
+import type { Slot } from '../routine/slot.js';
+import { JobRuntime, type Drain } from '../flow/job-runtime.js';
+import { handleStreamError } from '../flow/failure.js';
+
+/**
+ * Options of `Routine.fromOperator` / {@link attachOperator}.
+ *
+ * @example
+ * ```ts
+ * Routine.fromOperator(bufferCount(3), { slot: 'in', event: 'batch' } satisfies OperatorRoutineOptions);
+ * ```
+ */
+export interface OperatorRoutineOptions {
+  /** Input slot name (default `'input'`). */
+  slot?: string;
+  /** Output event name (default `'output'`). */
+  event?: string;
+  /** Also define a `trigger` slot with the same behaviour (built-ins do, so they can start a flow). */
+  trigger?: boolean;
+}
+
+/**
+ * Wires an RxJS operator into `routine`, one operator instance per job (made by `make` on the
+ * job's first payload): payloads received on the slot go into the job's operator input;
+ * every output value is emitted on the event — as is when it is a plain object, else as
+ * `{ value }`. When the job has nothing else to do, its operator input completes, so remainders
+ * (a `bufferCount` partial buffer, a `debounceTime` last value) flush and are processed before
+ * the job settles; values still in a timer (`delay`) hold the job open.
+ *
+ * @example
+ * ```ts
+ * class Batcher extends Routine {
+ *   constructor() { super(); attachOperator(this, () => bufferCount(this.getConfig('size', 10))); }
+ * }
+ * ```
+ */
+export function attachOperator(routine: Routine, make: () => OperatorFunction<Payload, unknown>, options: OperatorRoutineOptions = {}): Routine {
+  const event = routine.defineEvent(options.event ?? 'output');
+  const instances = new WeakMap<ContextHost, OperatorInstance>();
+  const handler = function (data: Payload, ctx: unknown): void {
+    const c = ctx as ActivationContext;
+    let inst = instances.get(c.host);
+    if (inst === undefined || inst.inputCompleted) {
+      inst = new OperatorInstance(c.host, c.slot, event, make());
+      instances.set(c.host, inst);
+    }
+    inst.input.next(data);
+  };
+  routine.defineSlot(options.slot ?? 'input', handler);
+  if (options.trigger) routine.defineSlot('trigger', handler);
+  return routine;
+}
+
+/** @internal `Routine.fromOperator`: a plain routine around a fixed operator. */
+export function operatorRoutine(routine: Routine, operator: OperatorFunction<Payload, unknown>, options?: OperatorRoutineOptions): Routine {
+  return attachOperator(routine, () => operator, options);
+}
+
+/** One job's operator: its input Subject and the subscription to its output. */
+class OperatorInstance implements Drain {
+  readonly input = new Subject<Payload>();
+  inputCompleted = false;
+  private readonly sub: Subscription;
+
+  constructor(host: ContextHost, slot: Slot, event: Event, operator: OperatorFunction<Payload, unknown>) {
+    const job = host instanceof JobRuntime ? host : undefined;
+    job?.drains.add(this);
+    const release = (): void => {
+      if (job === undefined || !job.drains.delete(this)) return;
+      job.dispatcher.later(() => job.maybeSettle());
+    };
+    this.sub = this.input.pipe(operator).subscribe({
+      next: (value) => host.emitFrom(event, toPayload(value)),
+      error: (error: unknown) => {
+        release();
+        if (job !== undefined) handleStreamError(job, slot, error);
+      },
+      complete: release,
+    });
+  }
+
+  completeInput(): void {
+    if (this.inputCompleted) return;
+    this.inputCompleted = true;
+    this.input.complete();
+  }
+
+  stop(): void {
+    this.inputCompleted = true;
+    this.sub.unsubscribe();
+  }
+}
+
+/** Plain objects pass as payloads; anything else (arrays, numbers, class instances) is wrapped. */
+function toPayload(value: unknown): Payload {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return value as Payload;
+  }
+  return { value };
+}

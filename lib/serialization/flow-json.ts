@@ -1,0 +1,209 @@
+import 'reflect-metadata';
+import { Type, instanceToPlain, plainToInstance } from 'class-transformer';
+import type { SchedulerLike } from 'rxjs';
+import { RoutiluxError, SerializationError } from '../errors/errors.js';
+import { ErrorHandler } from '../errors/error-handler.js';
+import type { JobStore } from '../persistence/job-store.js';
+import { Flow } from '../flow/flow.js';
+import { defaultRegistry, type RoutineRegistry } from './registry.js';
+import { mergeStrategyName } from '../routine/merge.js';
+import { errorType, errorTypeName } from './error-types.js';
+import { JsonReader } from './check.js';
+
+/**
+ * An error policy as JSON; `retryableErrors` are names from `registerErrorType`.
+ *
+ * @example
+ * ```ts
+ * const h: ErrorHandlerJSON = { strategy: 'retry', maxRetries: 3, retryDelay: 100, backoffMultiplier: 2, isCritical: false, retryableErrors: ['TypeError'] };
+ * ```
+ */
+export class ErrorHandlerJSON {
+  strategy!: 'stop' | 'continue' | 'retry' | 'skip';
+  maxRetries!: number;
+  retryDelay!: number;
+  backoffMultiplier!: number;
+  isCritical!: boolean;
+  retryableErrors!: string[];
+}
+
+/** A routine as JSON. @example `flow.toJSON().routines[0].type // 'Parser'` */
+export class RoutineJSON {
+  id!: string;
+  type!: string;
+  config!: Record<string, unknown>;
+  @Type(() => ErrorHandlerJSON) errorHandler?: ErrorHandlerJSON;
+  slots!: Record<string, { mergeStrategy: string }>;
+}
+
+/** A connection as JSON. @example `flow.toJSON().connections[0].paramMapping` */
+export class ConnectionJSON {
+  sourceId!: string;
+  eventName!: string;
+  targetId!: string;
+  slotName!: string;
+  paramMapping!: Record<string, string>;
+}
+
+/**
+ * `flow.toJSON()`: `{ format: 'routilux.flow', version: 1, flowId, executionStrategy,
+ * maxWorkers, executionTimeout?, errorHandler?, routines, connections }` (plus
+ * `activationTimeout?` and `historyLimit`).
+ *
+ * @example
+ * ```ts
+ * const json: FlowJSON = flow.toJSON(); json.routines.map((r) => `${r.id}:${r.type}`);
+ * ```
+ */
+export class FlowJSON {
+  format!: 'routilux.flow';
+  version!: 1;
+  flowId!: string;
+  executionStrategy!: 'sequential' | 'concurrent';
+  maxWorkers!: number;
+  executionTimeout?: number;
+  activationTimeout?: number;
+  historyLimit!: number;
+  @Type(() => ErrorHandlerJSON) errorHandler?: ErrorHandlerJSON;
+  @Type(() => RoutineJSON) routines!: RoutineJSON[];
+  @Type(() => ConnectionJSON) connections!: ConnectionJSON[];
+}
+
+function handlerToJSON(h: ErrorHandler, path: string): ErrorHandlerJSON {
+  const names = h.retryableErrors.map((r, i) => {
+    const name = errorTypeName(r);
+    if (name === undefined) {
+      throw new SerializationError(`${path}.retryableErrors[${i}]: ${r.name || 'this predicate'} is not registered; call registerErrorType(name, it) so it can be serialized`);
+    }
+    return name;
+  });
+  return plainToInstance(ErrorHandlerJSON, {
+    strategy: h.strategy, maxRetries: h.maxRetries, retryDelay: h.retryDelay, backoffMultiplier: h.backoffMultiplier, isCritical: h.isCritical, retryableErrors: names,
+  });
+}
+
+/** @internal */
+export function flowToJSON(flow: Flow, registry: RoutineRegistry = defaultRegistry): FlowJSON {
+  const routines = [...flow.routines.entries()].map(([id, routine], i) => {
+    const type = registry.nameOf(routine.constructor);
+    if (type === undefined) {
+      throw new SerializationError(
+        `routines[${i}].type: routine '${id}' is a ${routine.constructor.name}, which is not registered; call registerRoutine('${routine.constructor.name}', ${routine.constructor.name}) (routines made from closures or operators cannot be serialized)`,
+      );
+    }
+    const slots: Record<string, { mergeStrategy: string }> = {};
+    for (const slot of routine.slotList()) {
+      const name = mergeStrategyName(slot.mergeStrategy);
+      if (name === undefined) {
+        throw new SerializationError(`routines[${i}].slots.${slot.name}.mergeStrategy: an inline merge function cannot be serialized; register it with registerMergeStrategy(name, fn) and use the name`);
+      }
+      slots[slot.name] = { mergeStrategy: name };
+    }
+    const handler = routine.getErrorHandler();
+    return plainToInstance(RoutineJSON, {
+      id, type, config: routine.config(), slots, ...(handler ? { errorHandler: handlerToJSON(handler, `routines[${i}].errorHandler`) } : {}),
+    });
+  });
+  const dto = plainToInstance(FlowJSON, {
+    format: 'routilux.flow',
+    version: 1,
+    flowId: flow.flowId,
+    executionStrategy: flow.executionStrategy,
+    maxWorkers: flow.maxWorkers,
+    ...(flow.executionTimeout !== undefined ? { executionTimeout: flow.executionTimeout } : {}),
+    ...(flow.activationTimeout !== undefined ? { activationTimeout: flow.activationTimeout } : {}),
+    historyLimit: flow.historyLimit,
+    ...(flow.errorHandler ? { errorHandler: handlerToJSON(flow.errorHandler, 'errorHandler') } : {}),
+    routines,
+    connections: flow.connections.map((c) => c.toJSON()),
+  });
+  return instanceToPlain(dto) as FlowJSON;
+}
+
+/** Options of `Flow.fromJSON`: where routine classes come from, and runtime-only settings. */
+export interface FlowFromJSONOptions {
+  registry?: RoutineRegistry;
+  scheduler?: SchedulerLike;
+  store?: JobStore;
+  checkpoint?: 'never' | 'on-pause' | 'always';
+}
+
+/** @internal Rebuilds a flow; every problem is a SerializationError naming the path. */
+export function flowFromJSON(json: unknown, options: FlowFromJSONOptions = {}): Flow {
+  const registry = options.registry ?? defaultRegistry;
+  const r = new JsonReader('flow JSON');
+  const root = r.root(json);
+  r.header(root, 'routilux.flow', 1);
+  const strategy = r.oneOf('executionStrategy', root.executionStrategy, ['sequential', 'concurrent'] as const);
+  const flow = wrap('(root)', () =>
+    new Flow({
+      flowId: r.string('flowId', root.flowId),
+      executionStrategy: strategy,
+      maxWorkers: r.number('maxWorkers', root.maxWorkers),
+      ...(root.executionTimeout !== undefined ? { executionTimeout: r.number('executionTimeout', root.executionTimeout) } : {}),
+      ...(root.activationTimeout !== undefined ? { activationTimeout: r.number('activationTimeout', root.activationTimeout) } : {}),
+      ...(root.historyLimit !== undefined ? { historyLimit: r.number('historyLimit', root.historyLimit) } : {}),
+      ...(root.errorHandler !== undefined ? { errorHandler: readHandler(r, 'errorHandler', root.errorHandler) } : {}),
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    }),
+  );
+  r.array('routines', root.routines).forEach((raw, i) => {
+    const p = `routines[${i}]`;
+    const o = r.object(p, raw);
+    const id = r.string(`${p}.id`, o.id);
+    const type = r.string(`${p}.type`, o.type);
+    const ctor = registry.get(type);
+    if (ctor === undefined) throw new SerializationError(`flow JSON: ${p}.type: unknown routine type '${type}'; registered types: ${registry.names().join(', ') || '(none)'}`);
+    const routine = wrap(`${p}.type`, () => new ctor());
+    const config = r.object(`${p}.config`, o.config ?? {});
+    wrap(`${p}.config`, () => routine.setConfig(config));
+    if (o.errorHandler !== undefined) routine.setErrorHandler(readHandler(r, `${p}.errorHandler`, o.errorHandler));
+    for (const [name, s] of Object.entries(r.object(`${p}.slots`, o.slots ?? {}))) {
+      const slot = routine.getSlot(name);
+      if (slot === undefined) throw new SerializationError(`flow JSON: ${p}.slots.${name}: routine type '${type}' has no slot '${name}'`);
+      const strategy = r.string(`${p}.slots.${name}.mergeStrategy`, r.object(`${p}.slots.${name}`, s).mergeStrategy);
+      wrap(`${p}.slots.${name}.mergeStrategy`, () => slot.setMergeStrategy(strategy));
+    }
+    wrap(`${p}.id`, () => flow.addRoutine(routine, id));
+  });
+  r.array('connections', root.connections).forEach((raw, i) => {
+    const p = `connections[${i}]`;
+    const o = r.object(p, raw);
+    const mapping = r.object(`${p}.paramMapping`, o.paramMapping ?? {}) as Record<string, string>;
+    wrap(p, () => flow.connect(r.string(`${p}.sourceId`, o.sourceId), r.string(`${p}.eventName`, o.eventName), r.string(`${p}.targetId`, o.targetId), r.string(`${p}.slotName`, o.slotName), mapping));
+  });
+  return flow;
+}
+
+function readHandler(r: JsonReader, path: string, raw: unknown): ErrorHandler {
+  const o = r.object(path, raw);
+  const retryable = r.array(`${path}.retryableErrors`, o.retryableErrors ?? []).map((n, i) => {
+    const name = r.string(`${path}.retryableErrors[${i}]`, n);
+    const type = errorType(name);
+    if (type === undefined) throw new SerializationError(`flow JSON: ${path}.retryableErrors[${i}]: unknown error type '${name}'; register it with registerErrorType`);
+    return type;
+  });
+  return wrap(path, () =>
+    new ErrorHandler({
+      strategy: r.oneOf(`${path}.strategy`, o.strategy, ['stop', 'continue', 'retry', 'skip'] as const),
+      ...(o.maxRetries !== undefined ? { maxRetries: r.number(`${path}.maxRetries`, o.maxRetries) } : {}),
+      ...(o.retryDelay !== undefined ? { retryDelay: r.number(`${path}.retryDelay`, o.retryDelay) } : {}),
+      ...(o.backoffMultiplier !== undefined ? { backoffMultiplier: r.number(`${path}.backoffMultiplier`, o.backoffMultiplier) } : {}),
+      isCritical: o.isCritical === true,
+      retryableErrors: retryable,
+    }),
+  );
+}
+
+/** Re-throws library errors from building the flow as SerializationErrors naming the path. */
+function wrap<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    if (error instanceof RoutiluxError) throw new SerializationError(`flow JSON: ${path}: ${error.message}`, { cause: error });
+    throw new SerializationError(`flow JSON: ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+}
