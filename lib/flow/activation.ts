@@ -2,8 +2,7 @@ import { from, type ObservableInput, type Subscription } from 'rxjs';
 import { ActivationContext } from '../routine/context.js';
 import { runInContext } from '../routine/current.js';
 import { TimeoutError } from '../errors/errors.js';
-import type { RoutineStatus } from '../state/records.js';
-import type { RoutineRun } from './routine-run.js';
+import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure.js';
 
@@ -114,25 +113,6 @@ function settle(a: InFlight, error: unknown): void {
   job.dispatcher.pump();
 }
 
-/**
- * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
- * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
- * settles, since it cannot be stopped, but its result is ignored.
- */
-export function detach(a: InFlight): void {
-  if (a.done || a.detached) return;
-  a.detached = true;
-  a.timer?.unsubscribe();
-  const job = a.task.job;
-  job.running--;
-  a.run.inFlight--;
-  if (a.sub !== undefined) {
-    a.sub.unsubscribe();
-    a.done = true;
-    job.dispatcher.running--;
-  }
-}
-
 function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown): void {
   const job = task.job;
   job.dispatcher.running--;
@@ -148,9 +128,4 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.markRun(run);
   job.mark();
   job.activationEnded();
-}
-
-/** A routine shows `running` while any activation of it is in flight, else its latest outcome. */
-export function setOutcome(run: RoutineRun, outcome: RoutineStatus): void {
-  run.status = run.inFlight > 0 ? 'running' : outcome;
 }

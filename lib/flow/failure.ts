@@ -1,8 +1,7 @@
 import { describeError } from '../errors/errors.js';
 import { ErrorStrategy } from '../errors/error-handler.js';
-import type { RoutineRun } from './routine-run.js';
+import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
-import { setOutcome } from './activation.js';
 import { failJob, scheduleRetry } from './job-control.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Slot } from '../routine/slot.js';

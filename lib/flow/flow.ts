@@ -378,7 +378,7 @@ export class Flow {
    * ```
    */
   static fromJSON(json: unknown, options: { registry?: RoutineRegistry; scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' } = {}): Flow {
-    return flowFromJSON(json, options);
+    return flowFromJSON(json, options, Flow);
   }
 
   /** A Mermaid flowchart of the graph. @example `console.log(flow.toMermaid())` */

@@ -2,7 +2,7 @@ import { CancelledError, JobFailedError, JobStateError, TimeoutError, describeEr
 import type { Payload } from '../routine/payload.js';
 import { EMPTY_PAYLOAD } from '../routine/payload.js';
 import type { JobState } from '../state/job-state.js';
-import { detach } from './activation.js';
+import type { InFlight } from './activation.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Task } from './task.js';
 import { currentContext } from '../routine/current.js';
@@ -153,5 +153,24 @@ export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
       }
       job.queue(t);
     }
+  }
+}
+
+/**
+ * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
+ * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
+ * settles, since it cannot be stopped, but its result is ignored.
+ */
+function detach(a: InFlight): void {
+  if (a.done || a.detached) return;
+  a.detached = true;
+  a.timer?.unsubscribe();
+  const job = a.task.job;
+  job.running--;
+  a.run.inFlight--;
+  if (a.sub !== undefined) {
+    a.sub.unsubscribe();
+    a.done = true;
+    job.dispatcher.running--;
   }
 }

@@ -47,3 +47,8 @@ export class SlotCell {
   dirty = false;
   constructor(readonly slot: Slot) {}
 }
+
+/** @internal A routine shows `running` while any activation of it is in flight, else its latest outcome. */
+export function setOutcome(run: RoutineRun, outcome: RoutineStatus): void {
+  run.status = run.inFlight > 0 ? 'running' : outcome;
+}

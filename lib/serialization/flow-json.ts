@@ -4,7 +4,8 @@ import type { SchedulerLike } from 'rxjs';
 import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { JobStore } from '../persistence/job-store.js';
-import { Flow } from '../flow/flow.js';
+import type { Flow } from '../flow/flow.js';
+import type { FlowOptions } from '../flow/flow-options.js';
 import { defaultRegistry, type RoutineRegistry } from './registry.js';
 import { mergeStrategyName } from '../routine/merge.js';
 import { errorType, errorTypeName } from './error-types.js';
@@ -129,14 +130,14 @@ export interface FlowFromJSONOptions {
 }
 
 /** @internal Rebuilds a flow; every problem is a SerializationError naming the path. */
-export function flowFromJSON(json: unknown, options: FlowFromJSONOptions = {}): Flow {
+export function flowFromJSON(json: unknown, options: FlowFromJSONOptions, FlowCtor: new (options: FlowOptions) => Flow): Flow {
   const registry = options.registry ?? defaultRegistry;
   const r = new JsonReader('flow JSON');
   const root = r.root(json);
   r.header(root, 'routilux.flow', 1);
   const strategy = r.oneOf('executionStrategy', root.executionStrategy, ['sequential', 'concurrent'] as const);
   const flow = wrap('(root)', () =>
-    new Flow({
+    new FlowCtor({
       flowId: r.string('flowId', root.flowId),
       executionStrategy: strategy,
       maxWorkers: r.number('maxWorkers', root.maxWorkers),
