@@ -70,3 +70,5 @@ export type { CheckpointError } from './persistence/checkpointer.js';
 
 // RxJS interop.
 export { attachOperator, type OperatorRoutineOptions } from './rx/operator-routine.js';
+export { throughFlow, throughFlowEach, type ThroughFlowOptions, type ThroughFlowEachOptions } from './rx/through-flow.js';
+export { observableInterop } from './rx/interop.js';

@@ -405,6 +405,11 @@ export class Flow {
     return job;
   }
 
+  /** @internal For leak specs: whether anything still listens to this flow's emissions. */
+  _emissionsObserved(): boolean {
+    return this.emissions.observed;
+  }
+
   /** @internal */
   _publishEmission(job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
     if (this.emissions.observed) this.emissions.next({ jobId: job.id, routineId, eventName, data, timestamp });

@@ -49,7 +49,7 @@ export function attachOperator(routine: Routine, make: () => OperatorFunction<Pa
       inst = new OperatorInstance(c.host, c.slot, event, make());
       instances.set(c.host, inst);
     }
-    inst.input.next(data);
+    inst.push(data);
   };
   routine.defineSlot(options.slot ?? 'input', handler);
   if (options.trigger) routine.defineSlot('trigger', handler);
@@ -66,6 +66,9 @@ class OperatorInstance implements Drain {
   readonly input = new Subject<Payload>();
   inputCompleted = false;
   private readonly sub: Subscription;
+  /** Set while a payload is being pushed from inside an activation. */
+  private pushing = false;
+  private thrown: { error: unknown } | undefined = undefined;
 
   constructor(host: ContextHost, slot: Slot, event: Event, operator: OperatorFunction<Payload, unknown>) {
     const job = host instanceof JobRuntime ? host : undefined;
@@ -77,11 +80,30 @@ class OperatorInstance implements Drain {
     this.sub = this.input.pipe(operator).subscribe({
       next: (value) => host.emitFrom(event, toPayload(value)),
       error: (error: unknown) => {
+        this.inputCompleted = true; // the next payload starts a fresh operator
         release();
-        if (job !== undefined) handleStreamError(job, slot, error);
+        // Raised while handling a payload: that activation fails (so RETRY re-runs it).
+        // Raised later (a timer inside the operator): the routine's policy, as a stream error.
+        if (this.pushing) this.thrown = { error };
+        else if (job !== undefined) handleStreamError(job, slot, error);
       },
       complete: release,
     });
+  }
+
+  /** Feeds one payload; an error the operator raises synchronously is rethrown to the activation. */
+  push(data: Payload): void {
+    this.pushing = true;
+    try {
+      this.input.next(data);
+    } finally {
+      this.pushing = false;
+    }
+    const thrown = this.thrown;
+    if (thrown !== undefined) {
+      this.thrown = undefined;
+      throw thrown.error;
+    }
   }
 
   completeInput(): void {

@@ -1,0 +1,104 @@
+import { ReplaySubject, filter, map, distinctUntilChanged, type Observable } from 'rxjs';
+import type { Flow } from '../flow/flow.js';
+import type { Job } from '../flow/job.js';
+import type { Payload } from '../routine/payload.js';
+import type { Emission, JobStatus } from '../state/records.js';
+import { JobFailedStreamError } from '../flow/job.js';
+
+/**
+ * Options of {@link marbleJob}: start the job at an entry routine, or (without `entry`) open
+ * it and feed it only from `inputs`.
+ *
+ * @example
+ * ```ts
+ * const options: MarbleJobOptions = { inputs: { 'parse.in': cold('a-b|', { a: { x: 1 }, b: { x: 2 } }) } };
+ * ```
+ */
+export interface MarbleJobOptions {
+  /** Entry routine id; the job is started with `flow.start(entry, params, { slot })`. */
+  entry?: string;
+  params?: Payload;
+  slot?: string;
+  jobId?: string;
+  /** `'routineId.slotName'` → an observable (a `cold`/`hot` marble) fed through `job.input`. */
+  inputs?: Record<string, Observable<Payload>>;
+}
+
+/**
+ * A job wired for marble assertions: every stream is recorded from the job's creation, so an
+ * `expectObservable` that subscribes later in frame 0 still sees frame-0 values at frame 0.
+ *
+ * @example
+ * ```ts
+ * expectObservable(m.output('sink', 'out')).toBe('a-b-(c|)', { a: { v: 1 }, b: { v: 2 }, c: { v: 3 } });
+ * expectObservable(m.status$).toBe('(r)----(c|)', { r: 'running', c: 'completed' });
+ * ```
+ */
+export interface MarbleJob {
+  readonly job: Job;
+  /** Payloads of `routineId.eventName` in this job; completes when the job settles, errors if it fails. */
+  output(routineId: string, eventName: string): Observable<Payload>;
+  /** Every emission of this job (`{ routineId, eventName, data, ... }`). */
+  readonly emissions$: Observable<Emission>;
+  /** Each distinct status from the job's creation; completes at completed, failed or cancelled. */
+  readonly status$: Observable<JobStatus>;
+}
+
+/**
+ * Starts (or opens) a job on `flow` and records its outputs for marble tests. Use inside
+ * `testScheduler.run(...)`, with the flow's `scheduler` set to the TestScheduler (or left as
+ * the default `asyncScheduler`, which `run` drives in virtual time).
+ *
+ * @example
+ * ```ts
+ * testScheduler.run(({ cold, expectObservable }) => {
+ *   const flow = buildFlow({ scheduler: testScheduler });
+ *   const m = marbleJob(flow, { inputs: { 'double.in': cold('a-b|', { a: { v: 1 }, b: { v: 2 } }) } });
+ *   expectObservable(m.output('double', 'out')).toBe('a-b|', { a: { v: 2 }, b: { v: 4 } });
+ * });
+ * ```
+ */
+export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob {
+  const job =
+    options.entry !== undefined
+      ? flow.start(options.entry, options.params ?? {}, { ...(options.slot ? { slot: options.slot } : {}), ...(options.jobId ? { jobId: options.jobId } : {}) })
+      : flow.open(options.jobId ? { jobId: options.jobId } : {});
+  // Recording starts now, before any handler can run (no handler runs inside start/open).
+  const emissions = new ReplaySubject<Emission>();
+  const statuses = new ReplaySubject<JobStatus>();
+  const events = flow.events$.subscribe((e) => {
+    if (e.jobId === job.jobId) emissions.next(e);
+  });
+  job.state$
+    .pipe(
+      map((s) => s.status),
+      distinctUntilChanged(),
+    )
+    .subscribe({
+      next: (status) => statuses.next(status),
+      complete: () => {
+        statuses.complete();
+        events.unsubscribe();
+        const state = job.state;
+        if (state.status === 'failed') emissions.error(new JobFailedStreamError(state));
+        else emissions.complete();
+      },
+    });
+  for (const [target, source] of Object.entries(options.inputs ?? {})) {
+    const dot = target.lastIndexOf('.');
+    source.subscribe(job.input(target.slice(0, dot), target.slice(dot + 1)));
+  }
+  if (options.entry === undefined) job.close();
+  return {
+    job,
+    emissions$: emissions.asObservable(),
+    status$: statuses.asObservable(),
+    output: (routineId, eventName) => {
+      flow._requireRoutine(routineId)._requireEvent(eventName);
+      return emissions.pipe(
+        filter((e) => e.routineId === routineId && e.eventName === eventName),
+        map((e) => e.data),
+      );
+    },
+  };
+}

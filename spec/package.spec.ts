@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// `npm test` builds before mocha runs; these prove the published entry points work from plain
+// Node (no tsx), through the package's own `exports` map (self-reference by name).
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function node(code: string, type: 'module' | 'commonjs'): string {
+  return execFileSync(process.execPath, [type === 'module' ? '--input-type=module' : '--input-type=commonjs', '-e', code], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+}
+
+const program = (load: string) => `${load}
+const { Flow, Routine } = r;
+class Src extends Routine { constructor() { super(); this.defineEvent('out'); this.defineSlot('trigger', (d) => this.emit('out', { v: d.v })); } }
+class Sink extends Routine { constructor() { super(); this.defineSlot('in', (d) => { got.push(d.v); }); } }
+const got = [];
+const flow = new Flow();
+flow.addRoutine(new Src(), 's'); flow.addRoutine(new Sink(), 'k'); flow.connect('s', 'out', 'k', 'in');
+flow.execute('s', { v: 42 }).then((st) => console.log(st.status + ':' + got.join(',') + ':' + typeof t.marbleJob + typeof t.createTestScheduler));`;
+
+describe('package entry points (built dist)', () => {
+  it('works with import() of routilux and routilux/testing', () => {
+    const out = node(program(`const r = await import('routilux'); const t = await import('routilux/testing');`), 'module');
+    expect(out).to.equal('completed:42:functionfunction');
+  });
+
+  it('works with require() of routilux and routilux/testing', () => {
+    const out = node(program(`const r = require('routilux'); const t = require('routilux/testing');`), 'commonjs');
+    expect(out).to.equal('completed:42:functionfunction');
+  });
+
+  it('ships type declarations for both entry points', () => {
+    expect(existsSync(new URL('../dist/index.d.ts', import.meta.url))).to.equal(true);
+    expect(existsSync(new URL('../dist/testing.d.ts', import.meta.url))).to.equal(true);
+  });
+});
