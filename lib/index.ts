@@ -72,3 +72,26 @@ export type { CheckpointError } from './persistence/checkpointer.js';
 export { attachOperator, type OperatorRoutineOptions } from './rx/operator-routine.js';
 export { throughFlow, throughFlowEach, type ThroughFlowOptions, type ThroughFlowEachOptions } from './rx/through-flow.js';
 export { observableInterop } from './rx/interop.js';
+
+// Built-in routines (each registered under its class name).
+export { TextClipper, looksLikeStackTrace, type TextClipperConfig } from './builtins/text-clipper.js';
+export { TextRenderer, renderValue, type RenderOptions, type TextRendererConfig } from './builtins/text-renderer.js';
+export { ResultExtractor, type ExtractionStrategy, type ResultExtractorConfig } from './builtins/result-extractor.js';
+export { registerExtractor, defaultExtractorOrder, findFencedBlocks, type Extractor, type ExtractorResult, type FencedBlock } from './builtins/extractors.js';
+export { TimeProvider, type TimeProviderConfig } from './builtins/time-provider.js';
+export { formatTime, formatLocale } from './builtins/time-format.js';
+export { DataFlattener, flatten, type DataFlattenerConfig, type Flattened } from './builtins/data-flattener.js';
+export { DataTransformer, type DataTransformerConfig, type TransformationError } from './builtins/data-transformer.js';
+export { registerTransformation, BUILTIN_TRANSFORMATIONS, type Transformation } from './builtins/transformations.js';
+export { DataValidator, type DataValidatorConfig, type ValidationError } from './builtins/data-validator.js';
+export { registerValidator, BUILTIN_VALIDATORS, type Validator } from './builtins/validators.js';
+export { ConditionalRouter, type ConditionalRouterConfig, type Route } from './builtins/conditional-router.js';
+export { Filter, type FilterConfig } from './builtins/filter.js';
+export { registerPredicate, type Condition, type Predicate } from './builtins/condition.js';
+export { Aggregator, AGGREGATOR_MERGE, type AggregatorConfig } from './builtins/aggregator.js';
+export { Splitter, type SplitterConfig } from './builtins/splitter.js';
+export { Mapper, registerMapper, type MapperConfig, type MapperFunction } from './builtins/mapper.js';
+export { inputValue } from './builtins/input.js';
+export { Batcher, positiveNumber, type BatcherConfig } from './builtins/batcher.js';
+export { Debouncer, type DebouncerConfig } from './builtins/debouncer.js';
+export { Throttler, type ThrottlerConfig } from './builtins/throttler.js';

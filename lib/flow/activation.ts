@@ -63,7 +63,7 @@ export function activate(task: Task): void {
     finish(task, run, startedAt, OK);
     return;
   }
-  const a = new InFlight(task, ctx, run, startedAt);
+  const a = new InFlight(task.retain(), ctx, run, startedAt);
   job.inflight.add(a);
   const limit = job.flow.activationTimeout;
   if (limit !== undefined) {
@@ -78,13 +78,19 @@ export function activate(task: Task): void {
       (error: unknown) => settle(a, error),
     );
   } else {
-    const sub = from(result as ObservableInput<unknown>).subscribe({
-      error: (error: unknown) => settle(a, error),
-      complete: () => settle(a, OK),
-    });
+    // Subscribed inside the activation's context, so timers the observable starts carry it
+    // (this.emit in a timer callback is attributed to the job).
+    const sub = runInContext(ctx, subscribeTo, undefined, result as ObservableInput<unknown>, a);
     if (a.done) sub.unsubscribe();
     else a.sub = sub;
   }
+}
+
+function subscribeTo(source: ObservableInput<unknown>, a: InFlight): Subscription {
+  return from(source).subscribe({
+    error: (error: unknown) => settle(a, error),
+    complete: () => settle(a, OK),
+  });
 }
 
 function isObservableInput(value: unknown): boolean {
@@ -118,14 +124,16 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.dispatcher.running--;
   job.running--;
   run.inFlight--;
-  const endedAt = job.clock.now();
+  const endedAt = job.clock.tick();
+  let done = true;
   if (error === OK) {
     setOutcome(run, 'completed');
     job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);
   } else {
-    handleFailure(task, run, startedAt, endedAt, error);
+    done = handleFailure(task, run, startedAt, endedAt, error);
   }
   job.markRun(run);
   job.mark();
+  if (done) task.release();
   job.activationEnded();
 }

@@ -10,10 +10,35 @@ import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
  * 1 ms. Both yield to timers and I/O; only the clamp differs.
  */
 export class Clock {
+  /**
+   * During a dispatch loop the time is read once per activation (at its end, which is also the
+   * next activation's start) and reused for everything stamped in between: clock reads cost
+   * 40-100 ns here, three per activation otherwise. Outside the loop every read is live.
+   */
+  private held = false;
+  private cached = 0;
+
   constructor(readonly scheduler: SchedulerLike) {}
 
   now(): number {
-    return this.scheduler.now();
+    return this.held ? this.cached : this.scheduler.now();
+  }
+
+  /** Starts reusing one reading until {@link Clock.tick} or {@link Clock.release}. */
+  hold(): void {
+    this.cached = this.scheduler.now();
+    this.held = true;
+  }
+
+  /** Takes a fresh reading (and keeps it while held). */
+  tick(): number {
+    const t = this.scheduler.now();
+    if (this.held) this.cached = t;
+    return t;
+  }
+
+  release(): void {
+    this.held = false;
   }
 
   /** Whether time is the wall clock (so dispatch turns may be bounded by real elapsed time). */

@@ -9,10 +9,12 @@ import type { Slot } from '../routine/slot.js';
 /**
  * @internal Applies the error policy to a failed attempt: the routine's handler, else the
  * flow's, else STOP. Every attempt that threw is recorded (stats, routine state, tracker,
- * history) before the policy decides what happens next.
+ * history) before the policy decides what happens next. Returns whether the task is done
+ * (false while a retry or a failed job still holds it).
  */
-export function handleFailure(task: Task, run: RoutineRun, startedAt: number, endedAt: number, error: unknown): void {
-  const job = task.job;
+export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, endedAt: number, error: unknown): boolean {
+  const job = failed.job;
+  let task = failed;
   const routine = task.slot.routine;
   const info = describeError(error);
   routine._stats.errors++;
@@ -25,27 +27,31 @@ export function handleFailure(task: Task, run: RoutineRun, startedAt: number, en
   const strategy = policy?.strategy ?? ErrorStrategy.STOP;
   if (strategy === ErrorStrategy.CONTINUE) {
     setOutcome(run, 'error_continued');
-    return;
+    return true;
   }
   if (strategy === ErrorStrategy.SKIP) {
     setOutcome(run, 'skipped');
     job.record(routine.id, 'skip', { slot, attempt: task.attempt }, endedAt);
-    return;
+    return true;
   }
   if (strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries && policy.isRetryable(error)) {
     const next = task.attempt + 1;
     const delay = policy.delayBefore(next);
+    task = task.retain();
     task.attempt = next;
     task.dueAt = endedAt + delay;
     task.changed();
     setOutcome(run, 'retrying');
     job.record(routine.id, 'retry', { slot, attempt: next, delay }, endedAt);
     scheduleRetry(job, task, delay);
-    return;
+    return false;
   }
   setOutcome(run, 'failed');
   job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
-  failJob(job, error, task);
+  // A job that is already settled (e.g. cancelled) does not keep the task.
+  if (!job.accepting) return true;
+  failJob(job, error, task.retain());
+  return false;
 }
 
 /**

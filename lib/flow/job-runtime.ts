@@ -1,4 +1,4 @@
-import { Subject, type Subscription } from 'rxjs';
+import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Flow } from './flow.js';
 import type { Dispatcher } from './scheduler.js';
 import type { Clock } from './clock.js';
@@ -10,9 +10,9 @@ import type { Routine } from '../routine/routine.js';
 import type { Slot } from '../routine/slot.js';
 import type { Payload } from '../routine/payload.js';
 import { JobState } from '../state/job-state.js';
-import { Ring } from '../state/ring.js';
+import { HistoryLog } from '../state/history-log.js';
 import { takeSnapshot, SnapshotMarks } from '../state/snapshot.js';
-import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask } from '../state/records.js';
+import type { DeferredEvent, JobError, JobStatus, OutputRecord, PausePoint, PendingTask } from '../state/records.js';
 import { ExecutionTracker } from '../tracking/execution-tracker.js';
 import type { InFlight } from './activation.js';
 import type { Job } from './job.js';
@@ -58,7 +58,7 @@ export class JobRuntime implements ContextHost {
   // State.
   readonly runs = new Map<Routine, RoutineRun>();
   readonly cells = new Map<Slot, SlotCell>();
-  readonly history: Ring<ExecutionRecord>;
+  readonly history: HistoryLog;
   shared: Record<string, unknown> = {};
   sharedVersion = 0;
   readonly outputLog: OutputRecord[] = [];
@@ -100,8 +100,12 @@ export class JobRuntime implements ContextHost {
     readonly timeout: number | undefined,
   ) {
     this.createdAt = this.updatedAt = clock.now();
-    this.history = new Ring(historyLimit);
+    this.history = new HistoryLog(historyLimit);
     this.tracker = new ExecutionTracker(historyLimit);
+  }
+
+  get scheduler(): SchedulerLike {
+    return this.clock.scheduler;
   }
 
   // ---- bookkeeping used on the hot path -------------------------------------------------
@@ -142,7 +146,7 @@ export class JobRuntime implements ContextHost {
   }
 
   record(routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    this.history.push({ routineId, eventName, data, timestamp });
+    this.history.push(routineId, eventName, data, timestamp);
   }
 
   /** Whether new work may be queued for this job (not settled, not failed). */
@@ -164,15 +168,17 @@ export class JobRuntime implements ContextHost {
     if (!this.accepting) return; // a settled or failed job takes no more work; see docs
     const now = this.clock.now();
     const routineId = event.routine.id;
-    this.history.push({ routineId, eventName: event.name, data, timestamp: now });
+    this.history.push(routineId, event.name, data, now);
     this.flow._publishEmission(this, routineId, event.name, data, now);
     const targets = event._targets;
     const paused = this.status === 'paused';
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      const task = new Task(this, c.slot, c.map(data), 1, now, event);
-      if (paused) this.parked.push(task);
-      else this.dispatcher.enqueue(task);
+      if (paused) this.parked.push(Task.obtain(this, c.slot, c.map(data), 1, now, event));
+      else {
+        this.dispatcher.queue.push(this, c.slot, c.map(data), 1, now, event);
+        this.queued++;
+      }
       this.tracker.recordDelivery(c, now);
     }
     if (targets.length > 0 && !paused) this.dispatcher.request();
@@ -254,7 +260,7 @@ export class JobRuntime implements ContextHost {
     const out: PendingTask[] = [];
     for (const t of this.waiting) out.push(t.view());
     for (const t of this.parked) out.push(t.view());
-    if (this.queued > 0) for (const t of this.dispatcher.queue.tasksOf(this)) out.push(t.view());
+    this.dispatcher.queue.viewsOf(this, out);
     return out;
   }
 

@@ -1,7 +1,7 @@
 import { runDetached } from '../routine/current.js';
 import type { Clock } from './clock.js';
 import { TaskQueue } from './task-queue.js';
-import type { Task } from './task.js';
+import { Task } from './task.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /** Real-time length of one dispatch turn before yielding to the event loop. */
@@ -31,11 +31,18 @@ export class Dispatcher {
     readonly clock: Clock,
     public maxWorkers: number,
     private readonly activate: (task: Task) => void,
-  ) {}
+  ) {
+    this.scratch = new Task(undefined as never, undefined as never, undefined as never, 1, 0, undefined);
+    this.scratch.scratch = true;
+  }
+
+  /** The task each loop iteration runs; activations that outlive the loop retain a copy. */
+  private readonly scratch: Task;
 
   enqueue(task: Task): void {
-    this.queue.push(task);
+    this.queue.pushTask(task);
     task.job.queued++;
+    task.release();
   }
 
   /** Ask for dispatch soon; free while a pump is running (it will see the new work). */
@@ -79,12 +86,22 @@ export class Dispatcher {
   }
 
   private readonly loop = (): void => {
+    this.clock.hold();
+    try {
+      this.run();
+    } finally {
+      this.clock.release();
+    }
+  };
+
+  private run(): void {
     const queue = this.queue;
     const realtime = this.clock.realtime;
     const deadline = realtime ? performance.now() + TURN_MS : 0;
     let count = 0;
+    const task = this.scratch;
     while (this.running < this.maxWorkers && queue.size > 0) {
-      const task = queue.shift();
+      queue.shiftInto(task);
       task.job.queued--;
       this.activate(task);
       if ((++count & 63) === 0 && (realtime ? performance.now() > deadline : count >= VIRTUAL_TURN_TASKS)) {
@@ -92,7 +109,7 @@ export class Dispatcher {
         return;
       }
     }
-  };
+  }
 
   /** End of a turn: deferred callbacks, then each changed job publishes one snapshot and checkpoints once. */
   private flush(): void {

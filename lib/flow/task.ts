@@ -14,15 +14,51 @@ export class Task {
   dueAt: number | undefined = undefined;
   timer: Subscription | undefined = undefined;
   private cached: PendingTask | undefined = undefined;
+  /** The dispatcher's reusable task: anything that keeps it must {@link Task.retain} a copy. */
+  scratch = false;
 
   constructor(
-    readonly job: JobRuntime,
-    readonly slot: Slot,
-    readonly data: Payload,
+    public job: JobRuntime,
+    public slot: Slot,
+    public data: Payload,
     public attempt: number,
-    readonly enqueuedAt: number,
-    readonly source: Event | undefined,
+    public enqueuedAt: number,
+    public source: Event | undefined,
   ) {}
+
+  /**
+   * A task from the pool, or a new one. Queued tasks live long (a whole queue cycle), so fresh
+   * ones get promoted by the GC; reusing old ones avoids most of that copying.
+   */
+  static obtain(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined): Task {
+    const task = pool.pop();
+    if (task === undefined) return new Task(job, slot, data, attempt, enqueuedAt, source);
+    task.job = job;
+    task.slot = slot;
+    task.data = data;
+    task.attempt = attempt;
+    task.enqueuedAt = enqueuedAt;
+    task.source = source;
+    return task;
+  }
+
+  /** This task, or a copy of it when it is the dispatcher's scratch task, safe to keep. */
+  retain(): Task {
+    return this.scratch ? new Task(this.job, this.slot, this.data, this.attempt, this.enqueuedAt, this.source) : this;
+  }
+
+  /** Gives a finished task back; only call when nothing (queue, retry, failure, snapshot) holds it. */
+  release(): void {
+    if (this.scratch || pool.length >= POOL_LIMIT) return;
+    this.job = undefined as unknown as JobRuntime;
+    this.slot = undefined as unknown as Slot;
+    this.data = undefined as unknown as Payload;
+    this.source = undefined;
+    this.dueAt = undefined;
+    this.timer = undefined;
+    this.cached = undefined;
+    pool.push(this);
+  }
 
   /** The frozen, serializable view kept in snapshots (cached until the task changes). */
   view(): PendingTask {
@@ -44,3 +80,6 @@ export class Task {
     this.cached = undefined;
   }
 }
+
+const POOL_LIMIT = 8192;
+const pool: Task[] = [];

@@ -1,3 +1,4 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
 import { ConfigurationError } from '../errors/errors.js';
@@ -45,6 +46,8 @@ export interface ExecutionContext {
 export interface ContextHost {
   readonly id: string;
   readonly flow: Flow;
+  /** The scheduler all time of this job goes through. */
+  readonly scheduler: SchedulerLike;
   emitFrom(event: Event, data: Payload): void;
   setSharedData(key: string, value: unknown): void;
   getSharedData(key: string): unknown;
@@ -142,6 +145,7 @@ export class ActivationContext implements ExecutionContext {
  */
 export class DetachedHost implements ContextHost {
   readonly id = '';
+  readonly scheduler: SchedulerLike = asyncScheduler;
   readonly slotData = new Map<Slot, Payload>();
   private readonly shared = new Map<string, unknown>();
   private readonly controller = new AbortController();

@@ -25,16 +25,18 @@ export function runInContext<A, B, R>(
   b: B,
 ): R {
   const previous = current;
+  const previousStore = storage.getStore();
   current = ctx;
+  // enterWith (not run): same scoping here since we restore right after, without run()'s
+  // closure and rest-args allocation per activation. Promises and timers created by the
+  // handler capture `ctx` when they are created.
+  storage.enterWith(ctx);
   try {
-    return storage.run(ctx, callWith, fn, self, a, b) as R;
+    return fn.call(self, a, b);
   } finally {
     current = previous;
+    storage.enterWith(previousStore);
   }
-}
-
-function callWith<A, B, R>(fn: (this: unknown, a: A, b: B) => R, self: unknown, a: A, b: B): R {
-  return fn.call(self, a, b);
 }
 
 /** Runs `fn` outside any activation (dispatch turns), so stray async context never leaks into them. */

@@ -1,4 +1,4 @@
-import { Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { Subject, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Routine } from '../routine/routine.js';
 import type { Payload } from '../routine/payload.js';
 import type { ContextHost, ActivationContext } from '../routine/context.js';
@@ -26,7 +26,7 @@ export interface OperatorRoutineOptions {
 
 /**
  * Wires an RxJS operator into `routine`, one operator instance per job (made by `make` on the
- * job's first payload): payloads received on the slot go into the job's operator input;
+ * job's first payload, given the flow's scheduler so timed operators run in the flow's time): payloads received on the slot go into the job's operator input;
  * every output value is emitted on the event — as is when it is a plain object, else as
  * `{ value }`. When the job has nothing else to do, its operator input completes, so remainders
  * (a `bufferCount` partial buffer, a `debounceTime` last value) flush and are processed before
@@ -35,18 +35,18 @@ export interface OperatorRoutineOptions {
  * @example
  * ```ts
  * class Batcher extends Routine {
- *   constructor() { super(); attachOperator(this, () => bufferCount(this.getConfig('size', 10))); }
+ *   constructor() { super(); attachOperator(this, (scheduler) => bufferTime(this.getConfig('windowMs', 100), scheduler)); }
  * }
  * ```
  */
-export function attachOperator(routine: Routine, make: () => OperatorFunction<Payload, unknown>, options: OperatorRoutineOptions = {}): Routine {
+export function attachOperator(routine: Routine, make: (scheduler: SchedulerLike) => OperatorFunction<Payload, unknown>, options: OperatorRoutineOptions = {}): Routine {
   const event = routine.defineEvent(options.event ?? 'output');
   const instances = new WeakMap<ContextHost, OperatorInstance>();
   const handler = function (data: Payload, ctx: unknown): void {
     const c = ctx as ActivationContext;
     let inst = instances.get(c.host);
     if (inst === undefined || inst.inputCompleted) {
-      inst = new OperatorInstance(c.host, c.slot, event, make());
+      inst = new OperatorInstance(c.host, c.slot, event, make(c.host.scheduler));
       instances.set(c.host, inst);
     }
     inst.push(data);
