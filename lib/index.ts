@@ -34,6 +34,7 @@ export type {
   DeferredEvent,
   OutputRecord,
   Emission,
+  EmissionKind,
   JobError,
 } from './state/records.js';
 
@@ -66,6 +67,8 @@ export type { JobStateJSON } from './serialization/job-json.js';
 
 // Persistence.
 export type { JobStore } from './persistence/job-store.js';
+export { MemoryJobStore } from './persistence/memory-store.js';
+export { FileJobStore } from './persistence/file-store.js';
 export type { CheckpointError } from './persistence/checkpointer.js';
 
 // RxJS interop.

@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { propagateContext } from '../routine/current.js';
 
 /**
  * @internal The flow's view of time: every timestamp, delay and hand-off goes through the
@@ -18,7 +19,9 @@ export class Clock {
   private held = false;
   private cached = 0;
 
-  constructor(readonly scheduler: SchedulerLike) {}
+  constructor(readonly scheduler: SchedulerLike) {
+    propagateContext(scheduler);
+  }
 
   now(): number {
     return this.held ? this.cached : this.scheduler.now();

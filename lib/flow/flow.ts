@@ -7,7 +7,7 @@ import { Slot } from '../routine/slot.js';
 import type { JobStore } from '../persistence/job-store.js';
 import { Checkpointer, type CheckpointError } from '../persistence/checkpointer.js';
 import { JobState } from '../state/job-state.js';
-import type { Emission } from '../state/records.js';
+import type { Emission, EmissionKind } from '../state/records.js';
 import { Clock } from './clock.js';
 import { Connection } from './connection.js';
 import { Dispatcher } from './scheduler.js';
@@ -72,7 +72,11 @@ export class Flow {
   /** @internal */ readonly _dispatcher: Dispatcher;
   /** @internal */ readonly _emissions$: Observable<Emission> = this.emissions.asObservable();
 
-  /** Every emission of every job: `{ jobId, routineId, eventName, data, timestamp }`. */
+  /**
+   * Every emission of every job, `{ kind: 'emit', jobId, routineId, eventName, data, timestamp }`,
+   * and every scheduler record: job `start`, `error`, and the policy outcomes `retry`, `skip`,
+   * `stop` (with `kind` and `eventName` set to that word).
+   */
   readonly events$: Observable<Emission> = this._emissions$;
 
   constructor(options: FlowOptions = {}) {
@@ -411,8 +415,8 @@ export class Flow {
   }
 
   /** @internal */
-  _publishEmission(job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    if (this.emissions.observed) this.emissions.next({ jobId: job.id, routineId, eventName, data, timestamp });
+  _publishEmission(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
+    if (this.emissions.observed) this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
   }
 
   /** @internal */

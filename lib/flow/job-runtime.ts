@@ -12,7 +12,7 @@ import type { Payload } from '../routine/payload.js';
 import { JobState } from '../state/job-state.js';
 import { HistoryLog } from '../state/history-log.js';
 import { takeSnapshot, SnapshotMarks } from '../state/snapshot.js';
-import type { DeferredEvent, JobError, JobStatus, OutputRecord, PausePoint, PendingTask } from '../state/records.js';
+import type { DeferredEvent, EmissionKind, JobError, JobStatus, OutputRecord, PausePoint, PendingTask } from '../state/records.js';
 import { ExecutionTracker } from '../tracking/execution-tracker.js';
 import type { InFlight } from './activation.js';
 import type { Job } from './job.js';
@@ -145,8 +145,10 @@ export class JobRuntime implements ContextHost {
     return merged;
   }
 
-  record(routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    this.history.push(routineId, eventName, data, timestamp);
+  /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.events$`. */
+  record(routineId: string, kind: Exclude<EmissionKind, 'emit'>, data: Payload, timestamp: number): void {
+    this.history.push(routineId, kind, data, timestamp);
+    this.flow._publishEmission(kind, this, routineId, kind, data, timestamp);
   }
 
   /** Whether new work may be queued for this job (not settled, not failed). */
@@ -169,7 +171,7 @@ export class JobRuntime implements ContextHost {
     const now = this.clock.now();
     const routineId = event.routine.id;
     this.history.push(routineId, event.name, data, now);
-    this.flow._publishEmission(this, routineId, event.name, data, now);
+    this.flow._publishEmission('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
     const paused = this.status === 'paused';
     for (let i = 0; i < targets.length; i++) {

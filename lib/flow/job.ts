@@ -270,7 +270,7 @@ export class Job {
         return;
       }
       const events = rt.flow._emissions$.subscribe((e) => {
-        if (e.jobId === rt.id && e.routineId === routineId && e.eventName === eventName) subscriber.next(e.data);
+        if (e.kind === 'emit' && e.jobId === rt.id && e.routineId === routineId && e.eventName === eventName) subscriber.next(e.data);
       });
       const status = rt.stateSubject().subscribe({ complete: () => end(rt.snapshot()) });
       return () => {

@@ -52,7 +52,12 @@ export class Checkpointer {
     }
     this.writing.set(job, false);
     const state: JobState = job.snapshot();
-    this.store!.save(state).then(
+    // Through a promise so a store that throws synchronously is reported like one that
+    // rejects, instead of escaping into the dispatcher.
+    const store = this.store!;
+    Promise.resolve()
+      .then(() => store.save(state))
+      .then(
       () => this.done(job),
       (error: unknown) => {
         this.errors.next({ jobId: job.id, error });

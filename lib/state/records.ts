@@ -124,14 +124,27 @@ export interface OutputRecord {
 }
 
 /**
- * One emission on `flow.events$`.
+ * What a `flow.events$` entry is: an `emit` of a routine's event, or a history record the
+ * scheduler wrote (`start` of a job, an `error`, and the policy outcomes `retry`, `skip`,
+ * `stop`) — their `eventName` is that word and `data` is the history record's data.
  *
  * @example
  * ```ts
- * flow.events$.subscribe((e) => console.log(e.jobId, e.routineId, e.eventName, e.data));
+ * flow.events$.pipe(filter((e) => e.kind === 'retry')).subscribe((e) => log(e.routineId, e.data.attempt));
+ * ```
+ */
+export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop';
+
+/**
+ * One entry of `flow.events$`: every emission (`kind: 'emit'`) and every policy outcome.
+ *
+ * @example
+ * ```ts
+ * flow.events$.subscribe((e) => console.log(e.kind, e.jobId, e.routineId, e.eventName, e.data));
  * ```
  */
 export interface Emission {
+  readonly kind: EmissionKind;
   readonly jobId: string;
   readonly routineId: string;
   readonly eventName: string;

@@ -96,7 +96,7 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
     output: (routineId, eventName) => {
       flow._requireRoutine(routineId)._requireEvent(eventName);
       return emissions.pipe(
-        filter((e) => e.routineId === routineId && e.eventName === eventName),
+        filter((e) => e.kind === 'emit' && e.routineId === routineId && e.eventName === eventName),
         map((e) => e.data),
       );
     },

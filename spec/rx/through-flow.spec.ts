@@ -133,14 +133,14 @@ describe('observables out', () => {
     const all: Payload[] = [];
     const emissions: string[] = [];
     const s1 = flow.observe('inc', 'out').subscribe((p) => all.push(p));
-    const s2 = flow.events$.subscribe((e) => emissions.push(`${e.routineId}.${e.eventName}`));
+    const s2 = flow.events$.subscribe((e) => emissions.push(`${e.kind}:${e.routineId}.${e.eventName}`));
     const a = flow.start('double', { v: 1 }, { slot: 'in' });
     const b = flow.start('double', { v: 10 }, { slot: 'in' });
     const [outA, outB] = await Promise.all([lastValueFrom(a.observe('inc', 'out').pipe(toArray())), lastValueFrom(b.observe('inc', 'out').pipe(toArray()))]);
     expect(outA).to.deep.equal([{ v: 3 }]);
     expect(outB).to.deep.equal([{ v: 21 }]);
     expect(all).to.have.deep.members([{ v: 3 }, { v: 21 }]);
-    expect(emissions).to.deep.equal(['double.out', 'double.out', 'inc.out', 'inc.out']);
+    expect(emissions).to.deep.equal(['start:double.start', 'start:double.start', 'emit:double.out', 'emit:double.out', 'emit:inc.out', 'emit:inc.out']);
     s1.unsubscribe();
     s2.unsubscribe();
     expect(flow._emissionsObserved()).to.equal(false);

@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import { Flow, JobState, Routine, SerializationError, registerRoutine } from '../../lib/index.js';
+import { jobJSON, thrown, until } from '../fixtures/helpers.js';
+
+/** Emits `{ n }` for each of `count`, plus a deferred event and an output, to fill every field. */
+class Feeder extends Routine {
+  constructor() {
+    super();
+    this.defineEvent('out', ['n']);
+    this.defineEvent('later', ['note']);
+    this.defineSlot<{ count: number }>('trigger', (data, ctx) => {
+      ctx.setSharedData('feeder', { count: data.count, nested: [1, { deep: true }] });
+      this.emitDeferredEvent('later', { note: 'after resume' });
+      this.sendOutput('started', { count: data.count });
+      for (let n = 0; n < data.count; n++) this.emit('out', { n });
+    });
+  }
+}
+registerRoutine('JobJsonSpec.Feeder', Feeder);
+
+/** Appends; pauses its job when it sees `n === 2`. */
+class Pauser extends Routine {
+  constructor() {
+    super();
+    this.defineSlot<{ n: number[] }>(
+      'in',
+      (data, ctx) => {
+        ctx.updateRoutineState({ last: data.n.at(-1) });
+        if (data.n.at(-1) === 2) void ctx.flow.pause(ctx.jobId, 'halfway', { at: 2 });
+      },
+      { mergeStrategy: 'append' },
+    );
+  }
+}
+registerRoutine('JobJsonSpec.Pauser', Pauser);
+
+async function pausedState(): Promise<JobState> {
+  const flow = new Flow({ flowId: 'job-json' });
+  flow.addRoutine(new Feeder(), 'feeder');
+  flow.addRoutine(new Pauser(), 'pauser');
+  flow.connect('feeder', 'out', 'pauser', 'in');
+  const job = flow.start('feeder', { count: 6 }, { jobId: 'paused-job' });
+  await until(() => job.state.status === 'paused', 'the pause');
+  return job.wait();
+}
+
+describe('job JSON', () => {
+  describe('round trip', () => {
+    it('keeps every field of a paused job, through JSON text', async () => {
+      const state = await pausedState();
+      expect(state.status).to.equal('paused');
+      expect(state.pendingTasks.map((t) => t.data)).to.deep.equal([{ n: 3 }, { n: 4 }, { n: 5 }]);
+      const json = state.toJSON();
+      expect(json).to.deep.include({ format: 'routilux.job', version: 1, jobId: 'paused-job', flowId: 'job-json', status: 'paused' });
+      const text = JSON.stringify(state);
+      const copy = JobState.fromJSON(text);
+      expect(copy).to.be.instanceOf(JobState);
+      expect(JSON.parse(JSON.stringify(copy))).to.deep.equal(JSON.parse(text));
+      for (const key of ['jobId', 'flowId', 'status', 'createdAt', 'updatedAt', 'routineStates', 'slotData', 'pendingTasks', 'runningTasks', 'executionHistory', 'pausePoints', 'deferredEvents', 'sharedData', 'outputLog'] as const) {
+        expect(copy[key], key).to.deep.equal(JSON.parse(JSON.stringify(state[key])));
+      }
+      expect(copy.pendingTasks[0]).to.deep.include({ routineId: 'pauser', slotName: 'in', attempt: 1, source: { routineId: 'feeder', eventName: 'out' } });
+      expect(copy.pausePoints[0]).to.deep.include({ reason: 'halfway', checkpoint: { at: 2 } });
+      expect(copy.deferredEvents[0]).to.deep.include({ routineId: 'feeder', eventName: 'later', data: { note: 'after resume' } });
+      expect(copy.slotData['pauser.in']).to.deep.equal({ n: [0, 1, 2] });
+      expect(copy.getRoutineState('pauser')).to.deep.include({ activations: 3, last: 2 });
+      expect(copy.getSharedData('feeder')).to.deep.equal({ count: 6, nested: [1, { deep: true }] });
+      expect(copy.getExecutionHistory('feeder').map((r) => r.eventName)).to.include('start');
+      expect(Object.isFrozen(copy)).to.equal(true);
+      expect(Object.isFrozen(copy.pendingTasks)).to.equal(true);
+    });
+
+    it('accepts the object form and leaves the caller’s object unfrozen', async () => {
+      const json = JSON.parse(JSON.stringify(await pausedState()));
+      const copy = JobState.fromJSON(json);
+      expect(copy.jobId).to.equal('paused-job');
+      expect(Object.isFrozen(json.pendingTasks)).to.equal(false);
+      expect(JobState.fromJSON(copy.toJSON()).toJSON()).to.deep.equal(copy.toJSON());
+    });
+
+    it('keeps a failed job’s error and failed task', () => {
+      const json = jobJSON({
+        status: 'failed',
+        error: { name: 'TypeError', message: 'bad', routineId: 'r' },
+        failedTask: { routineId: 'r', slotName: 'in', data: { x: 1 }, attempt: 1, enqueuedAt: 5 },
+      });
+      const copy = JobState.fromJSON(JSON.stringify(json));
+      expect(copy.error).to.deep.equal({ name: 'TypeError', message: 'bad', routineId: 'r' });
+      expect(copy.failedTask).to.deep.equal({ routineId: 'r', slotName: 'in', data: { x: 1 }, attempt: 1, enqueuedAt: 5 });
+    });
+  });
+
+  describe('bad input: a SerializationError naming the path', () => {
+    it('malformed JSON text, wrong format, wrong version', () => {
+      thrown(() => JobState.fromJSON('{"format":'), SerializationError, 'malformed JSON');
+      thrown(() => JobState.fromJSON('null'), SerializationError, '(root)');
+      thrown(() => JobState.fromJSON(jobJSON({ format: 'routilux.flow' })), SerializationError, 'format', 'routilux.job');
+      thrown(() => JobState.fromJSON(jobJSON({ version: 99 })), SerializationError, 'version', '99');
+    });
+
+    it('a missing field', () => {
+      for (const field of ['jobId', 'flowId', 'status', 'createdAt', 'updatedAt', 'routineStates', 'slotData', 'pendingTasks', 'executionHistory', 'pausePoints', 'deferredEvents', 'sharedData', 'outputLog']) {
+        const json = jobJSON();
+        delete json[field];
+        thrown(() => JobState.fromJSON(json), SerializationError, field);
+      }
+    });
+
+    it('a wrong status', () => {
+      thrown(() => JobState.fromJSON(jobJSON({ status: 'sleeping' })), SerializationError, 'status', 'sleeping');
+    });
+
+    it('a bad attempt', () => {
+      for (const attempt of [0, -1, 1.5, '2', null, undefined, Infinity]) {
+        const task = { routineId: 'r', slotName: 'in', data: {}, attempt, enqueuedAt: 0 };
+        thrown(() => JobState.fromJSON(jobJSON({ pendingTasks: [task] })), SerializationError, 'pendingTasks[0].attempt');
+        thrown(() => JobState.fromJSON(jobJSON({ runningTasks: [task, task] })), SerializationError, 'runningTasks[0].attempt');
+      }
+    });
+
+    it('bad tasks and records', () => {
+      thrown(() => JobState.fromJSON(jobJSON({ pendingTasks: [{ slotName: 'in', data: {}, attempt: 1, enqueuedAt: 0 }] })), SerializationError, 'pendingTasks[0].routineId');
+      thrown(() => JobState.fromJSON(jobJSON({ pendingTasks: [{ routineId: 'r', slotName: 'in', data: [], attempt: 1, enqueuedAt: 0 }] })), SerializationError, 'pendingTasks[0].data');
+      thrown(() => JobState.fromJSON(jobJSON({ routineStates: { r: { status: 'idle', activations: 'x', errors: 0 } } })), SerializationError, 'routineStates.r.activations');
+      thrown(() => JobState.fromJSON(jobJSON({ slotData: { 'r.in': 5 } })), SerializationError, "slotData['r.in']");
+      thrown(() => JobState.fromJSON(jobJSON({ executionHistory: [{ routineId: 'r', timestamp: 1 }] })), SerializationError, 'executionHistory[0].eventName');
+      thrown(() => JobState.fromJSON(jobJSON({ error: { name: 'E' } })), SerializationError, 'error.message');
+    });
+  });
+});
