@@ -1,0 +1,129 @@
+/**
+ * `npm run bench [-- name ...]`: runs each workload in its own child process (so peak RSS is
+ * per workload) and prints one JSON line per workload run on stdout:
+ *   { "workload", "n", "seconds", "per_sec", "peak_rss_mb", "ok", ...extra }
+ * Exit code 1 if any line has `ok: false` (a crash or timeout counts as one).
+ *
+ * Names select workloads (`npm run bench -- chain10 fanout`); `--list` prints them. The full
+ * run also writes bench/results/latest.jsonl.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Spec {
+  name: string;
+  file: string;
+  args: string[];
+}
+
+const WORKLOADS: Spec[] = [
+  { name: 'chain10', file: 'chain10.ts', args: ['--n', '100000', '--runs', '5'] },
+  { name: 'chain10', file: 'chain10.ts', args: ['--n', '1000000'] },
+  { name: 'rx_chain10', file: 'rx-chain10.ts', args: ['--n', '100000', '--runs', '5'] },
+  { name: 'fanout', file: 'fanout.ts', args: ['--n', '250000', '--runs', '5'] },
+  { name: 'fanin_append', file: 'fanin-append.ts', args: ['--n', '2500'] },
+  { name: 'io_concurrent', file: 'io-concurrent.ts', args: ['--workers', '10'] },
+  { name: 'io_concurrent', file: 'io-concurrent.ts', args: ['--workers', '1'] },
+  { name: 'serialize', file: 'serialize.ts', args: ['--iterations', '300'] },
+  { name: 'emit_overhead', file: 'emit-overhead.ts', args: ['--n', '2000000', '--runs', '5'] },
+  { name: 'emit_in_flow', file: 'emit-in-flow.ts', args: ['--n', '2000000', '--runs', '5'] },
+  { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000'] },
+  { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
+  { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
+];
+
+const TIMEOUT_MS = 10 * 60_000;
+const PEAK_RSS_TARGET_MB = 250;
+const FLAT_TOLERANCE = 0.2;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+
+type Line = Record<string, unknown> & { workload: string; ok: boolean };
+
+function runOne(spec: Spec): Promise<Line[]> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'workloads', spec.file), ...spec.args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines: Line[] = [];
+      for (const text of out.split('\n')) {
+        if (!text.trim()) continue;
+        try {
+          lines.push(JSON.parse(text) as Line);
+        } catch {
+          process.stderr.write(`${spec.name}: ${text}\n`); // stray output goes to stderr, keeping stdout JSON-only
+        }
+      }
+      if (code !== 0 || lines.length === 0) {
+        const why = signal !== null ? `killed by ${signal}${signal === 'SIGKILL' ? ' (timeout?)' : ''}` : `exit code ${code}`;
+        if (lines.length === 0) lines.push({ workload: spec.name, ok: false, args: spec.args, errors: [`no result: ${why}`] });
+        else for (const l of lines) l.ok = false;
+      }
+      resolve(lines);
+    });
+  });
+}
+
+/** Cross-process figures: chain10's cost growth from 100k to 1M and its peak-RSS target. */
+function enrich(line: Line, done: Line[]): void {
+  if (line.workload !== 'chain10' || line.n !== 1_000_000) return;
+  const small = done.find((l) => l.workload === 'chain10' && l.n === 100_000 && l.ok);
+  const rss = line.peak_rss_mb as number;
+  const rssOk = rss < PEAK_RSS_TARGET_MB;
+  line.peak_rss_target_mb = PEAK_RSS_TARGET_MB;
+  line.meets_rss_target = rssOk;
+  if (small !== undefined) {
+    const growth = (line.ns_per_activation as number) / (small.ns_per_activation as number);
+    line.cost_growth_vs_100k = Math.round(growth * 1000) / 1000;
+    line.meets_flat_target = growth <= 1 + FLAT_TOLERANCE;
+    line.meets_target = line.meets_target === true && rssOk && growth <= 1 + FLAT_TOLERANCE;
+  } else {
+    line.meets_target = line.meets_target === true && rssOk;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const names = new Set(WORKLOADS.map((w) => w.name));
+  if (args.includes('--list')) {
+    process.stdout.write(`${[...names].join('\n')}\n`);
+    return;
+  }
+  const wanted = args.filter((a) => !a.startsWith('--'));
+  const unknown = wanted.filter((w) => !names.has(w));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown workload(s): ${unknown.join(', ')}; known: ${[...names].join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const selected = wanted.length === 0 ? WORKLOADS : WORKLOADS.filter((w) => wanted.includes(w.name));
+  const all: Line[] = [];
+  for (const spec of selected) {
+    for (const line of await runOne(spec)) {
+      enrich(line, all);
+      all.push(line);
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+  }
+  if (wanted.length === 0) {
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', 'latest.jsonl'), all.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  }
+  const failed = all.filter((l) => l.ok !== true);
+  if (failed.length > 0) {
+    process.stderr.write(`bench: ${failed.length} workload run(s) not ok: ${failed.map((l) => l.workload).join(', ')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,124 @@
+/**
+ * checkpoint: a 100-routine chain (entry, 98 relays, a recorder) with a FileJobStore in a temp
+ * dir and `checkpoint: 'always'`; the entry sends `--n` messages through it. A wrapping store
+ * counts `save` calls and times them: `sync_ms` is the part that blocks the dispatcher
+ * (serializing the snapshot), `ms_per_checkpoint` is until the file is durable (temp file,
+ * fsync, rename, directory fsync). Bytes are the job file's size after each save. The same job
+ * without a store is timed too, for the overhead.
+ *
+ *   tsx bench/workloads/checkpoint.ts --n 20000
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Flow, type JobState, type JobStore, type FlowOptions } from '../../lib/index.js';
+import { FileJobStore } from '../../lib/persistence/file-store.js';
+import { main, numberArg, report } from '../lib/report.js';
+import { Checks, median, nowMs, round } from '../lib/measure.js';
+import { Entry, Recorder, Relay, Tally } from '../lib/routines.js';
+
+const ROUTINES = 100;
+
+/** Counts and times the saves of the store it wraps. */
+class CountingStore implements JobStore {
+  saves = 0;
+  readonly syncMs: number[] = [];
+  readonly totalMs: number[] = [];
+  readonly bytes: number[] = [];
+  constructor(readonly inner: FileJobStore) {}
+
+  async save(state: JobState): Promise<void> {
+    this.saves++;
+    const t0 = nowMs();
+    const pending = this.inner.save(state);
+    const t1 = nowMs();
+    await pending;
+    const t2 = nowMs();
+    this.syncMs.push(t1 - t0);
+    this.totalMs.push(t2 - t0);
+    this.bytes.push((await stat(this.inner.pathOf(state.jobId))).size);
+  }
+  load(jobId: string): Promise<JobState | undefined> {
+    return this.inner.load(jobId);
+  }
+  list(): Promise<string[]> {
+    return this.inner.list();
+  }
+  delete(jobId: string): Promise<void> {
+    return this.inner.delete(jobId);
+  }
+}
+
+function chain(options: FlowOptions): { flow: Flow; sink: Recorder } {
+  const flow = new Flow(options);
+  flow.addRoutine(new Entry(), 'entry');
+  let previous = 'entry';
+  for (let k = 1; k < ROUTINES - 1; k++) {
+    flow.addRoutine(new Relay(), `hop${k}`);
+    flow.connect(previous, 'out', `hop${k}`, 'in');
+    previous = `hop${k}`;
+  }
+  const sink = new Recorder();
+  flow.addRoutine(sink, 'sink');
+  flow.connect(previous, 'out', 'sink', 'in');
+  return { flow, sink };
+}
+
+async function runJob(options: FlowOptions, n: number, checks: Checks, label: string): Promise<{ ms: number; state: JobState; flow: Flow }> {
+  const { flow, sink } = chain(options);
+  // 98 relays add 1 each and the recorder adds 1: value i arrives recorded as i + 99.
+  sink.tally = new Tally(n, ROUTINES - 1);
+  const t0 = nowMs();
+  const state = await flow.start('entry', { n }, { jobId: `checkpoint-bench-${label}` }).wait();
+  const ms = nowMs() - t0;
+  checks.equal(state.status, 'completed', `${label}: job status`);
+  for (const p of sink.tally.problems(`${label}: sink`)) checks.that(false, p);
+  return { ms, state, flow };
+}
+
+main('checkpoint', async () => {
+  const n = numberArg('n', 20_000);
+  const checks = new Checks();
+  const dir = await mkdtemp(join(tmpdir(), 'routilux-bench-'));
+  try {
+    // Warm-up and the no-store baseline.
+    await runJob({}, n, checks, 'warm-up');
+    const bare: number[] = [];
+    for (let i = 0; i < 3; i++) bare.push((await runJob({}, n, checks, `bare${i}`)).ms);
+
+    const store = new CountingStore(new FileJobStore(dir));
+    const { ms, state, flow } = await runJob({ store, checkpoint: 'always' }, n, checks, 'stored');
+    const tFlush = nowMs();
+    await flow.checkpointsFlushed();
+    const flushMs = nowMs() - tFlush;
+    const saved = await store.load(state.jobId);
+    checks.that(store.saves >= 2, `at least 2 checkpoints (got ${store.saves})`);
+    checks.equal(saved?.status, 'completed', 'status in the last checkpoint');
+    checks.equal(saved?.executionHistory.length, state.executionHistory.length, 'history entries in the last checkpoint');
+    checks.equal(saved?.getRoutineState('sink')?.activations, n, 'sink activations in the last checkpoint');
+
+    const activations = (ROUTINES - 1) * n + 1;
+    const meanBytes = store.bytes.reduce((a, b) => a + b, 0) / Math.max(1, store.bytes.length);
+    report({
+      workload: 'checkpoint',
+      n,
+      seconds: ms / 1000,
+      per_sec: activations / (ms / 1000),
+      ok: checks.ok,
+      unit: 'slot activations with checkpoint "always"',
+      routines: ROUTINES,
+      checkpoints: store.saves,
+      bytes_per_checkpoint: Math.round(meanBytes),
+      max_bytes_per_checkpoint: Math.max(0, ...store.bytes),
+      ms_per_checkpoint: round(median(store.totalMs), 3),
+      sync_ms_per_checkpoint: round(median(store.syncMs), 3),
+      checkpoints_per_sec: round(store.saves / ((ms + flushMs) / 1000), 1),
+      flush_after_settle_ms: round(flushMs, 1),
+      no_store_seconds: round(median(bare) / 1000, 4),
+      x_slower_than_no_store: round(ms / median(bare), 2),
+      errors: checks.errors,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
