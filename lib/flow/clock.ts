@@ -19,6 +19,9 @@ export class Clock {
   private held = false;
   private cached = 0;
 
+  /** While held: whether the scheduler is the real asyncScheduler, read directly from Date. */
+  private wall = false;
+
   constructor(readonly scheduler: SchedulerLike) {
     propagateContext(scheduler);
   }
@@ -29,15 +32,17 @@ export class Clock {
 
   /** Starts reusing one reading until {@link Clock.tick} or {@link Clock.release}. */
   hold(): void {
-    this.cached = this.scheduler.now();
+    // asyncScheduler.now() is Date.now() behind two indirections unless a TestScheduler
+    // drives it; decided once per loop, not per read.
+    this.wall = this.realtime;
+    this.cached = this.wall ? Date.now() : this.scheduler.now();
     this.held = true;
   }
 
   /** Takes a fresh reading (and keeps it while held). */
   tick(): number {
-    const t = this.scheduler.now();
-    if (this.held) this.cached = t;
-    return t;
+    if (!this.held) return this.scheduler.now();
+    return (this.cached = this.wall ? Date.now() : this.scheduler.now());
   }
 
   release(): void {

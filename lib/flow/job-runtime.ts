@@ -136,13 +136,20 @@ export class JobRuntime implements ContextHost {
   merge(slot: Slot, incoming: Payload): Payload {
     let cell = this.cells.get(slot);
     if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
-    const merged = slot._merge(cell.data, incoming);
+    const merged = slot._merge(cell.data, incoming, cell);
     cell.data = merged;
     if (!cell.dirty) {
       cell.dirty = true;
       this.dirtyCells.push(cell);
     }
     return merged;
+  }
+
+  /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
+  restoreSlotData(slot: Slot, data: Payload): void {
+    const cell = new SlotCell(slot);
+    cell.data = data;
+    this.cells.set(slot, cell);
   }
 
   /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.events$`. */
@@ -286,6 +293,9 @@ export class JobRuntime implements ContextHost {
   setStatus(status: JobStatus): void {
     this.status = status;
     this.mark();
+    const resting = RESTING.has(status);
+    // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
+    if (this.states === undefined && !resting) return;
     const state = this.snapshot();
     if (this.states !== undefined) {
       this.emittedVersion = this.version;
@@ -296,7 +306,7 @@ export class JobRuntime implements ContextHost {
         s.complete();
       }
     }
-    if (RESTING.has(status)) {
+    if (resting) {
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w(state);

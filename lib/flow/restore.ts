@@ -42,10 +42,7 @@ export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, 
   const job = create(state.jobId, undefined);
   (job as { createdAt: number }).createdAt = state.createdAt;
   for (const [id, rs] of Object.entries(state.routineStates)) job.runOf(flow.getRoutine(id)!).restore(rs);
-  for (const [key, data] of Object.entries(state.slotData)) {
-    job.merge(slotsByKey.get(key)!, {}); // creates the cell
-    job.cells.get(slotsByKey.get(key)!)!.data = data;
-  }
+  for (const [key, data] of Object.entries(state.slotData)) job.restoreSlotData(slotsByKey.get(key)!, data);
   job.history.reset(state.executionHistory);
   job.shared = { ...state.sharedData };
   job.sharedVersion++;

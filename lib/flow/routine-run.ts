@@ -1,6 +1,7 @@
 import type { Routine } from '../routine/routine.js';
 import type { Slot } from '../routine/slot.js';
 import type { Payload } from '../routine/payload.js';
+import type { MergeCell } from '../routine/merge.js';
 import type { RoutineState, RoutineStatus } from '../state/records.js';
 import type { PerfTotals } from '../tracking/execution-tracker.js';
 
@@ -42,8 +43,9 @@ export class RoutineRun {
 }
 
 /** @internal A slot's merged data in one job, plus its place in the dirty list. */
-export class SlotCell {
+export class SlotCell implements MergeCell {
   data: Payload | undefined = undefined;
+  scratch: unknown = undefined;
   dirty = false;
   constructor(readonly slot: Slot) {}
 }

@@ -5,33 +5,51 @@ import type { PendingTask } from '../state/records.js';
 import { Task } from './task.js';
 import type { JobRuntime } from './job-runtime.js';
 
+const CHUNK = 4096;
+
+/** A fixed block of queue entries, stored column-wise. */
+class Chunk {
+  readonly jobs: Array<JobRuntime | undefined> = new Array(CHUNK);
+  readonly slots: Array<Slot | undefined> = new Array(CHUNK);
+  readonly data: Array<Payload | undefined> = new Array(CHUNK);
+  readonly sources: Array<Event | undefined> = new Array(CHUNK);
+  readonly attempts = new Int32Array(CHUNK);
+  readonly enqueued = new Float64Array(CHUNK);
+  next: Chunk | undefined = undefined;
+}
+
 /**
- * @internal The flow's FIFO of tasks: a growable ring buffer stored column-wise. A queued
- * task is five array slots and one unboxed double, not an object: a queue of a million tasks
- * costs ~30 MB instead of ~100, and the GC has no task objects to promote and copy. A `Task`
- * object exists only while a task must outlive the dispatch loop (async, retry, pause, failure).
+ * @internal The flow's FIFO of tasks: a linked list of fixed-size chunks stored column-wise.
+ * A queued task is four array slots plus an int and an unboxed double, not an object, so a
+ * queue of a million tasks costs ~25 MB and gives the GC nothing to promote. Chunks never
+ * grow by copying, and a drained chunk is recycled, so memory follows the queue's length.
+ * A `Task` object exists only while a task must outlive the dispatch loop (async, retry,
+ * pause, failure).
  */
 export class TaskQueue {
-  private capacity = 1024;
-  private mask = 1023;
-  private jobs: Array<JobRuntime | undefined> = new Array(1024);
-  private slots: Array<Slot | undefined> = new Array(1024);
-  private data: Array<Payload | undefined> = new Array(1024);
-  private sources: Array<Event | undefined> = new Array(1024);
-  private attempts = new Int32Array(1024);
-  private enqueued = new Float64Array(1024);
-  private head = 0;
+  private head = new Chunk();
+  private headIndex = 0;
+  private tail = this.head;
+  private tailIndex = 0;
+  private spare: Chunk | undefined = undefined;
   size = 0;
 
   push(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined): void {
-    if (this.size === this.capacity) this.grow();
-    const i = (this.head + this.size) & this.mask;
-    this.jobs[i] = job;
-    this.slots[i] = slot;
-    this.data[i] = data;
-    this.sources[i] = source;
-    this.attempts[i] = attempt;
-    this.enqueued[i] = enqueuedAt;
+    if (this.tailIndex === CHUNK) {
+      const chunk = this.spare ?? new Chunk();
+      this.spare = undefined;
+      this.tail.next = chunk;
+      this.tail = chunk;
+      this.tailIndex = 0;
+    }
+    const c = this.tail;
+    const i = this.tailIndex++;
+    c.jobs[i] = job;
+    c.slots[i] = slot;
+    c.data[i] = data;
+    c.sources[i] = source;
+    c.attempts[i] = attempt;
+    c.enqueued[i] = enqueuedAt;
     this.size++;
   }
 
@@ -41,101 +59,85 @@ export class TaskQueue {
 
   /** Moves the head task into `into` (the dispatcher's scratch task) and drops it from the queue. */
   shiftInto(into: Task): void {
-    const i = this.head;
-    into.job = this.jobs[i]!;
-    into.slot = this.slots[i]!;
-    into.data = this.data[i]!;
-    into.source = this.sources[i];
-    into.attempt = this.attempts[i];
-    into.enqueuedAt = this.enqueued[i];
-    this.jobs[i] = undefined;
-    this.slots[i] = undefined;
-    this.data[i] = undefined;
-    this.sources[i] = undefined;
-    this.head = (i + 1) & this.mask;
-    this.size--;
+    if (this.headIndex === CHUNK) this.advance();
+    const c = this.head;
+    const i = this.headIndex++;
+    into.job = c.jobs[i]!;
+    into.slot = c.slots[i]!;
+    into.data = c.data[i]!;
+    into.source = c.sources[i];
+    into.attempt = c.attempts[i];
+    into.enqueuedAt = c.enqueued[i];
+    c.jobs[i] = undefined;
+    c.slots[i] = undefined;
+    c.data[i] = undefined;
+    c.sources[i] = undefined;
+    if (--this.size === 0) this.rewind();
   }
 
   /** Removes and returns the tasks of `job`, in order; the others keep their order. */
   extract(job: JobRuntime): Task[] {
     const taken: Task[] = [];
     if (job.queued === 0) return taken;
-    const n = this.size;
-    let write = 0;
-    for (let k = 0; k < n; k++) {
-      const i = (this.head + k) & this.mask;
-      if (this.jobs[i] === job) {
-        taken.push(new Task(job, this.slots[i]!, this.data[i]!, this.attempts[i], this.enqueued[i], this.sources[i]));
-        continue;
-      }
-      if (write !== k) this.move(i, (this.head + write) & this.mask);
-      write++;
-    }
-    for (let k = write; k < n; k++) this.clear((this.head + k) & this.mask);
-    this.size = write;
+    const kept = new TaskQueue();
+    this.forEach((c, i) => {
+      if (c.jobs[i] === job) taken.push(new Task(job, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]));
+      else kept.push(c.jobs[i]!, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]);
+    });
+    this.head = kept.head;
+    this.headIndex = kept.headIndex;
+    this.tail = kept.tail;
+    this.tailIndex = kept.tailIndex;
+    this.size = kept.size;
     return taken;
   }
 
-  /** Views of the tasks of `job`, in order, without removing them. */
+  /** Appends views of the tasks of `job` to `out`, in order, without removing them. */
   viewsOf(job: JobRuntime, out: PendingTask[]): void {
     if (job.queued === 0) return;
-    for (let k = 0; k < this.size; k++) {
-      const i = (this.head + k) & this.mask;
-      if (this.jobs[i] !== job) continue;
-      const source = this.sources[i];
+    this.forEach((c, i) => {
+      if (c.jobs[i] !== job) return;
+      const source = c.sources[i];
       const view: { -readonly [K in keyof PendingTask]: PendingTask[K] } = {
-        routineId: this.slots[i]!.routine.id,
-        slotName: this.slots[i]!.name,
-        data: this.data[i]!,
-        attempt: this.attempts[i],
-        enqueuedAt: this.enqueued[i],
+        routineId: c.slots[i]!.routine.id,
+        slotName: c.slots[i]!.name,
+        data: c.data[i]!,
+        attempt: c.attempts[i],
+        enqueuedAt: c.enqueued[i],
       };
       if (source !== undefined) view.source = { routineId: source.routine.id, eventName: source.name };
       out.push(view);
+    });
+  }
+
+  private forEach(fn: (chunk: Chunk, index: number) => void): void {
+    let c: Chunk | undefined = this.head;
+    let i = this.headIndex;
+    for (let left = this.size; left > 0; left--) {
+      if (i === CHUNK) {
+        c = c!.next;
+        i = 0;
+      }
+      fn(c!, i++);
     }
   }
 
-  private move(from: number, to: number): void {
-    this.jobs[to] = this.jobs[from];
-    this.slots[to] = this.slots[from];
-    this.data[to] = this.data[from];
-    this.sources[to] = this.sources[from];
-    this.attempts[to] = this.attempts[from];
-    this.enqueued[to] = this.enqueued[from];
+  private advance(): void {
+    const drained = this.head;
+    this.head = drained.next!;
+    this.headIndex = 0;
+    drained.next = undefined;
+    this.spare = drained; // its slots were cleared as they were read
   }
 
-  private clear(i: number): void {
-    this.jobs[i] = undefined;
-    this.slots[i] = undefined;
-    this.data[i] = undefined;
-    this.sources[i] = undefined;
-  }
-
-  private grow(): void {
-    const capacity = this.capacity * 2;
-    const jobs: Array<JobRuntime | undefined> = new Array(capacity);
-    const slots: Array<Slot | undefined> = new Array(capacity);
-    const data: Array<Payload | undefined> = new Array(capacity);
-    const sources: Array<Event | undefined> = new Array(capacity);
-    const attempts = new Int32Array(capacity);
-    const enqueued = new Float64Array(capacity);
-    for (let k = 0; k < this.size; k++) {
-      const i = (this.head + k) & this.mask;
-      jobs[k] = this.jobs[i];
-      slots[k] = this.slots[i];
-      data[k] = this.data[i];
-      sources[k] = this.sources[i];
-      attempts[k] = this.attempts[i];
-      enqueued[k] = this.enqueued[i];
+  /** Empty again: restart at the beginning of the head chunk. */
+  private rewind(): void {
+    if (this.head !== this.tail) {
+      this.spare = this.head;
+      this.head.next = undefined;
+      this.head = this.tail;
     }
-    this.jobs = jobs;
-    this.slots = slots;
-    this.data = data;
-    this.sources = sources;
-    this.attempts = attempts;
-    this.enqueued = enqueued;
-    this.capacity = capacity;
-    this.mask = capacity - 1;
-    this.head = 0;
+    this.headIndex = 0;
+    this.tailIndex = 0;
   }
 }

@@ -3,6 +3,7 @@ import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from './payload.js';
+import type { MergeCell } from './merge.js';
 import { EMPTY_PAYLOAD } from './payload.js';
 import type { Event } from './event.js';
 import type { Slot } from './slot.js';
@@ -146,7 +147,7 @@ export class ActivationContext implements ExecutionContext {
 export class DetachedHost implements ContextHost {
   readonly id = '';
   readonly scheduler: SchedulerLike = asyncScheduler;
-  readonly slotData = new Map<Slot, Payload>();
+  readonly slotData = new Map<Slot, MergeCell>();
   private readonly shared = new Map<string, unknown>();
   private readonly controller = new AbortController();
 

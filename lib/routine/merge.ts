@@ -26,26 +26,58 @@ export type MergeStrategy = 'override' | 'append' | MergeFunction | (string & {}
 /** Registered custom merges by name (filled by `registerMergeStrategy`). */
 export const mergeStrategies = new Map<string, MergeFunction>();
 
+/**
+ * Where a slot's merged data lives for one job (or for `Slot.receive`): the data handlers
+ * saw last, plus private state a merge may keep next to it (append keeps its growing arrays
+ * there, never handed out).
+ */
+export interface MergeCell {
+  data: Payload | undefined;
+  scratch: unknown;
+}
+
 /** A compiled merge: `previous` is `undefined` on the first activation of the slot in a job. */
-export type CompiledMerge = (previous: Payload | undefined, incoming: Payload) => Payload;
+export type CompiledMerge = (previous: Payload | undefined, incoming: Payload, cell: MergeCell) => Payload;
 
 const override: CompiledMerge = (_previous, incoming) => incoming;
 
+/** Append's private state: one growing array per key, valid for the data it produced last. */
+interface AppendScratch {
+  arrays: Map<string, unknown[]>;
+  producedFor: Payload | undefined;
+}
+
 /**
- * Append: every incoming key's value is appended to the array kept for that key. Arrays are
- * never shared mutably: each activation gets fresh frozen arrays, so a handler can keep what it
- * received and concurrent activations never see each other's later data.
+ * Append: every incoming key's value is appended to the array kept for that key. Handlers get
+ * fresh frozen arrays (never a live shared list), so a handler can keep what it received and
+ * concurrent activations never see each other's later data. The growing arrays are private
+ * to the cell: copying an unfrozen array is V8's fast path, copying a frozen one is not (15x).
+ * Keys that did not change keep the arrays handed out before.
  */
-const append: CompiledMerge = (previous, incoming) => {
+const append: CompiledMerge = (previous, incoming, cell) => {
+  let scratch = cell.scratch as AppendScratch | undefined;
+  if (scratch === undefined || scratch.producedFor !== previous) {
+    // First use, or the data was restored, reset or produced by another strategy: rebuild.
+    scratch = { arrays: new Map(), producedFor: undefined };
+    if (previous !== undefined) {
+      for (const key in previous) {
+        const value = previous[key];
+        scratch.arrays.set(key, Array.isArray(value) ? value.slice() : [value]);
+      }
+    }
+    cell.scratch = scratch;
+  }
   const out: Payload = {};
   if (previous !== undefined) for (const key in previous) out[key] = previous[key];
   for (const key in incoming) {
-    const before = out[key] as readonly unknown[] | undefined;
-    const next = before === undefined ? [] : before.slice();
-    next.push(incoming[key]);
-    out[key] = Object.freeze(next);
+    let array = scratch.arrays.get(key);
+    if (array === undefined) scratch.arrays.set(key, (array = []));
+    array.push(incoming[key]);
+    out[key] = Object.freeze(array.slice());
   }
-  return Object.freeze(out);
+  Object.freeze(out);
+  scratch.producedFor = out;
+  return out;
 };
 
 /**

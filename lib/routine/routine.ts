@@ -49,6 +49,8 @@ export class Routine {
   private _config: Record<string, unknown> = {};
   private errorHandler?: ErrorHandler;
   private readonly userStats: Record<string, unknown> = {};
+  private lastEventName: string | undefined = undefined;
+  private lastEvent: Event | undefined = undefined;
   /** @internal Counters over all jobs; plain fields so the hot path only increments. */
   readonly _stats = { activations: 0, emits: 0, errors: 0 };
   /** @internal The flow this routine was added to. */
@@ -138,7 +140,13 @@ export class Routine {
 
   /** @internal The event, or a ConfigurationError naming the routine and event. */
   _requireEvent(eventName: string): Event {
+    // Most routines emit on one event over and over: a one-entry cache skips the Map lookup.
+    if (eventName === this.lastEventName) return this.lastEvent!;
     const event = this.events.get(eventName);
+    if (event !== undefined) {
+      this.lastEventName = eventName;
+      this.lastEvent = event;
+    }
     if (event === undefined) {
       throw new ConfigurationError(
         `routine '${this._id}' has no event '${eventName}'; defined events: ${[...this.events.keys()].join(', ') || '(none)'}`,

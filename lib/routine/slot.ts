@@ -75,8 +75,10 @@ export class Slot<T extends Payload = Payload> {
    */
   receive(data: T): void {
     const host = (this.detached ??= new DetachedHost(this.routine));
-    const merged = this._merge(host.slotData.get(this as Slot), data) as T;
-    host.slotData.set(this as Slot, merged);
+    let cell = host.slotData.get(this as Slot);
+    if (cell === undefined) host.slotData.set(this as Slot, (cell = { data: undefined, scratch: undefined }));
+    const merged = this._merge(cell.data, data, cell) as T;
+    cell.data = merged;
     if (this._handler === undefined) return;
     const ctx = new ActivationContext(host, this as Slot, 1);
     runInContext(ctx, this._handler as SlotHandler, this.routine, merged, ctx);

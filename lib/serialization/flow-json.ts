@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Type, instanceToPlain, plainToInstance } from 'class-transformer';
+import { Type, plainToInstance } from 'class-transformer';
 import type { SchedulerLike } from 'rxjs';
 import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
@@ -78,9 +78,7 @@ function handlerToJSON(h: ErrorHandler, path: string): ErrorHandlerJSON {
     }
     return name;
   });
-  return plainToInstance(ErrorHandlerJSON, {
-    strategy: h.strategy, maxRetries: h.maxRetries, retryDelay: h.retryDelay, backoffMultiplier: h.backoffMultiplier, isCritical: h.isCritical, retryableErrors: names,
-  });
+  return { strategy: h.strategy, maxRetries: h.maxRetries, retryDelay: h.retryDelay, backoffMultiplier: h.backoffMultiplier, isCritical: h.isCritical, retryableErrors: names };
 }
 
 /** @internal */
@@ -101,11 +99,12 @@ export function flowToJSON(flow: Flow, registry: RoutineRegistry = defaultRegist
       slots[slot.name] = { mergeStrategy: name };
     }
     const handler = routine.getErrorHandler();
-    return plainToInstance(RoutineJSON, {
-      id, type, config: routine.config(), slots, ...(handler ? { errorHandler: handlerToJSON(handler, `routines[${i}].errorHandler`) } : {}),
-    });
+    const json: RoutineJSON = { id, type, config: routine.config(), slots };
+    if (handler) json.errorHandler = handlerToJSON(handler, `routines[${i}].errorHandler`);
+    return json;
   });
-  const dto = plainToInstance(FlowJSON, {
+  // Plain objects out (JSON needs nothing more); class-transformer types the graph on the way in.
+  return {
     format: 'routilux.flow',
     version: 1,
     flowId: flow.flowId,
@@ -117,8 +116,7 @@ export function flowToJSON(flow: Flow, registry: RoutineRegistry = defaultRegist
     ...(flow.errorHandler ? { errorHandler: handlerToJSON(flow.errorHandler, 'errorHandler') } : {}),
     routines,
     connections: flow.connections.map((c) => c.toJSON()),
-  });
-  return instanceToPlain(dto) as FlowJSON;
+  } as FlowJSON;
 }
 
 /** Options of `Flow.fromJSON`: where routine classes come from, and runtime-only settings. */
@@ -150,9 +148,13 @@ export function flowFromJSON(json: unknown, options: FlowFromJSONOptions, FlowCt
       ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
     }),
   );
-  r.array('routines', root.routines).forEach((raw, i) => {
+  // Shapes first (so a bad element is named, not coerced), then class-transformer turns the
+  // graph into typed RoutineJSON / ConnectionJSON / ErrorHandlerJSON instances (@Type).
+  r.array('routines', root.routines).forEach((raw, i) => r.object(`routines[${i}]`, raw));
+  r.array('connections', root.connections).forEach((raw, i) => r.object(`connections[${i}]`, raw));
+  const dto = plainToInstance(FlowJSON, root);
+  dto.routines.forEach((o, i) => {
     const p = `routines[${i}]`;
-    const o = r.object(p, raw);
     const id = r.string(`${p}.id`, o.id);
     const type = r.string(`${p}.type`, o.type);
     const ctor = registry.get(type);
@@ -169,9 +171,8 @@ export function flowFromJSON(json: unknown, options: FlowFromJSONOptions, FlowCt
     }
     wrap(`${p}.id`, () => flow.addRoutine(routine, id));
   });
-  r.array('connections', root.connections).forEach((raw, i) => {
+  dto.connections.forEach((o, i) => {
     const p = `connections[${i}]`;
-    const o = r.object(p, raw);
     const mapping = r.object(`${p}.paramMapping`, o.paramMapping ?? {}) as Record<string, string>;
     wrap(p, () => flow.connect(r.string(`${p}.sourceId`, o.sourceId), r.string(`${p}.eventName`, o.eventName), r.string(`${p}.targetId`, o.targetId), r.string(`${p}.slotName`, o.slotName), mapping));
   });
