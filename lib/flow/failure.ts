@@ -23,6 +23,9 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, info);
   const slot = task.slot.name;
   job.record(routine.id, 'error', { slot, error: info.message, errorName: info.name, attempt: task.attempt }, endedAt);
+  // The job was cancelled or failed while this attempt ran: recorded above, nothing more.
+  // (A retry here would run work of a settled job later.)
+  if (!job.accepting) return true;
   const policy = routine.getErrorHandler() ?? job.flow.errorHandler;
   const strategy = policy?.strategy ?? ErrorStrategy.STOP;
   if (strategy === ErrorStrategy.CONTINUE) {
@@ -48,8 +51,6 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   }
   setOutcome(run, 'failed');
   job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
-  // A job that is already settled (e.g. cancelled) does not keep the task.
-  if (!job.accepting) return true;
   failJob(job, error, task.retain());
   return false;
 }

@@ -23,6 +23,7 @@ export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void 
   task.timer = job.clock.schedule(() => {
     task.timer = undefined;
     job.waiting.delete(task);
+    if (!job.accepting) return; // defensive: cancel and failure clear their timers
     task.dueAt = undefined;
     task.changed();
     job.queue(task);
