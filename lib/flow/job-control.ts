@@ -126,19 +126,26 @@ export function resumeJob(job: JobRuntime): void {
   job.parked = [];
   job.error = undefined;
   job.setStatus('running');
+  continueRun(job, tasks);
+}
+
+/**
+ * Shared by resume (same process) and restore (from a snapshot): queue the tasks in order,
+ * then emit the deferred events in the job's name, restart the timeout, and let a job with
+ * nothing left settle on the next turn (never inside the caller).
+ */
+export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
   requeue(job, tasks);
   const deferred = job.deferred;
   job.deferred = [];
   job.deferredVersion++;
   for (const d of deferred) {
-    const routine = job.flow.getRoutine(d.routineId);
-    const event = routine?.getEvent(d.eventName);
+    const event = job.flow.getRoutine(d.routineId)?.getEvent(d.eventName);
     if (event !== undefined) job.emitFrom(event, d.data);
   }
   job.startTimeout();
   job.dispatcher.request();
   job.mark();
-  // A resumed job with nothing left to do settles on the next turn, never inside resume().
   if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());
 }
 

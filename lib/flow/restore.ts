@@ -5,7 +5,7 @@ import type { PendingTask } from '../state/records.js';
 import type { Flow } from './flow.js';
 import type { JobRuntime } from './job-runtime.js';
 import { Task } from './task.js';
-import { requeue } from './job-control.js';
+import { continueRun } from './job-control.js';
 
 /**
  * @internal Rebuilds a job from a snapshot in `flow` and runs it on: the failed activation,
@@ -57,17 +57,6 @@ export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, 
     return task;
   });
   job.setStatus('running');
-  requeue(job, restored);
-  const deferred = job.deferred;
-  job.deferred = [];
-  job.deferredVersion++;
-  for (const d of deferred) {
-    const event = flow.getRoutine(d.routineId)?.getEvent(d.eventName);
-    if (event !== undefined) job.emitFrom(event, d.data);
-  }
-  job.startTimeout();
-  job.dispatcher.request();
-  job.mark();
-  if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());
+  continueRun(job, restored);
   return job;
 }
