@@ -21,7 +21,14 @@ export type BatcherConfig = {
   windowMs?: number;
 };
 
-/** Accepts finite numbers > 0. */
+/**
+ * Accepts finite numbers > 0.
+ *
+ * @example
+ * ```ts
+ * checkConfig(this, next, { windowMs: positiveNumber });
+ * ```
+ */
 export const positiveNumber: ConfigCheck = { test: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0, expected: 'a positive number' };
 
 /**

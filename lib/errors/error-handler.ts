@@ -19,7 +19,14 @@ export enum ErrorStrategy {
   SKIP = 'skip',
 }
 
-/** A class of retryable errors, or a predicate deciding retryability. */
+/**
+ * A class of retryable errors, or a predicate deciding retryability.
+ *
+ * @example
+ * ```ts
+ * const retryable: RetryableError[] = [TypeError, (e) => (e as { status?: number }).status === 503];
+ * ```
+ */
 export type RetryableError = (abstract new (...args: never[]) => Error) | ((error: unknown) => boolean);
 
 /**

@@ -82,7 +82,10 @@ export class CancelledError extends RoutiluxError {}
  */
 export class JobFailedError extends RoutiluxError {}
 
-/** Converts anything thrown into the `{ name, message }` pair kept in job states. */
+/**
+ * Converts anything thrown into the `{ name, message }` pair kept in job states.
+ * @internal
+ */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
   if (typeof error === 'object' && error !== null && 'message' in error) {

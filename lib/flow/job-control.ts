@@ -13,7 +13,10 @@ import { currentContext } from '../routine/current.js';
  * half-changed.
  */
 
-/** Waits out a retry's backoff on the flow scheduler (or parks it while the job is paused). */
+/**
+ * Waits out a retry's backoff on the flow scheduler (or parks it while the job is paused).
+ * @internal
+ */
 export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void {
   if (job.status === 'paused') {
     job.parked.unshift(task);
@@ -59,7 +62,10 @@ function stopInFlight(job: JobRuntime, reason: unknown): Task[] {
   return tasks;
 }
 
-/** STOP: the job fails at once; queued work stays pending; in-flight work will run again on resume. */
+/**
+ * STOP: the job fails at once; queued work stays pending; in-flight work will run again on resume.
+ * @internal
+ */
 export function failJob(job: JobRuntime, error: unknown, task: Task | undefined, routineId = task?.slot.routine.id): void {
   if (!job.accepting) return;
   const info = describeError(error);
@@ -77,13 +83,19 @@ export function failJob(job: JobRuntime, error: unknown, task: Task | undefined,
   job.activationEnded();
 }
 
-/** The execution timeout fired: the job fails with a TimeoutError. */
+/**
+ * The execution timeout fired: the job fails with a TimeoutError.
+ * @internal
+ */
 export function timeoutJob(job: JobRuntime): void {
   if (job.status !== 'running' && job.status !== 'pending') return;
   failJob(job, new TimeoutError(`job '${job.id}' exceeded its execution timeout of ${job.timeout} ms`), undefined);
 }
 
-/** Drops all queued work, aborts running work, settles `cancelled`. */
+/**
+ * Drops all queued work, aborts running work, settles `cancelled`.
+ * @internal
+ */
 export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
   if (!job.accepting) {
     throw new JobStateError(`cannot cancel job '${job.id}': it is ${job.status}`);
@@ -100,7 +112,10 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
   return job.snapshot();
 }
 
-/** Stops dispatching the job's tasks at once; resolves once its in-flight work has settled. */
+/**
+ * Stops dispatching the job's tasks at once; resolves once its in-flight work has settled.
+ * @internal
+ */
 export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): Promise<JobState> {
   if (job.status !== 'running' && job.status !== 'pending') {
     return Promise.reject(new JobStateError(`cannot pause job '${job.id}': it is ${job.status}`));
@@ -113,7 +128,10 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
   return new Promise((resolve) => job.whenIdle(inside, resolve));
 }
 
-/** Re-queues a paused or failed job's work in its original order, then emits deferred events. */
+/**
+ * Re-queues a paused or failed job's work in its original order, then emits deferred events.
+ * @internal
+ */
 export function resumeJob(job: JobRuntime): void {
   if (job.status !== 'paused' && job.status !== 'failed') {
     throw new JobStateError(`cannot resume job '${job.id}': it is ${job.status} (only paused or failed jobs resume)`);
@@ -133,6 +151,7 @@ export function resumeJob(job: JobRuntime): void {
  * Shared by resume (same process) and restore (from a snapshot): queue the tasks in order,
  * then emit the deferred events in the job's name, restart the timeout, and let a job with
  * nothing left settle on the next turn (never inside the caller).
+ * @internal
  */
 export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
   requeue(job, tasks);
@@ -149,7 +168,10 @@ export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
   if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());
 }
 
-/** Queues tasks in order; a retry whose backoff is not over waits for the rest of it. */
+/**
+ * Queues tasks in order; a retry whose backoff is not over waits for the rest of it.
+ * @internal
+ */
 export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
   const now = job.clock.now();
   for (const t of tasks) {

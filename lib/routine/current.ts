@@ -11,12 +11,18 @@ import type { ActivationContext } from './context.js';
 let current: ActivationContext | undefined;
 const storage = new AsyncLocalStorage<ActivationContext | undefined>();
 
-/** The context of the activation this code runs in, if any. */
+/**
+ * The context of the activation this code runs in, if any.
+ * @internal
+ */
 export function currentContext(): ActivationContext | undefined {
   return current !== undefined ? current : storage.getStore();
 }
 
-/** Calls `fn.call(self, a, b)` with `ctx` as the current context (sync and async). */
+/**
+ * Calls `fn.call(self, a, b)` with `ctx` as the current context (sync and async).
+ * @internal
+ */
 export function runInContext<A, B, R>(
   ctx: ActivationContext | undefined,
   fn: (this: unknown, a: A, b: B) => R,
@@ -39,7 +45,10 @@ export function runInContext<A, B, R>(
   }
 }
 
-/** Runs `fn` outside any activation (dispatch turns), so stray async context never leaks into them. */
+/**
+ * Runs `fn` outside any activation (dispatch turns), so stray async context never leaks into them.
+ * @internal
+ */
 export function runDetached<R>(fn: () => R): R {
   const previous = current;
   current = undefined;
@@ -58,6 +67,7 @@ const propagating = new WeakSet<object>();
  * attributed to its job in virtual time too (AsyncLocalStorage covers real timers, not a
  * TestScheduler's virtual ones). Outside handlers it only adds one check per `schedule` call.
  * Installed once per scheduler instance (the flow's).
+ * @internal
  */
 export function propagateContext(scheduler: { schedule: (...args: never[]) => unknown }): void {
   if (propagating.has(scheduler)) return;

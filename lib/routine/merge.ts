@@ -23,20 +23,27 @@ export type MergeFunction = (previous: Payload, incoming: Payload) => Payload;
  */
 export type MergeStrategy = 'override' | 'append' | MergeFunction | (string & {});
 
-/** Registered custom merges by name (filled by `registerMergeStrategy`). */
+/**
+ * Registered custom merges by name (filled by `registerMergeStrategy`).
+ * @internal
+ */
 export const mergeStrategies = new Map<string, MergeFunction>();
 
 /**
  * Where a slot's merged data lives for one job (or for `Slot.receive`): the data handlers
  * saw last, plus private state a merge may keep next to it (append keeps its growing arrays
  * there, never handed out).
+ * @internal
  */
 export interface MergeCell {
   data: Payload | undefined;
   scratch: unknown;
 }
 
-/** A compiled merge: `previous` is `undefined` on the first activation of the slot in a job. */
+/**
+ * A compiled merge: `previous` is `undefined` on the first activation of the slot in a job.
+ * @internal
+ */
 export type CompiledMerge = (previous: Payload | undefined, incoming: Payload, cell: MergeCell) => Payload;
 
 const override: CompiledMerge = (_previous, incoming) => incoming;

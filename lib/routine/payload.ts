@@ -8,5 +8,8 @@
  */
 export type Payload = Record<string, unknown>;
 
-/** The empty payload, shared so that defaulting `data` allocates nothing. */
+/**
+ * The empty payload, shared so that defaulting `data` allocates nothing.
+ * @internal
+ */
 export const EMPTY_PAYLOAD: Payload = Object.freeze({}) as Payload;

@@ -119,7 +119,14 @@ export function flowToJSON(flow: Flow, registry: RoutineRegistry = defaultRegist
   } as FlowJSON;
 }
 
-/** Options of `Flow.fromJSON`: where routine classes come from, and runtime-only settings. */
+/**
+ * Options of `Flow.fromJSON`: where routine classes come from, and runtime-only settings.
+ *
+ * @example
+ * ```ts
+ * Flow.fromJSON(json, { registry, scheduler: testScheduler, store, checkpoint: 'on-pause' } satisfies FlowFromJSONOptions);
+ * ```
+ */
 export interface FlowFromJSONOptions {
   registry?: RoutineRegistry;
   scheduler?: SchedulerLike;

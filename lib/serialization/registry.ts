@@ -2,7 +2,14 @@ import type { Routine } from '../routine/routine.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { mergeStrategies, type MergeFunction } from '../routine/merge.js';
 
-/** A constructor of a routine that takes no arguments, as the registry needs to rebuild it. */
+/**
+ * A constructor of a routine that takes no arguments, as the registry needs to rebuild it.
+ *
+ * @example
+ * ```ts
+ * const ctor: RoutineConstructor = Parser; new ctor();
+ * ```
+ */
 export type RoutineConstructor = new () => Routine;
 
 /**

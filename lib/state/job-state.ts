@@ -12,7 +12,14 @@ import type {
 } from './records.js';
 import { jobStateToJSON, jobStateFromJSON, registerJobStateClass, type JobStateJSON } from '../serialization/job-json.js';
 
-/** The fields of a {@link JobState}, as plain data. */
+/**
+ * The fields of a {@link JobState}, as plain data.
+ *
+ * @example
+ * ```ts
+ * const fields: JobStateFields = { ...state }; // every field, no methods
+ * ```
+ */
 export interface JobStateFields {
   readonly jobId: string;
   readonly flowId: string;
@@ -143,7 +150,10 @@ export class JobState implements JobStateFields {
 
 registerJobStateClass(JobState);
 
-/** Shallow-freezes the snapshot and each container it owns; user payloads are left alone. */
+/**
+ * Shallow-freezes the snapshot and each container it owns; user payloads are left alone.
+ * @internal
+ */
 export function freezeState(state: JobState): void {
   freezeEach(state.routineStates);
   freezeAll(state.pendingTasks);
