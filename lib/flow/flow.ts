@@ -65,7 +65,16 @@ export class Flow {
   private readonly _connections: Connection[] = [];
   private strategy: 'sequential' | 'concurrent';
   private _errorHandler: ErrorHandler | undefined;
+  /** Pending, running and paused jobs. */
   private readonly jobs = new Map<string, JobRuntime>();
+  /**
+   * Failed jobs, held weakly: they can be resumed in place while somebody still holds their
+   * Job (or until collected), without a service that sees many failures keeping them all.
+   */
+  private readonly failed = new Map<string, WeakRef<JobRuntime>>();
+  private readonly forgetFailed = new FinalizationRegistry<string>((id) => {
+    if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
+  });
   private readonly emissions = new Subject<Emission>();
   private readonly checkpointer: Checkpointer;
   /** @internal */ readonly _clock: Clock;
@@ -303,7 +312,7 @@ export class Flow {
    */
   resume(state: JobState | unknown): Job {
     const snapshot = state instanceof JobState ? state : JobState.fromJSON(state);
-    const live = this.jobs.get(snapshot.jobId);
+    const live = this.lookup(snapshot.jobId);
     if (live !== undefined) {
       resumeJob(live);
       return live.handle ?? new Job(live);
@@ -312,26 +321,26 @@ export class Flow {
     return new Job(job);
   }
 
-  /** A live job (pending, running, paused or failed) of this flow by id. @example `flow.getJob('order-17')?.cancel()` */
+  /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
   getJob(jobId: string): Job | undefined {
-    const job = this.jobs.get(jobId);
+    const job = this.lookup(jobId);
     return job === undefined ? undefined : (job.handle ?? new Job(job));
   }
 
-  /** Ids of the live jobs of this flow. @example `flow.jobIds().length` */
+  /** Ids of the pending, running and paused jobs of this flow. @example `flow.jobIds().length` */
   jobIds(): string[] {
     return [...this.jobs.keys()];
   }
 
   /** `getJob(jobId).pause(...)`, rejecting with JobStateError for an unknown job. @example `await flow.pause('order-17', 'review')` */
   pause(jobId: string, reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    const job = this.jobs.get(jobId);
+    const job = this.lookup(jobId);
     return job === undefined ? Promise.reject(unknownJob(this, jobId)) : pauseJob(job, reason, checkpoint);
   }
 
   /** `getJob(jobId).resume()`. @example `flow.resumeJob('order-17')` */
   resumeJob(jobId: string): Job {
-    const job = this.jobs.get(jobId);
+    const job = this.lookup(jobId);
     if (job === undefined) throw unknownJob(this, jobId);
     resumeJob(job);
     return job.handle ?? new Job(job);
@@ -339,7 +348,7 @@ export class Flow {
 
   /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
   cancel(jobId: string, reason?: string): Promise<JobState> {
-    const job = this.jobs.get(jobId);
+    const job = this.lookup(jobId);
     if (job === undefined) return Promise.reject(unknownJob(this, jobId));
     try {
       return Promise.resolve(cancelJob(job, reason));
@@ -401,12 +410,18 @@ export class Flow {
     const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
     if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
     if (this.jobs.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
+    this.failed.delete(id); // a new job with a failed job's id replaces it
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
       throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
     }
     const job = new JobRuntime(id, this, this._dispatcher, this._clock, this.historyLimit, timeout ?? this.executionTimeout);
     this.jobs.set(id, job);
     return job;
+  }
+
+  /** A live or failed (still referenced) job by id. */
+  private lookup(jobId: string): JobRuntime | undefined {
+    return this.jobs.get(jobId) ?? this.failed.get(jobId)?.deref();
   }
 
   /** @internal For leak specs: whether anything still listens to this flow's emissions. */
@@ -424,9 +439,21 @@ export class Flow {
     this.checkpointer.notify(job, statusChange);
   }
 
-  /** @internal A job reached completed or cancelled (forgotten) or failed (kept: it can resume). */
+  /** @internal A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */
   _jobEnded(job: JobRuntime): void {
-    if (job.status !== 'failed' && this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (job.status === 'failed') {
+      this.failed.set(job.id, new WeakRef(job));
+      this.forgetFailed.register(job, job.id);
+    } else if (this.failed.get(job.id)?.deref() === job) {
+      this.failed.delete(job.id);
+    }
+  }
+
+  /** @internal A failed job running again is live. */
+  _jobResumed(job: JobRuntime): void {
+    if (this.failed.get(job.id)?.deref() === job) this.failed.delete(job.id);
+    this.jobs.set(job.id, job);
   }
 
   /** @internal */

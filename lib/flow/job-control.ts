@@ -143,6 +143,7 @@ export function resumeJob(job: JobRuntime): void {
   job.interrupted = [];
   job.parked = [];
   job.error = undefined;
+  job.flow._jobResumed(job);
   job.setStatus('running');
   continueRun(job, tasks);
 }
