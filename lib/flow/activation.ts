@@ -47,7 +47,10 @@ export function activate(task: Task): void {
   const ctx = new ActivationContext(job, slot, task.attempt);
   let result: unknown;
   try {
-    const merged = job.merge(slot, task.data);
+    // A retry or a resumed activation re-runs with what it merged the first time: merging
+    // again would, e.g., append the same payload twice.
+    const merged = task.merged ?? job.merge(slot, task.data);
+    task.merged = merged;
     const handler = slot._handler;
     if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
   } catch (error) {
@@ -64,6 +67,12 @@ export function activate(task: Task): void {
     return;
   }
   const a = new InFlight(task.retain(), ctx, run, startedAt);
+  if (!job.active && job.status !== 'paused') {
+    // The handler cancelled its own job: its async work is let go at once (an observable is
+    // never subscribed; a promise keeps its worker until it settles, result ignored).
+    letGo(a, result, isThenable);
+    return;
+  }
   job.inflight.add(a);
   const limit = job.flow.activationTimeout;
   if (limit !== undefined) {
@@ -84,6 +93,27 @@ export function activate(task: Task): void {
     if (a.done) sub.unsubscribe();
     else a.sub = sub;
   }
+}
+
+function letGo(a: InFlight, result: unknown, isThenable: boolean): void {
+  const job = a.task.job;
+  a.ctx.silenced = true;
+  a.detached = true;
+  job.running--;
+  a.run.inFlight--;
+  setOutcome(a.run, 'cancelled');
+  job.markRun(a.run);
+  if (isThenable) {
+    (result as PromiseLike<unknown>).then(
+      () => settle(a, OK),
+      () => settle(a, OK),
+    );
+  } else {
+    a.done = true;
+    job.dispatcher.running--;
+  }
+  job.mark();
+  job.activationEnded();
 }
 
 function subscribeTo(source: ObservableInput<unknown>, a: InFlight): Subscription {

@@ -1,5 +1,5 @@
 import { describeError } from '../errors/errors.js';
-import { ErrorStrategy } from '../errors/error-handler.js';
+import { ErrorStrategy, type ErrorHandler } from '../errors/error-handler.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { failJob, scheduleRetry } from './job-control.js';
@@ -37,13 +37,11 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
     job.record(routine.id, 'skip', { slot, attempt: task.attempt }, endedAt);
     return true;
   }
-  if (strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries && policy.isRetryable(error)) {
+  if (strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries && retryable(job, routine.id, slot, policy, error, endedAt)) {
     const next = task.attempt + 1;
     const delay = policy.delayBefore(next);
     task = task.retain();
     task.attempt = next;
-    task.dueAt = endedAt + delay;
-    task.changed();
     setOutcome(run, 'retrying');
     job.record(routine.id, 'retry', { slot, attempt: next, delay }, endedAt);
     scheduleRetry(job, task, delay);
@@ -53,6 +51,21 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
   failJob(job, error, task.retain());
   return false;
+}
+
+/**
+ * A `retryableErrors` predicate that throws must not take the dispatcher down: the error
+ * counts as not retryable (so the policy goes on as STOP) and the predicate's failure is
+ * recorded next to the original error.
+ */
+function retryable(job: JobRuntime, routineId: string, slot: string, policy: ErrorHandler, error: unknown, now: number): boolean {
+  try {
+    return policy.isRetryable(error);
+  } catch (predicateError) {
+    const info = describeError(predicateError);
+    job.record(routineId, 'error', { slot, error: `retryableErrors predicate threw: ${info.message}`, errorName: info.name, attempt: 0 }, now);
+    return false;
+  }
 }
 
 /**

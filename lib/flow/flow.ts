@@ -312,6 +312,9 @@ export class Flow {
    */
   resume(state: JobState | unknown): Job {
     const snapshot = state instanceof JobState ? state : JobState.fromJSON(state);
+    if (snapshot.flowId !== this.flowId) {
+      throw new ConfigurationError(`cannot resume job '${snapshot.jobId}': it belongs to flow '${snapshot.flowId}', not '${this.flowId}'`);
+    }
     const live = this.lookup(snapshot.jobId);
     if (live !== undefined) {
       resumeJob(live);

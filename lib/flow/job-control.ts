@@ -3,6 +3,7 @@ import type { Payload } from '../routine/payload.js';
 import { EMPTY_PAYLOAD } from '../routine/payload.js';
 import type { JobState } from '../state/job-state.js';
 import type { InFlight } from './activation.js';
+import { setOutcome } from './routine-run.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Task } from './task.js';
 import { currentContext } from '../routine/current.js';
@@ -14,19 +15,26 @@ import { currentContext } from '../routine/current.js';
  */
 
 /**
- * Waits out a retry's backoff on the flow scheduler (or parks it while the job is paused).
+ * Waits out a retry's backoff on the flow scheduler. While the job is paused or failed the
+ * task is parked with its backoff still to wait (`delayLeft`): paused time does not count.
  * @internal
  */
 export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void {
-  if (job.status === 'paused') {
+  if (!job.active) {
+    task.dueAt = undefined;
+    task.delayLeft = delay;
+    task.changed();
     job.parked.unshift(task);
     return;
   }
+  task.dueAt = job.clock.now() + delay;
+  task.delayLeft = undefined;
+  task.changed();
   job.waiting.add(task);
   task.timer = job.clock.schedule(() => {
     task.timer = undefined;
     job.waiting.delete(task);
-    if (!job.accepting) return; // defensive: cancel and failure clear their timers
+    if (!job.active) return; // defensive: pause, cancel and failure lift waiting tasks first
     task.dueAt = undefined;
     task.changed();
     job.queue(task);
@@ -35,12 +43,19 @@ export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void 
   }, delay);
 }
 
-/** Lifts every not-yet-running task of the job out of the scheduler: retries first, then the queue. */
+/**
+ * Lifts every not-yet-running task of the job out of the scheduler: retries first (keeping the
+ * backoff they still had to wait), then the queue.
+ */
 function liftTasks(job: JobRuntime): Task[] {
   const lifted: Task[] = [];
+  const now = job.clock.now();
   for (const t of job.waiting) {
     t.timer?.unsubscribe();
     t.timer = undefined;
+    t.delayLeft = Math.max(0, (t.dueAt ?? now) - now);
+    t.dueAt = undefined;
+    t.changed();
     lifted.push(t);
   }
   job.waiting.clear();
@@ -49,16 +64,15 @@ function liftTasks(job: JobRuntime): Task[] {
   return lifted.concat(job.parked, queued);
 }
 
-function stopInFlight(job: JobRuntime, reason: unknown): Task[] {
+/** Lets go of in-flight activations (aborted, silenced); returns their tasks. */
+function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancelled' | 'interrupted'): Task[] {
   job.abortAll(reason);
   const tasks: Task[] = [];
   for (const a of job.inflight) {
     tasks.push(a.task);
-    detach(a);
+    detach(a, outcome);
   }
   job.inflight.clear();
-  for (const d of [...job.drains]) d.stop();
-  job.drains.clear();
   return tasks;
 }
 
@@ -67,7 +81,7 @@ function stopInFlight(job: JobRuntime, reason: unknown): Task[] {
  * @internal
  */
 export function failJob(job: JobRuntime, error: unknown, task: Task | undefined, routineId = task?.slot.routine.id): void {
-  if (!job.accepting) return;
+  if (!job.active && job.status !== 'paused') return;
   const info = describeError(error);
   job.error = routineId === undefined ? info : { ...info, routineId };
   if (task !== undefined) {
@@ -77,7 +91,9 @@ export function failJob(job: JobRuntime, error: unknown, task: Task | undefined,
   }
   job.failedTask = task;
   job.parked = liftTasks(job);
-  job.interrupted = stopInFlight(job, new JobFailedError(`job '${job.id}' failed: ${info.name}: ${info.message}`));
+  // Operator routines keep their per-job state (and their timers): a resumed job goes on with
+  // it; what they emit meanwhile is parked.
+  job.interrupted = stopInFlight(job, new JobFailedError(`job '${job.id}' failed: ${info.name}: ${info.message}`), 'interrupted');
   job.stopTimeout();
   job.setStatus('failed');
   job.activationEnded();
@@ -97,14 +113,16 @@ export function timeoutJob(job: JobRuntime): void {
  * @internal
  */
 export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
-  if (!job.accepting) {
+  if (!job.active && job.status !== 'paused') {
     throw new JobStateError(`cannot cancel job '${job.id}': it is ${job.status}`);
   }
   liftTasks(job);
   job.parked = [];
   job.interrupted = [];
   job.failedTask = undefined;
-  stopInFlight(job, new CancelledError(`job '${job.id}' was cancelled: ${reason}`));
+  stopInFlight(job, new CancelledError(`job '${job.id}' was cancelled: ${reason}`), 'cancelled');
+  for (const d of [...job.drains]) d.stop();
+  job.drains.clear();
   job.holds = 0;
   job.stopTimeout();
   job.setStatus('cancelled');
@@ -143,6 +161,7 @@ export function resumeJob(job: JobRuntime): void {
   job.interrupted = [];
   job.parked = [];
   job.error = undefined;
+  job.renewSignal();
   job.flow._jobResumed(job);
   job.setStatus('running');
   continueRun(job, tasks);
@@ -176,10 +195,14 @@ export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
 export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
   const now = job.clock.now();
   for (const t of tasks) {
-    if (t.dueAt !== undefined && t.dueAt > now) scheduleRetry(job, t, t.dueAt - now);
+    // A retry parked by a pause waits what it had left; one restored from a crashed (running)
+    // job waits until its absolute due time.
+    const wait = t.delayLeft ?? (t.dueAt !== undefined ? t.dueAt - now : 0);
+    if (wait > 0) scheduleRetry(job, t, wait);
     else {
-      if (t.dueAt !== undefined) {
+      if (t.dueAt !== undefined || t.delayLeft !== undefined) {
         t.dueAt = undefined;
+        t.delayLeft = undefined;
         t.changed();
       }
       job.queue(t);
@@ -190,15 +213,20 @@ export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
 /**
  * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
  * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
- * settles, since it cannot be stopped, but its result is ignored.
+ * settles, since it cannot be stopped, but its result is ignored and its emits are dropped.
+ * The routine then shows `cancelled` or `interrupted` (it will run again on resume), not
+ * `running`: nothing of it is in flight for this job any more.
  */
-function detach(a: InFlight): void {
+export function detach(a: InFlight, outcome: 'cancelled' | 'interrupted'): void {
   if (a.done || a.detached) return;
   a.detached = true;
+  a.ctx.silenced = true;
   a.timer?.unsubscribe();
   const job = a.task.job;
   job.running--;
   a.run.inFlight--;
+  setOutcome(a.run, outcome);
+  job.markRun(a.run);
   if (a.sub !== undefined) {
     a.sub.unsubscribe();
     a.done = true;

@@ -158,29 +158,39 @@ export class JobRuntime implements ContextHost {
     this.flow._publishEmission(kind, this, routineId, kind, data, timestamp);
   }
 
-  /** Whether new work may be queued for this job (not settled, not failed). */
+  /**
+   * Whether new work may still enter this job: everything but completed and cancelled. A
+   * failed job keeps what arrives (parked, like a paused job) so that resume loses nothing;
+   * the interrupted activations of a failure are silenced through their contexts instead.
+   */
   get accepting(): boolean {
     const s = this.status;
-    return s === 'running' || s === 'pending' || s === 'paused';
+    return s !== 'completed' && s !== 'cancelled';
   }
 
-  /** Queues a task, or parks it while the job is paused. */
+  /** Whether the job is dispatching: pending or running. */
+  get active(): boolean {
+    const s = this.status;
+    return s === 'running' || s === 'pending';
+  }
+
+  /** Queues a task, or parks it while the job is paused or failed. */
   queue(task: Task): void {
-    if (this.status === 'paused') this.parked.push(task);
-    else this.dispatcher.enqueue(task);
+    if (this.active) this.dispatcher.enqueue(task);
+    else this.parked.push(task);
   }
 
   // ---- ContextHost: what handlers reach through ctx / this.emit ---------------------------
 
   emitFrom(event: Event, data: Payload): void {
     event._publish(data);
-    if (!this.accepting) return; // a settled or failed job takes no more work; see docs
+    if (!this.accepting) return; // completed or cancelled: late emits only reach asObservable()
     const now = this.clock.now();
     const routineId = event.routine.id;
     this.history.push(routineId, event.name, data, now);
     this.flow._publishEmission('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
-    const paused = this.status === 'paused';
+    const paused = !this.active; // paused or failed: park, in order
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
       if (paused) this.parked.push(Task.obtain(this, c.slot, c.map(data), 1, now, event));
@@ -347,6 +357,9 @@ export class JobRuntime implements ContextHost {
 
   /** Called when an activation of this job ends. */
   activationEnded(): void {
+    // A paused job whose last in-flight activation just ended: checkpoint the quiescent state
+    // (the one written at the pause still listed the running activations).
+    if (this.status === 'paused' && this.running === 0) this.flow._checkpoint(this, true);
     if (this.idleWaiters.length > 0) {
       const ready = this.idleWaiters.filter((w) => this.running <= (w.inside ? 1 : 0));
       if (ready.length > 0) {
@@ -364,8 +377,15 @@ export class JobRuntime implements ContextHost {
     if (s !== 'running' && s !== 'pending') return;
     if (this.queued !== 0 || this.running !== 0 || this.waiting.size !== 0 || this.holds !== 0) return;
     if (this.drains.size > 0) {
-      // Operator routines: complete their inputs so remainders flush; settle when outputs complete.
-      for (const d of [...this.drains]) if (!d.inputCompleted) d.completeInput();
+      // Operator routines: complete their inputs one at a time, the first created (upstream)
+      // first, each once the job is idle again, so a remainder flushed by one operator still
+      // reaches the next operator's open input; settle when every output has completed.
+      for (const d of this.drains) {
+        if (!d.inputCompleted) {
+          d.completeInput();
+          break;
+        }
+      }
       return;
     }
     if (this.queued !== 0 || this.running !== 0) return;
@@ -403,9 +423,15 @@ export class JobRuntime implements ContextHost {
    * looked at it yet); a resumed run gets a fresh controller.
    */
   abortAll(reason: unknown): void {
-    const controller = this.controller;
-    this.controller = undefined;
+    // The aborted controller stays until the job runs again, so a signal first read after
+    // the abort (lazily created) is aborted too.
+    const controller = (this.controller ??= new AbortController());
     for (const a of this.inflight) a.ctx.abort(reason);
-    controller?.abort(reason);
+    if (!controller.signal.aborted) controller.abort(reason);
+  }
+
+  /** A resumed run gets a fresh, unaborted controller. */
+  renewSignal(): void {
+    if (this.controller?.signal.aborted) this.controller = undefined;
   }
 }

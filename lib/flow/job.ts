@@ -189,6 +189,7 @@ export class Job {
     const rt = this._runtime;
     const slot = rt.flow._requireRoutine(routineId)._requireSlot(slotName);
     if (!rt.accepting) throw new JobStateError(`cannot send to job '${rt.id}': it is ${rt.status}`);
+    checkPayload(data, `send('${routineId}', '${slotName}')`);
     rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
     rt.dispatcher.request();
     rt.mark();
@@ -219,6 +220,10 @@ export class Job {
     return {
       next: (data) => {
         if (!open || !rt.accepting) return;
+        if (!isPlainPayload(data)) {
+          handleStreamError(rt, slot, new ConfigurationError(`input('${routineId}', '${slotName}'): a payload must be a plain object, got ${describeType(data)}`));
+          return;
+        }
         rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
         rt.dispatcher.request();
         rt.mark();
@@ -279,4 +284,17 @@ export class Job {
       };
     });
   }
+}
+
+function isPlainPayload(data: unknown): data is Payload {
+  return typeof data === 'object' && data !== null && !Array.isArray(data);
+}
+
+function describeType(data: unknown): string {
+  return data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data;
+}
+
+/** The same rule as `flow.start`'s params: payloads are plain objects. */
+function checkPayload(data: unknown, where: string): void {
+  if (!isPlainPayload(data)) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`);
 }

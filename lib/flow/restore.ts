@@ -35,6 +35,11 @@ export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, 
   for (const id of Object.keys(state.routineStates)) {
     if (flow.getRoutine(id) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': routineStates.${id}: flow '${flow.flowId}' has no routine '${id}'`);
   }
+  state.deferredEvents.forEach((d, i) => {
+    const routine = flow.getRoutine(d.routineId);
+    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].routineId: flow '${flow.flowId}' has no routine '${d.routineId}'`);
+    if (routine.getEvent(d.eventName) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].eventName: routine '${d.routineId}' has no event '${d.eventName}'`);
+  });
   for (const key of Object.keys(state.slotData)) {
     if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flow.flowId}'`);
   }
@@ -54,6 +59,8 @@ export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, 
     const source = t.source === undefined ? undefined : flow.getRoutine(t.source.routineId)?.getEvent(t.source.eventName);
     const task = new Task(job, slot, t.data, t.attempt, t.enqueuedAt, source);
     task.dueAt = t.dueAt;
+    task.delayLeft = t.delayLeft;
+    task.merged = t.merged;
     return task;
   });
   job.setStatus('running');

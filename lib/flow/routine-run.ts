@@ -27,7 +27,7 @@ export class RoutineRun {
 
   view(): RoutineState {
     const view: Record<string, unknown> = { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
-    if (this.error !== undefined) view.error = this.error;
+    if (this.error !== undefined) view.error = Object.freeze({ ...this.error });
     return Object.freeze(view) as RoutineState;
   }
 

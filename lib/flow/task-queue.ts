@@ -13,6 +13,8 @@ class Chunk {
   readonly slots: Array<Slot | undefined> = new Array(CHUNK);
   readonly data: Array<Payload | undefined> = new Array(CHUNK);
   readonly sources: Array<Event | undefined> = new Array(CHUNK);
+  /** Only retries and resumed activations carry one (see Task.merged). */
+  readonly merged: Array<Payload | undefined> = new Array(CHUNK);
   readonly attempts = new Int32Array(CHUNK);
   readonly enqueued = new Float64Array(CHUNK);
   next: Chunk | undefined = undefined;
@@ -34,7 +36,7 @@ export class TaskQueue {
   private spare: Chunk | undefined = undefined;
   size = 0;
 
-  push(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined): void {
+  push(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined, merged?: Payload): void {
     if (this.tailIndex === CHUNK) {
       const chunk = this.spare ?? new Chunk();
       this.spare = undefined;
@@ -50,11 +52,12 @@ export class TaskQueue {
     c.sources[i] = source;
     c.attempts[i] = attempt;
     c.enqueued[i] = enqueuedAt;
+    c.merged[i] = merged;
     this.size++;
   }
 
   pushTask(task: Task): void {
-    this.push(task.job, task.slot, task.data, task.attempt, task.enqueuedAt, task.source);
+    this.push(task.job, task.slot, task.data, task.attempt, task.enqueuedAt, task.source, task.merged);
   }
 
   /** Moves the head task into `into` (the dispatcher's scratch task) and drops it from the queue. */
@@ -68,7 +71,9 @@ export class TaskQueue {
     into.source = c.sources[i];
     into.attempt = c.attempts[i];
     into.enqueuedAt = c.enqueued[i];
+    into.merged = c.merged[i];
     c.jobs[i] = undefined;
+    c.merged[i] = undefined;
     c.slots[i] = undefined;
     c.data[i] = undefined;
     c.sources[i] = undefined;
@@ -81,8 +86,11 @@ export class TaskQueue {
     if (job.queued === 0) return taken;
     const kept = new TaskQueue();
     this.forEach((c, i) => {
-      if (c.jobs[i] === job) taken.push(new Task(job, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]));
-      else kept.push(c.jobs[i]!, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]);
+      if (c.jobs[i] === job) {
+        const task = new Task(job, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]);
+        task.merged = c.merged[i];
+        taken.push(task);
+      } else kept.push(c.jobs[i]!, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i], c.merged[i]);
     });
     this.head = kept.head;
     this.headIndex = kept.headIndex;
@@ -106,6 +114,7 @@ export class TaskQueue {
         enqueuedAt: c.enqueued[i],
       };
       if (source !== undefined) view.source = { routineId: source.routine.id, eventName: source.name };
+      if (c.merged[i] !== undefined) view.merged = c.merged[i];
       out.push(view);
     });
   }

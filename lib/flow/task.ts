@@ -12,6 +12,10 @@ import type { JobRuntime } from './job-runtime.js';
 export class Task {
   /** Set while a retry waits for its backoff: when it becomes runnable (scheduler time). */
   dueAt: number | undefined = undefined;
+  /** What the handler received on the first attempt: retries and resumed runs re-use it. */
+  merged: Payload | undefined = undefined;
+  /** Set while a retry is parked (job paused or failed): the backoff it still has to wait. */
+  delayLeft: number | undefined = undefined;
   timer: Subscription | undefined = undefined;
   private cached: PendingTask | undefined = undefined;
   /** The dispatcher's reusable task: anything that keeps it must {@link Task.retain} a copy. */
@@ -39,12 +43,16 @@ export class Task {
     task.attempt = attempt;
     task.enqueuedAt = enqueuedAt;
     task.source = source;
+    task.merged = undefined;
     return task;
   }
 
   /** This task, or a copy of it when it is the dispatcher's scratch task, safe to keep. */
   retain(): Task {
-    return this.scratch ? new Task(this.job, this.slot, this.data, this.attempt, this.enqueuedAt, this.source) : this;
+    if (!this.scratch) return this;
+    const copy = new Task(this.job, this.slot, this.data, this.attempt, this.enqueuedAt, this.source);
+    copy.merged = this.merged;
+    return copy;
   }
 
   /** Gives a finished task back; only call when nothing (queue, retry, failure, snapshot) holds it. */
@@ -55,6 +63,8 @@ export class Task {
     this.data = undefined as unknown as Payload;
     this.source = undefined;
     this.dueAt = undefined;
+    this.delayLeft = undefined;
+    this.merged = undefined;
     this.timer = undefined;
     this.cached = undefined;
     pool.push(this);
@@ -72,6 +82,8 @@ export class Task {
     };
     if (this.source !== undefined) view.source = Object.freeze({ routineId: this.source.routine.id, eventName: this.source.name });
     if (this.dueAt !== undefined) view.dueAt = this.dueAt;
+    if (this.delayLeft !== undefined) view.delayLeft = this.delayLeft;
+    if (this.merged !== undefined) view.merged = this.merged;
     return (this.cached = Object.freeze(view));
   }
 

@@ -65,6 +65,8 @@ export interface ContextHost {
 /** @internal The context of one activation. Allocated per activation; everything else is lazy. */
 export class ActivationContext implements ExecutionContext {
   private controller?: AbortController;
+  /** Set when the activation was let go (its job was cancelled or failed): its emits are dropped. */
+  silenced = false;
 
   constructor(
     readonly host: ContextHost,
@@ -108,12 +110,16 @@ export class ActivationContext implements ExecutionContext {
   }
 
   emit(eventName: string, data?: Payload): void {
-    this.host.emitFrom(this.slot.routine._requireEvent(eventName), data ?? EMPTY_PAYLOAD);
+    const event = this.slot.routine._requireEvent(eventName);
+    const payload = data ?? EMPTY_PAYLOAD;
+    if (this.silenced) event._publish(payload);
+    else this.host.emitFrom(event, payload);
   }
 
   /** @internal */
   emitEvent(event: Event, data: Payload): void {
-    this.host.emitFrom(event, data);
+    if (this.silenced) event._publish(data);
+    else this.host.emitFrom(event, data);
   }
 
   setSharedData(key: string, value: unknown): void {

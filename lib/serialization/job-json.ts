@@ -92,6 +92,8 @@ export function jobStateFromJSON(json: unknown): JobState {
       r.string(`${path}.source.eventName`, s.eventName);
     }
     r.optional(o.dueAt, (d) => r.number(`${path}.dueAt`, d));
+    r.optional(o.delayLeft, (d) => r.number(`${path}.delayLeft`, d));
+    r.optional(o.merged, (d) => r.object(`${path}.merged`, d));
   };
   r.array('pendingTasks', root.pendingTasks).forEach((t, i) => task(`pendingTasks[${i}]`, t));
   r.array('runningTasks', root.runningTasks ?? []).forEach((t, i) => task(`runningTasks[${i}]`, t));

@@ -175,8 +175,13 @@ function freezeAll(items: readonly object[]): void {
   Object.freeze(items);
 }
 
+/** Routine states: each state and its `error` object (a snapshot from JSON is not frozen yet). */
 function freezeEach(record: Readonly<Record<string, object>>): void {
   if (Object.isFrozen(record)) return;
-  for (const key in record) Object.freeze(record[key]);
+  for (const key in record) {
+    const error = (record[key] as { error?: object }).error;
+    if (typeof error === 'object' && error !== null) Object.freeze(error);
+    Object.freeze(record[key]);
+  }
   Object.freeze(record);
 }

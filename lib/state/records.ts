@@ -13,14 +13,26 @@ export type JobStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed
 
 /**
  * The per-job status of one routine: `running` while an activation is in flight, else the
- * outcome of its latest finished activation, or `retrying` while a retry waits.
+ * outcome of its latest finished activation, or `retrying` while a retry waits (`idle`: restored
+ * from a snapshot, not run again yet).
  *
  * @example
  * ```ts
  * const s: RoutineStatus = job.state.getRoutineState('parse')!.status;
  * ```
  */
-export type RoutineStatus = 'idle' | 'running' | 'completed' | 'failed' | 'error_continued' | 'skipped' | 'retrying';
+export type RoutineStatus =
+  | 'idle'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'error_continued'
+  | 'skipped'
+  | 'retrying'
+  /** its activation was in flight when the job was cancelled */
+  | 'cancelled'
+  /** its activation was in flight when the job failed; it runs again on resume */
+  | 'interrupted';
 
 /**
  * One routine's state in one job. `activations` counts started attempts (retries included);
@@ -59,7 +71,8 @@ export interface ExecutionRecord {
 /**
  * A queued activation, as kept in `JobState.pendingTasks`: enough to run it again in
  * another process. `data` is what the slot receives (after param mapping); `attempt` is the
- * attempt that runs next; `dueAt` is set while a retry waits for its backoff.
+ * attempt that runs next; `dueAt` is set while a retry waits for its backoff, `delayLeft`
+ * while a retry is parked by a pause or failure (paused time does not count).
  *
  * @example
  * ```ts
@@ -74,6 +87,10 @@ export interface PendingTask {
   readonly enqueuedAt: number;
   readonly source?: { readonly routineId: string; readonly eventName: string };
   readonly dueAt?: number;
+  /** While the job is paused or failed: backoff (ms) a parked retry still waits once resumed. */
+  readonly delayLeft?: number;
+  /** For a retry or an interrupted activation: what the handler received, re-used without merging again. */
+  readonly merged?: Payload;
 }
 
 /**
