@@ -74,7 +74,8 @@ export type { CheckpointError } from './persistence/checkpointer.js';
 // RxJS interop.
 export { attachOperator, type OperatorRoutineOptions } from './rx/operator-routine.js';
 export { throughFlow, throughFlowEach, type ThroughFlowOptions, type ThroughFlowEachOptions } from './rx/through-flow.js';
-export { observableInterop } from './rx/interop.js';
+// Side effect: Symbol.observable interop (from(job), from(event)).
+import './rx/interop.js';
 
 // Built-in routines (each registered under its class name).
 export { TextClipper, looksLikeStackTrace, type TextClipperConfig } from './builtins/text-clipper.js';

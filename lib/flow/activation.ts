@@ -1,4 +1,4 @@
-import { from, type ObservableInput, type Subscription } from 'rxjs';
+import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { ActivationContext } from '../routine/context.js';
 import { runInContext } from '../routine/current.js';
 import { TimeoutError } from '../errors/errors.js';
@@ -123,9 +123,10 @@ function subscribeTo(source: ObservableInput<unknown>, a: InFlight): Subscriptio
   });
 }
 
+/** An RxJS Observable, or an interop observable (RxJS's `observable` key: Symbol.observable or '@@observable'). */
 function isObservableInput(value: unknown): boolean {
-  const v = value as { subscribe?: unknown; [Symbol.observable]?: unknown };
-  return typeof v.subscribe === 'function' || typeof v[Symbol.observable as keyof typeof v] === 'function';
+  const v = value as Record<string | symbol, unknown>;
+  return typeof v.subscribe === 'function' || typeof v[observableKey] === 'function';
 }
 
 /** An async activation ended (or timed out); then dispatch goes on from here. */

@@ -67,8 +67,6 @@ export class JobRuntime implements ContextHost {
   deferredVersion = 0;
   error: JobError | undefined = undefined;
   readonly tracker: ExecutionTracker;
-  /** Per-routine extension state of this job (operator routines keep theirs here). */
-  readonly extensions = new Map<Routine, unknown>();
 
   // Snapshot bookkeeping.
   version = 1;

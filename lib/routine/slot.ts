@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { InteropObservable, Observable } from 'rxjs';
 import { compileMerge, type CompiledMerge, type MergeStrategy } from './merge.js';
 import type { Payload } from './payload.js';
 import type { Routine } from './routine.js';
@@ -8,7 +8,8 @@ import { runInContext } from './current.js';
 
 /**
  * A slot handler: receives the merged payload and the activation's context. The activation
- * ends when what it returns settles (nothing, a promise, or an observable).
+ * ends when what it returns settles (nothing, a promise, or an observable — RxJS's or any
+ * interop observable).
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@ import { runInContext } from './current.js';
 export type SlotHandler<T extends Payload = Payload> = (
   data: T,
   ctx: ExecutionContext,
-) => void | PromiseLike<unknown> | Observable<unknown>;
+) => void | PromiseLike<unknown> | Observable<unknown> | InteropObservable<unknown>;
 
 /**
  * A named input of a routine: a handler plus a merge strategy. Inside a flow the slot's data

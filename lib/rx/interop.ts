@@ -16,13 +16,3 @@ import type { Payload } from '../routine/payload.js';
 (Job.prototype as unknown as Record<string | symbol, unknown>)[observableKey] = function (this: Job): Observable<JobState> {
   return this.state$;
 };
-
-/**
- * Marks that the interop above is installed (importing `routilux` installs it).
- *
- * @example
- * ```ts
- * from(job as unknown as InteropObservable<JobState>).subscribe((s) => console.log(s.status));
- * ```
- */
-export const observableInterop = true;

@@ -37,6 +37,3 @@ export function errorType(name: string): RetryableError | undefined {
 
 for (const ctor of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError]) registerErrorType(ctor.name, ctor);
 for (const ctor of [RoutiluxError, ConfigurationError, SerializationError, JobStateError, TimeoutError, CancelledError]) registerErrorType(ctor.name, ctor);
-
-/** @internal Re-exported for the error message. */
-export { SerializationError };

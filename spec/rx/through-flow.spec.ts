@@ -192,3 +192,38 @@ describe('observables out', () => {
     expect(recs[0].jobId).to.equal(job.jobId);
   });
 });
+
+describe('interop observables returned by handlers', () => {
+  it('a handler may return a foreign observable (only the interop key): the activation waits for it', async () => {
+    const { observable: key } = await import('rxjs');
+    const flow = new Flow();
+    const order: string[] = [];
+    class Foreign extends Routine {
+      constructor() {
+        super();
+        this.defineEvent('out');
+        this.defineSlot('trigger', (_d, ctx) => ({
+          // A minimal interop observable as another library would hand out: no subscribe().
+          [key]: () => ({
+            subscribe(observer: { next?: (v: unknown) => void; complete?: () => void }) {
+              const id = setTimeout(() => {
+                order.push('foreign done');
+                ctx.emit('out', { from: 'foreign' });
+                observer.complete?.();
+              }, 5);
+              return { unsubscribe: () => clearTimeout(id) };
+            },
+          }),
+        }));
+      }
+    }
+    flow.addRoutine(new Foreign(), 'f');
+    const job = flow.start('f');
+    const outputs = lastValueFrom(job.observe('f', 'out').pipe(toArray()));
+    const state = await job.wait();
+    order.push('settled');
+    expect(state.status).to.equal('completed');
+    expect(order).to.deep.equal(['foreign done', 'settled']);
+    expect(await outputs).to.deep.equal([{ from: 'foreign' }]);
+  });
+});
