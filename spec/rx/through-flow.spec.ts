@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { from, Subject, lastValueFrom, toArray, map, timer, bufferCount, throwError, concat, of, take, firstValueFrom } from 'rxjs';
+import { from, Subject, lastValueFrom, toArray, map, timer, bufferCount, throwError, concat, of, take, firstValueFrom, type InteropObservable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Flow, Routine, throughFlow, throughFlowEach, JobFailedStreamError, type Payload, type JobState } from '../../lib/index.js';
 
@@ -202,7 +202,7 @@ describe('interop observables returned by handlers', () => {
       constructor() {
         super();
         this.defineEvent('out');
-        this.defineSlot('trigger', (_d, ctx) => ({
+        this.defineSlot('trigger', (_d, ctx) => interop({
           // A minimal interop observable as another library would hand out: no subscribe().
           [key]: () => ({
             subscribe(observer: { next?: (v: unknown) => void; complete?: () => void }) {
@@ -215,6 +215,10 @@ describe('interop observables returned by handlers', () => {
             },
           }),
         }));
+        // RxJS types its interop key as string | symbol, so the object needs a cast.
+        function interop(o: object): InteropObservable<unknown> {
+          return o as InteropObservable<unknown>;
+        }
       }
     }
     flow.addRoutine(new Foreign(), 'f');
