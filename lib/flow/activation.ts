@@ -5,6 +5,7 @@ import { TimeoutError } from '../errors/errors.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure.js';
+import { detach } from './job-control.js';
 
 /** Marks a successful end (errors can be any value, `undefined` included). */
 const OK: unique symbol = Symbol('ok');
@@ -95,20 +96,18 @@ export function activate(task: Task): void {
   }
 }
 
+/** Like a cancel's `detach`, for work returned after the handler cancelled its own job. */
 function letGo(a: InFlight, result: unknown, isThenable: boolean): void {
   const job = a.task.job;
-  a.ctx.silenced = true;
-  a.detached = true;
-  job.running--;
-  a.run.inFlight--;
-  setOutcome(a.run, 'cancelled');
-  job.markRun(a.run);
+  detach(a, 'cancelled');
   if (isThenable) {
+    // Holds its worker until it settles; the result is ignored.
     (result as PromiseLike<unknown>).then(
       () => settle(a, OK),
       () => settle(a, OK),
     );
   } else {
+    // Never subscribed: the worker is free now.
     a.done = true;
     job.dispatcher.running--;
   }
@@ -156,15 +155,13 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.running--;
   run.inFlight--;
   const endedAt = job.clock.tick();
-  let done = true;
   if (error === OK) {
     setOutcome(run, 'completed');
     job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);
   } else {
-    done = handleFailure(task, run, startedAt, endedAt, error);
+    handleFailure(task, run, startedAt, endedAt, error);
   }
   job.markRun(run);
   job.mark();
-  if (done) task.release();
   job.activationEnded();
 }

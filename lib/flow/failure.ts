@@ -9,10 +9,10 @@ import type { Slot } from '../routine/slot.js';
 /**
  * @internal Applies the error policy to a failed attempt: the routine's handler, else the
  * flow's, else STOP. Every attempt that threw is recorded (stats, routine state, tracker,
- * history) before the policy decides what happens next. Returns whether the task is done
- * (false while a retry or a failed job still holds it).
+ * history) before the policy decides what happens next. A retry or a failed job keeps its
+ * own copy of the task (`retain`), since the failed one may be the dispatcher's scratch task.
  */
-export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, endedAt: number, error: unknown): boolean {
+export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, endedAt: number, error: unknown): void {
   const job = failed.job;
   let task = failed;
   const routine = task.slot.routine;
@@ -23,19 +23,19 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, info);
   const slot = task.slot.name;
   job.record(routine.id, 'error', { slot, error: info.message, errorName: info.name, attempt: task.attempt }, endedAt);
-  // The job was cancelled or failed while this attempt ran: recorded above, nothing more.
-  // (A retry here would run work of a settled job later.)
-  if (!job.accepting) return true;
+  // The job was cancelled while this attempt ran: recorded above, nothing more (a retry here
+  // would run work of a cancelled job later).
+  if (!job.accepting) return;
   const policy = routine.getErrorHandler() ?? job.flow.errorHandler;
   const strategy = policy?.strategy ?? ErrorStrategy.STOP;
   if (strategy === ErrorStrategy.CONTINUE) {
     setOutcome(run, 'error_continued');
-    return true;
+    return;
   }
   if (strategy === ErrorStrategy.SKIP) {
     setOutcome(run, 'skipped');
     job.record(routine.id, 'skip', { slot, attempt: task.attempt }, endedAt);
-    return true;
+    return;
   }
   if (strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries && retryable(job, routine.id, slot, policy, error, endedAt)) {
     const next = task.attempt + 1;
@@ -45,12 +45,11 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
     setOutcome(run, 'retrying');
     job.record(routine.id, 'retry', { slot, attempt: next, delay }, endedAt);
     scheduleRetry(job, task, delay);
-    return false;
+    return;
   }
   setOutcome(run, 'failed');
   job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
   failJob(job, error, task.retain());
-  return false;
 }
 
 /**

@@ -352,12 +352,7 @@ export class Flow {
   /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
   cancel(jobId: string, reason?: string): Promise<JobState> {
     const job = this.lookup(jobId);
-    if (job === undefined) return Promise.reject(unknownJob(this, jobId));
-    try {
-      return Promise.resolve(cancelJob(job, reason));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return job === undefined ? Promise.reject(unknownJob(this, jobId)) : cancelJob(job, reason);
   }
 
   /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */

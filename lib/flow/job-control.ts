@@ -112,9 +112,9 @@ export function timeoutJob(job: JobRuntime): void {
  * Drops all queued work, aborts running work, settles `cancelled`.
  * @internal
  */
-export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
+export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobState> {
   if (!job.active && job.status !== 'paused') {
-    throw new JobStateError(`cannot cancel job '${job.id}': it is ${job.status}`);
+    return Promise.reject(new JobStateError(`cannot cancel job '${job.id}': it is ${job.status}`));
   }
   liftTasks(job);
   job.parked = [];
@@ -127,7 +127,7 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): JobState {
   job.stopTimeout();
   job.setStatus('cancelled');
   job.activationEnded();
-  return job.snapshot();
+  return Promise.resolve(job.snapshot());
 }
 
 /**

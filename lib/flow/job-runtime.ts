@@ -191,7 +191,7 @@ export class JobRuntime implements ContextHost {
     const paused = !this.active; // paused or failed: park, in order
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      if (paused) this.parked.push(Task.obtain(this, c.slot, c.map(data), 1, now, event));
+      if (paused) this.parked.push(new Task(this, c.slot, c.map(data), 1, now, event));
       else {
         this.dispatcher.queue.push(this, c.slot, c.map(data), 1, now, event);
         this.queued++;

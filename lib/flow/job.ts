@@ -170,11 +170,7 @@ export class Job {
    * ```
    */
   cancel(reason?: string): Promise<JobState> {
-    try {
-      return Promise.resolve(cancelJob(this._runtime, reason));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return cancelJob(this._runtime, reason);
   }
 
   /**

@@ -42,7 +42,6 @@ export class Dispatcher {
   enqueue(task: Task): void {
     this.queue.pushTask(task);
     task.job.queued++;
-    task.release();
   }
 
   /** Ask for dispatch soon; free while a pump is running (it will see the new work). */

@@ -30,44 +30,12 @@ export class Task {
     public source: Event | undefined,
   ) {}
 
-  /**
-   * A task from the pool, or a new one. Queued tasks live long (a whole queue cycle), so fresh
-   * ones get promoted by the GC; reusing old ones avoids most of that copying.
-   */
-  static obtain(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined): Task {
-    const task = pool.pop();
-    if (task === undefined) return new Task(job, slot, data, attempt, enqueuedAt, source);
-    task.job = job;
-    task.slot = slot;
-    task.data = data;
-    task.attempt = attempt;
-    task.enqueuedAt = enqueuedAt;
-    task.source = source;
-    task.merged = undefined;
-    return task;
-  }
-
   /** This task, or a copy of it when it is the dispatcher's scratch task, safe to keep. */
   retain(): Task {
     if (!this.scratch) return this;
     const copy = new Task(this.job, this.slot, this.data, this.attempt, this.enqueuedAt, this.source);
     copy.merged = this.merged;
     return copy;
-  }
-
-  /** Gives a finished task back; only call when nothing (queue, retry, failure, snapshot) holds it. */
-  release(): void {
-    if (this.scratch || pool.length >= POOL_LIMIT) return;
-    this.job = undefined as unknown as JobRuntime;
-    this.slot = undefined as unknown as Slot;
-    this.data = undefined as unknown as Payload;
-    this.source = undefined;
-    this.dueAt = undefined;
-    this.delayLeft = undefined;
-    this.merged = undefined;
-    this.timer = undefined;
-    this.cached = undefined;
-    pool.push(this);
   }
 
   /** The frozen, serializable view kept in snapshots (cached until the task changes). */
@@ -92,6 +60,3 @@ export class Task {
     this.cached = undefined;
   }
 }
-
-const POOL_LIMIT = 8192;
-const pool: Task[] = [];
