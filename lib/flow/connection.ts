@@ -43,6 +43,8 @@ const identity = (data: Payload): Payload => data;
 export class Connection {
   readonly paramMapping: Readonly<Record<string, string>>;
   /** @internal */ readonly map: (data: Payload) => Payload;
+  /** @internal The flow's task queue numbers this edge on first use (see TaskQueue). */
+  _route = -1;
 
   constructor(
     /** @internal */ readonly event: Event,

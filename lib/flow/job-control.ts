@@ -60,7 +60,6 @@ function liftTasks(job: JobRuntime): Task[] {
   }
   job.waiting.clear();
   const queued = job.dispatcher.queue.extract(job);
-  job.queued = 0;
   return lifted.concat(job.parked, queued);
 }
 

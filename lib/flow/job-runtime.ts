@@ -41,7 +41,10 @@ export class JobRuntime implements ContextHost {
   updatedAt: number;
 
   // Work accounting: the job settles when all of these are zero / empty.
+  /** Maintained by the flow's TaskQueue, with {@link JobRuntime.queueId}. */
   queued = 0;
+  /** @internal The TaskQueue's number for this job while it has tasks queued, else -1. */
+  queueId = -1;
   running = 0;
   holds = 0;
   /** A `flow.open()` job holds itself open until `close()`. */
@@ -192,10 +195,7 @@ export class JobRuntime implements ContextHost {
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
       if (paused) this.parked.push(new Task(this, c.slot, c.map(data), 1, now, event));
-      else {
-        this.dispatcher.queue.push(this, c.slot, c.map(data), 1, now, event);
-        this.queued++;
-      }
+      else this.dispatcher.queue.push(this, c, c.map(data), 1, now);
       this.tracker.recordDelivery(c, now);
     }
     if (targets.length > 0 && !paused) this.dispatcher.request();

@@ -41,7 +41,6 @@ export class Dispatcher {
 
   enqueue(task: Task): void {
     this.queue.pushTask(task);
-    task.job.queued++;
   }
 
   /** Ask for dispatch soon; free while a pump is running (it will see the new work). */
@@ -101,7 +100,6 @@ export class Dispatcher {
     const task = this.scratch;
     while (this.running < this.maxWorkers && queue.size > 0) {
       queue.shiftInto(task);
-      task.job.queued--;
       this.activate(task);
       if ((++count & 63) === 0 && (realtime ? performance.now() > deadline : count >= VIRTUAL_TURN_TASKS)) {
         if (queue.size > 0 && !this.turnPending) this.scheduleTurn();

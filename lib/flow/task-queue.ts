@@ -7,14 +7,45 @@ import type { JobRuntime } from './job-runtime.js';
 
 const CHUNK = 4096;
 
-/** A fixed block of queue entries, stored column-wise. */
+/**
+ * @internal Where a queued task goes: a slot, and the event that fed it (none for entry
+ * activations and sent input). A {@link Connection} is one; the queue interns each route once
+ * and stores its number, so a queued task holds no pointer but its payload.
+ */
+export interface Route {
+  readonly slot: Slot;
+  readonly event: Event | undefined;
+  /** @internal The queue's number for this route (-1 until first queued). */
+  _route: number;
+}
+
+/** A route not backed by a connection: (slot, event) pairs from entries, sends, retries, resumes. */
+class BareRoute implements Route {
+  _route = -1;
+  constructor(
+    readonly slot: Slot,
+    readonly event: Event | undefined,
+  ) {}
+}
+
+/** The payload of a task that carries what its handler received (retries, resumed runs). */
+class Carried {
+  constructor(
+    readonly data: Payload,
+    readonly merged: Payload,
+  ) {}
+}
+
+/**
+ * A fixed block of queue entries, stored column-wise. Only the payload column holds pointers
+ * (and lives on the GC heap); the rest are typed arrays, outside it.
+ */
 class Chunk {
-  readonly jobs: Array<JobRuntime | undefined> = new Array(CHUNK);
-  readonly slots: Array<Slot | undefined> = new Array(CHUNK);
-  readonly data: Array<Payload | undefined> = new Array(CHUNK);
-  readonly sources: Array<Event | undefined> = new Array(CHUNK);
-  /** Only retries and resumed activations carry one (see Task.merged). */
-  readonly merged: Array<Payload | undefined> = new Array(CHUNK);
+  /** The payload, or a {@link Carried} when the attempt is stored negated. */
+  readonly data: Array<Payload | Carried | undefined> = new Array(CHUNK);
+  readonly routes = new Int32Array(CHUNK);
+  readonly jobs = new Int32Array(CHUNK);
+  /** Attempt number; negative when the payload is a {@link Carried}. */
   readonly attempts = new Int32Array(CHUNK);
   readonly enqueued = new Float64Array(CHUNK);
   next: Chunk | undefined = undefined;
@@ -22,11 +53,16 @@ class Chunk {
 
 /**
  * @internal The flow's FIFO of tasks: a linked list of fixed-size chunks stored column-wise.
- * A queued task is four array slots plus an int and an unboxed double, not an object, so a
- * queue of a million tasks costs ~25 MB and gives the GC nothing to promote. Chunks never
- * grow by copying, and a drained chunk is recycled, so memory follows the queue's length.
- * A `Task` object exists only while a task must outlive the dispatch loop (async, retry,
- * pause, failure).
+ * A queued task is one pointer (its payload) plus 20 bytes of typed-array storage, not an
+ * object: jobs and routes are stored as numbers into tables, so a queue of a million tasks adds
+ * 8 MB to what the GC traces and promotes, not 40. That matters because a long FIFO keeps every
+ * payload alive across many young-generation collections: the smaller the live old-space set,
+ * the smaller the heap V8 grows to before collecting it. Chunks never grow by copying, and a
+ * drained chunk is recycled, so memory follows the queue's length.
+ *
+ * The queue also keeps each job's `queued` count, and gives a job a table number only while it
+ * has tasks queued. A `Task` object exists only while a task must outlive the dispatch loop
+ * (async, retry, pause, failure).
  */
 export class TaskQueue {
   private head = new Chunk();
@@ -36,7 +72,14 @@ export class TaskQueue {
   private spare: Chunk | undefined = undefined;
   size = 0;
 
-  push(job: JobRuntime, slot: Slot, data: Payload, attempt: number, enqueuedAt: number, source: Event | undefined, merged?: Payload): void {
+  private readonly routes: Route[] = [];
+  /** Bare routes by slot, then by event (`null` for none). */
+  private readonly bare = new Map<Slot, Map<Event | null, BareRoute>>();
+  private readonly jobs: Array<JobRuntime | undefined> = [];
+  private readonly freeJobs: number[] = [];
+
+  /** Queues a delivery along `route` (a connection, or {@link TaskQueue.route}'s result). */
+  push(job: JobRuntime, route: Route, data: Payload, attempt: number, enqueuedAt: number, merged?: Payload): void {
     if (this.tailIndex === CHUNK) {
       const chunk = this.spare ?? new Chunk();
       this.spare = undefined;
@@ -44,20 +87,38 @@ export class TaskQueue {
       this.tail = chunk;
       this.tailIndex = 0;
     }
+    let r = route._route;
+    if (r < 0) r = this.intern(route);
+    let j = job.queueId;
+    if (j < 0) j = this.admit(job);
     const c = this.tail;
     const i = this.tailIndex++;
-    c.jobs[i] = job;
-    c.slots[i] = slot;
-    c.data[i] = data;
-    c.sources[i] = source;
-    c.attempts[i] = attempt;
+    c.routes[i] = r;
+    c.jobs[i] = j;
     c.enqueued[i] = enqueuedAt;
-    c.merged[i] = merged;
+    if (merged === undefined) {
+      c.data[i] = data;
+      c.attempts[i] = attempt;
+    } else {
+      c.data[i] = new Carried(data, merged);
+      c.attempts[i] = -attempt;
+    }
+    job.queued++;
     this.size++;
   }
 
   pushTask(task: Task): void {
-    this.push(task.job, task.slot, task.data, task.attempt, task.enqueuedAt, task.source, task.merged);
+    this.push(task.job, this.route(task.slot, task.source), task.data, task.attempt, task.enqueuedAt, task.merged);
+  }
+
+  /** The route for a slot fed by `event` (or by nothing): for deliveries that have no connection. */
+  route(slot: Slot, event: Event | undefined): Route {
+    let bySource = this.bare.get(slot);
+    if (bySource === undefined) this.bare.set(slot, (bySource = new Map()));
+    const key = event ?? null;
+    let route = bySource.get(key);
+    if (route === undefined) bySource.set(key, (route = new BareRoute(slot, event)));
+    return route;
   }
 
   /** Moves the head task into `into` (the dispatcher's scratch task) and drops it from the queue. */
@@ -65,18 +126,15 @@ export class TaskQueue {
     if (this.headIndex === CHUNK) this.advance();
     const c = this.head;
     const i = this.headIndex++;
-    into.job = c.jobs[i]!;
-    into.slot = c.slots[i]!;
-    into.data = c.data[i]!;
-    into.source = c.sources[i];
-    into.attempt = c.attempts[i];
+    const route = this.routes[c.routes[i]];
+    const job = this.jobs[c.jobs[i]]!;
+    into.job = job;
+    into.slot = route.slot;
+    into.source = route.event;
     into.enqueuedAt = c.enqueued[i];
-    into.merged = c.merged[i];
-    c.jobs[i] = undefined;
-    c.merged[i] = undefined;
-    c.slots[i] = undefined;
+    this.read(c, i, into);
     c.data[i] = undefined;
-    c.sources[i] = undefined;
+    if (--job.queued === 0) this.release(job);
     if (--this.size === 0) this.rewind();
   }
 
@@ -84,39 +142,97 @@ export class TaskQueue {
   extract(job: JobRuntime): Task[] {
     const taken: Task[] = [];
     if (job.queued === 0) return taken;
-    const kept = new TaskQueue();
+    const id = job.queueId;
+    const kept: Chunk[] = [];
+    let keptChunk = new Chunk();
+    let k = 0;
     this.forEach((c, i) => {
-      if (c.jobs[i] === job) {
-        const task = new Task(job, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i]);
-        task.merged = c.merged[i];
+      if (c.jobs[i] === id) {
+        const route = this.routes[c.routes[i]];
+        const task = new Task(job, route.slot, undefined as never, 0, c.enqueued[i], route.event);
+        this.read(c, i, task);
         taken.push(task);
-      } else kept.push(c.jobs[i]!, c.slots[i]!, c.data[i]!, c.attempts[i], c.enqueued[i], c.sources[i], c.merged[i]);
+        return;
+      }
+      if (k === CHUNK) {
+        kept.push(keptChunk);
+        keptChunk = new Chunk();
+        k = 0;
+      }
+      keptChunk.data[k] = c.data[i];
+      keptChunk.routes[k] = c.routes[i];
+      keptChunk.jobs[k] = c.jobs[i];
+      keptChunk.attempts[k] = c.attempts[i];
+      keptChunk.enqueued[k] = c.enqueued[i];
+      k++;
     });
-    this.head = kept.head;
-    this.headIndex = kept.headIndex;
-    this.tail = kept.tail;
-    this.tailIndex = kept.tailIndex;
-    this.size = kept.size;
+    kept.push(keptChunk);
+    for (let n = 1; n < kept.length; n++) kept[n - 1].next = kept[n];
+    this.head = kept[0];
+    this.headIndex = 0;
+    this.tail = kept[kept.length - 1];
+    this.tailIndex = k;
+    this.size -= taken.length;
+    job.queued = 0;
+    this.release(job);
     return taken;
   }
 
   /** Appends views of the tasks of `job` to `out`, in order, without removing them. */
   viewsOf(job: JobRuntime, out: PendingTask[]): void {
     if (job.queued === 0) return;
+    const id = job.queueId;
+    const task = new Task(job, undefined as never, undefined as never, 0, 0, undefined);
     this.forEach((c, i) => {
-      if (c.jobs[i] !== job) return;
-      const source = c.sources[i];
+      if (c.jobs[i] !== id) return;
+      const route = this.routes[c.routes[i]];
+      this.read(c, i, task);
       const view: { -readonly [K in keyof PendingTask]: PendingTask[K] } = {
-        routineId: c.slots[i]!.routine.id,
-        slotName: c.slots[i]!.name,
-        data: c.data[i]!,
-        attempt: c.attempts[i],
+        routineId: route.slot.routine.id,
+        slotName: route.slot.name,
+        data: task.data,
+        attempt: task.attempt,
         enqueuedAt: c.enqueued[i],
       };
-      if (source !== undefined) view.source = { routineId: source.routine.id, eventName: source.name };
-      if (c.merged[i] !== undefined) view.merged = c.merged[i];
+      if (route.event !== undefined) view.source = { routineId: route.event.routine.id, eventName: route.event.name };
+      if (task.merged !== undefined) view.merged = task.merged;
       out.push(view);
     });
+  }
+
+  /** Copies entry `i`'s payload, attempt and merged payload into `into`. */
+  private read(c: Chunk, i: number, into: Task): void {
+    const attempt = c.attempts[i];
+    if (attempt > 0) {
+      into.data = c.data[i] as Payload;
+      into.attempt = attempt;
+      into.merged = undefined;
+    } else {
+      const carried = c.data[i] as Carried;
+      into.data = carried.data;
+      into.attempt = -attempt;
+      into.merged = carried.merged;
+    }
+  }
+
+  private intern(route: Route): number {
+    route._route = this.routes.length;
+    this.routes.push(route);
+    return route._route;
+  }
+
+  /** Gives a job a table number while it has queued tasks. */
+  private admit(job: JobRuntime): number {
+    const id = this.freeJobs.pop() ?? this.jobs.length;
+    this.jobs[id] = job;
+    job.queueId = id;
+    return id;
+  }
+
+  private release(job: JobRuntime): void {
+    this.jobs[job.queueId] = undefined;
+    this.freeJobs.push(job.queueId);
+    job.queueId = -1;
   }
 
   private forEach(fn: (chunk: Chunk, index: number) => void): void {
@@ -136,7 +252,7 @@ export class TaskQueue {
     this.head = drained.next!;
     this.headIndex = 0;
     drained.next = undefined;
-    this.spare = drained; // its slots were cleared as they were read
+    this.spare = drained; // its payload slots were cleared as they were read
   }
 
   /** Empty again: restart at the beginning of the head chunk. */
