@@ -31,6 +31,22 @@ export interface FlowOptions {
   checkpoint?: 'never' | 'on-pause' | 'always';
 }
 
+/**
+ * Options of `flow.start` / `flow.execute`.
+ *
+ * @example
+ * ```ts
+ * flow.start('parser', { text }, { slot: 'in', jobId: 'order-17', timeout: 5_000 } satisfies ExecuteOptions);
+ * ```
+ */
+export interface ExecuteOptions {
+  /** The entry routine's slot (default `'trigger'`). */
+  slot?: string;
+  jobId?: string;
+  /** ms; overrides the flow's `executionTimeout` for this job. */
+  timeout?: number;
+}
+
 /** @internal FlowOptions with defaults applied and every value checked. */
 export interface ResolvedFlowOptions {
   flowId: string;

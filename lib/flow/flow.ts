@@ -1,7 +1,7 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
-import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
-import { Routine } from '../routine/routine.js';
+import type { Routine } from '../routine/routine.js';
 import type { Payload } from '../routine/payload.js';
 import { Slot } from '../routine/slot.js';
 import type { JobStore } from '../persistence/job-store.js';
@@ -9,36 +9,22 @@ import { Checkpointer, type CheckpointError } from '../persistence/checkpointer.
 import { JobState } from '../state/job-state.js';
 import type { Emission, EmissionKind } from '../state/records.js';
 import { Clock } from './clock.js';
-import { Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { Dispatcher } from './scheduler.js';
 import { activate } from './activation.js';
-import { JobRuntime } from './job-runtime.js';
+import type { JobRuntime } from './job-runtime.js';
 import { Job } from './job.js';
 import { Task } from './task.js';
 import { cancelJob, pauseJob, resumeJob, timeoutJob } from './job-control.js';
-import { checkStrategy, resolveFlowOptions, type FlowOptions } from './flow-options.js';
+import { checkStrategy, resolveFlowOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { FlowGraph } from './flow-graph.js';
+import { JobRegistry } from './job-registry.js';
 import { restoreJob } from './restore.js';
 import { flowToJSON, flowFromJSON, type FlowJSON } from '../serialization/flow-json.js';
 import type { RoutineRegistry } from '../serialization/registry.js';
 import { toMermaid, toDot } from './diagram.js';
 
-/**
- * Options of `flow.start` / `flow.execute`.
- *
- * @example
- * ```ts
- * flow.start('parser', { text }, { slot: 'in', jobId: 'order-17', timeout: 5_000 } satisfies ExecuteOptions);
- * ```
- */
-export interface ExecuteOptions {
-  /** The entry routine's slot (default `'trigger'`). */
-  slot?: string;
-  jobId?: string;
-  /** ms; overrides the flow's `executionTimeout` for this job. */
-  timeout?: number;
-}
-
-let jobCounter = 0;
+export type { ExecuteOptions } from './flow-options.js';
 
 /**
  * A graph of routines wired event → slot, plus the scheduler that runs its jobs. A flow is a
@@ -61,20 +47,10 @@ export class Flow {
   readonly historyLimit: number;
   readonly store: JobStore | undefined;
   readonly checkpoint: 'never' | 'on-pause' | 'always';
-  private readonly _routines = new Map<string, Routine>();
-  private readonly _connections: Connection[] = [];
+  private readonly graph = new FlowGraph(this);
   private strategy: 'sequential' | 'concurrent';
   private _errorHandler: ErrorHandler | undefined;
-  /** Pending, running and paused jobs. */
-  private readonly jobs = new Map<string, JobRuntime>();
-  /**
-   * Failed jobs, held weakly: they can be resumed in place while somebody still holds their
-   * Job (or until collected), without a service that sees many failures keeping them all.
-   */
-  private readonly failed = new Map<string, WeakRef<JobRuntime>>();
-  private readonly forgetFailed = new FinalizationRegistry<string>((id) => {
-    if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
-  });
+  private readonly jobs = new JobRegistry(this);
   private readonly emissions = new Subject<Emission>();
   private readonly checkpointer: Checkpointer;
   /** @internal */ readonly _clock: Clock;
@@ -107,11 +83,11 @@ export class Flow {
   // ---- the graph --------------------------------------------------------------------------
 
   get routines(): ReadonlyMap<string, Routine> {
-    return this._routines;
+    return this.graph.routines;
   }
 
   get connections(): readonly Connection[] {
-    return this._connections;
+    return this.graph.connections;
   }
 
   get executionStrategy(): 'sequential' | 'concurrent' {
@@ -142,31 +118,17 @@ export class Flow {
    * ```
    */
   addRoutine(routine: Routine, id?: string): string {
-    if (!(routine instanceof Routine)) throw new ConfigurationError(`addRoutine expects a Routine instance, got ${describe(routine)}`);
-    const rid = id ?? routine.id;
-    if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${JSON.stringify(rid)}`);
-    if (this._routines.has(rid)) throw new ConfigurationError(`flow '${this.flowId}' already has a routine with id '${rid}'`);
-    if (routine._flow !== undefined) {
-      throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._flow.flowId}'; a routine instance belongs to one flow`);
-    }
-    routine._setId(rid);
-    routine._flow = this;
-    this._routines.set(rid, routine);
-    return rid;
+    return this.graph.add(routine, id);
   }
 
   /** The routine with `id`, if any. @example `flow.getRoutine('parser')?.stats()` */
   getRoutine(id: string): Routine | undefined {
-    return this._routines.get(id);
+    return this.graph.routines.get(id);
   }
 
   /** @internal The routine, or a ConfigurationError naming the id. */
   _requireRoutine(id: string): Routine {
-    const routine = this._routines.get(id);
-    if (routine === undefined) {
-      throw new ConfigurationError(`flow '${this.flowId}' has no routine '${id}'; routines: ${[...this._routines.keys()].join(', ') || '(none)'}`);
-    }
-    return routine;
+    return this.graph.require(id);
   }
 
   /**
@@ -179,20 +141,7 @@ export class Flow {
    * ```
    */
   connect(sourceId: string, eventName: string, targetId: string, slotName: string, paramMapping: Record<string, string> = {}): Connection {
-    const event = this._requireRoutine(sourceId)._requireEvent(eventName);
-    const slot = this._requireRoutine(targetId)._requireSlot(slotName);
-    checkMapping(paramMapping, `connect('${sourceId}', '${eventName}', '${targetId}', '${slotName}')`);
-    const connection = new Connection(event, slot, paramMapping);
-    const i = this._connections.findIndex((c) => c.event === event && c.slot === slot);
-    if (i >= 0) {
-      const old = this._connections[i];
-      this._connections[i] = connection;
-      event._targets[event._targets.indexOf(old)] = connection;
-    } else {
-      this._connections.push(connection);
-      event._targets.push(connection);
-    }
-    return connection;
+    return this.graph.connect(sourceId, eventName, targetId, slotName, paramMapping);
   }
 
   /**
@@ -204,11 +153,7 @@ export class Flow {
    * ```
    */
   disconnect(sourceId: string, eventName: string, targetId: string, slotName: string): boolean {
-    const i = this._connections.findIndex((c) => c.sourceId === sourceId && c.eventName === eventName && c.targetId === targetId && c.slotName === slotName);
-    if (i < 0) return false;
-    const [old] = this._connections.splice(i, 1);
-    old.event._targets.splice(old.event._targets.indexOf(old), 1);
-    return true;
+    return this.graph.disconnect(sourceId, eventName, targetId, slotName);
   }
 
   /** Sets the flow-wide error policy. @example `flow.setErrorHandler(new ErrorHandler({ strategy: 'continue' }))` */
@@ -252,12 +197,12 @@ export class Flow {
     }
     const slotName = options.slot ?? 'trigger';
     if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
-    const job = this.createJob(options.jobId, options.timeout);
+    const job = this.jobs.create(options.jobId, options.timeout);
     const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
     const now = this._clock.now();
     job.record(entryId, 'start', entryParams, now);
     job.queue(new Task(job, slot, entryParams, 1, now, undefined));
-    job.startTimeout();
+    job.deadline?.start();
     this._dispatcher.request();
     return new Job(job);
   }
@@ -291,11 +236,11 @@ export class Flow {
    * ```
    */
   open(options: { jobId?: string; timeout?: number } = {}): Job {
-    const job = this.createJob(options.jobId, options.timeout);
+    const job = this.jobs.create(options.jobId, options.timeout);
     job.openHold = true;
     job.holds++;
     job.setStatus('running');
-    job.startTimeout();
+    job.deadline?.start();
     return new Job(job);
   }
 
@@ -315,44 +260,44 @@ export class Flow {
     if (snapshot.flowId !== this.flowId) {
       throw new ConfigurationError(`cannot resume job '${snapshot.jobId}': it belongs to flow '${snapshot.flowId}', not '${this.flowId}'`);
     }
-    const live = this.lookup(snapshot.jobId);
+    const live = this.jobs.lookup(snapshot.jobId);
     if (live !== undefined) {
       resumeJob(live);
       return live.handle ?? new Job(live);
     }
-    const job = restoreJob(this, snapshot, (id, timeout) => this.createJob(id, timeout));
+    const job = restoreJob(this, snapshot, (id, timeout) => this.jobs.create(id, timeout));
     return new Job(job);
   }
 
   /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
   getJob(jobId: string): Job | undefined {
-    const job = this.lookup(jobId);
+    const job = this.jobs.lookup(jobId);
     return job === undefined ? undefined : (job.handle ?? new Job(job));
   }
 
   /** Ids of the pending, running and paused jobs of this flow. @example `flow.jobIds().length` */
   jobIds(): string[] {
-    return [...this.jobs.keys()];
+    return this.jobs.ids();
   }
 
   /** `getJob(jobId).pause(...)`, rejecting with JobStateError for an unknown job. @example `await flow.pause('order-17', 'review')` */
   pause(jobId: string, reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    const job = this.lookup(jobId);
-    return job === undefined ? Promise.reject(unknownJob(this, jobId)) : pauseJob(job, reason, checkpoint);
+    const job = this.jobs.lookup(jobId);
+    return job === undefined ? Promise.reject(this.jobs.unknown(jobId)) : pauseJob(job, reason, checkpoint);
   }
 
   /** `getJob(jobId).resume()`. @example `flow.resumeJob('order-17')` */
   resumeJob(jobId: string): Job {
-    const job = this.lookup(jobId);
-    if (job === undefined) throw unknownJob(this, jobId);
+    const job = this.jobs.lookup(jobId);
+    if (job === undefined) throw this.jobs.unknown(jobId);
     resumeJob(job);
     return job.handle ?? new Job(job);
   }
 
   /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
   cancel(jobId: string, reason?: string): Promise<JobState> {
-    const job = this.lookup(jobId);
-    return job === undefined ? Promise.reject(unknownJob(this, jobId)) : cancelJob(job, reason);
+    const job = this.jobs.lookup(jobId);
+    return job === undefined ? Promise.reject(this.jobs.unknown(jobId)) : cancelJob(job, reason);
   }
 
   /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */
@@ -404,24 +349,6 @@ export class Flow {
 
   // ---- internal hooks ------------------------------------------------------------------
 
-  private createJob(jobId: string | undefined, timeout: number | undefined): JobRuntime {
-    const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
-    if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
-    if (this.jobs.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
-    this.failed.delete(id); // a new job with a failed job's id replaces it
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-      throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
-    }
-    const job = new JobRuntime(id, this, this._dispatcher, this._clock, this.historyLimit, timeout ?? this.executionTimeout);
-    this.jobs.set(id, job);
-    return job;
-  }
-
-  /** A live or failed (still referenced) job by id. */
-  private lookup(jobId: string): JobRuntime | undefined {
-    return this.jobs.get(jobId) ?? this.failed.get(jobId)?.deref();
-  }
-
   /** @internal For leak specs: whether anything still listens to this flow's emissions. */
   _emissionsObserved(): boolean {
     return this.emissions.observed;
@@ -439,19 +366,12 @@ export class Flow {
 
   /** @internal A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */
   _jobEnded(job: JobRuntime): void {
-    if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
-    if (job.status === 'failed') {
-      this.failed.set(job.id, new WeakRef(job));
-      this.forgetFailed.register(job, job.id);
-    } else if (this.failed.get(job.id)?.deref() === job) {
-      this.failed.delete(job.id);
-    }
+    this.jobs.ended(job);
   }
 
   /** @internal A failed job running again is live. */
   _jobResumed(job: JobRuntime): void {
-    if (this.failed.get(job.id)?.deref() === job) this.failed.delete(job.id);
-    this.jobs.set(job.id, job);
+    this.jobs.resumed(job);
   }
 
   /** @internal */
@@ -465,21 +385,4 @@ function missingSlot(routine: Routine, name: string): Slot {
   return new Slot(name, routine, () => {
     throw new ConfigurationError(`routine '${routine.id}' has no slot '${name}'; defined slots: ${routine.slotList().map((s) => s.name).join(', ') || '(none)'}`);
   });
-}
-
-function checkMapping(mapping: unknown, where: string): void {
-  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
-    throw new ConfigurationError(`${where}: paramMapping must be an object of source name -> target name`);
-  }
-  for (const [k, v] of Object.entries(mapping)) {
-    if (typeof v !== 'string' || v.length === 0) throw new ConfigurationError(`${where}: paramMapping['${k}'] must be a non-empty string, got ${JSON.stringify(v)}`);
-  }
-}
-
-function unknownJob(flow: Flow, jobId: string): JobStateError {
-  return new JobStateError(`flow '${flow.flowId}' has no live job '${jobId}'`);
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 }

@@ -65,7 +65,7 @@ function liftTasks(job: JobRuntime): Task[] {
 
 /** Lets go of in-flight activations (aborted, silenced); returns their tasks. */
 function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancelled' | 'interrupted'): Task[] {
-  job.abortAll(reason);
+  abortAll(job, reason);
   const tasks: Task[] = [];
   for (const a of job.inflight) {
     tasks.push(a.task);
@@ -73,6 +73,18 @@ function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancelled' | '
   }
   job.inflight.clear();
   return tasks;
+}
+
+/**
+ * Aborts every activation signal of this run (in-flight ones included, even if they never
+ * looked at it yet); a resumed run gets a fresh controller.
+ */
+function abortAll(job: JobRuntime, reason: unknown): void {
+  // The aborted controller stays until the job runs again, so a signal first read after
+  // the abort (lazily created) is aborted too.
+  const controller = (job.controller ??= new AbortController());
+  for (const a of job.inflight) a.ctx.abort(reason);
+  if (!controller.signal.aborted) controller.abort(reason);
 }
 
 /**
@@ -93,7 +105,7 @@ export function failJob(job: JobRuntime, error: unknown, task: Task | undefined,
   // Operator routines keep their per-job state (and their timers): a resumed job goes on with
   // it; what they emit meanwhile is parked.
   job.interrupted = stopInFlight(job, new JobFailedError(`job '${job.id}' failed: ${info.name}: ${info.message}`), 'interrupted');
-  job.stopTimeout();
+  job.deadline?.stop();
   job.setStatus('failed');
   job.activationEnded();
 }
@@ -123,7 +135,7 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobSta
   for (const d of [...job.drains]) d.stop();
   job.drains.clear();
   job.holds = 0;
-  job.stopTimeout();
+  job.deadline?.stop();
   job.setStatus('cancelled');
   job.activationEnded();
   return Promise.resolve(job.snapshot());
@@ -139,7 +151,7 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
   }
   job.parked = liftTasks(job);
   job.pausePoints.push({ reason, checkpoint: checkpoint ?? EMPTY_PAYLOAD, timestamp: job.clock.now(), pendingCount: job.parked.length });
-  job.suspendTimeout();
+  job.deadline?.suspend();
   job.setStatus('paused');
   const inside = currentContext()?.host === job;
   return new Promise((resolve) => job.whenIdle(inside, resolve));
@@ -160,7 +172,7 @@ export function resumeJob(job: JobRuntime): void {
   job.interrupted = [];
   job.parked = [];
   job.error = undefined;
-  job.renewSignal();
+  if (job.controller?.signal.aborted) job.controller = undefined; // a resumed run gets a fresh, unaborted controller
   job.flow._jobResumed(job);
   job.setStatus('running');
   continueRun(job, tasks);
@@ -181,7 +193,7 @@ export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
     const event = job.flow.getRoutine(d.routineId)?.getEvent(d.eventName);
     if (event !== undefined) job.emitFrom(event, d.data);
   }
-  job.startTimeout();
+  job.deadline?.start();
   job.dispatcher.request();
   job.mark();
   if (!job.hasTasks()) job.dispatcher.later(() => job.maybeSettle());

@@ -1,19 +1,17 @@
-import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { Flow } from './flow.js';
 import type { Dispatcher } from './scheduler.js';
 import type { Clock } from './clock.js';
 import { Task } from './task.js';
-import { RoutineRun, SlotCell } from './routine-run.js';
+import { JobData } from './job-data.js';
+import { JobDeadline } from './job-deadline.js';
+import { JobObservers } from './job-observers.js';
 import type { ContextHost } from '../routine/context.js';
 import type { Event } from '../routine/event.js';
 import type { Routine } from '../routine/routine.js';
-import type { Slot } from '../routine/slot.js';
 import type { Payload } from '../routine/payload.js';
-import { JobState } from '../state/job-state.js';
-import { HistoryLog } from '../state/history-log.js';
-import { takeSnapshot, SnapshotMarks } from '../state/snapshot.js';
-import type { DeferredEvent, EmissionKind, JobError, JobStatus, OutputRecord, PausePoint, PendingTask } from '../state/records.js';
-import { ExecutionTracker } from '../tracking/execution-tracker.js';
+import type { JobState } from '../state/job-state.js';
+import type { EmissionKind, JobStatus, OutputRecord } from '../state/records.js';
 import type { InFlight } from './activation.js';
 import type { Job } from './job.js';
 
@@ -34,8 +32,12 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancel
  * place (cheap); immutable {@link JobState} snapshots are made from it by immer only when
  * somebody needs one: a read of `job.state`, a `state$` subscriber at the end of a dispatch
  * turn, a checkpoint, or a status change.
+ *
+ * The data itself and the handlers' writes to it are in {@link JobData}; who watches the job
+ * is in {@link JobObservers}; its execution timeout is a {@link JobDeadline}. What stays here
+ * is the work accounting that decides when the job settles, and its status changes.
  */
-export class JobRuntime implements ContextHost {
+export class JobRuntime extends JobData implements ContextHost {
   status: JobStatus = 'pending';
   readonly createdAt: number;
   updatedAt: number;
@@ -57,52 +59,28 @@ export class JobRuntime implements ContextHost {
   /** Activations that were in flight when the job failed: they run again on resume. */
   interrupted: Task[] = [];
   failedTask: Task | undefined = undefined;
-
-  // State.
-  readonly runs = new Map<Routine, RoutineRun>();
-  readonly cells = new Map<Slot, SlotCell>();
-  readonly history: HistoryLog;
-  shared: Record<string, unknown> = {};
-  sharedVersion = 0;
-  readonly outputLog: OutputRecord[] = [];
-  readonly pausePoints: PausePoint[] = [];
-  deferred: DeferredEvent[] = [];
-  deferredVersion = 0;
-  error: JobError | undefined = undefined;
-  readonly tracker: ExecutionTracker;
-
-  // Snapshot bookkeeping.
-  version = 1;
-  private snapVersion = 0;
-  private last: JobState | undefined = undefined;
-  private readonly marks = new SnapshotMarks();
-  private emittedVersion = 0;
-  readonly dirtyRuns: RoutineRun[] = [];
-  readonly dirtyCells: SlotCell[] = [];
+  /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
-
-  // Observers.
-  private states: Subject<JobState> | undefined = undefined;
-  outputs: Subject<OutputRecord> | undefined = undefined;
-  private waiters: Array<(state: JobState) => void> = [];
   private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> = [];
-  private controller: AbortController | undefined = undefined;
-  private timeoutSub: Subscription | undefined = undefined;
-  private timeoutDueAt: number | undefined = undefined;
-  private timeoutLeft: number | undefined = undefined;
+  /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
+  controller: AbortController | undefined = undefined;
+
+  readonly observers = new JobObservers(this);
+  /** Only for a job with a timeout. */
+  readonly deadline: JobDeadline | undefined;
   handle: Job | undefined = undefined;
 
   constructor(
     readonly id: string,
     readonly flow: Flow,
     readonly dispatcher: Dispatcher,
-    readonly clock: Clock,
+    clock: Clock,
     historyLimit: number,
     readonly timeout: number | undefined,
   ) {
+    super(clock, historyLimit);
     this.createdAt = this.updatedAt = clock.now();
-    this.history = new HistoryLog(historyLimit);
-    this.tracker = new ExecutionTracker(historyLimit);
+    if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => flow._timeoutJob(this));
   }
 
   get scheduler(): SchedulerLike {
@@ -115,42 +93,6 @@ export class JobRuntime implements ContextHost {
   mark(): void {
     this.version++;
     if (!this.touched) this.dispatcher.touch(this);
-  }
-
-  runOf(routine: Routine): RoutineRun {
-    let run = this.runs.get(routine);
-    if (run === undefined) {
-      run = new RoutineRun(routine, this.tracker.totalsFor(routine.id));
-      this.runs.set(routine, run);
-    }
-    return run;
-  }
-
-  markRun(run: RoutineRun): void {
-    if (!run.dirty) {
-      run.dirty = true;
-      this.dirtyRuns.push(run);
-    }
-  }
-
-  /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */
-  merge(slot: Slot, incoming: Payload): Payload {
-    let cell = this.cells.get(slot);
-    if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
-    const merged = slot._merge(cell.data, incoming, cell);
-    cell.data = merged;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
-    return merged;
-  }
-
-  /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
-  restoreSlotData(slot: Slot, data: Payload): void {
-    const cell = new SlotCell(slot);
-    cell.data = data;
-    this.cells.set(slot, cell);
   }
 
   /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.events$`. */
@@ -181,7 +123,7 @@ export class JobRuntime implements ContextHost {
     else this.parked.push(task);
   }
 
-  // ---- ContextHost: what handlers reach through ctx / this.emit ---------------------------
+  // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
 
   emitFrom(event: Event, data: Payload): void {
     event._publish(data);
@@ -202,47 +144,8 @@ export class JobRuntime implements ContextHost {
     this.mark();
   }
 
-  setSharedData(key: string, value: unknown): void {
-    this.shared[key] = value;
-    this.sharedVersion++;
-    this.mark();
-  }
-  getSharedData(key: string): unknown {
-    return this.shared[key];
-  }
-  hasSharedData(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.shared, key);
-  }
-
-  updateRoutineState(routine: Routine, patch: Record<string, unknown>): void {
-    const run = this.runOf(routine);
-    const user = (run.user ??= {});
-    for (const key in patch) {
-      if (key === 'status' || key === 'activations' || key === 'errors' || key === 'error') continue; // owned by the scheduler
-      user[key] = patch[key];
-    }
-    this.markRun(run);
-    this.mark();
-  }
-
-  resetSlot(slot: Slot): void {
-    const cell = this.cells.get(slot);
-    if (cell === undefined || cell.data === undefined) return;
-    cell.data = undefined;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
-    this.mark();
-  }
-
   snapshot(): JobState {
-    if (this.snapVersion !== this.version || this.last === undefined) {
-      this.updatedAt = this.clock.now();
-      this.last = takeSnapshot(this, this.last, this.marks);
-      this.snapVersion = this.version;
-    }
-    return this.last;
+    return this.observers.snapshot();
   }
 
   now(): number {
@@ -253,17 +156,11 @@ export class JobRuntime implements ContextHost {
     return (this.controller ??= new AbortController()).signal;
   }
 
-  deferEvent(event: Event, data: Payload): void {
-    this.deferred.push({ routineId: event.routine.id, eventName: event.name, data, timestamp: this.clock.now() });
-    this.deferredVersion++;
-    this.mark();
-  }
-
   sendOutput(routine: Routine, outputType: string, data: Payload): void {
     const record: OutputRecord = { jobId: this.id, routineId: routine.id, outputType, data, timestamp: this.clock.now() };
     this.outputLog.push(Object.freeze(record));
     this.mark();
-    this.outputs?.next(record);
+    this.observers.outputs?.next(record);
   }
 
   // ---- snapshots for the dispatcher and observers ----------------------------------------
@@ -272,28 +169,9 @@ export class JobRuntime implements ContextHost {
     return this.queued > 0 || this.parked.length > 0 || this.waiting.size > 0 || this.inflight.size > 0 || this.interrupted.length > 0 || this.failedTask !== undefined;
   }
 
-  /** Queued work in order: retries waiting for their backoff, then the queue (or the parked list). */
-  pendingViews(): PendingTask[] {
-    const out: PendingTask[] = [];
-    for (const t of this.waiting) out.push(t.view());
-    for (const t of this.parked) out.push(t.view());
-    this.dispatcher.queue.viewsOf(this, out);
-    return out;
-  }
-
-  runningViews(): PendingTask[] {
-    const out: PendingTask[] = [];
-    for (const t of this.interrupted) out.push(t.view());
-    for (const a of this.inflight) out.push(a.task.view());
-    return out;
-  }
-
   /** End of a dispatch turn that changed this job: one snapshot to observers, one checkpoint. */
   afterTurn(): void {
-    if (this.states !== undefined && this.states.observed && this.emittedVersion !== this.version) {
-      this.emittedVersion = this.version;
-      this.states.next(this.snapshot());
-    }
+    this.observers.afterTurn();
     this.flow._checkpoint(this, false);
   }
 
@@ -302,33 +180,15 @@ export class JobRuntime implements ContextHost {
     this.status = status;
     this.mark();
     const resting = RESTING.has(status);
+    const terminal = TERMINAL.has(status);
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
-    if (this.states === undefined && !resting) return;
-    const state = this.snapshot();
-    if (this.states !== undefined) {
-      this.emittedVersion = this.version;
-      this.states.next(state);
-      if (TERMINAL.has(status)) {
-        const s = this.states;
-        this.states = undefined;
-        s.complete();
-      }
-    }
-    if (resting) {
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const w of waiters) w(state);
-      this.flow._checkpoint(this, true);
-    }
-    if (TERMINAL.has(status)) {
+    if (!this.observers.watched && !resting) return;
+    this.observers.statusChanged(this.snapshot(), resting, terminal);
+    if (resting) this.flow._checkpoint(this, true);
+    if (terminal) {
       this.flow._jobEnded(this);
-      if (status !== 'failed') this.outputs?.complete();
+      if (status !== 'failed') this.observers.outputs?.complete();
     }
-  }
-
-  /** The Subject behind `state$` (created on demand, closed at a terminal status). */
-  stateSubject(): Subject<JobState> {
-    return (this.states ??= new Subject<JobState>());
   }
 
   get terminal(): boolean {
@@ -337,14 +197,6 @@ export class JobRuntime implements ContextHost {
 
   get resting(): boolean {
     return RESTING.has(this.status);
-  }
-
-  addWaiter(resolve: (state: JobState) => void): () => void {
-    this.waiters.push(resolve);
-    return () => {
-      const i = this.waiters.indexOf(resolve);
-      if (i >= 0) this.waiters.splice(i, 1);
-    };
   }
 
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */
@@ -387,49 +239,7 @@ export class JobRuntime implements ContextHost {
       return;
     }
     if (this.queued !== 0 || this.running !== 0) return;
-    this.stopTimeout();
+    this.deadline?.stop();
     this.setStatus('completed');
-  }
-
-  // ---- timeouts -----------------------------------------------------------------------
-
-  startTimeout(): void {
-    if (this.timeout === undefined || this.timeoutSub !== undefined) return;
-    const ms = this.timeoutLeft ?? this.timeout;
-    this.timeoutDueAt = this.clock.now() + ms;
-    this.timeoutSub = this.clock.schedule(() => {
-      this.timeoutSub = undefined;
-      this.flow._timeoutJob(this);
-    }, ms);
-  }
-
-  /** Pause keeps the remaining time: a job waiting for a human does not time out. */
-  suspendTimeout(): void {
-    if (this.timeoutSub === undefined) return;
-    this.timeoutLeft = Math.max(0, this.timeoutDueAt! - this.clock.now());
-    this.timeoutSub.unsubscribe();
-    this.timeoutSub = undefined;
-  }
-
-  stopTimeout(): void {
-    this.timeoutSub?.unsubscribe();
-    this.timeoutSub = undefined;
-  }
-
-  /**
-   * Aborts every activation signal of this run (in-flight ones included, even if they never
-   * looked at it yet); a resumed run gets a fresh controller.
-   */
-  abortAll(reason: unknown): void {
-    // The aborted controller stays until the job runs again, so a signal first read after
-    // the abort (lazily created) is aborted too.
-    const controller = (this.controller ??= new AbortController());
-    for (const a of this.inflight) a.ctx.abort(reason);
-    if (!controller.signal.aborted) controller.abort(reason);
-  }
-
-  /** A resumed run gets a fresh, unaborted controller. */
-  renewSignal(): void {
-    if (this.controller?.signal.aborted) this.controller = undefined;
   }
 }

@@ -76,7 +76,7 @@ export class Job {
         subscriber.complete();
         return;
       }
-      return rt.stateSubject().subscribe(subscriber);
+      return rt.observers.stateSubject().subscribe(subscriber);
     });
   }
 
@@ -88,7 +88,7 @@ export class Job {
         subscriber.complete();
         return;
       }
-      return (rt.outputs ??= new Subject<OutputRecord>()).subscribe(subscriber);
+      return (rt.observers.outputs ??= new Subject<OutputRecord>()).subscribe(subscriber);
     });
   }
 
@@ -116,7 +116,7 @@ export class Job {
     if (rt.resting) return Promise.resolve(rt.snapshot());
     return new Promise<JobState>((resolve, reject) => {
       let timer: { unsubscribe(): void } | undefined;
-      const remove = rt.addWaiter((state) => {
+      const remove = rt.observers.addWaiter((state) => {
         timer?.unsubscribe();
         resolve(state);
       });
@@ -273,7 +273,7 @@ export class Job {
       const events = rt.flow._emissions$.subscribe((e) => {
         if (e.kind === 'emit' && e.jobId === rt.id && e.routineId === routineId && e.eventName === eventName) subscriber.next(e.data);
       });
-      const status = rt.stateSubject().subscribe({ complete: () => end(rt.snapshot()) });
+      const status = rt.observers.stateSubject().subscribe({ complete: () => end(rt.snapshot()) });
       return () => {
         events.unsubscribe();
         status.unsubscribe();

@@ -45,8 +45,8 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
     job.dirtyCells.length = 0;
     const hasTasks = job.hasTasks();
     if (hasTasks || marks.hadTasks) {
-      draft.pendingTasks = frozen(job.pendingViews()) as Draft<PendingTask>[];
-      draft.runningTasks = frozen(job.runningViews()) as Draft<PendingTask>[];
+      draft.pendingTasks = frozen(pendingViews(job)) as Draft<PendingTask>[];
+      draft.runningTasks = frozen(runningViews(job)) as Draft<PendingTask>[];
       const failed = job.failedTask?.view();
       if (failed !== undefined) draft.failedTask = failed as Draft<PendingTask>;
       else delete draft.failedTask;
@@ -101,8 +101,8 @@ function fullFields(job: JobRuntime): JobStateFields {
     updatedAt: job.updatedAt,
     routineStates,
     slotData,
-    pendingTasks: job.pendingViews(),
-    runningTasks: job.runningViews(),
+    pendingTasks: pendingViews(job),
+    runningTasks: runningViews(job),
     ...(failed === undefined ? {} : { failedTask: failed }),
     executionHistory: job.history.toArray(),
     pausePoints: job.pausePoints.slice(),
@@ -120,6 +120,23 @@ function markAll(job: JobRuntime, marks: SnapshotMarks): void {
   marks.deferred = job.deferredVersion;
   marks.shared = job.sharedVersion;
   marks.hadTasks = job.hasTasks();
+}
+
+/** Queued work in order: retries waiting for their backoff, then the queue (or the parked list). */
+function pendingViews(job: JobRuntime): PendingTask[] {
+  const out: PendingTask[] = [];
+  for (const t of job.waiting) out.push(t.view());
+  for (const t of job.parked) out.push(t.view());
+  job.dispatcher.queue.viewsOf(job, out);
+  return out;
+}
+
+/** Work in flight: activations interrupted by a failure (they run again on resume), then the running ones. */
+function runningViews(job: JobRuntime): PendingTask[] {
+  const out: PendingTask[] = [];
+  for (const t of job.interrupted) out.push(t.view());
+  for (const a of job.inflight) out.push(a.task.view());
+  return out;
 }
 
 function frozen<T extends object>(items: T[]): readonly T[] {

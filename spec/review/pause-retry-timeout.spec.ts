@@ -45,8 +45,8 @@ describe('review: pause / resume with retries and execution timeouts (virtual ti
   });
 
   /**
-   * Issue 3: "job.pause ... running activations finish"; "executionTimeout ... is enforced" and (lib/flow/job-runtime.ts
-   * suspendTimeout) "Pause keeps the remaining time: a job waiting for a human does not time out".
+   * Issue 3: "job.pause ... running activations finish"; "executionTimeout ... is enforced" and (lib/flow/job-deadline.ts
+   * JobDeadline.suspend) "Pause keeps the remaining time: a job waiting for a human does not time out".
    */
   it('PASSES (pin): paused time does not count against executionTimeout; the rest of the budget still applies', () => {
     const scheduler = newTestScheduler();
