@@ -1,13 +1,16 @@
 /**
- * `npm run bench [-- name ...]`: runs each workload in its own child process (so peak RSS is
- * per workload) and prints one JSON line per workload run on stdout:
+ * `npm run bench [-- name ...]`: compiles lib/ and bench/ once with tsc (to bench/.build), then
+ * runs each compiled workload with plain `node` in its own child process (so peak RSS is per
+ * workload and is the library's, not a TypeScript loader's: `--import tsx` alone adds ~35 MB of
+ * RSS for its loader thread), and prints one JSON line per workload run on stdout:
  *   { "workload", "n", "seconds", "per_sec", "peak_rss_mb", "ok", ...extra }
  * Exit code 1 if any line has `ok: false` (a crash or timeout counts as one).
  *
  * Names select workloads (`npm run bench -- chain10 fanout`); `--list` prints them. The full
  * run also writes bench/results/latest.jsonl.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,11 +49,22 @@ const FLAT_TOLERANCE = 0.2;
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 
+const build = join(here, '.build', 'bench', 'workloads');
+
 type Line = Record<string, unknown> & { workload: string; ok: boolean };
+
+/** Compiles lib/ and bench/ to bench/.build with the project's TypeScript (no bundler, no loader). */
+function compile(): boolean {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status === 0) return true;
+  process.stderr.write(`bench: compiling the benchmarks failed (tsc exit ${r.status ?? r.signal})\n`);
+  return false;
+}
 
 function runOne(spec: Spec): Promise<Line[]> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--expose-gc', '--import', 'tsx', join(here, 'workloads', spec.file), ...spec.args], {
+    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--expose-gc', join(build, spec.file.replace(/\.ts$/, '.js')), ...spec.args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -113,6 +127,10 @@ async function main(): Promise<void> {
     return;
   }
   const selected = wanted.length === 0 ? WORKLOADS : WORKLOADS.filter((w) => wanted.includes(w.name));
+  if (!compile()) {
+    process.exitCode = 1;
+    return;
+  }
   const all: Line[] = [];
   for (const spec of selected) {
     for (const line of await runOne(spec)) {
