@@ -32,6 +32,8 @@ const WORKLOADS: Spec[] = [
   { name: 'rx_chain10', file: 'rx-chain10.ts', args: ['--n', '100000', '--runs', '5'] },
   { name: 'fanout', file: 'fanout.ts', args: ['--n', '250000', '--runs', '5'] },
   { name: 'fanin_append', file: 'fanin-append.ts', args: ['--n', '2500'] },
+  // The same graph with the batching pattern (resetSlot every 100 values): informational.
+  { name: 'fanin_append_batched', file: 'fanin-append.ts', args: ['--n', '250000', '--batch', '100'] },
   { name: 'io_concurrent', file: 'io-concurrent.ts', args: ['--workers', '10'] },
   { name: 'io_concurrent', file: 'io-concurrent.ts', args: ['--workers', '1'] },
   { name: 'serialize', file: 'serialize.ts', args: ['--iterations', '300'] },
