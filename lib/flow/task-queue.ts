@@ -9,8 +9,8 @@ const CHUNK = 4096;
 
 /**
  * @internal Where a queued task goes: a slot, and the event that fed it (none for entry
- * activations and sent input). A {@link Connection} is one; the queue interns each route once
- * and stores its number, so a queued task holds no pointer but its payload.
+ * activations and sent input). A connection is one; the queue numbers each (slot, event) pair
+ * once and stores the number, so a queued task holds no pointer but its payload.
  */
 export interface Route {
   readonly slot: Slot;
@@ -72,7 +72,7 @@ export class TaskQueue {
   private spare: Chunk | undefined = undefined;
   size = 0;
 
-  private readonly routes: Route[] = [];
+  private readonly routes: BareRoute[] = [];
   /** Bare routes by slot, then by event (`null` for none). */
   private readonly bare = new Map<Slot, Map<Event | null, BareRoute>>();
   private readonly jobs: Array<JobRuntime | undefined> = [];
@@ -215,10 +215,17 @@ export class TaskQueue {
     }
   }
 
+  /**
+   * Numbers a route by its (slot, event) pair, so a connection that is disconnected and made
+   * again reuses its number: the table is bounded by the graph, not by how often it is rewired.
+   */
   private intern(route: Route): number {
-    route._route = this.routes.length;
-    this.routes.push(route);
-    return route._route;
+    const bare = route instanceof BareRoute ? route : this.route(route.slot, route.event);
+    if (bare._route < 0) {
+      bare._route = this.routes.length;
+      this.routes.push(bare);
+    }
+    return (route._route = bare._route);
   }
 
   /** Gives a job a table number while it has queued tasks. */

@@ -124,4 +124,16 @@ describe('TaskQueue (internal)', () => {
     expect(q.route(slot, out)).to.equal(q.route(slot, out));
     expect(q.route(slot, undefined)).to.not.equal(q.route(slot, out));
   });
+
+  it('numbers connections by their (event, slot) pair: rewiring does not grow the route table', () => {
+    const q = new TaskQueue();
+    const a = job('a');
+    const edges = Array.from({ length: 1000 }, () => ({ slot, event: out, _route: -1 }));
+    for (const e of edges) q.push(a, e, { n: 1 }, 1, 0);
+    expect(new Set(edges.map((e) => e._route)).size).to.equal(1);
+    expect(edges[0]._route).to.equal(q.route(slot, out)._route);
+    const t = new Task(job('scratch'), slot, {}, 1, 0, undefined);
+    q.shiftInto(t);
+    expect(t).to.include({ slot, source: out });
+  });
 });
