@@ -1,4 +1,5 @@
 import { SerializationError } from '../errors/errors.js';
+import { copyPlain, UncopyableValue } from './copy.js';
 
 /**
  * @internal Small readers for untrusted JSON that fail with a {@link SerializationError}
@@ -11,17 +12,29 @@ export class JsonReader {
     throw new SerializationError(`${this.what}: ${path}: expected ${expected}, got ${describe(got)}`);
   }
 
-  /** Parses JSON text, or passes an object through. */
+  /**
+   * Parses JSON text, or copies an object: either way what is read and kept is the reader's own,
+   * so freezing or rewiring it never touches the caller's data, and a later change to the
+   * caller's object never reaches what was loaded.
+   */
   root(json: unknown): Record<string, unknown> {
-    let value = json;
-    if (typeof json === 'string') {
-      try {
-        value = JSON.parse(json);
-      } catch (error) {
-        throw new SerializationError(`${this.what}: malformed JSON: ${(error as Error).message}`);
-      }
+    if (typeof json !== 'string') return this.object('(root)', typeof json === 'object' && json !== null ? this.copy(json) : json);
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      throw new SerializationError(`${this.what}: malformed JSON: ${(error as Error).message}`);
     }
     return this.object('(root)', value);
+  }
+
+  private copy(json: unknown): unknown {
+    try {
+      return copyPlain(json);
+    } catch (error) {
+      if (!(error instanceof UncopyableValue)) throw error;
+      throw new SerializationError(`${this.what}: ${error.path.replace(/^\./, '') || '(root)'}: cannot be copied: ${error.reason}`, { cause: error });
+    }
   }
 
   header(root: Record<string, unknown>, format: string, version: number): void {

@@ -114,10 +114,8 @@ export function jobStateFromJSON(json: unknown): JobState {
     r.string('error.name', e.name);
     r.string('error.message', e.message);
   }
-  // Text was parsed here, so its objects are ours; an object passed in is the caller's: copy it
-  // so freezing the snapshot never freezes their data.
-  const own = (typeof json === 'string' ? root : structuredClone(root)) as unknown as JobStateJSON;
-  const { format: _format, version: _version, ...fields } = own;
+  // `root` is ours (parsed here, or copied by r.root), so freezing the snapshot freezes nothing of the caller's.
+  const { format: _format, version: _version, ...fields } = root as unknown as JobStateJSON;
   return new JobStateCtor({ ...fields, runningTasks: fields.runningTasks ?? [] });
 }
 

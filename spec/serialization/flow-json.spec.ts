@@ -1,8 +1,12 @@
 import { expect } from 'chai';
 import {
+  ConnectionJSON,
   ErrorHandler,
+  ErrorHandlerJSON,
   Flow,
+  FlowJSON,
   Routine,
+  RoutineJSON,
   RoutineRegistry,
   SerializationError,
   registerErrorType,
@@ -12,6 +16,7 @@ import {
   type JobState,
   type Payload,
 } from '../../lib/index.js';
+import { plainToInstance } from 'class-transformer';
 import { thrown } from '../fixtures/helpers.js';
 
 // Names are prefixed: the registries are global to the mocha process.
@@ -145,6 +150,26 @@ describe('flow JSON', () => {
       expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json);
     });
 
+    it('copies the object form: a later change to the caller’s object never reaches the loaded flow', () => {
+      const json = richFlow().toJSON();
+      const copy = Flow.fromJSON(json);
+      (json.routines[0].config.limits as { max: number }).max = 99;
+      json.connections[0].paramMapping.value = 'changed';
+      expect(copy.getRoutine('source')!.config()).to.deep.equal({ tag: 'blue', limits: { max: 3 }, list: [1, 'two'] });
+      expect(copy.connections[0].toJSON().paramMapping).to.deep.equal({ value: 'amount' });
+    });
+
+    it('keeps class-transformer’s @Type on the JSON classes: plainToInstance types the whole graph, and Flow.fromJSON reads it', () => {
+      const dto = plainToInstance(FlowJSON, richFlow().toJSON());
+      expect(dto).to.be.instanceOf(FlowJSON);
+      expect(dto.errorHandler).to.be.instanceOf(ErrorHandlerJSON);
+      expect(dto.routines[0]).to.be.instanceOf(RoutineJSON);
+      expect(dto.routines[0].errorHandler).to.be.instanceOf(ErrorHandlerJSON);
+      expect(dto.connections[0]).to.be.instanceOf(ConnectionJSON);
+      const copy = Flow.fromJSON(dto);
+      expect(JSON.parse(JSON.stringify(copy))).to.deep.equal(JSON.parse(JSON.stringify(richFlow())));
+    });
+
     it('gives the same flow back from the JSON text or the object', () => {
       const flow = richFlow();
       const text = JSON.stringify(flow);
@@ -236,6 +261,12 @@ describe('flow JSON', () => {
       thrown(() => Flow.fromJSON('{"format": "routilux.flow", '), SerializationError, 'malformed JSON');
       thrown(() => Flow.fromJSON('[]'), SerializationError, '(root)');
       thrown(() => Flow.fromJSON(42), SerializationError, '(root)');
+    });
+
+    it('a value that is not data (a function) in the object form', () => {
+      const json = goodJSON();
+      json.routines[0].config.onLoad = () => 1;
+      thrown(() => Flow.fromJSON(json), SerializationError, 'flow JSON', 'routines[0].config.onLoad', 'cannot be copied');
     });
 
     it('wrong format or version', () => {

@@ -78,6 +78,36 @@ describe('job JSON', () => {
       expect(JobState.fromJSON(copy.toJSON()).toJSON()).to.deep.equal(copy.toJSON());
     });
 
+    it('copies the object form: a later change to the caller’s object never reaches the snapshot', () => {
+      const json = jobJSON({ slotData: { 'r.in': { items: [1, 2] } }, sharedData: { r: { count: 1 } } }) as Record<string, any>;
+      const copy = JobState.fromJSON(json);
+      json.slotData['r.in'].items.push(3);
+      json.sharedData.r.count = 2;
+      expect(copy.slotData['r.in']).to.deep.equal({ items: [1, 2] });
+      expect(copy.getSharedData('r')).to.deep.equal({ count: 1 });
+      expect(Object.isFrozen(json.slotData)).to.equal(false);
+    });
+
+    it('copies payloads that are not plain data as structuredClone does: Dates, Maps and cycles', () => {
+      const when = new Date(0);
+      const ring: Record<string, unknown> = { name: 'ring' };
+      ring.self = ring;
+      const json = jobJSON({ slotData: { 'r.in': { when, seen: new Map([['a', 1]]) } }, sharedData: { r: { ring } } });
+      const copy = JobState.fromJSON(json);
+      const data = copy.slotData['r.in'] as { when: Date; seen: Map<string, number> };
+      expect(data.when).to.be.instanceOf(Date).and.not.equal(when);
+      expect(data.when.getTime()).to.equal(0);
+      expect(data.seen.get('a')).to.equal(1);
+      const copied = (copy.getSharedData('r') as { ring: Record<string, unknown> }).ring;
+      expect(copied).to.not.equal(ring);
+      expect(copied.self).to.equal(copied);
+    });
+
+    it('refuses a value that is not data (a function) with a SerializationError naming its path', () => {
+      const json = jobJSON({ sharedData: { r: { list: [0, { hook: () => 1 }] } } });
+      thrown(() => JobState.fromJSON(json), SerializationError, 'job JSON', 'sharedData.r.list[1].hook', 'cannot be copied');
+    });
+
     it('keeps a failed job’s error and failed task', () => {
       const json = jobJSON({
         status: 'failed',
