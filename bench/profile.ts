@@ -19,6 +19,7 @@ const FILES: Record<string, string> = {
   rx_chain10: 'rx-chain10.ts',
   fanout: 'fanout.ts',
   fanin_append: 'fanin-append.ts',
+  fifo_floor: 'fifo-floor.ts',
   io_concurrent: 'io-concurrent.ts',
   serialize: 'serialize.ts',
   emit_overhead: 'emit-overhead.ts',

@@ -25,6 +25,9 @@ interface Spec {
 
 const WORKLOADS: Spec[] = [
   { name: 'chain10', file: 'chain10.ts', args: ['--n', '100000', '--runs', '5'] },
+  // The least peak RSS any FIFO can have at chain10's 1M (no library at all): run first, so
+  // chain10's line below can say how much of its peak is the library's.
+  { name: 'fifo_floor', file: 'fifo-floor.ts', args: ['--n', '1000000'] },
   { name: 'chain10', file: 'chain10.ts', args: ['--n', '1000000'] },
   // Same run with old space capped: shows the RSS above is V8 headroom for promoted
   // payloads, not memory the library keeps.
@@ -96,7 +99,10 @@ function runOne(spec: Spec): Promise<Line[]> {
   });
 }
 
-/** Cross-process figures: chain10's cost growth from 100k to 1M and its peak-RSS target. */
+/**
+ * Cross-process figures: chain10's cost growth from 100k to 1M, its peak-RSS target, and its
+ * peak RSS next to the bare FIFO's at the same N and node flags.
+ */
 function enrich(line: Line, done: Line[]): void {
   if (line.workload !== 'chain10' || line.n !== 1_000_000) return;
   const small = done.find((l) => l.workload === 'chain10' && l.n === 100_000 && l.ok);
@@ -104,6 +110,11 @@ function enrich(line: Line, done: Line[]): void {
   const rssOk = rss < PEAK_RSS_TARGET_MB;
   line.peak_rss_target_mb = PEAK_RSS_TARGET_MB;
   line.meets_rss_target = rssOk;
+  const floor = done.find((l) => l.workload === 'fifo_floor' && l.n === line.n && l.ok && l.node_flags === line.node_flags);
+  if (floor !== undefined) {
+    line.fifo_floor_peak_rss_mb = floor.peak_rss_mb;
+    line.rss_over_fifo_floor_mb = Math.round((rss - (floor.peak_rss_mb as number)) * 10) / 10;
+  }
   if (small !== undefined) {
     const growth = (line.ns_per_activation as number) / (small.ns_per_activation as number);
     line.cost_growth_vs_100k = Math.round(growth * 1000) / 1000;

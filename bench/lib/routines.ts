@@ -1,4 +1,7 @@
 import { Flow, Routine, type FlowOptions } from '../../lib/index.js';
+import { Tally } from './tally.js';
+
+export { Tally };
 
 /** `trigger` ({ n }) emits `{ value: i }` for i in 0..n-1 on `out`. */
 export class Entry extends Routine {
@@ -19,49 +22,6 @@ export class Relay extends Routine {
     this.defineSlot<{ value: number }>('in', (data) => {
       this.emit('out', { value: data.value + 1 });
     });
-  }
-}
-
-/**
- * Counts what arrives, checking every expected value arrives exactly once. Values are expected
- * in `offset .. offset + n - 1`.
- */
-export class Tally {
-  count = 0;
-  sum = 0;
-  duplicates = 0;
-  outOfRange = 0;
-  lastValue = -Infinity;
-  outOfOrder = 0;
-  private readonly seen: Uint8Array;
-
-  constructor(
-    readonly n: number,
-    readonly offset: number,
-  ) {
-    this.seen = new Uint8Array(n);
-  }
-
-  add(value: number): void {
-    this.count++;
-    this.sum += value;
-    const i = value - this.offset;
-    if (i < 0 || i >= this.n || !Number.isInteger(i)) this.outOfRange++;
-    else if (this.seen[i] === 1) this.duplicates++;
-    else this.seen[i] = 1;
-    if (value < this.lastValue) this.outOfOrder++;
-    this.lastValue = value;
-  }
-
-  /** Problems, empty when every value arrived exactly once. */
-  problems(what: string): string[] {
-    const out: string[] = [];
-    const expectedSum = (this.n * (this.n - 1)) / 2 + this.offset * this.n;
-    if (this.count !== this.n) out.push(`${what}: ${this.count} messages, expected ${this.n}`);
-    if (this.sum !== expectedSum) out.push(`${what}: sum ${this.sum}, expected ${expectedSum}`);
-    if (this.duplicates > 0) out.push(`${what}: ${this.duplicates} duplicates`);
-    if (this.outOfRange > 0) out.push(`${what}: ${this.outOfRange} unexpected values`);
-    return out;
   }
 }
 

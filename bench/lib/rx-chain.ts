@@ -1,6 +1,6 @@
 import { Subject, map } from 'rxjs';
 import { nowMs } from './measure.js';
-import { Tally } from './routines.js';
+import { Tally } from './tally.js';
 
 /**
  * The floor for chain10: the same ten +1 hops as plain RxJS, Subject → map → Subject, the last

@@ -4,7 +4,9 @@
  * activation k sees k values). Unit: aggregator activations (8·N). Sequential.
  *
  * Append hands every activation fresh frozen arrays (no shared live list), so activation k
- * copies k values: the work grows with N². `per_sec_at_quarter_n` shows that trend.
+ * copies k values: the work grows with N². `per_sec_at_quarter_n` shows that trend, and
+ * `copy_floor_*` is that copying alone with no library (bench/lib/append-floor.ts), measured
+ * in the same process right after: the best any implementation of the contract can do.
  *
  * With `--batch B` (reported as `fanin_append_batched`, informational) the aggregator is the
  * usual batching pattern instead: it calls `ctx.resetSlot()` after every B values, so each
@@ -14,7 +16,8 @@
  */
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { main, numberArg, report } from '../lib/report.js';
-import { Checks, nowMs, repeat, round } from '../lib/measure.js';
+import { Checks, gc, median, nowMs, repeat, round } from '../lib/measure.js';
+import { runAppendFloor } from '../lib/append-floor.js';
 
 const SOURCES = 8;
 const TARGET_PER_SEC = 1_000_000;
@@ -102,18 +105,34 @@ main('fanin_append', async () => {
   const units = SOURCES * n;
   const seconds = timed.median.ms / 1000;
   const perSec = units / seconds;
+  // The contract's own cost, no library: a fresh frozen copy of everything so far per arrival.
+  const floorMs: number[] = [];
+  let floorBad = 0;
+  if (batch === 0) {
+    runAppendFloor(units);
+    for (let i = 0; i < 3; i++) {
+      gc();
+      const f = runAppendFloor(units);
+      floorMs.push(f.ms);
+      floorBad += f.badLength;
+    }
+  }
+  const floor = batch === 0 ? median(floorMs) : NaN;
   report({
     workload: batch === 0 ? 'fanin_append' : 'fanin_append_batched',
     n,
     seconds,
     per_sec: perSec,
-    ok: timed.ok && quarter.checks.ok,
+    ok: timed.ok && quarter.checks.ok && floorBad === 0,
     unit: 'aggregator activations (8·N)',
     ...(batch === 0 ? {} : { reset_every: batch }),
     ns_per_activation: round((seconds * 1e9) / units, 1),
     per_sec_at_quarter_n: Math.round((SOURCES * Math.max(1, n >> 2)) / (quarter.ms / 1000)),
     runs_ms: timed.results.map((r) => round(r.ms, 1)),
+    ...(batch === 0
+      ? { copy_floor_ms: round(floor, 1), copy_floor_per_sec: Math.round(units / (floor / 1000)), x_of_copy_floor: round(timed.median.ms / floor, 2) }
+      : {}),
     ...(batch === 0 ? { target: '>= 1,000,000 activations/s', meets_target: perSec >= TARGET_PER_SEC } : {}),
-    errors: [...timed.errors, ...quarter.checks.errors],
+    errors: [...timed.errors, ...quarter.checks.errors, ...(floorBad > 0 ? [`copy floor: ${floorBad} wrong lengths`] : [])],
   });
 });
