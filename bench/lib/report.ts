@@ -1,4 +1,4 @@
-import { peakRssMb, round } from './measure.js';
+import { peakRssMb, round, type repeat } from './measure.js';
 
 /** One line of `npm run bench` output. */
 export interface BenchLine {
@@ -34,6 +34,34 @@ export function report(line: BenchLine): void {
   };
   if (errors !== undefined && errors.length > 0) out.errors = errors.slice(0, 10);
   process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/** What {@link repeat} returns. */
+export type Timed = Awaited<ReturnType<typeof repeat>>;
+
+/**
+ * Reports a {@link repeat} result as one line: `seconds` is the median run, `per_sec` is `units`
+ * per second, `runs_ms` lists the measured runs and `errors` every failed check. `fields(seconds)`
+ * adds the workload's own figures; an `ok` or `errors` among them is combined with the runs'.
+ *
+ * @example
+ * ```ts
+ * reportRuns('fanout', n, 8 * n, timed, (s) => ({ unit: 'sink activations (8·N)', ns_per_activation: round((s * 1e9) / (8 * n), 1) }));
+ * ```
+ */
+export function reportRuns(workload: string, n: number, units: number, timed: Timed, fields: (seconds: number) => Partial<BenchLine> = () => ({}), runsDigits = 1): void {
+  const seconds = timed.median.ms / 1000;
+  const { ok = true, errors = [], ...own } = fields(seconds);
+  report({
+    workload,
+    n,
+    seconds,
+    per_sec: units / seconds,
+    ok: timed.ok && ok,
+    ...own,
+    runs_ms: timed.results.map((r) => round(r.ms, runsDigits)),
+    errors: [...timed.errors, ...errors],
+  });
 }
 
 /** Reads `--name value` from the command line (numbers accept `_` and `e` notation: 1e6, 100_000). */

@@ -8,7 +8,7 @@
  *   tsx bench/workloads/emit-in-flow.ts --n 2000000
  */
 import { Flow, Routine } from '../../lib/index.js';
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, gc, heapUsedMb, nowMs, repeat, rssMb, round } from '../lib/measure.js';
 
 const TARGET_US = 1;
@@ -62,24 +62,16 @@ main('emit_in_flow', async () => {
     },
     { warmup: 1, runs },
   );
-  const seconds = timed.median.ms / 1000;
-  const us = (seconds * 1e6) / n;
   const m = timed.median;
-  report({
-    workload: 'emit_in_flow',
-    n,
-    seconds,
-    per_sec: n / seconds,
-    ok: timed.ok,
+  const us = (m.ms * 1e3) / n;
+  reportRuns('emit_in_flow', n, n, timed, () => ({
     unit: 'emits (inside a job, nothing connected, history on)',
     per_emit_us: round(us, 4),
     job_ms: round(m.jobMs as number, 1),
     rss_growth_mb: round(Math.max(...timed.results.map((r) => r.rssGrowth as number)), 1),
     heap_growth_mb: round(Math.max(...timed.results.map((r) => r.heapGrowth as number)), 1),
     heap_retained_after_job_mb: round(m.heapRetained as number, 1),
-    runs_ms: timed.results.map((r) => round(r.ms, 1)),
     target: `< ${TARGET_US} µs per emit`,
     meets_target: us < TARGET_US,
-    errors: timed.errors,
-  });
+  }));
 });

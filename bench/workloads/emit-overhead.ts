@@ -6,7 +6,7 @@
  *   tsx bench/workloads/emit-overhead.ts --n 2000000
  */
 import { Routine } from '../../lib/index.js';
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, nowMs, repeat, round } from '../lib/measure.js';
 
 class Emitter extends Routine {
@@ -32,16 +32,8 @@ main('emit_overhead', async () => {
     },
     { warmup: 1, runs },
   );
-  const seconds = timed.median.ms / 1000;
-  report({
-    workload: 'emit_overhead',
-    n,
-    seconds,
-    per_sec: n / seconds,
-    ok: timed.ok,
+  reportRuns('emit_overhead', n, n, timed, (seconds) => ({
     unit: 'emits (outside a job, nothing connected)',
     per_emit_us: round((seconds * 1e6) / n, 4),
-    runs_ms: timed.results.map((r) => round(r.ms, 1)),
-    errors: timed.errors,
-  });
+  }));
 });

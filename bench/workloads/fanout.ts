@@ -5,7 +5,7 @@
  *   tsx bench/workloads/fanout.ts --n 250000
  */
 import { Flow, Routine } from '../../lib/index.js';
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, nowMs, repeat, round } from '../lib/measure.js';
 import { Entry, Tally } from '../lib/routines.js';
 
@@ -47,18 +47,10 @@ main('fanout', async () => {
     { warmup: 1, runs },
   );
   const units = SINKS * n;
-  const seconds = timed.median.ms / 1000;
-  report({
-    workload: 'fanout',
-    n,
-    seconds,
-    per_sec: units / seconds,
-    ok: timed.ok,
+  reportRuns('fanout', n, units, timed, (seconds) => ({
     unit: 'sink activations (8·N)',
     ns_per_activation: round((seconds * 1e9) / units, 1),
-    runs_ms: timed.results.map((r) => round(r.ms, 1)),
     target: '>= 1,000,000 activations/s',
     meets_target: units / seconds >= TARGET_PER_SEC,
-    errors: timed.errors,
-  });
+  }));
 });

@@ -7,7 +7,7 @@
  *
  *   tsx bench/workloads/fifo-floor.ts --n 1000000
  */
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, repeat, round } from '../lib/measure.js';
 import { runFifoChain10 } from '../lib/fifo-chain.js';
 
@@ -25,16 +25,8 @@ main('fifo_floor', async () => {
     },
     { warmup: 1, runs },
   );
-  const seconds = timed.median.ms / 1000;
-  report({
-    workload: 'fifo_floor',
-    n,
-    seconds,
-    per_sec: (10 * n) / seconds,
-    ok: timed.ok,
+  reportRuns('fifo_floor', n, 10 * n, timed, (seconds) => ({
     unit: 'hops (10·N), no library',
     ns_per_activation: round((seconds * 1e9) / (10 * n), 1),
-    runs_ms: timed.results.map((r) => round(r.ms, 1)),
-    errors: timed.errors,
-  });
+  }));
 });

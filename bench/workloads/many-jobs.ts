@@ -6,7 +6,7 @@
  *   tsx bench/workloads/many-jobs.ts --n 10000
  */
 import { Flow, Routine } from '../../lib/index.js';
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, nowMs, repeat, round } from '../lib/measure.js';
 import { Relay } from '../lib/routines.js';
 
@@ -63,16 +63,8 @@ main('many_jobs', async () => {
     },
     { warmup: 1, runs },
   );
-  const seconds = timed.median.ms / 1000;
-  report({
-    workload: 'many_jobs',
-    n,
-    seconds,
-    per_sec: n / seconds,
-    ok: timed.ok,
+  reportRuns('many_jobs', n, n, timed, (seconds) => ({
     unit: 'jobs (3 activations each)',
     us_per_job: round((seconds * 1e6) / n, 2),
-    runs_ms: timed.results.map((r) => round(r.ms, 1)),
-    errors: timed.errors,
-  });
+  }));
 });

@@ -11,7 +11,7 @@ import { timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { deepStrictEqual } from 'node:assert';
 import { Flow, Routine, type Job } from '../../lib/index.js';
-import { main, numberArg, report } from '../lib/report.js';
+import { main, numberArg, reportRuns } from '../lib/report.js';
 import { Checks, nowMs, repeat, round } from '../lib/measure.js';
 import { Entry, Tally } from '../lib/routines.js';
 
@@ -64,18 +64,13 @@ main('marble', async () => {
     },
     { warmup: 1, runs },
   );
-  const seconds = timed.median.ms / 1000;
   const activations = RELAYS * MESSAGES;
-  report({
-    workload: 'marble',
-    n: activations,
-    seconds,
-    per_sec: activations / seconds,
-    ok: timed.ok,
-    unit: 'slot activations in virtual time',
-    virtual_frames: timed.median.frames,
-    expected_frames: EXPECTED_FRAMES,
-    runs_ms: timed.results.map((r) => round(r.ms, 2)),
-    errors: timed.errors,
-  });
+  reportRuns(
+    'marble',
+    activations,
+    activations,
+    timed,
+    () => ({ unit: 'slot activations in virtual time', virtual_frames: timed.median.frames, expected_frames: EXPECTED_FRAMES }),
+    2,
+  );
 });
