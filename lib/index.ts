@@ -9,17 +9,17 @@
  */
 
 // Routines: nodes, their inputs and outputs.
-export { Routine, type SlotOptions } from './routine/routine.js';
-export { Slot, type SlotHandler } from './routine/slot.js';
-export { Event } from './routine/event.js';
-export type { ExecutionContext } from './routine/context.js';
-export type { Payload } from './routine/payload.js';
-export type { MergeStrategy, MergeFunction } from './routine/merge.js';
+export { Routine, type SlotOptions } from './model/routine.js';
+export { Slot, type SlotHandler } from './model/slot.js';
+export { Event } from './model/event.js';
+export type { ExecutionContext } from './model/execution-context.js';
+export type { Payload } from './core/payload.js';
+export type { MergeStrategy, MergeFunction } from './model/merge.js';
 
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';
 export type { FlowOptions } from './flow/flow-options.js';
-export { Connection, compileMapping } from './flow/connection.js';
+export { Connection, compileMapping } from './model/connection.js';
 export { Job, JobFailedStreamError, type WaitOptions } from './flow/job.js';
 
 // Job state: immutable snapshots and their records.
@@ -36,7 +36,7 @@ export type {
   Emission,
   EmissionKind,
   JobError,
-} from './state/records.js';
+} from './core/records.js';
 
 // Errors and error policies.
 export {
@@ -57,22 +57,22 @@ export {
   type DeliveryRecord,
   type RoutinePerformance,
   type FlowPerformance,
-} from './tracking/execution-tracker.js';
+} from './runtime/execution-tracker.js';
 
 // Serialization.
-export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/registry.js';
-export { registerErrorType } from './serialization/error-types.js';
+export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/routine-registry.js';
+export { registerErrorType } from './serialization/error-type-registry.js';
 export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJSONOptions } from './serialization/flow-json.js';
-export type { JobStateJSON } from './serialization/job-json.js';
+export type { JobStateJSON } from './state/job-state-json.js';
 
 // Persistence.
-export type { JobStore } from './persistence/job-store.js';
+export type { JobStore } from './state/job-store.js';
 export { MemoryJobStore } from './persistence/memory-store.js';
 export { FileJobStore } from './persistence/file-store.js';
-export type { CheckpointError } from './persistence/checkpointer.js';
+export type { CheckpointError } from './runtime/checkpointer.js';
 
 // RxJS interop.
-export { attachOperator, type OperatorRoutineOptions } from './rx/operator-routine.js';
+export { attachOperator, type OperatorRoutineOptions } from './model/operator-routine.js';
 export { throughFlow, throughFlowEach, type ThroughFlowOptions, type ThroughFlowEachOptions } from './rx/through-flow.js';
 // Side effect: Symbol.observable interop (from(job), from(event)).
 import './rx/interop.js';

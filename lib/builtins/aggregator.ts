@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../errors/errors.js';
-import { Routine } from '../routine/routine.js';
-import type { ExecutionContext } from '../routine/context.js';
-import type { Payload } from '../routine/payload.js';
-import { registerMergeStrategy, registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { ExecutionContext } from '../model/execution-context.js';
+import type { Payload } from '../core/payload.js';
+import { registerMergeStrategy, registerRoutine } from '../serialization/routine-registry.js';
 import { checkConfig, positiveInteger, routineLabel } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 

@@ -1,8 +1,8 @@
 import { bufferCount, bufferTime, filter, map, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { Routine } from '../routine/routine.js';
-import type { Payload } from '../routine/payload.js';
-import { registerRoutine } from '../serialization/registry.js';
-import { attachOperator } from '../rx/operator-routine.js';
+import { Routine } from '../model/routine.js';
+import type { Payload } from '../core/payload.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
+import { attachOperator } from '../model/operator-routine.js';
 import { checkConfig, configValue, positiveInteger, type ConfigCheck } from './config-checks.js';
 import { inputValue } from './input.js';
 

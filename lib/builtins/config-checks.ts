@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
-import type { Routine } from '../routine/routine.js';
+import type { Routine } from '../model/routine.js';
 import { typeName } from './values.js';
 
 /**

@@ -1,6 +1,6 @@
-import { Routine } from '../routine/routine.js';
-import type { Payload } from '../routine/payload.js';
-import { registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { Payload } from '../core/payload.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
 import { boolean, checkConfig, configValue, positiveInteger, string } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 import { CIRCULAR, isPlainObject, typeName } from './values.js';

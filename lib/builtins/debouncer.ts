@@ -1,7 +1,7 @@
 import { debounceTime } from 'rxjs';
-import { Routine } from '../routine/routine.js';
-import { registerRoutine } from '../serialization/registry.js';
-import { attachOperator } from '../rx/operator-routine.js';
+import { Routine } from '../model/routine.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
+import { attachOperator } from '../model/operator-routine.js';
 import { checkConfig, configValue } from './config-checks.js';
 import { positiveNumber } from './batcher.js';
 

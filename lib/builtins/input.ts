@@ -1,7 +1,7 @@
-import type { Routine } from '../routine/routine.js';
-import type { Slot, SlotHandler } from '../routine/slot.js';
-import type { MergeStrategy } from '../routine/merge.js';
-import type { Payload } from '../routine/payload.js';
+import type { Routine } from '../model/routine.js';
+import type { Slot, SlotHandler } from '../model/slot.js';
+import type { MergeStrategy } from '../model/merge.js';
+import type { Payload } from '../core/payload.js';
 
 /**
  * The value a built-in works on: `payload.data` when the payload has an own `data` key (even

@@ -1,7 +1,7 @@
 import { RoutiluxError } from '../errors/errors.js';
-import { Routine } from '../routine/routine.js';
-import type { Payload } from '../routine/payload.js';
-import { registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { Payload } from '../core/payload.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
 import { boolean, checkConfig, checkNames, configValue, oneOf, routineLabel, stringArray } from './config-checks.js';
 import { BASE_CONFIDENCE, defaultExtractorOrder, extractors, type ExtractorResult } from './extractors.js';
 import { defineInputSlots, inputValue } from './input.js';

@@ -1,7 +1,7 @@
 import { RoutiluxError } from '../errors/errors.js';
-import { Routine } from '../routine/routine.js';
-import type { Payload } from '../routine/payload.js';
-import { registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { Payload } from '../core/payload.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
 import { checkConfig, configValue, describeValue, nonEmptyString, routineLabel } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 import { isPlainObject } from './values.js';

@@ -1,6 +1,6 @@
-import { Routine } from '../routine/routine.js';
-import type { Payload } from '../routine/payload.js';
-import { registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { Payload } from '../core/payload.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
 import { checkConfig, configValue, oneOf, string } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 import { CIRCULAR, typeName } from './values.js';

@@ -1,6 +1,6 @@
-import { Routine } from '../routine/routine.js';
-import type { ExecutionContext } from '../routine/context.js';
-import { registerRoutine } from '../serialization/registry.js';
+import { Routine } from '../model/routine.js';
+import type { ExecutionContext } from '../model/execution-context.js';
+import { registerRoutine } from '../serialization/routine-registry.js';
 import { boolean, checkConfig, configError, configValue, nonEmptyString, oneOf, string } from './config-checks.js';
 import { defineInputSlots } from './input.js';
 import { formatLocale, formatTime, usesStrftime } from './time-format.js';

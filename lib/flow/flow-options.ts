@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
-import type { JobStore } from '../persistence/job-store.js';
+import type { JobStore } from '../state/job-store.js';
 
 /**
  * Options of `new Flow(options)`.

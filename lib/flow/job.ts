@@ -1,14 +1,14 @@
 import { Observable, Subject, type Observer } from 'rxjs';
 import { ConfigurationError, JobStateError, RoutiluxError, TimeoutError } from '../errors/errors.js';
-import type { Payload } from '../routine/payload.js';
-import { EMPTY_PAYLOAD } from '../routine/payload.js';
+import type { Payload } from '../core/payload.js';
+import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
-import type { OutputRecord } from '../state/records.js';
-import type { ExecutionTracker } from '../tracking/execution-tracker.js';
-import type { JobRuntime } from './job-runtime.js';
-import { Task } from './task.js';
-import { cancelJob, pauseJob, resumeJob } from './job-control.js';
-import { handleStreamError } from './failure.js';
+import type { OutputRecord } from '../core/records.js';
+import type { ExecutionTracker } from '../runtime/execution-tracker.js';
+import type { JobRuntime } from '../runtime/job-runtime.js';
+import { Task } from '../runtime/task.js';
+import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
+import { handleStreamError } from '../runtime/failure-policy.js';
 
 /**
  * Options of {@link Job.wait}.

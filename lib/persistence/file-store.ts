@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
-import type { JobStore } from './job-store.js';
+import type { JobStore } from '../state/job-store.js';
 import { checkId, checkState, serialize } from './memory-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
-import type { JobStore } from './job-store.js';
+import type { JobStore } from '../state/job-store.js';
 
 /**
  * A {@link JobStore} in memory, for tests and for processes that only need pause/resume

@@ -1,8 +1,8 @@
 import { observable as observableKey, type Observable } from 'rxjs';
-import { Event } from '../routine/event.js';
+import { Event } from '../model/event.js';
 import { Job } from '../flow/job.js';
 import type { JobState } from '../state/job-state.js';
-import type { Payload } from '../routine/payload.js';
+import type { Payload } from '../core/payload.js';
 
 /**
  * `Symbol.observable` interop, so RxJS's `from()` (and other libraries) accept our objects:

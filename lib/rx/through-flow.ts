@@ -1,7 +1,7 @@
 import { Observable, mergeMap, type OperatorFunction } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
-import type { Payload } from '../routine/payload.js';
+import type { Payload } from '../core/payload.js';
 
 /**
  * Options of {@link throughFlow} and {@link throughFlowEach}.

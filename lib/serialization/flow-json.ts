@@ -3,13 +3,13 @@ import { Type } from 'class-transformer';
 import type { SchedulerLike } from 'rxjs';
 import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
-import type { JobStore } from '../persistence/job-store.js';
+import type { JobStore } from '../state/job-store.js';
 import type { Flow } from '../flow/flow.js';
 import type { FlowOptions } from '../flow/flow-options.js';
-import { defaultRegistry, type RoutineRegistry } from './registry.js';
-import { mergeStrategyName } from '../routine/merge.js';
-import { errorType, errorTypeName } from './error-types.js';
-import { JsonReader } from './check.js';
+import { defaultRegistry, type RoutineRegistry } from './routine-registry.js';
+import { mergeStrategyName } from '../model/merge.js';
+import { errorType, errorTypeName } from './error-type-registry.js';
+import { JsonReader } from '../core/json-reader.js';
 
 /**
  * An error policy as JSON; `retryableErrors` are names from `registerErrorType`.

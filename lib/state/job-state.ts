@@ -1,5 +1,5 @@
 import { immerable } from 'immer';
-import type { Payload } from '../routine/payload.js';
+import type { Payload } from '../core/payload.js';
 import type {
   DeferredEvent,
   ExecutionRecord,
@@ -9,8 +9,8 @@ import type {
   PausePoint,
   PendingTask,
   RoutineState,
-} from './records.js';
-import { jobStateToJSON, jobStateFromJSON, registerJobStateClass, type JobStateJSON } from '../serialization/job-json.js';
+} from '../core/records.js';
+import { jobStateToJSON, jobStateFromJSON, registerJobStateClass, type JobStateJSON } from './job-state-json.js';
 
 /**
  * The fields of a {@link JobState}, as plain data.

@@ -1,8 +1,8 @@
 import { ReplaySubject, filter, map, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
-import type { Payload } from '../routine/payload.js';
-import type { Emission, JobStatus } from '../state/records.js';
+import type { Payload } from '../core/payload.js';
+import type { Emission, JobStatus } from '../core/records.js';
 import { JobFailedStreamError } from '../flow/job.js';
 
 /**

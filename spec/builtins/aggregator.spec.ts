@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
-import { mergeStrategies } from '../../lib/routine/merge.js';
-import { Routine } from '../../lib/routine/routine.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
+import { mergeStrategies } from '../../lib/model/merge.js';
+import { Routine } from '../../lib/model/routine.js';
 import { AGGREGATOR_MERGE, Aggregator } from '../../lib/builtins/aggregator.js';
 import { collect } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { ConditionalRouter } from '../../lib/builtins/conditional-router.js';
 import { registerPredicate } from '../../lib/builtins/condition.js';
-import type { Payload } from '../../lib/routine/payload.js';
+import type { Payload } from '../../lib/core/payload.js';
 
 registerPredicate('specIsEven', (v) => typeof (v as { n?: unknown }).n === 'number' && (v as { n: number }).n % 2 === 0);
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { DataTransformer } from '../../lib/builtins/data-transformer.js';
 import { BUILTIN_TRANSFORMATIONS, registerTransformation } from '../../lib/builtins/transformations.js';
 import { runOne } from './helpers.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { DataValidator } from '../../lib/builtins/data-validator.js';
 import { BUILTIN_VALIDATORS, registerValidator } from '../../lib/builtins/validators.js';
 import { collect } from './helpers.js';
-import type { Payload } from '../../lib/routine/payload.js';
+import type { Payload } from '../../lib/core/payload.js';
 
 registerValidator('specIsEmail', (v) => typeof v === 'string' && /^[^@\s]+@[^@\s]+$/.test(v));
 registerValidator('specThrows', () => {

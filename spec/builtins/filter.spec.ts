@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { Filter } from '../../lib/builtins/filter.js';
 import { registerPredicate } from '../../lib/builtins/condition.js';
 import { collect } from './helpers.js';

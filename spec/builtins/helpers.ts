@@ -1,5 +1,5 @@
-import type { Routine } from '../../lib/routine/routine.js';
-import type { Payload } from '../../lib/routine/payload.js';
+import type { Routine } from '../../lib/model/routine.js';
+import type { Payload } from '../../lib/core/payload.js';
 
 /** Everything `routine` emits on `event` from now on, outside any flow. */
 export function collect(routine: Routine, event = 'output'): Payload[] {

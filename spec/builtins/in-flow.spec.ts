@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TestScheduler } from 'rxjs/testing';
 import { Flow } from '../../lib/flow/flow.js';
-import type { Payload } from '../../lib/routine/payload.js';
+import type { Payload } from '../../lib/core/payload.js';
 import {
   Aggregator,
   ConditionalRouter,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as builtins from '../../lib/builtins/index.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
-import { Routine } from '../../lib/routine/routine.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
+import { Routine } from '../../lib/model/routine.js';
 import { inputValue } from '../../lib/builtins/input.js';
 
 const CLASSES = [

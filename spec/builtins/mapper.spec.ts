@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { Mapper, registerMapper } from '../../lib/builtins/mapper.js';
 import { runOne } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError, RoutiluxError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { ResultExtractor } from '../../lib/builtins/result-extractor.js';
 import { defaultExtractorOrder, findFencedBlocks, registerExtractor } from '../../lib/builtins/extractors.js';
 import { runOne } from './helpers.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError, RoutiluxError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { Splitter } from '../../lib/builtins/splitter.js';
 import { run } from './helpers.js';
 

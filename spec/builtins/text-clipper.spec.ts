@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { TextClipper, looksLikeStackTrace } from '../../lib/builtins/text-clipper.js';
 import { runOne } from './helpers.js';
 

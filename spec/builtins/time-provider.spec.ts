@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../lib/errors/errors.js';
-import { defaultRegistry } from '../../lib/serialization/registry.js';
+import { defaultRegistry } from '../../lib/serialization/routine-registry.js';
 import { TimeProvider } from '../../lib/builtins/time-provider.js';
 import { formatLocale, formatTime } from '../../lib/builtins/time-format.js';
 import { runOne } from './helpers.js';

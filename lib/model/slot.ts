@@ -1,0 +1,92 @@
+import type { InteropObservable, Observable } from 'rxjs';
+import { compileMerge, type CompiledMerge, type MergeStrategy } from './merge.js';
+import type { Payload } from '../core/payload.js';
+import type { Routine } from './routine.js';
+import type { ExecutionContext } from './execution-context.js';
+import { DetachedHost, ActivationContext } from './execution-context.js';
+import { runInContext } from './current-context.js';
+
+/**
+ * A slot handler: receives the merged payload and the activation's context. The activation
+ * ends when what it returns settles (nothing, a promise, or an observable — RxJS's or any
+ * interop observable).
+ *
+ * @example
+ * ```ts
+ * const handler: SlotHandler<{ value: number }> = (data, ctx) => ctx.emit('out', { value: data.value + 1 });
+ * ```
+ */
+export type SlotHandler<T extends Payload = Payload> = (
+  data: T,
+  ctx: ExecutionContext,
+) => void | PromiseLike<unknown> | Observable<unknown> | InteropObservable<unknown>;
+
+/**
+ * A named input of a routine: a handler plus a merge strategy. Inside a flow the slot's data
+ * is kept per job; {@link Slot.receive} runs it directly, outside any flow, for unit tests.
+ *
+ * @example
+ * ```ts
+ * const slot = routine.defineSlot('in', (d) => console.log(d));
+ * slot.receive({ x: 1 }); // logs { x: 1 }
+ * ```
+ */
+export class Slot<T extends Payload = Payload> {
+  /** @internal */ _merge: CompiledMerge;
+  private strategy: MergeStrategy;
+  private detached?: DetachedHost;
+
+  constructor(
+    readonly name: string,
+    readonly routine: Routine,
+    /** @internal */ readonly _handler: SlotHandler<T> | undefined,
+    mergeStrategy: MergeStrategy = 'override',
+  ) {
+    this.strategy = mergeStrategy;
+    this._merge = compileMerge(mergeStrategy, `routine '${routine.id}' slot '${name}'`);
+  }
+
+  /** How incoming payloads combine with the slot's data for the job. */
+  get mergeStrategy(): MergeStrategy {
+    return this.strategy;
+  }
+
+  /**
+   * Replaces the merge strategy (used by `Flow.fromJSON`, where the JSON's strategy wins).
+   *
+   * @example
+   * ```ts
+   * slot.setMergeStrategy('append');
+   * ```
+   */
+  setMergeStrategy(strategy: MergeStrategy): void {
+    this._merge = compileMerge(strategy, `routine '${this.routine.id}' slot '${this.name}'`);
+    this.strategy = strategy;
+  }
+
+  /**
+   * Merges `data` into the slot's own (non-job) data and calls the handler synchronously,
+   * outside any flow: emits go to `event.asObservable()` only. For unit-testing a routine.
+   *
+   * @example
+   * ```ts
+   * routine.getEvent('out')!.asObservable().subscribe(console.log);
+   * routine.getSlot('in')!.receive({ value: 1 });
+   * ```
+   */
+  receive(data: T): void {
+    const host = (this.detached ??= new DetachedHost(this.routine));
+    let cell = host.slotData.get(this as Slot);
+    if (cell === undefined) host.slotData.set(this as Slot, (cell = { data: undefined, scratch: undefined }));
+    const merged = this._merge(cell.data, data, cell) as T;
+    cell.data = merged;
+    if (this._handler === undefined) return;
+    const ctx = new ActivationContext(host, this as Slot, 1);
+    runInContext(ctx, this._handler as SlotHandler, this.routine, merged, ctx);
+  }
+
+  /** The routine-and-slot key used in `JobState.slotData`. */
+  get key(): string {
+    return `${this.routine.id}.${this.name}`;
+  }
+}

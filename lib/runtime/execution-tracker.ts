@@ -1,0 +1,232 @@
+import type { Connection } from '../model/connection.js';
+import type { Slot } from '../model/slot.js';
+
+/**
+ * One activation attempt as the tracker saw it (scheduler clock, ms).
+ *
+ * @example
+ * ```ts
+ * job.tracker.records.filter((r) => r.status === 'failed').map((r) => r.error?.message);
+ * ```
+ */
+export interface ActivationRecord {
+  readonly routineId: string;
+  readonly slotName: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly status: 'completed' | 'failed';
+  readonly durationMs: number;
+  readonly attempt: number;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/**
+ * One delivery of an emit to a connected slot.
+ *
+ * @example
+ * ```ts
+ * job.tracker.eventFlow.map((d) => `${d.sourceRoutineId}.${d.eventName} -> ${d.targetRoutineId}.${d.slotName}`);
+ * ```
+ */
+export interface DeliveryRecord {
+  readonly timestamp: number;
+  readonly sourceRoutineId: string;
+  readonly eventName: string;
+  readonly targetRoutineId: string;
+  readonly slotName: string;
+}
+
+/**
+ * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another
+ * attempt); an attempt that threw counts as `failed` whatever the error policy did next;
+ * `successRate = completed / totalExecutions`; times are attempt durations in ms.
+ *
+ * @example
+ * ```ts
+ * const p: RoutinePerformance = job.tracker.getRoutinePerformance('fetch')!;
+ * ```
+ */
+export interface RoutinePerformance {
+  totalExecutions: number;
+  completed: number;
+  failed: number;
+  successRate: number;
+  avgExecutionTime: number;
+  minExecutionTime: number;
+  maxExecutionTime: number;
+}
+
+/**
+ * Flow-level figures of a job: `totalRoutines` = routines with at least one attempt,
+ * `totalExecutions` = attempts, `totalEvents` = deliveries (one per emit per connected slot),
+ * `totalExecutionTime` = the sum of attempt durations in ms (not of averages; overlapping
+ * attempts in concurrent mode each count in full).
+ *
+ * @example
+ * ```ts
+ * const { totalExecutions, totalEvents } = job.tracker.getFlowPerformance();
+ * ```
+ */
+export interface FlowPerformance {
+  totalRoutines: number;
+  totalExecutions: number;
+  totalEvents: number;
+  totalExecutionTime: number;
+}
+
+/** @internal Running totals for one routine; updated in place on the hot path. */
+export class PerfTotals {
+  total = 0;
+  completed = 0;
+  failed = 0;
+  time = 0;
+  min = Infinity;
+  max = 0;
+}
+
+/**
+ * Execution tracking for one job (`job.tracker`): aggregates are exact over the whole job;
+ * the per-attempt `records` and per-delivery `eventFlow` lists keep the newest entries up to
+ * the flow's `historyLimit`. Records are stored column-wise and built when read, so tracking
+ * allocates nothing per activation.
+ *
+ * @example
+ * ```ts
+ * const state = await job.wait();
+ * job.tracker.getRoutinePerformance('parse'); // { totalExecutions: 4, completed: 3, failed: 1, successRate: 0.75, ... }
+ * ```
+ */
+export class ExecutionTracker {
+  private readonly perf = new Map<string, PerfTotals>();
+  private deliveries = 0;
+  // Activation columns (ring of `limit`).
+  private aSlot: Slot[] = [];
+  private aStart: number[] = [];
+  private aEnd: number[] = [];
+  private aAttempt: number[] = [];
+  private aError: Array<{ name: string; message: string } | undefined> = [];
+  private aCount = 0;
+  // Delivery columns (ring of `limit`).
+  private dConn: Connection[] = [];
+  private dTime: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** @internal The totals object of a routine, created on first use (cached by the caller). */
+  totalsFor(routineId: string): PerfTotals {
+    let t = this.perf.get(routineId);
+    if (t === undefined) this.perf.set(routineId, (t = new PerfTotals()));
+    return t;
+  }
+
+  /** @internal */
+  recordAttempt(totals: PerfTotals, slot: Slot, start: number, end: number, attempt: number, error: { name: string; message: string } | undefined): void {
+    const d = end - start;
+    totals.total++;
+    if (error === undefined) totals.completed++;
+    else totals.failed++;
+    totals.time += d;
+    if (d < totals.min) totals.min = d;
+    if (d > totals.max) totals.max = d;
+    if (this.limit === 0) return;
+    const i = this.aCount++ % this.limit;
+    this.aSlot[i] = slot;
+    this.aStart[i] = start;
+    this.aEnd[i] = end;
+    this.aAttempt[i] = attempt;
+    this.aError[i] = error;
+  }
+
+  /** @internal */
+  recordDelivery(connection: Connection, timestamp: number): void {
+    if (this.limit === 0) {
+      this.deliveries++;
+      return;
+    }
+    const i = this.deliveries++ % this.limit;
+    this.dConn[i] = connection;
+    this.dTime[i] = timestamp;
+  }
+
+  /** Newest activation attempts, oldest first, at most `historyLimit`. */
+  get records(): readonly ActivationRecord[] {
+    const out: ActivationRecord[] = [];
+    for (const i of ringOrder(this.aCount, this.limit)) {
+      const error = this.aError[i];
+      const r: ActivationRecord = {
+        routineId: this.aSlot[i].routine.id,
+        slotName: this.aSlot[i].name,
+        startTime: this.aStart[i],
+        endTime: this.aEnd[i],
+        status: error === undefined ? 'completed' : 'failed',
+        durationMs: this.aEnd[i] - this.aStart[i],
+        attempt: this.aAttempt[i],
+        ...(error === undefined ? {} : { error }),
+      };
+      out.push(Object.freeze(r));
+    }
+    return Object.freeze(out);
+  }
+
+  /** Newest deliveries, oldest first, at most `historyLimit`. */
+  get eventFlow(): readonly DeliveryRecord[] {
+    const out: DeliveryRecord[] = [];
+    for (const i of ringOrder(this.deliveries, this.limit)) {
+      const c = this.dConn[i];
+      out.push(
+        Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName }),
+      );
+    }
+    return Object.freeze(out);
+  }
+
+  /**
+   * Figures for one routine, or `undefined` if it never ran in this job.
+   *
+   * @example
+   * ```ts
+   * job.tracker.getRoutinePerformance('parse')?.successRate;
+   * ```
+   */
+  getRoutinePerformance(routineId: string): RoutinePerformance | undefined {
+    const t = this.perf.get(routineId);
+    if (t === undefined || t.total === 0) return undefined;
+    return {
+      totalExecutions: t.total,
+      completed: t.completed,
+      failed: t.failed,
+      successRate: t.completed / t.total,
+      avgExecutionTime: t.time / t.total,
+      minExecutionTime: t.min,
+      maxExecutionTime: t.max,
+    };
+  }
+
+  /**
+   * Figures for the whole job.
+   *
+   * @example
+   * ```ts
+   * job.tracker.getFlowPerformance().totalEvents;
+   * ```
+   */
+  getFlowPerformance(): FlowPerformance {
+    let routines = 0;
+    let executions = 0;
+    let time = 0;
+    for (const t of this.perf.values()) {
+      if (t.total === 0) continue;
+      routines++;
+      executions += t.total;
+      time += t.time;
+    }
+    return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
+  }
+}
+
+function* ringOrder(count: number, limit: number): Generator<number> {
+  if (limit === 0) return;
+  const n = Math.min(count, limit);
+  const first = count > limit ? count % limit : 0;
+  for (let k = 0; k < n; k++) yield (first + k) % limit;
+}

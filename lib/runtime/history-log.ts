@@ -1,0 +1,61 @@
+import type { Payload } from '../core/payload.js';
+import type { ExecutionRecord } from '../core/records.js';
+
+/**
+ * @internal A job's execution history: a ring of the newest `limit` records, stored column-wise
+ * so recording an emit allocates nothing. Record objects are built (and frozen) only when a
+ * snapshot reads them, and cached until their slot is overwritten, so consecutive snapshots
+ * reuse them.
+ */
+export class HistoryLog {
+  private routineIds: string[] = [];
+  private eventNames: string[] = [];
+  private payloads: Payload[] = [];
+  private timestamps: number[] = [];
+  private built: Array<ExecutionRecord | undefined> = [];
+  /** Records ever pushed (including the ones the ring dropped). */
+  total = 0;
+
+  constructor(readonly limit: number) {}
+
+  push(routineId: string, eventName: string, data: Payload, timestamp: number): void {
+    if (this.limit === 0) {
+      this.total++;
+      return;
+    }
+    const i = this.total++ % this.limit;
+    this.routineIds[i] = routineId;
+    this.eventNames[i] = eventName;
+    this.payloads[i] = data;
+    this.timestamps[i] = timestamp;
+    this.built[i] = undefined;
+  }
+
+  /** Oldest first. */
+  toArray(): ExecutionRecord[] {
+    const n = Math.min(this.total, this.limit);
+    const out: ExecutionRecord[] = new Array(n);
+    const first = this.total > this.limit ? this.total % this.limit : 0;
+    for (let k = 0; k < n; k++) {
+      const i = (first + k) % this.limit;
+      let record = this.built[i];
+      if (record === undefined) {
+        record = Object.freeze({ routineId: this.routineIds[i], eventName: this.eventNames[i], data: this.payloads[i], timestamp: this.timestamps[i] });
+        this.built[i] = record;
+      }
+      out[k] = record;
+    }
+    return out;
+  }
+
+  /** Replaces the contents with `records` (oldest first), keeping the newest `limit`. */
+  reset(records: readonly ExecutionRecord[]): void {
+    this.routineIds = [];
+    this.eventNames = [];
+    this.payloads = [];
+    this.timestamps = [];
+    this.built = [];
+    this.total = 0;
+    for (const r of records) this.push(r.routineId, r.eventName, r.data, r.timestamp);
+  }
+}

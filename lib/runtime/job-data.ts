@@ -1,0 +1,126 @@
+import type { Clock } from './clock.js';
+import { RoutineRun, SlotCell } from './routine-run.js';
+import type { Event } from '../model/event.js';
+import type { Routine } from '../model/routine.js';
+import type { Slot } from '../model/slot.js';
+import type { Payload } from '../core/payload.js';
+import { HistoryLog } from './history-log.js';
+import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
+import { ExecutionTracker } from './execution-tracker.js';
+
+/**
+ * @internal The mutable data of one job (routine states, slot data, shared data, history,
+ * outputs, pause points, deferred events) and the writes handlers make to it through their
+ * context. Each write marks what changed, so the next snapshot copies only that.
+ *
+ * `JobRuntime` extends it with the job's identity, work accounting and lifecycle. It is
+ * a base class rather than a member object so that the activation path reaches these fields
+ * and methods on the job itself, with no extra hop.
+ */
+export abstract class JobData {
+  readonly runs = new Map<Routine, RoutineRun>();
+  readonly cells = new Map<Slot, SlotCell>();
+  readonly history: HistoryLog;
+  shared: Record<string, unknown> = {};
+  sharedVersion = 0;
+  readonly outputLog: OutputRecord[] = [];
+  readonly pausePoints: PausePoint[] = [];
+  deferred: DeferredEvent[] = [];
+  deferredVersion = 0;
+  error: JobError | undefined = undefined;
+  readonly tracker: ExecutionTracker;
+
+  // What changed since the last snapshot.
+  version = 1;
+  readonly dirtyRuns: RoutineRun[] = [];
+  readonly dirtyCells: SlotCell[] = [];
+
+  constructor(
+    readonly clock: Clock,
+    historyLimit: number,
+  ) {
+    this.history = new HistoryLog(historyLimit);
+    this.tracker = new ExecutionTracker(historyLimit);
+  }
+
+  /** Records that state changed; the end of the dispatch turn flushes it once. */
+  abstract mark(): void;
+
+  runOf(routine: Routine): RoutineRun {
+    let run = this.runs.get(routine);
+    if (run === undefined) {
+      run = new RoutineRun(routine, this.tracker.totalsFor(routine.id));
+      this.runs.set(routine, run);
+    }
+    return run;
+  }
+
+  markRun(run: RoutineRun): void {
+    if (!run.dirty) {
+      run.dirty = true;
+      this.dirtyRuns.push(run);
+    }
+  }
+
+  /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */
+  merge(slot: Slot, incoming: Payload): Payload {
+    let cell = this.cells.get(slot);
+    if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
+    const merged = slot._merge(cell.data, incoming, cell);
+    cell.data = merged;
+    if (!cell.dirty) {
+      cell.dirty = true;
+      this.dirtyCells.push(cell);
+    }
+    return merged;
+  }
+
+  /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
+  restoreSlotData(slot: Slot, data: Payload): void {
+    const cell = new SlotCell(slot);
+    cell.data = data;
+    this.cells.set(slot, cell);
+  }
+
+  // ---- ContextHost writes: what handlers change through ctx ------------------------------
+
+  setSharedData(key: string, value: unknown): void {
+    this.shared[key] = value;
+    this.sharedVersion++;
+    this.mark();
+  }
+  getSharedData(key: string): unknown {
+    return this.shared[key];
+  }
+  hasSharedData(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.shared, key);
+  }
+
+  updateRoutineState(routine: Routine, patch: Record<string, unknown>): void {
+    const run = this.runOf(routine);
+    const user = (run.user ??= {});
+    for (const key in patch) {
+      if (key === 'status' || key === 'activations' || key === 'errors' || key === 'error') continue; // owned by the scheduler
+      user[key] = patch[key];
+    }
+    this.markRun(run);
+    this.mark();
+  }
+
+  resetSlot(slot: Slot): void {
+    const cell = this.cells.get(slot);
+    if (cell === undefined || cell.data === undefined) return;
+    cell.data = undefined;
+    if (!cell.dirty) {
+      cell.dirty = true;
+      this.dirtyCells.push(cell);
+    }
+    this.mark();
+  }
+
+  deferEvent(event: Event, data: Payload): void {
+    this.deferred.push({ routineId: event.routine.id, eventName: event.name, data, timestamp: this.clock.now() });
+    this.deferredVersion++;
+    this.mark();
+  }
+}

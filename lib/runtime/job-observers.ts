@@ -1,0 +1,80 @@
+import { Subject } from 'rxjs';
+import type { JobState } from '../state/job-state.js';
+import type { OutputRecord } from '../core/records.js';
+import { takeSnapshot, SnapshotMarks } from './snapshot-builder.js';
+import type { JobRuntime } from './job-runtime.js';
+
+/**
+ * @internal The watching side of one job: the immutable snapshot made on demand from its
+ * mutable state, and everybody it is delivered to (`state$`, `output$`, `wait()`). Kept out
+ * of JobRuntime so that the work accounting reads on its own; nothing here runs per
+ * activation, and a job nobody watches never creates a Subject.
+ */
+export class JobObservers {
+  private snapVersion = 0;
+  private last: JobState | undefined = undefined;
+  private readonly marks = new SnapshotMarks();
+  private emittedVersion = 0;
+  private states: Subject<JobState> | undefined = undefined;
+  /** The Subject behind `output$` (created on demand, completed when the job completes or is cancelled). */
+  outputs: Subject<OutputRecord> | undefined = undefined;
+  private waiters: Array<(state: JobState) => void> = [];
+
+  constructor(private readonly job: JobRuntime) {}
+
+  /** The job's state now; made again only when it changed since the last one. */
+  snapshot(): JobState {
+    const job = this.job;
+    if (this.snapVersion !== job.version || this.last === undefined) {
+      job.updatedAt = job.clock.now();
+      this.last = takeSnapshot(job, this.last, this.marks);
+      this.snapVersion = job.version;
+    }
+    return this.last;
+  }
+
+  /** Whether anybody subscribed to `state$` before the job reached a terminal status. */
+  get watched(): boolean {
+    return this.states !== undefined;
+  }
+
+  /** The Subject behind `state$` (created on demand, closed at a terminal status). */
+  stateSubject(): Subject<JobState> {
+    return (this.states ??= new Subject<JobState>());
+  }
+
+  /** A `wait()` caller, resolved at the next resting status; returns its removal. */
+  addWaiter(resolve: (state: JobState) => void): () => void {
+    this.waiters.push(resolve);
+    return () => {
+      const i = this.waiters.indexOf(resolve);
+      if (i >= 0) this.waiters.splice(i, 1);
+    };
+  }
+
+  /** End of a dispatch turn: one snapshot to `state$`, if anything changed since the last. */
+  afterTurn(): void {
+    if (this.states !== undefined && this.states.observed && this.emittedVersion !== this.job.version) {
+      this.emittedVersion = this.job.version;
+      this.states.next(this.snapshot());
+    }
+  }
+
+  /** A status change: `state$` sees it at once (and completes at a terminal one); a resting one resolves the waiters. */
+  statusChanged(state: JobState, resting: boolean, terminal: boolean): void {
+    if (this.states !== undefined) {
+      this.emittedVersion = this.job.version;
+      this.states.next(state);
+      if (terminal) {
+        const s = this.states;
+        this.states = undefined;
+        s.complete();
+      }
+    }
+    if (resting) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w(state);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import type { Flow } from '../flow/flow.js';
+import { JobRuntime } from './job-runtime.js';
+
+let jobCounter = 0;
+
+/**
+ * @internal The jobs of one flow by id: pending, running and paused ones held strongly until
+ * they end; failed ones held weakly, so that they can be resumed in place while somebody
+ * still holds their Job (or until collected), without a service that sees many failures
+ * keeping them all. Behind `flow.getJob`, `flow.jobIds` and the by-id controls.
+ */
+export class JobRegistry {
+  /** Pending, running and paused jobs. */
+  private readonly live = new Map<string, JobRuntime>();
+  private readonly failed = new Map<string, WeakRef<JobRuntime>>();
+  private readonly forgetFailed = new FinalizationRegistry<string>((id) => {
+    if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
+  });
+
+  constructor(private readonly flow: Flow) {}
+
+  /** A new live job; a failed job with the same id is replaced. */
+  create(jobId: string | undefined, timeout: number | undefined): JobRuntime {
+    const flow = this.flow;
+    const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
+    if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
+    if (this.live.has(id)) throw new ConfigurationError(`flow '${flow.flowId}' already has a live job '${id}'`);
+    this.failed.delete(id); // a new job with a failed job's id replaces it
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
+      throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
+    }
+    const job = new JobRuntime(id, flow, flow._dispatcher, flow._clock, flow.historyLimit, timeout ?? flow.executionTimeout);
+    this.live.set(id, job);
+    return job;
+  }
+
+  /** A live or failed (still referenced) job by id. */
+  lookup(jobId: string): JobRuntime | undefined {
+    return this.live.get(jobId) ?? this.failed.get(jobId)?.deref();
+  }
+
+  /** Ids of the live jobs. */
+  ids(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** The error of a by-id call naming no job of this flow. */
+  unknown(jobId: string): JobStateError {
+    return new JobStateError(`flow '${this.flow.flowId}' has no live job '${jobId}'`);
+  }
+
+  /** A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */
+  ended(job: JobRuntime): void {
+    if (this.live.get(job.id) === job) this.live.delete(job.id);
+    if (job.status === 'failed') {
+      this.failed.set(job.id, new WeakRef(job));
+      this.forgetFailed.register(job, job.id);
+    } else if (this.failed.get(job.id)?.deref() === job) {
+      this.failed.delete(job.id);
+    }
+  }
+
+  /** A failed job running again is live. */
+  resumed(job: JobRuntime): void {
+    if (this.failed.get(job.id)?.deref() === job) this.failed.delete(job.id);
+    this.live.set(job.id, job);
+  }
+}
