@@ -24,6 +24,7 @@ export { Job, JobFailedStreamError, type WaitOptions } from './flow/job.js';
 
 // Job state: immutable snapshots and their records.
 export { JobState, type JobStateFields } from './state/job-state.js';
+export { registerJobStateMigration, type JobStateMigration } from './state/job-state-migrations.js';
 export type {
   JobStatus,
   RoutineStatus,
@@ -63,7 +64,7 @@ export {
 export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/routine-registry.js';
 export { registerErrorType } from './serialization/error-type-registry.js';
 export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJSONOptions } from './serialization/flow-json.js';
-export type { JobStateJSON } from './state/job-state-json.js';
+export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
 
 // Persistence.
 export type { JobStore } from './state/job-store.js';

@@ -1,28 +1,20 @@
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
-import type { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
-import { Slot } from '../model/slot.js';
-import type { JobStore } from '../state/job-store.js';
-import { Checkpointer, type CheckpointError } from '../runtime/checkpointer.js';
+import type { Emission } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
-import type { Emission, EmissionKind } from '../core/records.js';
-import { Clock } from '../runtime/clock.js';
+import type { JobStore } from '../state/job-store.js';
+import type { Routine } from '../model/routine.js';
 import type { Connection } from '../model/connection.js';
-import { Dispatcher } from '../runtime/dispatcher.js';
-import { activate } from '../runtime/activation.js';
-import type { JobRuntime } from '../runtime/job-runtime.js';
-import { Job } from './job.js';
-import { Task } from '../runtime/task.js';
-import { cancelJob, pauseJob, resumeJob, timeoutJob } from '../runtime/job-control.js';
-import { checkStrategy, resolveFlowOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
-import { FlowGraph } from '../model/flow-graph.js';
-import { JobRegistry } from '../runtime/job-registry.js';
-import { restoreJob } from '../runtime/job-restore.js';
+import type { CheckpointError } from '../runtime/checkpointer.js';
+import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 import { flowToJSON, flowFromJSON, type FlowJSON } from '../serialization/flow-json.js';
 import type { RoutineRegistry } from '../serialization/routine-registry.js';
 import { toMermaid, toDot } from '../serialization/diagram.js';
+import { checkStrategy, resolveFlowOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { FlowEngine } from './flow-engine.js';
+import type { Job } from './job.js';
 
 export type { ExecuteOptions } from './flow-options.js';
 
@@ -47,22 +39,16 @@ export class Flow {
   readonly historyLimit: number;
   readonly store: JobStore | undefined;
   readonly checkpoint: 'never' | 'on-pause' | 'always';
-  private readonly graph = new FlowGraph(this);
   private strategy: 'sequential' | 'concurrent';
-  private _errorHandler: ErrorHandler | undefined;
-  private readonly jobs = new JobRegistry(this);
-  private readonly emissions = new Subject<Emission>();
-  private readonly checkpointer: Checkpointer;
-  /** @internal */ readonly _clock: Clock;
-  /** @internal */ readonly _dispatcher: Dispatcher;
-  /** @internal */ readonly _emissions$: Observable<Emission> = this.emissions.asObservable();
+  /** The graph, the engine and the hooks between them (see {@link FlowEngine}). */
+  private readonly engine: FlowEngine;
 
   /**
    * Every emission of every job, `{ kind: 'emit', jobId, routineId, eventName, data, timestamp }`,
    * and every scheduler record: job `start`, `error`, and the policy outcomes `retry`, `skip`,
    * `stop` (with `kind` and `eventName` set to that word).
    */
-  readonly events$: Observable<Emission> = this._emissions$;
+  readonly events$: Observable<Emission>;
 
   constructor(options: FlowOptions = {}) {
     const o = resolveFlowOptions(options);
@@ -70,24 +56,22 @@ export class Flow {
     this.strategy = o.executionStrategy;
     this.executionTimeout = o.executionTimeout;
     this.activationTimeout = o.activationTimeout;
-    this._errorHandler = o.errorHandler;
     this.scheduler = o.scheduler;
     this.historyLimit = o.historyLimit;
     this.store = o.store;
     this.checkpoint = o.checkpoint;
-    this._clock = new Clock(o.scheduler);
-    this._dispatcher = new Dispatcher(this._clock, o.maxWorkers, activate);
-    this.checkpointer = new Checkpointer(o.store, o.checkpoint);
+    this.engine = new FlowEngine(this, o);
+    this.events$ = this.engine.emissions$;
   }
 
   // ---- the graph --------------------------------------------------------------------------
 
   get routines(): ReadonlyMap<string, Routine> {
-    return this.graph.routines;
+    return this.engine.graph.routines;
   }
 
   get connections(): readonly Connection[] {
-    return this.graph.connections;
+    return this.engine.graph.connections;
   }
 
   get executionStrategy(): 'sequential' | 'concurrent' {
@@ -95,17 +79,17 @@ export class Flow {
   }
 
   get maxWorkers(): number {
-    return this._dispatcher.maxWorkers;
+    return this.engine.dispatcher.maxWorkers;
   }
 
   /** The flow-wide error policy (a routine's own wins). */
   get errorHandler(): ErrorHandler | undefined {
-    return this._errorHandler;
+    return this.engine.errorHandler;
   }
 
   /** Save failures of checkpoints (the job itself carries on). */
   get checkpointErrors$(): Observable<CheckpointError> {
-    return this.checkpointer.errors$;
+    return this.engine.checkpointer.errors$;
   }
 
   /**
@@ -118,17 +102,12 @@ export class Flow {
    * ```
    */
   addRoutine(routine: Routine, id?: string): string {
-    return this.graph.add(routine, id);
+    return this.engine.graph.add(routine, id);
   }
 
   /** The routine with `id`, if any. @example `flow.getRoutine('parser')?.stats()` */
   getRoutine(id: string): Routine | undefined {
-    return this.graph.routines.get(id);
-  }
-
-  /** @internal The routine, or a ConfigurationError naming the id. */
-  _requireRoutine(id: string): Routine {
-    return this.graph.require(id);
+    return this.engine.graph.routines.get(id);
   }
 
   /**
@@ -141,7 +120,7 @@ export class Flow {
    * ```
    */
   connect(sourceId: string, eventName: string, targetId: string, slotName: string, paramMapping: Record<string, string> = {}): Connection {
-    return this.graph.connect(sourceId, eventName, targetId, slotName, paramMapping);
+    return this.engine.graph.connect(sourceId, eventName, targetId, slotName, paramMapping);
   }
 
   /**
@@ -153,13 +132,13 @@ export class Flow {
    * ```
    */
   disconnect(sourceId: string, eventName: string, targetId: string, slotName: string): boolean {
-    return this.graph.disconnect(sourceId, eventName, targetId, slotName);
+    return this.engine.graph.disconnect(sourceId, eventName, targetId, slotName);
   }
 
   /** Sets the flow-wide error policy. @example `flow.setErrorHandler(new ErrorHandler({ strategy: 'continue' }))` */
   setErrorHandler(handler: ErrorHandler | undefined): void {
     if (handler !== undefined && !(handler instanceof ErrorHandler)) throw new ConfigurationError('setErrorHandler expects an ErrorHandler or undefined');
-    this._errorHandler = handler;
+    this.engine.errorHandler = handler;
   }
 
   /**
@@ -173,8 +152,8 @@ export class Flow {
   setExecutionStrategy(strategy: 'sequential' | 'concurrent', maxWorkers?: number): void {
     const checked = checkStrategy(strategy, maxWorkers);
     this.strategy = checked.executionStrategy;
-    this._dispatcher.maxWorkers = checked.maxWorkers;
-    this._dispatcher.request();
+    this.engine.dispatcher.maxWorkers = checked.maxWorkers;
+    this.engine.dispatcher.request();
   }
 
   // ---- running jobs ------------------------------------------------------------------------
@@ -191,20 +170,13 @@ export class Flow {
    * ```
    */
   start(entryId: string, entryParams: Payload = {}, options: ExecuteOptions = {}): Job {
-    const routine = this._requireRoutine(entryId);
+    const routine = this.engine.graph.require(entryId);
     if (typeof entryParams !== 'object' || entryParams === null || Array.isArray(entryParams)) {
       throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
     }
     const slotName = options.slot ?? 'trigger';
     if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
-    const job = this.jobs.create(options.jobId, options.timeout);
-    const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
-    const now = this._clock.now();
-    job.record(entryId, 'start', entryParams, now);
-    job.queue(new Task(job, slot, entryParams, 1, now, undefined));
-    job.deadline?.start();
-    this._dispatcher.request();
-    return new Job(job);
+    return this.engine.start(routine, slotName, entryParams, options);
   }
 
   /**
@@ -236,12 +208,7 @@ export class Flow {
    * ```
    */
   open(options: { jobId?: string; timeout?: number } = {}): Job {
-    const job = this.jobs.create(options.jobId, options.timeout);
-    job.openHold = true;
-    job.holds++;
-    job.setStatus('running');
-    job.deadline?.start();
-    return new Job(job);
+    return this.engine.open(options);
   }
 
   /**
@@ -260,49 +227,42 @@ export class Flow {
     if (snapshot.flowId !== this.flowId) {
       throw new ConfigurationError(`cannot resume job '${snapshot.jobId}': it belongs to flow '${snapshot.flowId}', not '${this.flowId}'`);
     }
-    const live = this.jobs.lookup(snapshot.jobId);
-    if (live !== undefined) {
-      resumeJob(live);
-      return live.handle ?? new Job(live);
-    }
-    const job = restoreJob(this, snapshot, (id, timeout) => this.jobs.create(id, timeout));
-    return new Job(job);
+    return this.engine.resume(snapshot);
   }
 
   /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
   getJob(jobId: string): Job | undefined {
-    const job = this.jobs.lookup(jobId);
-    return job === undefined ? undefined : (job.handle ?? new Job(job));
+    const job = this.engine.jobs.lookup(jobId);
+    return job === undefined ? undefined : this.engine.handle(job);
   }
 
   /** Ids of the pending, running and paused jobs of this flow. @example `flow.jobIds().length` */
   jobIds(): string[] {
-    return this.jobs.ids();
+    return this.engine.jobs.ids();
   }
 
   /** `getJob(jobId).pause(...)`, rejecting with JobStateError for an unknown job. @example `await flow.pause('order-17', 'review')` */
   pause(jobId: string, reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    const job = this.jobs.lookup(jobId);
-    return job === undefined ? Promise.reject(this.jobs.unknown(jobId)) : pauseJob(job, reason, checkpoint);
+    const job = this.engine.jobs.lookup(jobId);
+    return job === undefined ? Promise.reject(this.engine.jobs.unknown(jobId)) : pauseJob(job, reason, checkpoint);
   }
 
   /** `getJob(jobId).resume()`. @example `flow.resumeJob('order-17')` */
   resumeJob(jobId: string): Job {
-    const job = this.jobs.lookup(jobId);
-    if (job === undefined) throw this.jobs.unknown(jobId);
+    const job = this.engine.require(jobId);
     resumeJob(job);
-    return job.handle ?? new Job(job);
+    return this.engine.handle(job);
   }
 
   /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
   cancel(jobId: string, reason?: string): Promise<JobState> {
-    const job = this.jobs.lookup(jobId);
-    return job === undefined ? Promise.reject(this.jobs.unknown(jobId)) : cancelJob(job, reason);
+    const job = this.engine.jobs.lookup(jobId);
+    return job === undefined ? Promise.reject(this.engine.jobs.unknown(jobId)) : cancelJob(job, reason);
   }
 
   /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */
   checkpointsFlushed(): Promise<void> {
-    return this.checkpointer.flushed();
+    return this.engine.checkpointer.flushed();
   }
 
   /**
@@ -314,7 +274,7 @@ export class Flow {
    * ```
    */
   observe(routineId: string, eventName: string): Observable<Payload> {
-    return this._requireRoutine(routineId)._requireEvent(eventName).asObservable();
+    return this.engine.graph.require(routineId)._requireEvent(eventName).asObservable();
   }
 
   // ---- serialization and pictures --------------------------------------------------------
@@ -334,7 +294,7 @@ export class Flow {
    * ```
    */
   static fromJSON(json: unknown, options: { registry?: RoutineRegistry; scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' } = {}): Flow {
-    return flowFromJSON(json, options, Flow);
+    return flowFromJSON(json, options, (settings) => new Flow({ ...settings, ...runtimeOptions(options) }));
   }
 
   /** A Mermaid flowchart of the graph. @example `console.log(flow.toMermaid())` */
@@ -347,42 +307,19 @@ export class Flow {
     return toDot(this);
   }
 
-  // ---- internal hooks ------------------------------------------------------------------
+  // ---- internal ------------------------------------------------------------------------
 
   /** @internal For leak specs: whether anything still listens to this flow's emissions. */
   _emissionsObserved(): boolean {
-    return this.emissions.observed;
-  }
-
-  /** @internal */
-  _publishEmission(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    if (this.emissions.observed) this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
-  }
-
-  /** @internal */
-  _checkpoint(job: JobRuntime, statusChange: boolean): void {
-    this.checkpointer.notify(job, statusChange);
-  }
-
-  /** @internal A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */
-  _jobEnded(job: JobRuntime): void {
-    this.jobs.ended(job);
-  }
-
-  /** @internal A failed job running again is live. */
-  _jobResumed(job: JobRuntime): void {
-    this.jobs.resumed(job);
-  }
-
-  /** @internal */
-  _timeoutJob(job: JobRuntime): void {
-    timeoutJob(job);
+    return this.engine.emissionsObserved;
   }
 }
 
-/** A stand-in for a slot the entry routine does not have: its activation fails under the error policy. */
-function missingSlot(routine: Routine, name: string): Slot {
-  return new Slot(name, routine, () => {
-    throw new ConfigurationError(`routine '${routine.id}' has no slot '${name}'; defined slots: ${routine.slotList().map((s) => s.name).join(', ') || '(none)'}`);
-  });
+/** The options of `Flow.fromJSON` that are not in the JSON (runtime-only settings). */
+function runtimeOptions(options: { scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' }): FlowOptions {
+  return {
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+  };
 }

@@ -6,9 +6,9 @@ import type { JobState } from '../state/job-state.js';
 import type { OutputRecord } from '../core/records.js';
 import type { ExecutionTracker } from '../runtime/execution-tracker.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
+import type { FlowEngine } from './flow-engine.js';
 import { Task } from '../runtime/task.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
-import { handleStreamError } from '../runtime/failure-policy.js';
 
 /**
  * Options of {@link Job.wait}.
@@ -50,10 +50,11 @@ export class JobFailedStreamError extends RoutiluxError {
  * ```
  */
 export class Job {
-  /** @internal */
-  constructor(readonly _runtime: JobRuntime) {
-    _runtime.handle = this;
-  }
+  /** @internal Made by the flow, one per job (see `FlowEngine.handle`). */
+  constructor(
+    /** @internal */ readonly _runtime: JobRuntime,
+    private readonly engine: FlowEngine,
+  ) {}
 
   get jobId(): string {
     return this._runtime.id;
@@ -183,7 +184,7 @@ export class Job {
    */
   send(routineId: string, slotName: string, data: Payload): void {
     const rt = this._runtime;
-    const slot = rt.flow._requireRoutine(routineId)._requireSlot(slotName);
+    const slot = this.engine.graph.require(routineId)._requireSlot(slotName);
     if (!rt.accepting) throw new JobStateError(`cannot send to job '${rt.id}': it is ${rt.status}`);
     checkPayload(data, `send('${routineId}', '${slotName}')`);
     rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
@@ -203,21 +204,22 @@ export class Job {
    */
   input(routineId: string, slotName: string): Observer<Payload> {
     const rt = this._runtime;
-    const slot = rt.flow._requireRoutine(routineId)._requireSlot(slotName);
+    const slot = this.engine.graph.require(routineId)._requireSlot(slotName);
     if (!rt.accepting) throw new JobStateError(`cannot open an input of job '${rt.id}': it is ${rt.status}`);
-    rt.holds++;
+    const work = rt.work;
+    work.holds++;
     let open = true;
     const release = (): void => {
       if (!open) return;
       open = false;
-      if (rt.holds > 0) rt.holds--;
-      rt.dispatcher.later(() => rt.maybeSettle());
+      if (work.holds > 0) work.holds--;
+      rt.dispatcher.later(() => rt.settleIfIdle());
     };
     return {
       next: (data) => {
         if (!open || !rt.accepting) return;
         if (!isPlainPayload(data)) {
-          handleStreamError(rt, slot, new ConfigurationError(`input('${routineId}', '${slotName}'): a payload must be a plain object, got ${describeType(data)}`));
+          rt.streamFailed(slot, new ConfigurationError(`input('${routineId}', '${slotName}'): a payload must be a plain object, got ${describeType(data)}`));
           return;
         }
         rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
@@ -227,7 +229,7 @@ export class Job {
       error: (error: unknown) => {
         if (!open) return;
         release();
-        handleStreamError(rt, slot, error);
+        rt.streamFailed(slot, error);
       },
       complete: release,
     };
@@ -243,10 +245,11 @@ export class Job {
    */
   close(): void {
     const rt = this._runtime;
-    if (!rt.openHold) return;
-    rt.openHold = false;
-    if (rt.holds > 0) rt.holds--;
-    rt.dispatcher.later(() => rt.maybeSettle());
+    const work = rt.work;
+    if (!work.openHold) return;
+    work.openHold = false;
+    if (work.holds > 0) work.holds--;
+    rt.dispatcher.later(() => rt.settleIfIdle());
   }
 
   /**
@@ -260,7 +263,7 @@ export class Job {
    */
   observe(routineId: string, eventName: string): Observable<Payload> {
     const rt = this._runtime;
-    rt.flow._requireRoutine(routineId)._requireEvent(eventName);
+    this.engine.graph.require(routineId)._requireEvent(eventName);
     return new Observable<Payload>((subscriber) => {
       const end = (state: JobState): void => {
         if (state.status === 'failed') subscriber.error(new JobFailedStreamError(state));
@@ -270,7 +273,7 @@ export class Job {
         end(rt.snapshot());
         return;
       }
-      const events = rt.flow._emissions$.subscribe((e) => {
+      const events = this.engine.emissions$.subscribe((e) => {
         if (e.kind === 'emit' && e.jobId === rt.id && e.routineId === routineId && e.eventName === eventName) subscriber.next(e.data);
       });
       const status = rt.observers.stateSubject().subscribe({ complete: () => end(rt.snapshot()) });

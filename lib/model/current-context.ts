@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ActivationContext } from './execution-context.js';
+import type { ActivationContext } from './activation-context.js';
 
 /**
  * Which activation is running, so `routine.emit()` needs no job argument.
@@ -57,32 +57,4 @@ export function runDetached<R>(fn: () => R): R {
   } finally {
     current = previous;
   }
-}
-
-const propagating = new WeakSet<object>();
-
-/**
- * Makes `scheduler` carry the current activation context into the actions scheduled while a
- * handler runs, so `this.emit` inside a `timer(...)`/`delay(...)` that a handler returns is
- * attributed to its job in virtual time too (AsyncLocalStorage covers real timers, not a
- * TestScheduler's virtual ones). Outside handlers it only adds one check per `schedule` call.
- * Installed once per scheduler instance (the flow's).
- * @internal
- */
-export function propagateContext(scheduler: { schedule: (...args: never[]) => unknown }): void {
-  if (propagating.has(scheduler)) return;
-  propagating.add(scheduler);
-  const original = scheduler.schedule as (this: unknown, work: (this: unknown, state?: unknown) => void, delay?: number, state?: unknown) => unknown;
-  (scheduler as { schedule: unknown }).schedule = function (this: unknown, work: (this: unknown, state?: unknown) => void, delay?: number, state?: unknown) {
-    const ctx = currentContext();
-    if (ctx === undefined) return original.call(this, work, delay, state);
-    return original.call(
-      this,
-      function (this: unknown, s?: unknown) {
-        runInContext(ctx, work, this, s, undefined);
-      },
-      delay,
-      state,
-    );
-  };
 }

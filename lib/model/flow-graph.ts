@@ -1,7 +1,6 @@
 import { ConfigurationError } from '../errors/errors.js';
 import { Routine } from './routine.js';
 import { Connection } from './connection.js';
-import type { Flow } from '../flow/flow.js';
 
 /**
  * @internal A flow's graph: its routines by id and its connections, with the checks that keep
@@ -13,19 +12,20 @@ export class FlowGraph {
   readonly routines = new Map<string, Routine>();
   readonly connections: Connection[] = [];
 
-  constructor(private readonly flow: Flow) {}
+  /** @param owner whose flow id the error messages name. */
+  constructor(private readonly owner: { readonly flowId: string }) {}
 
   /** See `Flow.addRoutine`. */
   add(routine: Routine, id: string | undefined): string {
     if (!(routine instanceof Routine)) throw new ConfigurationError(`addRoutine expects a Routine instance, got ${describe(routine)}`);
     const rid = id ?? routine.id;
     if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${JSON.stringify(rid)}`);
-    if (this.routines.has(rid)) throw new ConfigurationError(`flow '${this.flow.flowId}' already has a routine with id '${rid}'`);
-    if (routine._flow !== undefined) {
-      throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._flow.flowId}'; a routine instance belongs to one flow`);
+    if (this.routines.has(rid)) throw new ConfigurationError(`flow '${this.owner.flowId}' already has a routine with id '${rid}'`);
+    if (routine._graph !== undefined) {
+      throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._graph.flowId}'; a routine instance belongs to one flow`);
     }
     routine._setId(rid);
-    routine._flow = this.flow;
+    routine._graph = this.owner;
     this.routines.set(rid, routine);
     return rid;
   }
@@ -34,7 +34,7 @@ export class FlowGraph {
   require(id: string): Routine {
     const routine = this.routines.get(id);
     if (routine === undefined) {
-      throw new ConfigurationError(`flow '${this.flow.flowId}' has no routine '${id}'; routines: ${[...this.routines.keys()].join(', ') || '(none)'}`);
+      throw new ConfigurationError(`flow '${this.owner.flowId}' has no routine '${id}'; routines: ${[...this.routines.keys()].join(', ') || '(none)'}`);
     }
     return routine;
   }

@@ -1,11 +1,11 @@
 import { Subject, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Routine } from './routine.js';
 import type { Payload } from '../core/payload.js';
-import type { ContextHost, ActivationContext } from './execution-context.js';
+import type { ActivationContext } from './activation-context.js';
+import type { ContextHost } from './context-host.js';
+import type { Drain } from './drain.js';
 import type { Event } from './event.js';
 import type { Slot } from './slot.js';
-import { JobRuntime, type Drain } from '../runtime/job-runtime.js';
-import { handleStreamError } from '../runtime/failure-policy.js';
 
 /**
  * Options of `Routine.fromOperator` / {@link attachOperator}.
@@ -71,12 +71,8 @@ class OperatorInstance implements Drain {
   private thrown: { error: unknown } | undefined = undefined;
 
   constructor(host: ContextHost, slot: Slot, event: Event, operator: OperatorFunction<Payload, unknown>) {
-    const job = host instanceof JobRuntime ? host : undefined;
-    job?.drains.add(this);
-    const release = (): void => {
-      if (job === undefined || !job.drains.delete(this)) return;
-      job.dispatcher.later(() => job.maybeSettle());
-    };
+    host.addDrain(this);
+    const release = (): void => host.releaseDrain(this);
     this.sub = this.input.pipe(operator).subscribe({
       next: (value) => host.emitFrom(event, toPayload(value)),
       error: (error: unknown) => {
@@ -85,7 +81,7 @@ class OperatorInstance implements Drain {
         // Raised while handling a payload: that activation fails (so RETRY re-runs it).
         // Raised later (a timer inside the operator): the routine's policy, as a stream error.
         if (this.pushing) this.thrown = { error };
-        else if (job !== undefined) handleStreamError(job, slot, error);
+        else host.streamFailed(slot, error);
       },
       complete: release,
     });

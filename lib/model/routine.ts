@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler, ErrorStrategy } from '../errors/error-handler.js';
-import type { Flow } from '../flow/flow.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
 import type { MergeStrategy } from './merge.js';
@@ -53,8 +52,8 @@ export class Routine {
   private lastEvent: Event | undefined = undefined;
   /** @internal Counters over all jobs; plain fields so the hot path only increments. */
   readonly _stats = { activations: 0, emits: 0, errors: 0 };
-  /** @internal The flow this routine was added to. */
-  _flow?: Flow;
+  /** @internal The graph (of one flow) this routine was added to. */
+  _graph?: { readonly flowId: string };
 
   constructor() {
     this._id = `${new.target.name || 'Routine'}_${++autoId}`;

@@ -3,7 +3,8 @@ import { compileMerge, type CompiledMerge, type MergeStrategy } from './merge.js
 import type { Payload } from '../core/payload.js';
 import type { Routine } from './routine.js';
 import type { ExecutionContext } from './execution-context.js';
-import { DetachedHost, ActivationContext } from './execution-context.js';
+import { ActivationContext } from './activation-context.js';
+import { DetachedHost } from './detached-host.js';
 import { runInContext } from './current-context.js';
 
 /**

@@ -1,30 +1,12 @@
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
-import { ActivationContext } from '../model/execution-context.js';
+import { InFlight, OK } from './in-flight.js';
+import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import { TimeoutError } from '../errors/errors.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure-policy.js';
-import { detach } from './job-control.js';
-
-/** Marks a successful end (errors can be any value, `undefined` included). */
-const OK: unique symbol = Symbol('ok');
-
-/** @internal An activation whose handler returned a promise or an observable. */
-export class InFlight {
-  sub: Subscription | undefined = undefined;
-  timer: Subscription | undefined = undefined;
-  /** Ended, or let go by a cancel/failure (then it only holds its worker until it settles). */
-  done = false;
-  detached = false;
-
-  constructor(
-    readonly task: Task,
-    readonly ctx: ActivationContext,
-    readonly run: RoutineRun,
-    readonly startedAt: number,
-  ) {}
-}
+import { detach } from './detach.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -36,8 +18,8 @@ export function activate(task: Task): void {
   const slot = task.slot;
   const routine = slot.routine;
   job.dispatcher.running++;
-  job.running++;
-  if (job.status === 'pending') job.setStatus('running');
+  job.work.running++;
+  if (job.status === 'pending') job.change('run');
   const run = job.runOf(routine);
   run.status = 'running';
   run.activations++;
@@ -74,8 +56,8 @@ export function activate(task: Task): void {
     letGo(a, result, isThenable);
     return;
   }
-  job.inflight.add(a);
-  const limit = job.flow.activationTimeout;
+  job.work.inflight.add(a);
+  const limit = job.owner.activationTimeout;
   if (limit !== undefined) {
     a.timer = job.clock.schedule(
       () => settle(a, new TimeoutError(`routine '${routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)),
@@ -143,7 +125,7 @@ function settle(a: InFlight, error: unknown): void {
   a.done = true;
   a.timer?.unsubscribe();
   a.sub?.unsubscribe();
-  job.inflight.delete(a);
+  job.work.inflight.delete(a);
   if (error instanceof TimeoutError) a.ctx.abort(error);
   finish(a.task, a.run, a.startedAt, error);
   job.dispatcher.pump();
@@ -152,7 +134,7 @@ function settle(a: InFlight, error: unknown): void {
 function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown): void {
   const job = task.job;
   job.dispatcher.running--;
-  job.running--;
+  job.work.running--;
   run.inFlight--;
   const endedAt = job.clock.tick();
   if (error === OK) {

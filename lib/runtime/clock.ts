@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
-import { propagateContext } from '../model/current-context.js';
+import { ContextScheduler } from './context-scheduler.js';
 
 /**
  * @internal The flow's view of time: every timestamp, delay and hand-off goes through the
@@ -22,12 +22,18 @@ export class Clock {
   /** While held: whether the scheduler is the real asyncScheduler, read directly from Date. */
   private wall = false;
 
-  constructor(readonly scheduler: SchedulerLike) {
-    propagateContext(scheduler);
+  /** The flow's scheduler, wrapped so that work scheduled inside an activation carries it. */
+  readonly scheduler: ContextScheduler;
+  /** The scheduler the flow was given, untouched. */
+  private readonly inner: SchedulerLike;
+
+  constructor(scheduler: SchedulerLike) {
+    this.inner = scheduler;
+    this.scheduler = new ContextScheduler(scheduler);
   }
 
   now(): number {
-    return this.held ? this.cached : this.scheduler.now();
+    return this.held ? this.cached : this.inner.now();
   }
 
   /** Starts reusing one reading until {@link Clock.tick} or {@link Clock.release}. */
@@ -35,14 +41,14 @@ export class Clock {
     // asyncScheduler.now() is Date.now() behind two indirections unless a TestScheduler
     // drives it; decided once per loop, not per read.
     this.wall = this.realtime;
-    this.cached = this.wall ? Date.now() : this.scheduler.now();
+    this.cached = this.wall ? Date.now() : this.inner.now();
     this.held = true;
   }
 
   /** Takes a fresh reading (and keeps it while held). */
   tick(): number {
-    if (!this.held) return this.scheduler.now();
-    return (this.cached = this.wall ? Date.now() : this.scheduler.now());
+    if (!this.held) return this.inner.now();
+    return (this.cached = this.wall ? Date.now() : this.inner.now());
   }
 
   release(): void {
@@ -51,17 +57,17 @@ export class Clock {
 
   /** Whether time is the wall clock (so dispatch turns may be bounded by real elapsed time). */
   get realtime(): boolean {
-    return this.scheduler === asyncScheduler && Math.abs(asyncScheduler.now() - Date.now()) < 1000;
+    return this.inner === asyncScheduler && Math.abs(asyncScheduler.now() - Date.now()) < 1000;
   }
 
-  /** Runs `fn` after `delay` ms of scheduler time. */
+  /** Runs `fn` after `delay` ms of scheduler time (the engine's own timers carry no activation). */
   schedule(fn: () => void, delay: number): Subscription {
-    return this.scheduler.schedule(fn, delay);
+    return this.inner.schedule(fn, delay);
   }
 
   /** Runs `fn` soon, after letting the event loop breathe (a new macrotask or scheduler action). */
   handOff(fn: () => void): void {
     if (this.realtime) setImmediate(fn);
-    else this.scheduler.schedule(fn, 0);
+    else this.inner.schedule(fn, 0);
   }
 }

@@ -2,7 +2,8 @@ import { describeError } from '../errors/errors.js';
 import { ErrorStrategy, type ErrorHandler } from '../errors/error-handler.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
-import { failJob, scheduleRetry } from './job-control.js';
+import { failJob } from './job-control.js';
+import { scheduleRetry } from './requeue.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Slot } from '../model/slot.js';
 
@@ -26,7 +27,7 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   // The job was cancelled while this attempt ran: recorded above, nothing more (a retry here
   // would run work of a cancelled job later).
   if (!job.accepting) return;
-  const policy = routine.getErrorHandler() ?? job.flow.errorHandler;
+  const policy = routine.getErrorHandler() ?? job.owner.errorHandler;
   const strategy = policy?.strategy ?? ErrorStrategy.STOP;
   if (strategy === ErrorStrategy.CONTINUE) {
     setOutcome(run, 'error_continued');
@@ -82,7 +83,7 @@ export function handleStreamError(job: JobRuntime, slot: Slot, error: unknown): 
   run.errors++;
   run.error = info;
   job.record(routine.id, 'error', { slot: slot.name, error: info.message, errorName: info.name, attempt: 1 }, now);
-  const strategy = (routine.getErrorHandler() ?? job.flow.errorHandler)?.strategy ?? ErrorStrategy.STOP;
+  const strategy = (routine.getErrorHandler() ?? job.owner.errorHandler)?.strategy ?? ErrorStrategy.STOP;
   job.markRun(run);
   job.mark();
   if (strategy === ErrorStrategy.CONTINUE) setOutcome(run, 'error_continued');

@@ -1,6 +1,5 @@
 import { ConfigurationError, JobStateError } from '../errors/errors.js';
-import type { Flow } from '../flow/flow.js';
-import { JobRuntime } from './job-runtime.js';
+import type { JobRuntime } from './job-runtime.js';
 
 let jobCounter = 0;
 
@@ -9,6 +8,12 @@ let jobCounter = 0;
  * they end; failed ones held weakly, so that they can be resumed in place while somebody
  * still holds their Job (or until collected), without a service that sees many failures
  * keeping them all. Behind `flow.getJob`, `flow.jobIds` and the by-id controls.
+ *
+ * @example
+ * ```ts
+ * const jobs = new JobRegistry('orders', (id, timeout) => new JobRuntime(id, hooks, dispatcher, clock, 10_000, timeout));
+ * const job = jobs.create('order-17', undefined);
+ * ```
  */
 export class JobRegistry {
   /** Pending, running and paused jobs. */
@@ -18,19 +23,22 @@ export class JobRegistry {
     if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
   });
 
-  constructor(private readonly flow: Flow) {}
+  constructor(
+    private readonly flowId: string,
+    /** Makes the runtime of a new job (the id and timeout are checked first). */
+    private readonly make: (jobId: string, timeout: number | undefined) => JobRuntime,
+  ) {}
 
   /** A new live job; a failed job with the same id is replaced. */
   create(jobId: string | undefined, timeout: number | undefined): JobRuntime {
-    const flow = this.flow;
     const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
     if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
-    if (this.live.has(id)) throw new ConfigurationError(`flow '${flow.flowId}' already has a live job '${id}'`);
+    if (this.live.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
     this.failed.delete(id); // a new job with a failed job's id replaces it
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
       throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
     }
-    const job = new JobRuntime(id, flow, flow._dispatcher, flow._clock, flow.historyLimit, timeout ?? flow.executionTimeout);
+    const job = this.make(id, timeout);
     this.live.set(id, job);
     return job;
   }
@@ -47,7 +55,7 @@ export class JobRegistry {
 
   /** The error of a by-id call naming no job of this flow. */
   unknown(jobId: string): JobStateError {
-    return new JobStateError(`flow '${this.flow.flowId}' has no live job '${jobId}'`);
+    return new JobStateError(`flow '${this.flowId}' has no live job '${jobId}'`);
   }
 
   /** A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */

@@ -1,29 +1,78 @@
 import { ConfigurationError, JobStateError } from '../errors/errors.js';
-import type { Slot } from '../model/slot.js';
-import type { JobState } from '../state/job-state.js';
 import type { PendingTask } from '../core/records.js';
-import type { Flow } from '../flow/flow.js';
+import type { JobStateField, JobStateFields } from '../state/job-state-fields.js';
+import type { JobState } from '../state/job-state.js';
+import type { FlowGraph } from '../model/flow-graph.js';
+import type { Slot } from '../model/slot.js';
 import type { JobRuntime } from './job-runtime.js';
 import { Task } from './task.js';
 import { continueRun } from './job-control.js';
 
+/** What restoring one field needs besides the job: the flow's slots by key. */
+interface RestoreScope {
+  readonly graph: FlowGraph;
+  readonly slotsByKey: ReadonlyMap<string, Slot>;
+}
+
 /**
- * @internal Rebuilds a job from a snapshot in `flow` and runs it on: the failed activation,
- * then the activations that were running (at-least-once after a crash), then the queue, then
- * deferred events. Everything is checked before anything is created.
+ * How each JobState field goes back into a job's mutable state: one entry per declared field,
+ * so a field added to the declaration does not compile until it has one here. Fields the job
+ * takes elsewhere say so.
  */
-export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, timeout: number | undefined) => JobRuntime): JobRuntime {
-  if (state.flowId !== flow.flowId) {
-    throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${flow.flowId}'`);
+const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: JobStateFields[K], scope: RestoreScope) => void } = {
+  jobId: () => {}, // the job is created with it
+  flowId: () => {}, // checked against the flow before anything is created
+  status: () => {}, // a restored job runs: its status comes from the lifecycle
+  createdAt: (job, value) => void ((job as { createdAt: number }).createdAt = value),
+  updatedAt: () => {}, // stamped by the next snapshot
+  routineStates: (job, value, { graph }) => {
+    for (const [id, rs] of Object.entries(value)) job.runOf(graph.routines.get(id)!).restore(rs);
+  },
+  slotData: (job, value, { slotsByKey }) => {
+    for (const [key, data] of Object.entries(value)) job.restoreSlotData(slotsByKey.get(key)!, data);
+  },
+  pendingTasks: () => {}, // tasks are rebuilt in order by restoreJob (failed, running, pending)
+  runningTasks: () => {},
+  failedTask: () => {},
+  executionHistory: (job, value) => job.history.reset(value),
+  pausePoints: (job, value) => void job.pausePoints.push(...value),
+  deferredEvents: (job, value) => {
+    job.deferred = value.slice();
+    job.deferredVersion++;
+  },
+  sharedData: (job, value) => {
+    job.shared = { ...value };
+    job.sharedVersion++;
+  },
+  outputLog: (job, value) => void job.outputLog.push(...value),
+  error: () => {}, // a restored job runs again: its error is cleared
+};
+
+/**
+ * @internal Rebuilds a job from a snapshot in the flow of `graph` and runs it on: the failed
+ * activation, then the activations that were running (at-least-once after a crash), then the
+ * queue, then deferred events. Everything is checked before anything is created.
+ *
+ * @throws {ConfigurationError} when the state names a routine, slot or event the flow lacks, or another flow.
+ * @throws {JobStateError} when the job is completed or cancelled.
+ * @example
+ * ```ts
+ * const job = restoreJob(graph, 'orders', state, (id, timeout) => jobs.create(id, timeout));
+ * ```
+ */
+export function restoreJob(graph: FlowGraph, flowId: string, state: JobState, create: (jobId: string, timeout: number | undefined) => JobRuntime): JobRuntime {
+  if (state.flowId !== flowId) {
+    throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${flowId}'`);
   }
   if (state.status === 'completed' || state.status === 'cancelled') {
     throw new JobStateError(`cannot resume job '${state.jobId}': it is ${state.status}`);
   }
+  const routines = graph.routines;
   const slotsByKey = new Map<string, Slot>();
-  for (const routine of flow.routines.values()) for (const slot of routine.slotList()) slotsByKey.set(slot.key, slot);
+  for (const routine of routines.values()) for (const slot of routine.slotList()) slotsByKey.set(slot.key, slot);
   const slotOf = (t: PendingTask, path: string): Slot => {
-    const routine = flow.getRoutine(t.routineId);
-    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': ${path}.routineId: flow '${flow.flowId}' has no routine '${t.routineId}'`);
+    const routine = routines.get(t.routineId);
+    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': ${path}.routineId: flow '${flowId}' has no routine '${t.routineId}'`);
     const slot = routine.getSlot(t.slotName);
     if (slot === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': ${path}.slotName: routine '${t.routineId}' has no slot '${t.slotName}'`);
     return slot;
@@ -33,37 +82,32 @@ export function restoreJob(flow: Flow, state: JobState, create: (jobId: string, 
   state.runningTasks.forEach((t, i) => tasks.push([t, slotOf(t, `runningTasks[${i}]`)]));
   state.pendingTasks.forEach((t, i) => tasks.push([t, slotOf(t, `pendingTasks[${i}]`)]));
   for (const id of Object.keys(state.routineStates)) {
-    if (flow.getRoutine(id) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': routineStates.${id}: flow '${flow.flowId}' has no routine '${id}'`);
+    if (!routines.has(id)) throw new ConfigurationError(`cannot resume job '${state.jobId}': routineStates.${id}: flow '${flowId}' has no routine '${id}'`);
   }
   state.deferredEvents.forEach((d, i) => {
-    const routine = flow.getRoutine(d.routineId);
-    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].routineId: flow '${flow.flowId}' has no routine '${d.routineId}'`);
+    const routine = routines.get(d.routineId);
+    if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].routineId: flow '${flowId}' has no routine '${d.routineId}'`);
     if (routine.getEvent(d.eventName) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].eventName: routine '${d.routineId}' has no event '${d.eventName}'`);
   });
   for (const key of Object.keys(state.slotData)) {
-    if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flow.flowId}'`);
+    if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flowId}'`);
   }
 
   const job = create(state.jobId, undefined);
-  (job as { createdAt: number }).createdAt = state.createdAt;
-  for (const [id, rs] of Object.entries(state.routineStates)) job.runOf(flow.getRoutine(id)!).restore(rs);
-  for (const [key, data] of Object.entries(state.slotData)) job.restoreSlotData(slotsByKey.get(key)!, data);
-  job.history.reset(state.executionHistory);
-  job.shared = { ...state.sharedData };
-  job.sharedVersion++;
-  job.outputLog.push(...state.outputLog);
-  job.pausePoints.push(...state.pausePoints);
-  job.deferred = state.deferredEvents.slice();
-  job.deferredVersion++;
+  const scope: RestoreScope = { graph, slotsByKey };
+  for (const name of Object.keys(RESTORERS) as JobStateField[]) {
+    const value = state[name];
+    if (value !== undefined) (RESTORERS[name] as (j: JobRuntime, v: unknown, s: RestoreScope) => void)(job, value, scope);
+  }
   const restored = tasks.map(([t, slot]) => {
-    const source = t.source === undefined ? undefined : flow.getRoutine(t.source.routineId)?.getEvent(t.source.eventName);
+    const source = t.source === undefined ? undefined : routines.get(t.source.routineId)?.getEvent(t.source.eventName);
     const task = new Task(job, slot, t.data, t.attempt, t.enqueuedAt, source);
     task.dueAt = t.dueAt;
     task.delayLeft = t.delayLeft;
     task.merged = t.merged;
     return task;
   });
-  job.setStatus('running');
+  job.change('run');
   continueRun(job, restored);
   return job;
 }

@@ -1,28 +1,24 @@
-import type { SchedulerLike } from 'rxjs';
-import type { Flow } from '../flow/flow.js';
+import type { Event } from '../model/event.js';
+import type { ContextHost } from '../model/context-host.js';
+import type { Drain } from '../model/drain.js';
+import type { Routine } from '../model/routine.js';
+import type { Slot } from '../model/slot.js';
+import type { ExecutionContext } from '../model/execution-context.js';
+import type { Payload } from '../core/payload.js';
+import type { EmissionKind, JobStatus, OutputRecord } from '../core/records.js';
+import type { JobState } from '../state/job-state.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Clock } from './clock.js';
+import type { ContextScheduler } from './context-scheduler.js';
+import type { RuntimeHooks } from './runtime-hooks.js';
 import { Task } from './task.js';
 import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
 import { JobObservers } from './job-observers.js';
-import type { ContextHost } from '../model/execution-context.js';
-import type { Event } from '../model/event.js';
-import type { Routine } from '../model/routine.js';
-import type { Payload } from '../core/payload.js';
-import type { JobState } from '../state/job-state.js';
-import type { EmissionKind, JobStatus, OutputRecord } from '../core/records.js';
-import type { InFlight } from './activation.js';
-import type { Job } from '../flow/job.js';
-
-/** @internal Something that keeps a job from settling until it completes (operator routines). */
-export interface Drain {
-  /** Completes the input: no more payloads; the output may still emit, then completes. */
-  completeInput(): void;
-  readonly inputCompleted: boolean;
-  /** Stops everything at once (cancel/fail). */
-  stop(): void;
-}
+import { WorkLedger } from './work-ledger.js';
+import { transition, type JobAction } from './job-lifecycle.js';
+import { timeoutJob } from './job-control.js';
+import { handleStreamError } from './failure-policy.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -33,32 +29,22 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancel
  * somebody needs one: a read of `job.state`, a `state$` subscriber at the end of a dispatch
  * turn, a checkpoint, or a status change.
  *
- * The data itself and the handlers' writes to it are in {@link JobData}; who watches the job
- * is in {@link JobObservers}; its execution timeout is a {@link JobDeadline}. What stays here
- * is the work accounting that decides when the job settles, and its status changes.
+ * The data itself and the handlers' writes to it are in {@link JobData}; what keeps the job
+ * from settling is its {@link WorkLedger}; who watches it is in {@link JobObservers}; its
+ * execution timeout is a {@link JobDeadline}. What stays here is the status, changed only
+ * through the lifecycle table ({@link JobRuntime.change}), and the one place that settles.
+ *
+ * @example
+ * ```ts
+ * const job = new JobRuntime('job-1', hooks, dispatcher, clock, 10_000, undefined);
+ * ```
  */
 export class JobRuntime extends JobData implements ContextHost {
   status: JobStatus = 'pending';
   readonly createdAt: number;
   updatedAt: number;
-
-  // Work accounting: the job settles when all of these are zero / empty.
-  /** Maintained by the flow's TaskQueue, with {@link JobRuntime.queueId}. */
-  queued = 0;
-  /** @internal The TaskQueue's number for this job while it has tasks queued, else -1. */
-  queueId = -1;
-  running = 0;
-  holds = 0;
-  /** A `flow.open()` job holds itself open until `close()`. */
-  openHold = false;
-  readonly inflight = new Set<InFlight>();
-  readonly waiting = new Set<Task>();
-  readonly drains = new Set<Drain>();
-  /** Tasks lifted out of the queue while paused or failed, in original order. */
-  parked: Task[] = [];
-  /** Activations that were in flight when the job failed: they run again on resume. */
-  interrupted: Task[] = [];
-  failedTask: Task | undefined = undefined;
+  /** Everything that keeps this job from settling. */
+  readonly work = new WorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
   private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> = [];
@@ -68,11 +54,10 @@ export class JobRuntime extends JobData implements ContextHost {
   readonly observers = new JobObservers(this);
   /** Only for a job with a timeout. */
   readonly deadline: JobDeadline | undefined;
-  handle: Job | undefined = undefined;
 
   constructor(
     readonly id: string,
-    readonly flow: Flow,
+    readonly owner: RuntimeHooks,
     readonly dispatcher: Dispatcher,
     clock: Clock,
     historyLimit: number,
@@ -80,10 +65,14 @@ export class JobRuntime extends JobData implements ContextHost {
   ) {
     super(clock, historyLimit);
     this.createdAt = this.updatedAt = clock.now();
-    if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => flow._timeoutJob(this));
+    if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
   }
 
-  get scheduler(): SchedulerLike {
+  get flow(): ExecutionContext['flow'] {
+    return this.owner.flow;
+  }
+
+  get scheduler(): ContextScheduler {
     return this.clock.scheduler;
   }
 
@@ -98,7 +87,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.events$`. */
   record(routineId: string, kind: Exclude<EmissionKind, 'emit'>, data: Payload, timestamp: number): void {
     this.history.push(routineId, kind, data, timestamp);
-    this.flow._publishEmission(kind, this, routineId, kind, data, timestamp);
+    this.owner.publish(kind, this, routineId, kind, data, timestamp);
   }
 
   /**
@@ -120,7 +109,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Queues a task, or parks it while the job is paused or failed. */
   queue(task: Task): void {
     if (this.active) this.dispatcher.enqueue(task);
-    else this.parked.push(task);
+    else this.work.parked.push(task);
   }
 
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
@@ -131,12 +120,12 @@ export class JobRuntime extends JobData implements ContextHost {
     const now = this.clock.now();
     const routineId = event.routine.id;
     this.history.push(routineId, event.name, data, now);
-    this.flow._publishEmission('emit', this, routineId, event.name, data, now);
+    this.owner.publish('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
     const paused = !this.active; // paused or failed: park, in order
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      if (paused) this.parked.push(new Task(this, c.slot, c.map(data), 1, now, event));
+      if (paused) this.work.parked.push(new Task(this, c.slot, c.map(data), 1, now, event));
       else this.dispatcher.queue.push(this, c, c.map(data), 1, now);
       this.tracker.recordDelivery(c, now);
     }
@@ -163,20 +152,35 @@ export class JobRuntime extends JobData implements ContextHost {
     this.observers.outputs?.next(record);
   }
 
-  // ---- snapshots for the dispatcher and observers ----------------------------------------
-
-  hasTasks(): boolean {
-    return this.queued > 0 || this.parked.length > 0 || this.waiting.size > 0 || this.inflight.size > 0 || this.interrupted.length > 0 || this.failedTask !== undefined;
+  addDrain(drain: Drain): void {
+    this.work.drains.add(drain);
   }
+
+  releaseDrain(drain: Drain): void {
+    if (this.work.drains.delete(drain)) this.dispatcher.later(() => this.settleIfIdle());
+  }
+
+  streamFailed(slot: Slot, error: unknown): void {
+    handleStreamError(this, slot, error);
+  }
+
+  // ---- status ------------------------------------------------------------------------------
 
   /** End of a dispatch turn that changed this job: one snapshot to observers, one checkpoint. */
   afterTurn(): void {
     this.observers.afterTurn();
-    this.flow._checkpoint(this, false);
+    this.owner.checkpoint(this, false);
   }
 
-  /** A status change: always visible to observers at once. */
-  setStatus(status: JobStatus): void {
+  /**
+   * Applies `action` through the lifecycle table; every status change goes through here. A
+   * status change is visible to observers at once; a resting one resolves waiters and
+   * checkpoints; a terminal one tells the owner.
+   *
+   * @throws {JobStateError} when the table does not allow `action` in the current status.
+   */
+  change(action: JobAction): void {
+    const status = transition(this.id, this.status, action);
     this.status = status;
     this.mark();
     const resting = RESTING.has(status);
@@ -184,9 +188,9 @@ export class JobRuntime extends JobData implements ContextHost {
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
     if (!this.observers.watched && !resting) return;
     this.observers.statusChanged(this.snapshot(), resting, terminal);
-    if (resting) this.flow._checkpoint(this, true);
+    if (resting) this.owner.checkpoint(this, true);
     if (terminal) {
-      this.flow._jobEnded(this);
+      this.owner.jobEnded(this);
       if (status !== 'failed') this.observers.outputs?.complete();
     }
   }
@@ -201,36 +205,38 @@ export class JobRuntime extends JobData implements ContextHost {
 
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */
   whenIdle(inside: boolean, resolve: (state: JobState) => void): void {
-    if (this.running <= (inside ? 1 : 0)) resolve(this.snapshot());
+    if (this.work.running <= (inside ? 1 : 0)) resolve(this.snapshot());
     else this.idleWaiters.push({ inside, resolve });
   }
 
   /** Called when an activation of this job ends. */
   activationEnded(): void {
+    const work = this.work;
     // A paused job whose last in-flight activation just ended: checkpoint the quiescent state
     // (the one written at the pause still listed the running activations).
-    if (this.status === 'paused' && this.running === 0) this.flow._checkpoint(this, true);
+    if (this.status === 'paused' && work.running === 0) this.owner.checkpoint(this, true);
     if (this.idleWaiters.length > 0) {
-      const ready = this.idleWaiters.filter((w) => this.running <= (w.inside ? 1 : 0));
+      const ready = this.idleWaiters.filter((w) => work.running <= (w.inside ? 1 : 0));
       if (ready.length > 0) {
         this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
         const state = this.snapshot();
         for (const w of ready) w.resolve(state);
       }
     }
-    if (this.queued === 0 && this.running === 0) this.maybeSettle();
+    if (work.queued === 0 && work.running === 0) this.settleIfIdle();
   }
 
-  /** Settles `completed` when nothing is queued, running, waiting or open. */
-  maybeSettle(): void {
-    const s = this.status;
-    if (s !== 'running' && s !== 'pending') return;
-    if (this.queued !== 0 || this.running !== 0 || this.waiting.size !== 0 || this.holds !== 0) return;
-    if (this.drains.size > 0) {
-      // Operator routines: complete their inputs one at a time, the first created (upstream)
-      // first, each once the job is idle again, so a remainder flushed by one operator still
-      // reaches the next operator's open input; settle when every output has completed.
-      for (const d of this.drains) {
+  /**
+   * The one place a job settles `completed`: when it is dispatching and its work ledger is
+   * idle. Operator routines first complete their inputs one at a time, the first created
+   * (upstream) first, each once the job is idle again, so a remainder flushed by one operator
+   * still reaches the next operator's open input; the job settles when every output completed.
+   */
+  settleIfIdle(): void {
+    if (!this.active || !this.work.isIdle()) return;
+    const drains = this.work.drains;
+    if (drains.size > 0) {
+      for (const d of drains) {
         if (!d.inputCompleted) {
           d.completeInput();
           break;
@@ -238,8 +244,7 @@ export class JobRuntime extends JobData implements ContextHost {
       }
       return;
     }
-    if (this.queued !== 0 || this.running !== 0) return;
     this.deadline?.stop();
-    this.setStatus('completed');
+    this.change('complete');
   }
 }

@@ -1,8 +1,8 @@
-import { Immer, type Draft } from 'immer';
-import { JobState, freezeState, type JobStateFields } from '../state/job-state.js';
+import { Immer } from 'immer';
+import { JobState } from '../state/job-state.js';
+import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField, type JobStateFields } from '../state/job-state-fields.js';
+import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
-import type { PendingTask, RoutineState } from '../core/records.js';
-import type { Payload } from '../core/payload.js';
 
 /**
  * Snapshots are made by immer from the previous one, so unchanged routine states, slot data
@@ -12,7 +12,14 @@ import type { Payload } from '../core/payload.js';
  */
 const immer = new Immer({ autoFreeze: false });
 
-/** @internal What the last snapshot already contains, so the next one only copies changes. */
+/**
+ * @internal What the last snapshot already contains, so the next one only copies changes.
+ *
+ * @example
+ * ```ts
+ * const marks = new SnapshotMarks(); let last = takeSnapshot(job, undefined, marks);
+ * ```
+ */
 export class SnapshotMarks {
   historyTotal = -1;
   outputs = -1;
@@ -20,113 +27,115 @@ export class SnapshotMarks {
   deferred = -1;
   shared = -1;
   hadTasks = true;
+  /** Set for one snapshot: whether the task lists must be rebuilt. */
+  tasksDue = true;
 }
 
-/** @internal Makes the next snapshot of `job`, sharing what did not change with `previous`. */
-export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
-  if (previous === undefined) {
-    const state = new JobState(fullFields(job));
-    markAll(job, marks);
-    return state;
-  }
-  const next = immer.produce(previous, (draft: Draft<JobState>) => {
-    draft.status = job.status;
-    draft.updatedAt = job.updatedAt;
-    for (const run of job.dirtyRuns) {
+/** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
+type Target = { -readonly [K in JobStateField]?: unknown };
+
+/** Writes one field into the target when it changed (always when `first`). */
+type Writer = (job: JobRuntime, out: Target, marks: SnapshotMarks, first: boolean) => void;
+
+/**
+ * How each JobState field is taken from a job's mutable state: one writer per declared field,
+ * so a field added to the declaration does not compile until it has one here.
+ */
+const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
+  jobId: (job, out, _m, first) => void (first && (out.jobId = job.id)),
+  flowId: (job, out, _m, first) => void (first && (out.flowId = job.owner.flowId)),
+  status: (job, out) => void (out.status = job.status),
+  createdAt: (job, out, _m, first) => void (first && (out.createdAt = job.createdAt)),
+  updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
+  routineStates: (job, out, _m, first) => {
+    const states = first ? (out.routineStates = {}) : (out.routineStates as Record<string, unknown>);
+    const runs = first ? job.runs.values() : job.dirtyRuns;
+    for (const run of runs) {
       run.dirty = false;
-      draft.routineStates[run.routine.id] = run.view() as Draft<RoutineState>;
+      (states as Record<string, unknown>)[run.routine.id] = run.view();
     }
     job.dirtyRuns.length = 0;
-    for (const cell of job.dirtyCells) {
+  },
+  slotData: (job, out, _m, first) => {
+    const data = (first ? (out.slotData = {}) : out.slotData) as Record<string, unknown>;
+    const cells = first ? job.cells.values() : job.dirtyCells;
+    for (const cell of cells) {
       cell.dirty = false;
-      if (cell.data === undefined) delete draft.slotData[cell.slot.key];
-      else draft.slotData[cell.slot.key] = cell.data as Draft<Payload>;
+      if (cell.data !== undefined) data[cell.slot.key] = cell.data;
+      else if (!first) delete data[cell.slot.key];
     }
     job.dirtyCells.length = 0;
-    const hasTasks = job.hasTasks();
-    if (hasTasks || marks.hadTasks) {
-      draft.pendingTasks = frozen(pendingViews(job)) as Draft<PendingTask>[];
-      draft.runningTasks = frozen(runningViews(job)) as Draft<PendingTask>[];
-      const failed = job.failedTask?.view();
-      if (failed !== undefined) draft.failedTask = failed as Draft<PendingTask>;
-      else delete draft.failedTask;
-      marks.hadTasks = hasTasks;
-    }
-    if (job.history.total !== marks.historyTotal) {
-      draft.executionHistory = frozen(job.history.toArray()) as Draft<JobState['executionHistory']>;
-      marks.historyTotal = job.history.total;
-    }
-    if (job.outputLog.length !== marks.outputs) {
-      draft.outputLog = frozen(job.outputLog.slice()) as Draft<JobState['outputLog']>;
-      marks.outputs = job.outputLog.length;
-    }
-    if (job.pausePoints.length !== marks.pausePoints) {
-      draft.pausePoints = frozen(job.pausePoints.slice()) as Draft<JobState['pausePoints']>;
-      marks.pausePoints = job.pausePoints.length;
-    }
-    if (job.deferredVersion !== marks.deferred) {
-      draft.deferredEvents = frozen(job.deferred.slice()) as Draft<JobState['deferredEvents']>;
-      marks.deferred = job.deferredVersion;
-    }
-    if (job.sharedVersion !== marks.shared) {
-      draft.sharedData = Object.freeze({ ...job.shared });
-      marks.shared = job.sharedVersion;
-    }
-    if (job.error !== undefined) draft.error = Object.freeze({ ...job.error });
-    else delete draft.error;
-  });
-  if (next !== previous) freezeState(next);
+  },
+  pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
+  runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
+  failedTask: (job, out, marks) => {
+    if (!marks.tasksDue) return;
+    const failed = job.work.failedTask?.view();
+    if (failed !== undefined) out.failedTask = failed;
+    else delete out.failedTask;
+  },
+  executionHistory: (job, out, marks) => {
+    if (job.history.total === marks.historyTotal) return;
+    out.executionHistory = frozen(job.history.toArray());
+    marks.historyTotal = job.history.total;
+  },
+  pausePoints: (job, out, marks) => {
+    if (job.pausePoints.length === marks.pausePoints) return;
+    out.pausePoints = frozen(job.pausePoints.slice());
+    marks.pausePoints = job.pausePoints.length;
+  },
+  deferredEvents: (job, out, marks) => {
+    if (job.deferredVersion === marks.deferred) return;
+    out.deferredEvents = frozen(job.deferred.slice());
+    marks.deferred = job.deferredVersion;
+  },
+  sharedData: (job, out, marks) => {
+    if (job.sharedVersion === marks.shared) return;
+    out.sharedData = Object.freeze({ ...job.shared });
+    marks.shared = job.sharedVersion;
+  },
+  outputLog: (job, out, marks) => {
+    if (job.outputLog.length === marks.outputs) return;
+    out.outputLog = frozen(job.outputLog.slice());
+    marks.outputs = job.outputLog.length;
+  },
+  error: (job, out) => {
+    if (job.error !== undefined) out.error = Object.freeze({ ...job.error });
+    else delete out.error;
+  },
+};
+
+function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boolean): void {
+  const hasTasks = job.work.hasTasks();
+  marks.tasksDue = first || hasTasks || marks.hadTasks;
+  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) WRITERS[JOB_STATE_FIELD_NAMES[i]](job, out, marks, first);
+  marks.hadTasks = hasTasks;
+}
+
+/**
+ * @internal Makes the next snapshot of `job`, sharing what did not change with `previous`.
+ *
+ * @example
+ * ```ts
+ * last = takeSnapshot(job, last, marks);
+ * ```
+ */
+export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
+  if (previous === undefined) {
+    const fields: Target = {};
+    writeAll(job, fields, marks, true);
+    return new JobState(fields as JobStateFields);
+  }
+  const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
+  if (next !== previous) freezeFields(next);
   return next;
 }
 
-function fullFields(job: JobRuntime): JobStateFields {
-  const routineStates: Record<string, RoutineState> = {};
-  for (const run of job.runs.values()) {
-    run.dirty = false;
-    routineStates[run.routine.id] = run.view();
-  }
-  job.dirtyRuns.length = 0;
-  const slotData: Record<string, Payload> = {};
-  for (const cell of job.cells.values()) {
-    cell.dirty = false;
-    if (cell.data !== undefined) slotData[cell.slot.key] = cell.data;
-  }
-  job.dirtyCells.length = 0;
-  const failed = job.failedTask?.view();
-  return {
-    jobId: job.id,
-    flowId: job.flow.flowId,
-    status: job.status,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    routineStates,
-    slotData,
-    pendingTasks: pendingViews(job),
-    runningTasks: runningViews(job),
-    ...(failed === undefined ? {} : { failedTask: failed }),
-    executionHistory: job.history.toArray(),
-    pausePoints: job.pausePoints.slice(),
-    deferredEvents: job.deferred.slice(),
-    sharedData: { ...job.shared },
-    outputLog: job.outputLog.slice(),
-    ...(job.error === undefined ? {} : { error: { ...job.error } }),
-  };
-}
-
-function markAll(job: JobRuntime, marks: SnapshotMarks): void {
-  marks.historyTotal = job.history.total;
-  marks.outputs = job.outputLog.length;
-  marks.pausePoints = job.pausePoints.length;
-  marks.deferred = job.deferredVersion;
-  marks.shared = job.sharedVersion;
-  marks.hadTasks = job.hasTasks();
-}
-
-/** Queued work in order: retries waiting for their backoff, then the queue (or the parked list). */
+/** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
 function pendingViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
-  for (const t of job.waiting) out.push(t.view());
-  for (const t of job.parked) out.push(t.view());
+  for (const t of job.work.waiting) out.push(t.view());
+  for (const t of job.work.parked) out.push(t.view());
   job.dispatcher.queue.viewsOf(job, out);
   return out;
 }
@@ -134,8 +143,8 @@ function pendingViews(job: JobRuntime): PendingTask[] {
 /** Work in flight: activations interrupted by a failure (they run again on resume), then the running ones. */
 function runningViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
-  for (const t of job.interrupted) out.push(t.view());
-  for (const a of job.inflight) out.push(a.task.view());
+  for (const t of job.work.interrupted) out.push(t.view());
+  for (const a of job.work.inflight) out.push(a.task.view());
   return out;
 }
 

@@ -89,7 +89,8 @@ export class TaskQueue {
     }
     let r = route._route;
     if (r < 0) r = this.intern(route);
-    let j = job.queueId;
+    const work = job.work;
+    let j = work.queueId;
     if (j < 0) j = this.admit(job);
     const c = this.tail;
     const i = this.tailIndex++;
@@ -103,7 +104,7 @@ export class TaskQueue {
       c.data[i] = new Carried(data, merged);
       c.attempts[i] = -attempt;
     }
-    job.queued++;
+    work.queued++;
     this.size++;
   }
 
@@ -134,15 +135,15 @@ export class TaskQueue {
     into.enqueuedAt = c.enqueued[i];
     this.read(c, i, into);
     c.data[i] = undefined;
-    if (--job.queued === 0) this.release(job);
+    if (--job.work.queued === 0) this.release(job);
     if (--this.size === 0) this.rewind();
   }
 
   /** Removes and returns the tasks of `job`, in order; the others keep their order. */
   extract(job: JobRuntime): Task[] {
     const taken: Task[] = [];
-    if (job.queued === 0) return taken;
-    const id = job.queueId;
+    if (job.work.queued === 0) return taken;
+    const id = job.work.queueId;
     const kept: Chunk[] = [];
     let keptChunk = new Chunk();
     let k = 0;
@@ -173,15 +174,15 @@ export class TaskQueue {
     this.tail = kept[kept.length - 1];
     this.tailIndex = k;
     this.size -= taken.length;
-    job.queued = 0;
+    job.work.queued = 0;
     this.release(job);
     return taken;
   }
 
   /** Appends views of the tasks of `job` to `out`, in order, without removing them. */
   viewsOf(job: JobRuntime, out: PendingTask[]): void {
-    if (job.queued === 0) return;
-    const id = job.queueId;
+    if (job.work.queued === 0) return;
+    const id = job.work.queueId;
     const task = new Task(job, undefined as never, undefined as never, 0, 0, undefined);
     this.forEach((c, i) => {
       if (c.jobs[i] !== id) return;
@@ -232,14 +233,15 @@ export class TaskQueue {
   private admit(job: JobRuntime): number {
     const id = this.freeJobs.pop() ?? this.jobs.length;
     this.jobs[id] = job;
-    job.queueId = id;
+    job.work.queueId = id;
     return id;
   }
 
   private release(job: JobRuntime): void {
-    this.jobs[job.queueId] = undefined;
-    this.freeJobs.push(job.queueId);
-    job.queueId = -1;
+    const work = job.work;
+    this.jobs[work.queueId] = undefined;
+    this.freeJobs.push(work.queueId);
+    work.queueId = -1;
   }
 
   private forEach(fn: (chunk: Chunk, index: number) => void): void {

@@ -1,4 +1,19 @@
-import type { Flow } from '../flow/flow.js';
+import type { Routine } from '../model/routine.js';
+import type { Connection } from '../model/connection.js';
+
+/**
+ * What a diagram shows of a flow: its id, routines and connections (a `Flow` is one).
+ *
+ * @example
+ * ```ts
+ * const graph: DiagramSource = flow;
+ * ```
+ */
+export interface DiagramSource {
+  readonly flowId: string;
+  readonly routines: ReadonlyMap<string, Routine>;
+  readonly connections: readonly Connection[];
+}
 
 /**
  * Mermaid flowchart of a flow: one node per routine (id, class, slots and events), one edge
@@ -9,7 +24,7 @@ import type { Flow } from '../flow/flow.js';
  * toMermaid(flow); // 'flowchart LR\n  source["source<br/>Source<br/>in: trigger<br/>out: out"]\n  source -->|"out → in"| sink'
  * ```
  */
-export function toMermaid(flow: Flow): string {
+export function toMermaid(flow: DiagramSource): string {
   const ids = nodeIds(flow);
   const lines = ['flowchart LR'];
   for (const [id, routine] of flow.routines) {
@@ -32,7 +47,7 @@ export function toMermaid(flow: Flow): string {
  * toDot(flow); // 'digraph "demo" {\n  rankdir=LR;\n  "source" [label="source\\nSource ..."];\n ...}'
  * ```
  */
-export function toDot(flow: Flow): string {
+export function toDot(flow: DiagramSource): string {
   const lines = [`digraph ${dotString(flow.flowId)} {`, '  rankdir=LR;', '  node [shape=box];'];
   for (const [id, routine] of flow.routines) {
     const slots = routine.slotList().map((s) => s.name).join(', ');
@@ -53,7 +68,7 @@ function edgeLabel(eventName: string, slotName: string, mapping: Readonly<Record
 }
 
 /** Mermaid node ids must be simple; routine ids may be anything, so map them to n0, n1, ... when needed. */
-function nodeIds(flow: Flow): Map<string, string> {
+function nodeIds(flow: DiagramSource): Map<string, string> {
   const ids = new Map<string, string>();
   let i = 0;
   for (const id of flow.routines.keys()) ids.set(id, /^[A-Za-z_][\w]*$/.test(id) && !/^(end|graph|subgraph|flowchart)$/i.test(id) ? id : `n${i}`), i++;

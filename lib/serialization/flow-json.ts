@@ -4,8 +4,8 @@ import type { SchedulerLike } from 'rxjs';
 import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { JobStore } from '../state/job-store.js';
-import type { Flow } from '../flow/flow.js';
-import type { FlowOptions } from '../flow/flow-options.js';
+import type { Routine } from '../model/routine.js';
+import type { Connection } from '../model/connection.js';
 import { defaultRegistry, type RoutineRegistry } from './routine-registry.js';
 import { mergeStrategyName } from '../model/merge.js';
 import { errorType, errorTypeName } from './error-type-registry.js';
@@ -81,8 +81,67 @@ function handlerToJSON(h: ErrorHandler, path: string): ErrorHandlerJSON {
   return { strategy: h.strategy, maxRetries: h.maxRetries, retryDelay: h.retryDelay, backoffMultiplier: h.backoffMultiplier, isCritical: h.isCritical, retryableErrors: names };
 }
 
-/** @internal */
-export function flowToJSON(flow: Flow, registry: RoutineRegistry = defaultRegistry): FlowJSON {
+/**
+ * @internal What `flowToJSON` reads of a flow: its settings and its graph.
+ *
+ * @example
+ * ```ts
+ * flowToJSON(flow); // a Flow is a FlowDefinition
+ * ```
+ */
+export interface FlowDefinition {
+  readonly flowId: string;
+  readonly executionStrategy: 'sequential' | 'concurrent';
+  readonly maxWorkers: number;
+  readonly executionTimeout: number | undefined;
+  readonly activationTimeout: number | undefined;
+  readonly historyLimit: number;
+  readonly errorHandler: ErrorHandler | undefined;
+  readonly routines: ReadonlyMap<string, Routine>;
+  readonly connections: readonly Connection[];
+}
+
+/**
+ * @internal The settings a flow JSON carries, as `flowFromJSON` hands them to the flow it builds.
+ *
+ * @example
+ * ```ts
+ * flowFromJSON(json, {}, (settings: FlowSettings) => new Flow(settings));
+ * ```
+ */
+export interface FlowSettings {
+  flowId: string;
+  executionStrategy: 'sequential' | 'concurrent';
+  maxWorkers: number;
+  executionTimeout?: number;
+  activationTimeout?: number;
+  historyLimit?: number;
+  errorHandler?: ErrorHandler;
+}
+
+/**
+ * @internal What `flowFromJSON` needs of the flow it builds: adding routines and connections.
+ *
+ * @example
+ * ```ts
+ * const builder: FlowBuilder = new Flow();
+ * ```
+ */
+export interface FlowBuilder {
+  addRoutine(routine: Routine, id?: string): string;
+  connect(sourceId: string, eventName: string, targetId: string, slotName: string, paramMapping?: Record<string, string>): unknown;
+}
+
+/**
+ * @internal The JSON of a flow's definition.
+ *
+ * @throws {SerializationError} naming the path of a routine class or merge function that is not registered.
+ * @example
+ * ```ts
+ * JSON.stringify(flowToJSON(flow));
+ * ```
+ */
+export function flowToJSON(flow: FlowDefinition, registry: RoutineRegistry = defaultRegistry): FlowJSON {
   const routines = [...flow.routines.entries()].map(([id, routine], i) => {
     const type = registry.nameOf(routine.constructor);
     if (type === undefined) {
@@ -134,15 +193,24 @@ export interface FlowFromJSONOptions {
   checkpoint?: 'never' | 'on-pause' | 'always';
 }
 
-/** @internal Rebuilds a flow; every problem is a SerializationError naming the path. */
-export function flowFromJSON(json: unknown, options: FlowFromJSONOptions, FlowCtor: new (options: FlowOptions) => Flow): Flow {
+/**
+ * @internal Rebuilds a flow with `create` (given the settings in the JSON), then its routines
+ * and connections.
+ *
+ * @throws {SerializationError} naming the path of every problem.
+ * @example
+ * ```ts
+ * const flow = flowFromJSON(text, {}, (settings) => new Flow(settings));
+ * ```
+ */
+export function flowFromJSON<F extends FlowBuilder>(json: unknown, options: FlowFromJSONOptions, create: (settings: FlowSettings) => F): F {
   const registry = options.registry ?? defaultRegistry;
   const r = new JsonReader('flow JSON');
   const root = r.root(json);
   r.header(root, 'routilux.flow', 1);
   const strategy = r.oneOf('executionStrategy', root.executionStrategy, ['sequential', 'concurrent'] as const);
   const flow = wrap('(root)', () =>
-    new FlowCtor({
+    create({
       flowId: r.string('flowId', root.flowId),
       executionStrategy: strategy,
       maxWorkers: r.number('maxWorkers', root.maxWorkers),
@@ -150,9 +218,6 @@ export function flowFromJSON(json: unknown, options: FlowFromJSONOptions, FlowCt
       ...(root.activationTimeout !== undefined ? { activationTimeout: r.number('activationTimeout', root.activationTimeout) } : {}),
       ...(root.historyLimit !== undefined ? { historyLimit: r.number('historyLimit', root.historyLimit) } : {}),
       ...(root.errorHandler !== undefined ? { errorHandler: readHandler(r, 'errorHandler', root.errorHandler) } : {}),
-      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-      ...(options.store ? { store: options.store } : {}),
-      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
     }),
   );
   // Every field is read through `r`, which checks its shape and names the path when it is wrong,

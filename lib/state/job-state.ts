@@ -1,43 +1,14 @@
 import { immerable } from 'immer';
-import type { Payload } from '../core/payload.js';
-import type {
-  DeferredEvent,
-  ExecutionRecord,
-  JobError,
-  JobStatus,
-  OutputRecord,
-  PausePoint,
-  PendingTask,
-  RoutineState,
-} from '../core/records.js';
-import { jobStateToJSON, jobStateFromJSON, registerJobStateClass, type JobStateJSON } from './job-state-json.js';
+import { freezeFields, type JobStateFields } from './job-state-fields.js';
+import { jobStateToJSON, readJobStateJSON, type JobStateJSON } from './job-state-json.js';
+import type { ExecutionRecord, RoutineState } from '../core/records.js';
 
-/**
- * The fields of a {@link JobState}, as plain data.
- *
- * @example
- * ```ts
- * const fields: JobStateFields = { ...state }; // every field, no methods
- * ```
- */
-export interface JobStateFields {
-  readonly jobId: string;
-  readonly flowId: string;
-  readonly status: JobStatus;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly routineStates: Readonly<Record<string, RoutineState>>;
-  readonly slotData: Readonly<Record<string, Payload>>;
-  readonly pendingTasks: readonly PendingTask[];
-  readonly runningTasks: readonly PendingTask[];
-  readonly failedTask?: PendingTask;
-  readonly executionHistory: readonly ExecutionRecord[];
-  readonly pausePoints: readonly PausePoint[];
-  readonly deferredEvents: readonly DeferredEvent[];
-  readonly sharedData: Readonly<Record<string, unknown>>;
-  readonly outputLog: readonly OutputRecord[];
-  readonly error?: JobError;
-}
+export type { JobStateFields } from './job-state-fields.js';
+
+// The class declares no fields of its own: they come from the one declaration in
+// job-state-fields.ts, merged in here as an interface.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface JobState extends JobStateFields {}
 
 /**
  * The state of one job at one moment: frozen, never mutated in place. Every change makes a
@@ -57,32 +28,16 @@ export interface JobStateFields {
  * JobState.fromJSON(JSON.stringify(state)).jobId === state.jobId; // true
  * ```
  */
-export class JobState implements JobStateFields {
+export class JobState {
   static readonly [immerable] = true;
-
-  readonly jobId!: string;
-  readonly flowId!: string;
-  readonly status!: JobStatus;
-  readonly createdAt!: number;
-  readonly updatedAt!: number;
-  readonly routineStates!: Readonly<Record<string, RoutineState>>;
-  readonly slotData!: Readonly<Record<string, Payload>>;
-  readonly pendingTasks!: readonly PendingTask[];
-  readonly runningTasks!: readonly PendingTask[];
-  readonly failedTask?: PendingTask;
-  readonly executionHistory!: readonly ExecutionRecord[];
-  readonly pausePoints!: readonly PausePoint[];
-  readonly deferredEvents!: readonly DeferredEvent[];
-  readonly sharedData!: Readonly<Record<string, unknown>>;
-  readonly outputLog!: readonly OutputRecord[];
-  readonly error?: JobError;
 
   /** Builds a frozen snapshot from plain fields (containers are frozen, payloads are not). */
   constructor(fields: JobStateFields) {
-    Object.assign(this, fields);
-    if (this.failedTask === undefined) delete (this as { failedTask?: unknown }).failedTask;
-    if (this.error === undefined) delete (this as { error?: unknown }).error;
-    freezeState(this);
+    for (const key in fields) {
+      const value = (fields as Record<string, unknown>)[key];
+      if (value !== undefined) (this as Record<string, unknown>)[key] = value;
+    }
+    freezeFields(this);
   }
 
   /**
@@ -144,44 +99,6 @@ export class JobState implements JobStateFields {
    * ```
    */
   static fromJSON(json: unknown): JobState {
-    return jobStateFromJSON(json);
+    return new JobState(readJobStateJSON(json));
   }
-}
-
-registerJobStateClass(JobState);
-
-/**
- * Shallow-freezes the snapshot and each container it owns; user payloads are left alone.
- * @internal
- */
-export function freezeState(state: JobState): void {
-  freezeEach(state.routineStates);
-  freezeAll(state.pendingTasks);
-  freezeAll(state.runningTasks);
-  freezeAll(state.executionHistory);
-  freezeAll(state.pausePoints);
-  freezeAll(state.deferredEvents);
-  freezeAll(state.outputLog);
-  Object.freeze(state.slotData);
-  Object.freeze(state.sharedData);
-  if (state.failedTask) Object.freeze(state.failedTask);
-  if (state.error) Object.freeze(state.error);
-  Object.freeze(state);
-}
-
-function freezeAll(items: readonly object[]): void {
-  if (Object.isFrozen(items)) return;
-  for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
-  Object.freeze(items);
-}
-
-/** Routine states: each state and its `error` object (a snapshot from JSON is not frozen yet). */
-function freezeEach(record: Readonly<Record<string, object>>): void {
-  if (Object.isFrozen(record)) return;
-  for (const key in record) {
-    const error = (record[key] as { error?: object }).error;
-    if (typeof error === 'object' && error !== null) Object.freeze(error);
-    Object.freeze(record[key]);
-  }
-  Object.freeze(record);
 }

@@ -94,7 +94,7 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
     emissions$: emissions.asObservable(),
     status$: statuses.asObservable(),
     output: (routineId, eventName) => {
-      flow._requireRoutine(routineId)._requireEvent(eventName);
+      flow.observe(routineId, eventName); // throws ConfigurationError for an unknown routine or event
       return emissions.pipe(
         filter((e) => e.kind === 'emit' && e.routineId === routineId && e.eventName === eventName),
         map((e) => e.data),

@@ -96,13 +96,15 @@ describe('virtual time (TestScheduler.run)', () => {
     });
   });
 
-  it('this.emit inside the timer(...) a handler returns is attributed to the job in virtual time too', () => {
+  // The flow wraps its scheduler instead of patching it (issue 13): in virtual time a handler
+  // schedules on ctx.scheduler for this.emit inside its timer to know the job.
+  it('this.emit inside the timer(..., ctx.scheduler) a handler returns is attributed to the job in virtual time too', () => {
     const scheduler = newTestScheduler();
     scheduler.run(({ flush }) => {
       const flow = new Flow({ scheduler, executionStrategy: 'concurrent', maxWorkers: 4 });
       const r = new Routine();
       r.defineEvent('out');
-      r.defineSlot('trigger', (d: Payload) => timer(d.ms as number).pipe(tap(() => r.emit('out', { tag: d.tag }))));
+      r.defineSlot('trigger', (d: Payload, ctx) => timer(d.ms as number, ctx.scheduler).pipe(tap(() => r.emit('out', { tag: d.tag }))));
       flow.addRoutine(r, 'r');
       const got: Array<[number, string, unknown]> = [];
       flow.addRoutine(makeRoutine({ in: (d: Payload, ctx) => void got.push([scheduler.now(), ctx.jobId, d.tag]) }, []), 'sink');

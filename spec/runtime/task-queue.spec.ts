@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { TaskQueue } from '../../lib/runtime/task-queue.js';
 import { Task } from '../../lib/runtime/task.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import { WorkLedger } from '../../lib/runtime/work-ledger.js';
 import { Routine } from '../../lib/index.js';
 
 // The queue is internal; these pin its FIFO and chunk-boundary behaviour directly.
 const routine = new Routine();
 const slot = routine.defineSlot('in');
 const out = routine.defineEvent('out');
-const job = (id: string) => ({ id, queued: 0, queueId: -1 }) as unknown as JobRuntime;
+const job = (id: string) => ({ id, work: new WorkLedger() }) as unknown as JobRuntime;
 
 function drain(q: TaskQueue): Array<[string, number]> {
   const got: Array<[string, number]> = [];
@@ -26,12 +27,12 @@ describe('TaskQueue (internal)', () => {
     const a = job('a');
     const r = q.route(slot, undefined);
     for (let n = 0; n < 10_000; n++) q.push(a, r, { n }, 1, n);
-    expect(a.queued).to.equal(10_000);
+    expect(a.work.queued).to.equal(10_000);
     const first = drain(q);
     expect(first).to.have.length(10_000);
     expect(first.every(([, n], i) => n === i)).to.equal(true);
-    expect(a.queued).to.equal(0);
-    expect(a.queueId).to.equal(-1);
+    expect(a.work.queued).to.equal(0);
+    expect(a.work.queueId).to.equal(-1);
     for (let n = 0; n < 5000; n++) q.push(a, r, { n }, 1, n);
     expect(drain(q).map(([, n]) => n)).to.deep.equal(Array.from({ length: 5000 }, (_, i) => i));
   });
@@ -50,7 +51,7 @@ describe('TaskQueue (internal)', () => {
       }
     }
     expect(q.size).to.equal(50 * 100);
-    expect(a.queued).to.equal(50 * 100);
+    expect(a.work.queued).to.equal(50 * 100);
     expect(drain(q).map(([, n]) => n)[0]).to.equal(expected);
   });
 
@@ -62,9 +63,9 @@ describe('TaskQueue (internal)', () => {
     for (let n = 0; n < 9000; n++) q.push(n % 3 === 0 ? b : a, r, { n }, n % 5 === 0 ? 2 : 1, n * 10);
     const taken = q.extract(b);
     expect(taken).to.have.length(3000);
-    expect(b.queued).to.equal(0);
-    expect(b.queueId).to.equal(-1);
-    expect(a.queued).to.equal(6000);
+    expect(b.work.queued).to.equal(0);
+    expect(b.work.queueId).to.equal(-1);
+    expect(a.work.queued).to.equal(6000);
     expect(taken.map((t) => t.data.n)).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i * 3));
     expect(taken[5]).to.include({ attempt: 2, enqueuedAt: 150, slot, source: out });
     const rest = drain(q);
@@ -110,12 +111,12 @@ describe('TaskQueue (internal)', () => {
     const r = q.route(slot, undefined);
     const jobs = Array.from({ length: 5 }, (_, i) => job(`j${i}`));
     for (const j of jobs) q.push(j, r, { n: 0 }, 1, 0);
-    expect(jobs.map((j) => j.queueId)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(jobs.map((j) => j.work.queueId)).to.deep.equal([0, 1, 2, 3, 4]);
     drain(q);
-    expect(jobs.every((j) => j.queueId === -1 && j.queued === 0)).to.equal(true);
+    expect(jobs.every((j) => j.work.queueId === -1 && j.work.queued === 0)).to.equal(true);
     const later = job('later');
     q.push(later, r, { n: 7 }, 1, 0);
-    expect(later.queueId).to.be.within(0, 4);
+    expect(later.work.queueId).to.be.within(0, 4);
     expect(drain(q)).to.deep.equal([['later', 7]]);
   });
 

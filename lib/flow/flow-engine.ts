@@ -1,0 +1,145 @@
+import { Subject, type Observable } from 'rxjs';
+import type { ErrorHandler } from '../errors/error-handler.js';
+import { ConfigurationError } from '../errors/errors.js';
+import type { Payload } from '../core/payload.js';
+import type { Emission, EmissionKind } from '../core/records.js';
+import type { JobState } from '../state/job-state.js';
+import { FlowGraph } from '../model/flow-graph.js';
+import type { Routine } from '../model/routine.js';
+import { Slot } from '../model/slot.js';
+import { Clock } from '../runtime/clock.js';
+import { Dispatcher } from '../runtime/dispatcher.js';
+import { activate } from '../runtime/activation.js';
+import { JobRuntime } from '../runtime/job-runtime.js';
+import { JobRegistry } from '../runtime/job-registry.js';
+import { Checkpointer } from '../runtime/checkpointer.js';
+import { Task } from '../runtime/task.js';
+import { restoreJob } from '../runtime/job-restore.js';
+import { resumeJob } from '../runtime/job-control.js';
+import type { RuntimeHooks } from '../runtime/runtime-hooks.js';
+import type { Flow } from './flow.js';
+import type { ResolvedFlowOptions } from './flow-options.js';
+import { Job } from './job.js';
+
+/**
+ * @internal Everything behind a {@link Flow} that is not its public API: the definition graph,
+ * the engine it drives (clock, dispatcher, jobs, checkpoints), the emission stream, and the
+ * {@link RuntimeHooks} through which the engine reports back — so the engine never imports
+ * the façade, and the façade exposes no `_` hooks.
+ *
+ * @example
+ * ```ts
+ * const engine = new FlowEngine(flow, resolveFlowOptions(options));
+ * const job = engine.start(routine, 'trigger', {}, {});
+ * ```
+ */
+export class FlowEngine implements RuntimeHooks {
+  readonly graph: FlowGraph;
+  readonly clock: Clock;
+  readonly dispatcher: Dispatcher;
+  readonly checkpointer: Checkpointer;
+  readonly jobs: JobRegistry;
+  private readonly emissions = new Subject<Emission>();
+  readonly emissions$: Observable<Emission> = this.emissions.asObservable();
+  /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
+  private readonly handles = new WeakMap<JobRuntime, Job>();
+  errorHandler: ErrorHandler | undefined;
+
+  constructor(
+    readonly flow: Flow,
+    private readonly options: ResolvedFlowOptions,
+  ) {
+    this.graph = new FlowGraph(this);
+    this.errorHandler = options.errorHandler;
+    this.clock = new Clock(options.scheduler);
+    this.dispatcher = new Dispatcher(this.clock, options.maxWorkers, activate);
+    this.checkpointer = new Checkpointer(options.store, options.checkpoint);
+    this.jobs = new JobRegistry(options.flowId, (id, timeout) => new JobRuntime(id, this, this.dispatcher, this.clock, options.historyLimit, timeout ?? options.executionTimeout));
+  }
+
+  get flowId(): string {
+    return this.options.flowId;
+  }
+
+  get activationTimeout(): number | undefined {
+    return this.options.activationTimeout;
+  }
+
+  // ---- RuntimeHooks ------------------------------------------------------------------------
+
+  publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
+    if (this.emissions.observed) this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
+  }
+
+  checkpoint(job: JobRuntime, statusChange: boolean): void {
+    this.checkpointer.notify(job, statusChange);
+  }
+
+  jobEnded(job: JobRuntime): void {
+    this.jobs.ended(job);
+  }
+
+  jobResumed(job: JobRuntime): void {
+    this.jobs.resumed(job);
+  }
+
+  // ---- what the façade asks of it ----------------------------------------------------------
+
+  /** Whether anything still listens to this flow's emissions. */
+  get emissionsObserved(): boolean {
+    return this.emissions.observed;
+  }
+
+  /** The Job handle of a runtime (made once). */
+  handle(job: JobRuntime): Job {
+    let handle = this.handles.get(job);
+    if (handle === undefined) this.handles.set(job, (handle = new Job(job, this)));
+    return handle;
+  }
+
+  /** Queues the entry activation of a new job; no handler runs here. */
+  start(routine: Routine, slotName: string, params: Payload, options: { jobId?: string; timeout?: number }): Job {
+    const job = this.jobs.create(options.jobId, options.timeout);
+    const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
+    const now = this.clock.now();
+    job.record(routine.id, 'start', params, now);
+    job.queue(new Task(job, slot, params, 1, now, undefined));
+    job.deadline?.start();
+    this.dispatcher.request();
+    return this.handle(job);
+  }
+
+  /** A job with no entry activation, held open until `close()`. */
+  open(options: { jobId?: string; timeout?: number }): Job {
+    const job = this.jobs.create(options.jobId, options.timeout);
+    job.work.openHold = true;
+    job.work.holds++;
+    job.change('run');
+    job.deadline?.start();
+    return this.handle(job);
+  }
+
+  /** Resumes a live job in place, or rebuilds one from its state. */
+  resume(state: JobState): Job {
+    const live = this.jobs.lookup(state.jobId);
+    if (live !== undefined) {
+      resumeJob(live);
+      return this.handle(live);
+    }
+    return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout)));
+  }
+
+  /** A live (or failed, still referenced) job's runtime, or a JobStateError naming the id. */
+  require(jobId: string): JobRuntime {
+    const job = this.jobs.lookup(jobId);
+    if (job === undefined) throw this.jobs.unknown(jobId);
+    return job;
+  }
+}
+
+/** A stand-in for a slot the entry routine does not have: its activation fails under the error policy. */
+function missingSlot(routine: Routine, name: string): Slot {
+  return new Slot(name, routine, () => {
+    throw new ConfigurationError(`routine '${routine.id}' has no slot '${name}'; defined slots: ${routine.slotList().map((s) => s.name).join(', ') || '(none)'}`);
+  });
+}

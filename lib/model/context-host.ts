@@ -1,0 +1,43 @@
+import type { SchedulerLike } from 'rxjs';
+import type { JobState } from '../state/job-state.js';
+import type { Payload } from '../core/payload.js';
+import type { Drain } from './drain.js';
+import type { Event } from './event.js';
+import type { ExecutionContext } from './execution-context.js';
+import type { Routine } from './routine.js';
+import type { Slot } from './slot.js';
+
+/**
+ * @internal The port through which the model reaches a job: what an activation's context (and
+ * an operator routine) needs from the job it runs in. The runtime's job implements it; so does
+ * the detached host of `Slot.receive`, which has no job at all. The model never sees more of
+ * the engine than this.
+ *
+ * @example
+ * ```ts
+ * const ctx = new ActivationContext(host, slot, 1); // host: a ContextHost
+ * ```
+ */
+export interface ContextHost {
+  readonly id: string;
+  readonly flow: ExecutionContext['flow'];
+  /** The scheduler all time of this job goes through (carrying activation contexts). */
+  readonly scheduler: SchedulerLike;
+  emitFrom(event: Event, data: Payload): void;
+  setSharedData(key: string, value: unknown): void;
+  getSharedData(key: string): unknown;
+  hasSharedData(key: string): boolean;
+  updateRoutineState(routine: Routine, patch: Record<string, unknown>): void;
+  resetSlot(slot: Slot): void;
+  snapshot(): JobState;
+  now(): number;
+  abortSignal(): AbortSignal;
+  deferEvent(event: Event, data: Payload): void;
+  sendOutput(routine: Routine, outputType: string, data: Payload): void;
+  /** Keeps the job from settling until `releaseDrain` (operator routines). */
+  addDrain(drain: Drain): void;
+  /** The drain completed or failed: the job may settle once idle. */
+  releaseDrain(drain: Drain): void;
+  /** A stream feeding `slot` failed outside any activation: the routine's error policy decides. */
+  streamFailed(slot: Slot, error: unknown): void;
+}

@@ -1,0 +1,59 @@
+import type { InFlight } from './in-flight.js';
+import type { JobRuntime } from './job-runtime.js';
+import type { Task } from './task.js';
+import { setOutcome } from './routine-run.js';
+
+/**
+ * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
+ * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
+ * settles, since it cannot be stopped, but its result is ignored and its emits are dropped.
+ * The routine then shows `cancelled` or `interrupted` (it will run again on resume), not
+ * `running`: nothing of it is in flight for this job any more.
+ *
+ * @example
+ * ```ts
+ * detach(inFlight, 'cancelled');
+ * ```
+ */
+export function detach(a: InFlight, outcome: 'cancelled' | 'interrupted'): void {
+  if (a.done || a.detached) return;
+  a.detached = true;
+  a.ctx.silenced = true;
+  a.timer?.unsubscribe();
+  const job = a.task.job;
+  job.work.running--;
+  a.run.inFlight--;
+  setOutcome(a.run, outcome);
+  job.markRun(a.run);
+  if (a.sub !== undefined) {
+    a.sub.unsubscribe();
+    a.done = true;
+    job.dispatcher.running--;
+  }
+}
+
+/**
+ * @internal Lets go of every in-flight activation of the job (aborted, silenced) and returns
+ * their tasks. Every activation signal of this run is aborted, in-flight ones included, even
+ * if they never looked at it yet; a resumed run gets a fresh controller.
+ *
+ * @example
+ * ```ts
+ * job.work.interrupted = stopInFlight(job, new JobFailedError('...'), 'interrupted');
+ * ```
+ */
+export function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancelled' | 'interrupted'): Task[] {
+  // The aborted controller stays until the job runs again, so a signal first read after
+  // the abort (lazily created) is aborted too.
+  const controller = (job.controller ??= new AbortController());
+  const inflight = job.work.inflight;
+  for (const a of inflight) a.ctx.abort(reason);
+  if (!controller.signal.aborted) controller.abort(reason);
+  const tasks: Task[] = [];
+  for (const a of inflight) {
+    tasks.push(a.task);
+    detach(a, outcome);
+  }
+  inflight.clear();
+  return tasks;
+}

@@ -1,0 +1,37 @@
+import type { ErrorHandler } from '../errors/error-handler.js';
+import type { Payload } from '../core/payload.js';
+import type { EmissionKind } from '../core/records.js';
+import type { ExecutionContext } from '../model/execution-context.js';
+import type { FlowGraph } from '../model/flow-graph.js';
+import type { JobRuntime } from './job-runtime.js';
+
+/**
+ * @internal What the engine needs from the flow that owns it, and nothing more. The runtime
+ * never imports the façade: it reads the flow's settings and reports what happens to a job
+ * through this interface, which `Flow` implements with a private object.
+ *
+ * @example
+ * ```ts
+ * const hooks: RuntimeHooks = { flowId: 'f', flow, graph, errorHandler: undefined, activationTimeout: undefined,
+ *   publish() {}, checkpoint() {}, jobEnded() {}, jobResumed() {} };
+ * ```
+ */
+export interface RuntimeHooks {
+  readonly flowId: string;
+  /** What `ctx.flow` returns (the sanctioned type-level back-reference). */
+  readonly flow: ExecutionContext['flow'];
+  /** The definition graph: routines by id, for deferred events and restores. */
+  readonly graph: FlowGraph;
+  /** The flow-wide error policy (a routine's own wins); read when an attempt fails. */
+  readonly errorHandler: ErrorHandler | undefined;
+  /** ms per async activation, if limited. */
+  readonly activationTimeout: number | undefined;
+  /** An emission or scheduler record happened in `job` (for `flow.events$`). */
+  publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void;
+  /** A dispatch turn changed `job` (statusChange = false), or it reached a resting status. */
+  checkpoint(job: JobRuntime, statusChange: boolean): void;
+  /** `job` reached completed, cancelled (forget it) or failed (it may be resumed). */
+  jobEnded(job: JobRuntime): void;
+  /** A failed `job` runs again. */
+  jobResumed(job: JobRuntime): void;
+}

@@ -1,0 +1,59 @@
+import type { Drain } from '../model/drain.js';
+import type { InFlight } from './in-flight.js';
+import type { Task } from './task.js';
+
+/**
+ * @internal Everything that keeps one job from settling, in one place. The job settles only
+ * when {@link WorkLedger.isIdle} and its drains have completed; {@link JobRuntime.settleIfIdle}
+ * is the one place that asks.
+ *
+ * @example
+ * ```ts
+ * if (job.work.isIdle()) job.settleIfIdle();
+ * ```
+ */
+export class WorkLedger {
+  /** Tasks in the flow's queue (kept by the TaskQueue, with {@link WorkLedger.queueId}). */
+  queued = 0;
+  /** The TaskQueue's number for this job while it has tasks queued, else -1. */
+  queueId = -1;
+  /** Activations started and not yet ended or let go. */
+  running = 0;
+  /** Open inputs (`job.input`) and the open hold of a `flow.open()` job. */
+  holds = 0;
+  /** A `flow.open()` job holds itself open until `close()`. */
+  openHold = false;
+  /** Async activations in flight. */
+  readonly inflight = new Set<InFlight>();
+  /** Retries waiting for their backoff. */
+  readonly waiting = new Set<Task>();
+  /** Operator routines whose output has not completed. */
+  readonly drains = new Set<Drain>();
+  /** Tasks lifted out of the queue while paused or failed, in original order. */
+  parked: Task[] = [];
+  /** Activations that were in flight when the job failed: they run again on resume. */
+  interrupted: Task[] = [];
+  /** The activation that failed the job: it runs first on resume. */
+  failedTask: Task | undefined = undefined;
+
+  /** Nothing queued, running, waiting for a retry, or held open (drains aside). */
+  isIdle(): boolean {
+    return this.queued === 0 && this.running === 0 && this.waiting.size === 0 && this.holds === 0;
+  }
+
+  /** Whether a snapshot lists any task (queued, parked, waiting, in flight, interrupted or failed). */
+  hasTasks(): boolean {
+    return this.queued > 0 || this.parked.length > 0 || this.waiting.size > 0 || this.inflight.size > 0 || this.interrupted.length > 0 || this.failedTask !== undefined;
+  }
+
+  /** Takes the tasks a resume runs, in order: the failed one, the interrupted ones, the parked ones. */
+  takeResumable(): Task[] {
+    const tasks: Task[] = [];
+    if (this.failedTask !== undefined) tasks.push(this.failedTask);
+    tasks.push(...this.interrupted, ...this.parked);
+    this.failedTask = undefined;
+    this.interrupted = [];
+    this.parked = [];
+    return tasks;
+  }
+}

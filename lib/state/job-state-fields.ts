@@ -1,0 +1,163 @@
+import type { JsonReader } from '../core/json-reader.js';
+import type { Payload } from '../core/payload.js';
+import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState } from '../core/records.js';
+
+/**
+ * @internal One field of a JobState: how its JSON is checked, how a snapshot freezes it, and
+ * whether it may be absent. Everything that handles JobState fields (the class, its freezing,
+ * the JSON writer and reader, the snapshot builder, restore) derives from
+ * {@link JOB_STATE_FIELDS}, so a new field is one entry here plus its logic — and the
+ * builder and restore, typed as one entry per field, fail to compile until they have it.
+ *
+ * @example
+ * ```ts
+ * const spec: FieldSpec<number, false> = JOB_STATE_FIELDS.createdAt;
+ * ```
+ */
+export interface FieldSpec<T, Optional extends boolean> {
+  readonly optional: Optional;
+  /** Checks a present JSON value at `path`; throws a SerializationError naming the path. */
+  read(r: JsonReader, path: string, value: unknown): void;
+  /** Freezes what the snapshot owns of the value (never user payloads). */
+  freeze(value: T): void;
+  /** The value when JSON written before the field existed lacks it. */
+  readonly absent?: () => T;
+}
+
+const STATUSES: readonly JobStatus[] = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
+const noFreeze = (): void => {};
+
+function required<T>(read: FieldSpec<T, false>['read'], freeze: (value: T) => void = noFreeze, absent?: () => T): FieldSpec<T, false> {
+  return absent === undefined ? { optional: false, read, freeze } : { optional: false, read, freeze, absent };
+}
+
+function optional<T>(read: FieldSpec<T, true>['read'], freeze: (value: T) => void = noFreeze): FieldSpec<T, true> {
+  return { optional: true, read, freeze };
+}
+
+/** A list of records: each record and the list are frozen (the payloads inside are not). */
+function list<T extends object>(item: (r: JsonReader, path: string, value: unknown) => void, absent?: () => readonly T[]): FieldSpec<readonly T[], false> {
+  return required<readonly T[]>((r, path, v) => r.array(path, v).forEach((x, i) => item(r, `${path}[${i}]`, x)), freezeAll, absent);
+}
+
+function freezeAll(items: readonly object[]): void {
+  if (Object.isFrozen(items)) return;
+  for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
+  Object.freeze(items);
+}
+
+/** Routine states: each state and its `error` object (a snapshot from JSON is not frozen yet). */
+function freezeEach(record: Readonly<Record<string, object>>): void {
+  if (Object.isFrozen(record)) return;
+  for (const key in record) {
+    const error = (record[key] as { error?: object }).error;
+    if (typeof error === 'object' && error !== null) Object.freeze(error);
+    Object.freeze(record[key]);
+  }
+  Object.freeze(record);
+}
+
+function readTask(r: JsonReader, path: string, v: unknown): void {
+  const o = r.object(path, v);
+  r.string(`${path}.routineId`, o.routineId);
+  r.string(`${path}.slotName`, o.slotName);
+  r.object(`${path}.data`, o.data);
+  const attempt = r.number(`${path}.attempt`, o.attempt);
+  if (!Number.isInteger(attempt) || attempt < 1) r.fail(`${path}.attempt`, 'an integer >= 1', attempt);
+  r.number(`${path}.enqueuedAt`, o.enqueuedAt);
+  if (o.source !== undefined) {
+    const s = r.object(`${path}.source`, o.source);
+    r.string(`${path}.source.routineId`, s.routineId);
+    r.string(`${path}.source.eventName`, s.eventName);
+  }
+  r.optional(o.dueAt, (d) => r.number(`${path}.dueAt`, d));
+  r.optional(o.delayLeft, (d) => r.number(`${path}.delayLeft`, d));
+  r.optional(o.merged, (d) => r.object(`${path}.merged`, d));
+}
+
+function readRecord(r: JsonReader, path: string, v: unknown): void {
+  const o = r.object(path, v);
+  r.string(`${path}.routineId`, o.routineId);
+  r.string(`${path}.eventName`, o.eventName);
+  r.number(`${path}.timestamp`, o.timestamp);
+}
+
+/**
+ * @internal The one declaration of a JobState's fields, in JSON order.
+ *
+ * @example
+ * ```ts
+ * for (const name of JOB_STATE_FIELD_NAMES) console.log(name, JOB_STATE_FIELDS[name].optional);
+ * ```
+ */
+export const JOB_STATE_FIELDS = {
+  jobId: required<string>((r, p, v) => void r.string(p, v)),
+  flowId: required<string>((r, p, v) => void r.string(p, v)),
+  status: required<JobStatus>((r, p, v) => void r.oneOf(p, v, STATUSES)),
+  createdAt: required<number>((r, p, v) => void r.number(p, v)),
+  updatedAt: required<number>((r, p, v) => void r.number(p, v)),
+  routineStates: required<Readonly<Record<string, RoutineState>>>((r, path, v) => {
+    for (const [id, rs] of Object.entries(r.object(path, v))) {
+      const o = r.object(`${path}.${id}`, rs);
+      r.string(`${path}.${id}.status`, o.status);
+      r.number(`${path}.${id}.activations`, o.activations);
+      r.number(`${path}.${id}.errors`, o.errors);
+    }
+  }, freezeEach),
+  slotData: required<Readonly<Record<string, Payload>>>((r, path, v) => {
+    for (const [key, data] of Object.entries(r.object(path, v))) r.object(`${path}['${key}']`, data);
+  }, Object.freeze),
+  pendingTasks: list<PendingTask>(readTask),
+  /** Older JSON had no running tasks. */
+  runningTasks: list<PendingTask>(readTask, () => []),
+  failedTask: optional<PendingTask>(readTask, Object.freeze),
+  executionHistory: list<ExecutionRecord>(readRecord),
+  pausePoints: list<PausePoint>((r, p, v) => void r.number(`${p}.timestamp`, r.object(p, v).timestamp)),
+  deferredEvents: list<DeferredEvent>(readRecord),
+  sharedData: required<Readonly<Record<string, unknown>>>((r, p, v) => void r.object(p, v), Object.freeze),
+  outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
+  error: optional<JobError>((r, p, v) => {
+    const e = r.object(p, v);
+    r.string(`${p}.name`, e.name);
+    r.string(`${p}.message`, e.message);
+  }, Object.freeze),
+} as const;
+
+type Fields = typeof JOB_STATE_FIELDS;
+type ValueOf<S> = S extends FieldSpec<infer T, boolean> ? T : never;
+
+/**
+ * The fields of a {@link JobState}, as plain data (derived from the one declaration of them).
+ *
+ * @example
+ * ```ts
+ * const fields: JobStateFields = { ...state }; // every field, no methods
+ * ```
+ */
+export type JobStateFields = {
+  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? never : K]: ValueOf<Fields[K]>;
+} & {
+  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? K : never]?: ValueOf<Fields[K]>;
+};
+
+/** @internal A field's name. @example `const name: JobStateField = 'status';` */
+export type JobStateField = keyof Fields;
+
+/** @internal Every field name, in declaration (and JSON) order. @example `JOB_STATE_FIELD_NAMES[0] // 'jobId'` */
+export const JOB_STATE_FIELD_NAMES = Object.freeze(Object.keys(JOB_STATE_FIELDS)) as readonly JobStateField[];
+
+/**
+ * @internal Freezes a snapshot's fields by their declaration, then the object itself.
+ *
+ * @example
+ * ```ts
+ * freezeFields(state);
+ * ```
+ */
+export function freezeFields(state: JobStateFields): void {
+  for (const name of JOB_STATE_FIELD_NAMES) {
+    const value = state[name];
+    if (value !== undefined) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
+  }
+  Object.freeze(state);
+}
