@@ -75,8 +75,6 @@ export type { CheckpointError } from './runtime/checkpointer.js';
 // RxJS interop.
 export { attachOperator, type OperatorRoutineOptions } from './model/operator-routine.js';
 export { throughFlow, throughFlowEach, type ThroughFlowOptions, type ThroughFlowEachOptions } from './rx/through-flow.js';
-// Side effect: Symbol.observable interop (from(job), from(event)).
-import './rx/interop.js';
 
 // Built-in routines (each registered under its class name).
 export { TextClipper, looksLikeStackTrace, type TextClipperConfig } from './builtins/text-clipper.js';

@@ -97,8 +97,14 @@ export class FlowEngine implements RuntimeHooks {
     return handle;
   }
 
-  /** Queues the entry activation of a new job; no handler runs here. */
-  start(routine: Routine, slotName: string, params: Payload, options: { jobId?: string; timeout?: number }): Job {
+  /** Queues the entry activation of a new job; no handler runs here. See `Flow.start`. */
+  start(entryId: string, params: Payload, options: { slot?: string; jobId?: string; timeout?: number }): Job {
+    const routine = this.graph.require(entryId);
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
+    }
+    const slotName = options.slot ?? 'trigger';
+    if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
     const job = this.jobs.create(options.jobId, options.timeout);
     const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
     const now = this.clock.now();
@@ -119,14 +125,23 @@ export class FlowEngine implements RuntimeHooks {
     return this.handle(job);
   }
 
-  /** Resumes a live job in place, or rebuilds one from its state. */
+  /** Resumes a live job in place, or rebuilds one from its state. See `Flow.resume`. */
   resume(state: JobState): Job {
+    if (state.flowId !== this.flowId) {
+      throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
+    }
     const live = this.jobs.lookup(state.jobId);
     if (live !== undefined) {
       resumeJob(live);
       return this.handle(live);
     }
     return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout)));
+  }
+
+  /** Runs a by-id control (`flow.pause(jobId)`, ...); rejects with a JobStateError for an unknown job. */
+  control(jobId: string, action: (job: JobRuntime) => Promise<JobState>): Promise<JobState> {
+    const job = this.jobs.lookup(jobId);
+    return job === undefined ? Promise.reject(this.jobs.unknown(jobId)) : action(job);
   }
 
   /** A live (or failed, still referenced) job's runtime, or a JobStateError naming the id. */

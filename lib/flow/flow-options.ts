@@ -121,3 +121,19 @@ function optionalPositive(name: string, value: unknown): number | undefined {
   }
   return value;
 }
+
+/**
+ * @internal The options of `Flow.fromJSON` that are not in the JSON (runtime-only settings).
+ *
+ * @example
+ * ```ts
+ * new Flow({ ...settingsFromJSON, ...runtimeOptions({ scheduler }) });
+ * ```
+ */
+export function runtimeOptions(options: { scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' }): FlowOptions {
+  return {
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+  };
+}

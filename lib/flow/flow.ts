@@ -9,10 +9,9 @@ import type { Routine } from '../model/routine.js';
 import type { Connection } from '../model/connection.js';
 import type { CheckpointError } from '../runtime/checkpointer.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
-import { flowToJSON, flowFromJSON, type FlowJSON } from '../serialization/flow-json.js';
-import type { RoutineRegistry } from '../serialization/routine-registry.js';
+import { flowToJSON, flowFromJSON, type FlowFromJSONOptions, type FlowJSON } from '../serialization/flow-json.js';
 import { toMermaid, toDot } from '../serialization/diagram.js';
-import { checkStrategy, resolveFlowOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { checkStrategy, resolveFlowOptions, runtimeOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
 import { FlowEngine } from './flow-engine.js';
 import type { Job } from './job.js';
 
@@ -63,8 +62,6 @@ export class Flow {
     this.engine = new FlowEngine(this, o);
     this.events$ = this.engine.emissions$;
   }
-
-  // ---- the graph --------------------------------------------------------------------------
 
   get routines(): ReadonlyMap<string, Routine> {
     return this.engine.graph.routines;
@@ -123,14 +120,7 @@ export class Flow {
     return this.engine.graph.connect(sourceId, eventName, targetId, slotName, paramMapping);
   }
 
-  /**
-   * Removes a connection; `false` if there was none.
-   *
-   * @example
-   * ```ts
-   * flow.disconnect('source', 'out', 'sink', 'in'); // true
-   * ```
-   */
+  /** Removes a connection; `false` if there was none. @example `flow.disconnect('source', 'out', 'sink', 'in') // true` */
   disconnect(sourceId: string, eventName: string, targetId: string, slotName: string): boolean {
     return this.engine.graph.disconnect(sourceId, eventName, targetId, slotName);
   }
@@ -156,8 +146,6 @@ export class Flow {
     this.engine.dispatcher.request();
   }
 
-  // ---- running jobs ------------------------------------------------------------------------
-
   /**
    * Starts a job: queues an activation of the entry routine's `trigger` slot (or
    * `options.slot`) with `entryParams` and returns the job at once; no handler runs inside
@@ -170,13 +158,7 @@ export class Flow {
    * ```
    */
   start(entryId: string, entryParams: Payload = {}, options: ExecuteOptions = {}): Job {
-    const routine = this.engine.graph.require(entryId);
-    if (typeof entryParams !== 'object' || entryParams === null || Array.isArray(entryParams)) {
-      throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
-    }
-    const slotName = options.slot ?? 'trigger';
-    if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
-    return this.engine.start(routine, slotName, entryParams, options);
+    return this.engine.start(entryId, entryParams, options);
   }
 
   /**
@@ -223,11 +205,7 @@ export class Flow {
    * ```
    */
   resume(state: JobState | unknown): Job {
-    const snapshot = state instanceof JobState ? state : JobState.fromJSON(state);
-    if (snapshot.flowId !== this.flowId) {
-      throw new ConfigurationError(`cannot resume job '${snapshot.jobId}': it belongs to flow '${snapshot.flowId}', not '${this.flowId}'`);
-    }
-    return this.engine.resume(snapshot);
+    return this.engine.resume(state instanceof JobState ? state : JobState.fromJSON(state));
   }
 
   /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
@@ -243,8 +221,7 @@ export class Flow {
 
   /** `getJob(jobId).pause(...)`, rejecting with JobStateError for an unknown job. @example `await flow.pause('order-17', 'review')` */
   pause(jobId: string, reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    const job = this.engine.jobs.lookup(jobId);
-    return job === undefined ? Promise.reject(this.engine.jobs.unknown(jobId)) : pauseJob(job, reason, checkpoint);
+    return this.engine.control(jobId, (job) => pauseJob(job, reason, checkpoint));
   }
 
   /** `getJob(jobId).resume()`. @example `flow.resumeJob('order-17')` */
@@ -256,8 +233,7 @@ export class Flow {
 
   /** `getJob(jobId).cancel(...)`. @example `await flow.cancel('order-17', 'user left')` */
   cancel(jobId: string, reason?: string): Promise<JobState> {
-    const job = this.engine.jobs.lookup(jobId);
-    return job === undefined ? Promise.reject(this.engine.jobs.unknown(jobId)) : cancelJob(job, reason);
+    return this.engine.control(jobId, (job) => cancelJob(job, reason));
   }
 
   /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */
@@ -277,8 +253,6 @@ export class Flow {
     return this.engine.graph.require(routineId)._requireEvent(eventName).asObservable();
   }
 
-  // ---- serialization and pictures --------------------------------------------------------
-
   /** `{ format: 'routilux.flow', version: 1, ... }`; see the README. @example `JSON.stringify(flow)` */
   toJSON(): FlowJSON {
     return flowToJSON(this);
@@ -293,7 +267,7 @@ export class Flow {
    * const copy = Flow.fromJSON(JSON.stringify(flow));
    * ```
    */
-  static fromJSON(json: unknown, options: { registry?: RoutineRegistry; scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' } = {}): Flow {
+  static fromJSON(json: unknown, options: FlowFromJSONOptions = {}): Flow {
     return flowFromJSON(json, options, (settings) => new Flow({ ...settings, ...runtimeOptions(options) }));
   }
 
@@ -307,19 +281,8 @@ export class Flow {
     return toDot(this);
   }
 
-  // ---- internal ------------------------------------------------------------------------
-
   /** @internal For leak specs: whether anything still listens to this flow's emissions. */
   _emissionsObserved(): boolean {
     return this.engine.emissionsObserved;
   }
-}
-
-/** The options of `Flow.fromJSON` that are not in the JSON (runtime-only settings). */
-function runtimeOptions(options: { scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' }): FlowOptions {
-  return {
-    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
-  };
 }

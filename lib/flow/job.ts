@@ -1,5 +1,5 @@
-import { Observable, Subject, type Observer } from 'rxjs';
-import { ConfigurationError, JobStateError, RoutiluxError, TimeoutError } from '../errors/errors.js';
+import { Observable, Subject, observable as observableKey, type Observer } from 'rxjs';
+import { ConfigurationError, JobStateError, TimeoutError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
@@ -7,6 +7,9 @@ import type { OutputRecord } from '../core/records.js';
 import type { ExecutionTracker } from '../runtime/execution-tracker.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
 import type { FlowEngine } from './flow-engine.js';
+import { JobFailedStreamError } from './job-failed-stream-error.js';
+
+export { JobFailedStreamError } from './job-failed-stream-error.js';
 import { Task } from '../runtime/task.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 
@@ -21,20 +24,6 @@ import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 export interface WaitOptions {
   /** ms of scheduler time; then the promise rejects with TimeoutError (the job keeps running). */
   timeout?: number;
-}
-
-/**
- * The error `job.observe(...)` streams end with when the job fails; carries the failed state.
- *
- * @example
- * ```ts
- * job.observe('sink', 'out').subscribe({ error: (e: JobFailedStreamError) => console.log(e.state.error) });
- * ```
- */
-export class JobFailedStreamError extends RoutiluxError {
-  constructor(readonly state: JobState) {
-    super(`job '${state.jobId}' failed: ${state.error?.name ?? 'Error'}: ${state.error?.message ?? ''}`);
-  }
 }
 
 /**
@@ -297,3 +286,8 @@ function describeType(data: unknown): string {
 function checkPayload(data: unknown, where: string): void {
   if (!isPlainPayload(data)) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`);
 }
+
+// `Symbol.observable` interop: `from(job)` is `job.state$` (see the same in model/event.ts).
+(Job.prototype as unknown as Record<string | symbol, unknown>)[observableKey] = function (this: Job): Observable<JobState> {
+  return this.state$;
+};

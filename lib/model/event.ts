@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs';
+import { Subject, observable as observableKey, type Observable } from 'rxjs';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { Routine } from './routine.js';
@@ -61,3 +61,10 @@ export class Event<T extends Payload = Payload> {
     if (this.subject.observed) this.subject.next(data);
   }
 }
+
+// `Symbol.observable` interop, so RxJS's `from(event)` (and other libraries) accept an event:
+// it is `event.asObservable()`. (RxJS types its key as `string | symbol`, which a class cannot
+// use as a member name, hence the assignment; it lives here so that it comes with the class.)
+(Event.prototype as unknown as Record<string | symbol, unknown>)[observableKey] = function (this: Event): Observable<Payload> {
+  return this.asObservable();
+};

@@ -3,26 +3,17 @@ import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler, ErrorStrategy } from '../errors/error-handler.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { MergeStrategy } from './merge.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { ExecutionContext } from './execution-context.js';
 import { currentContext } from './current-context.js';
+import { Configurable } from './configurable.js';
+import type { SlotOptions } from './slot-options.js';
+
+export type { SlotOptions } from './slot-options.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
 
 let autoId = 0;
-
-/**
- * Options of {@link Routine.defineSlot}.
- *
- * @example
- * ```ts
- * routine.defineSlot('items', handler, { mergeStrategy: 'append' } satisfies SlotOptions);
- * ```
- */
-export interface SlotOptions {
-  mergeStrategy?: MergeStrategy;
-}
 
 /**
  * A node of a flow: input slots with handlers, output events, config and stats. Subclass it
@@ -41,11 +32,10 @@ export interface SlotOptions {
  * }
  * ```
  */
-export class Routine {
+export class Routine extends Configurable {
   private _id: string;
   private readonly slots = new Map<string, Slot>();
   private readonly events = new Map<string, Event>();
-  private _config: Record<string, unknown> = {};
   private errorHandler?: ErrorHandler;
   private readonly userStats: Record<string, unknown> = {};
   private lastEventName: string | undefined = undefined;
@@ -56,6 +46,7 @@ export class Routine {
   _graph?: { readonly flowId: string };
 
   constructor() {
+    super();
     this._id = `${new.target.name || 'Routine'}_${++autoId}`;
   }
 
@@ -184,65 +175,6 @@ export class Routine {
   eventList(): readonly Event[] {
     return [...this.events.values()];
   }
-
-  /**
-   * Shallow-merges `values` into the config, after {@link Routine.validateConfig} accepted
-   * the result; a rejected config leaves the old one in place.
-   *
-   * @example
-   * ```ts
-   * routine.setConfig({ threshold: 10 });
-   * ```
-   */
-  setConfig(values: Record<string, unknown>): void {
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new ConfigurationError(`routine '${this._id}': setConfig expects a plain object`);
-    }
-    const next = { ...this._config, ...values };
-    this.validateConfig(next);
-    this._config = next;
-    this.configChanged(next);
-  }
-
-  /**
-   * A config value, or `defaultValue` when the key is not set.
-   *
-   * @example
-   * ```ts
-   * const threshold = this.getConfig<number>('threshold', 10);
-   * ```
-   */
-  getConfig<V = unknown>(key: string, defaultValue?: V): V {
-    return (Object.prototype.hasOwnProperty.call(this._config, key) ? this._config[key] : defaultValue) as V;
-  }
-
-  /** A copy of the whole config. @example `const c = routine.config(); c.x = 1; // routine unchanged` */
-  config(): Record<string, unknown> {
-    return { ...this._config };
-  }
-
-  /**
-   * Override to reject bad config at `setConfig` time: throw a {@link ConfigurationError}
-   * naming the key. Receives the merged config that would be applied.
-   *
-   * @example
-   * ```ts
-   * protected override validateConfig(next: Readonly<Record<string, unknown>>) {
-   *   if (typeof next.size !== 'number') throw new ConfigurationError(`routine '${this.id}': size must be a number`);
-   * }
-   * ```
-   */
-  protected validateConfig(_next: Readonly<Record<string, unknown>>): void {}
-
-  /**
-   * Override to react to an accepted config (e.g. define one event per configured route).
-   *
-   * @example
-   * ```ts
-   * protected override configChanged(config: Readonly<Record<string, unknown>>) { this.rebuildRoutes(config); }
-   * ```
-   */
-  protected configChanged(_config: Readonly<Record<string, unknown>>): void {}
 
   /**
    * Activations, emits and errors over all jobs, plus user stats from {@link Routine.incrementStat}.

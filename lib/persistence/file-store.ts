@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
+import { isHashedFileName, jobFileName, jobIdOfFileName } from './job-file-name.js';
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
@@ -10,13 +10,8 @@ import { checkId, checkState, serialize } from './memory-store.js';
  * A {@link JobStore} on disk, one JSON file per job in `directory` (created on first use).
  * The embedded default store: no database, and safe against crashes.
  *
- * - File names: `<encoded id>.json`. Any string is a valid job id (`/`, `..`, spaces, unicode,
- *   upper case): the encoding keeps `[a-z0-9_-]` and writes every other character as `%xx` or
- *   `%uxxxx` (the empty id is `%-`), so names are portable (no separators, no leading dots, no
- *   case clashes on case-insensitive disks, no Windows device names) and `list()` decodes them
- *   back exactly: `order-17` → `order-17.json`, `Orders/17` → `%4frders%2f17.json`.
- *   Ids too long for a file name are stored as `<prefix>~<sha256>.json`; `list()` reads those
- *   files for their id.
+ * - File names: `<encoded id>.json` (see {@link jobFileName}): any string is a valid job id,
+ *   `Orders/17` → `%4frders%2f17.json`; `list()` decodes names back exactly.
  * - Atomic writes: each save writes a temp file in the same directory, fsyncs it, renames it over
  *   the job's file, then fsyncs the directory where the platform allows. A crash at any moment
  *   leaves either the previous snapshot or the new one, never a torn or empty file; a leftover
@@ -72,7 +67,7 @@ export class FileJobStore implements JobStore {
    */
   pathOf(jobId: string): string {
     checkId(jobId, 'FileJobStore.pathOf');
-    return join(this.directory, fileNameOf(jobId));
+    return join(this.directory, jobFileName(jobId));
   }
 
   /**
@@ -132,15 +127,15 @@ export class FileJobStore implements JobStore {
       const name = entry.name;
       if (!entry.isFile() || name.startsWith('.') || !name.endsWith('.json')) continue;
       const base = name.slice(0, -'.json'.length);
-      if (HASHED.test(base)) {
+      if (isHashedFileName(base)) {
         const id = await this.idInHashedFile(name);
         if (id !== undefined) ids.push(id);
         continue;
       }
-      const id = decodeId(base);
+      const id = jobIdOfFileName(base);
       // Only canonical names are ours: a foreign `README.json` or `A.json` decodes to nothing
       // or to an id whose own name differs, and is left alone.
-      if (id !== undefined && fileNameOf(id) === name) ids.push(id);
+      if (id !== undefined && jobFileName(id) === name) ids.push(id);
     }
     return ids.sort();
   }
@@ -188,7 +183,7 @@ export class FileJobStore implements JobStore {
 
   private async write(jobId: string, text: string): Promise<void> {
     await this.ensureDirectory();
-    const name = fileNameOf(jobId);
+    const name = jobFileName(jobId);
     const target = join(this.directory, name);
     // pid + counter + random: unique across this process, other processes and earlier crashes,
     // so two writers never share a temp file and 'wx' never trips on a leftover.
@@ -250,7 +245,7 @@ export class FileJobStore implements JobStore {
   private async idInHashedFile(name: string): Promise<string | undefined> {
     try {
       const root = JSON.parse(await readFile(join(this.directory, name), 'utf8')) as { jobId?: unknown };
-      return typeof root.jobId === 'string' && fileNameOf(root.jobId) === name ? root.jobId : undefined;
+      return typeof root.jobId === 'string' && jobFileName(root.jobId) === name ? root.jobId : undefined;
     } catch {
       return undefined; // vanished or not ours; `load` of its id would report the problem
     }
@@ -289,62 +284,6 @@ export class FileJobStore implements JobStore {
 let tempCounter = 0;
 
 const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
-
-/** Longest encoded id kept whole; longer ones are hashed so names stay under 255 bytes with the temp suffix. */
-const MAX_ENCODED = 160;
-const HASHED = /^[a-z0-9_%-]*~[0-9a-f]{64}$/;
-/** Names Windows reserves for devices, whatever the extension. */
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
-
-/** The file name of a job id (see the class comment for the scheme). */
-function fileNameOf(jobId: string): string {
-  let encoded = encodeId(jobId);
-  if (encoded.length > MAX_ENCODED) {
-    // The encoded id is ASCII and one-to-one with the id (lone surrogates included), so it is
-    // what gets hashed; the readable prefix is cut before any partial escape.
-    const prefix = encoded.slice(0, 96).replace(/%(u[0-9a-f]{0,3})?$|%[0-9a-f]$/, '');
-    encoded = `${prefix}~${createHash('sha256').update(encoded).digest('hex')}`;
-  }
-  return `${encoded}.json`;
-}
-
-/** The empty id would make the hidden name `.json`; it gets a token no other id encodes to. */
-const EMPTY_ID = '%-';
-
-function encodeId(id: string): string {
-  if (id === '') return EMPTY_ID;
-  let out = '';
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d) out += id[i];
-    // Per UTF-16 code unit, not UTF-8 byte: a lone surrogate is a valid JS string and must round-trip.
-    else if (c < 0x100) out += `%${c.toString(16).padStart(2, '0')}`;
-    else out += `%u${c.toString(16).padStart(4, '0')}`;
-  }
-  if (RESERVED.test(out)) out = `%${out.charCodeAt(0).toString(16)}${out.slice(1)}`;
-  return out;
-}
-
-/** The id of an encoded name, or `undefined` when the name is not one this store writes. */
-function decodeId(name: string): string | undefined {
-  if (name === EMPTY_ID) return '';
-  let out = '';
-  for (let i = 0; i < name.length; ) {
-    const ch = name[i];
-    if (ch !== '%') {
-      if (!/[a-z0-9_-]/.test(ch)) return undefined;
-      out += ch;
-      i++;
-      continue;
-    }
-    const hex = name[i + 1] === 'u' ? name.slice(i + 2, i + 6) : name.slice(i + 1, i + 3);
-    const width = name[i + 1] === 'u' ? 4 : 2;
-    if (hex.length !== width || !/^[0-9a-f]+$/.test(hex)) return undefined;
-    out += String.fromCharCode(parseInt(hex, 16));
-    i += width === 4 ? 6 : 3;
-  }
-  return out;
-}
 
 function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
