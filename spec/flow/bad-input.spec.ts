@@ -11,7 +11,7 @@ function thrownBy(fn: () => unknown): unknown {
   return undefined;
 }
 
-describe('review: bad input is refused with a RoutiluxError and changes nothing', () => {
+describe('bad input is refused with a RoutiluxError and changes nothing', () => {
   /**
    * DESIGN §3 Serialization: "`flow.resume(state)` checks the state first (flow id, every pending task's routine and
    * slot) and throws before changing anything." The check must not be skipped when a job with the same id happens

@@ -5,7 +5,7 @@ import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
 class Flaky extends Error {}
 
-describe('review: pause / resume with retries and execution timeouts (virtual time)', () => {
+describe('pause / resume with retries and execution timeouts (virtual time)', () => {
   /**
    * Brief / issue 4: "The attempt count lives with the task (and in `pendingTasks`), so a job paused or persisted
    * mid-retry resumes with the right count." Brief: "pause while a retry waits then resume (the retry must keep its

@@ -8,7 +8,7 @@ import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
  * outcome of its latest finished activation". A settled (cancelled / failed) job has nothing in flight: its in-flight
  * observable activations were unsubscribed. Its final snapshot must not claim a routine is still 'running'.
  */
-describe('review: routine status after the job settles with activations that were in flight', () => {
+describe('routine status after the job settles with activations that were in flight', () => {
   function build(scheduler: any) {
     const flow = new Flow({ scheduler, executionStrategy: 'concurrent', maxWorkers: 4 });
     flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx: ExecutionContext) => { ctx.emit('w', { i: 1 }); ctx.emit('bad', {}); } }, ['w', 'bad']), 'src');

@@ -48,7 +48,7 @@ function build(store: MemoryJobStore): Flow {
   return flow;
 }
 
-describe("review: checkpoint 'on-pause' and the human-in-the-loop resume", () => {
+describe("checkpoint 'on-pause' and the human-in-the-loop resume", () => {
   /**
    * Issue 5: "`on-pause` at every pause and settle"; "`flow.resume(state)` accepts a JobState from JSON in a freshly
    * built process ...: paused jobs continue exactly". DESIGN §2: `pause(...)` "resolves once in-flight work has settled".

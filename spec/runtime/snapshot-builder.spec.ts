@@ -3,7 +3,7 @@ import { timer, tap } from 'rxjs';
 import { ErrorHandler, Flow, JobState, type ExecutionContext, type Payload } from '../../lib/index.js';
 import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
-describe('review: JobState snapshots', () => {
+describe('JobState snapshots', () => {
   /**
    * DESIGN §2: "class JobState { // frozen; never mutated in place". DESIGN §3 Snapshots: "each change is a new frozen
    * snapshot ... so keeping snapshots is cheap and `state$` is safe to hand out". RoutineState.error

@@ -8,7 +8,7 @@ import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
  * Contract (DESIGN §3): "Cancel drops the queue, aborts running activations' signals, and settles the job cancelled".
  * Issue 3: "`job.cancel(reason)`: drops the queue, aborts `ctx.signal` of running activations".
  */
-describe('review: ctx.signal when a handler cancels its own job', () => {
+describe('ctx.signal when a handler cancels its own job', () => {
   it('FAILS: a synchronous handler that cancels its own job sees ctx.signal aborted afterwards', async () => {
     const flow = new Flow();
     let aborted: boolean | undefined;

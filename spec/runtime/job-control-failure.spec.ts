@@ -3,7 +3,7 @@ import { from, Subject, tap, timer, throwError } from 'rxjs';
 import { ErrorHandler, Flow, type ExecutionContext, type Payload } from '../../lib/index.js';
 import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
-describe('review: failure while other activations are in flight, then job.resume()', () => {
+describe('failure while other activations are in flight, then job.resume()', () => {
   /**
    * DESIGN §3: "STOP: the job fails at once; in-flight activations get their signal aborted; queued tasks stay in
    * `pendingTasks` ... (`flow.resume` re-runs the failed activation)". Issue 5: "the activations that were running
@@ -149,7 +149,7 @@ describe('review: failure while other activations are in flight, then job.resume
   });
 });
 
-describe('review: several jobs on one flow (maxWorkers 2): paused, failed, cancelled, plus a healthy one', () => {
+describe('several jobs on one flow (maxWorkers 2): paused, failed, cancelled, plus a healthy one', () => {
   /** DESIGN §3 Ordering: "With N workers, tasks start in FIFO order and at most N run at once, per flow, across all its jobs." */
   it('PASSES (pin): worker accounting stays exact; the healthy job and a later job finish; max in flight never exceeds 2', () => {
     const scheduler = newTestScheduler();

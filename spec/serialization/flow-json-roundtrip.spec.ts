@@ -56,7 +56,7 @@ function build(flowId = 'review-rt'): Flow {
   return flow;
 }
 
-describe('review: a paused job round-trips through JSON into a flow rebuilt with Flow.fromJSON', () => {
+describe('a paused job round-trips through JSON into a flow rebuilt with Flow.fromJSON', () => {
   beforeEach(() => (log.length = 0));
 
   /**

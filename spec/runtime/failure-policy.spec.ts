@@ -8,7 +8,7 @@ import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
  * "Merges run in activation order and are atomic". A retried attempt must see the accumulated data as the first
  * attempt saw it, not with the same payload appended a second time.
  */
-describe('review: RETRY on an append slot', () => {
+describe('RETRY on an append slot', () => {
   it('FAILS: a retried activation of an append slot does not append its payload twice', () => {
     const scheduler = newTestScheduler();
     scheduler.run(({ flush }) => {

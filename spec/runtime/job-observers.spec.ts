@@ -18,7 +18,7 @@ function scenario(scheduler: any) {
   return flow;
 }
 
-describe('review: state$ and virtual-time determinism', () => {
+describe('state$ and virtual-time determinism', () => {
   /** DESIGN §2: `state$ // current, then every change; completes at a terminal status`. */
   it('PASSES (pin): state$ across pause -> resume -> pause -> cancel: statuses in order, completes exactly at cancelled', () => {
     const scheduler = newTestScheduler();

@@ -35,7 +35,7 @@ function build(scheduler: any, operator: any, gateFails: { on: boolean }, n = 4)
   return { flow, sink };
 }
 
-describe('review: operator routines (Routine.fromOperator) with failure / pause / cancel', () => {
+describe('operator routines (Routine.fromOperator) with failure / pause / cancel', () => {
   /**
    * Contract (DESIGN §3 Errors): "STOP: the job fails at once; ... queued tasks stay in `pendingTasks` so the job
    * can be inspected and resumed". Completion: "the operator's remaining output (a `bufferCount` remainder ...)
