@@ -48,6 +48,7 @@ export {
   TimeoutError,
   CancelledError,
   JobFailedError,
+  StoreError,
 } from './errors/errors.js';
 export { ErrorHandler, ErrorStrategy, type ErrorHandlerOptions, type RetryableError } from './errors/error-handler.js';
 

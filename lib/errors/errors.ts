@@ -83,6 +83,30 @@ export class CancelledError extends RoutiluxError {}
 export class JobFailedError extends RoutiluxError {}
 
 /**
+ * A job store could not read or write: names the job id and the file (or key) involved; the
+ * underlying error (an `EMFILE`, `EACCES`, a Redis error, …) is its `cause`.
+ *
+ * @example
+ * ```ts
+ * flow.checkpointErrors$.subscribe(({ error }) => {
+ *   if (error instanceof StoreError) console.warn(error.jobId, error.file, error.cause);
+ * });
+ * ```
+ */
+export class StoreError extends RoutiluxError {
+  /** The job whose state could not be read or written, when there is one. */
+  readonly jobId: string | undefined;
+  /** The file (or key) involved, when there is one. */
+  readonly file: string | undefined;
+
+  constructor(message: string, options: { jobId?: string; file?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.jobId = options.jobId;
+    this.file = options.file;
+  }
+}
+
+/**
  * Converts anything thrown into the `{ name, message }` pair kept in job states.
  * @internal
  */
