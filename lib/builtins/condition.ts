@@ -48,15 +48,21 @@ export function registerPredicate(name: string, fn: Predicate): void {
 /**
  * Turns a condition into a test. Every problem is found now (unknown predicate, unknown or
  * malformed operator, `$where`), so bad config fails at `setConfig` instead of at run time.
- * `$where` is refused because sift evaluates its string as code.
+ * `$where` is refused because sift evaluates its string as code. Regular expressions (`$regex`
+ * or a RegExp value) are refused unless `allowRegex` is set: a pattern with nested quantifiers
+ * can block the event loop for seconds on a short input (catastrophic backtracking), and a
+ * condition may come from untrusted JSON. With `allowRegex` the routine's config owner vouches
+ * for its patterns.
  *
+ * @throws {ConfigurationError} naming the condition's place and what is wrong.
  * @example
  * ```ts
  * const test = compileCondition({ value: { $gt: 10 } }, "Filter 'f': config 'when'");
  * test({ value: 11 }); // true
+ * compileCondition({ name: { $regex: '^a' } }, 'here', { allowRegex: true });
  * ```
  */
-export function compileCondition(when: unknown, where: string): (value: unknown) => boolean {
+export function compileCondition(when: unknown, where: string, options: { allowRegex?: boolean } = {}): (value: unknown) => boolean {
   if (typeof when === 'string') {
     predicates.require(when, where);
     // Looked up per call, so re-registering a predicate takes effect without reconfiguring.
@@ -67,30 +73,40 @@ export function compileCondition(when: unknown, where: string): (value: unknown)
       `${where} must be a query object (e.g. { priority: 'high' }) or the name of a registered predicate, got ${describeCondition(when)}`,
     );
   }
-  const forbidden = findWhere(when, []);
-  if (forbidden !== undefined) {
-    throw new ConfigurationError(`${where}: '$where' is not allowed (at ${forbidden}); use registerPredicate for code`);
-  }
+  const where$ = findForbidden(when, [], true);
+  if (where$ !== undefined) throw new ConfigurationError(`${where}: '$where' is not allowed (at ${where$.path}); use registerPredicate for code`);
+  let test: (value: unknown) => boolean;
   try {
-    return sift(when as Record<string, unknown>) as (value: unknown) => boolean;
+    test = sift(when as Record<string, unknown>) as (value: unknown) => boolean;
   } catch (error) {
     throw new ConfigurationError(`${where}: invalid query: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  // Checked after compiling, so a malformed pattern is reported as such; compiling a pattern
+  // is safe, only running it on input can backtrack.
+  const regex = options.allowRegex === true ? undefined : findForbidden(when, [], false);
+  if (regex !== undefined) {
+    throw new ConfigurationError(
+      `${where}: a regular expression is not allowed (at ${regex.path}): it could block the event loop; set the routine's config 'allowRegex: true' if its patterns are trusted, or use registerPredicate`,
+    );
+  }
+  return test;
 }
 
-/** The path of the first `$where` key in a query, if any. */
-function findWhere(query: unknown, path: string[]): string | undefined {
+/** The path of the first `$where` (or, unless allowed, regular expression) in a query, if any. */
+function findForbidden(query: unknown, path: string[], allowRegex: boolean): { path: string; regex: boolean } | undefined {
+  if (query instanceof RegExp) return allowRegex ? undefined : { path: path.join('.') || '(root)', regex: true };
   if (Array.isArray(query)) {
     for (let i = 0; i < query.length; i++) {
-      const found = findWhere(query[i], [...path, String(i)]);
+      const found = findForbidden(query[i], [...path, String(i)], allowRegex);
       if (found !== undefined) return found;
     }
     return undefined;
   }
   if (!isPlainObject(query)) return undefined;
   for (const key of Object.keys(query)) {
-    if (key === '$where') return [...path, key].join('.');
-    const found = findWhere(query[key], [...path, key]);
+    if (key === '$where') return { path: [...path, key].join('.'), regex: false };
+    if (key === '$regex' && !allowRegex) return { path: [...path, key].join('.'), regex: true };
+    const found = findForbidden(query[key], [...path, key], allowRegex);
     if (found !== undefined) return found;
   }
   return undefined;

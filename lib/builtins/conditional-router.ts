@@ -3,8 +3,9 @@ import { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
 import { registerRoutine } from '../serialization/routine-registry.js';
 import { compileCondition, type Condition } from './condition.js';
-import { checkConfig, configValue, nonEmptyString, oneOf, routineLabel } from './config-checks.js';
+import { boolean, checkConfig, configValue, nonEmptyString, oneOf, routineLabel } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
+import { isUnsafeKey } from '../core/own-property.js';
 import { isPlainObject } from './values.js';
 
 /**
@@ -36,6 +37,8 @@ export type ConditionalRouterConfig = {
   defaultRoute?: string;
   /** `'first_match'` (default): the first matching route only; `'all'`: every matching route, in order. */
   mode?: 'first_match' | 'all';
+  /** Allow regular expressions (`$regex`, RegExp values) in routes; off by default (see `compileCondition`). */
+  allowRegex?: boolean;
 };
 
 type CompiledRoute = { readonly name: string; readonly test: (value: unknown) => boolean };
@@ -70,18 +73,18 @@ export class ConditionalRouter extends Routine {
   }
 
   protected override validateConfig(next: Readonly<Record<string, unknown>>): void {
-    checkConfig(this, next, { defaultRoute: nonEmptyString, mode: oneOf('first_match', 'all') });
-    this.compileRoutes(next.routes);
+    checkConfig(this, next, { defaultRoute: nonEmptyString, mode: oneOf('first_match', 'all'), allowRegex: boolean });
+    this.compileRoutes(next.routes, next.allowRegex === true);
   }
 
   protected override configChanged(config: Readonly<Record<string, unknown>>): void {
-    this.compiled = this.compileRoutes(config.routes);
+    this.compiled = this.compileRoutes(config.routes, config.allowRegex === true);
     const names = this.compiled.map((r) => r.name);
     if (typeof config.defaultRoute === 'string') names.push(config.defaultRoute);
     for (const name of names) if (this.getEvent(name) === undefined) this.defineEvent(name, ['data', 'route']);
   }
 
-  private compileRoutes(routes: unknown): CompiledRoute[] {
+  private compileRoutes(routes: unknown, allowRegex: boolean): CompiledRoute[] {
     if (routes === undefined) return [];
     const label = routineLabel(this);
     if (!Array.isArray(routes)) {
@@ -94,9 +97,10 @@ export class ConditionalRouter extends Routine {
         throw new ConfigurationError(`${where()} must be { name: non-empty string, when: query or predicate name }`);
       }
       if (seen.has(route.name)) throw new ConfigurationError(`${where('.name')}: duplicate route name '${route.name}'`);
+      if (isUnsafeKey(route.name)) throw new ConfigurationError(`${where('.name')}: '${route.name}' cannot be a route (event) name`);
       seen.add(route.name);
       if (route.when === undefined) throw new ConfigurationError(`${where('.when')} is missing`);
-      return { name: route.name, test: compileCondition(route.when, where('.when')) };
+      return { name: route.name, test: compileCondition(route.when, where('.when'), { allowRegex }) };
     });
   }
 

@@ -4,6 +4,7 @@ import { registerRoutine } from '../serialization/routine-registry.js';
 import { boolean, checkConfig, configValue, positiveInteger, string } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 import { CIRCULAR, isPlainObject, typeName } from './values.js';
+import { setOwn } from '../core/own-property.js';
 
 /**
  * Config of {@link DataFlattener}.
@@ -52,16 +53,16 @@ export function flatten(value: unknown, options: { separator: string; preserveLi
     const entries: Array<[string, unknown]> = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
     if (entries.length === 0 && path.length > 0) {
       // Keep empty containers so that no key of the input disappears.
-      flattened[path.join(options.separator)] = Array.isArray(node) ? [] : {};
+      setOwn(flattened, path.join(options.separator), Array.isArray(node) ? [] : {});
       return;
     }
     for (const [key, child] of entries) {
       const childPath = [...path, key];
       depth = Math.max(depth, childPath.length);
       const name = childPath.join(options.separator);
-      if (descend(child) && ancestors.includes(child)) flattened[name] = CIRCULAR;
+      if (descend(child) && ancestors.includes(child)) setOwn(flattened, name, CIRCULAR);
       else if (descend(child) && childPath.length < options.maxDepth) walk(child, childPath, [...ancestors, child]);
-      else flattened[name] = child;
+      else setOwn(flattened, name, child);
     }
   };
   walk(value, [], [value]);

@@ -2,7 +2,7 @@ import { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
 import { registerRoutine } from '../serialization/routine-registry.js';
 import { compileCondition, type Condition } from './condition.js';
-import { routineLabel } from './config-checks.js';
+import { boolean, checkConfig, routineLabel } from './config-checks.js';
 import { defineInputSlots, inputValue } from './input.js';
 
 /**
@@ -17,6 +17,8 @@ import { defineInputSlots, inputValue } from './input.js';
 export type FilterConfig = {
   /** A query or registered predicate name, as in `ConditionalRouter`. Unset: everything passes. */
   when?: Condition;
+  /** Allow regular expressions (`$regex`, RegExp values) in `when`; off by default (see `compileCondition`). */
+  allowRegex?: boolean;
 };
 
 const always = (): boolean => true;
@@ -49,11 +51,12 @@ export class Filter extends Routine {
   }
 
   protected override validateConfig(next: Readonly<Record<string, unknown>>): void {
-    if (next.when !== undefined) compileCondition(next.when, `${routineLabel(this)}: config 'when'`);
+    checkConfig(this, next, { allowRegex: boolean });
+    if (next.when !== undefined) compileCondition(next.when, `${routineLabel(this)}: config 'when'`, { allowRegex: next.allowRegex === true });
   }
 
   protected override configChanged(config: Readonly<Record<string, unknown>>): void {
-    this.test = config.when === undefined ? always : compileCondition(config.when, `${routineLabel(this)}: config 'when'`);
+    this.test = config.when === undefined ? always : compileCondition(config.when, `${routineLabel(this)}: config 'when'`, { allowRegex: config.allowRegex === true });
   }
 
   private filter(payload: Payload): void {

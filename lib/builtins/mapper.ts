@@ -6,6 +6,7 @@ import { checkConfig, checkNames, configValue, nonEmptyString, routineLabel, str
 import { defineInputSlots, inputValue } from './input.js';
 import { NamedRegistry } from './named-registry.js';
 import { isPlainObject } from './values.js';
+import { setOwn } from '../core/own-property.js';
 
 /**
  * A named mapping used by {@link Mapper}: value in, new value out (never mutate the argument).
@@ -94,7 +95,7 @@ export class Mapper extends Routine {
 function picked(value: unknown, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isPlainObject(value)) return out;
-  for (const field of fields) if (Object.prototype.hasOwnProperty.call(value, field)) out[field] = value[field];
+  for (const field of fields) if (Object.prototype.hasOwnProperty.call(value, field)) setOwn(out, field, value[field]);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { RoutiluxError } from '../errors/errors.js';
 import { NamedRegistry } from './named-registry.js';
 import { isPlainObject, toText, typeName } from './values.js';
+import { setOwn } from '../core/own-property.js';
 
 /**
  * A named transformation used by `DataTransformer`: returns the new value, never mutates its
@@ -41,7 +42,7 @@ function withoutNone(value: unknown, ancestors: unknown[] = []): unknown {
   const inner = [...ancestors, value];
   if (Array.isArray(value)) return value.map((item) => withoutNone(item, inner));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== null && v !== undefined) out[key] = withoutNone(v, inner);
+  for (const [key, v] of Object.entries(value)) if (v !== null && v !== undefined) setOwn(out, key, withoutNone(v, inner));
   return out;
 }
 

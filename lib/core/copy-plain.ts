@@ -1,3 +1,5 @@
+import { setOwn } from './own-property.js';
+
 /** Deeper than this, data is taken to be cyclic and copied by structuredClone, which handles cycles. */
 const MAX_DEPTH = 200;
 
@@ -51,7 +53,7 @@ function copy(value: unknown, depth: number): unknown {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) return clone(value, '');
     const out: Record<string, unknown> = {};
-    for (key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key], depth + 1);
+    for (key of Object.keys(value)) setOwn(out, key, copy((value as Record<string, unknown>)[key], depth + 1));
     return out;
   } catch (error) {
     // Paths are built only on the way out of a failure, so a good copy builds no strings.

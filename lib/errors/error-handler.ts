@@ -76,9 +76,12 @@ export class ErrorHandler {
       throw new ConfigurationError(`ErrorHandler: unknown strategy ${JSON.stringify(strategy)}; expected one of ${STRATEGIES.join(', ')}`);
     }
     this.strategy = strategy as ErrorStrategy;
-    this.maxRetries = checkNumber('maxRetries', options.maxRetries ?? 3, true);
-    this.retryDelay = checkNumber('retryDelay', options.retryDelay ?? 1000, false);
-    this.backoffMultiplier = checkNumber('backoffMultiplier', options.backoffMultiplier ?? 2, false);
+    this.maxRetries = checkNumber('maxRetries', options.maxRetries ?? 3, true, MAX_RETRIES);
+    this.retryDelay = checkNumber('retryDelay', options.retryDelay ?? 1000, false, Number.MAX_SAFE_INTEGER);
+    this.backoffMultiplier = checkNumber('backoffMultiplier', options.backoffMultiplier ?? 2, false, MAX_MULTIPLIER);
+    if (options.isCritical !== undefined && typeof options.isCritical !== 'boolean') {
+      throw new ConfigurationError(`ErrorHandler: isCritical must be a boolean, got ${String(options.isCritical)}`);
+    }
     this.isCritical = options.isCritical ?? false;
     const retryable = options.retryableErrors ?? [];
     if (!Array.isArray(retryable) || retryable.some((r) => typeof r !== 'function')) {
@@ -112,13 +115,18 @@ export class ErrorHandler {
    * ```
    */
   delayBefore(nextAttempt: number): number {
-    return this.retryDelay * Math.pow(this.backoffMultiplier, nextAttempt - 2);
+    // Capped so a long backoff stays a (very long) finite wait instead of Infinity.
+    return Math.min(this.retryDelay * Math.pow(this.backoffMultiplier, nextAttempt - 2), Number.MAX_SAFE_INTEGER);
   }
 }
 
-function checkNumber(name: string, value: number, integer: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    throw new ConfigurationError(`ErrorHandler: ${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+/** Retries beyond this are a loop, not a policy. */
+const MAX_RETRIES = 1_000_000;
+const MAX_MULTIPLIER = 1_000_000;
+
+function checkNumber(name: string, value: number, integer: boolean, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max || (integer && !Number.isInteger(value))) {
+    throw new ConfigurationError(`ErrorHandler: ${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'} up to ${max}, got ${String(value)}`);
   }
   return value;
 }

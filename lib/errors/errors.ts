@@ -106,15 +106,47 @@ export class StoreError extends RoutiluxError {
   }
 }
 
+/** Longest message kept from a thrown value: a state must stay small whatever a handler throws. */
+const MAX_MESSAGE = 10_000;
+
 /**
- * Converts anything thrown into the `{ name, message }` pair kept in job states.
+ * Converts anything thrown into the `{ name, message }` pair kept in job states. It never
+ * throws, whatever it is given: a null-prototype object, a `toString` or getter that throws,
+ * a symbol, a revoked proxy all get a safe description.
+ *
  * @internal
+ * @example
+ * ```ts
+ * describeError(Object.create(null)); // { name: 'Error', message: '[object Object]' }
+ * ```
  */
 export function describeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
-  if (typeof error === 'object' && error !== null && 'message' in error) {
-    const e = error as { name?: unknown; message: unknown };
-    return { name: typeof e.name === 'string' ? e.name : 'Error', message: String(e.message) };
+  try {
+    if (error instanceof Error) return { name: safeString(error.name, '') || 'Error', message: safeString(error.message, '') };
+    if (typeof error === 'object' && error !== null && 'message' in error) {
+      const e = error as { name?: unknown; message: unknown };
+      const name = e.name;
+      return { name: typeof name === 'string' && name.length > 0 ? cap(name) : 'Error', message: safeString(e.message, '') };
+    }
+  } catch {
+    // a getter or proxy trap threw: fall through to the plain description
   }
-  return { name: 'Error', message: String(error) };
+  return { name: 'Error', message: safeString(error, 'a thrown value that cannot be described') };
+}
+
+/** `String(value)`, or `Object.prototype.toString` of it when that throws, or `fallback`. */
+function safeString(value: unknown, fallback: string): string {
+  try {
+    return cap(String(value));
+  } catch {
+    try {
+      return cap(Object.prototype.toString.call(value));
+    } catch {
+      return fallback;
+    }
+  }
+}
+
+function cap(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }

@@ -67,6 +67,11 @@ const KNOWN = new Set([
 
 let flowCounter = 0;
 
+/** More activations in flight than this is a mistake, not a setting (each holds memory). */
+const MAX_WORKERS = 1_000_000;
+/** History and tracker records kept per job. */
+const MAX_HISTORY_LIMIT = 100_000_000;
+
 /** @internal Applies defaults and rejects bad values with a ConfigurationError naming the option. */
 export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('Flow options must be an object');
@@ -86,11 +91,11 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     throw new ConfigurationError('Flow option scheduler must be an RxJS SchedulerLike (with now() and schedule())');
   }
   const historyLimit = options.historyLimit ?? 10_000;
-  if (!Number.isInteger(historyLimit) || historyLimit < 0) {
-    throw new ConfigurationError(`Flow option historyLimit must be a non-negative integer, got ${String(historyLimit)}`);
+  if (!Number.isInteger(historyLimit) || historyLimit < 0 || historyLimit > MAX_HISTORY_LIMIT) {
+    throw new ConfigurationError(`Flow option historyLimit must be an integer from 0 to ${MAX_HISTORY_LIMIT}, got ${String(historyLimit)}`);
   }
   const store = options.store;
-  if (store !== undefined && (typeof store.save !== 'function' || typeof store.load !== 'function')) {
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.save !== 'function' || typeof store.load !== 'function')) {
     throw new ConfigurationError('Flow option store must be a JobStore (save, load, list, delete)');
   }
   const checkpoint = options.checkpoint ?? (store ? 'on-pause' : 'never');
@@ -108,16 +113,16 @@ export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executi
   if (strategy !== 'sequential' && strategy !== 'concurrent') {
     throw new ConfigurationError(`execution strategy must be 'sequential' or 'concurrent', got ${JSON.stringify(strategy)}`);
   }
-  if (maxWorkers !== undefined && (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1)) {
-    throw new ConfigurationError(`maxWorkers must be an integer >= 1, got ${String(maxWorkers)}`);
+  if (maxWorkers !== undefined && (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > MAX_WORKERS)) {
+    throw new ConfigurationError(`maxWorkers must be an integer from 1 to ${MAX_WORKERS}, got ${String(maxWorkers)}`);
   }
   return { executionStrategy: strategy, maxWorkers: strategy === 'sequential' ? 1 : ((maxWorkers as number | undefined) ?? 5) };
 }
 
 function optionalPositive(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new ConfigurationError(`Flow option ${name} must be a positive number of ms, got ${String(value)}`);
+  if (typeof value !== 'number' || !(value > 0) || value > Number.MAX_SAFE_INTEGER) {
+    throw new ConfigurationError(`Flow option ${name} must be a positive finite number of ms, got ${String(value)}`);
   }
   return value;
 }

@@ -34,8 +34,15 @@ export abstract class Configurable {
     }
     const next = { ...this._config, ...values };
     this.validateConfig(next);
+    const previous = this._config;
     this._config = next;
-    this.configChanged(next);
+    try {
+      this.configChanged(next);
+    } catch (error) {
+      // A refused config changes nothing: the old one stays in force.
+      this._config = previous;
+      throw error;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Payload } from '../core/payload.js';
 import type { Event } from './event.js';
 import type { Slot } from './slot.js';
+import { setOwn } from '../core/own-property.js';
 
 /**
  * Compiles a param mapping into the function a delivery applies: the output is the input
@@ -20,9 +21,9 @@ export function compileMapping(mapping: Readonly<Record<string, string>>): (data
   const mapped = new Set(sources);
   return (data) => {
     const out: Payload = {};
-    for (const key in data) if (!mapped.has(key)) out[key] = data[key];
+    for (const key in data) if (!mapped.has(key)) setOwn(out, key, data[key]);
     for (let i = 0; i < sources.length; i++) {
-      if (Object.prototype.hasOwnProperty.call(data, sources[i])) out[targets[i]] = data[sources[i]];
+      if (Object.prototype.hasOwnProperty.call(data, sources[i])) setOwn(out, targets[i], data[sources[i]]);
     }
     return out;
   };

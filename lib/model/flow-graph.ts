@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
+import { isUnsafeKey } from '../core/own-property.js';
 import { Routine } from './routine.js';
 import { Connection } from './connection.js';
 
@@ -20,6 +21,7 @@ export class FlowGraph {
     if (!(routine instanceof Routine)) throw new ConfigurationError(`addRoutine expects a Routine instance, got ${describe(routine)}`);
     const rid = id ?? routine.id;
     if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${JSON.stringify(rid)}`);
+    if (isUnsafeKey(rid)) throw new ConfigurationError(`addRoutine: '${rid}' cannot be a routine id (routine ids are keys of routineStates)`);
     if (this.routines.has(rid)) throw new ConfigurationError(`flow '${this.owner.flowId}' already has a routine with id '${rid}'`);
     if (routine._graph !== undefined) {
       throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._graph.flowId}'; a routine instance belongs to one flow`);
@@ -73,6 +75,7 @@ function checkMapping(mapping: unknown, where: string): void {
   }
   for (const [k, v] of Object.entries(mapping)) {
     if (typeof v !== 'string' || v.length === 0) throw new ConfigurationError(`${where}: paramMapping['${k}'] must be a non-empty string, got ${JSON.stringify(v)}`);
+    if (isUnsafeKey(k) || isUnsafeKey(v)) throw new ConfigurationError(`${where}: paramMapping cannot map from or to '__proto__'`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
+import { setOwn } from '../core/own-property.js';
 
 /**
  * A custom merge: returns the slot's new data from its previous data (`{}` on the first
@@ -75,12 +76,12 @@ const append: CompiledMerge = (previous, incoming, cell) => {
     cell.scratch = scratch;
   }
   const out: Payload = {};
-  if (previous !== undefined) for (const key in previous) out[key] = previous[key];
+  if (previous !== undefined) for (const key in previous) setOwn(out, key, previous[key]);
   for (const key in incoming) {
     let array = scratch.arrays.get(key);
     if (array === undefined) scratch.arrays.set(key, (array = []));
     array.push(incoming[key]);
-    out[key] = Object.freeze(array.slice());
+    setOwn(out, key, Object.freeze(array.slice()));
   }
   Object.freeze(out);
   scratch.producedFor = out;

@@ -12,6 +12,8 @@ import type { SlotOptions } from './slot-options.js';
 
 export type { SlotOptions } from './slot-options.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
+import { setOwn } from '../core/own-property.js';
+import { checkPortName } from './port-name.js';
 
 let autoId = 0;
 
@@ -85,7 +87,7 @@ export class Routine extends Configurable {
    * ```
    */
   defineSlot<T extends Payload = Payload>(name: string, handler?: SlotHandler<T>, options: SlotOptions = {}): Slot<T> {
-    checkName(this, 'slot', name);
+    checkPortName(this.id, 'slot', name);
     if (this.slots.has(name)) throw new ConfigurationError(`routine '${this._id}' already has a slot named '${name}'`);
     if (handler !== undefined && typeof handler !== 'function') {
       throw new ConfigurationError(`routine '${this._id}' slot '${name}': handler must be a function, got ${typeof handler}`);
@@ -104,7 +106,7 @@ export class Routine extends Configurable {
    * ```
    */
   defineEvent<T extends Payload = Payload>(name: string, outputParams: string[] = []): Event<T> {
-    checkName(this, 'event', name);
+    checkPortName(this.id, 'event', name);
     if (this.events.has(name)) throw new ConfigurationError(`routine '${this._id}' already has an event named '${name}'`);
     const event = new Event<T>(name, this, Object.freeze(outputParams.slice()));
     this.events.set(name, event as unknown as Event);
@@ -190,12 +192,12 @@ export class Routine extends Configurable {
 
   /** Adds `by` to a user stat (created at 0). @example `this.incrementStat('cacheHits')` */
   incrementStat(key: string, by = 1): void {
-    this.userStats[key] = ((this.userStats[key] as number | undefined) ?? 0) + by;
+    setOwn(this.userStats, key, ((Object.prototype.hasOwnProperty.call(this.userStats, key) ? (this.userStats[key] as number) : undefined) ?? 0) + by);
   }
 
   /** Sets a user stat. @example `this.setStat('lastBatch', 42)` */
   setStat(key: string, value: unknown): void {
-    this.userStats[key] = value;
+    setOwn(this.userStats, key, value);
   }
 
   /**
@@ -289,11 +291,5 @@ export class Routine extends Configurable {
       throw new ConfigurationError(`sendOutput('${outputType}') on routine '${this._id}': only possible inside a job activation`);
     }
     ctx.host.sendOutput(this, outputType, data ?? EMPTY_PAYLOAD);
-  }
-}
-
-function checkName(routine: Routine, what: string, name: string): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new ConfigurationError(`routine '${routine.id}': ${what} name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
 }

@@ -44,16 +44,26 @@ export function activate(task: Task): void {
     finish(task, run, startedAt, OK);
     return;
   }
-  const isThenable = typeof (result as PromiseLike<unknown>).then === 'function';
-  if (!isThenable && !isObservableInput(result)) {
+  // Looking at what the handler returned runs its code too (getters, proxies): a throw there
+  // is this activation's failure, never the dispatcher's.
+  let then: unknown;
+  let observable = false;
+  try {
+    then = (result as { then?: unknown }).then;
+    if (typeof then !== 'function') observable = isObservableInput(result);
+  } catch (error) {
+    finish(task, run, startedAt, error);
+    return;
+  }
+  if (typeof then !== 'function' && !observable) {
     finish(task, run, startedAt, OK);
     return;
   }
   const a = new InFlight(task.retain(), ctx, run, startedAt);
   if (!job.active && job.status !== 'paused') {
     // The handler cancelled its own job: its async work is let go at once (an observable is
-    // never subscribed; a promise keeps its worker until it settles, result ignored).
-    letGo(a, result, isThenable);
+    // never subscribed; a promise's late result is ignored).
+    letGo(a, result, then);
     return;
   }
   job.work.inflight.add(a);
@@ -64,38 +74,49 @@ export function activate(task: Task): void {
       limit,
     );
   }
-  if (isThenable) {
-    (result as PromiseLike<unknown>).then(
-      () => settle(a, OK),
-      (error: unknown) => settle(a, error),
-    );
-  } else {
-    // Subscribed inside the activation's context, so timers the observable starts carry it
-    // (this.emit in a timer callback is attributed to the job).
-    const sub = runInContext(ctx, subscribeTo, undefined, result as ObservableInput<unknown>, a);
-    if (a.done) sub.unsubscribe();
-    else a.sub = sub;
+  if (typeof then === 'function') {
+    try {
+      (then as PromiseLike<unknown>['then']).call(
+        result,
+        () => settle(a, OK),
+        (error: unknown) => settle(a, error),
+      );
+    } catch (error) {
+      settle(a, error); // a thenable whose then throws
+    }
+    return;
   }
+  // Subscribed inside the activation's context, so timers the observable starts carry it
+  // (this.emit in a timer callback is attributed to the job).
+  let sub: Subscription;
+  try {
+    sub = runInContext(ctx, subscribeTo, undefined, result as ObservableInput<unknown>, a);
+  } catch (error) {
+    settle(a, error); // not an observable after all (a `subscribe` method of something else)
+    return;
+  }
+  if (a.done) sub.unsubscribe();
+  else a.sub = sub;
 }
 
 /** Like a cancel's `detach`, for work returned after the handler cancelled its own job. */
-function letGo(a: InFlight, result: unknown, isThenable: boolean): void {
+function letGo(a: InFlight, result: unknown, then: unknown): void {
   const job = a.task.job;
   detach(a, 'cancelled');
-  if (isThenable) {
-    // Holds its worker until it settles; the result is ignored.
-    (result as PromiseLike<unknown>).then(
-      () => settle(a, OK),
-      () => settle(a, OK),
-    );
-  } else {
-    // Never subscribed: the worker is free now.
-    a.done = true;
-    job.dispatcher.running--;
+  // A promise's outcome is ignored, but it is observed: a rejection left unobserved would
+  // reach the process as an unhandled rejection.
+  if (typeof then === 'function') {
+    try {
+      (then as PromiseLike<unknown>['then']).call(result, ignore, ignore);
+    } catch {
+      // a hostile thenable: nothing to observe
+    }
   }
   job.mark();
   job.activationEnded();
 }
+
+function ignore(): void {}
 
 function subscribeTo(source: ObservableInput<unknown>, a: InFlight): Subscription {
   return from(source).subscribe({
@@ -112,16 +133,10 @@ function isObservableInput(value: unknown): boolean {
 
 /** An async activation ended (or timed out); then dispatch goes on from here. */
 function settle(a: InFlight, error: unknown): void {
+  // Let go by a cancel or failure (which gave its worker back already), or ended: a late
+  // result is ignored and counted nowhere.
+  if (a.done || a.detached) return;
   const job = a.task.job;
-  if (a.detached) {
-    // Let go by cancel/failure: its result is ignored; it only gives its worker back.
-    if (a.done) return;
-    a.done = true;
-    job.dispatcher.running--;
-    job.dispatcher.pump();
-    return;
-  }
-  if (a.done) return;
   a.done = true;
   a.timer?.unsubscribe();
   a.sub?.unsubscribe();

@@ -1,4 +1,4 @@
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ContextScheduler } from './context-scheduler.js';
 
 /**
@@ -60,9 +60,13 @@ export class Clock {
     return this.inner === asyncScheduler && Math.abs(asyncScheduler.now() - Date.now()) < 1000;
   }
 
-  /** Runs `fn` after `delay` ms of scheduler time (the engine's own timers carry no activation). */
+  /**
+   * Runs `fn` after `delay` ms of scheduler time (the engine's own timers carry no activation).
+   * A delay longer than a timer can hold is waited in steps; a non-finite one never fires.
+   */
   schedule(fn: () => void, delay: number): Subscription {
-    return this.inner.schedule(fn, delay);
+    if (delay <= MAX_STEP) return this.inner.schedule(fn, delay);
+    return scheduleLong(this.inner, fn, delay);
   }
 
   /** Runs `fn` soon, after letting the event loop breathe (a new macrotask or scheduler action). */
@@ -70,4 +74,25 @@ export class Clock {
     if (this.realtime) setImmediate(fn);
     else this.inner.schedule(fn, 0);
   }
+}
+
+/**
+ * The longest delay one timer holds: Node's and browsers' timers take a signed 32-bit delay
+ * and fire almost at once for anything longer, so a 30-day timeout would fail every job.
+ */
+const MAX_STEP = 2 ** 31 - 1;
+
+/** Waits a long delay in steps of at most {@link MAX_STEP}, by the scheduler's own clock. */
+function scheduleLong(scheduler: SchedulerLike, fn: () => void, delay: number): Subscription {
+  const holder = new Subscription();
+  if (!Number.isFinite(delay)) return holder; // never due: nothing to schedule
+  const dueAt = scheduler.now() + delay;
+  let current: Subscription | undefined;
+  const step = (): void => {
+    const left = dueAt - scheduler.now();
+    current = left > MAX_STEP ? scheduler.schedule(step, MAX_STEP) : scheduler.schedule(fn, Math.max(0, left));
+  };
+  step();
+  holder.add(() => current?.unsubscribe());
+  return holder;
 }

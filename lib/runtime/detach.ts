@@ -4,9 +4,10 @@ import type { Task } from './task.js';
 import { setOutcome } from './routine-run.js';
 
 /**
- * @internal Stops tracking an in-flight activation because its job was cancelled or failed:
- * observables are unsubscribed (freeing the worker now); a promise keeps its worker until it
- * settles, since it cannot be stopped, but its result is ignored and its emits are dropped.
+ * @internal Stops tracking an in-flight activation because its job was cancelled or failed,
+ * and gives its worker back at once: an observable is unsubscribed; a promise, which cannot
+ * be stopped, is left to settle, its result ignored and its emits dropped (a promise that
+ * never settles must not keep a worker, or a sequential flow would never run another job).
  * The routine then shows `cancelled` or `interrupted` (it will run again on resume), not
  * `running`: nothing of it is in flight for this job any more.
  *
@@ -25,11 +26,9 @@ export function detach(a: InFlight, outcome: 'cancelled' | 'interrupted'): void 
   a.run.inFlight--;
   setOutcome(a.run, outcome);
   job.markRun(a.run);
-  if (a.sub !== undefined) {
-    a.sub.unsubscribe();
-    a.done = true;
-    job.dispatcher.running--;
-  }
+  a.sub?.unsubscribe();
+  a.done = true;
+  job.dispatcher.running--;
 }
 
 /**
@@ -55,5 +54,6 @@ export function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancell
     detach(a, outcome);
   }
   inflight.clear();
+  if (tasks.length > 0) job.dispatcher.request(); // their workers are free for other work
   return tasks;
 }

@@ -50,7 +50,25 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   }
   setOutcome(run, 'failed');
   job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
+  if (job.status === 'paused') {
+    // The job was paused while this attempt ran (from outside, or by the handler itself before
+    // it threw): the pause stands, so a job waiting for a human never turns failed behind its
+    // back. The failure is recorded above and the activation waits at the head of the queue,
+    // re-run by resume() as resuming a failed job would.
+    parkFailed(job, task.retain());
+    return;
+  }
   failJob(job, error, task.retain());
+}
+
+/** Puts a STOP-failed activation of a paused job first in its queue, with a fresh attempt count. */
+function parkFailed(job: JobRuntime, task: Task): void {
+  task.attempt = 1;
+  task.dueAt = undefined;
+  task.delayLeft = undefined;
+  task.changed();
+  job.work.parked.unshift(task);
+  job.mark();
 }
 
 /**

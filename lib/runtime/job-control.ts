@@ -1,4 +1,4 @@
-import { CancelledError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
+import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
 import { EMPTY_PAYLOAD, type Payload } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
 import { currentContext } from '../model/current-context.js';
@@ -98,6 +98,10 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobSta
  */
 export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): Promise<JobState> {
   try {
+    if (typeof reason !== 'string') throw new ConfigurationError(`pause job '${job.id}': the reason must be a string, got ${typeof reason}`);
+    if (checkpoint !== undefined && (typeof checkpoint !== 'object' || checkpoint === null || Array.isArray(checkpoint))) {
+      throw new ConfigurationError(`pause job '${job.id}': the checkpoint must be a plain object, got ${checkpoint === null ? 'null' : Array.isArray(checkpoint) ? 'an array' : typeof checkpoint}`);
+    }
     transition(job.id, job.status, 'pause');
   } catch (error) {
     return Promise.reject(error);

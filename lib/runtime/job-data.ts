@@ -7,6 +7,8 @@ import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
 import { ExecutionTracker } from './execution-tracker.js';
+import { ConfigurationError } from '../errors/errors.js';
+import { isUnsafeKey } from '../core/own-property.js';
 
 /**
  * @internal The mutable data of one job (routine states, slot data, shared data, history,
@@ -85,6 +87,7 @@ export abstract class JobData {
   // ---- ContextHost writes: what handlers change through ctx ------------------------------
 
   setSharedData(key: string, value: unknown): void {
+    if (typeof key !== 'string' || isUnsafeKey(key)) throw new ConfigurationError(`setSharedData: the key must be a string other than '__proto__', got ${describeKey(key)}`);
     this.shared[key] = value;
     this.sharedVersion++;
     this.mark();
@@ -97,6 +100,9 @@ export abstract class JobData {
   }
 
   updateRoutineState(routine: Routine, patch: Record<string, unknown>): void {
+    for (const key of Object.keys(patch)) {
+      if (isUnsafeKey(key)) throw new ConfigurationError(`updateRoutineState on routine '${routine.id}': '${key}' cannot be a routine-state key`);
+    }
     const run = this.runOf(routine);
     const user = (run.user ??= {});
     for (const key in patch) {
@@ -123,4 +129,8 @@ export abstract class JobData {
     this.deferredVersion++;
     this.mark();
   }
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? `'${key}'` : typeof key;
 }

@@ -34,10 +34,11 @@ export class JobRegistry {
     const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
     if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
     if (this.live.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
-    this.failed.delete(id); // a new job with a failed job's id replaces it
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-      throw new ConfigurationError(`job timeout must be a positive number of ms, got ${String(timeout)}`);
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || timeout > Number.MAX_SAFE_INTEGER)) {
+      throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${String(timeout)}`);
     }
+    // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
+    this.failed.delete(id);
     const job = this.make(id, timeout);
     this.live.set(id, job);
     return job;

@@ -1,6 +1,6 @@
 import type { JsonReader } from '../core/json-reader.js';
 import type { Payload } from '../core/payload.js';
-import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState } from '../core/records.js';
+import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState, RoutineStatus } from '../core/records.js';
 
 /**
  * @internal One field of a JobState: how its JSON is checked, how a snapshot freezes it, and
@@ -25,6 +25,12 @@ export interface FieldSpec<T, Optional extends boolean> {
 }
 
 const STATUSES: readonly JobStatus[] = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
+const ROUTINE_STATUSES: readonly RoutineStatus[] = ['idle', 'running', 'completed', 'failed', 'error_continued', 'skipped', 'retrying', 'cancelled', 'interrupted'];
+
+function count(r: JsonReader, path: string, v: unknown): void {
+  const n = r.number(path, v);
+  if (!Number.isInteger(n) || n < 0) r.fail(path, 'a non-negative integer', n);
+}
 const noFreeze = (): void => {};
 
 function required<T>(read: FieldSpec<T, false>['read'], freeze: (value: T) => void = noFreeze, absent?: () => T): FieldSpec<T, false> {
@@ -99,9 +105,9 @@ export const JOB_STATE_FIELDS = {
   routineStates: required<Readonly<Record<string, RoutineState>>>((r, path, v) => {
     for (const [id, rs] of Object.entries(r.object(path, v))) {
       const o = r.object(`${path}.${id}`, rs);
-      r.string(`${path}.${id}.status`, o.status);
-      r.number(`${path}.${id}.activations`, o.activations);
-      r.number(`${path}.${id}.errors`, o.errors);
+      r.oneOf(`${path}.${id}.status`, o.status, ROUTINE_STATUSES);
+      count(r, `${path}.${id}.activations`, o.activations);
+      count(r, `${path}.${id}.errors`, o.errors);
     }
   }, freezeEach),
   slotData: required<Readonly<Record<string, Payload>>>((r, path, v) => {
