@@ -85,6 +85,12 @@ export interface PendingTask {
   readonly data: Payload;
   readonly attempt: number;
   readonly enqueuedAt: number;
+  /**
+   * The task's number in its job: `ctx.activationId` is `${jobId}/${seq}`, the same for every
+   * attempt, resume and crash re-run of this activation. (JSON written before activation ids
+   * existed has none; such a task gets its number when restored.)
+   */
+  readonly seq: number;
   readonly source?: { readonly routineId: string; readonly eventName: string };
   readonly dueAt?: number;
   /** While the job is paused or failed: backoff (ms) a parked retry still waits once resumed. */

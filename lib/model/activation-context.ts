@@ -25,6 +25,8 @@ export class ActivationContext implements ExecutionContext {
     readonly host: ContextHost,
     readonly slot: Slot,
     readonly attempt: number,
+    /** The activation's number in its job. */
+    readonly seq: number,
   ) {}
 
   get flow(): ExecutionContext['flow'] {
@@ -38,6 +40,9 @@ export class ActivationContext implements ExecutionContext {
   }
   get slotName(): string {
     return this.slot.name;
+  }
+  get activationId(): string {
+    return `${this.host.id}/${this.seq}`;
   }
   get jobState(): JobState {
     return this.host.snapshot();

@@ -19,7 +19,9 @@ import type { Slot } from './slot.js';
  * ```
  */
 export class DetachedHost implements ContextHost {
-  readonly id = '';
+  readonly id = 'receive';
+  /** Payloads received so far: the number of each `Slot.receive` activation. */
+  received = 0;
   readonly scheduler: SchedulerLike = asyncScheduler;
   readonly slotData = new Map<Slot, MergeCell>();
   private readonly shared = new Map<string, unknown>();

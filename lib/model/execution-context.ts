@@ -27,6 +27,11 @@ export interface ExecutionContext {
   readonly jobState: JobState;
   /** 1 on the first try, 2 on the first retry, ... */
   readonly attempt: number;
+  /**
+   * `${jobId}/${seq}`: the same for every attempt of this activation, after a resume, in another
+   * process, and when it runs again after a crash; an idempotency key for side effects.
+   */
+  readonly activationId: string;
   /** Aborted when the job is cancelled, fails or times out, or this activation times out. */
   readonly signal: AbortSignal;
   /**

@@ -82,7 +82,7 @@ export class Slot<T extends Payload = Payload> {
     const merged = this._merge(cell.data, data, cell) as T;
     cell.data = merged;
     if (this._handler === undefined) return;
-    const ctx = new ActivationContext(host, this as Slot, 1);
+    const ctx = new ActivationContext(host, this as Slot, 1, ++host.received);
     runInContext(ctx, this._handler as SlotHandler, this.routine, merged, ctx);
   }
 

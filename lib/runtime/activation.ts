@@ -27,7 +27,7 @@ export function activate(task: Task): void {
   job.markRun(run);
   routine._stats.activations++;
   const startedAt = job.clock.now();
-  const ctx = new ActivationContext(job, slot, task.attempt);
+  const ctx = new ActivationContext(job, slot, task.attempt, task.seq);
   let result: unknown;
   try {
     // A retry or a resumed activation re-runs with what it merged the first time: merging

@@ -30,6 +30,8 @@ export abstract class JobData {
   deferred: DeferredEvent[] = [];
   deferredVersion = 0;
   error: JobError | undefined = undefined;
+  /** The last task number given in this job (see `Task.seq`). */
+  lastSeq = 0;
   readonly tracker: ExecutionTracker;
 
   // What changed since the last snapshot.

@@ -44,6 +44,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     job.shared = { ...value };
     job.sharedVersion++;
   },
+  activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
   error: () => {}, // a restored job runs again: its error is cleared
 };
@@ -105,6 +106,10 @@ export function restoreJob(graph: FlowGraph, flowId: string, state: JobState, cr
     task.dueAt = t.dueAt;
     task.delayLeft = t.delayLeft;
     task.merged = t.merged;
+    // Numbered tasks keep their number (the same activationId after a crash); older JSON's
+    // unnumbered ones get one when queued.
+    task.seq = t.seq ?? 0;
+    job.lastSeq = Math.max(job.lastSeq, task.seq);
     return task;
   });
   job.change('run');

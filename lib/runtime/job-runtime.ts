@@ -106,8 +106,9 @@ export class JobRuntime extends JobData implements ContextHost {
     return s === 'running' || s === 'pending';
   }
 
-  /** Queues a task, or parks it while the job is paused or failed. */
+  /** Queues a task, or parks it while the job is paused or failed; a new task gets its number. */
   queue(task: Task): void {
+    if (task.seq === 0) task.seq = ++this.lastSeq;
     if (this.active) this.dispatcher.enqueue(task);
     else this.work.parked.push(task);
   }
@@ -125,8 +126,11 @@ export class JobRuntime extends JobData implements ContextHost {
     const paused = !this.active; // paused or failed: park, in order
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      if (paused) this.work.parked.push(new Task(this, c.slot, c.map(data), 1, now, event));
-      else this.dispatcher.queue.push(this, c, c.map(data), 1, now);
+      if (paused) {
+        const task = new Task(this, c.slot, c.map(data), 1, now, event);
+        task.seq = ++this.lastSeq;
+        this.work.parked.push(task);
+      } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, ++this.lastSeq);
       this.tracker.recordDelivery(c, now);
     }
     if (targets.length > 0 && !paused) this.dispatcher.request();

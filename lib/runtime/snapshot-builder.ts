@@ -80,9 +80,21 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.historyTotal = job.history.total;
   },
   pausePoints: (job, out, marks) => {
-    if (job.pausePoints.length === marks.pausePoints) return;
-    out.pausePoints = frozen(job.pausePoints.slice());
-    marks.pausePoints = job.pausePoints.length;
+    const points = job.pausePoints;
+    // While paused, the current pause point counts what the snapshot lists as pending: tasks
+    // parked after the pause (emits of activations still running then, a failure parked for
+    // resume) are counted too, so the record never contradicts its snapshot.
+    if (job.status === 'paused' && points.length > 0) {
+      const last = points[points.length - 1];
+      const pending = job.work.waiting.size + job.work.parked.length + job.work.queued;
+      if (last.pendingCount !== pending) {
+        points[points.length - 1] = { ...last, pendingCount: pending };
+        marks.pausePoints = -1;
+      }
+    }
+    if (points.length === marks.pausePoints) return;
+    out.pausePoints = frozen(points.slice());
+    marks.pausePoints = points.length;
   },
   deferredEvents: (job, out, marks) => {
     if (job.deferredVersion === marks.deferred) return;
@@ -94,6 +106,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     out.sharedData = Object.freeze({ ...job.shared });
     marks.shared = job.sharedVersion;
   },
+  activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
   outputLog: (job, out, marks) => {
     if (job.outputLog.length === marks.outputs) return;
     out.outputLog = frozen(job.outputLog.slice());

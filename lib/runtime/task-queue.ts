@@ -48,6 +48,8 @@ class Chunk {
   /** Attempt number; negative when the payload is a {@link Carried}. */
   readonly attempts = new Int32Array(CHUNK);
   readonly enqueued = new Float64Array(CHUNK);
+  /** The task's sequence number in its job (`ctx.activationId`); a double, so it never wraps. */
+  readonly seqs = new Float64Array(CHUNK);
   next: Chunk | undefined = undefined;
 }
 
@@ -79,7 +81,7 @@ export class TaskQueue {
   private readonly freeJobs: number[] = [];
 
   /** Queues a delivery along `route` (a connection, or {@link TaskQueue.route}'s result). */
-  push(job: JobRuntime, route: Route, data: Payload, attempt: number, enqueuedAt: number, merged?: Payload): void {
+  push(job: JobRuntime, route: Route, data: Payload, attempt: number, enqueuedAt: number, seq: number, merged?: Payload): void {
     if (this.tailIndex === CHUNK) {
       const chunk = this.spare ?? new Chunk();
       this.spare = undefined;
@@ -97,6 +99,7 @@ export class TaskQueue {
     c.routes[i] = r;
     c.jobs[i] = j;
     c.enqueued[i] = enqueuedAt;
+    c.seqs[i] = seq;
     if (merged === undefined) {
       c.data[i] = data;
       c.attempts[i] = attempt;
@@ -109,7 +112,7 @@ export class TaskQueue {
   }
 
   pushTask(task: Task): void {
-    this.push(task.job, this.route(task.slot, task.source), task.data, task.attempt, task.enqueuedAt, task.merged);
+    this.push(task.job, this.route(task.slot, task.source), task.data, task.attempt, task.enqueuedAt, task.seq, task.merged);
   }
 
   /** The route for a slot fed by `event` (or by nothing): for deliveries that have no connection. */
@@ -165,6 +168,7 @@ export class TaskQueue {
       keptChunk.jobs[k] = c.jobs[i];
       keptChunk.attempts[k] = c.attempts[i];
       keptChunk.enqueued[k] = c.enqueued[i];
+      keptChunk.seqs[k] = c.seqs[i];
       k++;
     });
     kept.push(keptChunk);
@@ -194,6 +198,7 @@ export class TaskQueue {
         data: task.data,
         attempt: task.attempt,
         enqueuedAt: c.enqueued[i],
+        seq: c.seqs[i],
       };
       if (route.event !== undefined) view.source = { routineId: route.event.routine.id, eventName: route.event.name };
       if (task.merged !== undefined) view.merged = task.merged;
@@ -201,8 +206,9 @@ export class TaskQueue {
     });
   }
 
-  /** Copies entry `i`'s payload, attempt and merged payload into `into`. */
+  /** Copies entry `i`'s payload, attempt, sequence number and merged payload into `into`. */
   private read(c: Chunk, i: number, into: Task): void {
+    into.seq = c.seqs[i];
     const attempt = c.attempts[i];
     if (attempt > 0) {
       into.data = c.data[i] as Payload;

@@ -20,6 +20,8 @@ export class Task {
   private cached: PendingTask | undefined = undefined;
   /** The dispatcher's reusable task: anything that keeps it must {@link Task.retain} a copy. */
   scratch = false;
+  /** Its number in the job, given when it is first queued (0 until then): `ctx.activationId`. */
+  seq = 0;
 
   constructor(
     public job: JobRuntime,
@@ -35,6 +37,7 @@ export class Task {
     if (!this.scratch) return this;
     const copy = new Task(this.job, this.slot, this.data, this.attempt, this.enqueuedAt, this.source);
     copy.merged = this.merged;
+    copy.seq = this.seq;
     return copy;
   }
 
@@ -47,6 +50,7 @@ export class Task {
       data: this.data,
       attempt: this.attempt,
       enqueuedAt: this.enqueuedAt,
+      seq: this.seq,
     };
     if (this.source !== undefined) view.source = Object.freeze({ routineId: this.source.routine.id, eventName: this.source.name });
     if (this.dueAt !== undefined) view.dueAt = this.dueAt;

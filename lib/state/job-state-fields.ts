@@ -71,6 +71,7 @@ function readTask(r: JsonReader, path: string, v: unknown): void {
   const attempt = r.number(`${path}.attempt`, o.attempt);
   if (!Number.isInteger(attempt) || attempt < 1) r.fail(`${path}.attempt`, 'an integer >= 1', attempt);
   r.number(`${path}.enqueuedAt`, o.enqueuedAt);
+  r.optional(o.seq, (v) => count(r, `${path}.seq`, v)); // absent in older JSON: numbered when restored
   if (o.source !== undefined) {
     const s = r.object(`${path}.source`, o.source);
     r.string(`${path}.source.routineId`, s.routineId);
@@ -121,6 +122,8 @@ export const JOB_STATE_FIELDS = {
   pausePoints: list<PausePoint>((r, p, v) => void r.number(`${p}.timestamp`, r.object(p, v).timestamp)),
   deferredEvents: list<DeferredEvent>(readRecord),
   sharedData: required<Readonly<Record<string, unknown>>>((r, p, v) => void r.object(p, v), Object.freeze),
+  /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
+  activationSeq: required<number>((r, p, v) => count(r, p, v), noFreeze, () => 0),
   outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
   error: optional<JobError>((r, p, v) => {
     const e = r.object(p, v);

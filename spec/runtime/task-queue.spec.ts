@@ -26,14 +26,14 @@ describe('TaskQueue (internal)', () => {
     const q = new TaskQueue();
     const a = job('a');
     const r = q.route(slot, undefined);
-    for (let n = 0; n < 10_000; n++) q.push(a, r, { n }, 1, n);
+    for (let n = 0; n < 10_000; n++) q.push(a, r, { n }, 1, n, n + 1);
     expect(a.work.queued).to.equal(10_000);
     const first = drain(q);
     expect(first).to.have.length(10_000);
     expect(first.every(([, n], i) => n === i)).to.equal(true);
     expect(a.work.queued).to.equal(0);
     expect(a.work.queueId).to.equal(-1);
-    for (let n = 0; n < 5000; n++) q.push(a, r, { n }, 1, n);
+    for (let n = 0; n < 5000; n++) q.push(a, r, { n }, 1, n, n + 1);
     expect(drain(q).map(([, n]) => n)).to.deep.equal(Array.from({ length: 5000 }, (_, i) => i));
   });
 
@@ -44,7 +44,7 @@ describe('TaskQueue (internal)', () => {
     let next = 0;
     let expected = 0;
     for (let round = 0; round < 50; round++) {
-      for (let k = 0; k < 300; k++) q.push(a, q.route(slot, undefined), { n: next++ }, 1, 0);
+      for (let k = 0; k < 300; k++) q.push(a, q.route(slot, undefined), { n: next++ }, 1, 0, next);
       for (let k = 0; k < 200; k++) {
         q.shiftInto(t);
         expect(t.data.n).to.equal(expected++);
@@ -60,7 +60,7 @@ describe('TaskQueue (internal)', () => {
     const a = job('a');
     const b = job('b');
     const r = q.route(slot, out);
-    for (let n = 0; n < 9000; n++) q.push(n % 3 === 0 ? b : a, r, { n }, n % 5 === 0 ? 2 : 1, n * 10);
+    for (let n = 0; n < 9000; n++) q.push(n % 3 === 0 ? b : a, r, { n }, n % 5 === 0 ? 2 : 1, n * 10, n + 1);
     const taken = q.extract(b);
     expect(taken).to.have.length(3000);
     expect(b.work.queued).to.equal(0);
@@ -78,14 +78,14 @@ describe('TaskQueue (internal)', () => {
     const q = new TaskQueue();
     const a = job('a');
     const b = job('b');
-    q.push(a, q.route(slot, undefined), { n: 1 }, 1, 5);
-    q.push(b, q.route(slot, undefined), { n: 2 }, 1, 6);
-    q.push(a, q.route(slot, out), { n: 3 }, 3, 7, { n: 3, merged: true });
+    q.push(a, q.route(slot, undefined), { n: 1 }, 1, 5, 1);
+    q.push(b, q.route(slot, undefined), { n: 2 }, 1, 6, 1);
+    q.push(a, q.route(slot, out), { n: 3 }, 3, 7, 2, { n: 3, merged: true });
     const views: unknown[] = [];
     q.viewsOf(a, views as never[]);
     expect(views).to.deep.equal([
-      { routineId: routine.id, slotName: 'in', data: { n: 1 }, attempt: 1, enqueuedAt: 5 },
-      { routineId: routine.id, slotName: 'in', data: { n: 3 }, attempt: 3, enqueuedAt: 7, source: { routineId: routine.id, eventName: 'out' }, merged: { n: 3, merged: true } },
+      { routineId: routine.id, slotName: 'in', data: { n: 1 }, attempt: 1, enqueuedAt: 5, seq: 1 },
+      { routineId: routine.id, slotName: 'in', data: { n: 3 }, attempt: 3, enqueuedAt: 7, seq: 2, source: { routineId: routine.id, eventName: 'out' }, merged: { n: 3, merged: true } },
     ]);
     expect(q.size).to.equal(3);
   });
@@ -96,7 +96,7 @@ describe('TaskQueue (internal)', () => {
     const retry = new Task(a, slot, { n: 1 }, 4, 9, out);
     retry.merged = { n: 1, seen: 'before' };
     q.pushTask(retry);
-    q.push(a, q.route(slot, undefined), { n: 2 }, 1, 10);
+    q.push(a, q.route(slot, undefined), { n: 2 }, 1, 10, 3);
     const t = new Task(job('scratch'), slot, {}, 1, 0, undefined);
     q.shiftInto(t);
     expect(t).to.include({ job: a, slot, source: out, attempt: 4, enqueuedAt: 9 });
@@ -110,12 +110,12 @@ describe('TaskQueue (internal)', () => {
     const q = new TaskQueue();
     const r = q.route(slot, undefined);
     const jobs = Array.from({ length: 5 }, (_, i) => job(`j${i}`));
-    for (const j of jobs) q.push(j, r, { n: 0 }, 1, 0);
+    for (const j of jobs) q.push(j, r, { n: 0 }, 1, 0, 1);
     expect(jobs.map((j) => j.work.queueId)).to.deep.equal([0, 1, 2, 3, 4]);
     drain(q);
     expect(jobs.every((j) => j.work.queueId === -1 && j.work.queued === 0)).to.equal(true);
     const later = job('later');
-    q.push(later, r, { n: 7 }, 1, 0);
+    q.push(later, r, { n: 7 }, 1, 0, 1);
     expect(later.work.queueId).to.be.within(0, 4);
     expect(drain(q)).to.deep.equal([['later', 7]]);
   });
@@ -130,7 +130,7 @@ describe('TaskQueue (internal)', () => {
     const q = new TaskQueue();
     const a = job('a');
     const edges = Array.from({ length: 1000 }, () => ({ slot, event: out, _route: -1 }));
-    for (const e of edges) q.push(a, e, { n: 1 }, 1, 0);
+    for (const e of edges) q.push(a, e, { n: 1 }, 1, 0, 1);
     expect(new Set(edges.map((e) => e._route)).size).to.equal(1);
     expect(edges[0]._route).to.equal(q.route(slot, out)._route);
     const t = new Task(job('scratch'), slot, {}, 1, 0, undefined);
