@@ -1,5 +1,5 @@
 import sift from 'sift';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, describeError } from '../errors/errors.js';
 import { NamedRegistry } from './named-registry.js';
 import { isPlainObject } from './values.js';
 
@@ -79,7 +79,7 @@ export function compileCondition(when: unknown, where: string, options: { allowR
   try {
     test = sift(when as Record<string, unknown>) as (value: unknown) => boolean;
   } catch (error) {
-    throw new ConfigurationError(`${where}: invalid query: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ConfigurationError(`${where}: invalid query: ${describeError(error).message}`, { cause: error });
   }
   // Checked after compiling, so a malformed pattern is reported as such; compiling a pattern
   // is safe, only running it on input can backtrack.

@@ -1,3 +1,4 @@
+import { describeError } from '../errors/errors.js';
 import { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
 import { registerRoutine } from '../serialization/routine-registry.js';
@@ -67,7 +68,7 @@ export class DataTransformer extends Routine {
         transformedData = transformations.require(name, `DataTransformer '${this.id}'`)(transformedData);
         transformationsApplied.push(name);
       } catch (error) {
-        errors.push({ transformation: name, message: error instanceof Error ? error.message : String(error) });
+        errors.push({ transformation: name, message: describeError(error).message });
       }
     }
     this.emit('output', { transformedData, transformationsApplied, errors });

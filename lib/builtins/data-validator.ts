@@ -1,3 +1,4 @@
+import { describeError } from '../errors/errors.js';
 import { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
 import { registerRoutine } from '../serialization/routine-registry.js';
@@ -122,7 +123,7 @@ function runValidator(name: string, value: unknown): string | undefined {
   try {
     return validators.require(name, 'DataValidator')(value) ? undefined : `got ${describeValue(value)}`;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error).message;
   }
 }
 

@@ -1,4 +1,4 @@
-import { RoutiluxError } from '../errors/errors.js';
+import { RoutiluxError, describeError } from '../errors/errors.js';
 import { Routine } from '../model/routine.js';
 import type { Payload } from '../core/payload.js';
 import { registerRoutine } from '../serialization/routine-registry.js';
@@ -124,7 +124,7 @@ export class ResultExtractor extends Routine {
         result = extractors.get(name)!(value, config);
       } catch (error) {
         if (!configValue(this, 'continueOnError', true)) throw error;
-        errors.push({ extractor: name, message: error instanceof Error ? error.message : String(error) });
+        errors.push({ extractor: name, message: describeError(error).message });
         continue;
       }
       if (result === undefined || result === null) continue;

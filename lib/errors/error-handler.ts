@@ -1,4 +1,4 @@
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, describeValue, quoteValue } from './errors.js';
 
 /**
  * What happens when an activation fails.
@@ -73,14 +73,14 @@ export class ErrorHandler {
   constructor(options: ErrorHandlerOptions = {}) {
     const strategy = options.strategy ?? ErrorStrategy.STOP;
     if (!STRATEGIES.includes(strategy)) {
-      throw new ConfigurationError(`ErrorHandler: unknown strategy ${JSON.stringify(strategy)}; expected one of ${STRATEGIES.join(', ')}`);
+      throw new ConfigurationError(`ErrorHandler: unknown strategy ${quoteValue(strategy)}; expected one of ${STRATEGIES.join(', ')}`);
     }
     this.strategy = strategy as ErrorStrategy;
     this.maxRetries = checkNumber('maxRetries', options.maxRetries ?? 3, true, MAX_RETRIES);
     this.retryDelay = checkNumber('retryDelay', options.retryDelay ?? 1000, false, Number.MAX_SAFE_INTEGER);
     this.backoffMultiplier = checkNumber('backoffMultiplier', options.backoffMultiplier ?? 2, false, MAX_MULTIPLIER);
     if (options.isCritical !== undefined && typeof options.isCritical !== 'boolean') {
-      throw new ConfigurationError(`ErrorHandler: isCritical must be a boolean, got ${String(options.isCritical)}`);
+      throw new ConfigurationError(`ErrorHandler: isCritical must be a boolean, got ${describeValue(options.isCritical)}`);
     }
     this.isCritical = options.isCritical ?? false;
     const retryable = options.retryableErrors ?? [];
@@ -126,7 +126,7 @@ const MAX_MULTIPLIER = 1_000_000;
 
 function checkNumber(name: string, value: number, integer: boolean, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max || (integer && !Number.isInteger(value))) {
-    throw new ConfigurationError(`ErrorHandler: ${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'} up to ${max}, got ${String(value)}`);
+    throw new ConfigurationError(`ErrorHandler: ${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'} up to ${max}, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -150,3 +150,47 @@ function safeString(value: unknown, fallback: string): string {
 function cap(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }
+
+/**
+ * A short description of a value for an error message: never throws (whatever the value's
+ * `toString` does), never dumps a large object.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * describeValue(1e308); // 'number 1e+308'
+ * describeValue({ toString: {} }); // 'an object'
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object'; // a revoked proxy
+  }
+}
+
+/**
+ * A value as JSON for an error message (`"name"`, `42`, `null`), or {@link describeValue} of
+ * it when JSON cannot show it (a cycle, a BigInt, a throwing `toJSON`): never throws.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * quoteValue(''); // '""'
+ * ```
+ */
+export function quoteValue(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 60 ? `${json.slice(0, 60)}…` : json;
+  } catch {
+    // fall through
+  }
+  return describeValue(value);
+}

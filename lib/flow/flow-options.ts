@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, describeValue, quoteValue } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { JobStore } from '../state/job-store.js';
 
@@ -79,7 +79,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     if (!KNOWN.has(key)) throw new ConfigurationError(`unknown Flow option '${key}'; known options: ${[...KNOWN].join(', ')}`);
   }
   const flowId = options.flowId ?? `flow_${++flowCounter}_${Date.now().toString(36)}`;
-  if (typeof flowId !== 'string' || flowId.length === 0) throw new ConfigurationError(`Flow option flowId must be a non-empty string, got ${JSON.stringify(flowId)}`);
+  if (typeof flowId !== 'string' || flowId.length === 0) throw new ConfigurationError(`Flow option flowId must be a non-empty string, got ${quoteValue(flowId)}`);
   const { executionStrategy, maxWorkers } = checkStrategy(options.executionStrategy ?? 'sequential', options.maxWorkers);
   const executionTimeout = optionalPositive('executionTimeout', options.executionTimeout);
   const activationTimeout = optionalPositive('activationTimeout', options.activationTimeout);
@@ -92,7 +92,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   }
   const historyLimit = options.historyLimit ?? 10_000;
   if (!Number.isInteger(historyLimit) || historyLimit < 0 || historyLimit > MAX_HISTORY_LIMIT) {
-    throw new ConfigurationError(`Flow option historyLimit must be an integer from 0 to ${MAX_HISTORY_LIMIT}, got ${String(historyLimit)}`);
+    throw new ConfigurationError(`Flow option historyLimit must be an integer from 0 to ${MAX_HISTORY_LIMIT}, got ${describeValue(historyLimit)}`);
   }
   const store = options.store;
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.save !== 'function' || typeof store.load !== 'function')) {
@@ -100,7 +100,7 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   }
   const checkpoint = options.checkpoint ?? (store ? 'on-pause' : 'never');
   if (checkpoint !== 'never' && checkpoint !== 'on-pause' && checkpoint !== 'always') {
-    throw new ConfigurationError(`Flow option checkpoint must be 'never', 'on-pause' or 'always', got ${JSON.stringify(checkpoint)}`);
+    throw new ConfigurationError(`Flow option checkpoint must be 'never', 'on-pause' or 'always', got ${quoteValue(checkpoint)}`);
   }
   if (checkpoint !== 'never' && store === undefined) {
     throw new ConfigurationError(`Flow option checkpoint '${checkpoint}' needs a store`);
@@ -111,10 +111,10 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
 /** @internal Checks a strategy and worker count; sequential forces one worker. */
 export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executionStrategy: 'sequential' | 'concurrent'; maxWorkers: number } {
   if (strategy !== 'sequential' && strategy !== 'concurrent') {
-    throw new ConfigurationError(`execution strategy must be 'sequential' or 'concurrent', got ${JSON.stringify(strategy)}`);
+    throw new ConfigurationError(`execution strategy must be 'sequential' or 'concurrent', got ${quoteValue(strategy)}`);
   }
   if (maxWorkers !== undefined && (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > MAX_WORKERS)) {
-    throw new ConfigurationError(`maxWorkers must be an integer from 1 to ${MAX_WORKERS}, got ${String(maxWorkers)}`);
+    throw new ConfigurationError(`maxWorkers must be an integer from 1 to ${MAX_WORKERS}, got ${describeValue(maxWorkers)}`);
   }
   return { executionStrategy: strategy, maxWorkers: strategy === 'sequential' ? 1 : ((maxWorkers as number | undefined) ?? 5) };
 }
@@ -122,7 +122,7 @@ export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executi
 function optionalPositive(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !(value > 0) || value > Number.MAX_SAFE_INTEGER) {
-    throw new ConfigurationError(`Flow option ${name} must be a positive finite number of ms, got ${String(value)}`);
+    throw new ConfigurationError(`Flow option ${name} must be a positive finite number of ms, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { Observable, Subject, observable as observableKey, type Observer } from 'rxjs';
-import { ConfigurationError, JobStateError, TimeoutError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
@@ -101,7 +101,7 @@ export class Job {
     const rt = this._runtime;
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${String(timeout)}`));
+      return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
     }
     if (rt.resting) return Promise.resolve(rt.snapshot());
     return new Promise<JobState>((resolve, reject) => {

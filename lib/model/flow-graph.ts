@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, quoteValue } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
 import { Routine } from './routine.js';
 import { Connection } from './connection.js';
@@ -20,7 +20,7 @@ export class FlowGraph {
   add(routine: Routine, id: string | undefined): string {
     if (!(routine instanceof Routine)) throw new ConfigurationError(`addRoutine expects a Routine instance, got ${describe(routine)}`);
     const rid = id ?? routine.id;
-    if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${JSON.stringify(rid)}`);
+    if (typeof rid !== 'string' || rid.length === 0) throw new ConfigurationError(`addRoutine: id must be a non-empty string, got ${quoteValue(rid)}`);
     if (isUnsafeKey(rid)) throw new ConfigurationError(`addRoutine: '${rid}' cannot be a routine id (routine ids are keys of routineStates)`);
     if (this.routines.has(rid)) throw new ConfigurationError(`flow '${this.owner.flowId}' already has a routine with id '${rid}'`);
     if (routine._graph !== undefined) {
@@ -74,7 +74,7 @@ function checkMapping(mapping: unknown, where: string): void {
     throw new ConfigurationError(`${where}: paramMapping must be an object of source name -> target name`);
   }
   for (const [k, v] of Object.entries(mapping)) {
-    if (typeof v !== 'string' || v.length === 0) throw new ConfigurationError(`${where}: paramMapping['${k}'] must be a non-empty string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length === 0) throw new ConfigurationError(`${where}: paramMapping['${k}'] must be a non-empty string, got ${quoteValue(v)}`);
     if (isUnsafeKey(k) || isUnsafeKey(v)) throw new ConfigurationError(`${where}: paramMapping cannot map from or to '__proto__'`);
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { setOwn } from '../core/own-property.js';
 
@@ -110,7 +110,7 @@ export function compileMerge(strategy: MergeStrategy, where: string): CompiledMe
     }
     return (previous, incoming) => fn(previous ?? {}, incoming);
   }
-  throw new ConfigurationError(`${where}: invalid merge strategy ${String(strategy)}; expected 'override', 'append', a function or a registered name`);
+  throw new ConfigurationError(`${where}: invalid merge strategy ${describeValue(strategy)}; expected 'override', 'append', a function or a registered name`);
 }
 
 /**

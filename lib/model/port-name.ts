@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, quoteValue } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
 
 /**
@@ -15,7 +15,7 @@ import { isUnsafeKey } from '../core/own-property.js';
  */
 export function checkPortName(routineId: string, what: 'slot' | 'event', name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new ConfigurationError(`routine '${routineId}': ${what} name must be a non-empty string, got ${JSON.stringify(name)}`);
+    throw new ConfigurationError(`routine '${routineId}': ${what} name must be a non-empty string, got ${quoteValue(name)}`);
   }
   if (isUnsafeKey(name)) throw new ConfigurationError(`routine '${routineId}': '${name}' cannot be a ${what} name`);
 }

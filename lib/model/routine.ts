@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
 import { ErrorHandler, ErrorStrategy } from '../errors/error-handler.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
@@ -230,7 +230,7 @@ export class Routine extends Configurable {
    */
   setAsOptional(strategy: ErrorStrategy.CONTINUE | ErrorStrategy.SKIP = ErrorStrategy.CONTINUE): void {
     if (strategy !== ErrorStrategy.CONTINUE && strategy !== ErrorStrategy.SKIP) {
-      throw new ConfigurationError(`routine '${this._id}': setAsOptional takes CONTINUE or SKIP, got ${String(strategy)}`);
+      throw new ConfigurationError(`routine '${this._id}': setAsOptional takes CONTINUE or SKIP, got ${describeValue(strategy)}`);
     }
     this.errorHandler = new ErrorHandler({ strategy });
   }

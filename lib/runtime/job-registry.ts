@@ -1,4 +1,4 @@
-import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, describeValue, quoteValue } from '../errors/errors.js';
 import type { JobRuntime } from './job-runtime.js';
 
 let jobCounter = 0;
@@ -32,10 +32,10 @@ export class JobRegistry {
   /** A new live job; a failed job with the same id is replaced. */
   create(jobId: string | undefined, timeout: number | undefined): JobRuntime {
     const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
-    if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${JSON.stringify(id)}`);
+    if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${quoteValue(id)}`);
     if (this.live.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || timeout > Number.MAX_SAFE_INTEGER)) {
-      throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${String(timeout)}`);
+      throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${describeValue(timeout)}`);
     }
     // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
     this.failed.delete(id);

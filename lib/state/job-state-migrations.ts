@@ -1,4 +1,4 @@
-import { ConfigurationError, SerializationError } from '../errors/errors.js';
+import { ConfigurationError, SerializationError, describeValue } from '../errors/errors.js';
 
 /**
  * A function that upgrades job JSON of one format version to the next: it receives the
@@ -33,7 +33,7 @@ export class JobStateMigrations {
    */
   register(fromVersion: number, migrate: JobStateMigration): () => void {
     if (!Number.isInteger(fromVersion) || fromVersion < 0) {
-      throw new ConfigurationError(`registerJobStateMigration: fromVersion must be a non-negative integer, got ${String(fromVersion)}`);
+      throw new ConfigurationError(`registerJobStateMigration: fromVersion must be a non-negative integer, got ${describeValue(fromVersion)}`);
     }
     if (typeof migrate !== 'function') throw new ConfigurationError(`registerJobStateMigration(${fromVersion}): expected a function, got ${typeof migrate}`);
     this.steps.set(fromVersion, migrate);
