@@ -102,4 +102,8 @@ export class ActivationContext implements ExecutionContext {
   now(): number {
     return this.host.now();
   }
+
+  pause(reason = '', checkpoint: Payload = EMPTY_PAYLOAD): Promise<JobState> {
+    return this.host.pause(reason, checkpoint);
+  }
 }

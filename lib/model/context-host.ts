@@ -34,6 +34,8 @@ export interface ContextHost {
   abortSignal(): AbortSignal;
   deferEvent(event: Event, data: Payload): void;
   sendOutput(routine: Routine, outputType: string, data: Payload): void;
+  /** Pauses the job (`ctx.pause`). */
+  pause(reason: string, checkpoint: Payload): Promise<JobState>;
   /** Keeps the job from settling until `releaseDrain` (operator routines). */
   addDrain(drain: Drain): void;
   /** The drain completed or failed: the job may settle once idle. */

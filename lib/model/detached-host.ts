@@ -65,6 +65,9 @@ export class DetachedHost implements ContextHost {
   sendOutput(routine: Routine, outputType: string): void {
     throw new ConfigurationError(`sendOutput('${outputType}') on routine '${routine.id}': only possible inside a job activation`);
   }
+  pause(): Promise<JobState> {
+    return Promise.reject(new ConfigurationError(`routine '${this.routine.id}' runs outside a job (Slot.receive): ctx.pause is not available`));
+  }
   addDrain(): void {
     // No job to keep open: an operator used through Slot.receive just runs.
   }

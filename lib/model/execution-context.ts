@@ -48,6 +48,11 @@ export interface ExecutionContext {
   updateRoutineState(patch: Record<string, unknown>): void;
   /** Clears this slot's merged data in this job (the aggregator pattern). */
   resetSlot(): void;
+  /**
+   * Pauses this job from inside its handler (like `job.pause`): nothing more is dispatched;
+   * resolves once the job's other activations have settled. The handler itself runs on.
+   */
+  pause(reason?: string, checkpoint?: Payload): Promise<JobState>;
   /** The flow scheduler's clock (virtual time in marble tests); `Date.now()` outside a flow. */
   now(): number;
 }

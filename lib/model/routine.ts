@@ -1,19 +1,16 @@
 import type { OperatorFunction } from 'rxjs';
 import { ConfigurationError, describeValue } from '../errors/errors.js';
 import { ErrorHandler, ErrorStrategy } from '../errors/error-handler.js';
-import { Event } from './event.js';
-import { Slot, type SlotHandler } from './slot.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { ExecutionContext } from './execution-context.js';
 import { currentContext } from './current-context.js';
-import { Configurable } from './configurable.js';
-import type { SlotOptions } from './slot-options.js';
+import { RoutinePorts } from './routine-ports.js';
 
 export type { SlotOptions } from './slot-options.js';
+export type { FlushHandler } from './routine-ports.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
 import { setOwn } from '../core/own-property.js';
-import { checkPortName } from './port-name.js';
 
 let autoId = 0;
 
@@ -34,14 +31,10 @@ let autoId = 0;
  * }
  * ```
  */
-export class Routine extends Configurable {
+export class Routine extends RoutinePorts {
   private _id: string;
-  private readonly slots = new Map<string, Slot>();
-  private readonly events = new Map<string, Event>();
   private errorHandler?: ErrorHandler;
   private readonly userStats: Record<string, unknown> = {};
-  private lastEventName: string | undefined = undefined;
-  private lastEvent: Event | undefined = undefined;
   /** @internal Counters over all jobs; plain fields so the hot path only increments. */
   readonly _stats = { activations: 0, emits: 0, errors: 0 };
   /** @internal The graph (of one flow) this routine was added to. */
@@ -78,42 +71,6 @@ export class Routine extends Configurable {
   }
 
   /**
-   * Defines an input slot. `handler` is called with `this` = the routine.
-   * Duplicate or empty names throw {@link ConfigurationError}.
-   *
-   * @example
-   * ```ts
-   * this.defineSlot('in', this.onInput, { mergeStrategy: 'append' });
-   * ```
-   */
-  defineSlot<T extends Payload = Payload>(name: string, handler?: SlotHandler<T>, options: SlotOptions = {}): Slot<T> {
-    checkPortName(this.id, 'slot', name);
-    if (this.slots.has(name)) throw new ConfigurationError(`routine '${this._id}' already has a slot named '${name}'`);
-    if (handler !== undefined && typeof handler !== 'function') {
-      throw new ConfigurationError(`routine '${this._id}' slot '${name}': handler must be a function, got ${typeof handler}`);
-    }
-    const slot = new Slot<T>(name, this, handler, options.mergeStrategy);
-    this.slots.set(name, slot as unknown as Slot);
-    return slot;
-  }
-
-  /**
-   * Defines an output event; `outputParams` documents the payload's keys.
-   *
-   * @example
-   * ```ts
-   * this.defineEvent('out', ['value']);
-   * ```
-   */
-  defineEvent<T extends Payload = Payload>(name: string, outputParams: string[] = []): Event<T> {
-    checkPortName(this.id, 'event', name);
-    if (this.events.has(name)) throw new ConfigurationError(`routine '${this._id}' already has an event named '${name}'`);
-    const event = new Event<T>(name, this, Object.freeze(outputParams.slice()));
-    this.events.set(name, event as unknown as Event);
-    return event;
-  }
-
-  /**
    * Emits on an event for the current job, without waiting for downstream work. Outside an
    * activation the payload only reaches `event.asObservable()`.
    *
@@ -128,54 +85,6 @@ export class Routine extends Configurable {
     const ctx = currentContext();
     if (ctx !== undefined) ctx.emitEvent(event, payload);
     else event._publish(payload);
-  }
-
-  /** @internal The event, or a ConfigurationError naming the routine and event. */
-  _requireEvent(eventName: string): Event {
-    // Most routines emit on one event over and over: a one-entry cache skips the Map lookup.
-    if (eventName === this.lastEventName) return this.lastEvent!;
-    const event = this.events.get(eventName);
-    if (event !== undefined) {
-      this.lastEventName = eventName;
-      this.lastEvent = event;
-    }
-    if (event === undefined) {
-      throw new ConfigurationError(
-        `routine '${this._id}' has no event '${eventName}'; defined events: ${[...this.events.keys()].join(', ') || '(none)'}`,
-      );
-    }
-    return event;
-  }
-
-  /** @internal The slot, or a ConfigurationError naming the routine and slot. */
-  _requireSlot(slotName: string): Slot {
-    const slot = this.slots.get(slotName);
-    if (slot === undefined) {
-      throw new ConfigurationError(
-        `routine '${this._id}' has no slot '${slotName}'; defined slots: ${[...this.slots.keys()].join(', ') || '(none)'}`,
-      );
-    }
-    return slot;
-  }
-
-  /** The slot named `name`, if defined. @example `routine.getSlot('in')?.receive({})` */
-  getSlot(name: string): Slot | undefined {
-    return this.slots.get(name);
-  }
-
-  /** The event named `name`, if defined. @example `routine.getEvent('out')?.asObservable()` */
-  getEvent(name: string): Event | undefined {
-    return this.events.get(name);
-  }
-
-  /** Every slot, in definition order. @example `routine.slotList().map((s) => s.name)` */
-  slotList(): readonly Slot[] {
-    return [...this.slots.values()];
-  }
-
-  /** Every event, in definition order. @example `routine.eventList().map((e) => e.name)` */
-  eventList(): readonly Event[] {
-    return [...this.events.values()];
   }
 
   /**

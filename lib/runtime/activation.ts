@@ -24,6 +24,7 @@ export function activate(task: Task): void {
   run.status = 'running';
   run.activations++;
   run.inFlight++;
+  if (routine._flushSlot !== undefined && !run.flushDue && slot !== routine._flushSlot) job.flushDue(run, true);
   job.markRun(run);
   routine._stats.activations++;
   const startedAt = job.clock.now();

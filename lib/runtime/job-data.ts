@@ -32,6 +32,9 @@ export abstract class JobData {
   error: JobError | undefined = undefined;
   /** The last task number given in this job (see `Task.seq`). */
   lastSeq = 0;
+  /** Routines whose flush is due, and a version the snapshot compares. */
+  flushesDue = 0;
+  flushVersion = 0;
   readonly tracker: ExecutionTracker;
 
   // What changed since the last snapshot.
@@ -57,6 +60,14 @@ export abstract class JobData {
       this.runs.set(routine, run);
     }
     return run;
+  }
+
+  /** Marks a routine with a flush handler as activated since its last flush. */
+  flushDue(run: RoutineRun, due: boolean): void {
+    if (run.flushDue === due) return;
+    run.flushDue = due;
+    this.flushesDue += due ? 1 : -1;
+    this.flushVersion++;
   }
 
   markRun(run: RoutineRun): void {

@@ -44,15 +44,22 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     job.shared = { ...value };
     job.sharedVersion++;
   },
+  flushDue: (job, value, { graph }) => {
+    for (const id of value) {
+      const routine = graph.routines.get(id);
+      if (routine?._flushSlot !== undefined) job.flushDue(job.runOf(routine), true);
+    }
+  },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
   error: () => {}, // a restored job runs again: its error is cleared
 };
 
 /**
- * @internal Rebuilds a job from a snapshot in the flow of `graph` and runs it on: the failed
- * activation, then the activations that were running (at-least-once after a crash), then the
- * queue, then deferred events. Everything is checked before anything is created.
+ * @internal Rebuilds a job from a snapshot in the flow of `graph` and runs it on (or, with
+ * `paused`, leaves it paused with that work parked): the failed activation, then the
+ * activations that were running (at-least-once after a crash), then the queue, then deferred
+ * events. Everything is checked before anything is created.
  *
  * @throws {ConfigurationError} when the state names a routine, slot or event the flow lacks, or another flow.
  * @throws {JobStateError} when the job is completed or cancelled.
@@ -61,7 +68,13 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
  * const job = restoreJob(graph, 'orders', state, (id, timeout) => jobs.create(id, timeout));
  * ```
  */
-export function restoreJob(graph: FlowGraph, flowId: string, state: JobState, create: (jobId: string, timeout: number | undefined) => JobRuntime): JobRuntime {
+export function restoreJob(
+  graph: FlowGraph,
+  flowId: string,
+  state: JobState,
+  create: (jobId: string, timeout: number | undefined) => JobRuntime,
+  options: { paused?: boolean } = {},
+): JobRuntime {
   if (state.flowId !== flowId) {
     throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${flowId}'`);
   }
@@ -90,6 +103,9 @@ export function restoreJob(graph: FlowGraph, flowId: string, state: JobState, cr
     if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].routineId: flow '${flowId}' has no routine '${d.routineId}'`);
     if (routine.getEvent(d.eventName) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].eventName: routine '${d.routineId}' has no event '${d.eventName}'`);
   });
+  state.flushDue.forEach((id, i) => {
+    if (routines.get(id)?._flushSlot === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': flushDue[${i}]: flow '${flowId}' has no routine '${id}' with a flush handler`);
+  });
   for (const key of Object.keys(state.slotData)) {
     if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flowId}'`);
   }
@@ -112,6 +128,15 @@ export function restoreJob(graph: FlowGraph, flowId: string, state: JobState, cr
     job.lastSeq = Math.max(job.lastSeq, task.seq);
     return task;
   });
+  if (options.paused) {
+    // flow.restore: the job waits, its work parked in order, until job.resume() runs it (and
+    // emits its deferred events); its timeout starts then too.
+    job.work.parked = restored;
+    // A job that was not paused when saved (it crashed running, say) says why it waits now.
+    if (state.status !== 'paused') job.pausePoints.push({ reason: 'restored', checkpoint: {}, timestamp: job.clock.now(), pendingCount: restored.length });
+    job.change('pause');
+    return job;
+  }
   job.change('run');
   continueRun(job, restored);
   return job;

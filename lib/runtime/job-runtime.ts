@@ -4,7 +4,7 @@ import type { Drain } from '../model/drain.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { ExecutionContext } from '../model/execution-context.js';
-import type { Payload } from '../core/payload.js';
+import { EMPTY_PAYLOAD, type Payload } from '../core/payload.js';
 import type { EmissionKind, JobStatus, OutputRecord } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -17,7 +17,7 @@ import { JobDeadline } from './job-deadline.js';
 import { JobObservers } from './job-observers.js';
 import { WorkLedger } from './work-ledger.js';
 import { transition, type JobAction } from './job-lifecycle.js';
-import { timeoutJob } from './job-control.js';
+import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
@@ -156,6 +156,10 @@ export class JobRuntime extends JobData implements ContextHost {
     this.observers.outputs?.next(record);
   }
 
+  pause(reason: string, checkpoint: Payload): Promise<JobState> {
+    return pauseJob(this, reason, checkpoint);
+  }
+
   addDrain(drain: Drain): void {
     this.work.drains.add(drain);
   }
@@ -231,6 +235,28 @@ export class JobRuntime extends JobData implements ContextHost {
   }
 
   /**
+   * Queues the flush of every routine activated since its last flush (routines in order of
+   * their first activation); whatever they emit runs before the job can settle.
+   */
+  private queueFlushes(): boolean {
+    const now = this.clock.now();
+    let queued = false;
+    for (const run of this.runs.values()) {
+      if (!run.flushDue) continue;
+      this.flushDue(run, false);
+      const task = new Task(this, run.routine._flushSlot!, EMPTY_PAYLOAD, 1, now, undefined);
+      task.merged = EMPTY_PAYLOAD; // a flush merges nothing into slot data
+      this.queue(task);
+      queued = true;
+    }
+    if (queued) {
+      this.dispatcher.request();
+      this.mark();
+    }
+    return queued;
+  }
+
+  /**
    * The one place a job settles `completed`: when it is dispatching and its work ledger is
    * idle. Operator routines first complete their inputs one at a time, the first created
    * (upstream) first, each once the job is idle again, so a remainder flushed by one operator
@@ -238,6 +264,7 @@ export class JobRuntime extends JobData implements ContextHost {
    */
   settleIfIdle(): void {
     if (!this.active || !this.work.isIdle()) return;
+    if (this.flushesDue > 0 && this.queueFlushes()) return;
     const drains = this.work.drains;
     if (drains.size > 0) {
       for (const d of drains) {

@@ -19,6 +19,8 @@ export class RoutineRun {
   dirty = false;
   /** Activations of this routine in flight in this job. */
   inFlight = 0;
+  /** Activated since its last flush (only for a routine with a flush handler). */
+  flushDue = false;
 
   constructor(
     readonly routine: Routine,

@@ -27,6 +27,7 @@ export class SnapshotMarks {
   deferred = -1;
   shared = -1;
   hadTasks = true;
+  flush = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
 }
@@ -107,6 +108,13 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
+  flushDue: (job, out, marks) => {
+    if (job.flushVersion === marks.flush) return;
+    const due: string[] = [];
+    for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
+    out.flushDue = Object.freeze(due);
+    marks.flush = job.flushVersion;
+  },
   outputLog: (job, out, marks) => {
     if (job.outputLog.length === marks.outputs) return;
     out.outputLog = frozen(job.outputLog.slice());

@@ -122,6 +122,8 @@ export const JOB_STATE_FIELDS = {
   pausePoints: list<PausePoint>((r, p, v) => void r.number(`${p}.timestamp`, r.object(p, v).timestamp)),
   deferredEvents: list<DeferredEvent>(readRecord),
   sharedData: required<Readonly<Record<string, unknown>>>((r, p, v) => void r.object(p, v), Object.freeze),
+  /** Routines activated since their last flush (`Routine.defineFlush`); older JSON: none. */
+  flushDue: required<readonly string[]>((r, p, v) => r.array(p, v).forEach((id, i) => r.string(`${p}[${i}]`, id)), Object.freeze, () => []),
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
   activationSeq: required<number>((r, p, v) => count(r, p, v), noFreeze, () => 0),
   outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
