@@ -71,6 +71,8 @@ export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
 export type { JobStore } from './state/job-store.js';
 export { MemoryJobStore } from './persistence/memory-store.js';
 export { FileJobStore } from './persistence/file-store.js';
+export type { FileJobStoreOptions } from './persistence/file-store-options.js';
+export type { CheckpointOptions } from './runtime/checkpoint-options.js';
 export type { CheckpointError } from './runtime/checkpointer.js';
 
 // RxJS interop.

@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ConfigurationError, describeValue, quoteValue } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { JobStore } from '../state/job-store.js';
+import { resolveCheckpointOptions, type CheckpointOptions, type ResolvedCheckpointOptions } from '../runtime/checkpoint-options.js';
 
 /**
  * Options of `new Flow(options)`.
@@ -29,6 +30,8 @@ export interface FlowOptions {
   store?: JobStore;
   /** When snapshots go to `store` (default `'on-pause'` with a store, else `'never'`). */
   checkpoint?: 'never' | 'on-pause' | 'always';
+  /** Time limit and retries of each checkpoint save (defaults: 30 s, 5 attempts, 50 ms doubling up to 5 s). */
+  checkpointRetry?: CheckpointOptions;
 }
 
 /**
@@ -59,10 +62,11 @@ export interface ResolvedFlowOptions {
   historyLimit: number;
   store?: JobStore;
   checkpoint: 'never' | 'on-pause' | 'always';
+  checkpointRetry: ResolvedCheckpointOptions;
 }
 
 const KNOWN = new Set([
-  'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint',
+  'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint', 'checkpointRetry',
 ]);
 
 let flowCounter = 0;
@@ -105,7 +109,8 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   if (checkpoint !== 'never' && store === undefined) {
     throw new ConfigurationError(`Flow option checkpoint '${checkpoint}' needs a store`);
   }
-  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint };
+  const checkpointRetry = resolveCheckpointOptions(options.checkpointRetry);
+  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry };
 }
 
 /** @internal Checks a strategy and worker count; sequential forces one worker. */

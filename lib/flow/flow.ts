@@ -236,9 +236,14 @@ export class Flow {
     return this.engine.control(jobId, (job) => cancelJob(job, reason));
   }
 
-  /** Resolves once no checkpoint write is in flight. @example `await flow.checkpointsFlushed()` */
-  checkpointsFlushed(): Promise<void> {
-    return this.engine.checkpointer.flushed();
+  /**
+   * Resolves once every checkpoint write has landed or been given up after its retries (always
+   * settles: a hung save fails after its time limit). With `timeout` (ms), rejects instead.
+   * @throws {TimeoutError} (rejects) after `timeout` ms, naming the jobs still being written.
+   * @example `await flow.checkpointsFlushed({ timeout: 10_000 })`
+   */
+  checkpointsFlushed(options?: { timeout?: number }): Promise<void> {
+    return this.engine.checkpointer.flushed(options);
   }
 
   /**

@@ -1,10 +1,17 @@
-import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isHashedFileName, jobFileName, jobIdOfFileName } from './job-file-name.js';
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { checkId, checkState, serialize } from './memory-store.js';
+import { errorCode } from './error-code.js';
+import { resolveFileStoreOptions, type FileJobStoreOptions } from './file-store-options.js';
+import { OpenFileLimit } from './open-file-limit.js';
+import { checkRegularFile, readRegularFile } from './regular-file.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
+import { storeErrorOf } from './store-error-of.js';
+import { syncDirectory, writeJobFile } from './write-job-file.js';
 
 /**
  * A {@link JobStore} on disk, one JSON file per job in `directory` (created on first use).
@@ -14,17 +21,29 @@ import { checkId, checkState, serialize } from './memory-store.js';
  *   `Orders/17` → `%4frders%2f17.json`; `list()` decodes names back exactly.
  * - Atomic writes: each save writes a temp file in the same directory, fsyncs it, renames it over
  *   the job's file, then fsyncs the directory where the platform allows. A crash at any moment
- *   leaves either the previous snapshot or the new one, never a torn or empty file; a leftover
- *   temp file (`.*.tmp`) is ignored by `list()`.
+ *   leaves either the previous snapshot or the new one, never a torn or empty file.
+ * - Leftover temp files (`.<name>.json.<pid>.<n>.<random>.tmp`, from a crash mid-write) are
+ *   removed when a store first opens the directory, if their writer cannot still be writing:
+ *   the pid in the name is not a live process, or it is this process's pid and no store of this
+ *   process is writing that file. A live process's temp files are kept (its pid is alive), so
+ *   two processes may share a directory; leftovers whose pid was reused by an unrelated live
+ *   process stay until a later open. `list()` ignores temp files in any case.
+ * - Bounded open files: at most `maxOpenFiles` (default 64) files open at once; further
+ *   operations queue, so 10,000 jobs checkpointing at once wait instead of failing with `EMFILE`.
+ * - Only regular files: a job file that is a symbolic link (never followed), a directory, a FIFO
+ *   or a device is refused by `load`, `save` and `delete` with a {@link StoreError}, and skipped
+ *   by `list()`.
  * - Ordering: operations on one job id run one after another in call order, so an older
  *   snapshot never lands after a newer one; different jobs are written in parallel. (The
  *   guarantee is per store instance: share one instance per directory within a process.)
- * - `load` parses with `JobState.fromJSON`; a corrupt file is a {@link SerializationError} that
- *   names the file.
+ * - Errors: bad input is a {@link ConfigurationError}; a corrupt file is a
+ *   {@link SerializationError} naming the file; every other failure (a refused file, `EMFILE`,
+ *   `EACCES`, `EISDIR`, …) is a {@link StoreError} naming the job id and the file, the Node error
+ *   as its `cause`. A failed save leaves the previous snapshot in place.
  *
  * @example
  * ```ts
- * const store = new FileJobStore('./var/jobs');
+ * const store = new FileJobStore('./var/jobs', { maxOpenFiles: 32 });
  * const flow = new Flow({ flowId: 'orders', store, checkpoint: 'always' });
  * // ... after a crash, in a new process with the same flow definition:
  * for (const id of await store.list()) {
@@ -36,25 +55,32 @@ import { checkId, checkState, serialize } from './memory-store.js';
 export class FileJobStore implements JobStore {
   /** The absolute directory the job files live in. */
   readonly directory: string;
+  /** Most files this store holds open at once. */
+  readonly maxOpenFiles: number;
   private ready: Promise<void> | undefined = undefined;
   /** Per job id, the tail of its operation chain (never rejects); removed when idle. */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly files: OpenFileLimit;
 
   /**
    * @param directory where the job files go; relative paths resolve against the current
    * working directory now, so a later `process.chdir` does not move the store.
+   * @param options `maxOpenFiles` (see {@link FileJobStoreOptions}).
+   * @throws {ConfigurationError} for an empty directory or a bad option, naming it.
    *
    * @example
    * ```ts
-   * const store = new FileJobStore(path.join(os.tmpdir(), 'routilux-jobs'));
+   * const store = new FileJobStore(path.join(os.tmpdir(), 'routilux-jobs'), { maxOpenFiles: 16 });
    * ```
    */
-  constructor(directory: string) {
+  constructor(directory: string, options?: FileJobStoreOptions) {
     if (typeof directory !== 'string' || directory.trim().length === 0) {
       throw new ConfigurationError(`FileJobStore: directory must be a non-empty path string, got ${describe(directory)}`);
     }
     if (directory.includes('\0')) throw new ConfigurationError('FileJobStore: directory must not contain a NUL character');
+    this.maxOpenFiles = resolveFileStoreOptions(options).maxOpenFiles;
     this.directory = resolve(directory);
+    this.files = new OpenFileLimit(this.maxOpenFiles);
   }
 
   /**
@@ -74,6 +100,7 @@ export class FileJobStore implements JobStore {
    * Writes `state` atomically as its job's file, replacing the previous snapshot. The state is
    * serialized at call time; the promise resolves once the file is durable.
    *
+   * @throws {StoreError} (rejects) when the write fails or the job file is not a regular file.
    * @example
    * ```ts
    * await store.save(job.state);
@@ -89,31 +116,29 @@ export class FileJobStore implements JobStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.exclusive(jobId, () => this.write(jobId, text));
+    return this.operate('save', jobId, (file) => writeJobFile(file, jobId, text));
   }
 
   /**
    * The job's snapshot, or `undefined` when it has no file. Waits for this store's earlier
    * saves of the same job, so a load always sees them.
    *
+   * @throws {SerializationError} (rejects) when the file is corrupt; {@link StoreError} when it
+   * cannot be read or is not a regular file.
    * @example
    * ```ts
    * const state = await store.load('order-17');
    * ```
    */
   load(jobId: string): Promise<JobState | undefined> {
-    try {
-      checkId(jobId, 'FileJobStore.load');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.exclusive(jobId, () => this.read(jobId));
+    return this.operate('load', jobId, (file) => this.read(file, jobId));
   }
 
   /**
-   * The ids of every job stored in the directory, sorted; temp files and files this store did
-   * not name are ignored. Waits for this store's saves in progress first.
+   * The ids of every job stored in the directory, sorted; temp files, links, directories and
+   * files this store did not name are ignored. Waits for this store's saves in progress first.
    *
+   * @throws {StoreError} (rejects) when the directory cannot be read.
    * @example
    * ```ts
    * const ids = await store.list(); // ['order-17', 'orders/18']
@@ -121,52 +146,62 @@ export class FileJobStore implements JobStore {
    */
   async list(): Promise<string[]> {
     await Promise.all(this.chains.values());
-    await this.ensureDirectory();
-    const ids: string[] = [];
-    for (const entry of await readdir(this.directory, { withFileTypes: true })) {
-      const name = entry.name;
-      if (!entry.isFile() || name.startsWith('.') || !name.endsWith('.json')) continue;
-      const base = name.slice(0, -'.json'.length);
-      if (isHashedFileName(base)) {
-        const id = await this.idInHashedFile(name);
-        if (id !== undefined) ids.push(id);
-        continue;
+    try {
+      await this.ensureDirectory();
+      const ids: string[] = [];
+      for (const entry of await this.files.run(() => readdir(this.directory, { withFileTypes: true }))) {
+        const name = entry.name;
+        if (!entry.isFile() || name.startsWith('.') || !name.endsWith('.json')) continue;
+        const base = name.slice(0, -'.json'.length);
+        const id = isHashedFileName(base) ? await this.idInHashedFile(name) : jobIdOfFileName(base);
+        // Only canonical names are ours: a foreign `README.json` or `A.json` decodes to nothing
+        // or to an id whose own name differs, and is left alone.
+        if (id !== undefined && jobFileName(id) === name) ids.push(id);
       }
-      const id = jobIdOfFileName(base);
-      // Only canonical names are ours: a foreign `README.json` or `A.json` decodes to nothing
-      // or to an id whose own name differs, and is left alone.
-      if (id !== undefined && jobFileName(id) === name) ids.push(id);
+      return ids.sort();
+    } catch (error) {
+      throw storeErrorOf(error, `FileJobStore: cannot list the jobs in ${this.directory}`, { file: this.directory });
     }
-    return ids.sort();
   }
 
   /**
    * Removes the job's file; an unknown id is a no-op.
    *
+   * @throws {StoreError} (rejects) when the file cannot be removed or is not a regular file
+   * (a link or a directory under the job's name is left as it is).
    * @example
    * ```ts
    * await store.delete('order-17');
    * ```
    */
   delete(jobId: string): Promise<void> {
+    return this.operate('delete', jobId, (file) => this.remove(file, jobId));
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  /**
+   * Checks the id, then runs `op` on the job's file after every earlier operation on the id,
+   * the directory ready, inside an open-file slot; any failure that is not already a
+   * RoutiluxError comes out as a StoreError naming the job and the file.
+   */
+  private operate<T>(action: 'save' | 'load' | 'delete', jobId: string, op: (file: string) => Promise<T>): Promise<T> {
+    let file: string;
     try {
-      checkId(jobId, 'FileJobStore.delete');
+      file = this.pathOf(jobId);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.exclusive(jobId, async () => {
-      await this.ensureDirectory();
       try {
-        await unlink(this.pathOf(jobId));
+        // Outside the slot: the first open sweeps stale temp files, which takes slots itself.
+        await this.ensureDirectory();
+        return await this.files.run(() => op(file));
       } catch (error) {
-        if (codeOf(error) === 'ENOENT') return;
-        throw error;
+        throw storeErrorOf(error, `FileJobStore: cannot ${action} job '${jobId}'`, { jobId, file });
       }
-      await this.syncDirectory();
     });
   }
-
-  // ---- internals --------------------------------------------------------------------------
 
   /** Runs `op` after every earlier operation on `jobId` has settled (failed ones included). */
   private exclusive<T>(jobId: string, op: () => Promise<T>): Promise<T> {
@@ -181,54 +216,9 @@ export class FileJobStore implements JobStore {
     return result;
   }
 
-  private async write(jobId: string, text: string): Promise<void> {
-    await this.ensureDirectory();
-    const name = jobFileName(jobId);
-    const target = join(this.directory, name);
-    // pid + counter + random: unique across this process, other processes and earlier crashes,
-    // so two writers never share a temp file and 'wx' never trips on a leftover.
-    const temp = join(this.directory, `.${name}.${process.pid}.${++tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`);
-    let handle: FileHandle | undefined;
-    try {
-      handle = await this.openTemp(temp);
-      await handle.writeFile(text, 'utf8');
-      // The data must be on disk before the rename makes it visible, or a power loss could
-      // leave a renamed but empty file.
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
-      await rename(temp, target);
-    } catch (error) {
-      await handle?.close().catch(noop);
-      await unlink(temp).catch(noop);
-      throw error;
-    }
-    // Makes the rename itself durable (the new directory entry).
-    await this.syncDirectory();
-  }
-
-  private async openTemp(temp: string): Promise<FileHandle> {
-    try {
-      return await open(temp, 'wx', 0o644);
-    } catch (error) {
-      if (codeOf(error) !== 'ENOENT') throw error;
-      // The directory was removed behind our back: create it again, once.
-      this.ready = undefined;
-      await this.ensureDirectory();
-      return await open(temp, 'wx', 0o644);
-    }
-  }
-
-  private async read(jobId: string): Promise<JobState | undefined> {
-    await this.ensureDirectory();
-    const file = this.pathOf(jobId);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if (codeOf(error) === 'ENOENT') return undefined;
-      throw error;
-    }
+  private async read(file: string, jobId: string): Promise<JobState | undefined> {
+    const text = await readRegularFile(file, jobId);
+    if (text === undefined) return undefined;
     let state: JobState;
     try {
       state = JobState.fromJSON(text);
@@ -241,22 +231,35 @@ export class FileJobStore implements JobStore {
     return state;
   }
 
-  /** The id inside a `<prefix>~<hash>.json` file, if the file is ours and readable. */
+  private async remove(file: string, jobId: string): Promise<void> {
+    if (!(await checkRegularFile(file, jobId))) return;
+    try {
+      await unlink(file);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    await syncDirectory(this.directory);
+  }
+
+  /** The id inside a `<prefix>~<hash>.json` file, if the file is ours, regular and readable. */
   private async idInHashedFile(name: string): Promise<string | undefined> {
     try {
-      const root = JSON.parse(await readFile(join(this.directory, name), 'utf8')) as { jobId?: unknown };
-      return typeof root.jobId === 'string' && jobFileName(root.jobId) === name ? root.jobId : undefined;
+      const text = await this.files.run(() => readRegularFile(join(this.directory, name), undefined));
+      const root = JSON.parse(text ?? 'null') as { jobId?: unknown } | null;
+      return typeof root?.jobId === 'string' ? root.jobId : undefined;
     } catch {
-      return undefined; // vanished or not ours; `load` of its id would report the problem
+      return undefined; // vanished, refused or not ours; `load` of its id would report the problem
     }
   }
 
+  /** Creates the directory and sweeps stale temp files, once per store (again after a failure). */
   private ensureDirectory(): Promise<void> {
     this.ready ??= mkdir(this.directory, { recursive: true }).then(
-      () => undefined,
+      async () => void (await removeStaleTempFiles(this.directory, this.files)),
       (error: unknown) => {
         this.ready = undefined; // let a later call try again (e.g. after permissions are fixed)
-        const code = codeOf(error);
+        const code = errorCode(error);
         if (code === 'EEXIST' || code === 'ENOTDIR') {
           throw new ConfigurationError(`FileJobStore: '${this.directory}' is not a directory`, { cause: error });
         }
@@ -265,28 +268,6 @@ export class FileJobStore implements JobStore {
     );
     return this.ready;
   }
-
-  private async syncDirectory(): Promise<void> {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(this.directory, 'r');
-      await handle.sync();
-    } catch (error) {
-      // Windows cannot open a directory, and some file systems refuse to fsync one: there the
-      // rename is as durable as the platform makes it.
-      if (!NO_DIRECTORY_SYNC.has(codeOf(error) ?? '')) throw error;
-    } finally {
-      await handle?.close().catch(noop);
-    }
-  }
-}
-
-let tempCounter = 0;
-
-const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
-
-function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
 }
 
 function describe(value: unknown): string {

@@ -1,6 +1,7 @@
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
+import { storeErrorOf } from './store-error-of.js';
 
 /**
  * A {@link JobStore} in memory, for tests and for processes that only need pause/resume
@@ -9,6 +10,9 @@ import type { JobStore } from '../state/job-store.js';
  * Snapshots are kept as JSON text, not as objects: a save fails at once when a payload cannot
  * be serialized (exactly as a durable store would), and every `load` parses a fresh,
  * independent copy, so nothing a caller does to one loaded state can leak into another.
+ * Errors are typed like a durable store's: bad input is a {@link ConfigurationError}, a state
+ * JSON cannot carry a {@link SerializationError}, anything else (say the `RangeError` of a Map
+ * past its size limit) a {@link StoreError} naming the job; a refused call changes nothing.
  *
  * @example
  * ```ts
@@ -25,26 +29,36 @@ export class MemoryJobStore implements JobStore {
 
   /**
    * Keeps `state` as JSON text under its job id, replacing any earlier snapshot.
-   * Rejects with a {@link SerializationError} when the state holds something JSON cannot carry.
    *
+   * @throws {ConfigurationError} (rejects) for anything but a JobState; {@link SerializationError}
+   * for a state JSON cannot carry; {@link StoreError} for any other failure. Nothing is changed then.
    * @example
    * ```ts
    * await store.save(job.state);
    * ```
    */
   save(state: JobState): Promise<void> {
+    let jobId: string;
+    let text: string;
     try {
+      jobId = checkState(state, 'MemoryJobStore.save');
       // Serialized now, not later: the store must hold this snapshot even if the caller keeps going.
-      this.texts.set(checkState(state, 'MemoryJobStore.save'), serialize(state, 'MemoryJobStore'));
-      return Promise.resolve();
+      text = serialize(state, 'MemoryJobStore');
     } catch (error) {
       return Promise.reject(error);
     }
+    try {
+      this.texts.set(jobId, text);
+    } catch (error) {
+      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot save job '${jobId}'`, { jobId }));
+    }
+    return Promise.resolve();
   }
 
   /**
    * A fresh copy of the latest snapshot of `jobId`, or `undefined` when there is none.
    *
+   * @throws {ConfigurationError} (rejects) for an id that is not a string.
    * @example
    * ```ts
    * const state = await store.load('order-17');
@@ -57,7 +71,7 @@ export class MemoryJobStore implements JobStore {
       const text = this.texts.get(jobId);
       return Promise.resolve(text === undefined ? undefined : JobState.fromJSON(text));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot load job '${String(jobId)}'`, { jobId }));
     }
   }
 
