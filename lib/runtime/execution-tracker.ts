@@ -1,40 +1,9 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 
-/**
- * One activation attempt as the tracker saw it (scheduler clock, ms).
- *
- * @example
- * ```ts
- * job.tracker.records.filter((r) => r.status === 'failed').map((r) => r.error?.message);
- * ```
- */
-export interface ActivationRecord {
-  readonly routineId: string;
-  readonly slotName: string;
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly status: 'completed' | 'failed';
-  readonly durationMs: number;
-  readonly attempt: number;
-  readonly error?: { readonly name: string; readonly message: string };
-}
+import type { ActivationRecord, DeliveryRecord, TrackerState } from '../core/tracker-records.js';
 
-/**
- * One delivery of an emit to a connected slot.
- *
- * @example
- * ```ts
- * job.tracker.eventFlow.map((d) => `${d.sourceRoutineId}.${d.eventName} -> ${d.targetRoutineId}.${d.slotName}`);
- * ```
- */
-export interface DeliveryRecord {
-  readonly timestamp: number;
-  readonly sourceRoutineId: string;
-  readonly eventName: string;
-  readonly targetRoutineId: string;
-  readonly slotName: string;
-}
+export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals } from '../core/tracker-records.js';
 
 /**
  * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another
@@ -98,7 +67,10 @@ export class PerfTotals {
  */
 export class ExecutionTracker {
   private readonly perf = new Map<string, PerfTotals>();
+  /** Deliveries over the whole job (a resumed job's included). */
   private deliveries = 0;
+  /** Deliveries written to the ring columns in this process. */
+  private dCount = 0;
   // Activation columns (ring of `limit`).
   private aSlot: Slot[] = [];
   private aStart: number[] = [];
@@ -109,6 +81,12 @@ export class ExecutionTracker {
   // Delivery columns (ring of `limit`).
   private dConn: Connection[] = [];
   private dTime: number[] = [];
+
+  /** Restored from a snapshot (a resumed job): older than everything in the columns. */
+  private restoredRecords: readonly ActivationRecord[] = [];
+  private restoredFlow: readonly DeliveryRecord[] = [];
+  /** @internal Bumped by every record: the snapshot rebuilds the tracker state only when it moved. */
+  version = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -128,6 +106,7 @@ export class ExecutionTracker {
     totals.time += d;
     if (d < totals.min) totals.min = d;
     if (d > totals.max) totals.max = d;
+    this.version++;
     if (this.limit === 0) return;
     const i = this.aCount++ % this.limit;
     this.aSlot[i] = slot;
@@ -139,11 +118,13 @@ export class ExecutionTracker {
 
   /** @internal */
   recordDelivery(connection: Connection, timestamp: number): void {
+    this.version++;
     if (this.limit === 0) {
       this.deliveries++;
       return;
     }
-    const i = this.deliveries++ % this.limit;
+    this.deliveries++;
+    const i = this.dCount++ % this.limit;
     this.dConn[i] = connection;
     this.dTime[i] = timestamp;
   }
@@ -165,19 +146,37 @@ export class ExecutionTracker {
       };
       out.push(Object.freeze(r));
     }
-    return Object.freeze(out);
+    return Object.freeze(newest(this.restoredRecords, out, this.limit));
   }
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
     const out: DeliveryRecord[] = [];
-    for (const i of ringOrder(this.deliveries, this.limit)) {
+    for (const i of ringOrder(this.dCount, this.limit)) {
       const c = this.dConn[i];
       out.push(
         Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName }),
       );
     }
-    return Object.freeze(out);
+    return Object.freeze(newest(this.restoredFlow, out, this.limit));
+  }
+
+  /** @internal The tracker as plain data, for the job's snapshot. */
+  toState(): TrackerState {
+    const totals: Record<string, TrackerState['totals'][string]> = {};
+    for (const [id, t] of this.perf) {
+      if (t.total > 0) totals[id] = Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
+    }
+    return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
+  }
+
+  /** @internal Continues from a snapshot's tracker (a resumed job): totals, counts and records. */
+  restore(state: TrackerState): void {
+    for (const [id, t] of Object.entries(state.totals)) Object.assign(this.totalsFor(id), t);
+    this.deliveries = state.deliveries;
+    this.restoredRecords = state.records;
+    this.restoredFlow = state.eventFlow;
+    this.version++;
   }
 
   /**
@@ -229,4 +228,11 @@ function* ringOrder(count: number, limit: number): Generator<number> {
   const n = Math.min(count, limit);
   const first = count > limit ? count % limit : 0;
   for (let k = 0; k < n; k++) yield (first + k) % limit;
+}
+
+/** The newest `limit` of `older` followed by `newer`. */
+function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {
+  if (older.length === 0) return newer;
+  const all = older.concat(newer);
+  return all.length > limit ? all.slice(all.length - limit) : all;
 }

@@ -50,6 +50,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
       if (routine?._flushSlot !== undefined) job.flushDue(job.runOf(routine), true);
     }
   },
+  tracker: (job, value) => job.tracker.restore(value),
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
   error: () => {}, // a restored job runs again: its error is cleared

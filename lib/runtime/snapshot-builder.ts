@@ -28,6 +28,7 @@ export class SnapshotMarks {
   shared = -1;
   hadTasks = true;
   flush = -1;
+  tracker = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
 }
@@ -108,6 +109,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
+  tracker: (job, out, marks) => {
+    if (job.tracker.version === marks.tracker) return;
+    out.tracker = job.tracker.toState();
+    marks.tracker = job.tracker.version;
+  },
   flushDue: (job, out, marks) => {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];

@@ -1,5 +1,6 @@
 import type { JsonReader } from '../core/json-reader.js';
 import type { Payload } from '../core/payload.js';
+import type { TrackerState } from '../core/tracker-records.js';
 import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState, RoutineStatus } from '../core/records.js';
 
 /**
@@ -82,6 +83,42 @@ function readTask(r: JsonReader, path: string, v: unknown): void {
   r.optional(o.merged, (d) => r.object(`${path}.merged`, d));
 }
 
+const EMPTY_TRACKER: TrackerState = Object.freeze({ records: Object.freeze([]), eventFlow: Object.freeze([]), totals: Object.freeze({}), deliveries: 0 });
+
+function readTracker(r: JsonReader, path: string, v: unknown): void {
+  const o = r.object(path, v);
+  r.array(`${path}.records`, o.records).forEach((x, i) => {
+    const p = `${path}.records[${i}]`;
+    const a = r.object(p, x);
+    r.string(`${p}.routineId`, a.routineId);
+    r.string(`${p}.slotName`, a.slotName);
+    r.number(`${p}.startTime`, a.startTime);
+    r.number(`${p}.endTime`, a.endTime);
+    r.oneOf(`${p}.status`, a.status, ['completed', 'failed'] as const);
+    r.number(`${p}.durationMs`, a.durationMs);
+    count(r, `${p}.attempt`, a.attempt);
+  });
+  r.array(`${path}.eventFlow`, o.eventFlow).forEach((x, i) => {
+    const p = `${path}.eventFlow[${i}]`;
+    const d = r.object(p, x);
+    r.number(`${p}.timestamp`, d.timestamp);
+    for (const k of ['sourceRoutineId', 'eventName', 'targetRoutineId', 'slotName'] as const) r.string(`${p}.${k}`, d[k]);
+  });
+  for (const [id, t] of Object.entries(r.object(`${path}.totals`, o.totals))) {
+    const totals = r.object(`${path}.totals.${id}`, t);
+    for (const k of ['total', 'completed', 'failed'] as const) count(r, `${path}.totals.${id}.${k}`, totals[k]);
+    for (const k of ['time', 'min', 'max'] as const) r.number(`${path}.totals.${id}.${k}`, totals[k]);
+  }
+  count(r, `${path}.deliveries`, o.deliveries);
+}
+
+function freezeTracker(t: TrackerState): void {
+  freezeAll(t.records);
+  freezeAll(t.eventFlow);
+  freezeEach(t.totals);
+  Object.freeze(t);
+}
+
 function readRecord(r: JsonReader, path: string, v: unknown): void {
   const o = r.object(path, v);
   r.string(`${path}.routineId`, o.routineId);
@@ -122,6 +159,8 @@ export const JOB_STATE_FIELDS = {
   pausePoints: list<PausePoint>((r, p, v) => void r.number(`${p}.timestamp`, r.object(p, v).timestamp)),
   deferredEvents: list<DeferredEvent>(readRecord),
   sharedData: required<Readonly<Record<string, unknown>>>((r, p, v) => void r.object(p, v), Object.freeze),
+  /** The job's execution tracker (`job.tracker`), so a resumed job's goes on; older JSON: empty. */
+  tracker: required<TrackerState>(readTracker, freezeTracker, () => EMPTY_TRACKER),
   /** Routines activated since their last flush (`Routine.defineFlush`); older JSON: none. */
   flushDue: required<readonly string[]>((r, p, v) => r.array(p, v).forEach((id, i) => r.string(`${p}[${i}]`, id)), Object.freeze, () => []),
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */

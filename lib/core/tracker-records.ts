@@ -1,0 +1,74 @@
+/*
+ * What a job's execution tracker records, as plain data: the records are kept in the job
+ * state (so a resumed job's tracker goes on where it was), the tracker itself lives in the
+ * runtime.
+ */
+
+/**
+ * One activation attempt as the tracker saw it (scheduler clock, ms).
+ *
+ * @example
+ * ```ts
+ * job.tracker.records.filter((r) => r.status === 'failed').map((r) => r.error?.message);
+ * ```
+ */
+export interface ActivationRecord {
+  readonly routineId: string;
+  readonly slotName: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly status: 'completed' | 'failed';
+  readonly durationMs: number;
+  readonly attempt: number;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/**
+ * One delivery of an emit to a connected slot.
+ *
+ * @example
+ * ```ts
+ * job.tracker.eventFlow.map((d) => `${d.sourceRoutineId}.${d.eventName} -> ${d.targetRoutineId}.${d.slotName}`);
+ * ```
+ */
+export interface DeliveryRecord {
+  readonly timestamp: number;
+  readonly sourceRoutineId: string;
+  readonly eventName: string;
+  readonly targetRoutineId: string;
+  readonly slotName: string;
+}
+
+/**
+ * Running totals of one routine's attempts in a job (durations in ms).
+ *
+ * @example
+ * ```ts
+ * state.tracker.totals['parse']; // { total: 4, completed: 3, failed: 1, time: 12, min: 2, max: 5 }
+ * ```
+ */
+export interface TrackerTotals {
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly time: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The execution tracker of a job as kept in its `JobState`: the newest attempt and delivery
+ * records (bounded like the history), the exact totals per routine that ran, and the number of
+ * deliveries.
+ *
+ * @example
+ * ```ts
+ * state.tracker.records.at(-1)?.durationMs;
+ * ```
+ */
+export interface TrackerState {
+  readonly records: readonly ActivationRecord[];
+  readonly eventFlow: readonly DeliveryRecord[];
+  readonly totals: Readonly<Record<string, TrackerTotals>>;
+  readonly deliveries: number;
+}
