@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import type { ErrorHandler } from '../errors/error-handler.js';
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { Emission, EmissionKind } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
@@ -136,6 +136,19 @@ export class FlowEngine implements RuntimeHooks {
       return this.handle(live);
     }
     return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout)));
+  }
+
+  /** Rebuilds a job from its state, paused: nothing runs until `job.resume()`. See `Flow.restore`. */
+  restore(state: JobState): Job {
+    if (state.flowId !== this.flowId) {
+      throw new ConfigurationError(`cannot restore job '${state.jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
+    }
+    const live = this.jobs.lookup(state.jobId);
+    if (live !== undefined) {
+      if (live.status === 'paused') return this.handle(live);
+      throw new JobStateError(`cannot restore job '${state.jobId}': it is ${live.status} in this flow`);
+    }
+    return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused: true }));
   }
 
   /** Runs a by-id control (`flow.pause(jobId)`, ...); rejects with a JobStateError for an unknown job. */

@@ -171,11 +171,8 @@ export class Flow {
    * ```
    */
   execute(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Promise<JobState> {
-    try {
-      return this.start(entryId, entryParams, options).wait();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // Inside the executor, a throw of start() (an unknown entry) becomes the rejection.
+    return new Promise((resolve) => resolve(this.start(entryId, entryParams, options).wait()));
   }
 
   /**
@@ -206,6 +203,15 @@ export class Flow {
    */
   resume(state: JobState | unknown): Job {
     return this.engine.resume(state instanceof JobState ? state : JobState.fromJSON(state));
+  }
+
+  /**
+   * Like {@link Flow.resume}, but the job comes back paused: nothing is dispatched until
+   * `job.resume()`, and `send`/`input` park their data meanwhile (a human decision, say).
+   * @example `const job = flow.restore(await store.load('exp-7')); job.send('gate', 'decision', { ok: true }); job.resume();`
+   */
+  restore(state: JobState | unknown): Job {
+    return this.engine.restore(state instanceof JobState ? state : JobState.fromJSON(state));
   }
 
   /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
