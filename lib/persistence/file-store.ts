@@ -1,17 +1,20 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isHashedFileName, jobFileName, jobIdOfFileName } from './job-file-name.js';
-import { ConfigurationError, SerializationError } from '../errors/errors.js';
-import { JobState } from '../state/job-state.js';
-import type { JobStore } from '../state/job-store.js';
-import { checkId, checkState, serialize } from './memory-store.js';
-import { errorCode } from './error-code.js';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
+import type { JobState } from '../state/job-state.js';
+import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
+import { acquireFileLease, fileLeaseOf, releaseFileLease, removeFileLease } from './file-leases.js';
 import { resolveFileStoreOptions, type FileJobStoreOptions } from './file-store-options.js';
-import { OpenFileLimit } from './open-file-limit.js';
-import { checkRegularFile, readRegularFile } from './regular-file.js';
-import { removeStaleTempFiles } from './stale-temp-files.js';
+import { JobDirectory } from './job-directory.js';
+import { jobFileName, lockFileName } from './job-file-name.js';
+import { checkLeaseArguments } from './lease-arguments.js';
+import { listJobIds } from './list-job-ids.js';
+import { checkId, checkState, serialize } from './memory-store.js';
+import { pruneJobFiles } from './prune-job-files.js';
+import { resolvePruneOptions, type ResolvedPruneOptions } from './prune-options.js';
+import { readJobFile } from './read-job-file.js';
+import { MIN_RETENTION_INTERVAL, RetentionSchedule } from './retention-schedule.js';
 import { storeErrorOf } from './store-error-of.js';
-import { syncDirectory, writeJobFile } from './write-job-file.js';
+import { removeJobFile, writeJobFile } from './write-job-file.js';
 
 /**
  * A {@link JobStore} on disk, one JSON file per job in `directory` (created on first use).
@@ -22,31 +25,35 @@ import { syncDirectory, writeJobFile } from './write-job-file.js';
  * - Atomic writes: each save writes a temp file in the same directory, fsyncs it, renames it over
  *   the job's file, then fsyncs the directory where the platform allows. A crash at any moment
  *   leaves either the previous snapshot or the new one, never a torn or empty file.
- * - Leftover temp files (`.<name>.json.<pid>.<n>.<random>.tmp`, from a crash mid-write) are
- *   removed when a store first opens the directory, if their writer cannot still be writing:
- *   the pid in the name is not a live process, or it is this process's pid and no store of this
- *   process is writing that file. A live process's temp files are kept (its pid is alive), so
- *   two processes may share a directory; leftovers whose pid was reused by an unrelated live
- *   process stay until a later open. `list()` ignores temp files in any case.
+ * - Leftover temp files (`.<name>.<pid>.<n>.<random>.tmp`, from a crash mid-write) are removed
+ *   when a store first opens the directory, if their writer cannot still be writing: the pid in
+ *   the name is not a live process, or it is ours and no store of this process is writing that
+ *   file. So two processes may share a directory. `list()` ignores temp files in any case.
  * - Bounded open files: at most `maxOpenFiles` (default 64) files open at once; further
  *   operations queue, so 10,000 jobs checkpointing at once wait instead of failing with `EMFILE`.
- * - Only regular files: a job file that is a symbolic link (never followed), a directory, a FIFO
- *   or a device is refused by `load`, `save` and `delete` with a {@link StoreError}, and skipped
- *   by `list()`.
+ * - Only regular files: a job or lock file that is a symbolic link (never followed), a
+ *   directory, a FIFO or a device is refused with a {@link StoreError}, and skipped by `list()`.
+ * - Leases: `<encoded id>.lock` next to the job file holds `{ owner, expiresAt, pid, token }`;
+ *   created exclusively (a hard link of a complete temp file), renewed and taken over by atomic
+ *   replacement under a per-generation claim (see file-leases.ts), so two processes never both
+ *   get `true`. Processes sharing the directory must run on one machine (liveness is checked
+ *   by pid), and its file system must support hard links (local ones do).
+ * - Retention: `prune()`, and the `retention` option (see {@link FileJobStoreOptions}).
  * - Ordering: operations on one job id run one after another in call order, so an older
  *   snapshot never lands after a newer one; different jobs are written in parallel. (The
  *   guarantee is per store instance: share one instance per directory within a process.)
- * - Errors: bad input is a {@link ConfigurationError}; a corrupt file is a
+ * - Errors: bad input is a {@link ConfigurationError}; a corrupt job file is a
  *   {@link SerializationError} naming the file; every other failure (a refused file, `EMFILE`,
  *   `EACCES`, `EISDIR`, …) is a {@link StoreError} naming the job id and the file, the Node error
  *   as its `cause`. A failed save leaves the previous snapshot in place.
  *
  * @example
  * ```ts
- * const store = new FileJobStore('./var/jobs', { maxOpenFiles: 32 });
+ * const store = new FileJobStore('./var/jobs', { maxOpenFiles: 32, retention: { olderThan: 86_400_000 } });
  * const flow = new Flow({ flowId: 'orders', store, checkpoint: 'always' });
  * // ... after a crash, in a new process with the same flow definition:
  * for (const id of await store.list()) {
+ *   if (!(await store.acquire(id, `worker-${process.pid}`, 30_000))) continue; // another process runs it
  *   const state = await store.load(id);
  *   if (state && state.status !== 'completed' && state.status !== 'cancelled') flow.resume(state);
  * }
@@ -57,15 +64,13 @@ export class FileJobStore implements JobStore {
   readonly directory: string;
   /** Most files this store holds open at once. */
   readonly maxOpenFiles: number;
-  private ready: Promise<void> | undefined = undefined;
-  /** Per job id, the tail of its operation chain (never rejects); removed when idle. */
-  private readonly chains = new Map<string, Promise<void>>();
-  private readonly files: OpenFileLimit;
+  private readonly jobs: JobDirectory;
+  private readonly retention: RetentionSchedule | undefined = undefined;
 
   /**
    * @param directory where the job files go; relative paths resolve against the current
    * working directory now, so a later `process.chdir` does not move the store.
-   * @param options `maxOpenFiles` (see {@link FileJobStoreOptions}).
+   * @param options `maxOpenFiles`, `retention` (see {@link FileJobStoreOptions}).
    * @throws {ConfigurationError} for an empty directory or a bad option, naming it.
    *
    * @example
@@ -75,12 +80,17 @@ export class FileJobStore implements JobStore {
    */
   constructor(directory: string, options?: FileJobStoreOptions) {
     if (typeof directory !== 'string' || directory.trim().length === 0) {
-      throw new ConfigurationError(`FileJobStore: directory must be a non-empty path string, got ${describe(directory)}`);
+      throw new ConfigurationError(`FileJobStore: directory must be a non-empty path string, got ${describeValue(directory)}`);
     }
     if (directory.includes('\0')) throw new ConfigurationError('FileJobStore: directory must not contain a NUL character');
-    this.maxOpenFiles = resolveFileStoreOptions(options).maxOpenFiles;
+    const { maxOpenFiles, retention } = resolveFileStoreOptions(options);
+    this.maxOpenFiles = maxOpenFiles;
     this.directory = resolve(directory);
-    this.files = new OpenFileLimit(this.maxOpenFiles);
+    if (retention !== undefined) {
+      this.retention = new RetentionSchedule(Math.max(retention.olderThan, MIN_RETENTION_INTERVAL), () => this.pruneWith(retention));
+    }
+    // Opening the directory starts the first background prune of `retention`.
+    this.jobs = new JobDirectory(this.directory, maxOpenFiles, () => this.retention?.poke());
   }
 
   /**
@@ -97,8 +107,22 @@ export class FileJobStore implements JobStore {
   }
 
   /**
+   * The lease lock file of `jobId` (whether or not it exists).
+   *
+   * @example
+   * ```ts
+   * store.lockPathOf('orders/17'); // '<directory>/orders%2f17.lock'
+   * ```
+   */
+  lockPathOf(jobId: string): string {
+    checkId(jobId, 'FileJobStore.lockPathOf');
+    return join(this.directory, lockFileName(jobId));
+  }
+
+  /**
    * Writes `state` atomically as its job's file, replacing the previous snapshot. The state is
-   * serialized at call time; the promise resolves once the file is durable.
+   * serialized at call time; the promise resolves once the file is durable. With the
+   * `retention` option, a prune may start in the background afterwards (it never fails a save).
    *
    * @throws {StoreError} (rejects) when the write fails or the job file is not a regular file.
    * @example
@@ -106,17 +130,13 @@ export class FileJobStore implements JobStore {
    * await store.save(job.state);
    * ```
    */
-  save(state: JobState): Promise<void> {
-    let jobId: string;
-    let text: string;
-    try {
-      jobId = checkState(state, 'FileJobStore.save');
-      // Serialize now: the caller may keep changing the job while earlier writes finish.
-      text = serialize(state, 'FileJobStore');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.operate('save', jobId, (file) => writeJobFile(file, jobId, text));
+  async save(state: JobState): Promise<void> {
+    const jobId = checkState(state, 'FileJobStore.save');
+    // Serialize now: the caller may keep changing the job while earlier writes finish.
+    const text = serialize(state, 'FileJobStore');
+    const file = this.pathOf(jobId);
+    await this.jobs.operate('save', jobId, file, () => writeJobFile(file, jobId, text));
+    this.retention?.poke();
   }
 
   /**
@@ -130,13 +150,15 @@ export class FileJobStore implements JobStore {
    * const state = await store.load('order-17');
    * ```
    */
-  load(jobId: string): Promise<JobState | undefined> {
-    return this.operate('load', jobId, (file) => this.read(file, jobId));
+  async load(jobId: string): Promise<JobState | undefined> {
+    const file = this.pathOf(jobId);
+    return this.jobs.operate('load', jobId, file, () => readJobFile(file, jobId));
   }
 
   /**
-   * The ids of every job stored in the directory, sorted; temp files, links, directories and
-   * files this store did not name are ignored. Waits for this store's saves in progress first.
+   * The ids of every job stored in the directory, sorted; temp files, lock files, links,
+   * directories and files this store did not name are ignored. Waits for this store's saves in
+   * progress first.
    *
    * @throws {StoreError} (rejects) when the directory cannot be read.
    * @example
@@ -145,135 +167,118 @@ export class FileJobStore implements JobStore {
    * ```
    */
   async list(): Promise<string[]> {
-    await Promise.all(this.chains.values());
+    await this.jobs.idle();
     try {
-      await this.ensureDirectory();
-      const ids: string[] = [];
-      for (const entry of await this.files.run(() => readdir(this.directory, { withFileTypes: true }))) {
-        const name = entry.name;
-        if (!entry.isFile() || name.startsWith('.') || !name.endsWith('.json')) continue;
-        const base = name.slice(0, -'.json'.length);
-        const id = isHashedFileName(base) ? await this.idInHashedFile(name) : jobIdOfFileName(base);
-        // Only canonical names are ours: a foreign `README.json` or `A.json` decodes to nothing
-        // or to an id whose own name differs, and is left alone.
-        if (id !== undefined && jobFileName(id) === name) ids.push(id);
-      }
-      return ids.sort();
+      await this.jobs.open();
+      return await listJobIds(this.directory, this.jobs.files);
     } catch (error) {
       throw storeErrorOf(error, `FileJobStore: cannot list the jobs in ${this.directory}`, { file: this.directory });
     }
   }
 
   /**
-   * Removes the job's file; an unknown id is a no-op.
+   * Removes the job's file and its lease lock, whoever holds the lease (delete a job nobody
+   * runs: a holder acquiring again gets a new lease); an unknown id is a no-op.
    *
-   * @throws {StoreError} (rejects) when the file cannot be removed or is not a regular file
-   * (a link or a directory under the job's name is left as it is).
+   * @throws {StoreError} (rejects) when a file cannot be removed or is not a regular file (a
+   * link or a directory under the job's name is left as it is).
    * @example
    * ```ts
    * await store.delete('order-17');
    * ```
    */
-  delete(jobId: string): Promise<void> {
-    return this.operate('delete', jobId, (file) => this.remove(file, jobId));
+  async delete(jobId: string): Promise<void> {
+    const file = this.pathOf(jobId);
+    const lock = this.lockPathOf(jobId);
+    await this.jobs.operate('delete', jobId, file, async () => {
+      await removeJobFile(file, jobId);
+      await removeFileLease(lock, jobId).catch((error: unknown) => {
+        throw storeErrorOf(error, `FileJobStore: cannot delete the lease of job '${jobId}'`, { jobId, file: lock });
+      });
+    });
   }
-
-  // ---- internals --------------------------------------------------------------------------
 
   /**
-   * Checks the id, then runs `op` on the job's file after every earlier operation on the id,
-   * the directory ready, inside an open-file slot; any failure that is not already a
-   * RoutiluxError comes out as a StoreError naming the job and the file.
+   * Whether `owner` now holds the lease of `jobId` until `Date.now() + ttlMs`: granted when
+   * nobody holds it, when the holder's lease has expired (takeover), or to the holder itself
+   * (renewal: acquire again before it expires). Race-safe between processes of one machine.
+   *
+   * @throws {ConfigurationError} (rejects) for a non-string id, an empty owner or a ttl that is
+   * not a positive finite number; {@link StoreError} naming the job and its lock file otherwise.
+   * @example
+   * ```ts
+   * if (!(await store.acquire('order-17', 'worker-1', 30_000))) console.log('running elsewhere');
+   * ```
    */
-  private operate<T>(action: 'save' | 'load' | 'delete', jobId: string, op: (file: string) => Promise<T>): Promise<T> {
-    let file: string;
-    try {
-      file = this.pathOf(jobId);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.exclusive(jobId, async () => {
-      try {
-        // Outside the slot: the first open sweeps stale temp files, which takes slots itself.
-        await this.ensureDirectory();
-        return await this.files.run(() => op(file));
-      } catch (error) {
-        throw storeErrorOf(error, `FileJobStore: cannot ${action} job '${jobId}'`, { jobId, file });
-      }
-    });
+  async acquire(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+    checkLeaseArguments('FileJobStore.acquire', jobId, owner, ttlMs);
+    const lock = this.lockPathOf(jobId);
+    return this.jobs.operate('acquire the lease of', jobId, lock, () => acquireFileLease(lock, jobId, owner, ttlMs, this.jobs.slot), false);
   }
 
-  /** Runs `op` after every earlier operation on `jobId` has settled (failed ones included). */
-  private exclusive<T>(jobId: string, op: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(jobId) ?? Promise.resolve();
-    const result = previous.then(op);
-    const tail = result.then(noop, noop);
-    this.chains.set(jobId, tail);
-    // Forget idle ids so a long-lived store does not keep one entry per job it ever saw.
-    void tail.then(() => {
-      if (this.chains.get(jobId) === tail) this.chains.delete(jobId);
-    });
-    return result;
+  /**
+   * Drops the lease of `jobId` if `owner` holds it (expired or not); a no-op otherwise.
+   *
+   * @throws {ConfigurationError} (rejects) for a non-string id or an empty owner;
+   * {@link StoreError} naming the job and its lock file otherwise.
+   * @example
+   * ```ts
+   * await store.release('order-17', 'worker-1');
+   * ```
+   */
+  async release(jobId: string, owner: string): Promise<void> {
+    checkLeaseArguments('FileJobStore.release', jobId, owner);
+    const lock = this.lockPathOf(jobId);
+    return this.jobs.operate('release the lease of', jobId, lock, () => releaseFileLease(lock, jobId, owner, this.jobs.slot), false);
   }
 
-  private async read(file: string, jobId: string): Promise<JobState | undefined> {
-    const text = await readRegularFile(file, jobId);
-    if (text === undefined) return undefined;
-    let state: JobState;
-    try {
-      state = JobState.fromJSON(text);
-    } catch (error) {
-      throw new SerializationError(`FileJobStore: ${file}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-    }
-    if (state.jobId !== jobId) {
-      throw new SerializationError(`FileJobStore: ${file}: holds job '${state.jobId}', expected job '${jobId}'`);
-    }
-    return state;
+  /**
+   * The unexpired lease of `jobId`, or `undefined`.
+   *
+   * @throws {ConfigurationError} (rejects) for a non-string id; {@link StoreError} naming the
+   * job and its lock file when that is unreadable, refused or not a lock.
+   * @example
+   * ```ts
+   * const lease = await store.leaseOf('order-17'); // { owner: 'worker-1', expiresAt: 1767225600000 }
+   * ```
+   */
+  async leaseOf(jobId: string): Promise<JobLease | undefined> {
+    const lock = this.lockPathOf(jobId);
+    return this.jobs.operate('read the lease of', jobId, lock, () => fileLeaseOf(lock, jobId));
   }
 
-  private async remove(file: string, jobId: string): Promise<void> {
-    if (!(await checkRegularFile(file, jobId))) return;
-    try {
-      await unlink(file);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return;
-      throw error;
-    }
-    await syncDirectory(this.directory);
+  /**
+   * Deletes the jobs whose status is in `statuses` (default completed and cancelled) and whose
+   * `updatedAt` is more than `olderThan` ms ago (default 0: any age), with their lock files,
+   * keeping any job whose lease is held (prune holds the lease while deleting, so nobody
+   * acquires a job being deleted) and corrupt files. Resolves with how many it deleted.
+   *
+   * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} naming the
+   * job and the file when one could not be read or deleted (the others are still pruned).
+   * @example
+   * ```ts
+   * const deleted = await store.prune({ statuses: ['completed', 'cancelled', 'failed'], olderThan: 86_400_000 });
+   * ```
+   */
+  async prune(options?: PruneOptions): Promise<number> {
+    return this.pruneWith(resolvePruneOptions(options, 'FileJobStore.prune'));
   }
 
-  /** The id inside a `<prefix>~<hash>.json` file, if the file is ours, regular and readable. */
-  private async idInHashedFile(name: string): Promise<string | undefined> {
-    try {
-      const text = await this.files.run(() => readRegularFile(join(this.directory, name), undefined));
-      const root = JSON.parse(text ?? 'null') as { jobId?: unknown } | null;
-      return typeof root?.jobId === 'string' ? root.jobId : undefined;
-    } catch {
-      return undefined; // vanished, refused or not ours; `load` of its id would report the problem
-    }
+  /**
+   * Resolves once the background prune of the `retention` option in progress, if any, has
+   * finished (never rejects): await it before removing the directory or ending a test.
+   *
+   * @example
+   * ```ts
+   * await store.retentionSettled();
+   * ```
+   */
+  retentionSettled(): Promise<void> {
+    return this.retention?.settled() ?? Promise.resolve();
   }
 
-  /** Creates the directory and sweeps stale temp files, once per store (again after a failure). */
-  private ensureDirectory(): Promise<void> {
-    this.ready ??= mkdir(this.directory, { recursive: true }).then(
-      async () => void (await removeStaleTempFiles(this.directory, this.files)),
-      (error: unknown) => {
-        this.ready = undefined; // let a later call try again (e.g. after permissions are fixed)
-        const code = errorCode(error);
-        if (code === 'EEXIST' || code === 'ENOTDIR') {
-          throw new ConfigurationError(`FileJobStore: '${this.directory}' is not a directory`, { cause: error });
-        }
-        throw error;
-      },
-    );
-    return this.ready;
+  private async pruneWith(options: ResolvedPruneOptions): Promise<number> {
+    const ids = await this.list();
+    return pruneJobFiles(this.jobs, ids, (id) => ({ file: this.pathOf(id), lock: this.lockPathOf(id) }), options);
   }
 }
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value;
-}
-
-function noop(): void {}

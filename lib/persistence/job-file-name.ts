@@ -28,6 +28,20 @@ export function jobFileName(jobId: string): string {
   return `${encoded}.json`;
 }
 
+/**
+ * @internal The name of the lease lock file of a job in a FileJobStore: its job file name with
+ * `.lock` for `.json`, so it sits next to the job file and `list()` (which reads `.json` names
+ * only) never mistakes it for a job.
+ *
+ * @example
+ * ```ts
+ * lockFileName('Order 17'); // '%4frder%2017.lock'
+ * ```
+ */
+export function lockFileName(jobId: string): string {
+  return `${jobFileName(jobId).slice(0, -'.json'.length)}.lock`;
+}
+
 /** The empty id would make the hidden name `.json`; it gets a token no other id encodes to. */
 const EMPTY_ID = '%-';
 

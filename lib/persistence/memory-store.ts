@@ -1,6 +1,8 @@
 import { ConfigurationError, SerializationError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
-import type { JobStore } from '../state/job-store.js';
+import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
+import { checkLeaseArguments } from './lease-arguments.js';
+import { isPrunable, resolvePruneOptions } from './prune-options.js';
 import { storeErrorOf } from './store-error-of.js';
 
 /**
@@ -26,6 +28,7 @@ import { storeErrorOf } from './store-error-of.js';
  */
 export class MemoryJobStore implements JobStore {
   private readonly texts = new Map<string, string>();
+  private readonly leases = new Map<string, JobLease>();
 
   /**
    * Keeps `state` as JSON text under its job id, replacing any earlier snapshot.
@@ -68,10 +71,14 @@ export class MemoryJobStore implements JobStore {
   load(jobId: string): Promise<JobState | undefined> {
     try {
       checkId(jobId, 'MemoryJobStore.load');
+    } catch (error) {
+      return Promise.reject(error); // before the message below, which shows the id as a string
+    }
+    try {
       const text = this.texts.get(jobId);
       return Promise.resolve(text === undefined ? undefined : JobState.fromJSON(text));
     } catch (error) {
-      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot load job '${String(jobId)}'`, { jobId }));
+      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot load job '${jobId}'`, { jobId }));
     }
   }
 
@@ -99,10 +106,110 @@ export class MemoryJobStore implements JobStore {
     try {
       checkId(jobId, 'MemoryJobStore.delete');
       this.texts.delete(jobId);
+      this.leases.delete(jobId);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Whether `owner` now holds the lease of `jobId` until `Date.now() + ttlMs`: granted when
+   * nobody holds it, when the holder's lease has expired, or to the holder itself (renewal).
+   *
+   * @throws {ConfigurationError} (rejects) for a non-string id, an empty owner or a ttl that is
+   * not a positive finite number.
+   * @example
+   * ```ts
+   * if (await store.acquire('order-17', 'worker-1', 30_000)) flow.resume((await store.load('order-17'))!);
+   * ```
+   */
+  acquire(jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+    try {
+      checkLeaseArguments('MemoryJobStore.acquire', jobId, owner, ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    try {
+      const now = Date.now();
+      const lease = this.leases.get(jobId);
+      if (lease !== undefined && lease.owner !== owner && lease.expiresAt > now) return Promise.resolve(false);
+      this.leases.set(jobId, { owner, expiresAt: now + ttlMs });
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot acquire the lease of job '${jobId}'`, { jobId }));
+    }
+  }
+
+  /**
+   * Drops the lease of `jobId` if `owner` holds it (expired or not); a no-op otherwise.
+   *
+   * @throws {ConfigurationError} (rejects) for a non-string id or an empty owner.
+   * @example
+   * ```ts
+   * await store.release('order-17', 'worker-1');
+   * ```
+   */
+  release(jobId: string, owner: string): Promise<void> {
+    try {
+      checkLeaseArguments('MemoryJobStore.release', jobId, owner);
+      if (this.leases.get(jobId)?.owner === owner) this.leases.delete(jobId);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The unexpired lease of `jobId`, or `undefined`.
+   *
+   * @throws {ConfigurationError} (rejects) for an id that is not a string.
+   * @example
+   * ```ts
+   * const lease = await store.leaseOf('order-17'); // { owner: 'worker-1', expiresAt: 1767225600000 }
+   * ```
+   */
+  leaseOf(jobId: string): Promise<JobLease | undefined> {
+    try {
+      checkId(jobId, 'MemoryJobStore.leaseOf');
+      return Promise.resolve(this.heldLease(jobId, Date.now()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Deletes the jobs whose status is in `statuses` (default completed and cancelled) and whose
+   * `updatedAt` is more than `olderThan` ms ago (default 0: any age), except those whose lease
+   * is held; resolves with how many it deleted.
+   *
+   * @throws {ConfigurationError} (rejects) naming a bad option.
+   * @example
+   * ```ts
+   * const deleted = await store.prune({ statuses: ['completed'], olderThan: 3600_000 });
+   * ```
+   */
+  prune(options?: PruneOptions): Promise<number> {
+    try {
+      const resolved = resolvePruneOptions(options, 'MemoryJobStore.prune');
+      const now = Date.now();
+      let deleted = 0;
+      for (const [jobId, text] of [...this.texts]) {
+        // Parsed as a JobState, not as raw JSON: the job format may encode fields (see its migrations).
+        if (!isPrunable(JobState.fromJSON(text), resolved, now) || this.heldLease(jobId, now) !== undefined) continue;
+        this.texts.delete(jobId);
+        this.leases.delete(jobId); // an expired one: nobody holds it
+        deleted++;
+      }
+      return Promise.resolve(deleted);
+    } catch (error) {
+      return Promise.reject(storeErrorOf(error, 'MemoryJobStore: cannot prune', {}));
+    }
+  }
+
+  private heldLease(jobId: string, now: number): JobLease | undefined {
+    const lease = this.leases.get(jobId);
+    return lease !== undefined && lease.expiresAt > now ? { ...lease } : undefined;
   }
 }
 

@@ -2,12 +2,14 @@ import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode } from './error-code.js';
 import type { OpenFileLimit } from './open-file-limit.js';
+import { processAlive } from './process-alive.js';
 
 /**
- * The temp names FileJobStore writes: `.<job file name>.<pid>.<counter>.<random>.tmp`. The pid
- * is what makes a leftover decidable: a temp file whose writer process is gone is garbage.
+ * The temp names FileJobStore writes: `.<name>.<pid>.<counter>.<random>.tmp`, where `<name>` is
+ * a job file, a lock file or a claim file (`.<lock>.<token>.<k>.claim`, see lock-claim.ts). The
+ * pid is what makes a leftover decidable: a temp file whose writer process is gone is garbage.
  */
-const TEMP_NAME = /^\.[a-z0-9_%~-]+\.json\.(\d+)\.\d+\.[a-z0-9]*\.tmp$/;
+const TEMP_NAME = /^\.(?:[a-z0-9_%~-]+\.(?:json|lock)|\.[a-z0-9_%~-]+\.lock\.[0-9a-f]+\.\d+\.claim)\.(\d+)\.\d+\.[a-z0-9]*\.tmp$/;
 
 /** Temp files being written by any store of this process (a second instance on one directory included). */
 const writing = new Set<string>();
@@ -66,7 +68,7 @@ export async function removeStaleTempFiles(directory: string, limit: OpenFileLim
       if (!match || !entry.isFile()) continue;
       const temp = join(directory, entry.name);
       const pid = Number(match[1]);
-      if (pid === process.pid ? writing.has(temp) : alive(pid)) continue;
+      if (pid === process.pid ? writing.has(temp) : processAlive(pid)) continue;
       try {
         await unlink(temp);
         removed++;
@@ -78,16 +80,4 @@ export async function removeStaleTempFiles(directory: string, limit: OpenFileLim
     // The sweep is housekeeping: the operation that opened the directory goes ahead regardless.
   }
   return removed;
-}
-
-/** Whether a process `pid` exists (EPERM: it does, owned by someone else). */
-function alive(pid: number): boolean {
-  // 0 and negative pids would signal process groups, not test a process: no writer has them.
-  if (!Number.isSafeInteger(pid) || pid <= 0 || pid > 0x7fffffff) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
 }

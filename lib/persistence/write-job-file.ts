@@ -46,6 +46,27 @@ export async function writeJobFile(target: string, jobId: string, text: string):
 }
 
 /**
+ * @internal Removes the job file `file` durably (unlink, then fsync of the directory); a
+ * missing file is a no-op, and a link or other non-regular file is refused and left alone.
+ *
+ * @throws {StoreError} when `file` is not a regular file; the raw Node error otherwise.
+ * @example
+ * ```ts
+ * await removeJobFile(store.pathOf('order-17'), 'order-17');
+ * ```
+ */
+export async function removeJobFile(file: string, jobId: string): Promise<void> {
+  if (!(await checkRegularFile(file, jobId))) return;
+  try {
+    await unlink(file);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  await syncDirectory(dirname(file));
+}
+
+/**
  * @internal fsyncs `directory` so a rename or unlink in it survives a power loss; a no-op where
  * the platform cannot (Windows cannot open a directory; some file systems refuse to fsync one).
  *
