@@ -68,7 +68,7 @@ export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJ
 export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
 
 // Persistence.
-export type { JobStore } from './state/job-store.js';
+export type { JobStore, JobLease, PruneOptions } from './state/job-store.js';
 export { MemoryJobStore } from './persistence/memory-store.js';
 export { FileJobStore } from './persistence/file-store.js';
 export type { FileJobStoreOptions } from './persistence/file-store-options.js';
