@@ -66,6 +66,7 @@ export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, d
 export { registerErrorType } from './serialization/error-type-registry.js';
 export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJSONOptions } from './serialization/flow-json.js';
 export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
+export { registerPayloadClass, type PayloadClass } from './core/payload-classes.js';
 
 // Persistence.
 export type { JobStore, JobLease, PruneOptions } from './state/job-store.js';

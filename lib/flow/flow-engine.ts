@@ -53,7 +53,7 @@ export class FlowEngine implements RuntimeHooks {
     this.errorHandler = options.errorHandler;
     this.clock = new Clock(options.scheduler);
     this.dispatcher = new Dispatcher(this.clock, options.maxWorkers, activate);
-    this.checkpointer = new Checkpointer(options.store, options.checkpoint, options.checkpointRetry);
+    this.checkpointer = new Checkpointer(options.store, options.checkpoint, options.checkpointRetry, options.onCheckpointError);
     this.jobs = new JobRegistry(options.flowId, (id, timeout) => new JobRuntime(id, this, this.dispatcher, this.clock, options.historyLimit, timeout ?? options.executionTimeout));
   }
 

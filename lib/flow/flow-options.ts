@@ -32,6 +32,14 @@ export interface FlowOptions {
   checkpoint?: 'never' | 'on-pause' | 'always';
   /** Time limit and retries of each checkpoint save (defaults: 30 s, 5 attempts, 50 ms doubling up to 5 s). */
   checkpointRetry?: CheckpointOptions;
+  /**
+   * When a checkpoint cannot be written because the state cannot be encoded (a payload holds a
+   * function, a symbol, an instance of an unregistered class: a SerializationError naming its
+   * path): `'fail'` (default) fails the job with that error, as a failed activation under STOP
+   * would, instead of running on with nothing durable; `'report'` only reports it on
+   * `flow.checkpointErrors$`. Either way it is reported there.
+   */
+  onCheckpointError?: 'fail' | 'report';
 }
 
 /**
@@ -63,10 +71,12 @@ export interface ResolvedFlowOptions {
   store?: JobStore;
   checkpoint: 'never' | 'on-pause' | 'always';
   checkpointRetry: ResolvedCheckpointOptions;
+  onCheckpointError: 'fail' | 'report';
 }
 
 const KNOWN = new Set([
   'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint', 'checkpointRetry',
+  'onCheckpointError',
 ]);
 
 let flowCounter = 0;
@@ -110,7 +120,11 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
     throw new ConfigurationError(`Flow option checkpoint '${checkpoint}' needs a store`);
   }
   const checkpointRetry = resolveCheckpointOptions(options.checkpointRetry);
-  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry };
+  const onCheckpointError = options.onCheckpointError ?? 'fail';
+  if (onCheckpointError !== 'fail' && onCheckpointError !== 'report') {
+    throw new ConfigurationError(`Flow option onCheckpointError must be 'fail' or 'report', got ${quoteValue(onCheckpointError)}`);
+  }
+  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry, onCheckpointError };
 }
 
 /** @internal Checks a strategy and worker count; sequential forces one worker. */
@@ -140,10 +154,11 @@ function optionalPositive(name: string, value: unknown): number | undefined {
  * new Flow({ ...settingsFromJSON, ...runtimeOptions({ scheduler }) });
  * ```
  */
-export function runtimeOptions(options: { scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always' }): FlowOptions {
+export function runtimeOptions(options: { scheduler?: SchedulerLike; store?: JobStore; checkpoint?: 'never' | 'on-pause' | 'always'; onCheckpointError?: 'fail' | 'report' }): FlowOptions {
   return {
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.onCheckpointError !== undefined ? { onCheckpointError: options.onCheckpointError } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError, RoutiluxError, SerializationError, StoreError, TimeoutError, describeError } from '../errors/errors.js';
+import type { JobState } from '../state/job-state.js';
 
 /**
  * @internal Marks an error a store threw synchronously from `save` instead of returning a
@@ -56,4 +57,39 @@ export function checkpointFailure(jobId: string, failure: unknown): RoutiluxErro
 export function hungSave(jobId: string, ms: number): StoreError {
   const message = `checkpoint of job '${jobId}': store.save did not settle within ${ms} ms`;
   return new StoreError(message, { jobId, cause: new TimeoutError(message) });
+}
+
+/**
+ * @internal The reason a failed save failed when it is that the state cannot be encoded: the
+ * SerializationError `state.toJSON()` throws, naming the path of what cannot be saved. Asked
+ * only when the store's error is, or was caused by, a SerializationError (so a store that is
+ * merely down costs no encoding); `undefined` when the state encodes fine after all.
+ *
+ * @example
+ * ```ts
+ * encodingFailure(state, new SerializationError("job 'j' cannot be saved as JSON")); // SerializationError: job 'j': sharedData.fn: a function ...
+ * ```
+ */
+export function encodingFailure(state: JobState, failure: unknown): SerializationError | undefined {
+  if (!causedBySerialization(failure instanceof ThrownBySave ? failure.error : failure)) return undefined;
+  try {
+    state.toJSON();
+    return undefined;
+  } catch (error) {
+    return error instanceof SerializationError ? error : undefined;
+  }
+}
+
+function causedBySerialization(error: unknown): boolean {
+  let current = error;
+  // A bounded walk down the cause chain: a store may wrap the codec's error in its own.
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof SerializationError) return true;
+    try {
+      current = (current as { cause?: unknown }).cause;
+    } catch {
+      return false; // a throwing getter: not ours
+    }
+  }
+  return false;
 }

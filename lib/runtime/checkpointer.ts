@@ -3,7 +3,8 @@ import { ConfigurationError, TimeoutError } from '../errors/errors.js';
 import type { JobStore } from '../state/job-store.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobRuntime } from './job-runtime.js';
-import { checkpointFailure, hungSave, retryable, ThrownBySave } from './checkpoint-failure.js';
+import { checkpointFailure, encodingFailure, hungSave, retryable, ThrownBySave } from './checkpoint-failure.js';
+import { failJob } from './job-control.js';
 import { resolveCheckpointOptions, type CheckpointOptions, type ResolvedCheckpointOptions } from './checkpoint-options.js';
 
 /**
@@ -87,6 +88,8 @@ export class Checkpointer {
     private readonly store: JobStore | undefined,
     private readonly policy: 'never' | 'on-pause' | 'always',
     options?: CheckpointOptions,
+    /** What a state that cannot be encoded does: `'fail'` the job, or only `'report'` it on `errors$`. */
+    private readonly onEncodeError: 'fail' | 'report' = 'report',
   ) {
     this.options = resolveCheckpointOptions(options);
   }
@@ -159,7 +162,7 @@ export class Checkpointer {
       if (decided) return this.late(id, w, seq, ok);
       decided = true;
       if (ok) this.next(id, w);
-      else this.failed(id, w, error);
+      else this.failed(id, w, error, state);
     };
     // Through a promise so a store that throws synchronously is reported like one that
     // rejects, instead of escaping into the dispatcher.
@@ -178,9 +181,12 @@ export class Checkpointer {
       );
   }
 
-  private failed(id: string, w: Writes, error: unknown): void {
-    const willRetry = retryable(error) && w.attempt < this.options.maxAttempts;
+  private failed(id: string, w: Writes, error: unknown, state?: JobState): void {
+    const unencodable = state === undefined ? undefined : encodingFailure(state, error);
+    const willRetry = unencodable === undefined && retryable(error) && w.attempt < this.options.maxAttempts;
     this.errors.next({ jobId: id, error: checkpointFailure(id, error), attempt: w.attempt, willRetry });
+    // Loud, not undurable: the job fails as an activation failing under STOP would.
+    if (unencodable !== undefined && this.onEncodeError === 'fail') failJob(w.job, unencodable, undefined);
     if (!willRetry) return this.next(id, w);
     const { retryDelay, maxRetryDelay } = this.options;
     const delay = Math.min(maxRetryDelay, retryDelay * 2 ** (w.attempt - 1));

@@ -10,6 +10,7 @@ import { defaultRegistry, type RoutineRegistry } from './routine-registry.js';
 import { mergeStrategyName } from '../model/merge.js';
 import { errorType, errorTypeName } from './error-type-registry.js';
 import { JsonReader } from '../core/json-reader.js';
+import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
 
 /**
  * An error policy as JSON; `retryableErrors` are names from `registerErrorType`.
@@ -28,7 +29,16 @@ export class ErrorHandlerJSON {
   retryableErrors!: string[];
 }
 
-/** A routine as JSON. @example `flow.toJSON().routines[0].type // 'Parser'` */
+/**
+ * A routine as JSON. `config` is plain JSON where the config is plain data; a value JSON cannot
+ * carry (a Date, a Map, a BigInt, ...) is written as `{ "$superjson": { json, meta } }`, which
+ * `Flow.fromJSON` revives exactly.
+ *
+ * @example
+ * ```ts
+ * flow.toJSON().routines[0].type; // 'Parser'
+ * ```
+ */
 export class RoutineJSON {
   id!: string;
   type!: string;
@@ -135,7 +145,8 @@ export interface FlowBuilder {
 /**
  * @internal The JSON of a flow's definition.
  *
- * @throws {SerializationError} naming the path of a routine class or merge function that is not registered.
+ * @throws {SerializationError} naming the path of a routine class or merge function that is not
+ * registered, or of a config value that cannot be saved (`routines[3].config.onLoad`: a function).
  * @example
  * ```ts
  * JSON.stringify(flowToJSON(flow));
@@ -158,7 +169,9 @@ export function flowToJSON(flow: FlowDefinition, registry: RoutineRegistry = def
       slots[slot.name] = { mergeStrategy: name };
     }
     const handler = routine.getErrorHandler();
-    const json: RoutineJSON = { id, type, config: routine.config(), slots };
+    // Lossless or loud: a Date stays a Date; a function is an error naming its path, never dropped.
+    const config = toJSONTree(routine.config(), { path: `routines[${i}].config` }) as Record<string, unknown>;
+    const json: RoutineJSON = { id, type, config, slots };
     if (handler) json.errorHandler = handlerToJSON(handler, `routines[${i}].errorHandler`);
     return json;
   });
@@ -191,6 +204,7 @@ export interface FlowFromJSONOptions {
   scheduler?: SchedulerLike;
   store?: JobStore;
   checkpoint?: 'never' | 'on-pause' | 'always';
+  onCheckpointError?: 'fail' | 'report';
 }
 
 /**
@@ -233,7 +247,8 @@ export function flowFromJSON<F extends FlowBuilder>(json: unknown, options: Flow
     const ctor = registry.get(type);
     if (ctor === undefined) throw new SerializationError(`flow JSON: ${p}.type: unknown routine type '${type}'; registered types: ${registry.names().join(', ') || '(none)'}`);
     const routine = wrap(`${p}.type`, () => new ctor());
-    const config = r.object(`${p}.config`, o.config ?? {});
+    // `o` is the reader's own copy (parsed or copied), so reviving it in place changes nothing of the caller's.
+    const config = r.object(`${p}.config`, fromJSONTree(o.config ?? {}, `flow JSON: ${p}.config`));
     wrap(`${p}.config`, () => routine.setConfig(config));
     if (o.errorHandler !== undefined) routine.setErrorHandler(readHandler(r, `${p}.errorHandler`, o.errorHandler));
     for (const [name, s] of Object.entries(r.object(`${p}.slots`, o.slots ?? {}))) {

@@ -1,22 +1,34 @@
 import { JsonReader } from '../core/json-reader.js';
+import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
+import { keySegment } from '../core/unencodable-value.js';
+import { isLookalike, WRAPPER_KEY } from '../core/wrapper-key.js';
+import { setOwn } from '../core/own-property.js';
 import { JOB_STATE_FIELDS, JOB_STATE_FIELD_NAMES, type JobStateFields } from './job-state-fields.js';
 import { jobStateMigrations } from './job-state-migrations.js';
 
 /**
  * The job JSON format version this library writes (older versions load through migrations).
+ * Version 2: a value plain JSON cannot carry (a Date, Map, Set, BigInt, undefined, NaN,
+ * ±Infinity, -0, RegExp, typed array, registered payload class, an object held twice, a cycle)
+ * is written as `{ "$superjson": { "json": …, "meta": … } }` (superjson's result) and revived
+ * exactly; all other data is plain JSON, as in version 1.
  *
  * @example
  * ```ts
  * state.toJSON().version === JOB_JSON_VERSION; // true
  * ```
  */
-export const JOB_JSON_VERSION = 1;
+export const JOB_JSON_VERSION = 2;
 
 /** One level of `readonly` taken off: JSON is plain data the caller may change. */
 type Writable<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { -readonly [K in keyof T]: T[K] } : T;
 
 /**
- * The JSON form of a JobState: `{ format: 'routilux.job', version: 1, ...every field }`.
+ * The JSON form of a JobState: `{ format: 'routilux.job', version: 2, ...every field }`. Plain
+ * JSON data is written as it is (the usual case); the smallest subtree holding more is
+ * superjson's result under one key, `{ "$superjson": { "json": …, "meta": … } }` (`meta.values`
+ * names the paths of Dates, Maps, ...; `meta.referentialEqualities` the paths of one same
+ * object), so the field types below describe revived values, not such wrappers.
  *
  * @example
  * ```ts
@@ -26,8 +38,17 @@ type Writable<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { -
 export type JobStateJSON = { format: 'routilux.job'; version: typeof JOB_JSON_VERSION } & { -readonly [K in keyof JobStateFields]: Writable<JobStateFields[K]> };
 
 /**
- * @internal Writes every declared field (absent optional ones are left out).
+ * @internal Writes every declared field (absent optional ones are left out), each the same
+ * generic way, so a new field needs nothing here: each entry of a field (an item of a list, a
+ * value of a record: a task, a history record, a slot's data, a shared value, a routine's
+ * state) is encoded on its own with `toJSONTree` — plain JSON data as it is, not copied
+ * (payloads are never changed), anything more through superjson. An object held twice within
+ * an entry comes back as one object; one shared by two entries (the payload a fan-out hands to
+ * two tasks, a payload in the history and in slot data) comes back as two equal objects, as
+ * with plain JSON — so the JSON of an ordinary job reads exactly as before.
  *
+ * @throws {SerializationError} naming the exact path of a value that cannot be saved (a
+ * function, a symbol, an instance of an unregistered class, ...): never a silent drop.
  * @example
  * ```ts
  * JSON.stringify(jobStateToJSON(state));
@@ -35,11 +56,44 @@ export type JobStateJSON = { format: 'routilux.job'; version: typeof JOB_JSON_VE
  */
 export function jobStateToJSON(state: JobStateFields): JobStateJSON {
   const json: Record<string, unknown> = { format: 'routilux.job', version: JOB_JSON_VERSION };
+  const what = `job '${String(state.jobId)}'`;
   for (const name of JOB_STATE_FIELD_NAMES) {
     const value = state[name];
-    if (value !== undefined) json[name] = value;
+    if (value !== undefined) json[name] = fieldToJSON(value, name, what);
   }
   return json as JobStateJSON;
+}
+
+function fieldToJSON(value: unknown, name: string, what: string): unknown {
+  // One context per field, its path made only for an error (most entries encode fine).
+  let at: string | number = 0;
+  const context = { what, path: () => (typeof at === 'number' ? `${name}[${at}]` : name + keySegment(at)) };
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      at = i;
+      const entry = toJSONTree(value[i], context);
+      if (entry !== value[i]) (out ??= value.slice())[i] = entry;
+    }
+    return out ?? value;
+  }
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !isLookalike(value)) {
+    const record = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(record)) {
+      at = key;
+      const entry = toJSONTree(record[key], context);
+      if (entry !== record[key]) setOwn((out ??= copyRecord(record)), key, entry);
+    }
+    return out ?? value;
+  }
+  return toJSONTree(value, { what, path: name });
+}
+
+function copyRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) setOwn(out, key, record[key]);
+  return out;
 }
 
 /**
@@ -57,10 +111,15 @@ export function readJobStateJSON(json: unknown): JobStateFields {
   let root = r.root(json);
   if (root.format !== 'routilux.job') r.fail('format', `'routilux.job'`, root.format);
   root = jobStateMigrations.upgrade(root, JOB_JSON_VERSION);
+  // JSON text that never spells the wrapper key `$superjson` (not even through a \u escape)
+  // holds no wrapper: its fields are used as parsed, without a walk. (Both searches start with a
+  // character rare in JSON, so they skip through the text at memchr speed.)
+  const plain = typeof json === 'string' && !json.includes(WRAPPER_KEY) && !json.includes('\\u');
   const fields: Record<string, unknown> = {};
   for (const name of JOB_STATE_FIELD_NAMES) {
     const spec: { optional: boolean; read: (r: JsonReader, p: string, v: unknown) => void; absent?: () => unknown } = JOB_STATE_FIELDS[name];
-    let value = root[name];
+    // Revived before it is checked: the checks see Dates, Maps and class instances as they are.
+    let value = plain ? root[name] : fromJSONTree(root[name], `job JSON: ${name}`);
     if (value === undefined && spec.absent !== undefined) value = spec.absent();
     else if (value !== undefined || !spec.optional) spec.read(r, name, value);
     if (value !== undefined) fields[name] = value;

@@ -1,4 +1,6 @@
 import { ConfigurationError, SerializationError, describeValue } from '../errors/errors.js';
+import { setOwn } from '../core/own-property.js';
+import { isLookalike, WRAPPER_KEY } from '../core/wrapper-key.js';
 
 /**
  * A function that upgrades job JSON of one format version to the next: it receives the
@@ -85,6 +87,38 @@ function describeVersion(version: unknown): string {
  * ```
  */
 export const jobStateMigrations = new JobStateMigrations();
+
+/**
+ * @internal Version 1 → 2. Version 1 wrote plain JSON; version 2 writes what plain JSON cannot
+ * carry as `{ "$superjson": { json, meta } }`. So version 1 data is version 2 data as it is —
+ * except an object that happens to look like that wrapper (its only key is `$superjson`),
+ * which is wrapped so that it stays the data it was. (It changes the reader's own copy.)
+ *
+ * @example
+ * ```ts
+ * upgradeVersion1({ format: 'routilux.job', version: 1, jobId: 'j' }); // { format: 'routilux.job', version: 2, jobId: 'j' }
+ * ```
+ */
+export function upgradeVersion1(json: Record<string, unknown>): Record<string, unknown> {
+  const out = escapeLookalikes(json) as Record<string, unknown>;
+  out.version = 2;
+  return out;
+}
+
+function escapeLookalikes(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 10_000) throw new Error('nested too deeply');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = escapeLookalikes(value[i], depth + 1);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  // Wrapped as it is: what is inside a wrapper is read back as it is, lookalikes included.
+  if (isLookalike(record)) return { [WRAPPER_KEY]: { json: record } };
+  for (const key of Object.keys(record)) setOwn(record, key, escapeLookalikes(record[key], depth + 1));
+  return record;
+}
+jobStateMigrations.register(1, upgradeVersion1);
 
 /**
  * Registers how job JSON of `fromVersion` becomes `fromVersion + 1`, for `JobState.fromJSON`

@@ -77,8 +77,14 @@ export class JobState {
   }
 
   /**
-   * `{ format: 'routilux.job', version: 1, ...every field }`, ready for `JSON.stringify`.
+   * `{ format: 'routilux.job', version: 2, ...every field, superjson? }`, ready for
+   * `JSON.stringify`: lossless — Dates, Maps, Sets, BigInts, `undefined`, NaN, ±Infinity, -0,
+   * RegExps, typed arrays, instances of classes registered with `registerPayloadClass`, and
+   * repeated or cyclic references come back exactly from {@link JobState.fromJSON} — or loud.
    *
+   * @throws {SerializationError} naming the exact path (`slotData["enrich.in"].callback`) of a
+   * value that cannot be saved: a function, a symbol, an instance of an unregistered class.
+   * Every store and every checkpoint writes through here, so none drops a value silently.
    * @example
    * ```ts
    * await fs.writeFile('job.json', JSON.stringify(state.toJSON()));
@@ -89,9 +95,11 @@ export class JobState {
   }
 
   /**
-   * Rebuilds a snapshot from `toJSON()` output or its JSON text; bad input throws a
-   * `SerializationError` naming the path.
+   * Rebuilds a snapshot from `toJSON()` output or its JSON text (version 1 JSON too); bad input
+   * throws a `SerializationError` naming the path. Instances of payload classes revive as
+   * their class when it is registered (`registerPayloadClass`) before loading.
    *
+   * @throws {SerializationError} for malformed JSON, a bad field, or a payload class not registered.
    * @example
    * ```ts
    * const state = JobState.fromJSON(await fs.readFile('job.json', 'utf8'));

@@ -51,7 +51,7 @@ describe('job JSON', () => {
       expect(state.status).to.equal('paused');
       expect(state.pendingTasks.map((t) => t.data)).to.deep.equal([{ n: 3 }, { n: 4 }, { n: 5 }]);
       const json = state.toJSON();
-      expect(json).to.deep.include({ format: 'routilux.job', version: 1, jobId: 'paused-job', flowId: 'job-json', status: 'paused' });
+      expect(json).to.deep.include({ format: 'routilux.job', version: 2, jobId: 'paused-job', flowId: 'job-json', status: 'paused' });
       const text = JSON.stringify(state);
       const copy = JobState.fromJSON(text);
       expect(copy).to.be.instanceOf(JobState);

@@ -24,7 +24,7 @@ describe('job JSON migrations', () => {
     } finally {
       unregister();
     }
-    expect(() => JobState.fromJSON(v0)).to.throw(SerializationError, 'version: unsupported version 0; this library reads version 1');
+    expect(() => JobState.fromJSON(v0)).to.throw(SerializationError, 'version: unsupported version 0; this library reads version 2');
   });
 
   it('upgrades step by step to the target version (a version-1 file read as version 3)', () => {
