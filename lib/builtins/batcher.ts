@@ -46,7 +46,7 @@ export const positiveNumber: ConfigCheck = { test: (v) => typeof v === 'number' 
 export class Batcher extends Routine {
   constructor(config?: BatcherConfig) {
     super();
-    attachOperator(this, (scheduler) => this.operator(scheduler), { slot: 'input', event: 'output', trigger: true });
+    attachOperator(this, (scheduler) => this.operator(scheduler), { slot: 'input', event: 'output', trigger: true, emptyAfterOutput: true });
     if (config !== undefined) this.setConfig(config);
   }
 

@@ -30,7 +30,7 @@ export type DebouncerConfig = {
 export class Debouncer extends Routine {
   constructor(config?: DebouncerConfig) {
     super();
-    attachOperator(this, (scheduler) => debounceTime(configValue(this, 'dueTime', 100), scheduler), { trigger: true });
+    attachOperator(this, (scheduler) => debounceTime(configValue(this, 'dueTime', 100), scheduler), { trigger: true, emptyAfterOutput: true });
     if (config !== undefined) this.setConfig(config);
   }
 

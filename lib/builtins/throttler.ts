@@ -29,7 +29,12 @@ export type ThrottlerConfig = {
 export class Throttler extends Routine {
   constructor(config?: ThrottlerConfig) {
     super();
-    attachOperator(this, (scheduler) => throttleTime(configValue(this, 'duration', 100), scheduler, { leading: true, trailing: false }), { trigger: true });
+    attachOperator(this, (scheduler) => throttleTime(configValue(this, 'duration', 100), scheduler, { leading: true, trailing: false }), {
+      trigger: true,
+      // Its only state is when the current window ends; replaying the payloads it dropped would
+      // let one through, so a restored Throttler opens a fresh window with its next payload.
+      replayLimit: 0,
+    });
     if (config !== undefined) this.setConfig(config);
   }
 

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { JobState } from '../state/job-state.js';
 import type { Payload } from '../core/payload.js';
 import type { Drain } from './drain.js';
+import type { OperatorLog } from './operator-log.js';
 import type { Event } from './event.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { Routine } from './routine.js';
@@ -36,6 +37,13 @@ export interface ContextHost {
   sendOutput(routine: Routine, outputType: string, data: Payload): void;
   /** Pauses the job (`ctx.pause`). */
   pause(reason: string, checkpoint: Payload): Promise<JobState>;
+  /**
+   * The job's log of `routine`'s operator (see OperatorLog): a new empty one when `fresh`,
+   * else the one a restore refilled (or a new one).
+   */
+  operatorLog(routine: Routine, limit: number, fresh: boolean): OperatorLog;
+  /** An operator log changed: the next snapshot carries it. */
+  operatorChanged(): void;
   /** Keeps the job from settling until `releaseDrain` (operator routines). */
   addDrain(drain: Drain): void;
   /** The drain completed or failed: the job may settle once idle. */

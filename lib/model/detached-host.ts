@@ -8,6 +8,7 @@ import type { ExecutionContext } from './execution-context.js';
 import type { MergeCell } from './merge.js';
 import type { Routine } from './routine.js';
 import type { Slot } from './slot.js';
+import { OperatorLog } from './operator-log.js';
 
 /**
  * @internal The host of `Slot.receive`: no flow, no job. Emits only reach `asObservable()`;
@@ -68,6 +69,10 @@ export class DetachedHost implements ContextHost {
   pause(): Promise<JobState> {
     return Promise.reject(new ConfigurationError(`routine '${this.routine.id}' runs outside a job (Slot.receive): ctx.pause is not available`));
   }
+  operatorLog(_routine: Routine, limit: number): OperatorLog {
+    return new OperatorLog(limit); // nothing outside a job is ever restored
+  }
+  operatorChanged(): void {}
   addDrain(): void {
     // No job to keep open: an operator used through Slot.receive just runs.
   }

@@ -4,6 +4,8 @@ import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from './activation-context.js';
 import type { ContextHost } from './context-host.js';
 import type { Drain } from './drain.js';
+import type { OperatorLog } from './operator-log.js';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { Event } from './event.js';
 import type { Slot } from './slot.js';
 
@@ -22,6 +24,19 @@ export interface OperatorRoutineOptions {
   event?: string;
   /** Also define a `trigger` slot with the same behaviour (built-ins do, so they can start a flow). */
   trigger?: boolean;
+  /**
+   * Most payloads kept per job for a restore (default 10,000): the job keeps what the operator
+   * received since it was last empty; past this it keeps nothing and the job cannot be restored
+   * (a ConfigurationError names the routine then). 0: keep nothing on purpose (a restored job
+   * starts the operator afresh).
+   */
+  replayLimit?: number;
+  /**
+   * The operator holds nothing once it emitted (`bufferCount`, `debounceTime`): each output
+   * clears the log, so a long stream stays restorable. Leave unset for operators that keep
+   * state across outputs (`scan`, `pairwise`).
+   */
+  emptyAfterOutput?: boolean;
 }
 
 /**
@@ -41,18 +56,25 @@ export interface OperatorRoutineOptions {
  */
 export function attachOperator(routine: Routine, make: (scheduler: SchedulerLike) => OperatorFunction<Payload, unknown>, options: OperatorRoutineOptions = {}): Routine {
   const event = routine.defineEvent(options.event ?? 'output');
+  const limit = options.replayLimit ?? 10_000;
+  if (!Number.isInteger(limit) || limit < 0) throw new ConfigurationError(`routine '${routine.id}': replayLimit must be a non-negative integer, got ${describeValue(limit)}`);
+  const emptyAfterOutput = options.emptyAfterOutput === true;
   const instances = new WeakMap<ContextHost, OperatorInstance>();
+  const start = (host: ContextHost, slot: Slot, restoring: boolean): OperatorInstance => {
+    const inst = new OperatorInstance(host, slot, event, make(host.scheduler), host.operatorLog(routine, limit, !restoring), emptyAfterOutput);
+    instances.set(host, inst);
+    return inst;
+  };
   const handler = function (data: Payload, ctx: unknown): void {
     const c = ctx as ActivationContext;
     let inst = instances.get(c.host);
-    if (inst === undefined || inst.inputCompleted) {
-      inst = new OperatorInstance(c.host, c.slot, event, make(c.host.scheduler));
-      instances.set(c.host, inst);
-    }
+    if (inst === undefined || inst.inputCompleted) inst = start(c.host, c.slot, false);
     inst.push(data);
   };
-  routine.defineSlot(options.slot ?? 'input', handler);
+  const input = routine.defineSlot(options.slot ?? 'input', handler);
   if (options.trigger) routine.defineSlot('trigger', handler);
+  routine._resumeOperator = (host) => start(host, input, true).replay();
+  routine._replayLimit = limit;
   return routine;
 }
 
@@ -61,7 +83,7 @@ export function operatorRoutine(routine: Routine, operator: OperatorFunction<Pay
   return attachOperator(routine, () => operator, options);
 }
 
-/** One job's operator: its input Subject and the subscription to its output. */
+/** One job's operator: its input Subject, the subscription to its output, and its log. */
 class OperatorInstance implements Drain {
   readonly input = new Subject<Payload>();
   inputCompleted = false;
@@ -69,12 +91,33 @@ class OperatorInstance implements Drain {
   /** Set while a payload is being pushed from inside an activation. */
   private pushing = false;
   private thrown: { error: unknown } | undefined = undefined;
+  /** Outputs a replay must not emit again (they were emitted before the restore). */
+  private suppress = 0;
+  /** An output came while the current payload was pushed. */
+  private output = false;
 
-  constructor(host: ContextHost, slot: Slot, event: Event, operator: OperatorFunction<Payload, unknown>) {
+  constructor(
+    private readonly host: ContextHost,
+    private readonly slot: Slot,
+    event: Event,
+    operator: OperatorFunction<Payload, unknown>,
+    private readonly log: OperatorLog,
+    private readonly emptyAfterOutput: boolean,
+  ) {
     host.addDrain(this);
     const release = (): void => host.releaseDrain(this);
     this.sub = this.input.pipe(operator).subscribe({
-      next: (value) => host.emitFrom(event, toPayload(value)),
+      next: (value) => {
+        if (this.suppress > 0) {
+          this.suppress--;
+          return;
+        }
+        this.output = true;
+        if (this.emptyAfterOutput) log.clear();
+        else log.emitted++;
+        host.operatorChanged();
+        host.emitFrom(event, toPayload(value));
+      },
       error: (error: unknown) => {
         this.inputCompleted = true; // the next payload starts a fresh operator
         release();
@@ -83,12 +126,39 @@ class OperatorInstance implements Drain {
         if (this.pushing) this.thrown = { error };
         else host.streamFailed(slot, error);
       },
-      complete: release,
+      complete: () => {
+        log.clear(); // an operator that completed holds nothing
+        host.operatorChanged();
+        release();
+      },
     });
   }
 
-  /** Feeds one payload; an error the operator raises synchronously is rethrown to the activation. */
+  /**
+   * Feeds one payload; an error the operator raises synchronously is rethrown to the activation.
+   * The payload is logged (for a restore) once the operator took it without throwing, unless an
+   * output it caused emptied the operator.
+   */
   push(data: Payload): void {
+    this.output = false;
+    this.feed(data);
+    if (this.emptyAfterOutput && this.output) return;
+    this.log.add(data, this.host.now());
+    this.host.operatorChanged();
+  }
+
+  /** A restore: the logged payloads go into this fresh operator; outputs already emitted are suppressed. */
+  replay(): void {
+    this.suppress = this.log.emitted;
+    try {
+      for (const { data } of this.log.inputs) this.feed(data);
+    } catch (error) {
+      this.host.streamFailed(this.slot, error);
+    }
+    this.suppress = 0;
+  }
+
+  private feed(data: Payload): void {
     this.pushing = true;
     try {
       this.input.next(data);

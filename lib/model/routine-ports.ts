@@ -35,6 +35,10 @@ export abstract class RoutinePorts extends Configurable {
   private readonly events = new Map<string, Event>();
   private lastEventName: string | undefined = undefined;
   private lastEvent: Event | undefined = undefined;
+  /** @internal Set by attachOperator: rebuilds this routine's operator in a restored job and replays its log. */
+  _resumeOperator: ((host: import('./context-host.js').ContextHost) => void) | undefined = undefined;
+  /** @internal The replayLimit of that operator (see OperatorRoutineOptions). */
+  _replayLimit = 0;
   /** @internal The hidden slot whose activations run the flush handler (see defineFlush). */
   _flushSlot: Slot | undefined = undefined;
 

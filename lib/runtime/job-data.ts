@@ -7,6 +7,7 @@ import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
 import { ExecutionTracker } from './execution-tracker.js';
+import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
 
@@ -32,6 +33,9 @@ export abstract class JobData {
   error: JobError | undefined = undefined;
   /** The last task number given in this job (see `Task.seq`). */
   lastSeq = 0;
+  /** The operator routines' logs (see OperatorLog), and a version the snapshot compares. */
+  readonly operators = new Map<Routine, OperatorLog>();
+  operatorsVersion = 0;
   /** Routines whose flush is due, and a version the snapshot compares. */
   flushesDue = 0;
   flushVersion = 0;
@@ -60,6 +64,23 @@ export abstract class JobData {
       this.runs.set(routine, run);
     }
     return run;
+  }
+
+  /** The log of `routine`'s operator in this job: new when `fresh`, else the restored one. */
+  operatorLog(routine: Routine, limit: number, fresh: boolean): OperatorLog {
+    let log = this.operators.get(routine);
+    if (fresh || log === undefined) {
+      log = new OperatorLog(limit);
+      this.operators.set(routine, log);
+      this.operatorsVersion++;
+    }
+    log.limit = limit;
+    return log;
+  }
+
+  operatorChanged(): void {
+    this.operatorsVersion++;
+    this.mark();
   }
 
   /** Marks a routine with a flush handler as activated since its last flush. */

@@ -51,6 +51,9 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     }
   },
   tracker: (job, value) => job.tracker.restore(value),
+  operators: (job, value, { graph }) => {
+    for (const [id, state] of Object.entries(value)) job.operatorLog(graph.routines.get(id)!, Infinity, false).restore(state);
+  },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
   error: () => {}, // a restored job runs again: its error is cleared
@@ -104,6 +107,15 @@ export function restoreJob(
     if (routine === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].routineId: flow '${flowId}' has no routine '${d.routineId}'`);
     if (routine.getEvent(d.eventName) === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': deferredEvents[${i}].eventName: routine '${d.routineId}' has no event '${d.eventName}'`);
   });
+  for (const [id, op] of Object.entries(state.operators)) {
+    const routine = routines.get(id);
+    if (routine?._resumeOperator === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': operators.${id}: flow '${flowId}' has no operator routine '${id}'`);
+    if (op.overflowed) {
+      throw new ConfigurationError(
+        `cannot resume job '${state.jobId}': operator routine '${id}' received more than its replayLimit ${routine._replayLimit} payloads since its operator was last empty, so its state was not kept (raise replayLimit)`,
+      );
+    }
+  }
   state.flushDue.forEach((id, i) => {
     if (routines.get(id)?._flushSlot === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': flushDue[${i}]: flow '${flowId}' has no routine '${id}' with a flush handler`);
   });
@@ -129,6 +141,11 @@ export function restoreJob(
     job.lastSeq = Math.max(job.lastSeq, task.seq);
     return task;
   });
+  // Operators are rebuilt once the job's status is set, so what a replay emits is queued or
+  // parked like any other emit of the job.
+  const resumeOperators = (): void => {
+    for (const id of Object.keys(state.operators)) routines.get(id)!._resumeOperator!(job);
+  };
   if (options.paused) {
     // flow.restore: the job waits, its work parked in order, until job.resume() runs it (and
     // emits its deferred events); its timeout starts then too.
@@ -136,9 +153,11 @@ export function restoreJob(
     // A job that was not paused when saved (it crashed running, say) says why it waits now.
     if (state.status !== 'paused') job.pausePoints.push({ reason: 'restored', checkpoint: {}, timestamp: job.clock.now(), pendingCount: restored.length });
     job.change('pause');
+    resumeOperators();
     return job;
   }
   job.change('run');
   continueRun(job, restored);
+  resumeOperators();
   return job;
 }

@@ -29,6 +29,7 @@ export class SnapshotMarks {
   hadTasks = true;
   flush = -1;
   tracker = -1;
+  operators = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
 }
@@ -109,6 +110,13 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
+  operators: (job, out, marks) => {
+    if (job.operatorsVersion === marks.operators) return;
+    const states: Record<string, unknown> = {};
+    for (const [routine, log] of job.operators) if (log.inputs.length > 0 || log.emitted > 0 || log.overflowed) states[routine.id] = log.view();
+    out.operators = Object.freeze(states);
+    marks.operators = job.operatorsVersion;
+  },
   tracker: (job, out, marks) => {
     if (job.tracker.version === marks.tracker) return;
     out.tracker = job.tracker.toState();

@@ -1,6 +1,7 @@
 import type { JsonReader } from '../core/json-reader.js';
 import type { Payload } from '../core/payload.js';
 import type { TrackerState } from '../core/tracker-records.js';
+import type { OperatorState } from '../core/operator-state.js';
 import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState, RoutineStatus } from '../core/records.js';
 
 /**
@@ -119,6 +120,15 @@ function freezeTracker(t: TrackerState): void {
   Object.freeze(t);
 }
 
+function freezeOperators(operators: Readonly<Record<string, OperatorState>>): void {
+  if (Object.isFrozen(operators)) return;
+  for (const key in operators) {
+    freezeAll(operators[key].inputs);
+    Object.freeze(operators[key]);
+  }
+  Object.freeze(operators);
+}
+
 function readRecord(r: JsonReader, path: string, v: unknown): void {
   const o = r.object(path, v);
   r.string(`${path}.routineId`, o.routineId);
@@ -161,6 +171,19 @@ export const JOB_STATE_FIELDS = {
   sharedData: required<Readonly<Record<string, unknown>>>((r, p, v) => void r.object(p, v), Object.freeze),
   /** The job's execution tracker (`job.tracker`), so a resumed job's goes on; older JSON: empty. */
   tracker: required<TrackerState>(readTracker, freezeTracker, () => EMPTY_TRACKER),
+  /** What each operator routine's operator received since it was last empty; older JSON: none. */
+  operators: required<Readonly<Record<string, OperatorState>>>((r, path, v) => {
+    for (const [id, raw] of Object.entries(r.object(path, v))) {
+      const o = r.object(`${path}.${id}`, raw);
+      r.array(`${path}.${id}.inputs`, o.inputs).forEach((x, i) => {
+        const input = r.object(`${path}.${id}.inputs[${i}]`, x);
+        r.object(`${path}.${id}.inputs[${i}].data`, input.data);
+        r.number(`${path}.${id}.inputs[${i}].at`, input.at);
+      });
+      count(r, `${path}.${id}.emitted`, o.emitted);
+      if (typeof o.overflowed !== 'boolean') r.fail(`${path}.${id}.overflowed`, 'a boolean', o.overflowed);
+    }
+  }, freezeOperators, () => Object.freeze({})),
   /** Routines activated since their last flush (`Routine.defineFlush`); older JSON: none. */
   flushDue: required<readonly string[]>((r, p, v) => r.array(p, v).forEach((id, i) => r.string(`${p}[${i}]`, id)), Object.freeze, () => []),
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
