@@ -20,6 +20,7 @@ import type { RuntimeHooks } from '../runtime/runtime-hooks.js';
 import type { Flow } from './flow.js';
 import type { ResolvedFlowOptions } from './flow-options.js';
 import { Job } from './job.js';
+import { JobLeases } from './job-leases.js';
 
 /**
  * @internal Everything behind a {@link Flow} that is not its public API: the definition graph,
@@ -39,6 +40,7 @@ export class FlowEngine implements RuntimeHooks {
   readonly dispatcher: Dispatcher;
   readonly checkpointer: Checkpointer;
   readonly jobs: JobRegistry;
+  private readonly leases: JobLeases;
   private readonly emissions = new Subject<Emission>();
   readonly emissions$: Observable<Emission> = this.emissions.asObservable();
   /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
@@ -54,6 +56,7 @@ export class FlowEngine implements RuntimeHooks {
     this.clock = new Clock(options.scheduler);
     this.dispatcher = new Dispatcher(this.clock, options.maxWorkers, activate);
     this.checkpointer = new Checkpointer(options.store, options.checkpoint, options.checkpointRetry, options.onCheckpointError);
+    this.leases = new JobLeases(options.store, options.owner, options.leaseTtl, this.checkpointer);
     this.jobs = new JobRegistry(options.flowId, (id, timeout) => new JobRuntime(id, this, this.dispatcher, this.clock, options.historyLimit, timeout ?? options.executionTimeout));
   }
 
@@ -72,7 +75,9 @@ export class FlowEngine implements RuntimeHooks {
   }
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
+    if (!this.leases.mayCheckpoint(job)) return; // its lease is not held here: its state is someone else's
     this.checkpointer.notify(job, statusChange);
+    if (statusChange) this.leases.rested(job);
   }
 
   jobEnded(job: JobRuntime): void {
@@ -81,6 +86,7 @@ export class FlowEngine implements RuntimeHooks {
 
   jobResumed(job: JobRuntime): void {
     this.jobs.resumed(job);
+    this.leases.resumed(job);
   }
 
   // ---- what the façade asks of it ----------------------------------------------------------
@@ -135,7 +141,9 @@ export class FlowEngine implements RuntimeHooks {
       resumeJob(live);
       return this.handle(live);
     }
-    return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout)));
+    const job = restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { gated: this.leases.active });
+    this.leases.take(job, 'acquire');
+    return this.handle(job);
   }
 
   /** Rebuilds a job from its state, paused: nothing runs until `job.resume()`. See `Flow.restore`. */
@@ -148,7 +156,20 @@ export class FlowEngine implements RuntimeHooks {
       if (live.status === 'paused') return this.handle(live);
       throw new JobStateError(`cannot restore job '${state.jobId}': it is ${live.status} in this flow`);
     }
-    return this.handle(restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused: true }));
+    const job = restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused: true, gated: this.leases.active });
+    this.leases.take(job, 'acquire');
+    return this.handle(job);
+  }
+
+  /** Loads a stored job, takes its lease (or throws naming the owner), then resumes or restores it. */
+  async fromStore(jobId: string, paused: boolean): Promise<Job> {
+    const job = await this.leases.load(this.options.store, jobId, (state) => {
+      const restore = (s: JobState) => restoreJob(this.graph, this.flowId, s, (id, timeout) => this.jobs.create(id, timeout), { paused, gated: true });
+      if (state.flowId !== this.flowId) throw new ConfigurationError(`cannot resume job '${jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
+      if (this.jobs.lookup(jobId) !== undefined) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
+      return restore(state);
+    });
+    return this.handle(job);
   }
 
   /** Runs a by-id control (`flow.pause(jobId)`, ...); rejects with a JobStateError for an unknown job. */

@@ -30,6 +30,13 @@ export interface FlowOptions {
   store?: JobStore;
   /** When snapshots go to `store` (default `'on-pause'` with a store, else `'never'`). */
   checkpoint?: 'never' | 'on-pause' | 'always';
+  /**
+   * Who this process is when it leases stored jobs (a store with `acquire`): default a random
+   * id per Flow. Jobs resumed or restored from a state are leased while they run here.
+   */
+  owner?: string;
+  /** ms a lease lasts unless renewed (renewed every third of it while the job runs; default 30,000). */
+  leaseTtl?: number;
   /** Time limit and retries of each checkpoint save (defaults: 30 s, 5 attempts, 50 ms doubling up to 5 s). */
   checkpointRetry?: CheckpointOptions;
   /**
@@ -72,10 +79,12 @@ export interface ResolvedFlowOptions {
   checkpoint: 'never' | 'on-pause' | 'always';
   checkpointRetry: ResolvedCheckpointOptions;
   onCheckpointError: 'fail' | 'report';
+  owner: string;
+  leaseTtl: number;
 }
 
 const KNOWN = new Set([
-  'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint', 'checkpointRetry',
+  'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint', 'checkpointRetry', 'owner', 'leaseTtl',
   'onCheckpointError',
 ]);
 
@@ -124,7 +133,10 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   if (onCheckpointError !== 'fail' && onCheckpointError !== 'report') {
     throw new ConfigurationError(`Flow option onCheckpointError must be 'fail' or 'report', got ${quoteValue(onCheckpointError)}`);
   }
-  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry, onCheckpointError };
+  const owner = options.owner ?? `flow-${flowId}-${randomId()}`;
+  if (typeof owner !== 'string' || owner.length === 0) throw new ConfigurationError(`Flow option owner must be a non-empty string, got ${quoteValue(owner)}`);
+  const leaseTtl = optionalPositive('leaseTtl', options.leaseTtl) ?? 30_000;
+  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry, onCheckpointError, owner, leaseTtl };
 }
 
 /** @internal Checks a strategy and worker count; sequential forces one worker. */
@@ -161,4 +173,10 @@ export function runtimeOptions(options: { scheduler?: SchedulerLike; store?: Job
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
     ...(options.onCheckpointError !== undefined ? { onCheckpointError: options.onCheckpointError } : {}),
   };
+}
+
+/** A random id for a lease owner (crypto.randomUUID where there is one: Node, browsers). */
+function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return c?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

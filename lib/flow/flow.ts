@@ -89,15 +89,7 @@ export class Flow {
     return this.engine.checkpointer.errors$;
   }
 
-  /**
-   * Adds a routine under `id` (default: its auto-generated id) and returns the id. A routine
-   * belongs to one flow; duplicate ids throw {@link ConfigurationError}.
-   *
-   * @example
-   * ```ts
-   * flow.addRoutine(new Parser(), 'parser');
-   * ```
-   */
+  /** Adds a routine under `id` (default: its own id); returns the id. @throws {ConfigurationError} for a duplicate id. @example `flow.addRoutine(new Parser(), 'parser')` */
   addRoutine(routine: Routine, id?: string): string {
     return this.engine.graph.add(routine, id);
   }
@@ -131,14 +123,7 @@ export class Flow {
     this.engine.errorHandler = handler;
   }
 
-  /**
-   * Switches strategy; `'sequential'` forces one worker, `'concurrent'` defaults to 5.
-   *
-   * @example
-   * ```ts
-   * flow.setExecutionStrategy('concurrent', 10);
-   * ```
-   */
+  /** Switches strategy; `'sequential'` forces one worker, `'concurrent'` defaults to 5. @example `flow.setExecutionStrategy('concurrent', 10)` */
   setExecutionStrategy(strategy: 'sequential' | 'concurrent', maxWorkers?: number): void {
     const checked = checkStrategy(strategy, maxWorkers);
     this.strategy = checked.executionStrategy;
@@ -214,6 +199,20 @@ export class Flow {
     return this.engine.restore(state instanceof JobState ? state : JobState.fromJSON(state));
   }
 
+  /**
+   * Loads `jobId` from the flow's store, takes its lease, and resumes it (`restoreStored`: leaves
+   * it paused). Rejects with a JobStateError naming the owner that holds the lease.
+   * @example `const job = await flow.resumeStored('order-17');`
+   */
+  resumeStored(jobId: string): Promise<Job> {
+    return this.engine.fromStore(jobId, false);
+  }
+
+  /** {@link Flow.resumeStored}, the job left paused. @example `(await flow.restoreStored('exp-7')).resume()` */
+  restoreStored(jobId: string): Promise<Job> {
+    return this.engine.fromStore(jobId, true);
+  }
+
   /** A job of this flow by id: pending, running, paused, or failed (while still referenced). @example `flow.getJob('order-17')?.cancel()` */
   getJob(jobId: string): Job | undefined {
     const job = this.engine.jobs.lookup(jobId);
@@ -252,14 +251,7 @@ export class Flow {
     return this.engine.checkpointer.flushed(options);
   }
 
-  /**
-   * Payloads of `routineId.eventName` from every job (hot).
-   *
-   * @example
-   * ```ts
-   * flow.observe('sink', 'out').subscribe((p) => console.log(p));
-   * ```
-   */
+  /** Payloads of `routineId.eventName` from every job (hot). @example `flow.observe('sink', 'out').subscribe(console.log)` */
   observe(routineId: string, eventName: string): Observable<Payload> {
     return this.engine.graph.require(routineId)._requireEvent(eventName).asObservable();
   }

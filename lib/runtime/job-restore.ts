@@ -77,7 +77,7 @@ export function restoreJob(
   flowId: string,
   state: JobState,
   create: (jobId: string, timeout: number | undefined) => JobRuntime,
-  options: { paused?: boolean } = {},
+  options: { paused?: boolean; gated?: boolean } = {},
 ): JobRuntime {
   if (state.flowId !== flowId) {
     throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${flowId}'`);
@@ -124,6 +124,7 @@ export function restoreJob(
   }
 
   const job = create(state.jobId, undefined);
+  job.gated = options.gated === true; // waiting for its lease: its work parks until then
   const scope: RestoreScope = { graph, slotsByKey };
   for (const name of Object.keys(RESTORERS) as JobStateField[]) {
     const value = state[name];

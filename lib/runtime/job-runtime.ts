@@ -19,6 +19,7 @@ import { WorkLedger } from './work-ledger.js';
 import { transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
+import { requeue } from './requeue.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -47,6 +48,11 @@ export class JobRuntime extends JobData implements ContextHost {
   readonly work = new WorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
+  /**
+   * Waiting for its lease (a leasing store): the job counts as running, but its work is parked
+   * until {@link JobRuntime.ungate}, and it cannot settle meanwhile.
+   */
+  gated = false;
   private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> = [];
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
   controller: AbortController | undefined = undefined;
@@ -109,7 +115,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Queues a task, or parks it while the job is paused or failed; a new task gets its number. */
   queue(task: Task): void {
     if (task.seq === 0) task.seq = ++this.lastSeq;
-    if (this.active) this.dispatcher.enqueue(task);
+    if (this.active && !this.gated) this.dispatcher.enqueue(task);
     else this.work.parked.push(task);
   }
 
@@ -123,7 +129,7 @@ export class JobRuntime extends JobData implements ContextHost {
     this.history.push(routineId, event.name, data, now);
     this.owner.publish('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
-    const paused = !this.active; // paused or failed: park, in order
+    const paused = !this.active || this.gated; // paused, failed or waiting for its lease: park, in order
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
       if (paused) {
@@ -170,6 +176,19 @@ export class JobRuntime extends JobData implements ContextHost {
 
   streamFailed(slot: Slot, error: unknown): void {
     handleStreamError(this, slot, error);
+  }
+
+  /** The lease is held: the work parked meanwhile is queued, in order. */
+  ungate(): void {
+    if (!this.gated) return;
+    this.gated = false;
+    if (!this.active) return; // paused meanwhile: its work stays parked for resume
+    const tasks = this.work.parked;
+    this.work.parked = [];
+    requeue(this, tasks);
+    this.dispatcher.request();
+    this.mark();
+    if (!this.work.hasTasks()) this.dispatcher.later(() => this.settleIfIdle());
   }
 
   // ---- status ------------------------------------------------------------------------------
@@ -263,7 +282,7 @@ export class JobRuntime extends JobData implements ContextHost {
    * still reaches the next operator's open input; the job settles when every output completed.
    */
   settleIfIdle(): void {
-    if (!this.active || !this.work.isIdle()) return;
+    if (!this.active || this.gated || !this.work.isIdle()) return;
     if (this.flushesDue > 0 && this.queueFlushes()) return;
     const drains = this.work.drains;
     if (drains.size > 0) {

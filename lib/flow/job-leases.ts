@@ -1,0 +1,112 @@
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import type { JobState } from '../state/job-state.js';
+import type { JobStore } from '../state/job-store.js';
+import type { JobRuntime } from '../runtime/job-runtime.js';
+import { cancelJob } from '../runtime/job-control.js';
+import type { Checkpointer } from '../runtime/checkpointer.js';
+import { JobLeaseKeeper, isLeasing, type LeasingStore } from '../runtime/job-lease-keeper.js';
+
+/**
+ * @internal The leases of one flow's stored jobs. With a store that can lease (`acquire` and
+ * `release`), a job resumed or restored from a state runs here only while this flow's owner
+ * holds its lease: its work waits (the job is gated) until the lease is granted; refused, the
+ * job is dropped here without a checkpoint (it runs elsewhere). The lease is renewed while the
+ * job runs and released once its last checkpoint landed, when it settles or rests paused; a
+ * resume takes it again. Without a leasing store, nothing here does anything.
+ *
+ * @example
+ * ```ts
+ * const leases = new JobLeases(store, 'worker-a', 30_000, checkpointer);
+ * leases.take(job, 'acquire');
+ * ```
+ */
+export class JobLeases {
+  private readonly keepers = new Map<JobRuntime, JobLeaseKeeper>();
+  private readonly store: LeasingStore | undefined;
+
+  constructor(
+    store: JobStore | undefined,
+    private readonly owner: string,
+    private readonly ttl: number,
+    private readonly checkpointer: Checkpointer,
+  ) {
+    this.store = isLeasing(store) ? store : undefined;
+  }
+
+  /** Whether the store leases jobs (restored jobs are then gated until their lease is held). */
+  get active(): boolean {
+    return this.store !== undefined;
+  }
+
+  /** Leases `job`: `acquire` gates it until granted; `adopt` when the caller already holds the lease. */
+  take(job: JobRuntime, mode: 'acquire' | 'adopt'): void {
+    const store = this.store;
+    if (store === undefined) return;
+    let keeper = this.keepers.get(job);
+    if (keeper === undefined) {
+      keeper = new JobLeaseKeeper(store, job.id, this.owner, this.ttl, {
+        granted: () => job.ungate(),
+        refused: (reason) => this.drop(job, reason),
+      });
+      this.keepers.set(job, keeper);
+    }
+    if (mode === 'adopt') {
+      keeper.adopt();
+      return job.ungate();
+    }
+    job.gated = true;
+    keeper.acquire();
+  }
+
+  /** A checkpoint of `job` may be written: never for a job whose lease is not held here. */
+  mayCheckpoint(job: JobRuntime): boolean {
+    const keeper = this.keepers.get(job);
+    return keeper === undefined || keeper.status === 'held';
+  }
+
+  /** After a status change: a job that settled, or rests paused with nothing in flight, lets its lease go. */
+  rested(job: JobRuntime): void {
+    const keeper = this.keepers.get(job);
+    if (keeper === undefined || keeper.status !== 'held') return;
+    if (!job.terminal && !(job.status === 'paused' && job.work.running === 0)) return;
+    keeper.release(this.checkpointer.flushed());
+    if (job.terminal) this.keepers.delete(job);
+  }
+
+  /** A paused or failed job resumes here: its lease is taken again if it was let go. */
+  resumed(job: JobRuntime): void {
+    const keeper = this.keepers.get(job);
+    if (keeper !== undefined && keeper.status === 'none') this.take(job, 'acquire');
+  }
+
+  /**
+   * Loads a stored job and takes its lease before anything runs, then hands the state over.
+   *
+   * @throws {ConfigurationError} without a store or for an unknown job.
+   * @throws {JobStateError} naming the owner when another one holds the lease.
+   */
+  async load(store: JobStore | undefined, jobId: string, start: (state: JobState) => JobRuntime): Promise<JobRuntime> {
+    if (store === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the flow has no store`);
+    const state = await store.load(jobId);
+    if (state === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
+    if (this.store !== undefined && !(await this.store.acquire(jobId, this.owner, this.ttl))) {
+      const lease = await this.store.leaseOf?.(jobId).catch(() => undefined);
+      throw new JobStateError(`cannot resume job '${jobId}': it is leased by ${lease === undefined ? 'another owner' : `'${lease.owner}' until ${new Date(lease.expiresAt).toISOString()}`}`);
+    }
+    try {
+      const job = start(state);
+      this.take(job, 'adopt');
+      return job;
+    } catch (error) {
+      await this.store?.release(jobId, this.owner).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The lease was refused or lost: the job is dropped here, unsaved, its error saying why. */
+  private drop(job: JobRuntime, reason: string): void {
+    job.error = { name: 'JobStateError', message: `job '${job.id}' cannot run in this process: ${reason}` };
+    this.keepers.get(job)?.stop();
+    cancelJob(job, reason).catch(() => undefined); // already settled: nothing more to drop
+  }
+}

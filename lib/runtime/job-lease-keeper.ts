@@ -1,0 +1,133 @@
+import { describeError } from '../errors/errors.js';
+import type { JobStore } from '../state/job-store.js';
+
+/** A store that can lease its jobs. */
+export type LeasingStore = JobStore & Required<Pick<JobStore, 'acquire' | 'release'>>;
+
+/**
+ * @internal Whether `store` can lease jobs (implements both `acquire` and `release`).
+ *
+ * @example
+ * ```ts
+ * if (isLeasing(flow.store)) new JobLeaseKeeper(flow.store, ...);
+ * ```
+ */
+export function isLeasing(store: JobStore | undefined): store is LeasingStore {
+  return store !== undefined && typeof store.acquire === 'function' && typeof store.release === 'function';
+}
+
+/** What the keeper tells the job's owner. */
+export interface LeaseEvents {
+  /** The lease is held: the job may run. */
+  granted(): void;
+  /** Another owner holds it (named when the store can tell), or the store failed: the job must not run here. */
+  refused(reason: string): void;
+}
+
+/**
+ * @internal Holds the lease of one stored job for one owner: acquires it, renews it every
+ * third of its ttl while held, and releases it. Store calls run one after another (a release
+ * followed at once by an acquire never lands in the wrong order). Renewal timers are real
+ * time, like the stores' clocks, and do not keep the process alive.
+ *
+ * @example
+ * ```ts
+ * const keeper = new JobLeaseKeeper(store, 'job-1', 'worker-a', 30_000, { granted, refused });
+ * keeper.acquire();
+ * ```
+ */
+export class JobLeaseKeeper {
+  /** none: not held; acquiring; held; lost: refused or taken over (the job stops here). */
+  status: 'none' | 'acquiring' | 'held' | 'lost' = 'none';
+  private chain: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+
+  constructor(
+    private readonly store: LeasingStore,
+    private readonly jobId: string,
+    private readonly owner: string,
+    private readonly ttl: number,
+    private readonly events: LeaseEvents,
+  ) {}
+
+  /** Takes the lease (or renews it); `granted` or `refused` follows. */
+  acquire(): void {
+    this.status = 'acquiring';
+    this.then(async () => {
+      let ok: boolean;
+      try {
+        ok = await this.store.acquire(this.jobId, this.owner, this.ttl);
+      } catch (error) {
+        return this.refuse(`its lease could not be taken: ${describeError(error).message}`);
+      }
+      if (!ok) return this.refuse(await this.holder());
+      this.status = 'held';
+      this.startRenewing();
+      this.events.granted();
+    });
+  }
+
+  /** The lease is already held (taken by the caller just before): keep it renewed. */
+  adopt(): void {
+    this.status = 'held';
+    this.startRenewing();
+  }
+
+  /** Releases the lease once `after` settled (the job's last checkpoint landed). */
+  release(after: Promise<unknown>): void {
+    if (this.status !== 'held' && this.status !== 'acquiring') return;
+    this.stopRenewing();
+    this.status = 'none';
+    this.then(async () => {
+      await after.catch(() => undefined);
+      await this.store.release(this.jobId, this.owner).catch(() => undefined); // it expires anyway
+    });
+  }
+
+  /** Stops renewing without releasing (the job was let go). */
+  stop(): void {
+    this.stopRenewing();
+    this.status = 'lost';
+  }
+
+  private then(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch(() => undefined);
+  }
+
+  private async refuse(reason: string): Promise<void> {
+    this.stop();
+    this.events.refused(reason);
+  }
+
+  private async holder(): Promise<string> {
+    try {
+      const lease = await this.store.leaseOf?.(this.jobId);
+      return lease === undefined ? 'it is leased by another owner' : `it is leased by '${lease.owner}' until ${new Date(lease.expiresAt).toISOString()}`;
+    } catch {
+      return 'it is leased by another owner';
+    }
+  }
+
+  private startRenewing(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      this.then(async () => {
+        if (this.status !== 'held') return;
+        let ok = false;
+        try {
+          ok = await this.store.acquire(this.jobId, this.owner, this.ttl);
+        } catch {
+          // A store hiccup: keep the job; the next renewal may succeed before the ttl runs out.
+          return;
+        }
+        if (!ok && this.status === 'held') await this.refuse(await this.holder());
+      });
+    }, Math.max(1, Math.floor(this.ttl / 3)));
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private stopRenewing(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

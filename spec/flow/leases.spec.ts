@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { Flow, JobStateError, MemoryJobStore, type Payload } from '../../lib/index.js';
+import { deferred, makeRoutine, until } from '../helpers/routines.js';
+
+// Issue 15, point 6: a stored job runs in one process at a time. Two Flow instances with
+// different owners on one store stand for two processes.
+describe('leases: one process runs a stored job', () => {
+  function worker(store: MemoryJobStore, owner: string, gate?: Promise<void>) {
+    const flow = new Flow({ flowId: 'leased', store, checkpoint: 'always', owner, leaseTtl: 60 });
+    const ran: string[] = [];
+    flow.addRoutine(makeRoutine({ in: (d: Payload) => { ran.push(`${owner}:${String(d.n)}`); return gate; } }), 'r');
+    return { flow, ran };
+  }
+
+  async function storedPausedJob(store: MemoryJobStore): Promise<void> {
+    const { flow } = worker(store, 'seed');
+    const job = flow.open({ jobId: 'L1' });
+    await job.pause('park');
+    job.send('r', 'in', { n: 1 });
+    await new Promise((r) => setTimeout(r, 5)); // the turn that checkpoints the parked task
+    await flow.checkpointsFlushed();
+  }
+
+  it('resumeStored takes the lease; another owner is refused with a JobStateError naming the holder', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const gate = deferred();
+    const a = worker(store, 'worker-a', gate.promise);
+    const jobA = await a.flow.resumeStored('L1'); // resumed: running
+    await until(() => a.ran.length === 1, 1000, 'a runs');
+    const b = worker(store, 'worker-b');
+    let error: unknown;
+    await b.flow.resumeStored('L1').catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(JobStateError);
+    expect((error as Error).message).to.include("'worker-a'");
+    await new Promise((r) => setTimeout(r, 150)); // longer than the ttl: a's lease is renewed meanwhile
+    expect((await store.leaseOf('L1'))?.owner).to.equal('worker-a');
+    gate.resolve();
+    jobA.close();
+    expect((await jobA.wait()).status).to.equal('completed');
+    await a.flow.checkpointsFlushed();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.leaseOf('L1')).to.equal(undefined); // released once it settled
+  });
+
+  it('flow.resume of a state leased by another owner drops the job here, unsaved, with an error naming the holder', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const state = (await store.load('L1'))!;
+    expect(await store.acquire('L1', 'worker-a', 10_000)).to.equal(true);
+    const b = worker(store, 'worker-b');
+    const job = b.flow.resume(state);
+    const end = await job.wait();
+    expect(end.status).to.equal('cancelled');
+    expect(end.error).to.deep.include({ name: 'JobStateError' });
+    expect(end.error!.message).to.include("'worker-a'");
+    expect(b.ran).to.deep.equal([]);
+    await b.flow.checkpointsFlushed();
+    expect((await store.load('L1'))!.status).to.equal('paused'); // worker-b wrote nothing
+  });
+
+  it('a paused job lets its lease go; another owner takes it and finishes it', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const a = worker(store, 'worker-a');
+    const jobA = await a.flow.resumeStored('L1');
+    expect(jobA.state.status).to.equal('running');
+    await jobA.pause('hand over');
+    await a.flow.checkpointsFlushed();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.leaseOf('L1')).to.equal(undefined);
+    const b = worker(store, 'worker-b');
+    const jobB = await b.flow.restoreStored('L1');
+    expect(jobB.state.status).to.equal('paused');
+    jobB.resume();
+    jobB.close();
+    expect((await jobB.wait()).status).to.equal('completed');
+    expect([...a.ran, ...b.ran]).to.have.length(1); // the one task ran once, in one process
+  });
+
+  it('an expired lease (its owner died) is taken over', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    expect(await store.acquire('L1', 'dead-worker', 20)).to.equal(true);
+    await new Promise((r) => setTimeout(r, 40));
+    const b = worker(store, 'worker-b');
+    const job = await b.flow.resumeStored('L1');
+    job.close();
+    expect((await job.wait()).status).to.equal('completed');
+    expect(b.ran).to.deep.equal(['worker-b:1']);
+  });
+});
