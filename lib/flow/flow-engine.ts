@@ -133,30 +133,26 @@ export class FlowEngine implements RuntimeHooks {
 
   /** Resumes a live job in place, or rebuilds one from its state. See `Flow.resume`. */
   resume(state: JobState): Job {
-    if (state.flowId !== this.flowId) {
-      throw new ConfigurationError(`cannot resume job '${state.jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
-    }
+    this.checkFlow(state, 'resume');
     const live = this.jobs.lookup(state.jobId);
     if (live !== undefined) {
       resumeJob(live);
       return this.handle(live);
     }
-    const job = restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { gated: this.leases.active });
+    const job = this.rebuild(state, false, this.leases.active);
     this.leases.take(job, 'acquire');
     return this.handle(job);
   }
 
   /** Rebuilds a job from its state, paused: nothing runs until `job.resume()`. See `Flow.restore`. */
   restore(state: JobState): Job {
-    if (state.flowId !== this.flowId) {
-      throw new ConfigurationError(`cannot restore job '${state.jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
-    }
+    this.checkFlow(state, 'restore');
     const live = this.jobs.lookup(state.jobId);
     if (live !== undefined) {
       if (live.status === 'paused') return this.handle(live);
       throw new JobStateError(`cannot restore job '${state.jobId}': it is ${live.status} in this flow`);
     }
-    const job = restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused: true, gated: this.leases.active });
+    const job = this.rebuild(state, true, this.leases.active);
     this.leases.take(job, 'acquire');
     return this.handle(job);
   }
@@ -164,12 +160,22 @@ export class FlowEngine implements RuntimeHooks {
   /** Loads a stored job, takes its lease (or throws naming the owner), then resumes or restores it. */
   async fromStore(jobId: string, paused: boolean): Promise<Job> {
     const job = await this.leases.load(this.options.store, jobId, (state) => {
-      const restore = (s: JobState) => restoreJob(this.graph, this.flowId, s, (id, timeout) => this.jobs.create(id, timeout), { paused, gated: true });
-      if (state.flowId !== this.flowId) throw new ConfigurationError(`cannot resume job '${jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
+      this.checkFlow(state, 'resume');
       if (this.jobs.lookup(jobId) !== undefined) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
-      return restore(state);
+      return this.rebuild(state, paused, true);
     });
     return this.handle(job);
+  }
+
+  /** A job of this flow from a state (see restoreJob); `gated` until its lease is held. */
+  private rebuild(state: JobState, paused: boolean, gated: boolean): JobRuntime {
+    return restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused, gated });
+  }
+
+  private checkFlow(state: JobState, verb: 'resume' | 'restore'): void {
+    if (state.flowId !== this.flowId) {
+      throw new ConfigurationError(`cannot ${verb} job '${state.jobId}': it belongs to flow '${state.flowId}', not '${this.flowId}'`);
+    }
   }
 
   /** Runs a by-id control (`flow.pause(jobId)`, ...); rejects with a JobStateError for an unknown job. */
