@@ -1,3 +1,5 @@
+import type { Routine } from './routine.js';
+
 /**
  * @internal Something that keeps a job from settling until it completes: an operator
  * routine's per-job operator, whose output may still emit after its input completed.
@@ -8,6 +10,8 @@
  * ```
  */
 export interface Drain {
+  /** The routine whose operator this is: drains complete upstream first. */
+  readonly routine: Routine;
   /** Completes the input: no more payloads; the output may still emit, then completes. */
   completeInput(): void;
   readonly inputCompleted: boolean;

@@ -2,6 +2,7 @@ import { ConfigurationError, quoteValue } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
 import { Routine } from './routine.js';
 import { Connection } from './connection.js';
+import { topologicalRank } from './topological-rank.js';
 
 /**
  * @internal A flow's graph: its routines by id and its connections, with the checks that keep
@@ -12,6 +13,14 @@ import { Connection } from './connection.js';
 export class FlowGraph {
   readonly routines = new Map<string, Routine>();
   readonly connections: Connection[] = [];
+  /** Topological ranks, computed when first asked after a change to the graph. */
+  private ranks: Map<Routine, number> | undefined = undefined;
+
+  /** Where `routine` stands in a topological order of the graph (upstream first; see topologicalRank). */
+  rank(routine: Routine): number {
+    this.ranks ??= topologicalRank(this.routines.values(), this.connections);
+    return this.ranks.get(routine) ?? Number.MAX_SAFE_INTEGER;
+  }
 
   /** @param owner whose flow id the error messages name. */
   constructor(private readonly owner: { readonly flowId: string }) {}
@@ -27,6 +36,7 @@ export class FlowGraph {
       throw new ConfigurationError(`routine '${routine.id}' is already in flow '${routine._graph.flowId}'; a routine instance belongs to one flow`);
     }
     routine._setId(rid);
+    this.ranks = undefined;
     routine._graph = this.owner;
     this.routines.set(rid, routine);
     return rid;
@@ -56,6 +66,7 @@ export class FlowGraph {
       this.connections.push(connection);
       event._targets.push(connection);
     }
+    this.ranks = undefined;
     return connection;
   }
 
@@ -65,6 +76,7 @@ export class FlowGraph {
     if (i < 0) return false;
     const [old] = this.connections.splice(i, 1);
     old.event._targets.splice(old.event._targets.indexOf(old), 1);
+    this.ranks = undefined;
     return true;
   }
 }

@@ -96,6 +96,10 @@ class OperatorInstance implements Drain {
   /** An output came while the current payload was pushed. */
   private output = false;
 
+  get routine(): Routine {
+    return this.slot.routine;
+  }
+
   constructor(
     private readonly host: ContextHost,
     private readonly slot: Slot,

@@ -277,21 +277,21 @@ export class JobRuntime extends JobData implements ContextHost {
 
   /**
    * The one place a job settles `completed`: when it is dispatching and its work ledger is
-   * idle. Operator routines first complete their inputs one at a time, the first created
-   * (upstream) first, each once the job is idle again, so a remainder flushed by one operator
-   * still reaches the next operator's open input; the job settles when every output completed.
+   * idle. Operator routines first complete their inputs one at a time, upstream first, each
+   * once the job is idle again, so a remainder flushed by one operator still reaches the next
+   * operator's open input; the job settles when every output completed.
    */
   settleIfIdle(): void {
     if (!this.active || this.gated || !this.work.isIdle()) return;
     if (this.flushesDue > 0 && this.queueFlushes()) return;
     const drains = this.work.drains;
     if (drains.size > 0) {
-      for (const d of drains) {
-        if (!d.inputCompleted) {
-          d.completeInput();
-          break;
-        }
-      }
+      // By the graph's topological order, not the order the operators were created in, which a
+      // restore or an early payload can turn around.
+      const graph = this.owner.graph;
+      let first: Drain | undefined;
+      for (const d of drains) if (!d.inputCompleted && (first === undefined || graph.rank(d.routine) < graph.rank(first.routine))) first = d;
+      first?.completeInput();
       return;
     }
     this.deadline?.stop();
