@@ -43,6 +43,8 @@ const WORKLOADS: Spec[] = [
   { name: 'emit_overhead', file: 'emit-overhead.ts', args: ['--n', '2000000', '--runs', '5'] },
   { name: 'emit_in_flow', file: 'emit-in-flow.ts', args: ['--n', '2000000', '--runs', '5'] },
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000'] },
+  // The same with the write-ahead journal (opt-in): shows when journaling does not pay off.
+  { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000', '--journal'] },
   { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
 ];

@@ -70,6 +70,8 @@ export { registerPayloadClass, type PayloadClass } from './core/payload-classes.
 
 // Persistence.
 export type { JobStore, JobLease, PruneOptions } from './state/job-store.js';
+export { diffJobStates, applyJournalEntry, type JournalEntry, type FieldChange } from './state/job-journal.js';
+export { journalEntryToJSON, journalEntryFromJSON, type JournalEntryJSON } from './state/job-journal-json.js';
 export { MemoryJobStore } from './persistence/memory-store.js';
 export { FileJobStore } from './persistence/file-store.js';
 export type { FileJobStoreOptions } from './persistence/file-store-options.js';

@@ -4,7 +4,10 @@
  * counts `save` calls and times them: `sync_ms` is the part that blocks the dispatcher
  * (serializing the snapshot), `ms_per_checkpoint` is until the file is durable (temp file,
  * fsync, rename, directory fsync). Bytes are the job file's size after each save. The same job
- * without a store is timed too, for the overhead.
+ * without a store is timed too, for the overhead. With the journal (the store has
+ * `appendJournal`), most checkpoints are one appended JSON line (fdatasynced) holding what the
+ * turn changed: `journal_*` are per append, `snapshot_*` per full save (compaction: on settle
+ * and every `compactEvery` appends), `journal_bytes_vs_snapshot` their ratio.
  *
  *   tsx bench/workloads/checkpoint.ts --n 20000
  */
@@ -19,9 +22,12 @@ import { Entry, Recorder, Relay, Tally } from '../lib/routines.js';
 
 const ROUTINES = 100;
 
-/** Counts and times the saves of the store it wraps. */
+/** Counts and times the saves and journal appends of the store it wraps. */
 class CountingStore implements JobStore {
   saves = 0;
+  appends = 0;
+  readonly appendMs: number[] = [];
+  readonly appendBytes: number[] = [];
   readonly syncMs: number[] = [];
   readonly totalMs: number[] = [];
   readonly bytes: number[] = [];
@@ -37,6 +43,14 @@ class CountingStore implements JobStore {
     this.syncMs.push(t1 - t0);
     this.totalMs.push(t2 - t0);
     this.bytes.push((await stat(this.inner.pathOf(state.jobId))).size);
+  }
+  async appendJournal(jobId: string, entry: unknown): Promise<void> {
+    this.appends++;
+    const t0 = nowMs();
+    await this.inner.appendJournal(jobId, entry);
+    this.appendMs.push(nowMs() - t0);
+    // What the store writes: the entry's JSON line (plus the header line of a new journal, ~80 bytes).
+    this.appendBytes.push(JSON.stringify(entry).length + 1);
   }
   load(jobId: string): Promise<JobState | undefined> {
     return this.inner.load(jobId);
@@ -87,7 +101,7 @@ main('checkpoint', async () => {
     for (let i = 0; i < 3; i++) bare.push((await runJob({}, n, checks, `bare${i}`)).ms);
 
     const store = new CountingStore(new FileJobStore(dir));
-    const { ms, state, flow } = await runJob({ store, checkpoint: 'always' }, n, checks, 'stored');
+    const { ms, state, flow } = await runJob({ store, checkpoint: 'always', checkpointRetry: { journal: process.argv.includes('--journal') } }, n, checks, 'stored');
     const tFlush = nowMs();
     await flow.checkpointsFlushed();
     const flushMs = nowMs() - tFlush;
@@ -99,6 +113,7 @@ main('checkpoint', async () => {
 
     const activations = (ROUTINES - 1) * n + 1;
     const meanBytes = store.bytes.reduce((a, b) => a + b, 0) / Math.max(1, store.bytes.length);
+    const meanAppend = store.appendBytes.reduce((a, b) => a + b, 0) / Math.max(1, store.appendBytes.length);
     report({
       workload: 'checkpoint',
       n,
@@ -107,12 +122,17 @@ main('checkpoint', async () => {
       ok: checks.ok,
       unit: 'slot activations with checkpoint "always"',
       routines: ROUTINES,
-      checkpoints: store.saves,
-      bytes_per_checkpoint: Math.round(meanBytes),
-      max_bytes_per_checkpoint: Math.max(0, ...store.bytes),
-      ms_per_checkpoint: round(median(store.totalMs), 3),
-      sync_ms_per_checkpoint: round(median(store.syncMs), 3),
-      checkpoints_per_sec: round(store.saves / ((ms + flushMs) / 1000), 1),
+      checkpoints: store.saves + store.appends,
+      journal_appends: store.appends,
+      journal_bytes_per_checkpoint: Math.round(meanAppend),
+      journal_max_bytes_per_checkpoint: Math.max(0, ...store.appendBytes),
+      journal_ms_per_checkpoint: round(median(store.appendMs), 3),
+      snapshot_saves: store.saves,
+      snapshot_bytes_per_checkpoint: Math.round(meanBytes),
+      snapshot_ms_per_checkpoint: round(median(store.totalMs), 3),
+      snapshot_sync_ms_per_checkpoint: round(median(store.syncMs), 3),
+      journal_bytes_vs_snapshot: round(meanAppend / Math.max(1, meanBytes), 4),
+      checkpoints_per_sec: round((store.saves + store.appends) / ((ms + flushMs) / 1000), 1),
       flush_after_settle_ms: round(flushMs, 1),
       no_store_seconds: round(median(bare) / 1000, 4),
       x_slower_than_no_store: round(ms / median(bare), 2),

@@ -5,13 +5,13 @@ import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { acquireFileLease, fileLeaseOf, releaseFileLease, removeFileLease } from './file-leases.js';
 import { resolveFileStoreOptions, type FileJobStoreOptions } from './file-store-options.js';
 import { JobDirectory } from './job-directory.js';
-import { jobFileName, lockFileName } from './job-file-name.js';
+import { FileJournals } from './file-journals.js';
+import { jobFileName, journalFileName, lockFileName } from './job-file-name.js';
 import { checkLeaseArguments } from './lease-arguments.js';
 import { listJobIds } from './list-job-ids.js';
-import { checkId, checkState, serialize } from './memory-store.js';
+import { checkId, checkState, serialize } from './store-arguments.js';
 import { pruneJobFiles } from './prune-job-files.js';
 import { resolvePruneOptions, type ResolvedPruneOptions } from './prune-options.js';
-import { readJobFile } from './read-job-file.js';
 import { MIN_RETENTION_INTERVAL, RetentionSchedule } from './retention-schedule.js';
 import { storeErrorOf } from './store-error-of.js';
 import { removeJobFile, writeJobFile } from './write-job-file.js';
@@ -38,6 +38,8 @@ import { removeJobFile, writeJobFile } from './write-job-file.js';
  *   replacement under a per-generation claim (see file-leases.ts), so two processes never both
  *   get `true`. Processes sharing the directory must run on one machine (liveness is checked
  *   by pid), and its file system must support hard links (local ones do).
+ * - Journal: `<encoded id>.journal` holds the changes since the last save, one fdatasynced JSON
+ *   line each (see {@link FileJobStore.appendJournal}); `load` applies them, `save` removes it.
  * - Retention: `prune()`, and the `retention` option (see {@link FileJobStoreOptions}).
  * - Ordering: operations on one job id run one after another in call order, so an older
  *   snapshot never lands after a newer one; different jobs are written in parallel. (The
@@ -66,13 +68,13 @@ export class FileJobStore implements JobStore {
   readonly maxOpenFiles: number;
   private readonly jobs: JobDirectory;
   private readonly retention: RetentionSchedule | undefined = undefined;
+  private readonly journals: FileJournals;
 
   /**
    * @param directory where the job files go; relative paths resolve against the current
    * working directory now, so a later `process.chdir` does not move the store.
    * @param options `maxOpenFiles`, `retention` (see {@link FileJobStoreOptions}).
    * @throws {ConfigurationError} for an empty directory or a bad option, naming it.
-   *
    * @example
    * ```ts
    * const store = new FileJobStore(path.join(os.tmpdir(), 'routilux-jobs'), { maxOpenFiles: 16 });
@@ -91,11 +93,11 @@ export class FileJobStore implements JobStore {
     }
     // Opening the directory starts the first background prune of `retention`.
     this.jobs = new JobDirectory(this.directory, maxOpenFiles, () => this.retention?.poke());
+    this.journals = new FileJournals(this.jobs, (id) => this.pathOf(id), (id) => join(this.directory, journalFileName(id)));
   }
 
   /**
    * The file `jobId` is stored in (whether or not it exists yet).
-   *
    * @example
    * ```ts
    * store.pathOf('orders/17'); // '<directory>/orders%2f17.json'
@@ -108,7 +110,6 @@ export class FileJobStore implements JobStore {
 
   /**
    * The lease lock file of `jobId` (whether or not it exists).
-   *
    * @example
    * ```ts
    * store.lockPathOf('orders/17'); // '<directory>/orders%2f17.lock'
@@ -123,7 +124,6 @@ export class FileJobStore implements JobStore {
    * Writes `state` atomically as its job's file, replacing the previous snapshot. The state is
    * serialized at call time; the promise resolves once the file is durable. With the
    * `retention` option, a prune may start in the background afterwards (it never fails a save).
-   *
    * @throws {StoreError} (rejects) when the write fails or the job file is not a regular file.
    * @example
    * ```ts
@@ -135,14 +135,35 @@ export class FileJobStore implements JobStore {
     // Serialize now: the caller may keep changing the job while earlier writes finish.
     const text = serialize(state, 'FileJobStore');
     const file = this.pathOf(jobId);
-    await this.jobs.operate('save', jobId, file, () => writeJobFile(file, jobId, text));
+    await this.jobs.operate('save', jobId, file, async () => {
+      await writeJobFile(file, jobId, text);
+      await this.journals.compact(jobId, text, state.status); // after the snapshot is durable
+    });
     this.retention?.poke();
+  }
+
+  /**
+   * Appends an encoded entry to the job's journal: one fdatasynced JSON line, on disk when the
+   * call returns if nothing else of the job is queued (else when the promise resolves).
+   * @throws {StoreError} (rejects) when the journal cannot be written or is not a regular file,
+   * or the job has no saved snapshot; {@link SerializationError} when the entry is not JSON.
+   * @example
+   * ```ts
+   * await store.appendJournal('order-17', journalEntryToJSON(diffJobStates(saved, job.state)));
+   * ```
+   */
+  appendJournal(jobId: string, entry: unknown): Promise<void> {
+    try {
+      checkId(jobId, 'FileJobStore.appendJournal');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.journals.append(jobId, entry);
   }
 
   /**
    * The job's snapshot, or `undefined` when it has no file. Waits for this store's earlier
    * saves of the same job, so a load always sees them.
-   *
    * @throws {SerializationError} (rejects) when the file is corrupt; {@link StoreError} when it
    * cannot be read or is not a regular file.
    * @example
@@ -152,14 +173,13 @@ export class FileJobStore implements JobStore {
    */
   async load(jobId: string): Promise<JobState | undefined> {
     const file = this.pathOf(jobId);
-    return this.jobs.operate('load', jobId, file, () => readJobFile(file, jobId));
+    return this.jobs.operate('load', jobId, file, () => this.journals.load(jobId));
   }
 
   /**
    * The ids of every job stored in the directory, sorted; temp files, lock files, links,
    * directories and files this store did not name are ignored. Waits for this store's saves in
    * progress first.
-   *
    * @throws {StoreError} (rejects) when the directory cannot be read.
    * @example
    * ```ts
@@ -168,18 +188,15 @@ export class FileJobStore implements JobStore {
    */
   async list(): Promise<string[]> {
     await this.jobs.idle();
-    try {
-      await this.jobs.open();
-      return await listJobIds(this.directory, this.jobs.files);
-    } catch (error) {
+    const failed = (error: unknown): never => {
       throw storeErrorOf(error, `FileJobStore: cannot list the jobs in ${this.directory}`, { file: this.directory });
-    }
+    };
+    return this.jobs.open().then(() => listJobIds(this.directory, this.jobs.files)).catch(failed);
   }
 
   /**
-   * Removes the job's file and its lease lock, whoever holds the lease (delete a job nobody
+   * Removes the job's file, its journal and its lease lock, whoever holds the lease (delete a job nobody
    * runs: a holder acquiring again gets a new lease); an unknown id is a no-op.
-   *
    * @throws {StoreError} (rejects) when a file cannot be removed or is not a regular file (a
    * link or a directory under the job's name is left as it is).
    * @example
@@ -192,6 +209,7 @@ export class FileJobStore implements JobStore {
     const lock = this.lockPathOf(jobId);
     await this.jobs.operate('delete', jobId, file, async () => {
       await removeJobFile(file, jobId);
+      await this.journals.remove(jobId);
       await removeFileLease(lock, jobId).catch((error: unknown) => {
         throw storeErrorOf(error, `FileJobStore: cannot delete the lease of job '${jobId}'`, { jobId, file: lock });
       });
@@ -202,7 +220,6 @@ export class FileJobStore implements JobStore {
    * Whether `owner` now holds the lease of `jobId` until `Date.now() + ttlMs`: granted when
    * nobody holds it, when the holder's lease has expired (takeover), or to the holder itself
    * (renewal: acquire again before it expires). Race-safe between processes of one machine.
-   *
    * @throws {ConfigurationError} (rejects) for a non-string id, an empty owner or a ttl that is
    * not a positive finite number; {@link StoreError} naming the job and its lock file otherwise.
    * @example
@@ -218,7 +235,6 @@ export class FileJobStore implements JobStore {
 
   /**
    * Drops the lease of `jobId` if `owner` holds it (expired or not); a no-op otherwise.
-   *
    * @throws {ConfigurationError} (rejects) for a non-string id or an empty owner;
    * {@link StoreError} naming the job and its lock file otherwise.
    * @example
@@ -234,7 +250,6 @@ export class FileJobStore implements JobStore {
 
   /**
    * The unexpired lease of `jobId`, or `undefined`.
-   *
    * @throws {ConfigurationError} (rejects) for a non-string id; {@link StoreError} naming the
    * job and its lock file when that is unreadable, refused or not a lock.
    * @example
@@ -249,10 +264,9 @@ export class FileJobStore implements JobStore {
 
   /**
    * Deletes the jobs whose status is in `statuses` (default completed and cancelled) and whose
-   * `updatedAt` is more than `olderThan` ms ago (default 0: any age), with their lock files,
+   * `updatedAt` is more than `olderThan` ms ago (default 0: any age), with their lock and journal files,
    * keeping any job whose lease is held (prune holds the lease while deleting, so nobody
    * acquires a job being deleted) and corrupt files. Resolves with how many it deleted.
-   *
    * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} naming the
    * job and the file when one could not be read or deleted (the others are still pruned).
    * @example
@@ -267,7 +281,6 @@ export class FileJobStore implements JobStore {
   /**
    * Resolves once the background prune of the `retention` option in progress, if any, has
    * finished (never rejects): await it before removing the directory or ending a test.
-   *
    * @example
    * ```ts
    * await store.retentionSettled();
@@ -279,6 +292,6 @@ export class FileJobStore implements JobStore {
 
   private async pruneWith(options: ResolvedPruneOptions): Promise<number> {
     const ids = await this.list();
-    return pruneJobFiles(this.jobs, ids, (id) => ({ file: this.pathOf(id), lock: this.lockPathOf(id) }), options);
+    return pruneJobFiles(this.jobs, ids, (id) => ({ file: this.pathOf(id), lock: this.lockPathOf(id), journal: () => this.journals.remove(id) }), options);
   }
 }

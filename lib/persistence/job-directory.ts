@@ -32,6 +32,8 @@ export class JobDirectory {
   /** {@link JobDirectory.files} as the slot function lease operations take. */
   readonly slot: LeaseSlot = (op) => this.files.run(op);
   private ready: Promise<void> | undefined = undefined;
+  /** The directory was opened (and swept): an operation needs no `open` first. */
+  private opened = false;
   /** Per job id, the tail of its operation chain (never rejects); removed when idle. */
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -87,6 +89,19 @@ export class JobDirectory {
   }
 
   /**
+   * Whether an operation on `jobId` may run right now, synchronously: the directory is open and
+   * no operation on the job is queued or running (what a journal append's fast path needs).
+   *
+   * @example
+   * ```ts
+   * if (dir.idleFor('a')) appendJournalLine(journal, 'a', base, line);
+   * ```
+   */
+  idleFor(jobId: string): boolean {
+    return this.opened && !this.chains.has(jobId);
+  }
+
+  /**
    * Resolves once every operation started so far has settled (what `list()` waits for).
    *
    * @example
@@ -112,6 +127,7 @@ export class JobDirectory {
       async () => {
         await removeStaleTempFiles(this.path, this.files);
         await removeStaleClaims(this.path, this.files);
+        this.opened = true;
         this.onOpen();
       },
       (error: unknown) => {

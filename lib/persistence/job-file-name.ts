@@ -42,6 +42,19 @@ export function lockFileName(jobId: string): string {
   return `${jobFileName(jobId).slice(0, -'.json'.length)}.lock`;
 }
 
+/**
+ * @internal The name of the write-ahead journal of a job in a FileJobStore: its job file name
+ * with `.journal` for `.json`, next to the job file; `list()` never mistakes it for a job.
+ *
+ * @example
+ * ```ts
+ * journalFileName('Order 17'); // '%4frder%2017.journal'
+ * ```
+ */
+export function journalFileName(jobId: string): string {
+  return `${jobFileName(jobId).slice(0, -'.json'.length)}.journal`;
+}
+
 /** The empty id would make the hidden name `.json`; it gets a token no other id encodes to. */
 const EMPTY_ID = '%-';
 

@@ -1,9 +1,13 @@
-import { ConfigurationError, SerializationError } from '../errors/errors.js';
+import { StoreError } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
+import { replayJournal } from '../state/job-journal-json.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from './lease-arguments.js';
 import { isPrunable, resolvePruneOptions } from './prune-options.js';
 import { storeErrorOf } from './store-error-of.js';
+import { checkId, checkState, serialize } from './store-arguments.js';
+
+export { checkId, checkState, serialize } from './store-arguments.js';
 
 /**
  * A {@link JobStore} in memory, for tests and for processes that only need pause/resume
@@ -28,6 +32,8 @@ import { storeErrorOf } from './store-error-of.js';
  */
 export class MemoryJobStore implements JobStore {
   private readonly texts = new Map<string, string>();
+  /** Per job, the journal entries appended since its last save, as JSON text. */
+  private readonly journals = new Map<string, string[]>();
   private readonly leases = new Map<string, JobLease>();
 
   /**
@@ -52,10 +58,36 @@ export class MemoryJobStore implements JobStore {
     }
     try {
       this.texts.set(jobId, text);
+      this.journals.delete(jobId); // compaction: the snapshot holds everything the journal did
     } catch (error) {
       return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot save job '${jobId}'`, { jobId }));
     }
     return Promise.resolve();
+  }
+
+  /**
+   * Appends an encoded journal entry (see {@link JobStore.appendJournal}) to the job's journal,
+   * kept as JSON text until the next `save` of the job replaces it; `load` applies it.
+   *
+   * @throws {ConfigurationError} (rejects) for an id that is not a string; {@link StoreError}
+   * when the job has no saved snapshot to journal onto, or the entry is not JSON-safe.
+   * @example
+   * ```ts
+   * await store.appendJournal(job.jobId, journalEntryToJSON(diffJobStates(saved, job.state)));
+   * ```
+   */
+  appendJournal(jobId: string, entry: unknown): Promise<void> {
+    try {
+      checkId(jobId, 'MemoryJobStore.appendJournal');
+      if (!this.texts.has(jobId)) throw new StoreError(`MemoryJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId });
+      const text = JSON.stringify(entry);
+      let journal = this.journals.get(jobId);
+      if (journal === undefined) this.journals.set(jobId, (journal = []));
+      journal.push(text);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot journal job '${jobId}'`, { jobId }));
+    }
   }
 
   /**
@@ -76,7 +108,8 @@ export class MemoryJobStore implements JobStore {
     }
     try {
       const text = this.texts.get(jobId);
-      return Promise.resolve(text === undefined ? undefined : JobState.fromJSON(text));
+      if (text === undefined) return Promise.resolve(undefined);
+      return Promise.resolve(replayJournal(JobState.fromJSON(text), this.journals.get(jobId) ?? []));
     } catch (error) {
       return Promise.reject(storeErrorOf(error, `MemoryJobStore: cannot load job '${jobId}'`, { jobId }));
     }
@@ -106,6 +139,7 @@ export class MemoryJobStore implements JobStore {
     try {
       checkId(jobId, 'MemoryJobStore.delete');
       this.texts.delete(jobId);
+      this.journals.delete(jobId);
       this.leases.delete(jobId);
       return Promise.resolve();
     } catch (error) {
@@ -196,8 +230,10 @@ export class MemoryJobStore implements JobStore {
       let deleted = 0;
       for (const [jobId, text] of [...this.texts]) {
         // Parsed as a JobState, not as raw JSON: the job format may encode fields (see its migrations).
-        if (!isPrunable(JobState.fromJSON(text), resolved, now) || this.heldLease(jobId, now) !== undefined) continue;
+        const state = replayJournal(JobState.fromJSON(text), this.journals.get(jobId) ?? []);
+        if (!isPrunable(state, resolved, now) || this.heldLease(jobId, now) !== undefined) continue;
         this.texts.delete(jobId);
+        this.journals.delete(jobId);
         this.leases.delete(jobId); // an expired one: nobody holds it
         deleted++;
       }
@@ -211,55 +247,4 @@ export class MemoryJobStore implements JobStore {
     const lease = this.leases.get(jobId);
     return lease !== undefined && lease.expiresAt > now ? { ...lease } : undefined;
   }
-}
-
-/**
- * @internal Rejects anything that is not a JobState, naming the caller; returns its job id.
- *
- * @example
- * ```ts
- * const jobId = checkState(state, 'FileJobStore.save');
- * ```
- */
-export function checkState(state: unknown, where: string): string {
-  if (!(state instanceof JobState)) {
-    throw new ConfigurationError(`${where}: expected a JobState (e.g. job.state or JobState.fromJSON(text)), got ${describe(state)}`);
-  }
-  return state.jobId;
-}
-
-/**
- * @internal Rejects a job id that is not a string, naming the caller. Any string is valid,
- * the empty one included: stores must keep whatever id a job was given.
- *
- * @example
- * ```ts
- * checkId(jobId, 'MemoryJobStore.load');
- * ```
- */
-export function checkId(jobId: unknown, where: string): asserts jobId is string {
-  if (typeof jobId !== 'string') throw new ConfigurationError(`${where}: the job id must be a string, got ${describe(jobId)}`);
-}
-
-/**
- * @internal `JSON.stringify(state)`, with a failure (a BigInt or a cycle in a payload) turned into
- * a SerializationError naming the job, so a checkpoint error says which job could not be saved.
- *
- * @example
- * ```ts
- * const text = serialize(state, 'MemoryJobStore'); // JSON.stringify(state), or a SerializationError
- * ```
- */
-export function serialize(state: JobState, where: string): string {
-  try {
-    return JSON.stringify(state);
-  } catch (error) {
-    throw new SerializationError(`${where}: job '${state.jobId}' cannot be saved as JSON: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
-  return typeof value;
 }

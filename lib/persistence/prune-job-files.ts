@@ -30,15 +30,15 @@ const PRUNE_TTL = 60_000;
 export async function pruneJobFiles(
   directory: JobDirectory,
   ids: readonly string[],
-  pathsOf: (jobId: string) => { file: string; lock: string },
+  pathsOf: (jobId: string) => { file: string; lock: string; journal?: () => Promise<void> },
   options: ResolvedPruneOptions,
 ): Promise<number> {
   const now = Date.now();
   const owner = `routilux-prune:${process.pid}:${newLockToken()}`;
   const outcomes = await Promise.allSettled(
     ids.map((jobId) => {
-      const { file, lock } = pathsOf(jobId);
-      return directory.exclusive(jobId, () => pruneJob({ directory, jobId, file, lock, owner, options, now }));
+      const { file, lock, journal } = pathsOf(jobId);
+      return directory.exclusive(jobId, () => pruneJob({ directory, jobId, file, lock, journal, owner, options, now }));
     }),
   );
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
@@ -51,12 +51,14 @@ interface PruneJob {
   jobId: string;
   file: string;
   lock: string;
+  /** Removes the job's journal (after its file). */
+  journal?: () => Promise<void>;
   owner: string;
   options: ResolvedPruneOptions;
   now: number;
 }
 
-async function pruneJob({ directory, jobId, file, lock, owner, options, now }: PruneJob): Promise<boolean> {
+async function pruneJob({ directory, jobId, file, lock, journal, owner, options, now }: PruneJob): Promise<boolean> {
   const failed = (on: string) => (error: unknown): never => {
     throw storeErrorOf(error, `FileJobStore: cannot prune job '${jobId}'`, { jobId, file: on });
   };
@@ -74,6 +76,7 @@ async function pruneJob({ directory, jobId, file, lock, owner, options, now }: P
   try {
     if (!(await selected())) return false;
     await directory.files.run(() => removeJobFile(file, jobId)).catch(failed(file));
+    if (journal !== undefined) await directory.files.run(journal).catch(failed(file));
     return true;
   } finally {
     await releaseFileLease(lock, jobId, owner, directory.slot).catch(failed(lock));

@@ -15,7 +15,19 @@ import { readRegularFile } from './regular-file.js';
  */
 export async function readJobFile(file: string, jobId: string): Promise<JobState | undefined> {
   const text = await readRegularFile(file, jobId);
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseJobFile(file, jobId, text);
+}
+
+/**
+ * @internal The job state in `text`, read from the job file `file` of `jobId`.
+ *
+ * @throws {SerializationError} naming the file when the text is corrupt or holds another job.
+ * @example
+ * ```ts
+ * const state = parseJobFile(file, 'order-17', await readFile(file, 'utf8'));
+ * ```
+ */
+export function parseJobFile(file: string, jobId: string, text: string): JobState {
   let state: JobState;
   try {
     state = JobState.fromJSON(text);

@@ -63,12 +63,29 @@ export async function readRegularFile(file: string, jobId: string | undefined): 
   }
 }
 
-function refused(file: string, jobId: string | undefined, kind: string): StoreError {
+/**
+ * @internal The StoreError refusing `file` of `jobId` because it is `kind` (a symbolic link, a
+ * directory, ...), not a regular file.
+ *
+ * @example
+ * ```ts
+ * throw refused(file, 'order-17', 'a symbolic link');
+ * ```
+ */
+export function refused(file: string, jobId: string | undefined, kind: string): StoreError {
   const job = jobId === undefined ? '' : ` of job '${jobId}'`;
   return new StoreError(`FileJobStore: refusing the file${job} (${file}): it is ${kind}, not a regular file; links are never followed`, { jobId, file });
 }
 
-function kindOf(stats: Stats): string {
+/**
+ * @internal What a non-regular file is, in words ('a symbolic link', 'a directory', ...).
+ *
+ * @example
+ * ```ts
+ * kindOf(lstatSync(file)); // 'a FIFO'
+ * ```
+ */
+export function kindOf(stats: Stats): string {
   if (stats.isSymbolicLink()) return 'a symbolic link';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';

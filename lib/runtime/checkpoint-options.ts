@@ -19,6 +19,19 @@ export interface CheckpointOptions {
   retryDelay?: number;
   /** Cap on one retry delay in ms (default 5,000). */
   maxRetryDelay?: number;
+  /**
+   * With `checkpoint: 'always'` and a store that journals: journal entries (one per dispatch
+   * turn) between two full saves of a running job (default 200). Fewer: shorter journals to
+   * replay on load; more: fewer full snapshots written.
+   */
+  compactEvery?: number;
+  /**
+   * With `checkpoint: 'always'` and a store that journals, append each turn's changes instead of
+   * saving the whole job (default false). It pays off when a turn changes a small part of a
+   * large job; a job whose turns rewrite most of its state (long queues, a history shorter
+   * than a turn) writes about as much per turn as a full save, and spends more time diffing.
+   */
+  journal?: boolean;
 }
 
 /**
@@ -46,6 +59,8 @@ export const CHECKPOINT_DEFAULTS: Readonly<ResolvedCheckpointOptions> = Object.f
   maxAttempts: 5,
   retryDelay: 50,
   maxRetryDelay: 5_000,
+  compactEvery: 200,
+  journal: false,
 });
 
 /** setTimeout's largest delay; a longer one fires at once. */
@@ -58,7 +73,7 @@ const KNOWN = new Set(Object.keys(CHECKPOINT_DEFAULTS));
  * @throws {ConfigurationError} naming the option that is unknown or out of range.
  * @example
  * ```ts
- * resolveCheckpointOptions({ maxAttempts: 3 }); // { saveTimeout: 30000, maxAttempts: 3, retryDelay: 50, maxRetryDelay: 5000 }
+ * resolveCheckpointOptions({ maxAttempts: 3 }); // { saveTimeout: 30000, maxAttempts: 3, retryDelay: 50, maxRetryDelay: 5000, compactEvery: 200 }
  * ```
  */
 export function resolveCheckpointOptions(options: CheckpointOptions | undefined): ResolvedCheckpointOptions {
@@ -74,6 +89,8 @@ export function resolveCheckpointOptions(options: CheckpointOptions | undefined)
   check('maxAttempts', resolved.maxAttempts, 1, 'an integer >= 1', true);
   check('retryDelay', resolved.retryDelay, 0, 'a number of ms >= 0');
   check('maxRetryDelay', resolved.maxRetryDelay, 0, 'a number of ms >= 0');
+  check('compactEvery', resolved.compactEvery, 1, 'an integer >= 1', true);
+  if (typeof resolved.journal !== 'boolean') throw new ConfigurationError(`checkpoint option journal must be a boolean, got ${describeValue(resolved.journal)}`);
   return resolved;
 }
 

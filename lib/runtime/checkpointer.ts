@@ -3,9 +3,10 @@ import { ConfigurationError, TimeoutError } from '../errors/errors.js';
 import type { JobStore } from '../state/job-store.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobRuntime } from './job-runtime.js';
-import { checkpointFailure, encodingFailure, hungSave, retryable, ThrownBySave } from './checkpoint-failure.js';
+import { checkpointFailure, encodingFailure, hungSave, retryable } from './checkpoint-failure.js';
 import { failJob } from './job-control.js';
 import { resolveCheckpointOptions, type CheckpointOptions, type ResolvedCheckpointOptions } from './checkpoint-options.js';
+import { CheckpointJournal } from './checkpoint-journal.js';
 
 /**
  * A checkpoint that failed to save: one report per failed attempt. `error` is a RoutiluxError:
@@ -62,6 +63,9 @@ interface Waiter {
  * - A hung attempt stops blocking when its time limit passes; its outcome is ignored, except
  *   that if it succeeds after a newer attempt was started (its older snapshot may have landed
  *   on top), the newest snapshot is saved once more, so the newest state ends on top.
+ * - Journal (policy 'always', a store with `appendJournal`): after a turn the write appends
+ *   the diff since the last snapshot that reached the store; a full save (compaction) first,
+ *   when the job rests, every `compactEvery` entries and after any failure (see checkpoint-journal.ts).
  * - `flushed()` resolves when no write is in progress (finished or given up), which every
  *   write reaches in bounded time; a hung promise no longer counts once it timed out.
  *
@@ -81,6 +85,7 @@ export class Checkpointer {
   private readonly errors = new Subject<CheckpointError>();
   private readonly idle = new Set<Waiter>();
   private readonly options: ResolvedCheckpointOptions;
+  private readonly journal: CheckpointJournal;
   readonly errors$: Observable<CheckpointError> = this.errors.asObservable();
 
   /** @throws {ConfigurationError} for a bad option, naming it. */
@@ -92,6 +97,7 @@ export class Checkpointer {
     private readonly onEncodeError: 'fail' | 'report' = 'report',
   ) {
     this.options = resolveCheckpointOptions(options);
+    this.journal = new CheckpointJournal(policy === 'always' && this.options.journal, this.options.compactEvery);
   }
 
   /** A dispatch turn changed `job` (statusChange=false) or its status changed to a resting one. */
@@ -150,6 +156,7 @@ export class Checkpointer {
     w.attempt++;
     const seq = (w.issued = ++this.seq);
     const state: JobState = w.job.snapshot();
+    const write = this.journal.plan(this.store!, id, w.job, state);
     let decided = false;
     const limit = setTimeout(() => {
       if (decided) return;
@@ -161,20 +168,15 @@ export class Checkpointer {
       clearTimeout(limit);
       if (decided) return this.late(id, w, seq, ok);
       decided = true;
+      if (ok) write.landed();
       if (ok) this.next(id, w);
       else this.failed(id, w, error, state);
     };
     // Through a promise so a store that throws synchronously is reported like one that
-    // rejects, instead of escaping into the dispatcher.
-    const store = this.store!;
+    // rejects, instead of escaping into the dispatcher. The microtask still runs before the
+    // next dispatch turn, so a store that appends synchronously has the turn on disk by then.
     Promise.resolve()
-      .then(() => {
-        try {
-          return store.save(state);
-        } catch (error) {
-          throw new ThrownBySave(error);
-        }
-      })
+      .then(() => write.run())
       .then(
         () => settle(true),
         (error: unknown) => settle(false, error),
@@ -182,6 +184,7 @@ export class Checkpointer {
   }
 
   private failed(id: string, w: Writes, error: unknown, state?: JobState): void {
+    this.journal.forget(id); // what reached the store is unknown now: the next write saves in full
     const unencodable = state === undefined ? undefined : encodingFailure(state, error);
     const willRetry = unencodable === undefined && retryable(error) && w.attempt < this.options.maxAttempts;
     this.errors.next({ jobId: id, error: checkpointFailure(id, error), attempt: w.attempt, willRetry });

@@ -33,7 +33,7 @@ export interface PruneOptions {
 /**
  * Where job snapshots are persisted. `load` returns `undefined` for an unknown id.
  *
- * Leases and retention are optional, so a store written before them still compiles and works:
+ * A write-ahead journal (`appendJournal`), leases and retention are optional, so a store written before them still compiles and works:
  * callers check for the method (`store.acquire?.(...)`). A lease says which process runs a
  * stored job: `acquire` grants it when nobody holds it, when the holder's lease has expired
  * (takeover), or when the same owner asks again (renewal); `delete` drops the job's lease too.
@@ -48,8 +48,17 @@ export interface PruneOptions {
  * ```
  */
 export interface JobStore {
+  /** Writes a full snapshot of the job and, with a journal, empties the job's journal (compaction). */
   save(state: JobState): Promise<void>;
+  /** The newest snapshot of the job: the saved one with its journal, if any, applied in order. */
   load(jobId: string): Promise<JobState | undefined>;
+  /**
+   * Appends one encoded journal entry (JSON-safe data, from the checkpointer: what changed in the
+   * job since the previous entry or snapshot) to the journal of `jobId`, after the job's saved
+   * snapshot; durable once the promise resolves. `save` empties the journal, `load` applies it,
+   * `delete` and `prune` remove it. Optional: with a store without it, every checkpoint is a save.
+   */
+  appendJournal?(jobId: string, entry: unknown): Promise<void>;
   list(): Promise<string[]>;
   delete(jobId: string): Promise<void>;
   /**

@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Flow, JobState, StoreError, type ExecutionContext, type JobStore, type Payload } from '../../lib/index.js';
+import { FileJobStore } from '../../lib/persistence/file-store.js';
+import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
+import { diffJobStates } from '../../lib/state/job-journal.js';
+import { journalEntryToJSON } from '../../lib/state/job-journal-json.js';
+import { makeRoutine } from '../helpers/routines.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/journal-crash-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Snapshots of a small job (one per turn), ending completed; `blob` bytes of shared data make it big. */
+async function snapshots(blob = 0, items = 6): Promise<JobState[]> {
+  const flow = new Flow({ historyLimit: 3 });
+  flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx: ExecutionContext) => {
+    if (blob > 0) ctx.setSharedData('blob', 'x'.repeat(blob));
+    for (let i = 0; i < items; i++) ctx.emit('out', { i, at: new Date(i) });
+  } }), 'src');
+  flow.addRoutine(makeRoutine({ in: async (d: Payload, ctx: ExecutionContext) => {
+    await sleep(0);
+    ctx.setSharedData('last', d.at);
+  } }, []), 'sink');
+  flow.connect('src', 'out', 'sink', 'in');
+  const job = flow.start('src', {}, { jobId: 'j/1' });
+  const out: JobState[] = [];
+  job.state$.subscribe((s) => out.push(s));
+  await job.wait();
+  return out;
+}
+
+const entry = (a: JobState, b: JobState): unknown => journalEntryToJSON(diffJobStates(a, b));
+const same = (a: JobState | undefined, b: JobState): void => {
+  expect(JSON.stringify(a)).to.equal(JSON.stringify(b));
+};
+
+for (const kind of ['MemoryJobStore', 'FileJobStore'] as const) {
+  describe(`${kind} journal`, () => {
+    let dir: string;
+    let store: MemoryJobStore | FileJobStore;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'routilux-journal-'));
+      store = kind === 'MemoryJobStore' ? new MemoryJobStore() : new FileJobStore(dir);
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('append + load gives the newest state; save compacts; list, delete and prune handle the journal', async () => {
+      const s = await snapshots();
+      expect(s.length).to.be.greaterThan(3);
+      await store.save(s[0]);
+      for (let i = 1; i < s.length - 1; i++) await store.appendJournal(s[0].jobId, entry(s[i - 1], s[i]));
+      same(await store.load('j/1'), s[s.length - 2]);
+      expect((await store.load('j/1'))!.getSharedData('last')).to.be.instanceOf(Date);
+      expect(await store.list()).to.deep.equal(['j/1']);
+      const journal = join(dir, 'j%2f1.journal');
+      if (store instanceof FileJobStore) expect(existsSync(journal)).to.equal(true);
+      await store.save(s[s.length - 1]);
+      if (store instanceof FileJobStore) expect(existsSync(journal), 'compacted').to.equal(false);
+      same(await store.load('j/1'), s[s.length - 1]);
+      // A completed job is pruned with its journal, a running one deleted with it.
+      await store.appendJournal('j/1', entry(s[s.length - 1], s[s.length - 1]));
+      expect(await store.prune()).to.equal(1);
+      expect(await store.load('j/1')).to.equal(undefined);
+      await store.save(s[0]);
+      await store.appendJournal('j/1', entry(s[0], s[1]));
+      await store.delete('j/1');
+      expect(await store.load('j/1')).to.equal(undefined);
+      expect(existsSync(journal)).to.equal(false);
+    });
+
+    it('refuses a journal entry for a job without a saved snapshot (StoreError)', async () => {
+      const s = await snapshots();
+      const error = await store.appendJournal('nope', entry(s[0], s[1])).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(StoreError);
+    });
+  });
+}
+
+describe('FileJobStore journal files', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-journal-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ignores a torn last line (never acknowledged) and appends cleanly after it', async () => {
+    const s = await snapshots();
+    const store = new FileJobStore(dir);
+    await store.save(s[0]);
+    await store.appendJournal('j/1', entry(s[0], s[1]));
+    appendFileSync(join(dir, 'j%2f1.journal'), '{"format":"routilux.jou');
+    same(await new FileJobStore(dir).load('j/1'), s[1]);
+    await store.appendJournal('j/1', entry(s[1], s[2]));
+    same(await new FileJobStore(dir).load('j/1'), s[2]);
+  });
+
+  it('ignores a journal left by an interrupted compaction (it belongs to an older snapshot)', async () => {
+    const s = await snapshots();
+    const store = new FileJobStore(dir);
+    const journal = join(dir, 'j%2f1.journal');
+    await store.save(s[0]);
+    await store.appendJournal('j/1', entry(s[0], s[1]));
+    copyFileSync(journal, `${dir}/old`);
+    await store.save(s[2]);
+    copyFileSync(`${dir}/old`, journal); // as if killed between the snapshot's rename and the unlink
+    same(await new FileJobStore(dir).load('j/1'), s[2]);
+  });
+
+  it('refuses a journal that is a symbolic link, following nothing', async () => {
+    const s = await snapshots();
+    const store = new FileJobStore(dir);
+    await store.save(s[0]);
+    writeFileSync(join(dir, 'target'), 'untouched');
+    symlinkSync(join(dir, 'target'), join(dir, 'j%2f1.journal'));
+    expect(await store.appendJournal('j/1', entry(s[0], s[1])).catch((e: unknown) => e)).to.be.instanceOf(StoreError);
+    expect(await store.load('j/1').catch((e: unknown) => e)).to.be.instanceOf(StoreError);
+    expect(readFileSync(join(dir, 'target'), 'utf8')).to.equal('untouched');
+    expect(await store.list()).to.deep.equal(['j/1']);
+  });
+
+  it("with checkpoint 'always', a turn's checkpoint of a big job is a small fraction of its snapshot", async () => {
+    const written: number[] = [];
+    const inner = new FileJobStore(dir);
+    let snapshotBytes = 0;
+    const store: JobStore = {
+      save: (state) => ((snapshotBytes = JSON.stringify(state).length), inner.save(state)),
+      appendJournal: (id, e) => (written.push(JSON.stringify(e).length), inner.appendJournal(id, e)),
+      load: (id) => inner.load(id),
+      list: () => inner.list(),
+      delete: (id) => inner.delete(id),
+    };
+    const flow = new Flow({ store, checkpoint: 'always', historyLimit: 50, checkpointRetry: { journal: true } });
+    flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx: ExecutionContext) => {
+      ctx.setSharedData('blob', 'x'.repeat(200_000));
+      for (let i = 0; i < 40; i++) ctx.emit('out', { i });
+    } }), 'src');
+    flow.addRoutine(makeRoutine({ in: async () => void (await sleep(1)) }, []), 'sink');
+    flow.connect('src', 'out', 'sink', 'in');
+    const final = await flow.start('src', {}, { jobId: 'big' }).wait();
+    await flow.checkpointsFlushed();
+    same(await inner.load('big'), final);
+    expect(written.length, 'journal entries').to.be.greaterThan(10);
+    const mean = written.reduce((a, b) => a + b, 0) / written.length;
+    expect(mean / snapshotBytes, `${Math.round(mean)} bytes per entry vs ${snapshotBytes} per snapshot`).to.be.lessThan(0.02);
+  });
+
+  it('crash window: a process SIGKILLed in its Nth turn runs again at most the activation in flight plus one turn', async function () {
+    this.timeout(60_000);
+    const killAt = 120;
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(killAt)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child not killed: ${stderr}`))));
+    });
+    const recorded = readFileSync(join(dir, 'sink.log'), 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(recorded.length).to.equal(killAt);
+    const state = (await new FileJobStore(dir).load('journal-crash'))!;
+    expect(state.status).to.equal('running');
+    const owed = new Set([...state.pendingTasks, ...state.runningTasks].filter((t) => t.routineId === 'sink').map((t) => t.data.seq as number));
+    const again = recorded.filter((seq) => owed.has(seq));
+    // The activation in flight at the kill, plus at most the last turn (one activation here).
+    expect(again.length, `seqs to run again: ${again.join(', ')}`).to.be.at.most(2);
+    expect(again.length, 'the activation in flight is owed').to.be.at.least(1);
+    expect(owed.size + recorded.length - again.length, 'nothing lost').to.equal(400);
+  });
+});
