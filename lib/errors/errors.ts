@@ -13,10 +13,16 @@
  * ```
  */
 export class RoutiluxError extends Error {
+  // Each library class names itself on its prototype with a string literal: a minifier
+  // renames classes, and `state.error.name` must still say 'TimeoutError'. A user's subclass
+  // (no name of its own on its prototype) is named after its class, as before.
+  static {
+    this.prototype.name = 'RoutiluxError';
+  }
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    // `new.target.name` keeps `name` right for every subclass without repeating it.
-    this.name = new.target.name;
+    if (!Object.prototype.hasOwnProperty.call(new.target.prototype, 'name')) this.name = new.target.name;
   }
 }
 
@@ -28,7 +34,11 @@ export class RoutiluxError extends Error {
  * flow.connect('a', 'nope', 'b', 'in'); // ConfigurationError: routine 'a' has no event 'nope' ...
  * ```
  */
-export class ConfigurationError extends RoutiluxError {}
+export class ConfigurationError extends RoutiluxError {
+  static {
+    this.prototype.name = 'ConfigurationError';
+  }
+}
 
 /**
  * Bad JSON, format, version, unknown routine type or merge strategy.
@@ -38,7 +48,11 @@ export class ConfigurationError extends RoutiluxError {}
  * Flow.fromJSON('{'); // SerializationError: flow JSON: malformed JSON ...
  * ```
  */
-export class SerializationError extends RoutiluxError {}
+export class SerializationError extends RoutiluxError {
+  static {
+    this.prototype.name = 'SerializationError';
+  }
+}
 
 /**
  * Pause, resume or cancel is not allowed in the job's current status.
@@ -48,7 +62,11 @@ export class SerializationError extends RoutiluxError {}
  * await job.wait(); await job.pause(); // rejects: JobStateError: cannot pause job 'j1': it is completed
  * ```
  */
-export class JobStateError extends RoutiluxError {}
+export class JobStateError extends RoutiluxError {
+  static {
+    this.prototype.name = 'JobStateError';
+  }
+}
 
 /**
  * A wait, job or activation ran out of time. A job failed by its execution timeout
@@ -59,7 +77,11 @@ export class JobStateError extends RoutiluxError {}
  * await job.wait({ timeout: 10 }); // rejects with TimeoutError if the job is still running after 10 ms
  * ```
  */
-export class TimeoutError extends RoutiluxError {}
+export class TimeoutError extends RoutiluxError {
+  static {
+    this.prototype.name = 'TimeoutError';
+  }
+}
 
 /**
  * The reason of `ctx.signal` when a job is cancelled.
@@ -69,7 +91,11 @@ export class TimeoutError extends RoutiluxError {}
  * ctx.signal.addEventListener('abort', () => console.log(ctx.signal.reason instanceof CancelledError));
  * ```
  */
-export class CancelledError extends RoutiluxError {}
+export class CancelledError extends RoutiluxError {
+  static {
+    this.prototype.name = 'CancelledError';
+  }
+}
 
 /**
  * The reason of `ctx.signal` when a job fails while the activation was in flight
@@ -80,7 +106,11 @@ export class CancelledError extends RoutiluxError {}
  * ctx.signal.addEventListener('abort', () => console.log(ctx.signal.reason.name)); // 'JobFailedError'
  * ```
  */
-export class JobFailedError extends RoutiluxError {}
+export class JobFailedError extends RoutiluxError {
+  static {
+    this.prototype.name = 'JobFailedError';
+  }
+}
 
 /**
  * A job store could not read or write: names the job id and the file (or key) involved; the
@@ -94,6 +124,9 @@ export class JobFailedError extends RoutiluxError {}
  * ```
  */
 export class StoreError extends RoutiluxError {
+  static {
+    this.prototype.name = 'StoreError';
+  }
   /** The job whose state could not be read or written, when there is one. */
   readonly jobId: string | undefined;
   /** The file (or key) involved, when there is one. */

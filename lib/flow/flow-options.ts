@@ -103,7 +103,9 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   }
   const flowId = options.flowId ?? `flow_${++flowCounter}_${Date.now().toString(36)}`;
   if (typeof flowId !== 'string' || flowId.length === 0) throw new ConfigurationError(`Flow option flowId must be a non-empty string, got ${quoteValue(flowId)}`);
-  const { executionStrategy, maxWorkers } = checkStrategy(options.executionStrategy ?? 'sequential', options.maxWorkers);
+  // More than one worker without a strategy means concurrent (asking for 8 workers and running 1 would be a silent surprise).
+  const implied = options.executionStrategy ?? (typeof options.maxWorkers === 'number' && options.maxWorkers > 1 ? 'concurrent' : 'sequential');
+  const { executionStrategy, maxWorkers } = checkStrategy(implied, options.maxWorkers);
   const executionTimeout = optionalPositive('executionTimeout', options.executionTimeout);
   const activationTimeout = optionalPositive('activationTimeout', options.activationTimeout);
   if (options.errorHandler !== undefined && !(options.errorHandler instanceof ErrorHandler)) {
@@ -146,6 +148,9 @@ export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executi
   }
   if (maxWorkers !== undefined && (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > MAX_WORKERS)) {
     throw new ConfigurationError(`maxWorkers must be an integer from 1 to ${MAX_WORKERS}, got ${describeValue(maxWorkers)}`);
+  }
+  if (strategy === 'sequential' && maxWorkers !== undefined && maxWorkers !== 1) {
+    throw new ConfigurationError(`a sequential flow runs one worker; maxWorkers ${describeValue(maxWorkers)} needs executionStrategy 'concurrent'`);
   }
   return { executionStrategy: strategy, maxWorkers: strategy === 'sequential' ? 1 : ((maxWorkers as number | undefined) ?? 5) };
 }

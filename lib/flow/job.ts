@@ -1,4 +1,4 @@
-import { Observable, Subject, observable as observableKey, type Observer } from 'rxjs';
+import { Observable, Subject, observable as observableKey, type Observer, type Subscribable } from 'rxjs';
 import { ConfigurationError, JobStateError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
@@ -285,6 +285,12 @@ function describeType(data: unknown): string {
 /** The same rule as `flow.start`'s params: payloads are plain objects. */
 function checkPayload(data: unknown, where: string): void {
   if (!isPlainPayload(data)) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`);
+}
+
+// The type of the interop below, so `from(job)` type-checks as an Observable of snapshots.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Job {
+  [Symbol.observable](): Subscribable<JobState>;
 }
 
 // `Symbol.observable` interop: `from(job)` is `job.state$` (see the same in model/event.ts).

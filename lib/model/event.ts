@@ -1,4 +1,4 @@
-import { Subject, observable as observableKey, type Observable } from 'rxjs';
+import { Subject, observable as observableKey, type Observable, type Subscribable } from 'rxjs';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { Routine } from './routine.js';
@@ -60,6 +60,12 @@ export class Event<T extends Payload = Payload> {
     this.routine._stats.emits++;
     if (this.subject.observed) this.subject.next(data);
   }
+}
+
+// The type of the interop below, so `from(event)` type-checks as an Observable of the payloads.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Event<T extends Payload = Payload> {
+  [Symbol.observable](): Subscribable<T>;
 }
 
 // `Symbol.observable` interop, so RxJS's `from(event)` (and other libraries) accept an event:

@@ -59,16 +59,28 @@ export interface MarbleJob {
  * ```
  */
 export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob {
-  const job =
-    options.entry !== undefined
-      ? flow.start(options.entry, options.params ?? {}, { ...(options.slot ? { slot: options.slot } : {}), ...(options.jobId ? { jobId: options.jobId } : {}) })
-      : flow.open(options.jobId ? { jobId: options.jobId } : {});
-  // Recording starts now, before any handler can run (no handler runs inside start/open).
   const emissions = new ReplaySubject<Emission>();
   const statuses = new ReplaySubject<JobStatus>();
+  // Recording starts before the job does, so its start record is kept; until the job's id is
+  // known, records are held and then filtered (no handler runs inside start/open).
+  let jobId: string | undefined;
+  const early: Emission[] = [];
   const events = flow.events$.subscribe((e) => {
-    if (e.jobId === job.jobId) emissions.next(e);
+    if (jobId === undefined) early.push(e);
+    else if (e.jobId === jobId) emissions.next(e);
   });
+  let job: Job;
+  try {
+    job =
+      options.entry !== undefined
+        ? flow.start(options.entry, options.params ?? {}, { ...(options.slot ? { slot: options.slot } : {}), ...(options.jobId ? { jobId: options.jobId } : {}) })
+        : flow.open(options.jobId ? { jobId: options.jobId } : {});
+  } catch (error) {
+    events.unsubscribe();
+    throw error;
+  }
+  jobId = job.jobId;
+  for (const e of early) if (e.jobId === jobId) emissions.next(e);
   job.state$
     .pipe(
       map((s) => s.status),

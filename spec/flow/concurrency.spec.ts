@@ -27,10 +27,19 @@ function items(n: number): Payload[] {
 
 describe('concurrency', () => {
   describe('execution strategy', () => {
-    it("sequential forces one worker whatever maxWorkers says", () => {
-      expect(new Flow({ executionStrategy: 'sequential', maxWorkers: 8 }).maxWorkers).to.equal(1);
+    // Issue 16 (it wins over the first phase's "sequential forces one worker whatever
+    // maxWorkers says"): asking for N workers never silently runs one.
+    it('maxWorkers > 1 without a strategy means concurrent; with an explicit sequential it is a ConfigurationError', () => {
+      const implied = new Flow({ maxWorkers: 8 });
+      expect(implied.executionStrategy).to.equal('concurrent');
+      expect(implied.maxWorkers).to.equal(8);
+      expect(new Flow({ maxWorkers: 1 }).executionStrategy).to.equal('sequential');
+      expect(() => new Flow({ executionStrategy: 'sequential', maxWorkers: 8 })).to.throw(ConfigurationError, 'sequential');
       const flow = new Flow({ executionStrategy: 'concurrent', maxWorkers: 8 });
-      flow.setExecutionStrategy('sequential', 4);
+      expect(() => flow.setExecutionStrategy('sequential', 4)).to.throw(ConfigurationError);
+      expect(flow.executionStrategy).to.equal('concurrent'); // refused: nothing changed
+      expect(flow.maxWorkers).to.equal(8);
+      flow.setExecutionStrategy('sequential');
       expect(flow.executionStrategy).to.equal('sequential');
       expect(flow.maxWorkers).to.equal(1);
     });

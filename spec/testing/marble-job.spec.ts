@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { timer, map, catchError, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Flow, Routine, type Payload } from '../../lib/index.js';
+import { ConfigurationError, Flow, Routine, type Payload } from '../../lib/index.js';
 import { marbleJob, createTestScheduler } from '../../lib/testing/index.js';
 
 class Double extends Routine {
@@ -83,5 +83,24 @@ describe('routilux/testing marbleJob', () => {
   it('createTestScheduler asserts with deepStrictEqual by default', () => {
     const ts = createTestScheduler();
     expect(() => ts.run(({ cold, expectObservable }) => expectObservable(cold('a|')).toBe('b|'))).to.throw();
+  });
+
+  // Issue 16: the recording starts before the job does, so its start record is kept.
+  it('records the job start record on emissions$, at frame 0', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      const flow = new Flow({ scheduler: ts });
+      const r = new Routine();
+      r.defineSlot('trigger', () => {});
+      flow.addRoutine(r, 'r');
+      const m = marbleJob(flow, { entry: 'r', params: { n: 1 }, jobId: 'mj' });
+      expectObservable(m.emissions$).toBe('(s|)', { s: { kind: 'start', jobId: 'mj', routineId: 'r', eventName: 'start', data: { n: 1 }, timestamp: 0 } });
+    });
+  });
+
+  it('an unknown entry throws and leaves nothing subscribed', () => {
+    const flow = new Flow();
+    expect(() => marbleJob(flow, { entry: 'nope' })).to.throw(ConfigurationError);
+    expect(flow._emissionsObserved()).to.equal(false);
   });
 });
