@@ -38,6 +38,7 @@ export type {
   EmissionKind,
   JobError,
 } from './core/records.js';
+export type { InspectRecord } from './core/inspect-records.js';
 
 // Errors and error policies.
 export {

@@ -19,3 +19,13 @@ export const last: Promise<JobState> = lastValueFrom(from(flow.start('r', {})));
 export const wrongJob: Observable<number> = from(job);
 // @ts-expect-error an Event<{ n: number }> does not emit strings
 export const wrongEvent: Observable<{ n: string }> = from(event);
+
+// inspect$ records narrow on `type` (issue 16).
+flow.inspect$.subscribe((r) => {
+  if (r.type === 'activation-end') {
+    const ms: number = r.durationMs;
+    void ms;
+  }
+  // @ts-expect-error a job record has no durationMs
+  if (r.type === 'job') void r.durationMs;
+});

@@ -147,13 +147,14 @@ export interface OutputRecord {
 }
 
 /**
- * What a `flow.events$` entry is: an `emit` of a routine's event, or a history record the
- * scheduler wrote (`start` of a job, an `error`, and the policy outcomes `retry`, `skip`,
- * `stop`) — their `eventName` is that word and `data` is the history record's data.
+ * What an {@link Emission} is: an `emit` of a routine's event (the only kind on
+ * `flow.events$`), or a history record the scheduler wrote (`start` of a job, an `error`, and
+ * the policy outcomes `retry`, `skip`, `stop`), which `marbleJob`'s `emissions$` interleaves
+ * (on a flow they are `flow.inspect$` records).
  *
  * @example
  * ```ts
- * flow.events$.pipe(filter((e) => e.kind === 'retry')).subscribe((e) => log(e.routineId, e.data.attempt));
+ * m.emissions$.pipe(filter((e) => e.kind === 'retry')).subscribe((e) => log(e.routineId, e.data.attempt));
  * ```
  */
 export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop';

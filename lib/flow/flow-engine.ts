@@ -1,4 +1,5 @@
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject, type Subscription } from 'rxjs';
+import type { InspectRecord } from '../core/inspect-records.js';
 import type { ErrorHandler } from '../errors/error-handler.js';
 import { ConfigurationError, JobStateError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
@@ -43,6 +44,18 @@ export class FlowEngine implements RuntimeHooks {
   private readonly leases: JobLeases;
   private readonly emissions = new Subject<Emission>();
   readonly emissions$: Observable<Emission> = this.emissions.asObservable();
+  private readonly records = new Subject<InspectRecord>();
+  /** Subscribers of `inspect$`: the engine builds lifecycle records only while there are some. */
+  private watchers = 0;
+  readonly inspect$: Observable<InspectRecord> = new Observable<InspectRecord>((subscriber) => {
+    if (this.watchers++ === 0) this.watchCheckpoints();
+    const sub = this.records.subscribe(subscriber);
+    return () => {
+      sub.unsubscribe();
+      if (--this.watchers === 0) this.checkpointWatch?.unsubscribe();
+    };
+  });
+  private checkpointWatch: Subscription | undefined = undefined;
   /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
   private readonly handles = new WeakMap<JobRuntime, Job>();
   errorHandler: ErrorHandler | undefined;
@@ -74,6 +87,14 @@ export class FlowEngine implements RuntimeHooks {
     if (this.emissions.observed) this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
   }
 
+  get inspecting(): boolean {
+    return this.watchers > 0;
+  }
+
+  inspect(record: InspectRecord): void {
+    this.records.next(record);
+  }
+
   checkpoint(job: JobRuntime, statusChange: boolean): void {
     if (!this.leases.mayCheckpoint(job)) return; // its lease is not held here: its state is someone else's
     this.checkpointer.notify(job, statusChange);
@@ -87,6 +108,13 @@ export class FlowEngine implements RuntimeHooks {
   jobResumed(job: JobRuntime): void {
     this.jobs.resumed(job);
     this.leases.resumed(job);
+  }
+
+  /** Checkpoint records for `inspect$` (watched only while somebody inspects). */
+  private watchCheckpoints(): void {
+    const now = (): number => this.clock.now();
+    this.checkpointWatch = this.checkpointer.written$.subscribe((jobId) => this.inspect({ type: 'checkpoint', jobId, ok: true, timestamp: now() }));
+    this.checkpointWatch.add(this.checkpointer.errors$.subscribe(({ jobId }) => this.inspect({ type: 'checkpoint', jobId, ok: false, timestamp: now() })));
   }
 
   // ---- what the façade asks of it ----------------------------------------------------------

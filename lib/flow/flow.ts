@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { Payload } from '../core/payload.js';
 import type { Emission } from '../core/records.js';
+import type { InspectRecord } from '../core/inspect-records.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import type { Routine } from '../model/routine.js';
@@ -44,10 +45,12 @@ export class Flow {
 
   /**
    * Every emission of every job, `{ kind: 'emit', jobId, routineId, eventName, data, timestamp }`,
-   * and every scheduler record: job `start`, `error`, and the policy outcomes `retry`, `skip`,
-   * `stop` (with `kind` and `eventName` set to that word).
+   * and only emissions: the scheduler's records (job start, errors, retries) are on `inspect$`.
    */
   readonly events$: Observable<Emission>;
+
+  /** The lifecycle of the flow's jobs (see InspectRecord); nothing is built while nobody watches. @example `flow.inspect$.subscribe((r) => r.type === 'job' && log(r.jobId, r.status))` */
+  readonly inspect$: Observable<InspectRecord>;
 
   constructor(options: FlowOptions = {}) {
     const o = resolveFlowOptions(options);
@@ -61,6 +64,7 @@ export class Flow {
     this.checkpoint = o.checkpoint;
     this.engine = new FlowEngine(this, o);
     this.events$ = this.engine.emissions$;
+    this.inspect$ = this.engine.inspect$;
   }
 
   get routines(): ReadonlyMap<string, Routine> {

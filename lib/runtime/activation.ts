@@ -28,6 +28,9 @@ export function activate(task: Task): void {
   job.markRun(run);
   routine._stats.activations++;
   const startedAt = job.clock.now();
+  if (job.owner.inspecting) {
+    job.owner.inspect({ type: 'activation-start', jobId: job.id, routineId: routine.id, slotName: slot.name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`, timestamp: startedAt });
+  }
   const ctx = new ActivationContext(job, slot, task.attempt, task.seq);
   let result: unknown;
   try {
@@ -153,6 +156,13 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.work.running--;
   run.inFlight--;
   const endedAt = job.clock.tick();
+  if (job.owner.inspecting) {
+    const { routine, name } = task.slot;
+    job.owner.inspect({
+      type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
+      durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
+    });
+  }
   if (error === OK) {
     setOutcome(run, 'completed');
     job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);

@@ -87,6 +87,9 @@ export class Checkpointer {
   private readonly options: ResolvedCheckpointOptions;
   private readonly journal: CheckpointJournal;
   readonly errors$: Observable<CheckpointError> = this.errors.asObservable();
+  private readonly written = new Subject<string>();
+  /** The id of each job whose write (a snapshot or a journal entry) landed. */
+  readonly written$: Observable<string> = this.written.asObservable();
 
   /** @throws {ConfigurationError} for a bad option, naming it. */
   constructor(
@@ -169,6 +172,7 @@ export class Checkpointer {
       if (decided) return this.late(id, w, seq, ok);
       decided = true;
       if (ok) write.landed();
+      if (ok && this.written.observed) this.written.next(id);
       if (ok) this.next(id, w);
       else this.failed(id, w, error, state);
     };

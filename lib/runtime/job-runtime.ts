@@ -82,18 +82,16 @@ export class JobRuntime extends JobData implements ContextHost {
     return this.clock.scheduler;
   }
 
-  // ---- bookkeeping used on the hot path -------------------------------------------------
-
   /** Records that state changed; the end of the dispatch turn flushes it once. */
   mark(): void {
     this.version++;
     if (!this.touched) this.dispatcher.touch(this);
   }
 
-  /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.events$`. */
+  /** A scheduler-written history record (start, error, policy outcome), also shown on `flow.inspect$`. */
   record(routineId: string, kind: Exclude<EmissionKind, 'emit'>, data: Payload, timestamp: number): void {
     this.history.push(routineId, kind, data, timestamp);
-    this.owner.publish(kind, this, routineId, kind, data, timestamp);
+    if (this.owner.inspecting) this.owner.inspect({ type: kind, jobId: this.id, routineId, data, timestamp });
   }
 
   /**
@@ -210,6 +208,7 @@ export class JobRuntime extends JobData implements ContextHost {
     const status = transition(this.id, this.status, action);
     this.status = status;
     this.mark();
+    if (this.owner.inspecting) this.owner.inspect({ type: 'job', jobId: this.id, status, timestamp: this.clock.now() });
     const resting = RESTING.has(status);
     const terminal = TERMINAL.has(status);
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).

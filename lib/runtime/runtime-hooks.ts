@@ -1,6 +1,7 @@
 import type { ErrorHandler } from '../errors/error-handler.js';
 import type { Payload } from '../core/payload.js';
 import type { EmissionKind } from '../core/records.js';
+import type { InspectRecord } from '../core/inspect-records.js';
 import type { ExecutionContext } from '../model/execution-context.js';
 import type { FlowGraph } from '../model/flow-graph.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -26,8 +27,12 @@ export interface RuntimeHooks {
   readonly errorHandler: ErrorHandler | undefined;
   /** ms per async activation, if limited. */
   readonly activationTimeout: number | undefined;
-  /** An emission or scheduler record happened in `job` (for `flow.events$`). */
+  /** An emission happened in `job` (for `flow.events$`). */
   publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void;
+  /** Whether anybody watches `flow.inspect$`: records are built only then. */
+  readonly inspecting: boolean;
+  /** A lifecycle record (for `flow.inspect$`). */
+  inspect(record: InspectRecord): void;
   /** A dispatch turn changed `job` (statusChange = false), or it reached a resting status. */
   checkpoint(job: JobRuntime, statusChange: boolean): void;
   /** `job` reached completed, cancelled (forget it) or failed (it may be resumed). */

@@ -65,10 +65,20 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
   // known, records are held and then filtered (no handler runs inside start/open).
   let jobId: string | undefined;
   const early: Emission[] = [];
-  const events = flow.events$.subscribe((e) => {
+  const record = (e: Emission): void => {
     if (jobId === undefined) early.push(e);
     else if (e.jobId === jobId) emissions.next(e);
-  });
+  };
+  const events = flow.events$.subscribe(record);
+  // The scheduler's history records (start, error, retry, skip, stop) come from inspect$, as
+  // the emissions they interleave with: both push synchronously, so the order is kept.
+  events.add(
+    flow.inspect$.subscribe((r) => {
+      if (r.type === 'start' || r.type === 'error' || r.type === 'retry' || r.type === 'skip' || r.type === 'stop') {
+        record({ kind: r.type, jobId: r.jobId, routineId: r.routineId, eventName: r.type, data: r.data, timestamp: r.timestamp });
+      }
+    }),
+  );
   let job: Job;
   try {
     job =

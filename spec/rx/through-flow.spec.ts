@@ -140,7 +140,8 @@ describe('observables out', () => {
     expect(outA).to.deep.equal([{ v: 3 }]);
     expect(outB).to.deep.equal([{ v: 21 }]);
     expect(all).to.have.deep.members([{ v: 3 }, { v: 21 }]);
-    expect(emissions).to.deep.equal(['start:double.start', 'start:double.start', 'emit:double.out', 'emit:double.out', 'emit:inc.out', 'emit:inc.out']);
+    // Issue 16: events$ carries emissions only (the start records moved to inspect$).
+    expect(emissions).to.deep.equal(['emit:double.out', 'emit:double.out', 'emit:inc.out', 'emit:inc.out']);
     s1.unsubscribe();
     s2.unsubscribe();
     expect(flow._emissionsObserved()).to.equal(false);

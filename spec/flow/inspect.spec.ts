@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { ErrorHandler, Flow, MemoryJobStore, type InspectRecord, type Payload } from '../../lib/index.js';
+import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+
+// Issue 16: flow.events$ carries emissions only; flow.inspect$ the lifecycle, as a typed union,
+// built only while somebody watches.
+describe('flow.inspect$', () => {
+  it('records the lifecycle of a job with a retry, in order, in virtual time', () => {
+    const scheduler = newTestScheduler();
+    scheduler.run(({ flush }) => {
+      const flow = new Flow({ scheduler, errorHandler: new ErrorHandler({ strategy: 'retry', maxRetries: 1, retryDelay: 5 }) });
+      flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx) => { if (ctx.attempt === 1) throw new Error('once'); ctx.emit('out', {}); } }), 'r');
+      const records: string[] = [];
+      const emits: string[] = [];
+      flow.inspect$.subscribe((r) => records.push(show(r)));
+      flow.events$.subscribe((e) => emits.push(`${e.kind}:${e.eventName}`));
+      flow.start('r', { n: 1 }, { jobId: 'j' });
+      flush();
+      expect(records).to.deep.equal([
+        'start r@0',
+        'job running@0',
+        'activation-start r.trigger#1 j/1@0',
+        'activation-end r.trigger#1 failed 0ms@0', // the attempt ended; then the policy acted on it
+        'error r@0',
+        'retry r@0',
+        'activation-start r.trigger#2 j/1@5',
+        'activation-end r.trigger#2 completed 0ms@5',
+        'job completed@5',
+      ]);
+      expect(emits).to.deep.equal(['emit:out']);
+    });
+  });
+
+  it('reports checkpoints, landed and failed', async () => {
+    const store = new MemoryJobStore();
+    const flow = new Flow({ store, checkpoint: 'always' });
+    flow.addRoutine(makeRoutine({ trigger: () => {} }), 'r');
+    const checkpoints: boolean[] = [];
+    const sub = flow.inspect$.subscribe((r) => {
+      if (r.type === 'checkpoint') checkpoints.push(r.ok);
+    });
+    await flow.execute('r', {});
+    await flow.checkpointsFlushed();
+    expect(checkpoints.length).to.be.greaterThan(0);
+    expect(checkpoints.every((ok) => ok)).to.equal(true);
+    sub.unsubscribe();
+  });
+
+  it('builds nothing while nobody watches (and stops when the last watcher leaves)', async () => {
+    const flow = new Flow();
+    flow.addRoutine(makeRoutine({ trigger: () => {} }), 'r');
+    const engine = (flow as unknown as { engine: { inspecting: boolean } }).engine;
+    expect(engine.inspecting).to.equal(false);
+    const a = flow.inspect$.subscribe();
+    const b = flow.inspect$.subscribe();
+    expect(engine.inspecting).to.equal(true);
+    a.unsubscribe();
+    expect(engine.inspecting).to.equal(true);
+    b.unsubscribe();
+    expect(engine.inspecting).to.equal(false);
+    expect((await flow.execute('r', {})).status).to.equal('completed');
+  });
+});
+
+function show(r: InspectRecord): string {
+  switch (r.type) {
+    case 'job':
+      return `job ${r.status}@${r.timestamp}`;
+    case 'activation-start':
+      return `activation-start ${r.routineId}.${r.slotName}#${r.attempt} ${r.activationId}@${r.timestamp}`;
+    case 'activation-end':
+      return `activation-end ${r.routineId}.${r.slotName}#${r.attempt} ${r.outcome} ${r.durationMs}ms@${r.timestamp}`;
+    case 'checkpoint':
+      return `checkpoint ${r.ok}`;
+    default:
+      return `${r.type} ${r.routineId}@${r.timestamp}`;
+  }
+}
