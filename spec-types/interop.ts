@@ -29,3 +29,8 @@ flow.inspect$.subscribe((r) => {
   // @ts-expect-error a job record has no durationMs
   if (r.type === 'job') void r.durationMs;
 });
+
+// run$ is an Observable of snapshots; signals are AbortSignals (issue 16).
+export const run$: Observable<JobState> = flow.run$('r', {}, { signal: new AbortController().signal });
+// @ts-expect-error a signal is an AbortSignal, not a boolean
+flow.start('r', {}, { signal: true });

@@ -1,7 +1,7 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
 import type { InspectRecord } from '../core/inspect-records.js';
 import type { ErrorHandler } from '../errors/error-handler.js';
-import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, describeError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { Emission, EmissionKind } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
@@ -16,7 +16,8 @@ import { JobRegistry } from '../runtime/job-registry.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
 import { Task } from '../runtime/task.js';
 import { restoreJob } from '../runtime/job-restore.js';
-import { resumeJob } from '../runtime/job-control.js';
+import { cancelJob, resumeJob } from '../runtime/job-control.js';
+import { isAbortSignal } from './wait-for-rest.js';
 import type { RuntimeHooks } from '../runtime/runtime-hooks.js';
 import type { Flow } from './flow.js';
 import type { ResolvedFlowOptions } from './flow-options.js';
@@ -58,6 +59,8 @@ export class FlowEngine implements RuntimeHooks {
   private checkpointWatch: Subscription | undefined = undefined;
   /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
   private readonly handles = new WeakMap<JobRuntime, Job>();
+  /** Removes a job's abort-signal listener when it ends. */
+  private readonly unbind = new WeakMap<JobRuntime, () => void>();
   errorHandler: ErrorHandler | undefined;
 
   constructor(
@@ -103,6 +106,7 @@ export class FlowEngine implements RuntimeHooks {
 
   jobEnded(job: JobRuntime): void {
     this.jobs.ended(job);
+    this.unbind.get(job)?.();
   }
 
   jobResumed(job: JobRuntime): void {
@@ -132,7 +136,8 @@ export class FlowEngine implements RuntimeHooks {
   }
 
   /** Queues the entry activation of a new job; no handler runs here. See `Flow.start`. */
-  start(entryId: string, params: Payload, options: { slot?: string; jobId?: string; timeout?: number }): Job {
+  start(entryId: string, params: Payload, options: { slot?: string; jobId?: string; timeout?: number; signal?: AbortSignal }): Job {
+    checkSignal(options.signal);
     const routine = this.graph.require(entryId);
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
@@ -146,16 +151,19 @@ export class FlowEngine implements RuntimeHooks {
     job.queue(new Task(job, slot, params, 1, now, undefined));
     job.deadline?.start();
     this.dispatcher.request();
+    this.bind(job, options.signal);
     return this.handle(job);
   }
 
   /** A job with no entry activation, held open until `close()`. */
-  open(options: { jobId?: string; timeout?: number }): Job {
+  open(options: { jobId?: string; timeout?: number; signal?: AbortSignal }): Job {
+    checkSignal(options.signal);
     const job = this.jobs.create(options.jobId, options.timeout);
     job.work.openHold = true;
     job.work.holds++;
     job.change('run');
     job.deadline?.start();
+    this.bind(job, options.signal);
     return this.handle(job);
   }
 
@@ -195,6 +203,15 @@ export class FlowEngine implements RuntimeHooks {
     return this.handle(job);
   }
 
+  /** Aborting `signal` cancels `job`; the listener goes when the job ends. */
+  private bind(job: JobRuntime, signal: AbortSignal | undefined): void {
+    if (signal === undefined) return;
+    const abort = (): void => void cancelJob(job, `aborted: ${describeError(signal.reason).message}`).catch(() => undefined);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    this.unbind.set(job, () => signal.removeEventListener('abort', abort));
+  }
+
   /** A job of this flow from a state (see restoreJob); `gated` until its lease is held. */
   private rebuild(state: JobState, paused: boolean, gated: boolean): JobRuntime {
     return restoreJob(this.graph, this.flowId, state, (id, timeout) => this.jobs.create(id, timeout), { paused, gated });
@@ -225,4 +242,8 @@ function missingSlot(routine: Routine, name: string): Slot {
   return new Slot(name, routine, () => {
     throw new ConfigurationError(`routine '${routine.id}' has no slot '${name}'; defined slots: ${routine.slotList().map((s) => s.name).join(', ') || '(none)'}`);
   });
+}
+
+function checkSignal(signal: unknown): void {
+  if (signal !== undefined && !isAbortSignal(signal)) throw new ConfigurationError(`options.signal must be an AbortSignal, got ${describeValue(signal)}`);
 }

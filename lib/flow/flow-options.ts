@@ -63,6 +63,8 @@ export interface ExecuteOptions {
   jobId?: string;
   /** ms; overrides the flow's `executionTimeout` for this job. */
   timeout?: number;
+  /** Aborting it cancels the job (with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** @internal FlowOptions with defaults applied and every value checked. */

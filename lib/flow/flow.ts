@@ -14,6 +14,7 @@ import { flowToJSON, flowFromJSON, type FlowFromJSONOptions, type FlowJSON } fro
 import { toMermaid, toDot } from '../serialization/diagram.js';
 import { checkStrategy, resolveFlowOptions, runtimeOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
 import { FlowEngine } from './flow-engine.js';
+import { runObservable } from './run-observable.js';
 import type { Job } from './job.js';
 
 export type { ExecuteOptions } from './flow-options.js';
@@ -151,6 +152,15 @@ export class Flow {
   }
 
   /**
+   * A cold Observable of a job's snapshots: each subscription starts a job, completes when it
+   * completes, errors (JobFailedError) when it fails or is cancelled; unsubscribing cancels it.
+   * @example `flow.run$('src', { n: 3 }).pipe(last()).subscribe((s) => console.log(s.status))`
+   */
+  run$(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Observable<JobState> {
+    return runObservable(() => this.start(entryId, entryParams, options));
+  }
+
+  /**
    * `start` + `wait`: resolves with the job's state at its next resting status; rejects on an
    * unknown entry routine.
    *
@@ -164,18 +174,8 @@ export class Flow {
     return new Promise((resolve) => resolve(this.start(entryId, entryParams, options).wait()));
   }
 
-  /**
-   * A job with no entry activation, fed by `job.send` / `job.input`; it settles after
-   * `job.close()` once its inputs completed and its work is done.
-   *
-   * @example
-   * ```ts
-   * const job = flow.open();
-   * from(lines).subscribe(job.input('parser', 'in'));
-   * job.close();
-   * ```
-   */
-  open(options: { jobId?: string; timeout?: number } = {}): Job {
+  /** A job with no entry activation, fed by `send`/`input`; settles after `close()` once its work is done. @example `const job = flow.open(); job.send('p', 'in', {}); job.close();` */
+  open(options: { jobId?: string; timeout?: number; signal?: AbortSignal } = {}): Job {
     return this.engine.open(options);
   }
 

@@ -1,5 +1,5 @@
 import { Observable, Subject, observable as observableKey, type Observer, type Subscribable } from 'rxjs';
-import { ConfigurationError, JobStateError, TimeoutError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, JobStateError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
@@ -8,23 +8,13 @@ import type { ExecutionTracker } from '../runtime/execution-tracker.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
 import type { FlowEngine } from './flow-engine.js';
 import { JobFailedStreamError } from './job-failed-stream-error.js';
+import { waitForRest, type WaitOptions } from './wait-for-rest.js';
+
+export type { WaitOptions } from './wait-for-rest.js';
 
 export { JobFailedStreamError } from './job-failed-stream-error.js';
 import { Task } from '../runtime/task.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
-
-/**
- * Options of {@link Job.wait}.
- *
- * @example
- * ```ts
- * await job.wait({ timeout: 5_000 } satisfies WaitOptions);
- * ```
- */
-export interface WaitOptions {
-  /** ms of scheduler time; then the promise rejects with TimeoutError (the job keeps running). */
-  timeout?: number;
-}
 
 /**
  * One execution of a flow: its state, its control (pause, resume, cancel), its inputs and its
@@ -98,25 +88,7 @@ export class Job {
    * ```
    */
   wait(options: WaitOptions = {}): Promise<JobState> {
-    const rt = this._runtime;
-    const timeout = options.timeout;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
-    }
-    if (rt.resting) return Promise.resolve(rt.snapshot());
-    return new Promise<JobState>((resolve, reject) => {
-      let timer: { unsubscribe(): void } | undefined;
-      const remove = rt.observers.addWaiter((state) => {
-        timer?.unsubscribe();
-        resolve(state);
-      });
-      if (timeout !== undefined) {
-        timer = rt.clock.schedule(() => {
-          remove();
-          reject(new TimeoutError(`job '${rt.id}' did not reach a resting status within ${timeout} ms (it is ${rt.status})`));
-        }, timeout);
-      }
-    });
+    return waitForRest(this._runtime, options);
   }
 
   /**
