@@ -1,5 +1,5 @@
 // Builds ESM + CJS bundles and bundled .d.ts for `routilux` and `routilux/testing`.
-// Runtime dependencies stay external: users get one copy of rxjs (Subjects and schedulers
+// Runtime and peer dependencies stay external: users get one copy of rxjs (Subjects and schedulers
 // must be the same instances as in their code).
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = (id) =>
-  Object.keys(pkg.dependencies ?? {}).some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
+  [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
 
 const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts' };
 

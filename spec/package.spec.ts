@@ -39,3 +39,23 @@ describe('package entry points (built dist)', () => {
     expect(existsSync(new URL('../dist/testing.d.ts', import.meta.url))).to.equal(true);
   });
 });
+
+describe('package metadata (issue 16)', () => {
+  it('rxjs is a peer dependency (one copy, the app\u2019s), and the build keeps it external', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>;
+    expect(pkg.peerDependencies.rxjs).to.match(/^\^7\.8/);
+    expect(pkg.dependencies.rxjs).to.equal(undefined);
+    const built = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
+    expect(built).to.match(/from 'rxjs'/);
+    expect(built).to.not.match(/class Subscriber\b/); // rxjs itself is not bundled in
+  });
+
+  it('ships a LICENSE and a CHANGELOG', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { files: string[] };
+    expect(pkg.files).to.include.members(['LICENSE', 'CHANGELOG.md']);
+    expect(existsSync(new URL('../LICENSE', import.meta.url))).to.equal(true);
+    expect(existsSync(new URL('../CHANGELOG.md', import.meta.url))).to.equal(true);
+  });
+});
