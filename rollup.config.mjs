@@ -1,4 +1,4 @@
-// Builds ESM + CJS bundles and bundled .d.ts for `routilux` and `routilux/testing`.
+// Builds ESM + CJS bundles and bundled .d.ts for `routilux` and its subpaths (testing, builtins, node).
 // Runtime and peer dependencies stay external: users get one copy of rxjs (Subjects and schedulers
 // must be the same instances as in their code).
 import typescript from '@rollup/plugin-typescript';
@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = (id) =>
   [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
 
-const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts' };
+const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', builtins: 'lib/builtins/index.ts', node: 'lib/node/index.ts' };
 
 export default [
   {

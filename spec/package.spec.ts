@@ -59,3 +59,20 @@ describe('package metadata (issue 16)', () => {
     expect(existsSync(new URL('../CHANGELOG.md', import.meta.url))).to.equal(true);
   });
 });
+
+describe('subpath entries (issue 16)', () => {
+  it('routilux/node and routilux/builtins give the very classes of routilux (ESM and CJS)', () => {
+    const esm = node(
+      `const r = await import('routilux'); const n = await import('routilux/node'); const b = await import('routilux/builtins');
+       console.log(String(n.FileJobStore === r.FileJobStore) + String(b.Batcher === r.Batcher) + typeof n.jobFileName);`,
+      'module',
+    );
+    expect(esm).to.equal('truetruefunction');
+    const cjs = node(
+      `const r = require('routilux'); const n = require('routilux/node'); const b = require('routilux/builtins');
+       console.log(String(n.FileJobStore === r.FileJobStore) + String(b.Batcher === r.Batcher));`,
+      'commonjs',
+    );
+    expect(cjs).to.equal('truetrue');
+  });
+});
