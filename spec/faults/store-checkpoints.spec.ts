@@ -4,34 +4,12 @@
  * save was never retried, so a job that settled could stay `running` in the store.
  */
 import { expect } from 'chai';
-import { ConfigurationError, Flow, Routine, SerializationError, StoreError, TimeoutError, type CheckpointError, type JobState, type JobStore } from '../../lib/index.js';
+import { ConfigurationError, Flow, SerializationError, StoreError, TimeoutError, type CheckpointError, type JobState, type JobStore } from '../../lib/index.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { Checkpointer } from '../../lib/runtime/checkpointer.js';
 import type { CheckpointOptions } from '../../lib/runtime/checkpoint-options.js';
-import { rejected, sleep, thrown, until } from '../fixtures/helpers.js';
+import { Burst, Tally, rejected, sleep, thrown, until } from '../fixtures/helpers.js';
 
-/** Emits `{ i }` for 0..n-1. */
-class Burst extends Routine {
-  constructor() {
-    super();
-    this.defineEvent('out', ['i']);
-    this.defineSlot<{ n: number }>('trigger', (data) => {
-      for (let i = 0; i < data.n; i++) this.emit('out', { i });
-    });
-  }
-}
-
-/** Counts in shared data; every 4th activation waits 1 ms, so a job spans several turns. */
-class Tally extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ i: number }>('in', (data, ctx) => {
-      ctx.setSharedData('count', ctx.getSharedData<number>('count', 0) + 1);
-      if (data.i % 4 === 0) return sleep(1);
-      return undefined;
-    });
-  }
-}
 
 /** What the nth save (from 1) does: land, hang forever, fail after `after` ms, or land after `after` ms. */
 type Script = (call: number, state: JobState) => 'land' | 'hang' | { fail: unknown; after?: number } | { land: 'late'; after: number };

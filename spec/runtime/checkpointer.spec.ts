@@ -5,30 +5,8 @@ import { join } from 'node:path';
 import { ConfigurationError, Flow, Routine, type CheckpointError, type JobState } from '../../lib/index.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
-import { RecordingStore, sleep, until } from '../fixtures/helpers.js';
+import { Burst, RecordingStore, Tally, sleep, until } from '../fixtures/helpers.js';
 
-/** Emits `{ i }` for 0..n-1. */
-class Burst extends Routine {
-  constructor() {
-    super();
-    this.defineEvent('out', ['i']);
-    this.defineSlot<{ n: number }>('trigger', (data) => {
-      for (let i = 0; i < data.n; i++) this.emit('out', { i });
-    });
-  }
-}
-
-/** Counts in shared data; every 4th activation waits a little, so a job spans many turns. */
-class Tally extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ i: number }>('in', (data, ctx) => {
-      ctx.setSharedData('count', ctx.getSharedData<number>('count', 0) + 1);
-      if (data.i % 4 === 0) return sleep(1);
-      return undefined;
-    });
-  }
-}
 
 function buildFlow(options: ConstructorParameters<typeof Flow>[0]): Flow {
   const flow = new Flow(options);
