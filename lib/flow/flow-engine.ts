@@ -72,7 +72,7 @@ export class FlowEngine implements RuntimeHooks {
     this.clock = new Clock(options.scheduler);
     this.dispatcher = new Dispatcher(this.clock, options.maxWorkers, activate);
     this.checkpointer = new Checkpointer(options.store, options.checkpoint, options.checkpointRetry, options.onCheckpointError);
-    this.leases = new JobLeases(options.store, options.owner, options.leaseTtl, this.checkpointer);
+    this.leases = new JobLeases(options.store, options.owner, options.leaseTtl, this.checkpointer, (job) => this.checkpointer.notify(job, true));
     this.jobs = new JobRegistry(options.flowId, (id, timeout) => new JobRuntime(id, this, this.dispatcher, this.clock, options.historyLimit, timeout ?? options.executionTimeout));
   }
 
@@ -139,9 +139,7 @@ export class FlowEngine implements RuntimeHooks {
   start(entryId: string, params: Payload, options: { slot?: string; jobId?: string; timeout?: number; signal?: AbortSignal }): Job {
     checkSignal(options.signal);
     const routine = this.graph.require(entryId);
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object`);
-    }
+    if (!isPayload(params)) throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object, got ${describeValue(params)}`);
     const slotName = options.slot ?? 'trigger';
     if (typeof slotName !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
     const job = this.jobs.create(options.jobId, options.timeout);
@@ -152,6 +150,7 @@ export class FlowEngine implements RuntimeHooks {
     job.deadline?.start();
     this.dispatcher.request();
     this.bind(job, options.signal);
+    this.leases.take(job, 'claim');
     return this.handle(job);
   }
 
@@ -164,6 +163,7 @@ export class FlowEngine implements RuntimeHooks {
     job.change('run');
     job.deadline?.start();
     this.bind(job, options.signal);
+    this.leases.take(job, 'claim');
     return this.handle(job);
   }
 
@@ -246,4 +246,13 @@ function missingSlot(routine: Routine, name: string): Slot {
 
 function checkSignal(signal: unknown): void {
   if (signal !== undefined && !isAbortSignal(signal)) throw new ConfigurationError(`options.signal must be an AbortSignal, got ${describeValue(signal)}`);
+}
+
+/** A plain object (not an array); a revoked proxy is not one (checking it must not throw). */
+function isPayload(value: unknown): value is Payload {
+  try {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

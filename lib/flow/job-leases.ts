@@ -22,6 +22,8 @@ import { JobLeaseKeeper, isLeasing, type LeasingStore } from '../runtime/job-lea
  */
 export class JobLeases {
   private readonly keepers = new Map<JobRuntime, JobLeaseKeeper>();
+  /** New jobs whose lease is being taken: their id is new, so they may checkpoint meanwhile. */
+  private readonly claims = new WeakSet<JobRuntime>();
   private readonly store: LeasingStore | undefined;
 
   constructor(
@@ -29,6 +31,8 @@ export class JobLeases {
     private readonly owner: string,
     private readonly ttl: number,
     private readonly checkpointer: Checkpointer,
+    /** Asks for a checkpoint of the job (once its lease is held, what changed meanwhile is saved). */
+    private readonly save: (job: JobRuntime) => void,
   ) {
     this.store = isLeasing(store) ? store : undefined;
   }
@@ -38,30 +42,40 @@ export class JobLeases {
     return this.store !== undefined;
   }
 
-  /** Leases `job`: `acquire` gates it until granted; `adopt` when the caller already holds the lease. */
-  take(job: JobRuntime, mode: 'acquire' | 'adopt'): void {
+  /**
+   * Leases `job`: `acquire` gates it until granted; `adopt` when the caller already holds the
+   * lease; `claim` for a new job (its id is new, so it runs at once, and its checkpoints wait
+   * for the lease).
+   */
+  take(job: JobRuntime, mode: 'acquire' | 'adopt' | 'claim'): void {
     const store = this.store;
     if (store === undefined) return;
     let keeper = this.keepers.get(job);
     if (keeper === undefined) {
       keeper = new JobLeaseKeeper(store, job.id, this.owner, this.ttl, {
-        granted: () => job.ungate(),
+        granted: () => {
+          job.ungate();
+          this.save(job); // what it did while the lease was being taken
+          this.rested(job); // granted to a job that rests paused: let it go again
+        },
         refused: (reason) => this.drop(job, reason),
       });
       this.keepers.set(job, keeper);
     }
     if (mode === 'adopt') {
       keeper.adopt();
-      return job.ungate();
+      job.ungate();
+      return this.rested(job); // adopted by a job that rests paused (restoreStored): let it go
     }
-    job.gated = true;
+    if (mode === 'acquire') job.gated = true;
+    else this.claims.add(job);
     keeper.acquire();
   }
 
   /** A checkpoint of `job` may be written: never for a job whose lease is not held here. */
   mayCheckpoint(job: JobRuntime): boolean {
     const keeper = this.keepers.get(job);
-    return keeper === undefined || keeper.status === 'held';
+    return keeper === undefined || keeper.status === 'held' || (keeper.status === 'acquiring' && this.claims.has(job));
   }
 
   /** After a status change: a job that settled, or rests paused with nothing in flight, lets its lease go. */

@@ -89,4 +89,36 @@ describe('leases: one process runs a stored job', () => {
     expect((await job.wait()).status).to.equal('completed');
     expect(b.ran).to.deep.equal(['worker-b:1']);
   });
+
+  // Found by review: new jobs were not leased, and a job restored paused kept its lease.
+  it('a job started here holds its lease while it runs; another owner cannot resume it meanwhile', async () => {
+    const store = new MemoryJobStore();
+    const gate = deferred();
+    const a = worker(store, 'worker-a', gate.promise);
+    const job = a.flow.open({ jobId: 'fresh' });
+    job.send('r', 'in', { n: 1 });
+    await until(() => a.ran.length === 1, 1000, 'a runs');
+    await a.flow.checkpointsFlushed();
+    expect((await store.leaseOf('fresh'))?.owner).to.equal('worker-a');
+    let error: unknown;
+    await worker(store, 'worker-b').flow.resumeStored('fresh').catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(JobStateError);
+    gate.resolve();
+    job.close();
+    expect((await job.wait()).status).to.equal('completed');
+  });
+
+  it('a job restored paused lets its lease go while it waits', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const b = worker(store, 'worker-b');
+    const restored = await b.flow.restoreStored('L1');
+    expect(restored.state.status).to.equal('paused');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.leaseOf('L1')).to.equal(undefined);
+    const c = worker(store, 'worker-c');
+    const taken = await c.flow.resumeStored('L1');
+    taken.close();
+    expect((await taken.wait()).status).to.equal('completed');
+  });
 });
