@@ -1,5 +1,5 @@
 import { instanceToPlain } from 'class-transformer';
-import { SerializationError, quoteValue } from '../errors/errors.js';
+import { SerializationError, quoteValue, describeError } from '../errors/errors.js';
 import { setOwn } from './own-property.js';
 import { codec, decodingKeys, knownRule, syncPayloadClasses, type NestedCodec } from './superjson-rules.js';
 import { inspectValue } from './value-inspect.js';
@@ -54,8 +54,12 @@ export function toJSONTree(value: unknown, context: EncodeContext = {}): unknown
   try {
     inspection = inspectValue(value);
   } catch (error) {
-    const failure = error instanceof RangeError ? new UnencodableValue('', 'data nested too deeply') : error;
-    if (!(failure instanceof UnencodableValue)) throw error;
+    // Reading the value ran its code (a proxy's traps, a getter): whatever that threw means it
+    // cannot be saved, and is said so here, never thrown raw.
+    const failure =
+      error instanceof UnencodableValue
+        ? error
+        : new UnencodableValue('', error instanceof RangeError ? 'data nested too deeply' : `a value whose reading threw (${describeError(error).message})`);
     throw new SerializationError(`${prefix(context)}${shown(pathOf(context) + failure.path)}: cannot save ${failure.reason}; ${HINT}`, { cause: error });
   }
   if (inspection.wrap.length === 0) return value;
