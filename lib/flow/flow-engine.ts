@@ -84,6 +84,10 @@ export class FlowEngine implements RuntimeHooks {
     return this.options.activationTimeout;
   }
 
+  get executionTimeout(): number | undefined {
+    return this.options.executionTimeout;
+  }
+
   // ---- RuntimeHooks ------------------------------------------------------------------------
 
   publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {

@@ -56,6 +56,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
   },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
+  timeout: () => {}, // given to the job when it is created
   error: () => {}, // a restored job runs again: its error is cleared
 };
 
@@ -123,7 +124,7 @@ export function restoreJob(
     if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flowId}'`);
   }
 
-  const job = create(state.jobId, undefined);
+  const job = create(state.jobId, state.timeout);
   job.gated = options.gated === true; // waiting for its lease: its work parks until then
   const scope: RestoreScope = { graph, slotsByKey };
   for (const name of Object.keys(RESTORERS) as JobStateField[]) {

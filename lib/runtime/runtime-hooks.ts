@@ -27,6 +27,8 @@ export interface RuntimeHooks {
   readonly errorHandler: ErrorHandler | undefined;
   /** ms per async activation, if limited. */
   readonly activationTimeout: number | undefined;
+  /** The flow's default execution timeout per job (a job's own, when different, is in its state). */
+  readonly executionTimeout: number | undefined;
   /** An emission happened in `job` (for `flow.events$`). */
   publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void;
   /** Whether anybody watches `flow.inspect$`: records are built only then. */

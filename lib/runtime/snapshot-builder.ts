@@ -134,6 +134,9 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     out.outputLog = frozen(job.outputLog.slice());
     marks.outputs = job.outputLog.length;
   },
+  timeout: (job, out, _m, first) => {
+    if (first && job.timeout !== undefined && job.timeout !== job.owner.executionTimeout) out.timeout = job.timeout;
+  },
   error: (job, out) => {
     if (job.error !== undefined) out.error = Object.freeze({ ...job.error });
     else delete out.error;

@@ -57,7 +57,8 @@ export const JOURNAL_KINDS: { readonly [K in JobStateField]-?: FieldKind } = {
   pendingTasks: 'list', runningTasks: 'list', failedTask: 'value',
   executionHistory: 'list', pausePoints: 'list', deferredEvents: 'list', sharedData: 'record',
   tracker: { parts: TRACKER_PARTS }, operators: 'record', flushDue: 'value', activationSeq: 'value',
-  outputLog: 'list', error: 'value',
+  outputLog: 'list', timeout: 'value',
+  error: 'value',
 };
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);

@@ -189,6 +189,11 @@ export const JOB_STATE_FIELDS = {
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
   activationSeq: required<number>((r, p, v) => count(r, p, v), noFreeze, () => 0),
   outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
+  /** The job's own execution timeout (ms), when it was given one at start; a resume keeps it. */
+  timeout: optional<number>((r, p, v) => {
+    const n = r.number(p, v);
+    if (!(n > 0)) r.fail(p, 'a positive number of ms', n);
+  }),
   error: optional<JobError>((r, p, v) => {
     const e = r.object(p, v);
     r.string(`${p}.name`, e.name);

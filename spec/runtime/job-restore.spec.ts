@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ErrorHandler, Flow, JobState, JobStateError, RoutiluxError, Routine, registerRoutine } from '../../lib/index.js';
 import { sleep, thrown, until } from '../fixtures/helpers.js';
+import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
 /** Every delivery, with the flow instance that handled it, so a test can tell the processes apart. */
 const deliveries: Array<{ flow: Flow; n: number }> = [];
@@ -239,6 +240,32 @@ describe('resuming a job from JSON in a new flow', () => {
       const flow = Flow.fromJSON(flowText);
       const final = await flow.resume(paused).wait();
       thrown(() => Flow.fromJSON(flowText).resume(JobState.fromJSON(JSON.stringify(final))), JobStateError, 'completed');
+    });
+  });
+
+  // Found by review: a job's own timeout (given at start) was not carried across a resume.
+  it("keeps a job's own execution timeout across a resume from JSON in a fresh flow", () => {
+    const scheduler = newTestScheduler();
+    scheduler.run(({ flush }) => {
+      const build = () => {
+        const flow = new Flow({ flowId: 'to', scheduler });
+        flow.addRoutine(makeRoutine({ in: () => new Promise(() => {}) }), 'r');
+        return flow;
+      };
+      const job = build().start('r', {}, { jobId: 't', timeout: 50, slot: 'in' });
+      flush(); // its activation hangs until its own timeout fails it
+      const saved = JSON.stringify(job.state);
+      expect(JSON.parse(saved).timeout).to.equal(50);
+      void job.cancel().catch(() => undefined);
+      const resumedAt = scheduler.now();
+      const again = build().resume(JobState.fromJSON(saved));
+      let failedAt = -1;
+      again.state$.subscribe((s) => {
+        if (s.status === 'failed') failedAt = scheduler.now();
+      });
+      flush();
+      expect(again.state.error?.name).to.equal('TimeoutError');
+      expect(failedAt - resumedAt).to.equal(50); // its own 50 ms again after the resume (the flow has no default)
     });
   });
 });
