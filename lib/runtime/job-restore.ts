@@ -56,6 +56,11 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
   },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
+  open: (job, value) => {
+    if (!value) return;
+    job.work.openHold = true; // still waiting for close(), as before the save
+    job.work.holds++;
+  },
   timeout: () => {}, // given to the job when it is created
   error: () => {}, // a restored job runs again: its error is cleared
 };

@@ -134,6 +134,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     out.outputLog = frozen(job.outputLog.slice());
     marks.outputs = job.outputLog.length;
   },
+  open: (job, out) => void (out.open = job.work.openHold),
   timeout: (job, out, _m, first) => {
     if (first && job.timeout !== undefined && job.timeout !== job.owner.executionTimeout) out.timeout = job.timeout;
   },

@@ -57,7 +57,8 @@ export const JOURNAL_KINDS: { readonly [K in JobStateField]-?: FieldKind } = {
   pendingTasks: 'list', runningTasks: 'list', failedTask: 'value',
   executionHistory: 'list', pausePoints: 'list', deferredEvents: 'list', sharedData: 'record',
   tracker: { parts: TRACKER_PARTS }, operators: 'record', flushDue: 'value', activationSeq: 'value',
-  outputLog: 'list', timeout: 'value',
+  outputLog: 'list', open: 'value',
+  timeout: 'value',
   error: 'value',
 };
 

@@ -189,6 +189,10 @@ export const JOB_STATE_FIELDS = {
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
   activationSeq: required<number>((r, p, v) => count(r, p, v), noFreeze, () => 0),
   outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
+  /** A `flow.open()` job not closed yet: a resume keeps it open until `close()`; older JSON: false. */
+  open: required<boolean>((r, p, v) => {
+    if (typeof v !== 'boolean') r.fail(p, 'a boolean', v);
+  }, noFreeze, () => false),
   /** The job's own execution timeout (ms), when it was given one at start; a resume keeps it. */
   timeout: optional<number>((r, p, v) => {
     const n = r.number(p, v);

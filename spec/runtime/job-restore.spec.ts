@@ -268,4 +268,27 @@ describe('resuming a job from JSON in a new flow', () => {
       expect(failedAt - resumedAt).to.equal(50); // its own 50 ms again after the resume (the flow has no default)
     });
   });
+
+  // A flow.open() job waits for close(); it used to lose that on a resume and complete at once.
+  it('an open job resumed from JSON stays open until close()', async () => {
+    const build = (got: unknown[]) => {
+      const flow = new Flow({ flowId: 'open-resume' });
+      flow.addRoutine(makeRoutine({ in: (d) => void got.push(d) }, []), 'r');
+      return flow;
+    };
+    const first = build([]);
+    const job = first.open({ jobId: 'o' });
+    await job.pause('move');
+    const saved = JSON.stringify(job.state);
+    expect(JSON.parse(saved).open).to.equal(true);
+    await job.cancel();
+    const got: unknown[] = [];
+    const again = build(got).resume(JobState.fromJSON(saved));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(again.state.status).to.equal('running'); // not completed: nobody closed it
+    again.send('r', 'in', { n: 1 });
+    again.close();
+    expect((await again.wait()).status).to.equal('completed');
+    expect(got).to.deep.equal([{ n: 1 }]);
+  });
 });
