@@ -95,6 +95,19 @@ rule<Record<string, unknown>>(
   escapeKeys,
   (v) => laterUnescaped(Object.setPrototypeOf(expectRecord(v, 'null-prototype object'), null) as object),
 );
+// superjson writes a RegExp as its source and flags: a global or sticky one's lastIndex would
+// come back 0 (found by review), so one that has moved on is written with it.
+rule<RegExp>(
+  `${RESERVED_PREFIX}regexp-at`,
+  (v) => v instanceof RegExp && v.lastIndex !== 0,
+  (v) => ({ source: v.source, flags: v.flags, lastIndex: v.lastIndex }),
+  (v) => {
+    const { source, flags, lastIndex } = expectRecord(v, 'regular expression') as { source: string; flags: string; lastIndex: number };
+    const re = new RegExp(source, flags);
+    re.lastIndex = lastIndex;
+    return re;
+  },
+);
 rule<Date>(`${RESERVED_PREFIX}invalid-date`, (v) => v instanceof Date && Number.isNaN(v.getTime()), () => 'Invalid Date', () => new Date(NaN));
 // superjson's own typed-array rule writes NaN, ±Infinity and -0 as null and has no
 // BigInt64Array: these write such numbers (and every BigInt) as strings.

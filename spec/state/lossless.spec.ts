@@ -368,3 +368,18 @@ describe('Flow option onCheckpointError', () => {
     expect(() => new Flow({ onCheckpointError: 'ignore' as never })).to.throw(ConfigurationError, 'onCheckpointError');
   });
 });
+
+// Found by review: a global RegExp that had moved on came back with lastIndex 0.
+describe('lossless: a RegExp keeps its lastIndex', () => {
+  it('a global regex with lastIndex 3 round-trips through JSON text with it', () => {
+    const re = /a/g;
+    re.lastIndex = 3;
+    const state = holding(re);
+    const back = JobState.fromJSON(JSON.stringify(state));
+    places(back).forEach((value, i) => {
+      const revived = value as RegExp;
+      expect(revived, `place ${i}`).to.be.instanceOf(RegExp);
+      expect([revived.source, revived.flags, revived.lastIndex], `place ${i}`).to.deep.equal(['a', 'g', 3]);
+    });
+  });
+});
