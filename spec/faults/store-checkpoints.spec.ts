@@ -8,20 +8,21 @@ import { ConfigurationError, Flow, SerializationError, StoreError, TimeoutError,
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { Checkpointer } from '../../lib/runtime/checkpointer.js';
 import type { CheckpointOptions } from '../../lib/runtime/checkpoint-options.js';
-import { Burst, Tally, rejected, sleep, thrown, until } from '../fixtures/helpers.js';
+import { Burst, DelegatingStore, Tally, rejected, sleep, thrown, until } from '../fixtures/helpers.js';
 
 
 /** What the nth save (from 1) does: land, hang forever, fail after `after` ms, or land after `after` ms. */
 type Script = (call: number, state: JobState) => 'land' | 'hang' | { fail: unknown; after?: number } | { land: 'late'; after: number };
 
 /** A store whose saves follow a script; what lands goes to an inner MemoryJobStore. */
-class ScriptedStore implements JobStore {
-  readonly inner = new MemoryJobStore();
+class ScriptedStore extends DelegatingStore {
   readonly saves: JobState[] = [];
   /** Calls (by number) whose promise has settled. */
   readonly settled = new Set<number>();
 
-  constructor(private readonly script: Script) {}
+  constructor(private readonly script: Script) {
+    super(new MemoryJobStore());
+  }
 
   async save(state: JobState): Promise<void> {
     this.saves.push(state);
@@ -36,15 +37,6 @@ class ScriptedStore implements JobStore {
     } finally {
       this.settled.add(call);
     }
-  }
-  load(jobId: string): Promise<JobState | undefined> {
-    return this.inner.load(jobId);
-  }
-  list(): Promise<string[]> {
-    return this.inner.list();
-  }
-  delete(jobId: string): Promise<void> {
-    return this.inner.delete(jobId);
   }
 }
 
