@@ -68,6 +68,9 @@ describe('error names', () => {
     expect(error.state.status).to.equal('failed');
     expect(error.state.error!.message).to.have.length(5000);
     expect(Object.keys(error)).to.deep.equal([]);
-    expect(inspect(error).length).to.be.below(2000);
+    // The stack's length depends on where the checkout lives, so measure what inspect adds to it.
+    const shown = inspect(error);
+    expect(shown).not.to.include('x'.repeat(300));
+    expect(shown.length - (error.stack ?? '').length).to.be.below(500);
   });
 });
