@@ -31,9 +31,9 @@ export class Throttler extends Routine {
     super();
     attachOperator(this, (scheduler) => throttleTime(configValue(this, 'duration', 100), scheduler, { leading: true, trailing: false }), {
       trigger: true,
-      // Its only state is when the current window ends; replaying the payloads it dropped would
-      // let one through, so a restored Throttler opens a fresh window with its next payload.
-      replayLimit: 0,
+      // Its only state is the window the last payload it let through opened: a restore replays
+      // that payload at its time, so the window closes when it would have.
+      lastOutputOnly: true,
     });
     if (config !== undefined) this.setConfig(config);
   }

@@ -29,4 +29,9 @@ export interface OperatorState {
   readonly inputs: readonly OperatorInput[];
   readonly emitted: number;
   readonly overflowed: boolean;
+  /**
+   * Scheduler time the operator started at, or was last emptied by an output at: where the
+   * phase of its own timers comes from (a `bufferTime` window). Absent in older JSON.
+   */
+  readonly startedAt?: number;
 }

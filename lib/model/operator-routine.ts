@@ -8,6 +8,7 @@ import type { OperatorLog } from './operator-log.js';
 import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { Event } from './event.js';
 import type { Slot } from './slot.js';
+import { ReplayScheduler } from './replay-scheduler.js';
 
 /**
  * Options of `Routine.fromOperator` / {@link attachOperator}.
@@ -37,6 +38,12 @@ export interface OperatorRoutineOptions {
    * state across outputs (`scan`, `pairwise`).
    */
   emptyAfterOutput?: boolean;
+  /**
+   * The operator's state depends only on the payload that caused its last output, and payloads
+   * that cause no output change nothing (`throttleTime` with `leading` only): the log keeps just
+   * that payload, so a long stream stays restorable and a replay reopens the same window.
+   */
+  lastOutputOnly?: boolean;
 }
 
 /**
@@ -58,11 +65,18 @@ export function attachOperator(routine: Routine, make: (scheduler: SchedulerLike
   const event = routine.defineEvent(options.event ?? 'output');
   const limit = options.replayLimit ?? 10_000;
   if (!Number.isInteger(limit) || limit < 0) throw new ConfigurationError(`routine '${routine.id}': replayLimit must be a non-negative integer, got ${describeValue(limit)}`);
-  const emptyAfterOutput = options.emptyAfterOutput === true;
+  const mode: LogMode = options.lastOutputOnly === true ? 'last-output' : options.emptyAfterOutput === true ? 'since-output' : 'all';
   const instances = new WeakMap<ContextHost, OperatorInstance>();
   const start = (host: ContextHost, slot: Slot, restoring: boolean): OperatorInstance => {
-    const inst = new OperatorInstance(host, slot, event, make(host.scheduler), host.operatorLog(routine, limit, !restoring), emptyAfterOutput);
+    // Its own scheduler, so a restore can replay the operator's timers in the time they had.
+    const scheduler = new ReplayScheduler(host.scheduler);
+    const log = host.operatorLog(routine, limit, !restoring);
+    const inst = new OperatorInstance(host, slot, event, () => make(scheduler), scheduler, log, mode);
     instances.set(host, inst);
+    if (!restoring) {
+      log.clear(scheduler.now()); // a fresh log: its timers' phase starts now
+      inst.open();
+    }
     return inst;
   };
   const handler = function (data: Payload, ctx: unknown): void {
@@ -83,18 +97,21 @@ export function operatorRoutine(routine: Routine, operator: OperatorFunction<Pay
   return attachOperator(routine, () => operator, options);
 }
 
+/** What the log keeps: every input, the inputs since the last output, or the input of the last output. */
+type LogMode = 'all' | 'since-output' | 'last-output';
+
 /** One job's operator: its input Subject, the subscription to its output, and its log. */
 class OperatorInstance implements Drain {
   readonly input = new Subject<Payload>();
   inputCompleted = false;
-  private readonly sub: Subscription;
+  private sub: Subscription | undefined = undefined;
   /** Set while a payload is being pushed from inside an activation. */
   private pushing = false;
   private thrown: { error: unknown } | undefined = undefined;
   /** Outputs a replay must not emit again (they were emitted before the restore). */
   private suppress = 0;
-  /** An output came while the current payload was pushed. */
-  private output = false;
+  /** Outputs that came while the current payload was pushed. */
+  private outputs = 0;
 
   get routine(): Routine {
     return this.slot.routine;
@@ -103,27 +120,35 @@ class OperatorInstance implements Drain {
   constructor(
     private readonly host: ContextHost,
     private readonly slot: Slot,
-    event: Event,
-    operator: OperatorFunction<Payload, unknown>,
+    private readonly event: Event,
+    private readonly make: () => OperatorFunction<Payload, unknown>,
+    private readonly scheduler: ReplayScheduler,
     private readonly log: OperatorLog,
-    private readonly emptyAfterOutput: boolean,
+    private readonly mode: LogMode,
   ) {
     host.addDrain(this);
+  }
+
+  /** Subscribes the operator (now, or at the virtual start of a replay). */
+  open(): void {
+    const { host, log, slot, event } = this;
     const release = (): void => host.releaseDrain(this);
-    this.sub = this.input.pipe(operator).subscribe({
+    this.sub = this.input.pipe(this.make()).subscribe({
       next: (value) => {
         if (this.suppress > 0) {
           this.suppress--;
           return;
         }
-        this.output = true;
-        if (this.emptyAfterOutput) log.clear();
+        this.outputs++;
+        if (this.mode === 'since-output') log.clear(this.scheduler.now());
         else log.emitted++;
         host.operatorChanged();
         host.emitFrom(event, toPayload(value));
       },
       error: (error: unknown) => {
         this.inputCompleted = true; // the next payload starts a fresh operator
+        log.end(); // and a restore must not replay this one
+        host.operatorChanged();
         release();
         // Raised while handling a payload: that activation fails (so RETRY re-runs it).
         // Raised later (a timer inside the operator): the routine's policy, as a stream error.
@@ -131,7 +156,7 @@ class OperatorInstance implements Drain {
         else host.streamFailed(slot, error);
       },
       complete: () => {
-        log.clear(); // an operator that completed holds nothing
+        log.end(); // an operator that completed holds nothing
         host.operatorChanged();
         release();
       },
@@ -144,18 +169,30 @@ class OperatorInstance implements Drain {
    * output it caused emptied the operator.
    */
   push(data: Payload): void {
-    this.output = false;
+    this.outputs = 0;
     this.feed(data);
-    if (this.emptyAfterOutput && this.output) return;
-    this.log.add(data, this.host.now());
+    const at = this.scheduler.now();
+    if (this.mode === 'last-output') {
+      if (this.outputs === 0) return; // it changed nothing
+      this.log.clear(at);
+      this.log.add(data, at);
+      this.log.emitted = this.outputs;
+    } else {
+      if (this.mode === 'since-output' && this.outputs > 0) return;
+      this.log.add(data, at);
+    }
     this.host.operatorChanged();
   }
 
-  /** A restore: the logged payloads go into this fresh operator; outputs already emitted are suppressed. */
+  /**
+   * A restore: the logged payloads go into this fresh operator at the times they arrived (its
+   * timers run in between, in virtual time); outputs already emitted are suppressed.
+   */
   replay(): void {
+    const start = this.log.rebase(this.scheduler.now());
     this.suppress = this.log.emitted;
     try {
-      for (const { data } of this.log.inputs) this.feed(data);
+      this.scheduler.replay(start, this.log.inputs, () => this.open(), ({ data }) => this.feed(data));
     } catch (error) {
       this.host.streamFailed(this.slot, error);
     }
@@ -184,7 +221,7 @@ class OperatorInstance implements Drain {
 
   stop(): void {
     this.inputCompleted = true;
-    this.sub.unsubscribe();
+    this.sub?.unsubscribe();
   }
 }
 

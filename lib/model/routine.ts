@@ -60,6 +60,9 @@ export class Routine extends RoutinePorts {
    * `slot` (default `'input'`) go into the job's operator input; each output value is emitted
    * on `event` (default `'output'`), as is when it is a plain object, else as `{ value }`.
    * When the job has no other work left the input completes, so remainders flush first.
+   * An operator with timers of its own (`delay`, `debounceTime`) resumes exactly only when its
+   * timers run on the flow's scheduler: write it as `attachOperator(new Routine(), (scheduler)
+   * => delay(50, scheduler))`.
    *
    * @example
    * ```ts

@@ -12,6 +12,8 @@ import { continueRun } from './job-control.js';
 interface RestoreScope {
   readonly graph: FlowGraph;
   readonly slotsByKey: ReadonlyMap<string, Slot>;
+  /** The job time the state was saved at: operator timers go on from there, in this process's clock. */
+  readonly savedAt: number;
 }
 
 /**
@@ -51,8 +53,8 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     }
   },
   tracker: (job, value) => job.tracker.restore(value),
-  operators: (job, value, { graph }) => {
-    for (const [id, state] of Object.entries(value)) job.operatorLog(graph.routines.get(id)!, Infinity, false).restore(state);
+  operators: (job, value, { graph, savedAt }) => {
+    for (const [id, state] of Object.entries(value)) job.operatorLog(graph.routines.get(id)!, Infinity, false).restore(state, savedAt);
   },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
   outputLog: (job, value) => void job.outputLog.push(...value),
@@ -131,7 +133,7 @@ export function restoreJob(
 
   const job = create(state.jobId, state.timeout);
   job.gated = options.gated === true; // waiting for its lease: its work parks until then
-  const scope: RestoreScope = { graph, slotsByKey };
+  const scope: RestoreScope = { graph, slotsByKey, savedAt: state.updatedAt };
   for (const name of Object.keys(RESTORERS) as JobStateField[]) {
     const value = state[name];
     if (value !== undefined) (RESTORERS[name] as (j: JobRuntime, v: unknown, s: RestoreScope) => void)(job, value, scope);

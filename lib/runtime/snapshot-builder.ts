@@ -113,7 +113,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   operators: (job, out, marks) => {
     if (job.operatorsVersion === marks.operators) return;
     const states: Record<string, unknown> = {};
-    for (const [routine, log] of job.operators) if (log.inputs.length > 0 || log.emitted > 0 || log.overflowed) states[routine.id] = log.view();
+    for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
     out.operators = Object.freeze(states);
     marks.operators = job.operatorsVersion;
   },

@@ -182,6 +182,7 @@ export const JOB_STATE_FIELDS = {
       });
       count(r, `${path}.${id}.emitted`, o.emitted);
       if (typeof o.overflowed !== 'boolean') r.fail(`${path}.${id}.overflowed`, 'a boolean', o.overflowed);
+      if (o.startedAt !== undefined) r.number(`${path}.${id}.startedAt`, o.startedAt);
     }
   }, freezeOperators, () => Object.freeze({})),
   /** Routines activated since their last flush (`Routine.defineFlush`); older JSON: none. */
