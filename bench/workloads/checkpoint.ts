@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flow, type JobState, type JobStore, type FlowOptions } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
+import { journalFileName } from '../../lib/persistence/job-file-name.js';
 import { main, numberArg, report } from '../lib/report.js';
 import { Checks, median, nowMs, round } from '../lib/measure.js';
 import { Entry, Recorder, Relay, Tally } from '../lib/routines.js';
@@ -31,7 +32,12 @@ class CountingStore implements JobStore {
   readonly syncMs: number[] = [];
   readonly totalMs: number[] = [];
   readonly bytes: number[] = [];
-  constructor(readonly inner: FileJobStore) {}
+  /** The journal's size after the last append (a save empties it). */
+  private journalSize = 0;
+  constructor(
+    readonly inner: FileJobStore,
+    private readonly dir: string,
+  ) {}
 
   async save(state: JobState): Promise<void> {
     this.saves++;
@@ -43,14 +49,17 @@ class CountingStore implements JobStore {
     this.syncMs.push(t1 - t0);
     this.totalMs.push(t2 - t0);
     this.bytes.push((await stat(this.inner.pathOf(state.jobId))).size);
+    this.journalSize = 0;
   }
   async appendJournal(jobId: string, entry: unknown): Promise<void> {
     this.appends++;
     const t0 = nowMs();
     await this.inner.appendJournal(jobId, entry);
     this.appendMs.push(nowMs() - t0);
-    // What the store writes: the entry's JSON line (plus the header line of a new journal, ~80 bytes).
-    this.appendBytes.push(JSON.stringify(entry).length + 1);
+    // What the store wrote: the growth of the journal file (a new journal's header line included).
+    const size = (await stat(join(this.dir, journalFileName(jobId)))).size;
+    this.appendBytes.push(Math.max(0, size - this.journalSize));
+    this.journalSize = size;
   }
   load(jobId: string): Promise<JobState | undefined> {
     return this.inner.load(jobId);
@@ -100,7 +109,7 @@ main('checkpoint', async () => {
     const bare: number[] = [];
     for (let i = 0; i < 3; i++) bare.push((await runJob({}, n, checks, `bare${i}`)).ms);
 
-    const store = new CountingStore(new FileJobStore(dir));
+    const store = new CountingStore(new FileJobStore(dir), dir);
     const { ms, state, flow } = await runJob({ store, checkpoint: 'always', checkpointRetry: { journal: process.argv.includes('--journal') } }, n, checks, 'stored');
     const tFlush = nowMs();
     await flow.checkpointsFlushed();

@@ -5,20 +5,23 @@ import { setOwn } from '../core/own-property.js';
 import { JOURNAL_KINDS, applyJournalEntry, type FieldChange, type FieldKind, type JournalEntry } from './job-journal.js';
 import type { JobStateField, JobStateFields } from './job-state-fields.js';
 import { JobState } from './job-state.js';
+import { fromRows, toRows } from './journal-rows.js';
 
 /**
- * The JSON form of a {@link JournalEntry}: `{ format: 'routilux.journal', version: 1, jobId,
+ * The JSON form of a {@link JournalEntry}: `{ format: 'routilux.journal', version: 2, jobId,
  * fields }`, every value encoded as job JSON encodes it (each list item and each record value
  * on its own through the value codec), so a Date in a journaled payload comes back a Date.
+ * Version 2 writes a list's appended items as rows (`{ drop, rows: { shapes, values } }`, see
+ * `JournalRows`); version 1 entries (`{ drop, append }`) still load.
  *
  * @example
  * ```ts
- * const json: JournalEntryJSON = journalEntryToJSON(entry); // { format: 'routilux.journal', version: 1, jobId: 'j1', fields: { ... } }
+ * const json: JournalEntryJSON = journalEntryToJSON(entry); // { format: 'routilux.journal', version: 2, jobId: 'j1', fields: { ... } }
  * ```
  */
 export interface JournalEntryJSON {
   format: 'routilux.journal';
-  version: 1;
+  version: 1 | 2;
   jobId: string;
   fields: Record<string, unknown>;
 }
@@ -40,8 +43,8 @@ export function journalEntryToJSON(entry: JournalEntry): JournalEntryJSON {
   const what = `job '${String(entry.jobId)}'`;
   const encode: Codec = (value, path) => toJSONTree(value, { what, path });
   const fields: Record<string, unknown> = {};
-  for (const name of Object.keys(entry.fields)) fields[name] = mapChange(JOURNAL_KINDS[name as JobStateField], entry.fields[name], name, encode);
-  return { format: 'routilux.journal', version: 1, jobId: entry.jobId, fields };
+  for (const name of Object.keys(entry.fields)) fields[name] = packRows(mapChange(JOURNAL_KINDS[name as JobStateField], entry.fields[name], name, encode));
+  return { format: 'routilux.journal', version: 2, jobId: entry.jobId, fields };
 }
 
 /**
@@ -65,16 +68,36 @@ export function journalEntryFromJSON(json: unknown): JournalEntry {
   }
   const o = root as Partial<JournalEntryJSON> | null;
   if (typeof o !== 'object' || o === null || o.format !== 'routilux.journal') throw bad(`expected { format: 'routilux.journal', ... }, got ${describeValue(root)}`);
-  if (o.version !== 1) throw bad(`version ${describeValue(o.version)} is not one this library reads (1)`);
+  if (o.version !== 1 && o.version !== 2) throw bad(`version ${describeValue(o.version)} is not one this library reads (1, 2)`);
   if (typeof o.jobId !== 'string') throw bad(`jobId must be a string, got ${describeValue(o.jobId)}`);
   if (typeof o.fields !== 'object' || o.fields === null || Array.isArray(o.fields)) throw bad(`fields must be an object, got ${describeValue(o.fields)}`);
   const decode: Codec = (value, path) => fromJSONTree(value, `job journal: ${path}`);
   const fields: Record<string, FieldChange> = {};
   for (const name of Object.keys(o.fields)) {
     if (!Object.prototype.hasOwnProperty.call(JOURNAL_KINDS, name)) throw bad(`an unknown field ${describeValue(name)}`);
-    fields[name] = mapChange(JOURNAL_KINDS[name as JobStateField], checkChange(o.fields[name], name), name, decode);
+    fields[name] = mapChange(JOURNAL_KINDS[name as JobStateField], checkChange(unpackRows(o.fields[name], name), name), name, decode);
   }
   return { jobId: o.jobId, fields };
+}
+
+/** Version 2: a list change's appended items as rows (see journal-rows.ts), in parts too. */
+function packRows(change: FieldChange): FieldChange {
+  if ('drop' in change) return change.append.length < 2 ? change : ({ drop: change.drop, rows: toRows(change.append) } as unknown as FieldChange);
+  if (!('parts' in change)) return change;
+  const parts: Record<string, FieldChange> = {};
+  for (const part of Object.keys(change.parts)) parts[part] = packRows(change.parts[part]);
+  return { parts };
+}
+
+/** Rows back into appended items, before the change is checked and decoded. */
+function unpackRows(raw: unknown, path: string): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const c = raw as Record<string, unknown>;
+  if ('rows' in c && 'drop' in c && !('append' in c)) return { drop: c.drop, append: fromRows(c.rows, path) };
+  if (typeof c.parts !== 'object' || c.parts === null || Array.isArray(c.parts)) return raw;
+  const parts: Record<string, unknown> = {};
+  for (const part of Object.keys(c.parts)) setOwn(parts, part, unpackRows((c.parts as Record<string, unknown>)[part], `${path}.${part}`));
+  return { ...c, parts };
 }
 
 /** The same change with each value passed through `codec`, the way job JSON encodes a field. */
