@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ interface Spec {
   args: string[];
   /** Extra node flags for this run (e.g. a heap cap), reported in the line as `node_flags`. */
   nodeFlags?: string[];
+  /** A peer library's workload: a plain .mjs in bench/peers, run only when its packages are installed. */
+  peer?: boolean;
 }
 
 const WORKLOADS: Spec[] = [
@@ -49,6 +51,16 @@ const WORKLOADS: Spec[] = [
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
 ];
 
+/**
+ * The same chain10 in peer libraries (`npm run bench:peers` installs them into bench/peers with
+ * its own lockfile). LangGraph.js is ~1000x slower, so it gets a smaller N.
+ */
+const PEERS: Spec[] = [
+  { name: 'peer_langgraph_chain10', file: 'langgraph-chain10.mjs', args: ['--n', '1000', '--runs', '3'], peer: true },
+  { name: 'peer_xstate_chain10', file: 'xstate-chain10.mjs', args: ['--n', '100000', '--runs', '3'], peer: true },
+];
+const peersInstalled = (): boolean => existsSync(join(here, 'peers', 'node_modules', 'xstate')) && existsSync(join(here, 'peers', 'node_modules', '@langchain', 'langgraph'));
+
 const TIMEOUT_MS = 10 * 60_000;
 const PEAK_RSS_TARGET_MB = 250;
 const FLAT_TOLERANCE = 0.2;
@@ -71,7 +83,8 @@ function compile(): boolean {
 
 function runOne(spec: Spec): Promise<Line[]> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--expose-gc', join(build, spec.file.replace(/\.ts$/, '.js')), ...spec.args], {
+    const script = spec.peer === true ? join(here, 'peers', spec.file) : join(build, spec.file.replace(/\.ts$/, '.js'));
+    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--expose-gc', script, ...spec.args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -106,6 +119,15 @@ function runOne(spec: Spec): Promise<Line[]> {
  * peak RSS next to the bare FIFO's at the same N and node flags.
  */
 function enrich(line: Line, done: Line[]): void {
+  if (line.workload.startsWith('peer_')) {
+    // The ratio to routilux's chain10 measured in this same run.
+    const ours = done.find((l) => l.workload === 'chain10' && l.n === 100_000 && l.ok);
+    if (ours !== undefined && typeof line.per_sec === 'number' && line.per_sec > 0) {
+      line.routilux_chain10_per_sec = ours.per_sec;
+      line.x_routilux_faster = Math.round(((ours.per_sec as number) / line.per_sec) * 10) / 10;
+    }
+    return;
+  }
   if (line.workload !== 'chain10' || line.n !== 1_000_000) return;
   const small = done.find((l) => l.workload === 'chain10' && l.n === 100_000 && l.ok);
   const rss = line.peak_rss_mb as number;
@@ -129,7 +151,9 @@ function enrich(line: Line, done: Line[]): void {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const names = new Set(WORKLOADS.map((w) => w.name));
+  const withPeers = peersInstalled();
+  const known = [...WORKLOADS, ...PEERS];
+  const names = new Set(known.map((w) => w.name));
   if (args.includes('--list')) {
     process.stdout.write(`${[...names].join('\n')}\n`);
     return;
@@ -141,7 +165,18 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const selected = wanted.length === 0 ? WORKLOADS : WORKLOADS.filter((w) => wanted.includes(w.name));
+  if (args.includes('--peers') && !withPeers) {
+    process.stderr.write('bench: the peers are not installed: run `npm run bench:peers` (it installs them into bench/peers)\n');
+    process.exitCode = 1;
+    return;
+  }
+  // --peers: routilux's chain10 and the peers only; a full run adds the peers when installed.
+  let selected = args.includes('--peers') ? [WORKLOADS[0], ...PEERS] : wanted.length === 0 ? [...WORKLOADS, ...(withPeers ? PEERS : [])] : known.filter((w) => wanted.includes(w.name));
+  if (!withPeers && selected.some((w) => w.peer === true)) {
+    process.stderr.write('bench: skipping the peer workloads (not installed: `npm run bench:peers` installs them)\n');
+    selected = selected.filter((w) => w.peer !== true);
+  }
+  if (wanted.length === 0 && !withPeers) process.stderr.write('bench: peers not installed, so no peer lines (`npm run bench:peers`)\n');
   if (!compile()) {
     process.exitCode = 1;
     return;
