@@ -83,7 +83,11 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   }
 
   emit(eventName: string, data?: Payload): void {
-    this.emitEvent(this.slot.routine._requireEvent(eventName), data ?? EMPTY_PAYLOAD);
+    const event = this.slot.routine._requireEvent(eventName);
+    if (data !== undefined && data !== null && typeof data !== 'object') {
+      throw new ConfigurationError(`ctx.emit('${eventName}') on routine '${this.routineId}': a payload must be an object, got ${typeof data}`);
+    }
+    this.emitEvent(event, data ?? EMPTY_PAYLOAD);
   }
 
   /** @internal Checks the payload by the event's schema, if any, then emits it for the job. */

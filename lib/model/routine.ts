@@ -6,7 +6,7 @@ import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { ExecutionContext } from './execution-context.js';
 import { currentContext } from './current-context.js';
 import { RoutinePorts } from './routine-ports.js';
-import type { AnyPorts, PortData, PortMap } from './typed-ports.js';
+import type { AnyPorts, EmitData, PortMap } from './typed-ports.js';
 
 export type { SlotOptions, EventOptions } from './slot-options.js';
 export type { FlushHandler } from './routine-ports.js';
@@ -104,7 +104,7 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * this.emit('out', { value: 1 });
    * ```
    */
-  emit<K extends keyof E & string>(eventName: K, data?: PortData<E, K>): void {
+  emit<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
     const event = this._requireEvent(eventName);
     const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
@@ -189,9 +189,11 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * const ctx = this.getExecutionContext(); console.log(ctx?.jobId);
    * ```
    */
-  getExecutionContext(): ExecutionContext<E> | undefined {
+  getExecutionContext(): ExecutionContext | undefined {
+    // Untyped on purpose: a typed context is not an untyped one (it accepts fewer names), and
+    // this return type is what keeps every typed routine a Routine. Handlers get a typed ctx.
     const ctx = currentContext();
-    return ctx !== undefined && ctx.slot.routine === (this as unknown) ? (ctx as ExecutionContext<any>) : undefined;
+    return ctx !== undefined && ctx.slot.routine === (this as unknown) ? ctx : undefined;
   }
 
   /**
@@ -202,7 +204,7 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * this.emitDeferredEvent('approved', { by: 'reviewer' }); await ctx.flow... // emitted on resume
    * ```
    */
-  emitDeferredEvent<K extends keyof E & string>(eventName: K, data?: PortData<E, K>): void {
+  emitDeferredEvent<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
     const event = this._requireEvent(eventName);
     const ctx = currentContext();
     if (ctx === undefined) {

@@ -38,6 +38,20 @@ export type PortMap<P> = { [K in keyof P]: object };
 export type PortData<P, K extends PropertyKey> = string extends keyof P ? Payload : P[K & keyof P];
 
 /**
+ * What an emit on port `K` of the map `P` accepts: `P[K]` for a typed map, any object for an
+ * untyped one (any object type is a payload, interfaces included). Wider than
+ * {@link PortData} on purpose: it is also what lets a typed routine's context stand in for an
+ * untyped one.
+ *
+ * @example
+ * ```ts
+ * type T = EmitData<{ out: Parsed }, 'out'>; // Parsed
+ * type U = EmitData<AnyPorts, 'x'>;          // object
+ * ```
+ */
+export type EmitData<P, K extends PropertyKey> = string extends keyof P ? object : P[K & keyof P];
+
+/**
  * `string` for an untyped port map (any name goes), `never` for a typed one: the name type of
  * the overloads that only untyped routines may use (an explicit payload type argument, or a
  * payload type inferred from a schema).
