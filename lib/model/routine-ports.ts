@@ -50,8 +50,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   /**
    * Defines an input slot. `handler` is called with `this` = the routine. In a typed routine
    * (`Routine<S, E>`) the name must be a key of `S` and the handler receives `S[name]`; in an
-   * untyped one the payload type is the explicit type argument, else what `options.schema` (or
-   * `options.payloadClass`) produces, else {@link Payload}. With a schema, each merged payload is
+   * untyped one the payload type is the explicit type argument, else `options.payloadClass`,
+   * else what `options.schema` produces, else {@link Payload}. With a schema, each merged payload is
    * checked before the handler runs (see {@link SlotOptions}).
    *
    * @throws {ConfigurationError} for a duplicate or empty name, a handler that is not a
@@ -62,8 +62,12 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineSlot('order', (order) => order.amount, { schema: z.object({ amount: z.number() }) });
    * ```
    */
+  defineSlot<T extends object>(
+    name: UntypedName<S>,
+    handler: SlotHandler<T, E> | undefined,
+    options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> },
+  ): Slot<T>;
   defineSlot<T extends object>(name: UntypedName<S>, handler: SlotHandler<T, E> | undefined, options: SlotOptions<T> & { schema: StandardSchemaV1<unknown, T> }): Slot<T>;
-  defineSlot<T extends object>(name: UntypedName<S>, handler: SlotHandler<T, E> | undefined, options: SlotOptions<T> & { payloadClass: new (...args: any[]) => T }): Slot<T>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T>): Slot<T>;
   defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
   defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
@@ -74,7 +78,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
       throw new ConfigurationError(`routine '${this.id}' slot '${name}': handler must be a function, got ${typeof handler}`);
     }
     if (typeof options !== 'object' || options === null) throw new ConfigurationError(`routine '${this.id}' slot '${name}': options must be an object`);
-    const admit = slotAdmission(options, `routine '${this.id}' slot '${name}'`);
+    const admit = slotAdmission(options, () => `routine '${this.id}' slot '${name}'`);
     const slot = new Slot(name, this as unknown as Routine, handler as SlotHandler | undefined, options.mergeStrategy);
     slot._admit = admit;
     this.slots.set(name, slot);
@@ -98,7 +102,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     checkPortName(this.id, 'event', name);
     if (this.events.has(name)) throw new ConfigurationError(`routine '${this.id}' already has an event named '${name}'`);
     if (typeof options !== 'object' || options === null) throw new ConfigurationError(`routine '${this.id}' event '${name}': options must be an object`);
-    const check = options.schema === undefined ? undefined : schemaCheck(options.schema, `routine '${this.id}' event '${name}'`);
+    const check = options.schema === undefined ? undefined : schemaCheck(options.schema, () => `routine '${this.id}' event '${name}'`);
     const event = new Event(name, this as unknown as Routine, Object.freeze(outputParams.slice()));
     event._check = check;
     this.events.set(name, event);

@@ -11,15 +11,15 @@ import { schemaCheck, type PayloadCheck } from './standard-schema.js';
  * is not a class.
  * @example
  * ```ts
- * slot._admit = slotAdmission({ schema: OrderSchema, payloadClass: Order }, "routine 'o' slot 'in'");
+ * slot._admit = slotAdmission({ schema: OrderSchema, payloadClass: Order }, () => `routine '${routine.id}' slot 'in'`);
  * ```
  */
-export function slotAdmission(options: { schema?: unknown; payloadClass?: unknown }, where: string): PayloadCheck | undefined {
+export function slotAdmission(options: { schema?: unknown; payloadClass?: unknown }, where: () => string): PayloadCheck | undefined {
   const check = options.schema === undefined ? undefined : schemaCheck(options.schema, where);
   const ctor = options.payloadClass;
   if (ctor === undefined) return check;
   if (typeof ctor !== 'function' || typeof (ctor as { prototype?: unknown }).prototype !== 'object') {
-    throw new ConfigurationError(`${where}: payloadClass must be a class, got ${describeValue(ctor)}`);
+    throw new ConfigurationError(`${where()}: payloadClass must be a class, got ${describeValue(ctor)}`);
   }
   const toInstance = (value: unknown): object =>
     value instanceof ctor ? value : (plainToInstance(ctor as new () => object, value as object) as object);

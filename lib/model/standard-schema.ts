@@ -13,20 +13,21 @@ const MAX_LISTED = 10;
 
 /**
  * @internal Compiles a Standard Schema (zod, valibot, arktype, … — anything with a
- * `~standard` property of version 1) into a {@link PayloadCheck}. `where` starts every message
- * (`routine 'orders' slot 'in'`).
+ * `~standard` property of version 1) into a {@link PayloadCheck}. `where()` starts every
+ * message (`routine 'orders' slot 'in'`): a function, since a routine's id changes when it is
+ * added to a flow.
  *
  * @throws {ConfigurationError} when `schema` is not a Standard Schema.
  * @example
  * ```ts
- * const check = schemaCheck(z.object({ amount: z.number() }), "routine 'orders' slot 'in'");
+ * const check = schemaCheck(z.object({ amount: z.number() }), () => "routine 'orders' slot 'in'");
  * check({ amount: 'ten' }); // throws ValidationError: ... invalid payload: amount: Expected number, received string
  * ```
  */
-export function schemaCheck(schema: unknown, where: string): PayloadCheck {
+export function schemaCheck(schema: unknown, where: () => string): PayloadCheck {
   const standard = standardProps(schema);
   if (standard === undefined) {
-    throw new ConfigurationError(`${where}: schema must be a Standard Schema (zod, valibot, arktype, …: an object with a '~standard' property of version 1), got ${describeValue(schema)}`);
+    throw new ConfigurationError(`${where()}: schema must be a Standard Schema (zod, valibot, arktype, …: an object with a '~standard' property of version 1), got ${describeValue(schema)}`);
   }
   const validate = standard.validate;
   return (value) => {
@@ -46,16 +47,16 @@ function standardProps(schema: unknown): StandardSchemaV1.Props | undefined {
   return props;
 }
 
-function outcome(result: StandardSchemaV1.Result<unknown>, where: string): object {
+function outcome(result: StandardSchemaV1.Result<unknown>, where: () => string): object {
   if (result.issues) {
     const issues = result.issues.map(toIssue);
     const listed = issues.slice(0, MAX_LISTED).map((i) => (i.path === undefined || i.path.length === 0 ? i.message : `${formatPath(i.path)}: ${i.message}`));
     const more = issues.length > MAX_LISTED ? `; and ${issues.length - MAX_LISTED} more` : '';
-    throw new ValidationError(`${where}: invalid payload: ${listed.join('; ')}${more}`, issues);
+    throw new ValidationError(`${where()}: invalid payload: ${listed.join('; ')}${more}`, issues);
   }
   const value = result.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigurationError(`${where}: the schema's output must be an object (a payload), got ${describeValue(value)}`);
+    throw new ConfigurationError(`${where()}: the schema's output must be an object (a payload), got ${describeValue(value)}`);
   }
   return value;
 }
