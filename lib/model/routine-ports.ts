@@ -5,7 +5,7 @@ import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
 import type { EventOptions, SlotOptions } from './slot-options.js';
-import type { AnyPorts, PortData, PortMap, UntypedName } from './typed-ports.js';
+import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -62,6 +62,10 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineSlot('order', (order) => order.amount, { schema: z.object({ amount: z.number() }) });
    * ```
    */
+  // The order matters: a typed routine's call resolves at the first overload (what keeps a large
+  // typed flow fast to check), an untyped one's at the next three; the last, general form is
+  // the one whose error a wrong name shows.
+  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<T extends object>(
     name: UntypedName<S>,
     handler: SlotHandler<T, E> | undefined,
@@ -96,6 +100,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineEvent('order', [], { schema: z.object({ id: z.string() }) });
    * ```
    */
+  defineEvent<K extends TypedName<E>>(name: K, outputParams?: string[], options?: EventOptions<E[K]>): Event<E[K]>;
   defineEvent<T extends object = Payload>(name: UntypedName<E>, outputParams?: string[], options?: EventOptions<T>): Event<T>;
   defineEvent<K extends keyof E & string>(name: K, outputParams?: string[], options?: EventOptions<PortData<E, K>>): Event<PortData<E, K>>;
   defineEvent(name: string, outputParams: string[] = [], options: EventOptions<any> = {}): Event<any> {

@@ -63,3 +63,16 @@ export type EmitData<P, K extends PropertyKey> = string extends keyof P ? object
  * ```
  */
 export type UntypedName<P> = string extends keyof P ? string : never;
+
+/**
+ * The port names of a typed port map, `never` for an untyped one: the name type of the
+ * overloads that only typed routines use (tried first, so a typed routine's calls resolve at
+ * the first overload: what keeps a large typed flow fast to check).
+ *
+ * @example
+ * ```ts
+ * type A = TypedName<{ in: RawLine }>; // 'in'
+ * type B = TypedName<AnyPorts>;         // never
+ * ```
+ */
+export type TypedName<P> = string extends keyof P ? never : keyof P & string;
