@@ -63,15 +63,15 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * ```
    */
   // The order matters: a typed routine's call resolves at the first overload (what keeps a large
-  // typed flow fast to check), an untyped one's at the next three; the last, general form is
-  // the one whose error a wrong name shows.
+  // typed flow fast to check), an untyped one's at the next two (the payload type given, or
+  // inferred from the payload class, the schema or the handler's annotation); the last, general
+  // form is the one whose error a wrong name shows.
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<T extends object>(
     name: UntypedName<S>,
     handler: SlotHandler<T, E> | undefined,
     options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> },
   ): Slot<T>;
-  defineSlot<T extends object>(name: UntypedName<S>, handler: SlotHandler<T, E> | undefined, options: SlotOptions<T> & { schema: StandardSchemaV1<unknown, T> }): Slot<T>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T>): Slot<T>;
   defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
   defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
