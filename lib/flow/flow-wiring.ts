@@ -25,12 +25,12 @@ export abstract class FlowWiring {
   /** @internal Everything behind the flow (see FlowEngine). */
   protected abstract readonly engine: FlowEngine;
 
-  /** The routines by id. */
+  /** The routines by id. @example `[...flow.routines.keys()] // ['parser', 'store']` */
   get routines(): ReadonlyMap<string, Routine> {
     return this.engine.graph.routines;
   }
 
-  /** The connections, in the order they were made. */
+  /** The connections, in the order they were made. @example `flow.connections.map((c) => c.targetId)` */
   get connections(): readonly Connection[] {
     return this.engine.graph.connections;
   }

@@ -5,6 +5,12 @@ import { ConfigurationError, ValidationError, describeValue, type ValidationIssu
  * @internal A compiled schema: returns the schema's output for a valid payload, throws a
  * {@link ValidationError} for an invalid one, and returns a promise of either when the schema
  * is asynchronous.
+ *
+ * @example
+ * ```ts
+ * const checked = check(payload);
+ * if (checked instanceof Promise) checked.then(deliver, fail); else deliver(checked);
+ * ```
  */
 export type PayloadCheck = (value: unknown) => object | Promise<object>;
 

@@ -13,6 +13,7 @@ import {
   type JobState,
   type Payload,
 } from '../../lib/index.js';
+import fc from 'fast-check';
 import { expectThrows } from '../helpers/routines.js';
 
 const Line = z.object({ id: z.string(), items: z.array(z.object({ price: z.number() })) });
@@ -160,6 +161,34 @@ describe('slot and event validation with Standard Schema (issue 18)', () => {
     expect(state.getExecutionHistory('r').filter((x) => x.eventName === 'error').map((x) => x.data.errorName)).to.deep.equal(['ValidationError']);
   });
 
+  it('property: every valid line reaches the handler as it is; every line with a bad price fails naming exactly that item (zod and valibot)', () => {
+    const item = fc.record({ price: fc.double({ noNaN: true, noDefaultInfinity: true }) });
+    const line = fc.record({ id: fc.string(), items: fc.array(item, { maxLength: 8 }) });
+    for (const schema of [Line, LineV]) {
+      const seen: object[] = [];
+      const slot = new Routine().defineSlot('in', (d) => void seen.push(d), { schema });
+      fc.assert(
+        fc.property(line, fc.nat(), fc.string(), (l, at, bad) => {
+          seen.length = 0;
+          slot.receive(l);
+          expect(seen).to.deep.equal([l]);
+          if (l.items.length === 0) return;
+          const i = at % l.items.length;
+          const broken = { ...l, items: l.items.map((it, j) => (j === i ? { price: bad } : it)) };
+          try {
+            slot.receive(broken as never);
+            expect.fail('an invalid line was accepted');
+          } catch (error) {
+            expect(error).to.be.instanceOf(ValidationError);
+            expect((error as ValidationError).issues.map((x) => x.path)).to.deep.equal([['items', i, 'price']]);
+            expect((error as ValidationError).message).to.include(`items[${i}].price:`);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
   describe('event schemas', () => {
     function emitter(schema: StandardSchemaV1<unknown, object>, policy?: Policy) {
       const delivered: Payload[] = [];
@@ -198,6 +227,29 @@ describe('slot and event validation with Standard Schema (issue 18)', () => {
       expect(state.status).to.equal('completed');
       expect(delivered).to.have.length(1);
       expect(state.getRoutineState('sink')?.activations).to.equal(1);
+    });
+
+    it('emitDeferredEvent is checked too: an invalid payload fails the activation, a valid one is emitted on resume', async () => {
+      const delivered: Payload[] = [];
+      const flow = new Flow();
+      const src = new Routine();
+      src.defineEvent('approved', [], { schema: z.object({ by: z.string() }) });
+      src.defineSlot('trigger', (d: Payload, ctx) => {
+        src.emitDeferredEvent('approved', { by: d['by'] });
+        return ctx.pause('review');
+      });
+      const sink = new Routine();
+      sink.defineSlot('in', (d) => void delivered.push(d));
+      flow.addRoutine(src, 'src');
+      flow.addRoutine(sink, 'sink');
+      flow.connect('src', 'approved', 'sink', 'in');
+      const bad = await flow.execute('src', { by: 42 });
+      expect(bad.error).to.include({ name: 'ValidationError' });
+      expect(bad.error?.message).to.include("routine 'src' event 'approved': invalid payload: by:");
+      const job = flow.start('src', { by: 'alice' });
+      expect((await job.wait()).status).to.equal('paused');
+      expect((await job.resume().wait()).status).to.equal('completed');
+      expect(delivered).to.deep.equal([{ by: 'alice' }]);
     });
 
     it('outside a job: a sync schema checks the emit, an async one is refused', () => {
