@@ -174,3 +174,23 @@ class Orders extends Routine {
   }
 }
 export const orders = new Orders();
+
+// Port maps may be interfaces too, and the DESIGN's spelled-out default is an untyped routine.
+interface AuditSlots { in: RawLine }
+interface AuditEvents { seen: { at: number } }
+class Audit extends Routine<AuditSlots, AuditEvents> {
+  constructor() {
+    super();
+    this.defineEvent('seen');
+    this.defineSlot('in', (_line, ctx) => ctx.emit('seen', { at: 1 }));
+  }
+}
+class Spelled extends Routine<Record<string, Payload>, Record<string, Payload>> {
+  constructor() {
+    super();
+    this.defineSlot('any', (data) => this.emit('whatever', { x: data['x'] }));
+  }
+}
+export const routines: Routine[] = [new Audit(), new Spelled(), new Parser(), new Numbers()];
+flow.addRoutine(new Audit(), 'audit');
+flow.connect(parser.event('out'), new Audit().slot('in'), { key: 'line' });
