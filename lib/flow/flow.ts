@@ -131,7 +131,7 @@ export class Flow extends FlowWiring {
   run$<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Observable<JobState>;
   run$(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Observable<JobState>;
   run$(entry: string | Slot<any>, entryParams?: object, options?: ExecuteOptions): Observable<JobState> {
-    return runObservable(() => this.start(entry as string, entryParams as Payload, options));
+    return runObservable(() => this.start(entry as string, entryParams as Payload, options)); // either form: start tells them apart
   }
 
   /**
