@@ -49,6 +49,8 @@ const WORKLOADS: Spec[] = [
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000', '--journal'] },
   { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
+  // Type-checking cost of a 200-routine typed flow (tsc --extendedDiagnostics; bench/typecheck/).
+  { name: 'typecheck', file: '../typecheck/typecheck.ts', args: ['--n', '200', '--runs', '3'] },
 ];
 
 /**

@@ -16,6 +16,14 @@ export type { ExecutionContext } from './model/execution-context.js';
 export type { Payload } from './core/payload.js';
 export type { MergeStrategy, MergeFunction } from './model/merge.js';
 
+// Typed flows and validation (issue 18).
+export { ValidationError, type ValidationIssue } from './errors/errors.js';
+export type { EventOptions } from './model/slot-options.js';
+export type { AnyPorts, PortMap, PortData, EmitData, TypedName, UntypedName } from './model/typed-ports.js';
+export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';
+export type { EntryOptions } from './flow/flow-options.js';
+export { FlowWiring } from './flow/flow-wiring.js';
+
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';
 export type { FlowOptions } from './flow/flow-options.js';
@@ -93,7 +101,7 @@ export { formatTime, formatLocale } from './builtins/time-format.js';
 export { DataFlattener, flatten, type DataFlattenerConfig, type Flattened } from './builtins/data-flattener.js';
 export { DataTransformer, type DataTransformerConfig, type TransformationError } from './builtins/data-transformer.js';
 export { registerTransformation, BUILTIN_TRANSFORMATIONS, type Transformation } from './builtins/transformations.js';
-export { DataValidator, type DataValidatorConfig, type ValidationError } from './builtins/data-validator.js';
+export { DataValidator, type DataValidatorConfig, type DataValidationIssue } from './builtins/data-validator.js';
 export { registerValidator, BUILTIN_VALIDATORS, type Validator } from './builtins/validators.js';
 export { ConditionalRouter, type ConditionalRouterConfig, type Route } from './builtins/conditional-router.js';
 export { Filter, type FilterConfig } from './builtins/filter.js';

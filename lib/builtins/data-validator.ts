@@ -29,14 +29,15 @@ export type DataValidatorConfig = {
 
 /**
  * One problem found, as listed in the `invalid` event. `rule` is the validator's name, or
- * `'required'` / `'allowExtraFields'`.
+ * `'required'` / `'allowExtraFields'`. (Formerly exported as `ValidationError`, a name now
+ * taken by the error class of schema validation.)
  *
  * @example
  * ```ts
- * const e: ValidationError = { field: 'age', rule: 'isInt', message: "field 'age' failed isInt: got string '3'" };
+ * const e: DataValidationIssue = { field: 'age', rule: 'isInt', message: "field 'age' failed isInt: got string '3'" };
  * ```
  */
-export type ValidationError = { field: string; rule: string; message: string };
+export type DataValidationIssue = { field: string; rule: string; message: string };
 
 const rulesCheck: ConfigCheck = {
   test: (v) =>
@@ -87,14 +88,14 @@ export class DataValidator extends Routine {
     else this.emit('invalid', { errors, data });
   }
 
-  private check(record: Record<string, unknown>): ValidationError[] {
+  private check(record: Record<string, unknown>): DataValidationIssue[] {
     const rules = configValue<Record<string, string | string[]>>(this, 'rules', {});
     const required = configValue<string[]>(this, 'requiredFields', []);
     const strict = configValue(this, 'strictMode', false);
-    const errors: ValidationError[] = [];
+    const errors: DataValidationIssue[] = [];
     const present = (field: string): boolean => Object.prototype.hasOwnProperty.call(record, field) && record[field] !== undefined;
     // Returns true when validation must stop (strict mode and an error was just added).
-    const add = (error: ValidationError): boolean => {
+    const add = (error: DataValidationIssue): boolean => {
       errors.push(error);
       return strict;
     };

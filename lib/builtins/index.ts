@@ -30,7 +30,7 @@ export { formatTime, formatLocale } from './time-format.js';
 export { DataFlattener, flatten, type DataFlattenerConfig, type Flattened } from './data-flattener.js';
 export { DataTransformer, type DataTransformerConfig, type TransformationError } from './data-transformer.js';
 export { registerTransformation, BUILTIN_TRANSFORMATIONS, type Transformation } from './transformations.js';
-export { DataValidator, type DataValidatorConfig, type ValidationError } from './data-validator.js';
+export { DataValidator, type DataValidatorConfig, type DataValidationIssue } from './data-validator.js';
 export { registerValidator, BUILTIN_VALIDATORS, type Validator } from './validators.js';
 
 // Control flow

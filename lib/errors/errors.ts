@@ -139,6 +139,46 @@ export class StoreError extends RoutiluxError {
   }
 }
 
+/**
+ * One problem a schema found: its message and, when it is about a field, the path to it
+ * (`['items', 0, 'price']`).
+ *
+ * @example
+ * ```ts
+ * const issue: ValidationIssue = { message: 'Expected number, received string', path: ['amount'] };
+ * ```
+ */
+export interface ValidationIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[];
+}
+
+/**
+ * A payload failed its schema (a slot's `schema`, checked before the handler runs, or an
+ * event's, checked on emit). `issues` are the schema's own, each with the path of the field it
+ * is about; the message names the routine, the port and every field. The error policy handles
+ * it like any activation failure, except that RETRY does not retry it: the same payload would
+ * fail the same way.
+ *
+ * @example
+ * ```ts
+ * const state = await flow.execute('orders', { amount: 'ten' });
+ * state.error; // { name: 'ValidationError', message: "routine 'orders' slot 'trigger': invalid payload: amount: Expected number, received string", ... }
+ * ```
+ */
+export class ValidationError extends RoutiluxError {
+  static {
+    this.prototype.name = 'ValidationError';
+  }
+  /** What the schema reported, paths included. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(message: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.issues = Object.freeze(issues.map((issue) => Object.freeze({ ...issue })));
+  }
+}
+
 /** Longest message kept from a thrown value: a state must stay small whatever a handler throws. */
 const MAX_MESSAGE = 10_000;
 

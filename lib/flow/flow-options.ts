@@ -67,6 +67,18 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The options of a typed start (`flow.start(slot, params, options)`): those of
+ * {@link ExecuteOptions} but the slot, which the handle names.
+ *
+ * @example
+ * ```ts
+ * const options: EntryOptions = { jobId: 'order-17', timeout: 5_000 };
+ * flow.start(orders.slot('in'), order, options);
+ * ```
+ */
+export type EntryOptions = Omit<ExecuteOptions, 'slot'>;
+
 /** @internal FlowOptions with defaults applied and every value checked. */
 export interface ResolvedFlowOptions {
   flowId: string;

@@ -6,18 +6,19 @@ import type { Emission } from '../core/records.js';
 import type { InspectRecord } from '../core/inspect-records.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
-import type { Routine } from '../model/routine.js';
-import type { Connection } from '../model/connection.js';
 import type { CheckpointError } from '../runtime/checkpointer.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 import { flowToJSON, flowFromJSON, type FlowFromJSONOptions, type FlowJSON } from '../serialization/flow-json.js';
 import { toMermaid, toDot } from '../serialization/diagram.js';
-import { checkStrategy, resolveFlowOptions, runtimeOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { checkStrategy, resolveFlowOptions, runtimeOptions, type EntryOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import type { Slot } from '../model/slot.js';
+import { isPort, portRoutineId } from './typed-wiring.js';
 import { FlowEngine } from './flow-engine.js';
+import { FlowWiring } from './flow-wiring.js';
 import { runObservable } from './run-observable.js';
 import type { Job } from './job.js';
 
-export type { ExecuteOptions } from './flow-options.js';
+export type { ExecuteOptions, EntryOptions } from './flow-options.js';
 
 /**
  * A graph of routines wired event → slot, plus the scheduler that runs its jobs. A flow is a
@@ -32,7 +33,7 @@ export type { ExecuteOptions } from './flow-options.js';
  * const state = await flow.execute('source', { n: 3 });
  * ```
  */
-export class Flow {
+export class Flow extends FlowWiring {
   readonly flowId: string;
   readonly executionTimeout: number | undefined;
   readonly activationTimeout: number | undefined;
@@ -41,8 +42,8 @@ export class Flow {
   readonly store: JobStore | undefined;
   readonly checkpoint: 'never' | 'on-pause' | 'always';
   private strategy: 'sequential' | 'concurrent';
-  /** The graph, the engine and the hooks between them (see {@link FlowEngine}). */
-  private readonly engine: FlowEngine;
+  /** @internal The graph, the engine and the hooks between them (see {@link FlowEngine}). */
+  protected readonly engine: FlowEngine;
 
   /**
    * Every emission of every job, `{ kind: 'emit', jobId, routineId, eventName, data, timestamp }`,
@@ -54,6 +55,7 @@ export class Flow {
   readonly inspect$: Observable<InspectRecord>;
 
   constructor(options: FlowOptions = {}) {
+    super();
     const o = resolveFlowOptions(options);
     this.flowId = o.flowId;
     this.strategy = o.executionStrategy;
@@ -66,14 +68,6 @@ export class Flow {
     this.engine = new FlowEngine(this, o);
     this.events$ = this.engine.emissions$;
     this.inspect$ = this.engine.inspect$;
-  }
-
-  get routines(): ReadonlyMap<string, Routine> {
-    return this.engine.graph.routines;
-  }
-
-  get connections(): readonly Connection[] {
-    return this.engine.graph.connections;
   }
 
   get executionStrategy(): 'sequential' | 'concurrent' {
@@ -94,34 +88,6 @@ export class Flow {
     return this.engine.checkpointer.errors$;
   }
 
-  /** Adds a routine under `id` (default: its own id); returns the id. @throws {ConfigurationError} for a duplicate id. @example `flow.addRoutine(new Parser(), 'parser')` */
-  addRoutine(routine: Routine, id?: string): string {
-    return this.engine.graph.add(routine, id);
-  }
-
-  /** The routine with `id`, if any. @example `flow.getRoutine('parser')?.stats()` */
-  getRoutine(id: string): Routine | undefined {
-    return this.engine.graph.routines.get(id);
-  }
-
-  /**
-   * Wires `sourceId.eventName` to `targetId.slotName`. `paramMapping` `{ a: 'x' }` delivers
-   * `data.a` as `x`. Connecting the same pair again keeps one connection with the new mapping.
-   *
-   * @example
-   * ```ts
-   * flow.connect('source', 'out', 'sink', 'in', { value: 'amount' });
-   * ```
-   */
-  connect(sourceId: string, eventName: string, targetId: string, slotName: string, paramMapping: Record<string, string> = {}): Connection {
-    return this.engine.graph.connect(sourceId, eventName, targetId, slotName, paramMapping);
-  }
-
-  /** Removes a connection; `false` if there was none. @example `flow.disconnect('source', 'out', 'sink', 'in') // true` */
-  disconnect(sourceId: string, eventName: string, targetId: string, slotName: string): boolean {
-    return this.engine.graph.disconnect(sourceId, eventName, targetId, slotName);
-  }
-
   /** Sets the flow-wide error policy. @example `flow.setErrorHandler(new ErrorHandler({ strategy: 'continue' }))` */
   setErrorHandler(handler: ErrorHandler | undefined): void {
     if (handler !== undefined && !(handler instanceof ErrorHandler)) throw new ConfigurationError('setErrorHandler expects an ErrorHandler or undefined');
@@ -137,18 +103,24 @@ export class Flow {
   }
 
   /**
-   * Starts a job: queues an activation of the entry routine's `trigger` slot (or
-   * `options.slot`) with `entryParams` and returns the job at once; no handler runs inside
-   * `start()`. An unknown entry routine throws {@link ConfigurationError}; a missing slot is an
-   * activation failure handled by the error policy.
+   * Starts a job: queues an activation of the entry slot with `entryParams` and returns the job
+   * at once; no handler runs inside `start()`. The entry is a slot handle (typed: `params` must
+   * be its payload type) or a routine id with `options.slot` (default `'trigger'`). An unknown
+   * entry routine throws {@link ConfigurationError}; a missing slot is an activation failure
+   * handled by the error policy.
    *
    * @example
    * ```ts
-   * const job = flow.start('source', { n: 3 });
+   * const job = flow.start(numbers.slot('trigger'), { n: 3 });
+   * const same = flow.start('numbers', { n: 3 });
    * ```
    */
-  start(entryId: string, entryParams: Payload = {}, options: ExecuteOptions = {}): Job {
-    return this.engine.start(entryId, entryParams, options);
+  start<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Job;
+  start(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Job;
+  start(entry: string | Slot<any>, entryParams: object = {}, options: ExecuteOptions = {}): Job {
+    if (!isPort(entry)) return this.engine.start(entry, entryParams as Payload, options);
+    const routineId = portRoutineId(this.engine.graph, entry, 'start');
+    return this.engine.start(routineId, entryParams as Payload, { ...options, slot: entry.name });
   }
 
   /**
@@ -156,8 +128,10 @@ export class Flow {
    * completes, errors (JobFailedError) when it fails or is cancelled; unsubscribing cancels it.
    * @example `flow.run$('src', { n: 3 }).pipe(last()).subscribe((s) => console.log(s.status))`
    */
-  run$(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Observable<JobState> {
-    return runObservable(() => this.start(entryId, entryParams, options));
+  run$<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Observable<JobState>;
+  run$(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Observable<JobState>;
+  run$(entry: string | Slot<any>, entryParams?: object, options?: ExecuteOptions): Observable<JobState> {
+    return runObservable(() => this.start(entry as string, entryParams as Payload, options)); // either form: start tells them apart
   }
 
   /**
@@ -169,9 +143,11 @@ export class Flow {
    * const state = await flow.execute('source', { n: 3 });
    * ```
    */
-  execute(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Promise<JobState> {
+  execute<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Promise<JobState>;
+  execute(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Promise<JobState>;
+  execute(entry: string | Slot<any>, entryParams?: object, options?: ExecuteOptions): Promise<JobState> {
     // Inside the executor, a throw of start() (an unknown entry) becomes the rejection.
-    return new Promise((resolve) => resolve(this.start(entryId, entryParams, options).wait()));
+    return new Promise((resolve) => resolve(this.start(entry as string, entryParams as Payload, options).wait()));
   }
 
   /** A job with no entry activation, fed by `send`/`input`; settles after `close()` once its work is done. @example `const job = flow.open(); job.send('p', 'in', {}); job.close();` */
@@ -253,11 +229,6 @@ export class Flow {
    */
   checkpointsFlushed(options?: { timeout?: number }): Promise<void> {
     return this.engine.checkpointer.flushed(options);
-  }
-
-  /** Payloads of `routineId.eventName` from every job (hot). @example `flow.observe('sink', 'out').subscribe(console.log)` */
-  observe(routineId: string, eventName: string): Observable<Payload> {
-    return this.engine.graph.require(routineId)._requireEvent(eventName).asObservable();
   }
 
   /** `{ format: 'routilux.flow', version: 1, ... }`; see the README. @example `JSON.stringify(flow)` */

@@ -1,5 +1,4 @@
 import { Observable, Subject, observable as observableKey, type Observer, type Subscribable } from 'rxjs';
-import { ConfigurationError, JobStateError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
@@ -13,7 +12,10 @@ import { waitForRest, type WaitOptions } from './wait-for-rest.js';
 export type { WaitOptions } from './wait-for-rest.js';
 
 export { JobFailedStreamError } from './job-failed-stream-error.js';
-import { Task } from '../runtime/task.js';
+import type { Slot } from '../model/slot.js';
+import type { Event } from '../model/event.js';
+import { isPort, portRoutineId } from './typed-wiring.js';
+import { openInput, sendToSlot } from './job-input.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 
 /**
@@ -136,64 +138,49 @@ export class Job {
   }
 
   /**
-   * Queues an activation of `routineId.slotName` with `data` in this job.
+   * Queues an activation of a slot with `data` in this job: by handle (typed: `data` must be
+   * the slot's payload type) or by ids.
    *
+   * @throws {JobStateError} when the job takes no more input; {@link ConfigurationError} for an
+   * unknown routine or slot, a handle of a routine not in this flow, or data that is not a plain object.
    * @example
    * ```ts
+   * job.send(parser.slot('in'), { line: 'hello' });
    * job.send('parser', 'in', { line: 'hello' });
    * ```
    */
-  send(routineId: string, slotName: string, data: Payload): void {
-    const rt = this._runtime;
-    const slot = this.engine.graph.require(routineId)._requireSlot(slotName);
-    if (!rt.accepting) throw new JobStateError(`cannot send to job '${rt.id}': it is ${rt.status}`);
-    checkPayload(data, `send('${routineId}', '${slotName}')`);
-    rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
-    rt.dispatcher.request();
-    rt.mark();
+  send<T extends object>(slot: Slot<T>, data: NoInfer<T>): void;
+  send(routineId: string, slotName: string, data: Payload): void;
+  send(first: string | Slot<any>, second: unknown, third?: Payload): void {
+    const [slot, where] = this.slotOf(first, second, 'send');
+    sendToSlot(this._runtime, slot, isPort(first) ? second : third, where);
   }
 
   /**
-   * An Observer feeding `routineId.slotName`: `source$.subscribe(job.input('parse', 'in'))`.
-   * The job stays open until the source completes; a source error goes through the slot
-   * routine's error policy.
+   * An Observer feeding a slot, by handle (typed) or by ids:
+   * `source$.subscribe(job.input(parser.slot('in')))`. The job stays open until the source
+   * completes; a source error goes through the slot routine's error policy.
    *
+   * @throws {JobStateError} when the job takes no more input; {@link ConfigurationError} for an
+   * unknown routine or slot, or a handle of a routine not in this flow.
    * @example
    * ```ts
    * from([{ line: 'a' }, { line: 'b' }]).subscribe(job.input('parse', 'in'));
    * ```
    */
-  input(routineId: string, slotName: string): Observer<Payload> {
-    const rt = this._runtime;
-    const slot = this.engine.graph.require(routineId)._requireSlot(slotName);
-    if (!rt.accepting) throw new JobStateError(`cannot open an input of job '${rt.id}': it is ${rt.status}`);
-    const work = rt.work;
-    work.holds++;
-    let open = true;
-    const release = (): void => {
-      if (!open) return;
-      open = false;
-      if (work.holds > 0) work.holds--;
-      rt.dispatcher.later(() => rt.settleIfIdle());
-    };
-    return {
-      next: (data) => {
-        if (!open || !rt.accepting) return;
-        if (!isPlainPayload(data)) {
-          rt.streamFailed(slot, new ConfigurationError(`input('${routineId}', '${slotName}'): a payload must be a plain object, got ${describeType(data)}`));
-          return;
-        }
-        rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
-        rt.dispatcher.request();
-        rt.mark();
-      },
-      error: (error: unknown) => {
-        if (!open) return;
-        release();
-        rt.streamFailed(slot, error);
-      },
-      complete: release,
-    };
+  input<T extends object>(slot: Slot<T>): Observer<T>;
+  input(routineId: string, slotName: string): Observer<Payload>;
+  input(first: string | Slot<any>, slotName?: string): Observer<any> {
+    const [slot, where] = this.slotOf(first, slotName, 'input');
+    return openInput(this._runtime, slot, where);
+  }
+
+  /** The slot a `send`/`input` names (a handle, or a routine id and slot name), and how messages name it. */
+  private slotOf(first: string | Slot<any>, second: unknown, verb: string): [Slot, string] {
+    const graph = this.engine.graph;
+    const routineId = isPort(first) ? portRoutineId(graph, first, verb) : first;
+    const slotName = isPort(first) ? first.name : (second as string);
+    return [graph.require(routineId)._requireSlot(slotName), `${verb}('${routineId}', '${slotName}')`];
   }
 
   /**
@@ -214,17 +201,24 @@ export class Job {
   }
 
   /**
-   * Payloads of one event in this job only; completes when the job completes or is
-   * cancelled, errors with {@link JobFailedStreamError} if it fails.
+   * Payloads of one event in this job only, by handle (typed) or by ids; completes when the job
+   * completes or is cancelled, errors with {@link JobFailedStreamError} if it fails.
    *
+   * @throws {ConfigurationError} for an unknown routine or event, or a handle of a routine not in this flow.
    * @example
    * ```ts
-   * const values = await lastValueFrom(job.observe('sink', 'out').pipe(toArray()));
+   * const values = await lastValueFrom(job.observe(sink.event('out')).pipe(toArray()));
+   * job.observe('sink', 'out').subscribe(console.log);
    * ```
    */
-  observe(routineId: string, eventName: string): Observable<Payload> {
+  observe<T extends object>(event: Event<T>): Observable<T>;
+  observe(routineId: string, eventName: string): Observable<Payload>;
+  observe(first: string | Event<any>, second?: string): Observable<any> {
     const rt = this._runtime;
-    this.engine.graph.require(routineId)._requireEvent(eventName);
+    const graph = this.engine.graph;
+    const routineId = isPort(first) ? portRoutineId(graph, first, 'observe') : first;
+    const eventName = isPort(first) ? first.name : (second as string);
+    graph.require(routineId)._requireEvent(eventName);
     return new Observable<Payload>((subscriber) => {
       const end = (state: JobState): void => {
         if (state.status === 'failed') subscriber.error(new JobFailedStreamError(state));
@@ -244,19 +238,6 @@ export class Job {
       };
     });
   }
-}
-
-function isPlainPayload(data: unknown): data is Payload {
-  return typeof data === 'object' && data !== null && !Array.isArray(data);
-}
-
-function describeType(data: unknown): string {
-  return data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data;
-}
-
-/** The same rule as `flow.start`'s params: payloads are plain objects. */
-function checkPayload(data: unknown, where: string): void {
-  if (!isPlainPayload(data)) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`);
 }
 
 // The type of the interop below, so `from(job)` type-checks as an Observable of snapshots.

@@ -6,6 +6,10 @@ import type { ContextHost } from './context-host.js';
 import type { Event } from './event.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { Slot } from './slot.js';
+import type { AnyPorts } from './typed-ports.js';
+
+/** What a pending check settles with when its payload was valid and delivered. */
+const DELIVERED = Symbol('delivered');
 
 /**
  * @internal The context of one activation. Allocated per activation; everything else is lazy.
@@ -16,10 +20,18 @@ import type { Slot } from './slot.js';
  * runInContext(ctx, handler, routine, data, ctx);
  * ```
  */
-export class ActivationContext implements ExecutionContext {
+export class ActivationContext implements ExecutionContext<AnyPorts> {
   private controller?: AbortController;
   /** Set when the activation was let go (its job was cancelled or failed): its emits are dropped. */
   silenced = false;
+  /**
+   * Emits waiting for an asynchronous event schema. Each settles with DELIVERED or the failure,
+   * never rejecting: the activation looks at them only when it ends, maybe much later, and a
+   * rejection nobody handled until then would reach the process.
+   */
+  private checks: Promise<unknown>[] | undefined = undefined;
+  /** Set once the activation has ended: a check that fails after that goes to the routine's policy as a stream failure. */
+  ended = false;
 
   constructor(
     readonly host: ContextHost,
@@ -71,13 +83,81 @@ export class ActivationContext implements ExecutionContext {
   }
 
   emit(eventName: string, data?: Payload): void {
-    this.emitEvent(this.slot.routine._requireEvent(eventName), data ?? EMPTY_PAYLOAD);
+    const event = this.slot.routine._requireEvent(eventName);
+    if (data !== undefined && data !== null && typeof data !== 'object') {
+      throw new ConfigurationError(`ctx.emit('${eventName}') on routine '${this.routineId}': a payload must be an object, got ${typeof data}`);
+    }
+    this.emitEvent(event, data ?? EMPTY_PAYLOAD);
   }
 
-  /** @internal */
+  /** @internal Checks the payload by the event's schema, if any, then emits it for the job. */
   emitEvent(event: Event, data: Payload): void {
+    const check = event._check;
+    if (check !== undefined) {
+      const checked = check(data);
+      if (checked instanceof Promise) {
+        this.later(checked, (value) => this.deliver(event, value));
+        return;
+      }
+      data = checked as Payload;
+    }
+    this.deliver(event, data);
+  }
+
+  /** @internal `emitDeferredEvent`: checked like an emit, then kept for the job's next resume. */
+  deferEvent(event: Event, data: Payload): void {
+    const check = event._check;
+    if (check === undefined) {
+      this.host.deferEvent(event, data);
+      return;
+    }
+    const checked = check(data);
+    if (checked instanceof Promise) this.later(checked, (value) => this.host.deferEvent(event, value));
+    else this.host.deferEvent(event, checked as Payload);
+  }
+
+  private deliver(event: Event, data: Payload): void {
     if (this.silenced) event._publish(data);
     else this.host.emitFrom(event, data);
+  }
+
+  private later(checked: Promise<object>, deliver: (value: Payload) => void): void {
+    const settled = checked.then(
+      (value) => {
+        deliver(value as Payload);
+        return DELIVERED;
+      },
+      (error: unknown) => error,
+    );
+    if (!this.ended) {
+      (this.checks ??= []).push(settled);
+      return;
+    }
+    void settled.then((outcome) => {
+      if (outcome !== DELIVERED && !this.silenced) this.host.streamFailed(this.slot, outcome);
+    });
+  }
+
+  /** @internal Whether emits of this activation still wait for an asynchronous schema. */
+  get checking(): boolean {
+    return this.checks !== undefined;
+  }
+
+  /**
+   * @internal Waits for every pending check (those started meanwhile too), then marks the
+   * activation ended: resolves with `undefined` when all were valid, else `{ error }` of the first failure.
+   */
+  async whenChecked(): Promise<{ error: unknown } | undefined> {
+    let failure: { error: unknown } | undefined;
+    while (this.checks !== undefined) {
+      const batch = this.checks;
+      this.checks = undefined;
+      for (const outcome of await Promise.all(batch)) {
+        if (outcome !== DELIVERED && failure === undefined) failure = { error: outcome };
+      }
+    }
+    this.ended = true;
+    return failure;
   }
 
   setSharedData(key: string, value: unknown): void {

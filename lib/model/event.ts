@@ -4,6 +4,8 @@ import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { Routine } from './routine.js';
 import type { Connection } from './connection.js';
 import { currentContext } from './current-context.js';
+import { ConfigurationError } from '../errors/errors.js';
+import type { PayloadCheck } from './standard-schema.js';
 
 /**
  * A named output of a routine. Emitting queues one activation per connected slot (in
@@ -15,10 +17,12 @@ import { currentContext } from './current-context.js';
  * out.asObservable().subscribe((p) => console.log(p.value));
  * ```
  */
-export class Event<T extends Payload = Payload> {
+export class Event<T extends object = Payload> {
   private readonly subject = new Subject<T>();
   /** @internal Connections leaving this event, in connection order (kept by the flow). */
   _targets: Connection[] = [];
+  /** @internal The compiled schema of the event (see EventOptions); undefined without one. */
+  _check: PayloadCheck | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -28,18 +32,20 @@ export class Event<T extends Payload = Payload> {
 
   /**
    * Emits `data` for the job of the current activation (non-blocking). Outside an
-   * activation it only pushes the payload to {@link Event.asObservable}.
+   * activation it only pushes the payload to {@link Event.asObservable}. With a schema, the
+   * payload is checked first.
    *
+   * @throws {ValidationError} when the event has a schema and `data` fails it.
    * @example
    * ```ts
    * this.getEvent('out')!.emit({ value: 1 });
    * ```
    */
   emit(data?: T): void {
-    const payload = (data ?? EMPTY_PAYLOAD) as T;
+    const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
-    if (ctx !== undefined) ctx.emitEvent(this as Event, payload);
-    else this._publish(payload);
+    if (ctx !== undefined) ctx.emitEvent(this as unknown as Event, payload);
+    else this._publishChecked(payload);
   }
 
   /**
@@ -55,6 +61,26 @@ export class Event<T extends Payload = Payload> {
     return this.subject.asObservable();
   }
 
+  /**
+   * @internal An emit outside any activation: checked by the schema if there is one (which
+   * must then be synchronous: there is no activation to wait for it), then published.
+   */
+  _publishChecked(data: Payload): void {
+    const check = this._check;
+    if (check === undefined) {
+      this._publish(data as unknown as T);
+      return;
+    }
+    const checked = check(data);
+    if (checked instanceof Promise) {
+      checked.catch(() => undefined); // not waited for: never an unhandled rejection
+      throw new ConfigurationError(
+        `routine '${this.routine.id}' event '${this.name}': its schema is asynchronous, so it can only be emitted inside a job activation (which waits for the check)`,
+      );
+    }
+    this._publish(checked as T);
+  }
+
   /** @internal Counts the emit and pushes to observers; costs one check when nobody listens. */
   _publish(data: T): void {
     this.routine._stats.emits++;
@@ -64,7 +90,7 @@ export class Event<T extends Payload = Payload> {
 
 // The type of the interop below, so `from(event)` type-checks as an Observable of the payloads.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Event<T extends Payload = Payload> {
+export interface Event<T extends object = Payload> {
   [Symbol.observable](): Subscribable<T>;
 }
 

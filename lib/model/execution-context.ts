@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
 import type { Payload } from '../core/payload.js';
+import type { AnyPorts, PortMap } from './typed-ports.js';
 
 /**
  * What a handler knows about the activation it runs in. Passed as the second handler
@@ -9,6 +10,8 @@ import type { Payload } from '../core/payload.js';
  *
  * `flow` is the one place where the model refers to the façade above it, and only as a type:
  * it is the sanctioned back-reference of the layering (see README "Architecture").
+ * `E` is the event map of the routine (`Routine<S, E>`): in a typed routine `ctx.emit` accepts
+ * only its events, each with its payload type.
  *
  * @example
  * ```ts
@@ -18,7 +21,7 @@ import type { Payload } from '../core/payload.js';
  * });
  * ```
  */
-export interface ExecutionContext {
+export interface ExecutionContext<E extends PortMap<E> = AnyPorts> {
   readonly flow: Flow;
   readonly jobId: string;
   readonly routineId: string;
@@ -41,7 +44,15 @@ export interface ExecutionContext {
    * work by itself).
    */
   readonly scheduler: SchedulerLike;
-  emit(eventName: string, data?: Payload): void;
+  /**
+   * Emits on an event of this routine for this job (non-blocking). In a typed routine the name
+   * must be one of its events and `data` that event's payload type. (In an untyped one `data` is
+   * not checked at compile time: `E[K]` of the untyped map is `any`, which is what lets a typed
+   * routine's context stand in for an untyped one; the runtime still requires an object.)
+   * @throws {ConfigurationError} for an event the routine does not have.
+   * @throws {ValidationError} when the event has a schema and `data` fails it.
+   */
+  emit<K extends keyof E & string>(eventName: K, data?: E[K]): void;
   setSharedData(key: string, value: unknown): void;
   getSharedData<V = unknown>(key: string, defaultValue?: V): V;
   /** Merged into `jobState.routineStates[routineId]`. */

@@ -1,9 +1,13 @@
 import type { Observable } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { SlotOptions } from './slot-options.js';
+import type { EventOptions, SlotOptions } from './slot-options.js';
+import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
+import { slotAdmission } from './slot-admission.js';
+import { schemaCheck } from './standard-schema.js';
 import type { ExecutionContext } from './execution-context.js';
 import { Configurable } from './configurable.js';
 import { checkPortName } from './port-name.js';
@@ -24,13 +28,14 @@ export type FlushHandler = (ctx: ExecutionContext) => void | PromiseLike<unknown
 /**
  * A routine's ports: its input slots and output events, by name, with the checks that keep
  * them consistent. The base of {@link Routine}, kept apart so each file holds one concept.
+ * `S` and `E` are the routine's slot and event maps (see {@link Routine}).
  *
  * @example
  * ```ts
  * class Parser extends Routine { constructor() { super(); this.defineSlot('in', (d) => this.emit('out', d)); this.defineEvent('out'); } }
  * ```
  */
-export abstract class RoutinePorts extends Configurable {
+export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = AnyPorts> extends Configurable {
   private readonly slots = new Map<string, Slot>();
   private readonly events = new Map<string, Event>();
   private lastEventName: string | undefined = undefined;
@@ -43,40 +48,96 @@ export abstract class RoutinePorts extends Configurable {
   _flushSlot: Slot | undefined = undefined;
 
   /**
-   * Defines an input slot. `handler` is called with `this` = the routine.
-   * Duplicate or empty names throw {@link ConfigurationError}.
+   * Defines an input slot. `handler` is called with `this` = the routine. In a typed routine
+   * (`Routine<S, E>`) the name must be a key of `S` and the handler receives `S[name]`; in an
+   * untyped one the payload type is the explicit type argument, else `options.payloadClass`,
+   * else what `options.schema` produces, else {@link Payload}. With a schema, each merged payload is
+   * checked before the handler runs (see {@link SlotOptions}).
    *
+   * @throws {ConfigurationError} for a duplicate or empty name, a handler that is not a
+   * function, a schema that is not a Standard Schema, or a payloadClass that is not a class.
    * @example
    * ```ts
    * this.defineSlot('in', this.onInput, { mergeStrategy: 'append' });
+   * this.defineSlot('order', (order) => order.amount, { schema: z.object({ amount: z.number() }) });
    * ```
    */
-  defineSlot<T extends Payload = Payload>(name: string, handler?: SlotHandler<T>, options: SlotOptions = {}): Slot<T> {
+  // The order matters: a typed routine's call resolves at the first overload (what keeps a large
+  // typed flow fast to check), an untyped one's at the next two (the payload type given, or
+  // inferred from the payload class, the schema or the handler's annotation); the last, general
+  // form is the one whose error a wrong name shows.
+  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]>): Slot<S[K]>;
+  defineSlot<T extends object>(
+    name: UntypedName<S>,
+    handler: SlotHandler<T, E> | undefined,
+    options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> },
+  ): Slot<T>;
+  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T>): Slot<T>;
+  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
+  defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);
     if (this.slots.has(name)) throw new ConfigurationError(`routine '${this.id}' already has a slot named '${name}'`);
     if (handler !== undefined && typeof handler !== 'function') {
       throw new ConfigurationError(`routine '${this.id}' slot '${name}': handler must be a function, got ${typeof handler}`);
     }
-    const slot = new Slot<T>(name, this as unknown as Routine, handler, options.mergeStrategy);
-    this.slots.set(name, slot as unknown as Slot);
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError(`routine '${this.id}' slot '${name}': options must be an object`);
+    const admit = slotAdmission(options, () => `routine '${this.id}' slot '${name}'`);
+    const slot = new Slot(name, this as unknown as Routine, handler as SlotHandler | undefined, options.mergeStrategy);
+    slot._admit = admit;
+    this.slots.set(name, slot);
     return slot;
   }
 
   /**
-   * Defines an output event; `outputParams` documents the payload's keys.
+   * Defines an output event; `outputParams` documents the payload's keys. In a typed routine the
+   * name must be a key of `E`. With `options.schema`, every emit is checked (see {@link EventOptions}).
    *
+   * @throws {ConfigurationError} for a duplicate or empty name, or a schema that is not a Standard Schema.
    * @example
    * ```ts
    * this.defineEvent('out', ['value']);
+   * this.defineEvent('order', [], { schema: z.object({ id: z.string() }) });
    * ```
    */
-  defineEvent<T extends Payload = Payload>(name: string, outputParams: string[] = []): Event<T> {
+  defineEvent<K extends TypedName<E>>(name: K, outputParams?: string[], options?: EventOptions<E[K]>): Event<E[K]>;
+  defineEvent<T extends object = Payload>(name: UntypedName<E>, outputParams?: string[], options?: EventOptions<T>): Event<T>;
+  defineEvent<K extends keyof E & string>(name: K, outputParams?: string[], options?: EventOptions<PortData<E, K>>): Event<PortData<E, K>>;
+  defineEvent(name: string, outputParams: string[] = [], options: EventOptions<any> = {}): Event<any> {
     checkPortName(this.id, 'event', name);
     if (this.events.has(name)) throw new ConfigurationError(`routine '${this.id}' already has an event named '${name}'`);
-    const event = new Event<T>(name, this as unknown as Routine, Object.freeze(outputParams.slice()));
-    this.events.set(name, event as unknown as Event);
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError(`routine '${this.id}' event '${name}': options must be an object`);
+    const check = options.schema === undefined ? undefined : schemaCheck(options.schema, () => `routine '${this.id}' event '${name}'`);
+    const event = new Event(name, this as unknown as Routine, Object.freeze(outputParams.slice()));
+    event._check = check;
+    this.events.set(name, event);
     return event;
+  }
+
+  /**
+   * The typed handle of slot `name`, for `flow.connect`, `flow.start`, `job.send` and `job.input`.
+   *
+   * @throws {ConfigurationError} when the routine has no such slot.
+   * @example
+   * ```ts
+   * flow.connect(parser.event('out'), store.slot('in'));
+   * ```
+   */
+  slot<K extends keyof S & string>(name: K): Slot<PortData<S, K>> {
+    return this._requireSlot(name) as Slot<any>;
+  }
+
+  /**
+   * The typed handle of event `name`, for `flow.connect`, `flow.observe` and `job.observe`.
+   *
+   * @throws {ConfigurationError} when the routine has no such event.
+   * @example
+   * ```ts
+   * job.observe(store.event('saved')).subscribe((saved) => console.log(saved.id));
+   * ```
+   */
+  event<K extends keyof E & string>(name: K): Event<PortData<E, K>> {
+    return this._requireEvent(name) as Event<any>;
   }
 
   /**

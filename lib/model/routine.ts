@@ -6,8 +6,9 @@ import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { ExecutionContext } from './execution-context.js';
 import { currentContext } from './current-context.js';
 import { RoutinePorts } from './routine-ports.js';
+import type { AnyPorts, EmitData, PortMap } from './typed-ports.js';
 
-export type { SlotOptions } from './slot-options.js';
+export type { SlotOptions, EventOptions } from './slot-options.js';
 export type { FlushHandler } from './routine-ports.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
 import { setOwn } from '../core/own-property.js';
@@ -20,6 +21,27 @@ let autoId = 0;
  * to the routine. One routine instance belongs to at most one flow; all per-job data lives in
  * the job, so one instance serves any number of concurrent jobs.
  *
+ * Typed routines name their ports' payloads: `S` maps slot names to what each slot's handler
+ * receives, `E` event names to what each event carries (any object types, interfaces
+ * included). Then `defineSlot`, `defineEvent`, `emit`, `ctx.emit`, `slot()` and `event()` accept
+ * only those names with those payloads, and the handles type the wiring (`flow.connect`,
+ * `flow.start`, `job.send`, `job.observe`). Untyped routines (`Routine`) work as before.
+ *
+ * @example
+ * ```ts
+ * interface RawLine { line: string }
+ * interface Parsed { key: string; value: string }
+ * class Parser extends Routine<{ in: RawLine }, { out: Parsed }> {
+ *   constructor() {
+ *     super();
+ *     this.defineEvent('out');
+ *     this.defineSlot('in', ({ line }, ctx) => {
+ *       const [key = '', value = ''] = line.split('=');
+ *       ctx.emit('out', { key, value });
+ *     });
+ *   }
+ * }
+ * ```
  * @example
  * ```ts
  * class Double extends Routine {
@@ -31,7 +53,7 @@ let autoId = 0;
  * }
  * ```
  */
-export class Routine extends RoutinePorts {
+export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = AnyPorts> extends RoutinePorts<S, E> {
   private _id: string;
   private errorHandler?: ErrorHandler;
   private readonly userStats: Record<string, unknown> = {};
@@ -75,19 +97,22 @@ export class Routine extends RoutinePorts {
 
   /**
    * Emits on an event for the current job, without waiting for downstream work. Outside an
-   * activation the payload only reaches `event.asObservable()`.
+   * activation the payload only reaches `event.asObservable()`. In a typed routine the name
+   * must be one of its events and `data` that event's payload type.
    *
+   * @throws {ConfigurationError} for an event the routine does not have.
+   * @throws {ValidationError} when the event has a schema and `data` fails it.
    * @example
    * ```ts
    * this.emit('out', { value: 1 });
    * ```
    */
-  emit(eventName: string, data?: Payload): void {
+  emit<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
     const event = this._requireEvent(eventName);
-    const payload = data ?? EMPTY_PAYLOAD;
+    const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
     if (ctx !== undefined) ctx.emitEvent(event, payload);
-    else event._publish(payload);
+    else event._publishChecked(payload);
   }
 
   /**
@@ -168,8 +193,10 @@ export class Routine extends RoutinePorts {
    * ```
    */
   getExecutionContext(): ExecutionContext | undefined {
+    // Untyped on purpose: a typed context is not an untyped one (it accepts fewer names), and
+    // this return type is what keeps every typed routine a Routine. Handlers get a typed ctx.
     const ctx = currentContext();
-    return ctx !== undefined && ctx.slot.routine === this ? ctx : undefined;
+    return ctx !== undefined && ctx.slot.routine === (this as unknown) ? ctx : undefined;
   }
 
   /**
@@ -180,13 +207,13 @@ export class Routine extends RoutinePorts {
    * this.emitDeferredEvent('approved', { by: 'reviewer' }); await ctx.flow... // emitted on resume
    * ```
    */
-  emitDeferredEvent(eventName: string, data?: Payload): void {
+  emitDeferredEvent<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
     const event = this._requireEvent(eventName);
     const ctx = currentContext();
     if (ctx === undefined) {
       throw new ConfigurationError(`emitDeferredEvent('${eventName}') on routine '${this._id}': only possible inside a job activation`);
     }
-    ctx.host.deferEvent(event, data ?? EMPTY_PAYLOAD);
+    ctx.deferEvent(event, (data ?? EMPTY_PAYLOAD) as Payload);
   }
 
   /**
@@ -202,6 +229,6 @@ export class Routine extends RoutinePorts {
     if (ctx === undefined) {
       throw new ConfigurationError(`sendOutput('${outputType}') on routine '${this._id}': only possible inside a job activation`);
     }
-    ctx.host.sendOutput(this, outputType, data ?? EMPTY_PAYLOAD);
+    ctx.host.sendOutput(this as unknown as Routine, outputType, data ?? EMPTY_PAYLOAD);
   }
 }

@@ -1,13 +1,42 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Payload } from '../core/payload.js';
 import type { MergeStrategy } from './merge.js';
 
 /**
- * Options of {@link Routine.defineSlot}.
+ * Options of {@link Routine.defineSlot}. `T` is the payload type the handler receives.
+ *
+ * - `schema`: a Standard Schema (zod, valibot, arktype, …) checked on each merged payload
+ *   before the handler runs; the handler receives the schema's output. A failure is a
+ *   `ValidationError`, handled by the error policy (RETRY does not retry it). Asynchronous
+ *   schemas work too (the activation waits for them).
+ * - `payloadClass`: a class; a payload that is not already an instance of it becomes one with
+ *   class-transformer's `plainToInstance` (nested `@Type(() => X)` fields included), after the
+ *   schema if there is one. Register the class with `registerPayloadClass` for its instances
+ *   to be saved in job state and revived on resume.
  *
  * @example
  * ```ts
  * routine.defineSlot('items', handler, { mergeStrategy: 'append' } satisfies SlotOptions);
+ * routine.defineSlot('in', (order) => order.total(), { schema: OrderSchema, payloadClass: Order });
  * ```
  */
-export interface SlotOptions {
+export interface SlotOptions<T extends object = Payload> {
   mergeStrategy?: MergeStrategy;
+  schema?: StandardSchemaV1<unknown, T>;
+  payloadClass?: new (...args: any[]) => T;
+}
+
+/**
+ * Options of {@link Routine.defineEvent}: a Standard Schema checked on every emit (the payload
+ * delivered is the schema's output). An invalid payload makes `emit` throw a
+ * `ValidationError`, which fails the activation that emitted it; with an asynchronous schema
+ * the payload is delivered once it is known to be valid, and the activation waits for it.
+ *
+ * @example
+ * ```ts
+ * this.defineEvent('out', [], { schema: z.object({ id: z.string() }) } satisfies EventOptions<{ id: string }>);
+ * ```
+ */
+export interface EventOptions<T extends object = Payload> {
+  schema?: StandardSchemaV1<unknown, T>;
 }

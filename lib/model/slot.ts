@@ -6,6 +6,9 @@ import type { ExecutionContext } from './execution-context.js';
 import { ActivationContext } from './activation-context.js';
 import { DetachedHost } from './detached-host.js';
 import { runInContext } from './current-context.js';
+import { ConfigurationError } from '../errors/errors.js';
+import type { PayloadCheck } from './standard-schema.js';
+import type { AnyPorts, PortMap } from './typed-ports.js';
 
 /**
  * A slot handler: receives the merged payload and the activation's context. The activation
@@ -17,14 +20,17 @@ import { runInContext } from './current-context.js';
  * const handler: SlotHandler<{ value: number }> = (data, ctx) => ctx.emit('out', { value: data.value + 1 });
  * ```
  */
-export type SlotHandler<T extends Payload = Payload> = (
+export type SlotHandler<T extends object = Payload, E extends PortMap<E> = AnyPorts> = (
   data: T,
-  ctx: ExecutionContext,
+  ctx: ExecutionContext<E>,
 ) => void | PromiseLike<unknown> | Observable<unknown> | InteropObservable<unknown>;
 
 /**
- * A named input of a routine: a handler plus a merge strategy. Inside a flow the slot's data
- * is kept per job; {@link Slot.receive} runs it directly, outside any flow, for unit tests.
+ * A named input of a routine: a handler plus a merge strategy (and optionally a schema and a
+ * payload class). Inside a flow the slot's data is kept per job; {@link Slot.receive} runs it
+ * directly, outside any flow, for unit tests. `T` is the payload type the handler receives: a
+ * typed slot handle (`routine.slot('in')`) types `flow.connect`, `flow.start`, `job.send` and
+ * `job.input`.
  *
  * @example
  * ```ts
@@ -32,15 +38,17 @@ export type SlotHandler<T extends Payload = Payload> = (
  * slot.receive({ x: 1 }); // logs { x: 1 }
  * ```
  */
-export class Slot<T extends Payload = Payload> {
+export class Slot<T extends object = Payload> {
   /** @internal */ _merge: CompiledMerge;
+  /** @internal The schema check and payload class of the slot (see slotAdmission); undefined when it has neither. */
+  _admit: PayloadCheck | undefined = undefined;
   private strategy: MergeStrategy;
   private detached?: DetachedHost;
 
   constructor(
     readonly name: string,
     readonly routine: Routine,
-    /** @internal */ readonly _handler: SlotHandler<T> | undefined,
+    /** @internal */ readonly _handler: SlotHandler<T, any> | undefined,
     mergeStrategy: MergeStrategy = 'override',
   ) {
     this.strategy = mergeStrategy;
@@ -67,7 +75,11 @@ export class Slot<T extends Payload = Payload> {
 
   /**
    * Merges `data` into the slot's own (non-job) data and calls the handler synchronously,
-   * outside any flow: emits go to `event.asObservable()` only. For unit-testing a routine.
+   * outside any flow: emits go to `event.asObservable()` only. For unit-testing a routine. A
+   * schema and a payload class apply as in a flow; an invalid payload throws a ValidationError.
+   *
+   * @throws {ConfigurationError} when the slot's schema (or an event schema the handler emits
+   * on) is asynchronous: `receive` is synchronous, so run such a routine in a flow.
    *
    * @example
    * ```ts
@@ -79,11 +91,21 @@ export class Slot<T extends Payload = Payload> {
     const host = (this.detached ??= new DetachedHost(this.routine));
     let cell = host.slotData.get(this as Slot);
     if (cell === undefined) host.slotData.set(this as Slot, (cell = { data: undefined, scratch: undefined }));
-    const merged = this._merge(cell.data, data, cell) as T;
+    const merged = this._merge(cell.data, data as Payload, cell);
     cell.data = merged;
+    const admitted = this._admit === undefined ? merged : this._admit(merged);
+    if (admitted instanceof Promise) {
+      admitted.catch(() => undefined); // its outcome is not waited for: never an unhandled rejection
+      throw this.notSynchronous('its schema is asynchronous');
+    }
     if (this._handler === undefined) return;
-    const ctx = new ActivationContext(host, this as Slot, 1, ++host.received);
-    runInContext(ctx, this._handler as SlotHandler, this.routine, merged, ctx);
+    const ctx = new ActivationContext(host, this as unknown as Slot, 1, ++host.received);
+    runInContext(ctx, this._handler as SlotHandler, this.routine, admitted as Payload, ctx);
+    if (ctx.checking) throw this.notSynchronous('its handler emitted on an event whose schema is asynchronous');
+  }
+
+  private notSynchronous(why: string): ConfigurationError {
+    return new ConfigurationError(`routine '${this.routine.id}' slot '${this.name}': Slot.receive is synchronous and ${why}; run the routine in a flow (job.send) instead`);
   }
 
   /** The routine-and-slot key used in `JobState.slotData`. */

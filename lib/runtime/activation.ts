@@ -7,6 +7,7 @@ import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
+import { runAdmitted } from './admitted-run.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -39,14 +40,22 @@ export function activate(task: Task): void {
     const merged = task.merged ?? job.merge(slot, task.data);
     task.merged = merged;
     const handler = slot._handler;
-    if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+    // A slot with a schema or payload class admits the payload first; others pay this one read.
+    const admit = slot._admit;
+    if (admit !== undefined) result = runAdmitted(ctx, admit, merged, handler, routine);
+    else if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
   } catch (error) {
+    ctx.ended = true;
     finish(task, run, startedAt, error);
     return;
   }
   if (result === undefined || result === null || (typeof result !== 'object' && typeof result !== 'function')) {
-    finish(task, run, startedAt, OK);
-    return;
+    if (!ctx.checking) {
+      ctx.ended = true;
+      finish(task, run, startedAt, OK);
+      return;
+    }
+    result = Promise.resolve(); // emits wait for an asynchronous event schema: end with them (see settle)
   }
   // Looking at what the handler returned runs its code too (getters, proxies): a throw there
   // is this activation's failure, never the dispatcher's.
@@ -60,8 +69,13 @@ export function activate(task: Task): void {
     return;
   }
   if (typeof then !== 'function' && !observable) {
-    finish(task, run, startedAt, OK);
-    return;
+    if (!ctx.checking) {
+      ctx.ended = true;
+      finish(task, run, startedAt, OK);
+      return;
+    }
+    result = Promise.resolve();
+    then = (result as Promise<void>).then;
   }
   const a = new InFlight(task.retain(), ctx, run, startedAt);
   if (!job.active && job.status !== 'paused') {
@@ -140,6 +154,13 @@ function settle(a: InFlight, error: unknown): void {
   // Let go by a cancel or failure (which gave its worker back already), or ended: a late
   // result is ignored and counted nowhere.
   if (a.done || a.detached) return;
+  if (error === OK && a.ctx.checking) {
+    // What the activation emitted waits for an asynchronous event schema: it ends when those
+    // checks do, failing with the first invalid payload.
+    void a.ctx.whenChecked().then((failure) => settle(a, failure === undefined ? OK : failure.error));
+    return;
+  }
+  a.ctx.ended = true;
   const job = a.task.job;
   a.done = true;
   a.timer?.unsubscribe();

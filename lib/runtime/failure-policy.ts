@@ -1,4 +1,4 @@
-import { describeError } from '../errors/errors.js';
+import { ValidationError, describeError } from '../errors/errors.js';
 import { ErrorStrategy, type ErrorHandler } from '../errors/error-handler.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
@@ -10,7 +10,8 @@ import type { Slot } from '../model/slot.js';
 /**
  * @internal Applies the error policy to a failed attempt: the routine's handler, else the
  * flow's, else STOP. Every attempt that threw is recorded (stats, routine state, tracker,
- * history) before the policy decides what happens next. A retry or a failed job keeps its
+ * history) before the policy decides what happens next; RETRY never retries a ValidationError
+ * (it goes on as STOP). A retry or a failed job keeps its
  * own copy of the task (`retain`), since the failed one may be the dispatcher's scratch task.
  */
 export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, endedAt: number, error: unknown): void {
@@ -38,7 +39,11 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
     job.record(routine.id, 'skip', { slot, attempt: task.attempt }, endedAt);
     return;
   }
-  if (strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries && retryable(job, routine.id, slot, policy, error, endedAt)) {
+  // An invalid payload is not retried: the same payload would fail the same schema again.
+  if (
+    strategy === ErrorStrategy.RETRY && policy !== undefined && task.attempt <= policy.maxRetries &&
+    !(error instanceof ValidationError) && retryable(job, routine.id, slot, policy, error, endedAt)
+  ) {
     const next = task.attempt + 1;
     const delay = policy.delayBefore(next);
     task = task.retain();
