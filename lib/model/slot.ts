@@ -37,12 +37,17 @@ export class Slot<T extends Payload = Payload> {
   private strategy: MergeStrategy;
   private detached?: DetachedHost;
 
+  /** @internal */ readonly _handler: SlotHandler<T> | undefined;
+
+  // `handler` is a plain parameter (not a parameter property) so that stripping internals from
+  // the published types leaves a clean constructor signature.
   constructor(
     readonly name: string,
     readonly routine: Routine,
-    /** @internal */ readonly _handler: SlotHandler<T> | undefined,
+    handler: SlotHandler<T> | undefined,
     mergeStrategy: MergeStrategy = 'override',
   ) {
+    this._handler = handler;
     this.strategy = mergeStrategy;
     this._merge = compileMerge(mergeStrategy, `routine '${routine.id}' slot '${name}'`);
   }
