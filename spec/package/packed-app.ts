@@ -76,9 +76,14 @@ export function appWithPackage(name: string, options: AppOptions = {}): string {
   return app;
 }
 
-/** Runs `node <file>` in `cwd` and returns its standard output (throws with stderr on failure). */
-export function runNode(cwd: string, file: string): string {
-  return execFileSync(process.execPath, [file], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+/** Runs `node ...args` in `cwd` and returns its standard output (throws with stderr on failure). */
+export function runNode(cwd: string, ...args: string[]): string {
+  try {
+    return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`node ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
 }
 
 /** Runs this repository's `tsc` with `args` in `cwd`; returns its output, or throws with it. */
