@@ -10,10 +10,11 @@
  * import { Flow, Routine } from 'routilux';
  * ```
  * @packageDocumentation
+ * @module routilux
  */
 
 // Routines: nodes, their inputs and outputs.
-export { Routine, type SlotOptions } from './model/routine.js';
+export { Routine, type SlotOptions, type FlushHandler } from './model/routine.js';
 export { Slot, type SlotHandler } from './model/slot.js';
 export { Event } from './model/event.js';
 export type { ExecutionContext } from './model/execution-context.js';
@@ -44,6 +45,7 @@ export type {
   JobError,
 } from './core/records.js';
 export type { InspectRecord } from './core/inspect-records.js';
+export type { OperatorState, OperatorInput } from './core/operator-state.js';
 
 // Errors and error policies.
 export {
@@ -62,6 +64,8 @@ export { ErrorHandler, ErrorStrategy, type ErrorHandlerOptions, type RetryableEr
 export {
   ExecutionTracker,
   type ActivationRecord,
+  type TrackerState,
+  type TrackerTotals,
   type DeliveryRecord,
   type RoutinePerformance,
   type FlowPerformance,
@@ -107,5 +111,6 @@ export { Splitter, type SplitterConfig } from './builtins/splitter.js';
 export { Mapper, registerMapper, type MapperConfig, type MapperFunction } from './builtins/mapper.js';
 export { inputValue } from './builtins/input.js';
 export { Batcher, positiveNumber, type BatcherConfig } from './builtins/batcher.js';
+export type { ConfigCheck } from './builtins/config-checks.js';
 export { Debouncer, type DebouncerConfig } from './builtins/debouncer.js';
 export { Throttler, type ThrottlerConfig } from './builtins/throttler.js';

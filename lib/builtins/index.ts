@@ -3,6 +3,9 @@
  * flows containing them round-trip through `flow.toJSON()` / `Flow.fromJSON()`. Named
  * functions (predicates, transformations, validators, mappers, extractors) are referred to by
  * name in config: register them before configuring routines or rebuilding flows.
+ *
+ * @packageDocumentation
+ * @module routilux/builtins
  */
 
 // Every built-in routine class. Referencing them all here is what makes `import 'routilux/builtins'`
@@ -65,6 +68,7 @@ export { inputValue } from './input.js';
 
 // RxJS-native, timed on the flow's scheduler
 export { Batcher, positiveNumber, type BatcherConfig } from './batcher.js';
+export type { ConfigCheck } from './config-checks.js';
 export { Debouncer, type DebouncerConfig } from './debouncer.js';
 export { Throttler, type ThrottlerConfig } from './throttler.js';
 

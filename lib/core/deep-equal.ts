@@ -2,7 +2,7 @@
  * @internal Deep strict equality, as Node's `util.isDeepStrictEqual` decides it, without
  * `node:util` (the core runs in browsers): primitives by `Object.is` (NaN equals NaN, 0 and -0
  * differ); objects by prototype, `toString` tag and own enumerable keys (symbols included),
- * recursively; Dates by time, RegExps by source, flags and lastIndex, boxed primitives by
+ * recursively; Dates by time (two invalid Dates differ), RegExps by source, flags and lastIndex, boxed primitives by
  * value, Errors by name and message too, typed arrays and ArrayBuffers by bytes, Maps and Sets
  * by content in any order. A cycle is equal where both sides cycle the same way.
  *
@@ -37,7 +37,7 @@ function equal(a: unknown, b: unknown, seen: Map<object, Set<object>>): boolean 
 /** What is not an own enumerable key: a Date's time, a Map's entries, a typed array's bytes... */
 function sameInternals(a: object, b: object, tag: string, seen: Map<object, Set<object>>): boolean {
   if (Array.isArray(a)) return a.length === (b as unknown[]).length;
-  if (a instanceof Date) return Object.is(a.getTime(), (b as Date).getTime());
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime(); // as Node: two invalid Dates differ
   if (a instanceof RegExp) {
     const r = b as RegExp;
     return a.source === r.source && a.flags === r.flags && a.lastIndex === r.lastIndex;

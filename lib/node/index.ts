@@ -11,6 +11,7 @@
  * const flow = new Flow({ store: new FileJobStore('./jobs'), checkpoint: 'always' });
  * ```
  * @packageDocumentation
+ * @module routilux/node
  */
 import { installNodeAsyncContext } from './async-context.js';
 

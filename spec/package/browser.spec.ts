@@ -29,7 +29,7 @@ describe('routilux in a browser (issue 16)', function () {
     await browser?.close();
   });
 
-  it('bundles for the browser without any Node module, and runs a flow: fan-out, ctx.emit after an await, pause/resume, a retry, job.wait()', async () => {
+  it('bundles for the browser without any Node module, and runs a flow: fan-out, ctx.emit and ctx.scheduler after an await, pause/resume, a retry, job.wait()', async () => {
     const app = appWithPackage('browser');
     const result = await build({
       stdin: { contents: readFileSync(join(root, 'spec/package/fixtures/browser-app.ts'), 'utf8'), resolveDir: app, loader: 'ts', sourcefile: 'browser-app.ts' },
@@ -66,7 +66,7 @@ describe('routilux in a browser (issue 16)', function () {
       pausedStatus: 'paused',
       queuedWhilePaused: 1, // the entry activation, not dispatched yet
       status: 'completed',
-      sink: ['double:2', 'double:4', 'double:6', 'flaky:1@2', 'flaky:2@2', 'flaky:3@2', 'slow:10', 'slow:20', 'slow:30'],
+      sink: ['double:2', 'double:4', 'double:6', 'flaky:1@2', 'flaky:2@2', 'flaky:3@2', 'slow:10', 'slow:20', 'slow:30', 'timed:1', 'timed:2', 'timed:3'],
       flakyAttempts: 6, // each of the three failed once, then succeeded on its retry
       retries: 3,
       // `this.emit` after an await: no async context in a browser, so the payload reaches only
