@@ -89,8 +89,8 @@ describe('bundles of the package (issue 16)', function () {
     for (const builtin of ['batcher', 'splitter', 'filter', 'text-clipper', 'aggregator']) expect(all.files).to.include(`dist/builtins/${builtin}.js`);
   });
 
-  it('for the browser, routilux imports nothing Node-only; for Node, it installs AsyncLocalStorage', async () => {
-    const browser = await bundle(`export { Flow, Routine, MemoryJobStore } from 'routilux';`, 'browser');
+  it('for the browser, routilux (all of it, testing and builtins too) imports nothing Node-only; for Node, it installs AsyncLocalStorage', async () => {
+    const browser = await bundle(`export * from 'routilux'; export * from 'routilux/testing'; import 'routilux/builtins';`, 'browser');
     expect(browser.imports.filter((i) => i.startsWith('node:'))).to.deep.equal([]);
     expect(browser.files).to.not.include('dist/node/async-context.js');
     const node = await bundle(`export { Flow } from 'routilux';`, 'node');

@@ -37,6 +37,21 @@ describe('the packed tarball (issue 16)', function () {
     expect(map.sourcesContent?.[0]).to.include('export class Flow');
   });
 
+  it('publishes no internals in its types: no @internal member, no engine class', () => {
+    const declarations = packedFiles().filter((f) => /\.d\.c?ts$/.test(f));
+    expect(declarations).to.include.members(['dist/index.d.ts', 'dist/index.d.cts', 'dist/portable.d.ts', 'dist/portable.d.cts']);
+    for (const file of declarations) {
+      const text = execFileSync('tar', ['-xzOf', packedTarball(), `package/${file}`], { encoding: 'utf8' });
+      expect(text, file).to.not.include('@internal');
+      const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''); // declarations, not their prose
+      expect(code.match(/\b(JobRuntime|TaskQueue|Dispatcher|FlowEngine|ActivationContext|ContextHost|Clock|WorkLedger)\b/g) ?? [], file).to.deep.equal([]);
+      // Members named `_x` were the internal ones (`Job._runtime`, `Flow._emissionsObserved`, ...);
+      // only `private` ones remain, which declarations show without a type.
+      const underscored = text.split('\n').filter((line) => /^\s+(readonly |static |get |set |protected )*_\w+/.test(line));
+      expect(underscored, file).to.deep.equal([]);
+    }
+  });
+
   it('publint --strict reports nothing', () => {
     const { code, out } = bin('publint', ['--strict', packedTarball()]);
     expect(out, out).to.include('All good!');
