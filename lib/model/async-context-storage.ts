@@ -35,6 +35,11 @@ const NONE: AsyncContextStorage = {
 /**
  * @internal The storage in force (read directly, a live binding, on every emit outside the
  * synchronous part of a handler).
+ *
+ * @example
+ * ```ts
+ * const ctx = contextStorage.getStore(); // the activation an awaited continuation belongs to
+ * ```
  */
 export let contextStorage: AsyncContextStorage = NONE;
 
