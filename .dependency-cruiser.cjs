@@ -21,7 +21,7 @@ const layerRules = LAYERS.flatMap((peers, rank) => {
     comment: `lib/${layer}/ may import only ${LAYERS.slice(0, rank).flat().join(', ') || 'nothing of the library'} (and itself)`,
     severity: 'error',
     from: { path: `^lib/${layer}/`, pathNot: BACK_REFERENCE },
-    to: { path: `^lib/(${notBelow.filter((l) => l !== layer).join('|')}|index\\.ts)` },
+    to: { path: `^lib/(${notBelow.filter((l) => l !== layer).join('|')}|index\\.ts|portable\\.ts)` },
   }));
 });
 

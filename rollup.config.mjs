@@ -1,30 +1,76 @@
-// Builds ESM + CJS bundles and bundled .d.ts for `routilux` and its subpaths (testing, builtins, node).
-// Runtime and peer dependencies stay external: users get one copy of rxjs (Subjects and schedulers
-// must be the same instances as in their code).
+// Builds dist/ from the entries listed in scripts/entries.mjs:
+// - ESM, one output file per module (preserveModules), so bundlers keep only what an app
+//   imports (with `sideEffects` in package.json);
+// - for `require`, one small `.cjs` file per entry that `require()`s the ESM entry (Node >= 20.19
+//   loads ES modules synchronously): `import` and `require` get the very same module instances,
+//   so one copy of every class and registry;
+// - declarations bundled per entry, with `@internal` declarations stripped, twice: `.d.ts` for
+//   `import` and `.d.cts` for `require` (each condition gets types of its own module format).
+// Runtime and peer dependencies stay external: users get one copy of rxjs (Subjects and
+// schedulers must be the same instances as in their code).
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildInputs, ENTRIES, stem } from './scripts/entries.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const external = (id) =>
-  [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+const external = (id) => deps.some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
 
-const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', builtins: 'lib/builtins/index.ts', node: 'lib/node/index.ts' };
+const inputs = buildInputs();
+
+/** Emits `<entry>.cjs`: `module.exports = require('./<entry>.js')`, for each entry. */
+const requireShims = {
+  name: 'require-shims',
+  generateBundle() {
+    for (const name of Object.keys(inputs)) {
+      const file = name.split('/').pop();
+      this.emitFile({
+        type: 'asset',
+        fileName: `${name}.cjs`,
+        source: `'use strict';\n// require(esm): the ES module itself, so require and import share one copy of the library.\nmodule.exports = require('./${file}.js');\n`,
+      });
+    }
+  },
+};
+
+/** Declarations for one module format (`.d.ts` or `.d.cts`), bundled per entry with shared chunks. */
+const declarations = (extension) => ({
+  input: Object.fromEntries(ENTRIES.map((e) => [stem(e.source), e.source])),
+  external,
+  plugins: [dts({ tsconfig: './tsconfig.build.json', compilerOptions: { stripInternal: true } })],
+  output: { dir: 'dist', format: 'es', entryFileNames: `[name]${extension}`, chunkFileNames: `types/[name]-[hash]${extension}` },
+});
+
+/**
+ * Declarations of a Node variant (`lib/index.ts`): it only re-exports other entries, so their
+ * modules stay imports (`./portable.js`, `./node/index.js`) instead of being bundled again —
+ * the types of Node's `routilux` are then the very declarations of the other entries.
+ */
+const entrySources = new Set(ENTRIES.map((e) => resolve(e.source)));
+const nodeDeclarations = (extension) =>
+  ENTRIES.filter((e) => e.node).map((e) => ({
+    input: { [stem(e.node)]: e.node },
+    external: (id, importer, resolved) => external(id) || (resolved && entrySources.has(id.replace(/\.js$/, '.ts'))),
+    plugins: [dts({ tsconfig: './tsconfig.build.json', compilerOptions: { stripInternal: true } })],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: `[name]${extension}`,
+      paths: (id) => (entrySources.has(id.replace(/\.js$/, '.ts')) ? `./${stem(id.slice(resolve('lib').length + 1).replace(/\.js$/, '.ts'))}${extension === '.d.cts' ? '.cjs' : '.js'}` : id),
+    },
+  }));
 
 export default [
   {
-    input: entries,
+    input: inputs,
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, declaration: false, noEmitOnError: true })],
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
-    ],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: true, declaration: false, noEmitOnError: true }), requireShims],
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: 'lib', entryFileNames: '[name].js', sourcemap: true },
   },
-  {
-    input: entries,
-    external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-  },
+  declarations('.d.ts'),
+  declarations('.d.cts'),
+  ...nodeDeclarations('.d.ts'),
+  ...nodeDeclarations('.d.cts'),
 ];

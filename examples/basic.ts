@@ -15,7 +15,7 @@
  *   - the invoice: the three line totals, their sum and which items are in stock,
  *   - the final job status: `completed`.
  */
-import { Flow, Routine, type ExecutionContext } from '../lib/index.js';
+import { Flow, Routine, type ExecutionContext } from 'routilux';
 
 interface Line { sku: string; quantity: number; unitPrice: number }
 

@@ -22,7 +22,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Flow, Routine, FileJobStore, registerRoutine, type ExecutionContext } from '../lib/index.js';
+import { Flow, Routine, FileJobStore, registerRoutine, type ExecutionContext } from 'routilux';
 
 class Intake extends Routine {
   constructor() {

@@ -9,8 +9,8 @@
 import { expect } from 'chai';
 import { timer, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Flow, Routine, ErrorHandler, type Payload } from '../lib/index.js';
-import { marbleJob } from '../lib/testing/index.js';
+import { Flow, Routine, ErrorHandler, type Payload } from 'routilux';
+import { marbleJob } from 'routilux/testing';
 
 class Fetch extends Routine {
   constructor(private readonly failFirst: Set<number>) {

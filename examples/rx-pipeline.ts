@@ -12,7 +12,7 @@
  *   - `done` when upstream completed and the job settled.
  */
 import { from, map, concatMap, delay, of } from 'rxjs';
-import { Flow, Routine, Batcher, ErrorStrategy, throughFlow, type Payload } from '../lib/index.js';
+import { Flow, Routine, Batcher, ErrorStrategy, throughFlow, type Payload } from 'routilux';
 
 class Parse extends Routine {
   constructor() {

@@ -35,8 +35,9 @@ describe('package entry points (built dist)', () => {
   });
 
   it('ships type declarations for both entry points', () => {
+    // Per-module output (issue 16): an entry's files sit where its source does (lib/testing/index.ts → dist/testing/).
     expect(existsSync(new URL('../dist/index.d.ts', import.meta.url))).to.equal(true);
-    expect(existsSync(new URL('../dist/testing.d.ts', import.meta.url))).to.equal(true);
+    expect(existsSync(new URL('../dist/testing/index.d.ts', import.meta.url))).to.equal(true);
   });
 });
 
@@ -46,9 +47,13 @@ describe('package metadata (issue 16)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>;
     expect(pkg.peerDependencies.rxjs).to.match(/^\^7\.8/);
     expect(pkg.dependencies.rxjs).to.equal(undefined);
-    const built = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
+    // One output file per module (issue 16): the engine's modules import rxjs, none holds a copy.
+    const built = readFileSync(new URL('../dist/flow/run-observable.js', import.meta.url), 'utf8');
     expect(built).to.match(/from 'rxjs'/);
-    expect(built).to.not.match(/class Subscriber\b/); // rxjs itself is not bundled in
+    const { readdirSync } = await import('node:fs');
+    const files = (readdirSync(new URL('../dist', import.meta.url), { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
+    expect(files.length).to.be.greaterThan(100);
+    for (const f of files) expect(readFileSync(new URL(`../dist/${f}`, import.meta.url), 'utf8'), f).to.not.match(/class Subscriber\b/); // rxjs itself is not bundled in
   });
 
   it('ships a LICENSE and a CHANGELOG', async () => {

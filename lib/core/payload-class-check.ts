@@ -1,6 +1,5 @@
-import { instanceToPlain, plainToInstance } from 'class-transformer';
-import { isDeepStrictEqual } from 'node:util';
-import type { PayloadClass } from './payload-classes.js';
+import { deepEqual } from './deep-equal.js';
+import { payloadClassTransformer, type PayloadClass } from './payload-class-registry.js';
 import { keySegment, messageOf, UnencodableValue } from './unencodable-value.js';
 
 /**
@@ -20,16 +19,17 @@ import { keySegment, messageOf, UnencodableValue } from './unencodable-value.js'
  */
 export function plainOfInstance(object: object, name: string, ctor: PayloadClass): unknown {
   refuseFunctions(object, new Set(), 0);
+  const { toPlain, toInstance } = payloadClassTransformer();
   let plain: unknown;
   let back: unknown;
   try {
-    plain = instanceToPlain(object);
+    plain = toPlain(object);
   } catch (error) {
     throw new UnencodableValue('', `a ${name}: instanceToPlain threw: ${messageOf(error)}`);
   }
   try {
     // A plain form of its own: plainToInstance may change what it reads.
-    back = plainToInstance(ctor, instanceToPlain(object));
+    back = toInstance(ctor, toPlain(object) as object);
   } catch (error) {
     throw new UnencodableValue('', `a ${name}: plainToInstance threw: ${messageOf(error)}`);
   }
@@ -48,9 +48,9 @@ function firstDifference(a: object, b: unknown): string | undefined {
   if (typeof b !== 'object' || b === null || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return '';
   const fields = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of fields) {
-    if (!isDeepStrictEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return key;
+    if (!deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return key;
   }
-  return isDeepStrictEqual(a, b) ? undefined : '';
+  return deepEqual(a, b) ? undefined : '';
 }
 
 /** Throws for a function anywhere in `value` (own fields, items, Map and Set entries). */

@@ -1,28 +1,19 @@
+import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { ConfigurationError, quoteValue } from '../errors/errors.js';
+import { addPayloadClass, payloadClassNamed, payloadClassNameOf, RESERVED_PREFIX, type PayloadClass, type PayloadClassTransformer } from './payload-class-registry.js';
+
+export type { PayloadClass } from './payload-class-registry.js';
 
 /**
- * A class whose instances may travel in payloads and job state (see {@link registerPayloadClass}).
- *
- * @example
- * ```ts
- * const ctor: PayloadClass = Money;
- * ```
+ * class-transformer does the work; it is imported here only, so an app (or a bundle) that never
+ * registers a payload class never loads it. Decorators such as `@Type(() => X)` on the app's
+ * classes read `Reflect.getMetadata`: the app imports `reflect-metadata` itself (the library
+ * never installs that global polyfill).
  */
-export type PayloadClass = new (...args: any[]) => object;
-
-/**
- * @internal Names of the codec's own value kinds start with this; a payload class may not take one.
- *
- * @example
- * ```ts
- * `${RESERVED_PREFIX}invalid-date`; // the annotation name of an invalid Date
- * ```
- */
-export const RESERVED_PREFIX = 'routilux:';
-
-const byName = new Map<string, PayloadClass>();
-const byPrototype = new Map<object, string>();
-let version = 0;
+const classTransformer: PayloadClassTransformer = {
+  toPlain: (instance) => instanceToPlain(instance),
+  toInstance: (ctor, plain) => plainToInstance(ctor, plain) as object,
+};
 
 /**
  * Registers `ctor` under `name` so that its instances in payloads, slot data, shared data and
@@ -56,52 +47,12 @@ export function registerPayloadClass(name: string, ctor: PayloadClass): void {
   if (!isConstructor(ctor)) throw new ConfigurationError(`registerPayloadClass('${name}'): expected a class, got ${quoteValue(ctor)}`);
   if (BUILT_INS.has(ctor)) throw new ConfigurationError(`registerPayloadClass('${name}'): ${className(ctor)} is built in; its values are saved without registering`);
   const prototype = ctor.prototype as object;
-  const existing = byName.get(name);
+  const existing = payloadClassNamed(name);
   if (existing === ctor) return;
   if (existing !== undefined) throw new ConfigurationError(`registerPayloadClass('${name}'): the name is already registered to class ${className(existing)}`);
-  const other = byPrototype.get(prototype);
+  const other = payloadClassNameOf(prototype);
   if (other !== undefined) throw new ConfigurationError(`registerPayloadClass('${name}'): class ${className(ctor)} is already registered as '${other}'`);
-  byName.set(name, ctor);
-  byPrototype.set(prototype, name);
-  version++;
-}
-
-/**
- * @internal The registered class (and its name) whose prototype is exactly `prototype`.
- *
- * @example
- * ```ts
- * payloadClassOf(Object.getPrototypeOf(new Money())); // { name: 'Money', ctor: Money }
- * ```
- */
-export function payloadClassOf(prototype: object): { name: string; ctor: PayloadClass } | undefined {
-  const name = byPrototype.get(prototype);
-  return name === undefined ? undefined : { name, ctor: byName.get(name)! };
-}
-
-/**
- * @internal Every registered class by name.
- *
- * @example
- * ```ts
- * for (const [name, ctor] of payloadClasses()) codec.add(name, ctor);
- * ```
- */
-export function payloadClasses(): ReadonlyMap<string, PayloadClass> {
-  return byName;
-}
-
-/**
- * @internal A number that changes with each registration, so the codec adds what is new, once
- * (checked before every encoding: a number, not an allocation).
- *
- * @example
- * ```ts
- * if (payloadClassesVersion() !== synced) sync();
- * ```
- */
-export function payloadClassesVersion(): number {
-  return version;
+  addPayloadClass(name, ctor, classTransformer);
 }
 
 /** Classes the codec knows itself (or refuses): registering one would change how its values are saved. */

@@ -1,7 +1,6 @@
 import { SuperJSON } from 'superjson';
-import { plainToInstance } from 'class-transformer';
 import { setOwn } from './own-property.js';
-import { payloadClasses, payloadClassesVersion, RESERVED_PREFIX, type PayloadClass } from './payload-classes.js';
+import { payloadClasses, payloadClassesVersion, payloadClassTransformer, RESERVED_PREFIX, type PayloadClass } from './payload-class-registry.js';
 import { TYPED_ARRAYS } from './value-inspect.js';
 
 /**
@@ -188,7 +187,7 @@ function addClass(name: string, ctor: PayloadClass, nested: NestedCodec): void {
     (v) => {
       const plain = nested.decode(v, `payload class '${name}'`);
       try {
-        return plainToInstance(ctor, plain as object) as object;
+        return payloadClassTransformer().toInstance(ctor, plain as object);
       } catch (error) {
         throw new Error(`cannot revive a ${name}: ${(error as Error)?.message ?? String(error)}`);
       }

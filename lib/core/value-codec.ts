@@ -1,8 +1,8 @@
-import { instanceToPlain } from 'class-transformer';
 import { SerializationError, quoteValue, describeError } from '../errors/errors.js';
 import { setOwn } from './own-property.js';
 import { codec, decodingKeys, knownRule, syncPayloadClasses, type NestedCodec } from './superjson-rules.js';
 import { inspectValue } from './value-inspect.js';
+import { payloadClassTransformer } from './payload-class-registry.js';
 import { UnencodableValue } from './unencodable-value.js';
 import { isLookalike, WRAPPER_KEY } from './wrapper-key.js';
 
@@ -30,7 +30,7 @@ let plains: Map<object, unknown> | undefined;
 
 /** A payload class instance is saved as its plain form, itself a value of this codec. */
 const nested: NestedCodec = {
-  encode: (instance) => toJSONTree(plains?.get(instance) ?? instanceToPlain(instance)),
+  encode: (instance) => toJSONTree(plains?.get(instance) ?? payloadClassTransformer().toPlain(instance)),
   decode: (json, where) => fromJSONTree(json, where),
 };
 

@@ -1,4 +1,4 @@
-import { payloadClassOf } from './payload-classes.js';
+import { payloadClassOf } from './payload-class-registry.js';
 import { plainOfInstance } from './payload-class-check.js';
 import { describeFunction, describeObject, keySegment, mapKeySegment, messageOf, UnencodableValue } from './unencodable-value.js';
 import { WRAPPER_KEY } from './wrapper-key.js';

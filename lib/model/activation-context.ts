@@ -3,6 +3,7 @@ import type { JobState } from '../state/job-state.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { EMPTY_PAYLOAD, type Payload } from '../core/payload.js';
 import type { ContextHost } from './context-host.js';
+import { ActivationScheduler } from './activation-scheduler.js';
 import type { Event } from './event.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { Slot } from './slot.js';
@@ -22,6 +23,7 @@ const DELIVERED = Symbol('delivered');
  */
 export class ActivationContext implements ExecutionContext<AnyPorts> {
   private controller?: AbortController;
+  private boundScheduler?: ActivationScheduler;
   /** Set when the activation was let go (its job was cancelled or failed): its emits are dropped. */
   silenced = false;
   /**
@@ -60,7 +62,9 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     return this.host.snapshot();
   }
   get scheduler(): SchedulerLike {
-    return this.host.scheduler;
+    // Bound to this activation (not only to whichever runs when work is scheduled): after an
+    // await, with no async context, `timer(n, ctx.scheduler)` still knows its job.
+    return (this.boundScheduler ??= new ActivationScheduler(this.host.scheduler, this));
   }
 
   get signal(): AbortSignal {

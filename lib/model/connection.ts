@@ -47,11 +47,13 @@ export class Connection {
   /** @internal The flow's task queue numbers this edge on first use (see TaskQueue). */
   _route = -1;
 
-  constructor(
-    /** @internal */ readonly event: Event,
-    /** @internal */ readonly slot: Slot,
-    paramMapping: Record<string, string> = {},
-  ) {
+  /** @internal */ readonly event: Event;
+  /** @internal */ readonly slot: Slot;
+
+  // Plain parameters (not parameter properties): the published types keep a clean signature.
+  constructor(event: Event, slot: Slot, paramMapping: Record<string, string> = {}) {
+    this.event = event;
+    this.slot = slot;
     this.paramMapping = Object.freeze({ ...paramMapping });
     this.map = compileMapping(this.paramMapping);
   }

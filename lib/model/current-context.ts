@@ -1,22 +1,23 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ActivationContext } from './activation-context.js';
+import { contextStorage } from './async-context-storage.js';
 
 /**
  * Which activation is running, so `routine.emit()` needs no job argument.
  *
  * Two layers: a plain variable for the synchronous part of a handler (the hot path: one
- * read), and an AsyncLocalStorage for what runs after an `await` or in a timer the handler
- * started, where the variable is long gone. Both are set together around every handler.
+ * read, and all a browser has), and the installed {@link AsyncContextStorage} (Node's
+ * AsyncLocalStorage, installed by `routilux/node`) for what runs after an `await` or in a timer
+ * the handler started, where the variable is long gone. Both are set together around every
+ * handler.
  */
 let current: ActivationContext | undefined;
-const storage = new AsyncLocalStorage<ActivationContext | undefined>();
 
 /**
  * The context of the activation this code runs in, if any.
  * @internal
  */
 export function currentContext(): ActivationContext | undefined {
-  return current !== undefined ? current : storage.getStore();
+  return current !== undefined ? current : (contextStorage.getStore() as ActivationContext | undefined);
 }
 
 /**
@@ -31,17 +32,22 @@ export function runInContext<A, B, R>(
   b: B,
 ): R {
   const previous = current;
-  const previousStore = storage.getStore();
   current = ctx;
-  // enterWith (not run): same scoping here since we restore right after, without run()'s
-  // closure and rest-args allocation per activation. Promises and timers created by the
-  // handler capture `ctx` when they are created.
-  storage.enterWith(ctx);
+  const storage = contextStorage;
   try {
-    return fn.call(self, a, b);
+    if (storage.enterWith === undefined) return storage.run(ctx, () => fn.call(self, a, b));
+    // enterWith (not run): same scoping here since we restore right after, without run()'s
+    // closure and rest-args allocation per activation. Promises and timers created by the
+    // handler capture `ctx` when they are created.
+    const previousStore = storage.getStore();
+    storage.enterWith(ctx);
+    try {
+      return fn.call(self, a, b);
+    } finally {
+      storage.enterWith(previousStore);
+    }
   } finally {
     current = previous;
-    storage.enterWith(previousStore);
   }
 }
 
@@ -53,7 +59,7 @@ export function runDetached<R>(fn: () => R): R {
   const previous = current;
   current = undefined;
   try {
-    return storage.run(undefined, fn);
+    return contextStorage.run(undefined, fn);
   } finally {
     current = previous;
   }

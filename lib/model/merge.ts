@@ -89,7 +89,7 @@ const append: CompiledMerge = (previous, incoming, cell) => {
 };
 
 /**
- * Turns a strategy into the function the scheduler calls. Names are resolved now, so an
+ * @internal Turns a strategy into the function the scheduler calls. Names are resolved now, so an
  * unknown name fails where the slot is defined instead of at the first activation.
  *
  * @example

@@ -45,12 +45,17 @@ export class Slot<T extends object = Payload> {
   private strategy: MergeStrategy;
   private detached?: DetachedHost;
 
+  /** @internal */ readonly _handler: SlotHandler<T, any> | undefined;
+
+  // `handler` is a plain parameter (not a parameter property) so that stripping internals from
+  // the published types leaves a clean constructor signature.
   constructor(
     readonly name: string,
     readonly routine: Routine,
-    /** @internal */ readonly _handler: SlotHandler<T, any> | undefined,
+    handler: SlotHandler<T, any> | undefined,
     mergeStrategy: MergeStrategy = 'override',
   ) {
+    this._handler = handler;
     this.strategy = mergeStrategy;
     this._merge = compileMerge(mergeStrategy, `routine '${routine.id}' slot '${name}'`);
   }

@@ -1,7 +1,9 @@
 /**
- * `routilux/node`: the parts of Routilux that need Node.js (the file system): `FileJobStore`,
- * its options and its file-name scheme. They stay importable from `routilux` in Node too; this
- * entry is where they will live alone once the core entry runs in browsers.
+ * `routilux/node`: the parts of Routilux that need Node.js. Loading it installs an
+ * `AsyncLocalStorage` so `this.emit` after an `await` in a handler knows its job; it exports
+ * `FileJobStore` (the file system), its options and its file-name scheme. Node's `routilux`
+ * loads it too and re-exports `FileJobStore`, so in Node nothing needs to import it by this
+ * name; in a bundle for a browser, `routilux` is the core without it.
  *
  * @example
  * ```ts
@@ -9,7 +11,13 @@
  * const flow = new Flow({ store: new FileJobStore('./jobs'), checkpoint: 'always' });
  * ```
  * @packageDocumentation
+ * @module routilux/node
  */
+import { installNodeAsyncContext } from './async-context.js';
+
 export { FileJobStore } from '../persistence/file-store.js';
 export type { FileJobStoreOptions } from '../persistence/file-store-options.js';
 export { jobFileName } from '../persistence/job-file-name.js';
+export { installNodeAsyncContext } from './async-context.js';
+
+installNodeAsyncContext();

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ConfigurationError, describeValue } from '../errors/errors.js';
+// For the {@link}s of the documentation below (the API reference resolves them).
+import type { SerializationError, StoreError } from '../errors/errors.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { acquireFileLease, fileLeaseOf, releaseFileLease, removeFileLease } from './file-leases.js';

@@ -7,7 +7,7 @@ const HASHED = /^[a-z0-9_%-]*~[0-9a-f]{64}$/;
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
 /**
- * @internal The file name of a job id in a FileJobStore: lower-case letters, digits, `_` and
+ * The file name of a job id in a FileJobStore: lower-case letters, digits, `_` and
  * `-` stay; anything else is escaped per UTF-16 code unit (`%xx`, `%uxxxx`), so the mapping is
  * one-to-one and safe on case-insensitive file systems; Windows device names are escaped; an
  * encoded id longer than 160 characters keeps a readable prefix plus its SHA-256.

@@ -7,8 +7,6 @@ import { isPrunable, resolvePruneOptions } from './prune-options.js';
 import { storeErrorOf } from './store-error-of.js';
 import { checkId, checkState, serialize } from './store-arguments.js';
 
-export { checkId, checkState, serialize } from './store-arguments.js';
-
 /**
  * A {@link JobStore} in memory, for tests and for processes that only need pause/resume
  * within their own lifetime.

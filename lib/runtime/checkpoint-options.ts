@@ -45,7 +45,7 @@ export interface CheckpointOptions {
 export type ResolvedCheckpointOptions = Required<CheckpointOptions>;
 
 /**
- * The defaults: a save hung for 30 s counts as failed; 5 attempts with 50, 100, 200, 400 ms
+ * @internal The defaults: a save hung for 30 s counts as failed; 5 attempts with 50, 100, 200, 400 ms
  * between them ride out a short burst of `EMFILE`/`EAGAIN` or a reconnecting database (about
  * 0.75 s of waiting) without holding a flush up for long.
  *

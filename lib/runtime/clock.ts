@@ -1,5 +1,6 @@
 import { Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ContextScheduler } from './context-scheduler.js';
+import { macrotask } from './macrotask.js';
 
 /**
  * @internal The flow's view of time: every timestamp, delay and hand-off goes through the
@@ -7,8 +8,9 @@ import { ContextScheduler } from './context-scheduler.js';
  *
  * One exception keeps real-time dispatch fast: when the scheduler is the default
  * `asyncScheduler` and it is not being driven by a TestScheduler (its clock is the wall clock),
- * a zero-delay hand-off uses `setImmediate` instead of `setTimeout(0)`, which Node clamps to
- * 1 ms. Both yield to timers and I/O; only the clamp differs.
+ * a zero-delay hand-off uses {@link macrotask} (`setImmediate` in Node, a `MessageChannel`
+ * message in a browser) instead of `setTimeout(0)`, which Node clamps to 1 ms and browsers to
+ * 4 ms once nested. Both yield to timers and I/O; only the clamp differs.
  */
 export class Clock {
   /**
@@ -71,7 +73,7 @@ export class Clock {
 
   /** Runs `fn` soon, after letting the event loop breathe (a new macrotask or scheduler action). */
   handOff(fn: () => void): void {
-    if (this.realtime) setImmediate(fn);
+    if (this.realtime) macrotask(fn);
     else this.inner.schedule(fn, 0);
   }
 }

@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-import { Type } from 'class-transformer';
 import type { SchedulerLike } from 'rxjs';
 import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { ErrorHandler } from '../errors/error-handler.js';
@@ -11,74 +9,9 @@ import { mergeStrategyName } from '../model/merge.js';
 import { errorType, errorTypeName } from './error-type-registry.js';
 import { JsonReader } from '../core/json-reader.js';
 import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
+import type { ConnectionJSON, ErrorHandlerJSON, FlowJSON, RoutineJSON } from './flow-json-classes.js';
 
-/**
- * An error policy as JSON; `retryableErrors` are names from `registerErrorType`.
- *
- * @example
- * ```ts
- * const h: ErrorHandlerJSON = { strategy: 'retry', maxRetries: 3, retryDelay: 100, backoffMultiplier: 2, isCritical: false, retryableErrors: ['TypeError'] };
- * ```
- */
-export class ErrorHandlerJSON {
-  strategy!: 'stop' | 'continue' | 'retry' | 'skip';
-  maxRetries!: number;
-  retryDelay!: number;
-  backoffMultiplier!: number;
-  isCritical!: boolean;
-  retryableErrors!: string[];
-}
-
-/**
- * A routine as JSON. `config` is plain JSON where the config is plain data; a value JSON cannot
- * carry (a Date, a Map, a BigInt, ...) is written as `{ "$superjson": { json, meta } }`, which
- * `Flow.fromJSON` revives exactly.
- *
- * @example
- * ```ts
- * flow.toJSON().routines[0].type; // 'Parser'
- * ```
- */
-export class RoutineJSON {
-  id!: string;
-  type!: string;
-  config!: Record<string, unknown>;
-  @Type(() => ErrorHandlerJSON) errorHandler?: ErrorHandlerJSON;
-  slots!: Record<string, { mergeStrategy: string }>;
-}
-
-/** A connection as JSON. @example `flow.toJSON().connections[0].paramMapping` */
-export class ConnectionJSON {
-  sourceId!: string;
-  eventName!: string;
-  targetId!: string;
-  slotName!: string;
-  paramMapping!: Record<string, string>;
-}
-
-/**
- * `flow.toJSON()`: `{ format: 'routilux.flow', version: 1, flowId, executionStrategy,
- * maxWorkers, executionTimeout?, errorHandler?, routines, connections }` (plus
- * `activationTimeout?` and `historyLimit`).
- *
- * @example
- * ```ts
- * const json: FlowJSON = flow.toJSON(); json.routines.map((r) => `${r.id}:${r.type}`);
- * ```
- */
-export class FlowJSON {
-  format!: 'routilux.flow';
-  version!: 1;
-  flowId!: string;
-  executionStrategy!: 'sequential' | 'concurrent';
-  maxWorkers!: number;
-  executionTimeout?: number;
-  activationTimeout?: number;
-  historyLimit!: number;
-  @Type(() => ErrorHandlerJSON) errorHandler?: ErrorHandlerJSON;
-  @Type(() => RoutineJSON) routines!: RoutineJSON[];
-  @Type(() => ConnectionJSON) connections!: ConnectionJSON[];
-}
+export type { ConnectionJSON, ErrorHandlerJSON, FlowJSON, RoutineJSON } from './flow-json-classes.js';
 
 function handlerToJSON(h: ErrorHandler, path: string): ErrorHandlerJSON {
   const names = h.retryableErrors.map((r, i) => {

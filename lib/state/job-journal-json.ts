@@ -29,7 +29,7 @@ export interface JournalEntryJSON {
 type Codec = (value: unknown, path: string) => unknown;
 
 /**
- * @internal Encodes `entry` for a store: JSON-safe data that {@link journalEntryFromJSON} revives
+ * Encodes `entry` for a store (one line of a job journal): JSON-safe data that {@link journalEntryFromJSON} revives
  * exactly; plain JSON values are not copied.
  *
  * @throws {SerializationError} naming the path of a value that cannot be saved (a function, a
@@ -48,7 +48,7 @@ export function journalEntryToJSON(entry: JournalEntry): JournalEntryJSON {
 }
 
 /**
- * @internal Reads one entry written by {@link journalEntryToJSON} (object or text), checking its
+ * Reads one entry written by {@link journalEntryToJSON} (object or text), checking its
  * shape; the result is the reader's own copy.
  *
  * @throws {SerializationError} naming what is wrong (malformed JSON, another format, a bad change).

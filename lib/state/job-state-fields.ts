@@ -209,8 +209,16 @@ export const JOB_STATE_FIELDS = {
 type Fields = typeof JOB_STATE_FIELDS;
 type ValueOf<S> = S extends FieldSpec<infer T, boolean> ? T : never;
 
+/** The fields as derived from {@link JOB_STATE_FIELDS} (optional where the spec says so). */
+type DerivedFields = {
+  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? never : K]: ValueOf<Fields[K]>;
+} & {
+  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? K : never]?: ValueOf<Fields[K]>;
+};
+
 /**
- * The fields of a {@link JobState}, as plain data (derived from the one declaration of them).
+ * The fields of a {@link JobState}, as plain data. Written out so the published types name no
+ * internal declaration; the compiler holds it to the one declaration above (`FieldsAgree`).
  *
  * @example
  * ```ts
@@ -218,10 +226,35 @@ type ValueOf<S> = S extends FieldSpec<infer T, boolean> ? T : never;
  * ```
  */
 export type JobStateFields = {
-  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? never : K]: ValueOf<Fields[K]>;
-} & {
-  readonly [K in keyof Fields as Fields[K] extends FieldSpec<unknown, true> ? K : never]?: ValueOf<Fields[K]>;
+  readonly jobId: string;
+  readonly flowId: string;
+  readonly status: JobStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly routineStates: Readonly<Record<string, RoutineState>>;
+  readonly slotData: Readonly<Record<string, Payload>>;
+  readonly pendingTasks: readonly PendingTask[];
+  readonly runningTasks: readonly PendingTask[];
+  readonly failedTask?: PendingTask;
+  readonly executionHistory: readonly ExecutionRecord[];
+  readonly pausePoints: readonly PausePoint[];
+  readonly deferredEvents: readonly DeferredEvent[];
+  readonly sharedData: Readonly<Record<string, unknown>>;
+  readonly tracker: TrackerState;
+  readonly operators: Readonly<Record<string, OperatorState>>;
+  readonly flushDue: readonly string[];
+  readonly activationSeq: number;
+  readonly outputLog: readonly OutputRecord[];
+  readonly open: boolean;
+  readonly timeout?: number;
+  readonly error?: JobError;
 };
+
+/** `true` when `A` and `B` are assignable both ways (same keys, same optionality, same types). */
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustBeTrue<T extends true> = T;
+/** A field added to JOB_STATE_FIELDS without JobStateFields (or the reverse) fails to compile here. */
+type FieldsAgree = MustBeTrue<Agree<JobStateFields, DerivedFields>>;
 
 /** @internal A field's name. @example `const name: JobStateField = 'status';` */
 export type JobStateField = keyof Fields;

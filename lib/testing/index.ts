@@ -6,6 +6,7 @@
  * import { createTestScheduler, marbleJob } from 'routilux/testing';
  * ```
  * @packageDocumentation
+ * @module routilux/testing
  */
 export { marbleJob, type MarbleJob, type MarbleJobOptions } from './marble-job.js';
 export { createTestScheduler } from './test-scheduler.js';

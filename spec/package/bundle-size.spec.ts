@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { build, type Metafile } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appWithPackage, root } from './packed-app.js';
+
+// What an app's bundle holds of Routilux (issue 16): the package is one ES module per source
+// file with `sideEffects` declared, so a bundler keeps only what the app imports. Bundled as an
+// app would (esbuild, minified, for the browser) from the packed package, every dependency and
+// peer external: these are Routilux's own bytes.
+//
+// Budgets are ~15% above what was measured when they were set (recorded in bench/README.md,
+// "Bundle sizes"); a change that grows a bundle past its budget has to say why here.
+const BUDGETS = {
+  ConfigurationError: { measured: 781, budget: 900 },
+  Routine: { measured: 14_247, budget: 16_400 },
+  Flow: { measured: 111_276, budget: 128_000 },
+  'Flow, Routine': { measured: 111_290, budget: 128_000 },
+} as const;
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+const deps = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
+
+let app: string | undefined;
+
+async function bundle(code: string, platform: 'browser' | 'node' = 'browser') {
+  app ??= appWithPackage('bundle-size');
+  const result = await build({
+    stdin: { contents: code, resolveDir: app, loader: 'js', sourcefile: 'app.js' },
+    bundle: true,
+    write: false,
+    minify: true,
+    format: 'esm',
+    platform,
+    external: [...deps, ...deps.map((d) => `${d}/*`)],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const [output] = Object.values(result.metafile.outputs) as Metafile['outputs'][string][];
+  return {
+    bytes: output.bytes,
+    /** The packages the bundle imports (left external). */
+    imports: [...new Set(output.imports.map((i) => i.path))],
+    /** The files of Routilux the bundle holds code of. */
+    files: Object.entries(output.inputs)
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([file]) => file.replace(/^.*node_modules\/routilux\//, '')),
+  };
+}
+
+describe('bundles of the package (issue 16)', function () {
+  this.timeout(120_000);
+
+  for (const [names, { budget }] of Object.entries(BUDGETS)) {
+    it(`import { ${names} } from 'routilux' stays within ${budget} bytes minified`, async () => {
+      const { bytes } = await bundle(`export { ${names} } from 'routilux';`);
+      expect(bytes).to.be.at.most(budget);
+    });
+  }
+
+  it('import { ConfigurationError } holds the error classes and nothing of the engine', async () => {
+    const { files, imports } = await bundle(`export { ConfigurationError } from 'routilux';`);
+    expect(files).to.deep.equal(['dist/errors/errors.js']);
+    expect(imports).to.deep.equal([]);
+  });
+
+  it('import { Flow } (and { Flow, Routine }) loads neither class-transformer nor reflect-metadata, nor the built-ins', async () => {
+    for (const names of ['Flow', 'Flow, Routine']) {
+      const { files, imports } = await bundle(`export { ${names} } from 'routilux';`);
+      expect(imports).to.include.members(['rxjs', 'immer', 'superjson']);
+      expect(imports).to.not.include('class-transformer');
+      expect(imports).to.not.include('reflect-metadata');
+      expect(imports).to.not.include('sift'); // the built-ins' query matcher
+      expect(files.filter((f) => f.startsWith('dist/builtins/'))).to.deep.equal([]);
+    }
+  });
+
+  it('class-transformer comes with registerPayloadClass (payload classes need it), and never reflect-metadata', async () => {
+    const { imports } = await bundle(`export { Flow, registerPayloadClass } from 'routilux';`);
+    expect(imports).to.include('class-transformer');
+    expect(imports).to.not.include('reflect-metadata');
+  });
+
+  it('a built-in comes with its registration; `import "routilux/builtins"` registers them all', async () => {
+    const one = await bundle(`export { Batcher } from 'routilux';`);
+    expect(one.files).to.include('dist/builtins/batcher.js');
+    expect(one.files).to.not.include('dist/builtins/splitter.js');
+    const all = await bundle(`import 'routilux/builtins';`);
+    for (const builtin of ['batcher', 'splitter', 'filter', 'text-clipper', 'aggregator']) expect(all.files).to.include(`dist/builtins/${builtin}.js`);
+  });
+
+  it('for the browser, routilux (all of it, testing and builtins too) imports nothing Node-only; for Node, it installs AsyncLocalStorage', async () => {
+    const browser = await bundle(`export * from 'routilux'; export * from 'routilux/testing'; import 'routilux/builtins';`, 'browser');
+    expect(browser.imports.filter((i) => i.startsWith('node:'))).to.deep.equal([]);
+    expect(browser.files).to.not.include('dist/node/async-context.js');
+    const node = await bundle(`export { Flow } from 'routilux';`, 'node');
+    expect(node.imports).to.include('node:async_hooks');
+    expect(node.files).to.include('dist/node/async-context.js');
+  });
+});
