@@ -108,3 +108,21 @@ describe('payload classes on slots (issue 18)', () => {
     expect(bad.error?.message).to.include("routine 'r' slot 'trigger': invalid payload: id:");
   });
 });
+
+describe('payloadClass of a class that is not registered', () => {
+  // The registry is where class-transformer is loaded (the core never imports it), and without
+  // it a job could not save the instances anyway: the activation fails, naming what to do.
+  it('fails the activation with a ConfigurationError naming the class and registerPayloadClass', async () => {
+    class Unregistered {
+      n = 0;
+    }
+    const flow = new Flow();
+    const r = new Routine();
+    r.defineSlot('trigger', () => {}, { payloadClass: Unregistered });
+    flow.addRoutine(r, 'r');
+    const state = await flow.execute('r', { n: 1 });
+    expect(state.status).to.equal('failed');
+    expect(state.error?.name).to.equal('ConfigurationError');
+    expect(state.error?.message).to.match(/payloadClass Unregistered is not registered: call registerPayloadClass\('Unregistered', Unregistered\)/);
+  });
+});

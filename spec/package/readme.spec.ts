@@ -68,7 +68,7 @@ describe('README.md TypeScript blocks (issue 16)', function () {
   it('every ```ts block type-checks against the packed package (strict)', () => {
     const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
     expect(blocks.length).to.be.greaterThan(5);
-    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai'] });
+    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai', 'zod', 'valibot'] });
     const modules = blocks.map((block) => ({ block, ...moduleOf(block) }));
     for (const m of modules) writeFileSync(join(app, `readme-${m.block.index}.ts`), m.text);
     writeFileSync(
