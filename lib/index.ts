@@ -16,6 +16,12 @@ export type { ExecutionContext } from './model/execution-context.js';
 export type { Payload } from './core/payload.js';
 export type { MergeStrategy, MergeFunction } from './model/merge.js';
 
+// Activation policies: joins, batches, windows, custom policies.
+export { Join, type JoinMode, type JoinOptions } from './model/join.js';
+export type { BatchOptions, SlotActivationOptions } from './model/slot-policy.js';
+export { registerActivationPolicy, type ActivationPolicyFunction, type ActivationDecision } from './model/activation-policy.js';
+export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
+
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';
 export type { FlowOptions } from './flow/flow-options.js';
@@ -66,6 +72,7 @@ export {
 export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/routine-registry.js';
 export { registerErrorType } from './serialization/error-type-registry.js';
 export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON, type FlowFromJSONOptions } from './serialization/flow-json.js';
+export type { SlotJSON, JoinJSON } from './serialization/policy-json.js';
 export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
 export { registerPayloadClass, type PayloadClass } from './core/payload-classes.js';
 

@@ -40,7 +40,7 @@ export type InspectRecord =
       readonly timestamp: number;
     }
   | {
-      readonly type: 'start' | 'error' | 'retry' | 'skip' | 'stop';
+      readonly type: 'start' | 'error' | 'retry' | 'skip' | 'stop' | 'join-incomplete';
       readonly jobId: string;
       readonly routineId: string;
       readonly data: Payload;

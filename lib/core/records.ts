@@ -157,7 +157,7 @@ export interface OutputRecord {
  * m.emissions$.pipe(filter((e) => e.kind === 'retry')).subscribe((e) => log(e.routineId, e.data.attempt));
  * ```
  */
-export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop';
+export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop' | 'join-incomplete';
 
 /**
  * One entry of `flow.events$`: every emission (`kind: 'emit'`) and every policy outcome.

@@ -7,6 +7,7 @@ import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
+import { intake } from './policy-intake.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -35,11 +36,12 @@ export function activate(task: Task): void {
   let result: unknown;
   try {
     // A retry or a resumed activation re-runs with what it merged the first time: merging
-    // again would, e.g., append the same payload twice.
-    const merged = task.merged ?? job.merge(slot, task.data);
+    // again would, e.g., append the same payload twice. A policy slot's payload goes into the
+    // job's policy state instead; the handler runs only when that fires (undefined: not now).
+    const merged = task.merged ?? (slot._policy === undefined ? job.merge(slot, task.data) : intake(job, slot, task.data));
     task.merged = merged;
     const handler = slot._handler;
-    if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+    if (handler !== undefined && merged !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
   } catch (error) {
     finish(task, run, startedAt, error);
     return;

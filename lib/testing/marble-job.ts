@@ -74,7 +74,7 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
   // the emissions they interleave with: both push synchronously, so the order is kept.
   events.add(
     flow.inspect$.subscribe((r) => {
-      if (r.type === 'start' || r.type === 'error' || r.type === 'retry' || r.type === 'skip' || r.type === 'stop') {
+      if (r.type === 'start' || r.type === 'error' || r.type === 'retry' || r.type === 'skip' || r.type === 'stop' || r.type === 'join-incomplete') {
         record({ kind: r.type, jobId: r.jobId, routineId: r.routineId, eventName: r.type, data: r.data, timestamp: r.timestamp });
       }
     }),
