@@ -140,7 +140,9 @@ export class Slot<T extends Payload = Payload> {
    * ```
    */
   receive(data: T): void {
-    const host = (this.detached ??= new DetachedHost(this.routine));
+    // A join's slots share one host, where the join's state is.
+    const owner: Slot = this.join?.slots[0] ?? (this as Slot);
+    const host = (owner.detached ??= new DetachedHost(this.routine));
     let cell = host.slotData.get(this as Slot);
     if (cell === undefined) host.slotData.set(this as Slot, (cell = { data: undefined, scratch: undefined }));
     const merged = this._merge(cell.data, data, cell) as T;
