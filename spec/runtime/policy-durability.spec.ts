@@ -10,7 +10,6 @@ import {
   diffJobStates,
   registerActivationPolicy,
   type InspectRecord,
-  type Job,
   type Payload,
   type SlotOptions,
 } from '../../lib/index.js';
@@ -25,7 +24,7 @@ interface Out {
 }
 
 /** Flow 'pol' with routine `p` whose slot `in` has `options`; its handler records { at, values } of each batch. */
-function build(ts: TestScheduler, options: SlotOptions, out: Out[], handler?: (data: Payload) => unknown) {
+function build(ts: TestScheduler, options: SlotOptions, out: Out[], handler?: (data: Payload) => void | Promise<void>) {
   const flow = new Flow({ flowId: 'pol', scheduler: ts });
   const r = new Routine();
   r.defineSlot('in', (data) => {
@@ -277,5 +276,3 @@ describe('activation policies: durable, per job', () => {
   });
 });
 
-/** Keeps `Job` referenced for readers of the helpers above. */
-export type { Job };
