@@ -5,6 +5,7 @@ import {
   ErrorHandler,
   Flow,
   JobState,
+  MemoryJobStore,
   Routine,
   applyJournalEntry,
   diffJobStates,
@@ -196,6 +197,47 @@ describe('activation policies: durable, per job', () => {
     await settle(ts2, again.wait());
     expect(out.map((o) => o.values)).to.deep.equal([[1, 2], [1, 2], [3]]);
     await settle(ts, job.cancel());
+  });
+
+  it('checkpointed with the journal to a store, a "crashed" job loads with what its join and batch held and finishes elsewhere', async () => {
+    const store = new MemoryJobStore();
+    const make = (ts: TestScheduler, got: string[]): Flow => {
+      const flow = new Flow({ flowId: 'ckpt', scheduler: ts, store, checkpoint: 'always', checkpointRetry: { journal: true } });
+      const r = new Routine();
+      r.defineEvent('pair');
+      r.defineJoin('pair', ['a', 'b'], (d, ctx) => ctx.emit('pair', { n: `${(d.a as Payload).n}${(d.b as Payload).n}` }));
+      r.defineSlot('pairs', (d) => void got.push((d.items as Payload[]).map((p) => p.n).join(',')), { batch: { size: 3, maxWait: 40 } });
+      flow.addRoutine(r, 'r');
+      flow.connect('r', 'pair', 'r', 'pairs');
+      return flow;
+    };
+    const got: string[] = [];
+    const tsA = handScheduler();
+    const flowA = make(tsA, got);
+    const job = flowA.open({ jobId: 'ck' });
+    tsA.schedule(() => job.send('r', 'a', { n: 1 }), 0);
+    tsA.schedule(() => job.send('r', 'b', { n: 1 }), 5);
+    tsA.schedule(() => job.send('r', 'a', { n: 2 }), 10);
+    runTo(tsA, 20);
+    await flowA.checkpointsFlushed();
+    const saved = (await store.load('ck'))!;
+    expect(saved.status).to.equal('running');
+    expect(saved.policies).to.deep.equal({
+      'r.pair': { kind: 'zip', waiting: { a: [{ n: 2 }], b: [] } },
+      'r.pairs': { kind: 'batch', items: [{ n: '11' }], dueAt: 45 },
+    });
+    await settle(tsA, job.cancel()); // the first process goes away (and lets go of the job's lease)
+    await flowA.checkpointsFlushed();
+    const tsB = handScheduler();
+    runTo(tsB, 20);
+    const again = make(tsB, got).resume(saved);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the store's lease is taken (real time)
+    expect(again.state.status).to.equal('running');
+    tsB.schedule(() => again.send('r', 'b', { n: 2 }), 10);
+    runTo(tsB, 100);
+    expect(got).to.deep.equal(['11,22']); // at 45, the batch's saved due time
+    again.close();
+    await settle(tsB, again.wait());
   });
 
   it('cancel drops what the policies hold, and their timers never fire', async () => {
