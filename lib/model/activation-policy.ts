@@ -33,6 +33,10 @@ export type ActivationPolicyFunction = (state: Payload, incoming: Payload) => Ac
 /**
  * Registered custom activation policies by name (filled by {@link registerActivationPolicy}).
  * @internal
+ * @example
+ * ```ts
+ * activationPolicies.get('everyThird'); // the function, or undefined
+ * ```
  */
 export const activationPolicies = new Map<string, ActivationPolicyFunction>();
 

@@ -3,7 +3,14 @@ import type { Payload } from '../core/payload.js';
 import type { PolicyCellState } from '../core/policy-cell-state.js';
 import { PolicyCell, type PolicyDef } from './policy-cell.js';
 
-/** @internal A batch or window policy as its cell sees it. */
+/**
+ * @internal A batch or window policy as its cell sees it.
+ *
+ * @example
+ * ```ts
+ * const shape = slot._policy as BatchShape; shape.size; // 100
+ * ```
+ */
 export interface BatchShape extends PolicyDef {
   readonly kind: 'batch' | 'window';
   /** Batch size (batch only). */

@@ -4,7 +4,14 @@ import type { PolicyCellState } from '../core/policy-cell-state.js';
 import type { ActivationPolicyFunction } from './activation-policy.js';
 import { PolicyCell, type PolicyDef } from './policy-cell.js';
 
-/** @internal A custom policy as its cell sees it: the registered name and its function. */
+/**
+ * @internal A custom policy as its cell sees it: the registered name and its function.
+ *
+ * @example
+ * ```ts
+ * const shape = slot._policy as CustomShape; shape.policyName; // 'everyThird'
+ * ```
+ */
 export interface CustomShape extends PolicyDef {
   readonly kind: 'custom';
   readonly policyName: string;

@@ -2,7 +2,14 @@ import type { Payload } from '../core/payload.js';
 import type { PolicyCellState } from '../core/policy-cell-state.js';
 import { PolicyCell, type PolicyDef } from './policy-cell.js';
 
-/** @internal A join as its cells see it: the names of its slots, in order. */
+/**
+ * @internal A join as its cells see it: the names of its slots, in order.
+ *
+ * @example
+ * ```ts
+ * const shape: JoinShape = routine.getJoin('pair')!; shape.slotNames; // ['left', 'right']
+ * ```
+ */
 export interface JoinShape extends PolicyDef {
   readonly slotNames: readonly string[];
 }
