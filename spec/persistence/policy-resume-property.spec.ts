@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { TestScheduler } from 'rxjs/testing';
-import { Flow, JobState, Routine, type ExecutionContext, type Job, type JobState as State, type Payload } from '../../lib/index.js';
+import { Flow, JobState, Routine, registerActivationPolicy, type ExecutionContext, type Job, type JobState as State, type Payload, type SlotOptions } from '../../lib/index.js';
 import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 // Issue 19: a job whose joins, batches and windows hold payloads can be cut anywhere — paused
@@ -16,10 +16,13 @@ interface Delivery {
   data: Payload;
 }
 
+registerActivationPolicy('spec.property.everySecond', (state, incoming) => (state.held ? { state: {}, fire: { ps: [state.held, incoming.p] } } : { state: { held: incoming.p } }));
+
 /**
- * The flow: `j` zips left and right into pairs; `b` batches pairs by 3 (maxWait 7 ms); `w`
- * windows pairs by 10 ms; sinks record what `b` and `w` hand over. Every handler counts
- * activations and the one numbered `pauseAt` pauses the job from inside itself.
+ * The flow: `j` zips left and right into pairs and `k` joins their latest; `b` batches pairs
+ * by 3 (maxWait 7 ms), `w` windows them by 10 ms, `c` hands them over two by two (a custom
+ * policy); sinks record what `b`, `w`, `c` and `k` hand over. Every handler counts activations
+ * and the one numbered `pauseAt` pauses the job from inside itself.
  */
 function build(ts: TestScheduler, out: Delivery[], pauseAt?: number): Flow {
   const flow = new Flow({ flowId: 'policy-property', scheduler: ts });
@@ -40,12 +43,18 @@ function build(ts: TestScheduler, out: Delivery[], pauseAt?: number): Flow {
     tick(ctx);
     ctx.emit('pair', { p: [(data.left as Payload).v, (data.right as Payload).v] });
   });
-  const batcher = (options: { batch: { size: number; maxWait: number } } | { window: number }): Routine => {
+  const k = new Routine();
+  k.defineEvent('out');
+  k.defineJoin('latest', ['left', 'right'], (data, ctx) => {
+    tick(ctx);
+    ctx.emit('out', { ps: [[(data.left as Payload).v, (data.right as Payload).v]] });
+  }, { mode: 'latest' });
+  const batcher = (options: SlotOptions): Routine => {
     const r = new Routine();
     r.defineEvent('out');
     r.defineSlot('in', (data, ctx) => {
       tick(ctx);
-      ctx.emit('out', { ps: (data.items as Payload[]).map((x) => x.p) });
+      ctx.emit('out', { ps: data.items !== undefined ? (data.items as Payload[]).map((x) => x.p) : data.ps });
     }, options);
     return r;
   };
@@ -53,18 +62,22 @@ function build(ts: TestScheduler, out: Delivery[], pauseAt?: number): Flow {
   flow.addRoutine(j, 'j');
   flow.addRoutine(batcher({ batch: { size: 3, maxWait: 7 } }), 'b');
   flow.addRoutine(batcher({ window: 10 }), 'w');
-  for (const name of ['b', 'w']) {
+  flow.addRoutine(batcher({ activation: 'spec.property.everySecond' }), 'c');
+  flow.addRoutine(k, 'k');
+  for (const name of ['b', 'w', 'c', 'k']) {
     const sink = new Routine();
     sink.defineSlot('in', (data, ctx) => {
       tick(ctx);
       out.push({ at: ts.now(), sink: name, data });
     });
     flow.addRoutine(sink, `${name}Sink`);
-    flow.connect('j', 'pair', name, 'in');
+    if (name !== 'k') flow.connect('j', 'pair', name, 'in');
     flow.connect(name, 'out', `${name}Sink`, 'in');
   }
-  flow.connect('src', 'left', 'j', 'left');
-  flow.connect('src', 'right', 'j', 'right');
+  for (const side of ['left', 'right']) {
+    flow.connect('src', side, 'j', side);
+    flow.connect('src', side, 'k', side);
+  }
   return flow;
 }
 
@@ -110,9 +123,18 @@ describe('activation policies resume anywhere (property)', function () {
 
   it('an open job fed over time, paused and moved as JSON or crashed and resumed elsewhere at any frame, gives the same outputs at the same job times', async () => {
     const closeAt = 200;
-    /** Sends each `[frame, side, value]` at that frame of `ts`. */
-    const feed = (ts: TestScheduler, job: Job, sends: Array<[number, Side, number]>): void => {
-      for (const [at, side, v] of sends) ts.schedule(() => job.send('j', side, { v }), at - ts.now());
+    /**
+     * Sends each `[frame, side, value]` at that frame of `ts` to the job `job()` returns then.
+     * Inputs are scheduled before the job runs, so an input and a timer due at the same frame
+     * run input first in every run (a tie's order is the scheduler's insertion order).
+     */
+    const feed = (ts: TestScheduler, job: () => Job, sends: Array<[number, Side, number]>): void => {
+      for (const [at, side, v] of sends) {
+        ts.schedule(() => {
+          job().send('j', side, { v });
+          job().send('k', side, { v });
+        }, at - ts.now());
+      }
     };
     const finish = async (ts: TestScheduler, job: Job, at: number): Promise<State> => {
       runTo(ts, at);
@@ -131,13 +153,13 @@ describe('activation policies resume anywhere (property)', function () {
           const straight: Delivery[] = [];
           const tsR = handScheduler();
           const ref = build(tsR, straight).open({ jobId: 'o' });
-          feed(tsR, ref, sends);
+          feed(tsR, () => ref, sends);
           const refState = await finish(tsR, ref, closeAt);
 
           const got: Delivery[] = [];
           const tsA = handScheduler();
           const job = build(tsA, got).open({ jobId: 'o' });
-          feed(tsA, job, sends.filter(([at]) => at < cut));
+          feed(tsA, () => job, sends.filter(([at]) => at < cut));
           runTo(tsA, cut);
           // Moved: paused, then restored where the clock reads 1001 (job time goes on from the cut).
           // Crashed: the running state as a checkpoint saw it, resumed where the clock reads the cut.
@@ -147,15 +169,17 @@ describe('activation policies resume anywhere (property)', function () {
           const restoreAt = how === 'moved' ? 1001 : cut;
           const tsB = handScheduler();
           runTo(tsB, restoreAt);
-          const again = build(tsB, got).resume(JobState.fromJSON(text));
-          feed(tsB, again, sends.filter(([at]) => at > cut).map(([at, side, v]) => [at - cut + restoreAt, side, v]));
+          let again!: Job;
+          feed(tsB, () => again, sends.filter(([at]) => at > cut).map(([at, side, v]) => [at - cut + restoreAt, side, v]));
+          again = build(tsB, got).resume(JobState.fromJSON(text));
           const state = await finish(tsB, again, closeAt - cut + restoreAt);
           const jobTime = got.map((d) => ({ ...d, at: d.at >= restoreAt && how === 'moved' ? d.at - restoreAt + cut : d.at }));
-          expect(jobTime).to.deep.equal(straight);
+          if (JSON.stringify(jobTime) !== JSON.stringify(straight)) console.log('DBG', JSON.stringify(raw), half, how, '\n', JSON.stringify(jobTime), '\n', JSON.stringify(straight));
+          expect(JSON.stringify(jobTime)).to.equal(JSON.stringify(straight));
           expect(incomplete(state)).to.deep.equal(incomplete(refState));
         },
       ),
-      { numRuns: Number(process.env.POLICY_PROPERTY_RUNS ?? 60), examples: [[[[0, 'left', 1], [3, 'right', 2], [5, 'left', 3]], 2, 'moved']] },
+      { numRuns: Number(process.env.POLICY_PROPERTY_RUNS ?? 60), examples: [[[[1, 'right', 0], [6, 'left', 0], [0, 'left', 0]], 1, 'moved'], [[[0, 'left', 1], [3, 'right', 2], [5, 'left', 3]], 2, 'moved']] },
     );
   });
 });
