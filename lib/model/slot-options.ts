@@ -16,7 +16,12 @@ export interface SlotOptions {
   mergeStrategy?: MergeStrategy;
   /** Up to `size` payloads per activation, or what arrived within `maxWait` ms of the first. */
   batch?: BatchOptions;
-  /** One activation per non-empty tumbling window of this many ms (flow scheduler time). */
+  /**
+   * One activation per non-empty tumbling window of this many ms (flow scheduler time): the
+   * first payload opens a window; the next starts where one with items ended; a window left
+   * empty ends the run and the next payload opens a new one; the open window closes when the
+   * job runs out of work.
+   */
   window?: number;
   /** The name of a policy registered with `registerActivationPolicy`. */
   activation?: string;
