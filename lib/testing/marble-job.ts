@@ -70,7 +70,7 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
     else if (e.jobId === jobId) emissions.next(e);
   };
   const events = flow.events$.subscribe(record);
-  // The scheduler's history records (start, error, retry, skip, stop) come from inspect$, as
+  // The scheduler's history records (start, error, retry, skip, stop, join-incomplete) come from inspect$, as
   // the emissions they interleave with: both push synchronously, so the order is kept.
   events.add(
     flow.inspect$.subscribe((r) => {
