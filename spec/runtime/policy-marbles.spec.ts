@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { filter, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Flow, Routine, registerActivationPolicy, type Payload, type SlotOptions } from '../../lib/index.js';
 import { marbleJob } from '../../lib/testing/index.js';
@@ -40,6 +41,19 @@ describe('activation policies (marble)', () => {
       });
       // 1 waits for x (frame 3); 2 for y (8); 3 for z (11).
       expectObservable(m.output('j', 'out')).toBe('---a----b--c|', { a: { l: 1, r: 10 }, b: { l: 2, r: 20 }, c: { l: 3, r: 30 } });
+    });
+  });
+
+  it('a zip join left waiting: the job completes with a join-incomplete record at the frame it runs out of work', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const flow = new Flow({ scheduler: ts });
+      joining(flow, 'zip');
+      const m = marbleJob(flow, { inputs: { 'j.left': cold('ab|', { a: v(1), b: v(2) }), 'j.right': cold('-x---|', { x: v(10) }) } });
+      const records = m.emissions$.pipe(filter((e) => e.kind !== 'emit'), map((e) => ({ kind: e.kind, data: e.data })));
+      const waiting = { join: 'pair', mode: 'zip', waiting: { left: [v(2)], right: [] }, missing: ['right'] };
+      expectObservable(records).toBe('-----(w|)', { w: { kind: 'join-incomplete', data: waiting } });
+      expectObservable(m.output('j', 'out')).toBe('-a---|', { a: { l: 1, r: 10 } });
     });
   });
 
