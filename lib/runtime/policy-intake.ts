@@ -45,7 +45,10 @@ export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload 
 
 /**
  * @internal The job ran out of work: every batch and window holding items fires now (the
- * remainder; an open window closes), in the graph's order. Returns whether anything was queued.
+ * remainder; an open window closes), in the graph's order. Those after an operator routine
+ * whose input is still open wait for it to complete (its remainder may still feed them), so a
+ * batch behind an operator fires once, with the operator's tail. Returns whether anything was
+ * queued.
  *
  * @example
  * ```ts
@@ -54,12 +57,14 @@ export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload 
  */
 export function firePolicyRemainders(job: JobRuntime): boolean {
   const policies = job.policies!;
+  const graph = job.owner.graph;
+  let limit = Number.POSITIVE_INFINITY;
+  for (const d of job.work.drains) if (!d.inputCompleted) limit = Math.min(limit, graph.rank(d.routine));
   const due: BatchCell[] = [];
-  for (const cell of policies.cells.values()) if (cell instanceof BatchCell && cell.items.length > 0) due.push(cell);
+  for (const cell of policies.cells.values()) if (cell instanceof BatchCell && cell.items.length > 0 && graph.rank(cell.def.routine) <= limit) due.push(cell);
   if (due.length === 0) return false;
   // By the graph's order, not the cells' (which a restore can change), so a resumed job fires
   // its remainders in the order an uninterrupted one does.
-  const graph = job.owner.graph;
   due.sort((a, b) => graph.rank(a.def.routine) - graph.rank(b.def.routine) || (a.def.key < b.def.key ? -1 : a.def.key > b.def.key ? 1 : 0));
   for (const cell of due) {
     stopTimer(job, cell);

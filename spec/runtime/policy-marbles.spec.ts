@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { filter, map } from 'rxjs';
+import { bufferCount, filter, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Flow, Routine, registerActivationPolicy, type Payload, type SlotOptions } from '../../lib/index.js';
 import { marbleJob } from '../../lib/testing/index.js';
@@ -96,6 +96,19 @@ describe('activation policies (marble)', () => {
       const m = marbleJob(flow, { inputs: { 'p.in': cold('ab|', { a: v(1), b: v(2) }) } });
       expectObservable(m.output('p', 'out')).toBe('--(x|)', { x: { values: [1, 2] } });
       expectObservable(m.status$).toBe('r-(c|)', { r: 'running', c: 'completed' });
+    });
+  });
+
+  it('a batch behind an operator routine fires its remainder once, after the operator handed over its own', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const flow = new Flow({ scheduler: ts });
+      flow.addRoutine(Routine.fromOperator(bufferCount(2)), 'pairs');
+      batching(flow, { batch: { size: 10 } });
+      flow.connect('pairs', 'output', 'p', 'in', { value: 'v' });
+      const m = marbleJob(flow, { inputs: { 'pairs.input': cold('abcde|', { a: v(1), b: v(2), c: v(3), d: v(4), e: v(5) }) } });
+      // bufferCount's tail [5] reaches the batch when the job runs out of work; the batch then fires once.
+      expectObservable(m.output('p', 'out')).toBe('-----(x|)', { x: { values: [[v(1), v(2)], [v(3), v(4)], [v(5)]] } });
     });
   });
 
