@@ -45,10 +45,10 @@ export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload 
 
 /**
  * @internal The job ran out of work: every batch and window holding items fires now (the
- * remainder; an open window closes), in the graph's order. Those after an operator routine
- * whose input is still open wait for it to complete (its remainder may still feed them), so a
- * batch behind an operator fires once, with the operator's tail. Returns whether anything was
- * queued.
+ * remainder; an open window closes), in the graph's order. Those after a routine with idle
+ * work of its own (an operator routine whose input is still open, a flush due) wait for it: its
+ * tail may still feed them, so a batch behind an operator fires once, with the operator's tail.
+ * Returns whether anything was queued.
  *
  * @example
  * ```ts
@@ -60,6 +60,7 @@ export function firePolicyRemainders(job: JobRuntime): boolean {
   const graph = job.owner.graph;
   let limit = Number.POSITIVE_INFINITY;
   for (const d of job.work.drains) if (!d.inputCompleted) limit = Math.min(limit, graph.rank(d.routine));
+  if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) limit = Math.min(limit, graph.rank(run.routine));
   const due: BatchCell[] = [];
   for (const cell of policies.cells.values()) if (cell instanceof BatchCell && cell.items.length > 0 && graph.rank(cell.def.routine) <= limit) due.push(cell);
   if (due.length === 0) return false;

@@ -112,6 +112,22 @@ describe('activation policies (marble)', () => {
     });
   });
 
+  it('a batch behind a routine with a flush handler fires its remainder once, after the flush emitted', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const flow = new Flow({ scheduler: ts });
+      const tail = new Routine();
+      tail.defineEvent('out');
+      tail.defineSlot('in', (d, ctx) => ctx.emit('out', d));
+      tail.defineFlush((ctx) => ctx.emit('out', { v: 'end' }));
+      flow.addRoutine(tail, 'tail');
+      batching(flow, { batch: { size: 10 } });
+      flow.connect('tail', 'out', 'p', 'in');
+      const m = marbleJob(flow, { inputs: { 'tail.in': cold('ab|', { a: v(1), b: v(2) }) } });
+      expectObservable(m.output('p', 'out')).toBe('--(x|)', { x: { values: [1, 2, 'end'] } });
+    });
+  });
+
   it('window: one activation per non-empty window; windows follow each other while payloads keep coming', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
