@@ -27,6 +27,8 @@ const FILES: Record<string, string> = {
   checkpoint: 'checkpoint.ts',
   many_jobs: 'many-jobs.ts',
   marble: 'marble.ts',
+  join_pairs: 'join-pairs.ts',
+  batch_100: 'batch-100.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -47,6 +47,10 @@ const WORKLOADS: Spec[] = [
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000'] },
   // The same with the write-ahead journal (opt-in): shows when journaling does not pay off.
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000', '--journal'] },
+  { name: 'join_pairs', file: 'join-pairs.ts', args: ['--n', '500000'] },
+  // The same with all lefts first: the join holds N payloads before the rights arrive.
+  { name: 'join_pairs', file: 'join-pairs.ts', args: ['--n', '500000', '--blocks'] },
+  { name: 'batch_100', file: 'batch-100.ts', args: ['--n', '1000000'] },
   { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
   // Type-checking cost of a 200-routine typed flow (tsc --extendedDiagnostics; bench/typecheck/).

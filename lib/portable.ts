@@ -22,6 +22,12 @@ export { setAsyncContextStorage, type AsyncContextStorage } from './model/async-
 export type { Payload } from './core/payload.js';
 export type { MergeStrategy, MergeFunction } from './model/merge.js';
 
+// Activation policies: joins, batches, windows, custom policies.
+export { Join, type JoinMode, type JoinOptions } from './model/join.js';
+export type { BatchOptions, SlotActivationOptions } from './model/slot-policy.js';
+export { registerActivationPolicy, type ActivationPolicyFunction, type ActivationDecision } from './model/activation-policy.js';
+export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
+
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
 export type { EventOptions } from './model/slot-options.js';
@@ -83,6 +89,7 @@ export {
 export { registerRoutine, routineType, registerMergeStrategy, RoutineRegistry, defaultRegistry, type RoutineConstructor } from './serialization/routine-registry.js';
 export { registerErrorType } from './serialization/error-type-registry.js';
 export { FlowJSON, RoutineJSON, ConnectionJSON, ErrorHandlerJSON } from './serialization/flow-json-classes.js';
+export type { SlotJSON, JoinJSON } from './serialization/policy-json.js';
 export type { FlowFromJSONOptions } from './serialization/flow-json.js';
 export { JOB_JSON_VERSION, type JobStateJSON } from './state/job-state-json.js';
 export { registerPayloadClass, type PayloadClass } from './core/payload-classes.js';

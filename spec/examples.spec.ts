@@ -28,6 +28,15 @@ describe('examples', () => {
     ]);
   });
 
+  it('joins-and-batches.ts: a zip join, a batch with its remainder, a join-incomplete record', () => {
+    expect(run('joins-and-batches.ts').trim().split('\n')).to.deep.equal([
+      'settled: A+1, B+2',
+      'settled: C+3',
+      'unpaid: {"order":[{"id":"D"}],"payment":[]}',
+      'job completed',
+    ]);
+  });
+
   it('human-in-the-loop.ts: pauses, persists, resumes in a rebuilt flow', () => {
     const lines = run('human-in-the-loop.ts').trim().split('\n');
     expect(lines[0]).to.match(/^paused: awaiting approval \{"draft":"Q3 report"\} -> .*doc-42\.json$/);

@@ -7,8 +7,9 @@ import type { JobStatus } from './records.js';
  * - `job`: a job's status changed;
  * - `activation-start` / `activation-end`: an attempt of an activation began / ended
  *   (`outcome` `completed` or `failed`, whatever the error policy did next);
- * - `start`, `error`, `retry`, `skip`, `stop`: the history records the scheduler writes (the
- *   job's entry, an attempt's error, and the policy outcomes), with the record's `data`;
+ * - `start`, `error`, `retry`, `skip`, `stop`, `join-incomplete`: the history records the
+ *   scheduler writes (the job's entry, an attempt's error, the policy outcomes, a join still
+ *   waiting for a side when its job completed), with the record's `data`;
  * - `checkpoint`: a checkpoint write landed (`ok: true`) or failed (`ok: false`).
  *
  * @example
@@ -40,7 +41,7 @@ export type InspectRecord =
       readonly timestamp: number;
     }
   | {
-      readonly type: 'start' | 'error' | 'retry' | 'skip' | 'stop';
+      readonly type: 'start' | 'error' | 'retry' | 'skip' | 'stop' | 'join-incomplete';
       readonly jobId: string;
       readonly routineId: string;
       readonly data: Payload;

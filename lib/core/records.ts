@@ -54,7 +54,9 @@ export interface RoutineState {
 /**
  * One entry of a job's execution history: `'start'` (data = entry params), one per emit
  * (eventName = the event), `'error'` ({ slot, error, errorName, attempt }) and policy
- * outcomes `'retry'`, `'skip'`, `'stop'`, plus `'pause'`, `'resume'`, `'cancel'`.
+ * outcomes `'retry'`, `'skip'`, `'stop'`, plus `'pause'`, `'resume'`, `'cancel'`, and
+ * `'join-incomplete'` ({ join, mode, waiting, missing }: a join still waiting for a side when
+ * the job completed, with what was waiting per slot).
  *
  * @example
  * ```ts
@@ -95,7 +97,12 @@ export interface PendingTask {
   readonly dueAt?: number;
   /** While the job is paused or failed: backoff (ms) a parked retry still waits once resumed. */
   readonly delayLeft?: number;
-  /** For a retry or an interrupted activation: what the handler received, re-used without merging again. */
+  /**
+   * For a retry or an interrupted activation: what the handler received, re-used without
+   * merging again. For an activation whose activation policy fired (a join, batch, window or
+   * custom policy), the payload the policy fired: it runs the handler with that, never the
+   * policy again.
+   */
   readonly merged?: Payload;
 }
 
@@ -148,16 +155,16 @@ export interface OutputRecord {
 
 /**
  * What an {@link Emission} is: an `emit` of a routine's event (the only kind on
- * `flow.events$`), or a history record the scheduler wrote (`start` of a job, an `error`, and
- * the policy outcomes `retry`, `skip`, `stop`), which `marbleJob`'s `emissions$` interleaves
- * (on a flow they are `flow.inspect$` records).
+ * `flow.events$`), or a history record the scheduler wrote (`start` of a job, an `error`, the
+ * policy outcomes `retry`, `skip`, `stop`, and `join-incomplete`), which `marbleJob`'s
+ * `emissions$` interleaves (on a flow they are `flow.inspect$` records).
  *
  * @example
  * ```ts
  * m.emissions$.pipe(filter((e) => e.kind === 'retry')).subscribe((e) => log(e.routineId, e.data.attempt));
  * ```
  */
-export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop';
+export type EmissionKind = 'emit' | 'start' | 'error' | 'retry' | 'skip' | 'stop' | 'join-incomplete';
 
 /**
  * One entry of `flow.events$`: every emission (`kind: 'emit'`) and every policy outcome.

@@ -9,6 +9,7 @@ import type { MergeCell } from './merge.js';
 import type { Routine } from './routine.js';
 import type { Slot } from './slot.js';
 import { OperatorLog } from './operator-log.js';
+import type { PolicyCell, PolicyDef } from './policy-cell.js';
 
 /**
  * @internal The host of `Slot.receive`: no flow, no job. Emits only reach `asObservable()`;
@@ -26,6 +27,7 @@ export class DetachedHost implements ContextHost {
   readonly scheduler: SchedulerLike = asyncScheduler;
   readonly slotData = new Map<Slot, MergeCell>();
   private readonly shared = new Map<string, unknown>();
+  private readonly policies = new Map<PolicyDef, PolicyCell>();
   private readonly controller = new AbortController();
 
   constructor(private readonly routine: Routine) {}
@@ -44,6 +46,12 @@ export class DetachedHost implements ContextHost {
   }
   hasSharedData(key: string): boolean {
     return this.shared.has(key);
+  }
+  /** The state of an activation policy outside any job (see Slot.receive). */
+  policyCell(def: PolicyDef): PolicyCell {
+    let cell = this.policies.get(def);
+    if (cell === undefined) this.policies.set(def, (cell = def.newCell()));
+    return cell;
   }
   updateRoutineState(): void {
     // No job state outside a flow; nothing to record.

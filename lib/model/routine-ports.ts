@@ -13,6 +13,7 @@ import { Configurable } from './configurable.js';
 import { checkPortName } from './port-name.js';
 import { FLUSH_SLOT } from './flush-slot.js';
 import type { Routine } from './routine.js';
+import { Join, checkJoin, type JoinOptions } from './join.js';
 
 /**
  * What runs when a job has no queued or running work left, for a routine activated since its
@@ -38,6 +39,7 @@ export type FlushHandler = (ctx: ExecutionContext) => void | PromiseLike<unknown
 export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = AnyPorts> extends Configurable {
   private readonly slots = new Map<string, Slot>();
   private readonly events = new Map<string, Event>();
+  private readonly joins = new Map<string, Join>();
   private lastEventName: string | undefined = undefined;
   private lastEvent: Event | undefined = undefined;
   /** @internal Set by attachOperator: rebuilds this routine's operator in a restored job and replays its log. */
@@ -78,6 +80,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);
     if (this.slots.has(name)) throw new ConfigurationError(`routine '${this.id}' already has a slot named '${name}'`);
+    if (this.joins.has(name)) throw new ConfigurationError(`routine '${this.id}' already has a join named '${name}'; slots and joins share names`);
     if (handler !== undefined && typeof handler !== 'function') {
       throw new ConfigurationError(`routine '${this.id}' slot '${name}': handler must be a function, got ${typeof handler}`);
     }
@@ -85,6 +88,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     const admit = slotAdmission(options, () => `routine '${this.id}' slot '${name}'`);
     const slot = new Slot(name, this as unknown as Routine, handler as SlotHandler | undefined, options.mergeStrategy);
     slot._admit = admit;
+    slot.setActivation(options);
     this.slots.set(name, slot);
     return slot;
   }
@@ -138,6 +142,62 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    */
   event<K extends keyof E & string>(name: K): Event<PortData<E, K>> {
     return this._requireEvent(name) as Event<any>;
+  }
+
+  /**
+   * Defines a join: the listed slots feed `handler` together instead of having handlers of
+   * their own. In `'zip'` mode (default) it fires once every listed slot has an unconsumed
+   * payload in the job, with the oldest of each; in `'latest'` mode on every arrival once every
+   * slot has data, with the latest of each. The handler receives `{ [slot]: payload }`. Listed
+   * slots not defined yet are defined (merge `override`); defined ones must have no handler
+   * and no policy (define them first, with no handler, to give them a merge strategy). What a
+   * join holds lives in the job (`JobState.policies`); a job that runs out of work while a join
+   * still waits for a side completes with a `join-incomplete` record of what was waiting.
+   *
+   * @throws {ConfigurationError} for an empty or taken name, fewer than two slots, a slot listed
+   * twice or already handled, a handler that is not a function, or a mode other than zip/latest.
+   * @example
+   * ```ts
+   * this.defineJoin('pair', ['order', 'payment'], ({ order, payment }, ctx) => ctx.emit('paid', { order, payment }));
+   * ```
+   */
+  defineJoin(name: string, slots: readonly string[], handler: SlotHandler, options?: JoinOptions): Join {
+    const mode = checkJoin(this.id, name, slots, handler, options);
+    const where = `routine '${this.id}' join '${name}'`;
+    if (this.joins.has(name) || this.slots.has(name)) throw new ConfigurationError(`${where}: the routine already has a ${this.joins.has(name) ? 'join' : 'slot'} named '${name}'`);
+    // Everything is checked before any slot is defined, so a refused join changes nothing.
+    for (const slotName of slots) {
+      checkPortName(this.id, 'slot', slotName);
+      if (slotName === FLUSH_SLOT || slotName === name || this.joins.has(slotName)) {
+        throw new ConfigurationError(`${where}: '${slotName}' cannot be one of its slots (${slotName === FLUSH_SLOT ? 'reserved for the flush handler' : 'the name of a join'})`);
+      }
+      const slot = this.slots.get(slotName);
+      if (slot === undefined) continue;
+      if (slot.join !== undefined) throw new ConfigurationError(`${where}: slot '${slotName}' already feeds join '${slot.join.name}'`);
+      if (slot._admit !== undefined) throw slot.policyWithSchema();
+      if (slot._handler !== undefined || slot._policy !== undefined) {
+        throw new ConfigurationError(`${where}: slot '${slotName}' has a ${slot._handler !== undefined ? 'handler' : 'policy'} of its own; a join's slots have neither`);
+      }
+    }
+    const members = slots.map((slotName) => this.slots.get(slotName) ?? (this as unknown as RoutinePorts).defineSlot(slotName));
+    const join = new Join(name, this as unknown as Routine, members, mode, handler);
+    members.forEach((slot, i) => {
+      slot._policy = join;
+      slot._policyIndex = i;
+      slot._handler = handler;
+    });
+    this.joins.set(name, join);
+    return join;
+  }
+
+  /** The join named `name`, if defined. @example `routine.getJoin('pair')?.slotNames` */
+  getJoin(name: string): Join | undefined {
+    return this.joins.get(name);
+  }
+
+  /** Every join, in definition order. @example `routine.joinList().map((j) => j.name)` */
+  joinList(): readonly Join[] {
+    return [...this.joins.values()];
   }
 
   /**

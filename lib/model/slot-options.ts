@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Payload } from '../core/payload.js';
 import type { MergeStrategy } from './merge.js';
+import type { BatchOptions } from './slot-policy.js';
 
 /**
  * Options of {@link Routine.defineSlot}. `T` is the payload type the handler receives.
@@ -13,17 +14,32 @@ import type { MergeStrategy } from './merge.js';
  *   class-transformer's `plainToInstance` (nested `@Type(() => X)` fields included), after the
  *   schema if there is one. Register the class with `registerPayloadClass` for its instances
  *   to be saved in job state and revived on resume.
+ * - At most one activation policy (`batch`, `window` or `activation`), which makes the handler
+ *   wait: it receives `{ items }` (batch, window) or what the registered policy fires. A policy
+ *   cannot be combined with `schema` or `payloadClass` (yet): a ConfigurationError says so.
  *
  * @example
  * ```ts
  * routine.defineSlot('items', handler, { mergeStrategy: 'append' } satisfies SlotOptions);
  * routine.defineSlot('in', (order) => order.total(), { schema: OrderSchema, payloadClass: Order });
+ * routine.defineSlot('rows', ({ items }) => save(items), { batch: { size: 100, maxWait: 50 } });
  * ```
  */
 export interface SlotOptions<T extends object = Payload> {
   mergeStrategy?: MergeStrategy;
   schema?: StandardSchemaV1<unknown, T>;
   payloadClass?: new (...args: any[]) => T;
+  /** Up to `size` payloads per activation, or what arrived within `maxWait` ms of the first. */
+  batch?: BatchOptions;
+  /**
+   * One activation per non-empty tumbling window of this many ms (flow scheduler time): the
+   * first payload opens a window; the next starts where one with items ended; a window left
+   * empty ends the run and the next payload opens a new one; the open window closes when the
+   * job runs out of work.
+   */
+  window?: number;
+  /** The name of a policy registered with `registerActivationPolicy`. */
+  activation?: string;
 }
 
 /**

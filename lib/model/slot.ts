@@ -1,4 +1,5 @@
 import type { InteropObservable, Observable } from 'rxjs';
+import { ConfigurationError } from '../errors/errors.js';
 import { compileMerge, type CompiledMerge, type MergeStrategy } from './merge.js';
 import type { Payload } from '../core/payload.js';
 import type { Routine } from './routine.js';
@@ -6,9 +7,11 @@ import type { ExecutionContext } from './execution-context.js';
 import { ActivationContext } from './activation-context.js';
 import { DetachedHost } from './detached-host.js';
 import { runInContext } from './current-context.js';
-import { ConfigurationError } from '../errors/errors.js';
 import type { PayloadCheck } from './standard-schema.js';
 import type { AnyPorts, PortMap } from './typed-ports.js';
+import { compileSlotPolicy, type BatchOptions, type SlotActivationOptions, SlotPolicy } from './slot-policy.js';
+import type { PolicyDef } from './policy-cell.js';
+import type { Join } from './join.js';
 
 /**
  * A slot handler: receives the merged payload and the activation's context. The activation
@@ -44,8 +47,15 @@ export class Slot<T extends object = Payload> {
   _admit: PayloadCheck | undefined = undefined;
   private strategy: MergeStrategy;
   private detached?: DetachedHost;
+  /**
+   * @internal The activation policy this slot feeds (a join, or its own batch, window or
+   * custom policy): payloads go into the job's policy state, and the handler runs when it fires.
+   */
+  _policy: PolicyDef | undefined = undefined;
+  /** @internal The slot's place among its join's slots (0 otherwise). */
+  _policyIndex = 0;
 
-  /** @internal */ readonly _handler: SlotHandler<T, any> | undefined;
+  /** @internal The handler; a join's slots get the join's. */ _handler: SlotHandler<T, any> | undefined;
 
   // `handler` is a plain parameter (not a parameter property) so that stripping internals from
   // the published types leaves a clean constructor signature.
@@ -79,6 +89,60 @@ export class Slot<T extends object = Payload> {
   }
 
   /**
+   * The slot's own activation policy as options (`{ batch }`, `{ window }` or `{ activation }`),
+   * or `undefined` when it has none (a join's slots feed the join: see {@link Slot.join}).
+   *
+   * @example
+   * ```ts
+   * routine.defineSlot('in', handler, { batch: { size: 10 } }).activationOptions(); // { batch: { size: 10 } }
+   * ```
+   */
+  activationOptions(): SlotActivationOptions | undefined {
+    return this._policy instanceof SlotPolicy ? this._policy.options() : undefined;
+  }
+
+  /** The batch options, when the slot batches. @example `slot.batch?.size` */
+  get batch(): BatchOptions | undefined {
+    return this.activationOptions()?.batch;
+  }
+
+  /** The tumbling window (ms), when the slot has one. @example `slot.window // 1000` */
+  get window(): number | undefined {
+    return this.activationOptions()?.window;
+  }
+
+  /** The registered activation policy's name, when the slot uses one. @example `slot.activation // 'everyThird'` */
+  get activation(): string | undefined {
+    return this.activationOptions()?.activation;
+  }
+
+  /** The join this slot feeds, if any. @example `slot.join?.name // 'pair'` */
+  get join(): Join | undefined {
+    return this._policy !== undefined && !(this._policy instanceof SlotPolicy) ? (this._policy as Join) : undefined;
+  }
+
+  /**
+   * Replaces the slot's activation policy (used by `Flow.fromJSON`, where the JSON's wins): one
+   * of `batch`, `window`, `activation`, or none of them for an ordinary slot.
+   *
+   * @throws {ConfigurationError} for bad options (naming the routine, slot and option), or on a
+   * slot that feeds a join.
+   * @example
+   * ```ts
+   * slot.setActivation({ batch: { size: 100, maxWait: 50 } });
+   * ```
+   */
+  setActivation(options: SlotActivationOptions): void {
+    const policy = compileSlotPolicy(this, options);
+    if (this.join !== undefined) {
+      if (policy === undefined) return;
+      throw new ConfigurationError(`routine '${this.routine.id}' slot '${this.name}' feeds join '${this.join.name}': it cannot have an activation policy of its own`);
+    }
+    if (policy !== undefined && this._admit !== undefined) throw this.policyWithSchema();
+    this._policy = policy;
+  }
+
+  /**
    * Merges `data` into the slot's own (non-job) data and calls the handler synchronously,
    * outside any flow: emits go to `event.asObservable()` only. For unit-testing a routine. A
    * schema and a payload class apply as in a flow; an invalid payload throws a ValidationError.
@@ -93,7 +157,9 @@ export class Slot<T extends object = Payload> {
    * ```
    */
   receive(data: T): void {
-    const host = (this.detached ??= new DetachedHost(this.routine));
+    // A join's slots share one host, where the join's state is.
+    const owner: Slot = this.join?.slots[0] ?? (this as Slot);
+    const host = (owner.detached ??= new DetachedHost(this.routine));
     let cell = host.slotData.get(this as Slot);
     if (cell === undefined) host.slotData.set(this as Slot, (cell = { data: undefined, scratch: undefined }));
     const merged = this._merge(cell.data, data as Payload, cell);
@@ -103,10 +169,21 @@ export class Slot<T extends object = Payload> {
       admitted.catch(() => undefined); // its outcome is not waited for: never an unhandled rejection
       throw this.notSynchronous('its schema is asynchronous');
     }
-    if (this._handler === undefined) return;
+    // A policy slot: the detached host keeps the policy's state; outside a flow there is no
+    // scheduler time and no idle point, so only sizes, joins and custom policies fire here.
+    const fire = this._policy === undefined ? (admitted as Payload) : host.policyCell(this._policy).take(merged, this._policyIndex);
+    if (this._handler === undefined || fire === undefined) return;
     const ctx = new ActivationContext(host, this as unknown as Slot, 1, ++host.received);
-    runInContext(ctx, this._handler as SlotHandler, this.routine, admitted as Payload, ctx);
+    runInContext(ctx, this._handler as SlotHandler, this.routine, fire, ctx);
     if (ctx.checking) throw this.notSynchronous('its handler emitted on an event whose schema is asynchronous');
+  }
+
+  /**
+   * @internal A schema or payload class checks the payload a handler receives; a policy changes
+   * that payload (`{ items }`, a join's tuple), so the two do not combine (yet).
+   */
+  policyWithSchema(): ConfigurationError {
+    return new ConfigurationError(`routine '${this.routine.id}' slot '${this.name}': an activation policy (batch, window, activation or a join) cannot be combined with a schema or payloadClass yet`);
   }
 
   private notSynchronous(why: string): ConfigurationError {

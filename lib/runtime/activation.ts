@@ -8,6 +8,7 @@ import type { Task } from './task.js';
 import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
 import { runAdmitted } from './admitted-run.js';
+import { intake } from './policy-intake.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -36,14 +37,17 @@ export function activate(task: Task): void {
   let result: unknown;
   try {
     // A retry or a resumed activation re-runs with what it merged the first time: merging
-    // again would, e.g., append the same payload twice.
-    const merged = task.merged ?? job.merge(slot, task.data);
+    // again would, e.g., append the same payload twice. A policy slot's payload goes into the
+    // job's policy state instead; the handler runs only when that fires (undefined: not now).
+    const merged = task.merged ?? (slot._policy === undefined ? job.merge(slot, task.data) : intake(job, slot, task.data));
     task.merged = merged;
     const handler = slot._handler;
-    // A slot with a schema or payload class admits the payload first; others pay this one read.
-    const admit = slot._admit;
-    if (admit !== undefined) result = runAdmitted(ctx, admit, merged, handler, routine);
-    else if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+    if (merged !== undefined) {
+      // A slot with a schema or payload class admits the payload first; others pay this one read.
+      const admit = slot._admit;
+      if (admit !== undefined) result = runAdmitted(ctx, admit, merged, handler, routine);
+      else if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+    }
   } catch (error) {
     ctx.ended = true;
     finish(task, run, startedAt, error);

@@ -7,6 +7,7 @@ import type { Task } from './task.js';
 import { nextStatus, transition } from './job-lifecycle.js';
 import { liftTasks, requeue } from './requeue.js';
 import { stopInFlight } from './detach.js';
+import { dropPolicies } from './policy-intake.js';
 
 /*
  * Job control: what each lifecycle action does to a job's work. Each asks the lifecycle table
@@ -74,6 +75,7 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobSta
   }
   const work = job.work;
   liftTasks(job);
+  dropPolicies(job);
   work.parked = [];
   work.interrupted = [];
   work.failedTask = undefined;

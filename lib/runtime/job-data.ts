@@ -10,6 +10,7 @@ import { ExecutionTracker } from './execution-tracker.js';
 import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
+import type { JobPolicies } from './policy-cells.js';
 
 /**
  * @internal The mutable data of one job (routine states, slot data, shared data, history,
@@ -39,6 +40,8 @@ export abstract class JobData {
   /** Routines whose flush is due, and a version the snapshot compares. */
   flushesDue = 0;
   flushVersion = 0;
+  /** What the job's activation policies (joins, batches, windows, custom) hold: made at first use. */
+  policies: JobPolicies | undefined = undefined;
   readonly tracker: ExecutionTracker;
 
   // What changed since the last snapshot.

@@ -7,6 +7,7 @@ import type { Slot } from '../model/slot.js';
 import type { JobRuntime } from './job-runtime.js';
 import { Task } from './task.js';
 import { continueRun } from './job-control.js';
+import { checkPolicyStates, restorePolicies } from './policy-cells.js';
 
 /** What restoring one field needs besides the job: the flow's slots by key. */
 interface RestoreScope {
@@ -52,6 +53,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
       if (routine?._flushSlot !== undefined) job.flushDue(job.runOf(routine), true);
     }
   },
+  policies: (job, value, { graph }) => restorePolicies(job, value, graph.routines.values()),
   tracker: (job, value) => job.tracker.restore(value),
   operators: (job, value, { graph, savedAt }) => {
     for (const [id, state] of Object.entries(value)) job.operatorLog(graph.routines.get(id)!, Infinity, false).restore(state, savedAt);
@@ -127,6 +129,7 @@ export function restoreJob(
   state.flushDue.forEach((id, i) => {
     if (routines.get(id)?._flushSlot === undefined) throw new ConfigurationError(`cannot resume job '${state.jobId}': flushDue[${i}]: flow '${flowId}' has no routine '${id}' with a flush handler`);
   });
+  checkPolicyStates(state.jobId, flowId, state.policies, routines.values());
   for (const key of Object.keys(state.slotData)) {
     if (!slotsByKey.has(key)) throw new ConfigurationError(`cannot resume job '${state.jobId}': slotData['${key}']: no such routine slot in flow '${flowId}'`);
   }

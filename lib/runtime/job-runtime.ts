@@ -4,7 +4,7 @@ import type { Drain } from '../model/drain.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { ExecutionContext } from '../model/execution-context.js';
-import { EMPTY_PAYLOAD, type Payload } from '../core/payload.js';
+import type { Payload } from '../core/payload.js';
 import type { EmissionKind, JobStatus, OutputRecord } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -20,6 +20,8 @@ import { transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
 import { requeue } from './requeue.js';
+import { settlePolicies } from './policy-intake.js';
+import { queueIdleWork } from './idle-work.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -253,36 +255,16 @@ export class JobRuntime extends JobData implements ContextHost {
   }
 
   /**
-   * Queues the flush of every routine activated since its last flush (routines in order of
-   * their first activation); whatever they emit runs before the job can settle.
-   */
-  private queueFlushes(): boolean {
-    const now = this.clock.now();
-    let queued = false;
-    for (const run of this.runs.values()) {
-      if (!run.flushDue) continue;
-      this.flushDue(run, false);
-      const task = new Task(this, run.routine._flushSlot!, EMPTY_PAYLOAD, 1, now, undefined);
-      task.merged = EMPTY_PAYLOAD; // a flush merges nothing into slot data
-      this.queue(task);
-      queued = true;
-    }
-    if (queued) {
-      this.dispatcher.request();
-      this.mark();
-    }
-    return queued;
-  }
-
-  /**
    * The one place a job settles `completed`: when it is dispatching and its work ledger is
-   * idle. Operator routines first complete their inputs one at a time, upstream first, each
-   * once the job is idle again, so a remainder flushed by one operator still reaches the next
-   * operator's open input; the job settles when every output completed.
+   * idle. First what waits for an idle point runs (batch and window remainders, flush
+   * handlers: see queueIdleWork). Operator routines then complete their inputs one at a time,
+   * upstream first, each once the job is idle again, so a remainder flushed by one operator
+   * still reaches the next operator's open input; the job settles when every output completed,
+   * reporting a join still waiting for a side.
    */
   settleIfIdle(): void {
     if (!this.active || this.gated || !this.work.isIdle()) return;
-    if (this.flushesDue > 0 && this.queueFlushes()) return;
+    if (queueIdleWork(this)) return;
     const drains = this.work.drains;
     if (drains.size > 0) {
       // By the graph's topological order, not the order the operators were created in, which a
@@ -293,6 +275,7 @@ export class JobRuntime extends JobData implements ContextHost {
       first?.completeInput();
       return;
     }
+    if (this.policies !== undefined) settlePolicies(this);
     this.deadline?.stop();
     this.change('complete');
   }

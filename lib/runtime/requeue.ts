@@ -1,5 +1,6 @@
 import type { JobRuntime } from './job-runtime.js';
 import type { Task } from './task.js';
+import { liftTimers, resumeTimers } from './policy-timers.js';
 
 /**
  * @internal Waits out a retry's backoff on the flow scheduler. While the job is paused or
@@ -60,6 +61,7 @@ export function requeue(job: JobRuntime, tasks: readonly Task[]): void {
       job.queue(t);
     }
   }
+  resumeTimers(job);
 }
 
 /**
@@ -84,6 +86,7 @@ export function liftTasks(job: JobRuntime): Task[] {
     lifted.push(t);
   }
   work.waiting.clear();
+  liftTimers(job);
   const queued = job.dispatcher.queue.extract(job);
   return lifted.concat(work.parked, queued);
 }

@@ -3,6 +3,7 @@ import { JobState } from '../state/job-state.js';
 import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField, type JobStateFields } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
+import { policiesView } from './policy-cells.js';
 
 /**
  * Snapshots are made by immer from the previous one, so unchanged routine states, slot data
@@ -30,6 +31,7 @@ export class SnapshotMarks {
   flush = -1;
   tracker = -1;
   operators = -1;
+  policies = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
 }
@@ -128,6 +130,17 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
     out.flushDue = Object.freeze(due);
     marks.flush = job.flushVersion;
+  },
+  policies: (job, out, marks, first) => {
+    const policies = job.policies;
+    if (first) {
+      out.policies = policiesView(policies);
+      marks.policies = policies?.version ?? -1;
+      return;
+    }
+    if (policies === undefined || policies.version === marks.policies) return;
+    policies.writeDirty(out.policies as Record<string, never>);
+    marks.policies = policies.version;
   },
   outputLog: (job, out, marks) => {
     if (job.outputLog.length === marks.outputs) return;

@@ -1,5 +1,7 @@
 import type { Routine } from '../model/routine.js';
 import type { Connection } from '../model/connection.js';
+import type { Join } from '../model/join.js';
+import type { SlotActivationOptions } from '../model/slot-policy.js';
 
 /**
  * What a diagram shows of a flow: its id, routines and connections (a `Flow` is one).
@@ -16,8 +18,10 @@ export interface DiagramSource {
 }
 
 /**
- * Mermaid flowchart of a flow: one node per routine (id, class, slots and events), one edge
- * per connection labelled `event → slot` plus its param mapping.
+ * Mermaid flowchart of a flow: one node per routine (id, class, slots and events, a slot's
+ * activation policy in brackets), one node per join (its mode and slots) pointing at its
+ * routine, and one edge per connection labelled `event → slot` plus its param mapping (an edge
+ * into a join's slot goes to the join's node).
  *
  * @example
  * ```ts
@@ -26,15 +30,18 @@ export interface DiagramSource {
  */
 export function toMermaid(flow: DiagramSource): string {
   const ids = nodeIds(flow);
+  const joins = joinNodes(flow, new Set(ids.values()), (id) => /^[A-Za-z_][\w]*$/.test(id));
   const lines = ['flowchart LR'];
   for (const [id, routine] of flow.routines) {
-    const slots = routine.slotList().map((s) => s.name).join(', ');
-    const events = routine.eventList().map((e) => e.name).join(', ');
-    const label = [id, routine.constructor.name, slots && `in: ${slots}`, events && `out: ${events}`].filter(Boolean).map(mermaidText).join('<br/>');
-    lines.push(`  ${ids.get(id)}["${label}"]`);
+    lines.push(`  ${ids.get(id)}["${routineLabel(id, routine).map(mermaidText).join('<br/>')}"]`);
+    for (const join of routine.joinList()) {
+      const node = joins.get(join)!;
+      lines.push(`  ${node}{{"${mermaidText(joinLabel(join))}"}}`, `  ${node} --> ${ids.get(id)}`);
+    }
   }
   for (const c of flow.connections) {
-    lines.push(`  ${ids.get(c.sourceId)} -->|"${mermaidText(edgeLabel(c.eventName, c.slotName, c.paramMapping))}"| ${ids.get(c.targetId)}`);
+    const target = c.slot.join !== undefined ? joins.get(c.slot.join)! : ids.get(c.targetId);
+    lines.push(`  ${ids.get(c.sourceId)} -->|"${mermaidText(edgeLabel(c.eventName, c.slotName, c.paramMapping))}"| ${target}`);
   }
   return lines.join('\n');
 }
@@ -48,18 +55,59 @@ export function toMermaid(flow: DiagramSource): string {
  * ```
  */
 export function toDot(flow: DiagramSource): string {
+  const joins = joinNodes(flow, new Set(flow.routines.keys()), () => true);
   const lines = [`digraph ${dotString(flow.flowId)} {`, '  rankdir=LR;', '  node [shape=box];'];
   for (const [id, routine] of flow.routines) {
-    const slots = routine.slotList().map((s) => s.name).join(', ');
-    const events = routine.eventList().map((e) => e.name).join(', ');
-    const label = [id, routine.constructor.name, slots && `in: ${slots}`, events && `out: ${events}`].filter(Boolean).join('\n');
-    lines.push(`  ${dotString(id)} [label=${dotString(label)}];`);
+    lines.push(`  ${dotString(id)} [label=${dotString(routineLabel(id, routine).join('\n'))}];`);
+    for (const join of routine.joinList()) {
+      const node = dotString(joins.get(join)!);
+      lines.push(`  ${node} [label=${dotString(joinLabel(join))}, shape=hexagon];`, `  ${node} -> ${dotString(id)};`);
+    }
   }
   for (const c of flow.connections) {
-    lines.push(`  ${dotString(c.sourceId)} -> ${dotString(c.targetId)} [label=${dotString(edgeLabel(c.eventName, c.slotName, c.paramMapping))}];`);
+    const target = c.slot.join !== undefined ? joins.get(c.slot.join)! : c.targetId;
+    lines.push(`  ${dotString(c.sourceId)} -> ${dotString(target)} [label=${dotString(edgeLabel(c.eventName, c.slotName, c.paramMapping))}];`);
   }
   lines.push('}');
   return lines.join('\n');
+}
+
+/** A routine's label lines: id, class, its own slots (a policy in brackets), events. Join slots are on the join's node. */
+function routineLabel(id: string, routine: Routine): string[] {
+  const slots = routine
+    .slotList()
+    .filter((s) => s.join === undefined)
+    .map((s) => s.name + policyNote(s.activationOptions()))
+    .join(', ');
+  const events = routine.eventList().map((e) => e.name).join(', ');
+  return [id, routine.constructor.name, slots && `in: ${slots}`, events && `out: ${events}`].filter(Boolean);
+}
+
+function policyNote(options: SlotActivationOptions | undefined): string {
+  if (options === undefined) return '';
+  if (options.window !== undefined) return ` [window ${options.window} ms]`;
+  if (options.activation !== undefined) return ` [${options.activation}]`;
+  const { size, maxWait } = options.batch!;
+  return ` [batch${size !== undefined ? ` ${size}` : ''}${maxWait !== undefined ? ` / ${maxWait} ms` : ''}]`;
+}
+
+function joinLabel(join: Join): string {
+  return `${join.name}: ${join.mode}(${join.slotNames.join(', ')})`;
+}
+
+/** One node per join, named `${routineNode}__${join}` (or with a number) so it never takes a routine's name. */
+function joinNodes(flow: DiagramSource, taken: Set<string>, usable: (id: string) => boolean): Map<Join, string> {
+  const out = new Map<Join, string>();
+  let n = 0;
+  for (const [id, routine] of flow.routines) {
+    for (const join of routine.joinList()) {
+      let node = `${id}__${join.name}`;
+      while (!usable(node) || taken.has(node)) node = `j${n++}`;
+      taken.add(node);
+      out.set(join, node);
+    }
+  }
+  return out;
 }
 
 function edgeLabel(eventName: string, slotName: string, mapping: Readonly<Record<string, string>>): string {

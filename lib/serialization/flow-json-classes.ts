@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import type { JoinJSON, SlotJSON } from './policy-json.js';
 
 // The classes of flow JSON, for apps that type it with class-transformer:
 // `plainToInstance(FlowJSON, json)` gives a FlowJSON holding RoutineJSON, ConnectionJSON and
@@ -51,7 +52,8 @@ export class RoutineJSON {
   type!: string;
   config!: Record<string, unknown>;
   errorHandler?: ErrorHandlerJSON;
-  slots!: Record<string, { mergeStrategy: string }>;
+  slots!: Record<string, SlotJSON>;
+  joins?: Record<string, JoinJSON>; // only for a routine with joins
 }
 
 /** A connection as JSON. @example `flow.toJSON().connections[0].paramMapping` */

@@ -56,7 +56,7 @@ export const JOURNAL_KINDS: { readonly [K in JobStateField]-?: FieldKind } = {
   // Task views are cached per task, so a FIFO queue diffs as dropped front + appended tail.
   pendingTasks: 'list', runningTasks: 'list', failedTask: 'value',
   executionHistory: 'list', pausePoints: 'list', deferredEvents: 'list', sharedData: 'record',
-  tracker: { parts: TRACKER_PARTS }, operators: 'record', flushDue: 'value', activationSeq: 'value',
+  tracker: { parts: TRACKER_PARTS }, operators: 'record', flushDue: 'value', policies: 'record', activationSeq: 'value',
   outputLog: 'list', open: 'value',
   timeout: 'value',
   error: 'value',

@@ -2,6 +2,8 @@ import type { JsonReader } from '../core/json-reader.js';
 import type { Payload } from '../core/payload.js';
 import type { TrackerState } from '../core/tracker-records.js';
 import type { OperatorState } from '../core/operator-state.js';
+import type { PolicyCellState } from '../core/policy-cell-state.js';
+import { freezePolicies, readPolicies } from './policy-states.js';
 import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState, RoutineStatus } from '../core/records.js';
 
 /**
@@ -187,6 +189,8 @@ export const JOB_STATE_FIELDS = {
   }, freezeOperators, () => Object.freeze({})),
   /** Routines activated since their last flush (`Routine.defineFlush`); older JSON: none. */
   flushDue: required<readonly string[]>((r, p, v) => r.array(p, v).forEach((id, i) => r.string(`${p}[${i}]`, id)), Object.freeze, () => []),
+  /** What each join and batch, window or custom activation policy holds in the job; older JSON: none. */
+  policies: required<Readonly<Record<string, PolicyCellState>>>(readPolicies, freezePolicies, () => Object.freeze({})),
   /** The last activation number given in the job (`ctx.activationId`); older JSON: 0. */
   activationSeq: required<number>((r, p, v) => count(r, p, v), noFreeze, () => 0),
   outputLog: list<OutputRecord>((r, p, v) => void r.string(`${p}.outputType`, r.object(p, v).outputType)),
@@ -242,6 +246,7 @@ export type JobStateFields = {
   readonly sharedData: Readonly<Record<string, unknown>>;
   readonly tracker: TrackerState;
   readonly operators: Readonly<Record<string, OperatorState>>;
+  readonly policies: Readonly<Record<string, PolicyCellState>>;
   readonly flushDue: readonly string[];
   readonly activationSeq: number;
   readonly outputLog: readonly OutputRecord[];

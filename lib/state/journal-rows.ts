@@ -42,7 +42,8 @@ export function toRows(items: readonly unknown[]): JournalRows {
     let shape = lastShape;
     // Records of one list mostly share one shape: compare with the last before hashing.
     if (lastShape === -1 || !sameKeys(keys, lastKeys)) {
-      const id = keys.join('\u0000');
+      // JSON of the list, not a join: a join would give `{}` and `{ '': x }` the same shape.
+      const id = JSON.stringify(keys);
       shape = index.get(id) ?? -1;
       if (shape === -1) {
         shape = shapes.push(keys) - 1;

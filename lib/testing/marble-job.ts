@@ -70,11 +70,11 @@ export function marbleJob(flow: Flow, options: MarbleJobOptions = {}): MarbleJob
     else if (e.jobId === jobId) emissions.next(e);
   };
   const events = flow.events$.subscribe(record);
-  // The scheduler's history records (start, error, retry, skip, stop) come from inspect$, as
+  // The scheduler's history records (start, error, retry, skip, stop, join-incomplete) come from inspect$, as
   // the emissions they interleave with: both push synchronously, so the order is kept.
   events.add(
     flow.inspect$.subscribe((r) => {
-      if (r.type === 'start' || r.type === 'error' || r.type === 'retry' || r.type === 'skip' || r.type === 'stop') {
+      if (r.type === 'start' || r.type === 'error' || r.type === 'retry' || r.type === 'skip' || r.type === 'stop' || r.type === 'join-incomplete') {
         record({ kind: r.type, jobId: r.jobId, routineId: r.routineId, eventName: r.type, data: r.data, timestamp: r.timestamp });
       }
     }),

@@ -5,7 +5,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { Batcher, Flow, JobState, Routine, type ExecutionContext, type Job, type Payload } from '../../lib/index.js';
 
 // Issue 15: "resume anywhere, change nothing". For random small graphs (relays, fan-out,
-// append fan-ins with a flush, Batchers, a fromOperator bufferCount), random inputs and a
+// append fan-ins with a flush, Batchers, a fromOperator bufferCount, batch slots), random inputs and a
 // random cut point (a handler pauses its job at the k-th activation), resuming the job
 //   (a) in place (`job.resume()`), and
 //   (b) from its JSON text in a FRESH Flow built the same way (`flow.resume(JobState.fromJSON)`)
@@ -13,7 +13,7 @@ import { Batcher, Flow, JobState, Routine, type ExecutionContext, type Job, type
 // Everything runs in virtual time (TestScheduler.run) on a sequential flow, so each run is
 // deterministic and a counterexample replays.
 
-type Kind = 'relay' | 'agg' | 'batcher' | 'bufop';
+type Kind = 'relay' | 'agg' | 'batcher' | 'bufop' | 'batchslot';
 interface NodeSpec {
   kind: Kind;
   /** Batch size of agg, batcher and bufop. */
@@ -27,7 +27,7 @@ interface Graph {
 
 const nodeArb = (index: number): fc.Arbitrary<NodeSpec> =>
   fc.record({
-    kind: fc.constantFrom<Kind>('relay', 'agg', 'batcher', 'bufop'),
+    kind: fc.constantFrom<Kind>('relay', 'agg', 'batcher', 'bufop', 'batchslot'),
     size: fc.integer({ min: 2, max: 4 }),
     // One or two inputs (two: a fan-in); an output feeding several nodes is a fan-out.
     inputs: fc.uniqueArray(fc.integer({ min: -1, max: index - 1 }), { minLength: 1, maxLength: 2 }),
@@ -100,6 +100,14 @@ function build(graph: Graph, scheduler: TestScheduler, pauseAt?: number): { flow
         const tail = ctx.jobState.slotData[`${nodeId}.in`]?.v as unknown[] | undefined;
         if (tail !== undefined && tail.length > 0) ctx.emit('out', { v: tail });
       });
+    } else if (node.kind === 'batchslot') {
+      // A slot with a batch policy (issue 19): its items are the job's, its tail fires at idle.
+      routine = new Routine();
+      routine.defineEvent('out');
+      routine.defineSlot('in', (data, ctx) => {
+        tick(ctx);
+        ctx.emit('out', { v: (data.items as Payload[]).map((p) => p.v) });
+      }, { batch: { size: node.size } });
     } else if (node.kind === 'batcher') {
       routine = new Batcher({ size: node.size });
     } else {

@@ -17,6 +17,12 @@ describe('journal rows (job journal version 2)', () => {
     );
   });
 
+  it('tells apart key lists that join to the same text: {} and { "": x }, ["a\\u0000", "b"] and ["a", "\\u0000b"]', () => {
+    const items = [{}, { '': [] }, { 'a\u0000': 1, b: 2 }, { a: 1, '\u0000b': 2 }];
+    expect(toRows(items).shapes).to.have.length(4);
+    expect(fromRows(JSON.parse(JSON.stringify(toRows(items))), 'x')).to.deep.equal(items);
+  });
+
   it('writes each shape once', () => {
     const rows = toRows([{ a: 1, b: 2 }, { a: 3, b: 4 }, { b: 5, a: 6 }, 7]);
     expect(rows).to.deep.equal({ shapes: [['a', 'b'], ['b', 'a']], values: [[0, 1, 2], [0, 3, 4], [1, 5, 6], [-1, 7]] });
