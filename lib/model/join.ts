@@ -44,13 +44,19 @@ export class Join {
   /** The listed slots' names, in order. */
   readonly slotNames: readonly string[];
 
+  /** @internal The handler the join's slots run when it fires. */
+  readonly _handler: SlotHandler;
+
+  // `handler` is a plain parameter (not a parameter property) so that stripping internals from
+  // the published types leaves a clean constructor signature.
   constructor(
     readonly name: string,
     readonly routine: Routine,
     readonly slots: readonly Slot[],
     mode: JoinMode,
-    /** @internal */ readonly _handler: SlotHandler,
+    handler: SlotHandler,
   ) {
+    this._handler = handler;
     this.currentMode = mode;
     this.slotNames = Object.freeze(slots.map((s) => s.name));
   }
