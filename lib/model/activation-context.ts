@@ -77,7 +77,7 @@ export class ActivationContext implements ExecutionContext {
   /** @internal */
   emitEvent(event: Event, data: Payload): void {
     if (this.silenced) event._publish(data);
-    else this.host.emitFrom(event, data);
+    else this.host.emitFrom(event, data, this.seq);
   }
 
   setSharedData(key: string, value: unknown): void {
