@@ -8,8 +8,9 @@ const LAYERS = [
   ['model'],
   ['runtime', 'serialization'],
   ['flow'],
-  ['rx', 'persistence'],
-  ['builtins', 'testing', 'node'],
+  ['rx', 'persistence', 'inspect'],
+  ['builtins', 'testing', 'node', 'otel', 'inspector'],
+  ['cli'],
 ];
 // The one sanctioned upward reference: ExecutionContext.flow is typed as the Flow façade.
 const BACK_REFERENCE = '^lib/model/execution-context\\.ts$';

@@ -47,6 +47,8 @@ const WORKLOADS: Spec[] = [
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000', '--journal'] },
   { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
+  // routilux/otel with no tracer provider registered: must stay within 10 % of plain chain10.
+  { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '7'] },
 ];
 
 const TIMEOUT_MS = 10 * 60_000;
