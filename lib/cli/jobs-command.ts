@@ -6,7 +6,7 @@ import { loadFlow } from './load-flow.js';
 import { openStore } from './open-store.js';
 import { parseDuration, parseStatuses } from './option-values.js';
 import { requireModules } from './require-modules.js';
-import { loadStoredJobs } from './stored-jobs.js';
+import { loadStoredJobs } from '../inspect/stored-jobs.js';
 import { grouped, humanDuration, textTable } from './text-table.js';
 import { watchJob } from './watch-job.js';
 import { cancelStoredJob } from './cancel-stored-job.js';

@@ -3,6 +3,7 @@ import { describeError } from '../errors/errors.js';
 import type { CliContext } from './cli-context.js';
 import type { CliIO } from './cli-io.js';
 import { addGraphCommand } from './graph-command.js';
+import { addInspectCommand } from './inspect-command.js';
 import { addJobsCommand } from './jobs-command.js';
 import { packageVersion } from './package-version.js';
 import { addRunCommand } from './run-command.js';
@@ -18,7 +19,7 @@ import { addValidateCommand } from './validate-command.js';
  * process.exitCode = await runCli(['validate', 'flow.json'], nodeIO());
  * ```
  */
-export async function runCli(args: readonly string[], io: CliIO, extend: (program: Command, ctx: CliContext) => void = () => undefined): Promise<number> {
+export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
   const ctx: CliContext = { io, exitCode: 0 };
   const program = new Command('routilux')
     .description('Run, check, draw and inspect Routilux flows and their stored jobs.')
@@ -32,7 +33,7 @@ export async function runCli(args: readonly string[], io: CliIO, extend: (progra
     })
     .addHelpText('after', '\nExit codes: 0 success (a completed job), 1 an error or a failed or cancelled job, 2 a paused job.');
   program.exitOverride(); // before the commands are added: they inherit it, and the output settings
-  for (const add of [addRunCommand, addValidateCommand, addGraphCommand, addJobsCommand, extend]) add(program, ctx);
+  for (const add of [addRunCommand, addValidateCommand, addGraphCommand, addJobsCommand, addInspectCommand]) add(program, ctx);
   try {
     await program.parseAsync(args, { from: 'user' });
     return ctx.exitCode;

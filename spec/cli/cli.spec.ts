@@ -25,7 +25,7 @@ describe('routilux CLI: help, version, errors', () => {
     expect(r.stdout.trim()).to.equal(version);
   });
 
-  for (const command of [[], ['run'], ['validate'], ['graph'], ['jobs'], ['jobs', 'list'], ['jobs', 'show'], ['jobs', 'resume'], ['jobs', 'cancel'], ['jobs', 'prune']]) {
+  for (const command of [[], ['run'], ['validate'], ['graph'], ['inspect'], ['jobs'], ['jobs', 'list'], ['jobs', 'show'], ['jobs', 'resume'], ['jobs', 'cancel'], ['jobs', 'prune']]) {
     it(`routilux ${[...command, '--help'].join(' ')} prints its usage`, () => {
       const r = routilux([...command, '--help']);
       expect(r.code).to.equal(0);

@@ -14,8 +14,8 @@ import type { JobStore } from '../state/job-store.js';
 export type StoredJob = { readonly jobId: string; readonly state: JobState } | { readonly jobId: string; readonly problem: string };
 
 /**
- * Loads every job of a store (at most `limit`, the newest files first when the store can't
- * tell: ids in list order), most recently updated first; unreadable ones last, with the reason.
+ * Loads the jobs of a store (the first `limit` ids it lists), most recently updated first;
+ * unreadable ones last, with the reason.
  *
  * @example
  * ```ts
