@@ -150,7 +150,8 @@ describe('inspector in a real browser', function () {
     });
 
     it('shows per-routine activations, failures, mean and p95 duration', async () => {
-      const row = page.locator('#stats tr[data-routine="pack"]');
+      // The figures refresh at most once a second: wait for the five pack attempts to show.
+      const row = page.locator('#stats tr[data-routine="pack"]', { has: page.locator('td:nth-child(2)', { hasText: /^5$/ }) });
       await row.waitFor();
       const cells = await row.locator('td').allTextContents();
       expect(cells[0]).to.equal('pack');
