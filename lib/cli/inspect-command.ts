@@ -6,7 +6,7 @@ import { openStore } from './open-store.js';
 import { parseInteger } from './option-values.js';
 import { requireModules } from './require-modules.js';
 
-/** The environment variable the token is read from (a command-line argument shows in `ps`). */
+/** The environment variable the token is read from (a command-line argument shows in `ps`). @example `ROUTILUX_INSPECTOR_TOKEN=$(cat token) routilux inspect --store ./jobs` */
 export const TOKEN_ENV = 'ROUTILUX_INSPECTOR_TOKEN';
 
 interface InspectOptions {

@@ -12,6 +12,8 @@
  * @packageDocumentation
  */
 import { nodeIO } from './cli-io.js';
+// Types only (erased from the JS): the bin's declaration file is then not empty.
+export type { CliIO, CliStream } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 const GRACE_MS = 5000;

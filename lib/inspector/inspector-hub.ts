@@ -14,6 +14,7 @@ export type HubEvent =
   | { readonly type: 'activity'; readonly jobs: readonly { readonly flowId: string; readonly jobId: string }[] };
 
 const STORED_TTL_MS = 2000;
+const MAX_ACTIVITY = 500;
 
 /**
  * @internal What the inspector knows of its flows: it watches each flow's `inspect$` and keeps
@@ -121,7 +122,8 @@ export class InspectorHub {
 
   private flushActivity(): void {
     if (this.busy.size === 0) return;
-    const jobs = [...this.busy.values()];
+    // Bounded: with thousands of busy jobs a page needs to know that, not each id.
+    const jobs = [...this.busy.values()].slice(0, MAX_ACTIVITY);
     this.busy.clear();
     this.emit({ type: 'activity', jobs });
   }

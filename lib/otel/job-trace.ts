@@ -1,6 +1,6 @@
 import type { Context, Span, SpanContext } from '@opentelemetry/api';
 
-/** A failed attempt's span, kept open until the error policy's records about it have arrived. */
+/** @internal A failed attempt's span, kept open until the error policy's records about it have arrived. @example `job.failed.set('j/2', { span, routineId: 'b', slotName: 'in', attempt: 1, endTime: 5 })` */
 export interface FailedAttempt {
   readonly span: Span;
   readonly routineId: string;

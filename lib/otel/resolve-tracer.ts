@@ -1,6 +1,6 @@
 import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
 
-/** The instrumentation scope name of the spans (`tracer.getTracer(TRACER_NAME)`). */
+/** The instrumentation scope name of the spans. @example `spans.filter((s) => s.instrumentationScope.name === TRACER_NAME)` */
 export const TRACER_NAME = 'routilux';
 
 /**
