@@ -83,6 +83,19 @@ describe('serveInspector (HTTP)', function () {
     }
   });
 
+  it('a port in use rejects with the listen error, and leaves the flow unwatched', async () => {
+    const first = await serve({ flows: makeFlow(), port: 0 });
+    const flow = makeFlow();
+    let error: NodeJS.ErrnoException | undefined;
+    try {
+      await serveInspector({ flows: flow, port: first.port });
+    } catch (e) {
+      error = e as NodeJS.ErrnoException;
+    }
+    expect(error?.code).to.equal('EADDRINUSE');
+    expect((flow as unknown as { engine: { inspecting: boolean } }).engine.inspecting).to.equal(false);
+  });
+
   it('binds to 127.0.0.1 by default, answers only requests addressed to this machine, warns when exposed without a token', async () => {
     const local = await serve({ flows: makeFlow(), port: 0 });
     expect(local.host).to.equal('127.0.0.1');
