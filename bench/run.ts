@@ -55,6 +55,8 @@ const WORKLOADS: Spec[] = [
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
   // Type-checking cost of a 200-routine typed flow (tsc --extendedDiagnostics; bench/typecheck/).
   { name: 'typecheck', file: '../typecheck/typecheck.ts', args: ['--n', '200', '--runs', '3'] },
+  // routilux/otel with no tracer provider registered: must stay within 10 % of plain chain10.
+  { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '7'] },
 ];
 
 /**

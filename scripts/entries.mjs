@@ -12,7 +12,12 @@ export const ENTRIES = [
   { subpath: './builtins', source: 'lib/builtins/index.ts' },
   { subpath: './testing', source: 'lib/testing/index.ts' },
   { subpath: './node', source: 'lib/node/index.ts' },
+  { subpath: './otel', source: 'lib/otel/index.ts' },
+  { subpath: './inspect', source: 'lib/inspector/index.ts' },
 ];
+
+/** Executables (package.json `bin`): built like entries, but no export subpath. */
+export const BINS = [{ name: 'routilux', source: 'lib/cli/main.ts' }];
 
 /** `lib/x/y.ts` → `x/y`: where a source lands in dist/, without extension. */
 export const stem = (source) => source.replace(/^lib\//, '').replace(/\.ts$/, '');
@@ -21,6 +26,7 @@ export const stem = (source) => source.replace(/^lib\//, '').replace(/\.ts$/, ''
 export function buildInputs() {
   const inputs = {};
   for (const e of ENTRIES) for (const source of [e.source, e.node].filter(Boolean)) inputs[stem(source)] = source;
+  for (const b of BINS) inputs[stem(b.source)] = b.source;
   return inputs;
 }
 

@@ -2,7 +2,7 @@
 // and the `paths` of tsconfig.json from scripts/entries.mjs. `npm run sync:exports` after adding a line there;
 // spec/package/exports.spec.ts fails while package.json is out of step.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ENTRIES, packageExports, packageTypesVersions, stem } from './entries.mjs';
+import { BINS, ENTRIES, packageExports, packageTypesVersions, stem } from './entries.mjs';
 
 const file = new URL('../package.json', import.meta.url);
 const pkg = JSON.parse(readFileSync(file, 'utf8'));
@@ -14,6 +14,7 @@ pkg.types = `./dist/${stem(root.node ?? root.source)}.d.cts`;
 delete pkg.module;
 pkg.exports = packageExports();
 pkg.typesVersions = packageTypesVersions();
+pkg.bin = Object.fromEntries(BINS.map((b) => [b.name, `./dist/${stem(b.source)}.js`]));
 writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
 console.log(`package.json: exports for ${ENTRIES.map((e) => e.subpath).join(', ')}`);
 

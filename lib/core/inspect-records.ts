@@ -6,11 +6,14 @@ import type { JobStatus } from './records.js';
  * on `flow.events$`). A union on `type`, so a `switch` or `filter` narrows it:
  * - `job`: a job's status changed;
  * - `activation-start` / `activation-end`: an attempt of an activation began / ended
- *   (`outcome` `completed` or `failed`, whatever the error policy did next);
+ *   (`outcome` `completed` or `failed`, whatever the error policy did next); a start carries
+ *   `cause`, the `activationId` whose emit queued it, when the emit was made while somebody
+ *   watched (none for entries, sent input, flushes, deferred and operator output);
  * - `start`, `error`, `retry`, `skip`, `stop`, `join-incomplete`: the history records the
  *   scheduler writes (the job's entry, an attempt's error, the policy outcomes, a join still
  *   waiting for a side when its job completed), with the record's `data`;
- * - `checkpoint`: a checkpoint write landed (`ok: true`) or failed (`ok: false`).
+ * - `checkpoint`: a checkpoint write landed (`ok: true`) or failed (`ok: false`);
+ * - a `job` record of a `failed` job carries the job's `error`.
  *
  * @example
  * ```ts
@@ -19,7 +22,14 @@ import type { JobStatus } from './records.js';
  * ```
  */
 export type InspectRecord =
-  | { readonly type: 'job'; readonly jobId: string; readonly status: JobStatus; readonly timestamp: number }
+  | {
+      readonly type: 'job';
+      readonly jobId: string;
+      readonly status: JobStatus;
+      readonly timestamp: number;
+      /** Set when `status` is `failed`: what `JobState.error` says. */
+      readonly error?: { readonly name: string; readonly message: string; readonly routineId?: string };
+    }
   | {
       readonly type: 'activation-start';
       readonly jobId: string;
@@ -28,6 +38,8 @@ export type InspectRecord =
       readonly attempt: number;
       readonly activationId: string;
       readonly timestamp: number;
+      /** The `activationId` of the activation whose emit queued this one (links a trace). */
+      readonly cause?: string;
     }
   | {
       readonly type: 'activation-end';

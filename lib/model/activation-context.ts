@@ -122,7 +122,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   private deliver(event: Event, data: Payload): void {
     if (this.silenced) event._publish(data);
-    else this.host.emitFrom(event, data);
+    else this.host.emitFrom(event, data, this.seq);
   }
 
   private later(checked: Promise<object>, deliver: (value: Payload) => void): void {

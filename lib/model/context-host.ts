@@ -24,7 +24,8 @@ export interface ContextHost {
   readonly flow: ExecutionContext['flow'];
   /** The scheduler all time of this job goes through (carrying activation contexts). */
   readonly scheduler: SchedulerLike;
-  emitFrom(event: Event, data: Payload): void;
+  /** An emit of `event`; `cause` is the number of the activation that made it, when there is one. */
+  emitFrom(event: Event, data: Payload, cause?: number): void;
   setSharedData(key: string, value: unknown): void;
   getSharedData(key: string): unknown;
   hasSharedData(key: string): boolean;

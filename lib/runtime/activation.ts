@@ -31,7 +31,13 @@ export function activate(task: Task): void {
   routine._stats.activations++;
   const startedAt = job.clock.now();
   if (job.owner.inspecting) {
-    job.owner.inspect({ type: 'activation-start', jobId: job.id, routineId: routine.id, slotName: slot.name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`, timestamp: startedAt });
+    const cause = job.causes?.get(task.seq);
+    const activationId = `${job.id}/${task.seq}`;
+    job.owner.inspect(
+      cause === undefined
+        ? { type: 'activation-start', jobId: job.id, routineId: routine.id, slotName: slot.name, attempt: task.attempt, activationId, timestamp: startedAt }
+        : { type: 'activation-start', jobId: job.id, routineId: routine.id, slotName: slot.name, attempt: task.attempt, activationId, timestamp: startedAt, cause: `${job.id}/${cause}` },
+    );
   }
   const ctx = new ActivationContext(job, slot, task.attempt, task.seq);
   let result: unknown;
@@ -187,6 +193,7 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
       type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
       durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
     });
+    if (error === OK) job.causes?.delete(task.seq); // a failed one keeps its cause for its retry or resume
   }
   if (error === OK) {
     setOutcome(run, 'completed');

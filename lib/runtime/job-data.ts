@@ -34,6 +34,12 @@ export abstract class JobData {
   error: JobError | undefined = undefined;
   /** The last task number given in this job (see `Task.seq`). */
   lastSeq = 0;
+  /**
+   * Only while `flow.inspect$` is watched (the queue itself carries no cause, so an unwatched
+   * flow pays nothing): the activation (seq) whose emit queued each task (seq), reported as
+   * `cause` when the task starts, dropped when it completes.
+   */
+  causes: Map<number, number> | undefined = undefined;
   /** The operator routines' logs (see OperatorLog), and a version the snapshot compares. */
   readonly operators = new Map<Routine, OperatorLog>();
   operatorsVersion = 0;
@@ -59,6 +65,11 @@ export abstract class JobData {
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
   abstract mark(): void;
+
+  /** The job's time (the flow's scheduler), as handlers see it through `ctx.now()`. */
+  now(): number {
+    return this.clock.now();
+  }
 
   runOf(routine: Routine): RoutineRun {
     let run = this.runs.get(routine);

@@ -22,6 +22,7 @@ import { handleStreamError } from './failure-policy.js';
 import { requeue } from './requeue.js';
 import { settlePolicies } from './policy-intake.js';
 import { queueIdleWork } from './idle-work.js';
+import { jobRecord } from './job-record.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -121,7 +122,7 @@ export class JobRuntime extends JobData implements ContextHost {
 
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
 
-  emitFrom(event: Event, data: Payload): void {
+  emitFrom(event: Event, data: Payload, cause?: number): void {
     event._publish(data);
     if (!this.accepting) return; // completed or cancelled: late emits only reach asObservable()
     const now = this.clock.now();
@@ -130,13 +131,16 @@ export class JobRuntime extends JobData implements ContextHost {
     this.owner.publish('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
     const paused = !this.active || this.gated; // paused, failed or waiting for its lease: park, in order
+    const causes = cause !== undefined && targets.length > 0 && this.owner.inspecting ? (this.causes ??= new Map()) : undefined;
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
+      const seq = ++this.lastSeq;
       if (paused) {
         const task = new Task(this, c.slot, c.map(data), 1, now, event);
-        task.seq = ++this.lastSeq;
+        task.seq = seq;
         this.work.parked.push(task);
-      } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, ++this.lastSeq);
+      } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, seq);
+      causes?.set(seq, cause!);
       this.tracker.recordDelivery(c, now);
     }
     if (targets.length > 0 && !paused) this.dispatcher.request();
@@ -145,10 +149,6 @@ export class JobRuntime extends JobData implements ContextHost {
 
   snapshot(): JobState {
     return this.observers.snapshot();
-  }
-
-  now(): number {
-    return this.clock.now();
   }
 
   abortSignal(): AbortSignal {
@@ -210,7 +210,7 @@ export class JobRuntime extends JobData implements ContextHost {
     const status = transition(this.id, this.status, action);
     this.status = status;
     this.mark();
-    if (this.owner.inspecting) this.owner.inspect({ type: 'job', jobId: this.id, status, timestamp: this.clock.now() });
+    if (this.owner.inspecting) this.owner.inspect(jobRecord(this.id, status, this.clock.now(), this.error));
     const resting = RESTING.has(status);
     const terminal = TERMINAL.has(status);
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
