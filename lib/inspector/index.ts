@@ -14,6 +14,7 @@ export { serveInspector, type InspectorServer } from './serve-inspector.js';
 export type { InspectorOptions } from './inspector-options.js';
 export type { JobAction } from './job-actions.js';
 export { layoutFlow, type GraphLayout, type GraphNode, type GraphEdge } from '../inspect/graph-layout.js';
+export type { DiagramSource } from '../serialization/diagram.js';
 export { renderGraphSvg } from '../inspect/graph-svg.js';
 export { RoutineStats, percentile, type RoutineFigures } from '../inspect/routine-stats.js';
 export { toDisplay, type DisplayLimits } from '../inspect/display-value.js';

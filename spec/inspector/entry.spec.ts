@@ -22,18 +22,19 @@ describe('routilux/inspect entry (built dist)', () => {
   });
 
   it('the core entry holds no inspector server (node:http stays out of what routilux loads)', () => {
+    // Everything an entry loads: its relative imports, followed through the per-module dist.
     const loaded = (entry: string) => {
       const seen = new Set<string>();
-      const walk = (file: string) => {
-        if (seen.has(file)) return;
-        seen.add(file);
-        const text = readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8');
-        for (const m of text.matchAll(/(?:from|import) '\.\/((?:chunks\/)?[^']+)'/g)) walk(m[1].startsWith('chunks/') || file.indexOf('/') < 0 ? m[1] : `chunks/${m[1]}`);
+      const walk = (url: URL) => {
+        if (seen.has(url.href)) return;
+        seen.add(url.href);
+        const text = readFileSync(url, 'utf8');
+        for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) walk(new URL(m[1], url));
       };
-      walk(entry);
-      return [...seen].map((f) => readFileSync(new URL(`../../dist/${f}`, import.meta.url), 'utf8')).join('\n');
+      walk(new URL(`../../dist/${entry}`, import.meta.url));
+      return [...seen].map((f) => readFileSync(new URL(f), 'utf8')).join('\n');
     };
     expect(loaded('index.js')).to.not.match(/'node:http'|serveInspector/);
-    expect(loaded('inspect.js')).to.match(/'node:http'/);
+    expect(loaded('inspector/index.js')).to.match(/'node:http'/);
   });
 });

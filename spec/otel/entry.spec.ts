@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // `npm test` builds before mocha runs: routilux/otel from the built package, by its own name.
@@ -24,13 +25,12 @@ describe('routilux/otel entry (built dist)', () => {
   });
 
   it('@opentelemetry/api stays external and out of every other entry (an optional peer)', () => {
-    const dist = new URL('../../dist/', import.meta.url);
-    const otel = readFileSync(new URL('otel.js', dist), 'utf8');
+    const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+    const files = (readdirSync(dist, { recursive: true }) as string[]).filter((f) => /\.c?js$/.test(f));
+    const otel = files.filter((f) => f.startsWith('otel/')).map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
     expect(otel).to.match(/from '@opentelemetry\/api'/);
     expect(otel).to.not.match(/class ProxyTracerProvider\b/);
-    const others = readdirSync(dist).filter((f) => /\.(c?js)$/.test(f) && !f.startsWith('otel.'));
-    const chunks = readdirSync(new URL('chunks/', dist)).map((f) => `chunks/${f}`).filter((f) => /\.c?js$/.test(f));
-    for (const file of [...others, ...chunks]) expect(readFileSync(new URL(file, dist), 'utf8'), file).to.not.include('@opentelemetry');
+    for (const file of files.filter((f) => !f.startsWith('otel/'))) expect(readFileSync(join(dist, file), 'utf8'), file).to.not.include('@opentelemetry');
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { peerDependenciesMeta: Record<string, { optional?: boolean }> };
     expect(pkg.peerDependenciesMeta['@opentelemetry/api'].optional).to.equal(true);
   });

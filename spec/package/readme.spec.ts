@@ -10,7 +10,7 @@ import { appWithPackage, root, tsc } from './packed-app.js';
 // flow and job of the surrounding text, the app's own routines and streams. A name the block
 // imports itself is left out of the prelude's imports.
 const PRELUDE_IMPORTS: Record<string, readonly string[]> = {
-  routilux: ['Flow', 'Routine', 'Job', 'JobState', 'registerRoutine', 'throughFlow', 'throughFlowEach', 'type Payload'],
+  routilux: ['Flow', 'Routine', 'Job', 'JobState', 'registerRoutine', 'throughFlow', 'throughFlowEach', 'type Payload', 'type JobStore'],
   rxjs: ['bufferCount', 'type Observable'],
   chai: ['expect'],
 };
@@ -23,6 +23,9 @@ declare const lines$: Observable<Payload>;
 declare const requests$: Observable<Payload>;
 declare const payments: { charge(request: { amount: unknown; idempotencyKey: string; signal: AbortSignal }): Promise<unknown> };
 declare class Double extends Routine {}
+declare const orders: Flow;
+declare const store: JobStore;
+declare const sdk: { start(): void };
 declare class Parser extends Routine {}
 `;
 
@@ -68,7 +71,7 @@ describe('README.md TypeScript blocks (issue 16)', function () {
   it('every ```ts block type-checks against the packed package (strict)', () => {
     const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
     expect(blocks.length).to.be.greaterThan(5);
-    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai', 'zod', 'valibot'] });
+    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai', 'zod', 'valibot', '@opentelemetry/api'] });
     const modules = blocks.map((block) => ({ block, ...moduleOf(block) }));
     for (const m of modules) writeFileSync(join(app, `readme-${m.block.index}.ts`), m.text);
     writeFileSync(
