@@ -1,12 +1,23 @@
 import type { DiagramSource } from '../serialization/diagram.js';
 import { mergeStrategyName } from '../model/merge.js';
+import type { Slot } from '../model/slot.js';
+
+/** How a slot waits, in a few words: its join, or its own activation policy. */
+function activationLabel(s: Slot): string | undefined {
+  if (s.join !== undefined) return `join ${s.join.name} (${s.join.mode})`;
+  const batch = s.batch;
+  if (batch !== undefined) return `batch${batch.size !== undefined ? ` ${batch.size}` : ''}${batch.maxWait !== undefined ? ` / ${batch.maxWait} ms` : ''}`;
+  if (s.window !== undefined) return `window ${s.window} ms`;
+  return s.activation === undefined ? undefined : `policy ${s.activation}`;
+}
 
 /** A routine as the inspector draws it. @example `layout.nodes.find((n) => n.id === 'price')?.slots` */
 export interface GraphNode {
   readonly id: string;
   /** The routine's class name. */
   readonly type: string;
-  readonly slots: readonly { readonly name: string; readonly mergeStrategy: string }[];
+  /** `activation`: the slot's join (`join pair (zip)`) or activation policy (`batch 100 / 50 ms`, `window 1000 ms`, `policy name`). */
+  readonly slots: readonly { readonly name: string; readonly mergeStrategy: string; readonly activation?: string }[];
   readonly events: readonly string[];
   /** Its own error policy (`retry ×3`, `skip`, …), if it has one. */
   readonly policy?: string;
@@ -87,7 +98,10 @@ export function layoutFlow(flow: DiagramSource): GraphLayout {
     return {
       id,
       type: r.constructor.name || 'Routine',
-      slots: r.slotList().map((s) => ({ name: s.name, mergeStrategy: mergeStrategyName(s.mergeStrategy) ?? 'custom' })),
+      slots: r.slotList().map((s) => {
+        const activation = activationLabel(s);
+        return { name: s.name, mergeStrategy: mergeStrategyName(s.mergeStrategy) ?? 'custom', ...(activation !== undefined ? { activation } : {}) };
+      }),
       events: r.eventList().map((e) => e.name),
       ...(policy !== undefined ? { policy } : {}),
       layer: layer.get(id)!,

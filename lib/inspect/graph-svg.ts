@@ -44,7 +44,8 @@ function node(n: GraphNode): string {
   n.slots.forEach((s, i) => {
     const y = 44 + 18 * i + 9;
     const merge = s.mergeStrategy === 'override' ? '' : ` (${s.mergeStrategy})`;
-    out.push(`<circle class="port slot" cx="0" cy="${y}" r="4"/><text class="port-label" x="10" y="${y + 4}">${esc(s.name + merge)}</text>`);
+    const waits = s.activation === undefined ? '' : ` [${s.activation}]`;
+    out.push(`<circle class="port slot" cx="0" cy="${y}" r="4"/><text class="port-label" x="10" y="${y + 4}">${esc(s.name + merge + waits)}</text>`);
   });
   n.events.forEach((e, i) => {
     const y = 44 + 18 * i + 9;

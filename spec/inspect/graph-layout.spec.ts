@@ -50,6 +50,25 @@ describe('layoutFlow / renderGraphSvg (the inspector graph)', () => {
     expect(svg).to.include('parts (append)');
   });
 
+  it('shows joins and activation policies on their slots (issue 20: the graph draws joins and policies)', () => {
+    const flow = new Flow({ flowId: 'waits' });
+    const r = new Routine();
+    r.defineJoin('pair', ['left', 'right'], () => undefined, { mode: 'latest' });
+    r.defineSlot('rows', () => undefined, { batch: { size: 100, maxWait: 50 } });
+    r.defineSlot('ticks', () => undefined, { window: 1000 });
+    flow.addRoutine(r, 'r');
+    const slots = layoutFlow(flow).nodes[0].slots;
+    expect(slots).to.deep.equal([
+      { name: 'left', mergeStrategy: 'override', activation: 'join pair (latest)' },
+      { name: 'right', mergeStrategy: 'override', activation: 'join pair (latest)' },
+      { name: 'rows', mergeStrategy: 'override', activation: 'batch 100 / 50 ms' },
+      { name: 'ticks', mergeStrategy: 'override', activation: 'window 1000 ms' },
+    ]);
+    const svg = renderGraphSvg(layoutFlow(flow));
+    expect(svg).to.include('left [join pair (latest)]');
+    expect(svg).to.include('rows [batch 100 / 50 ms]');
+  });
+
   it('escapes what it draws', () => {
     const flow = new Flow({ flowId: '<f>' });
     flow.addRoutine(node(), '"><script>alert(1)</script>');
