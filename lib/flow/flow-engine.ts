@@ -103,7 +103,12 @@ export class FlowEngine implements RuntimeHooks {
   }
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
-    if (!this.leases.mayCheckpoint(job)) return; // its lease is not held here: its state is someone else's
+    if (!this.leases.mayCheckpoint(job)) {
+      // Its lease is not held here: its state is someone else's, unless it let the lease go
+      // resting paused and changed since (a cancel), when it takes the lease again to save that.
+      if (statusChange) this.leases.retake(job);
+      return;
+    }
     this.checkpointer.notify(job, statusChange);
     if (statusChange) this.leases.rested(job);
   }

@@ -88,6 +88,18 @@ export class JobLeases {
   }
 
   /** A paused or failed job resumes here: its lease is taken again if it was let go. */
+  /**
+   * A job that let its lease go while it rested paused changed after all (a cancel, say): it
+   * takes the lease again, and its state is saved once granted (never while another owner
+   * holds it). `false` when the job holds or is taking its lease, or never let it go.
+   */
+  retake(job: JobRuntime): boolean {
+    const keeper = this.keepers.get(job);
+    if (keeper === undefined || keeper.status !== 'none') return false;
+    this.take(job, 'acquire');
+    return true;
+  }
+
   resumed(job: JobRuntime): void {
     const keeper = this.keepers.get(job);
     if (keeper !== undefined && keeper.status === 'none') this.take(job, 'acquire');

@@ -4,6 +4,14 @@ import { deferred, makeRoutine, until } from '../helpers/routines.js';
 
 // Issue 15, point 6: a stored job runs in one process at a time. Two Flow instances with
 // different owners on one store stand for two processes.
+async function eventually(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 describe('leases: one process runs a stored job', () => {
   function worker(store: MemoryJobStore, owner: string, gate?: Promise<void>) {
     const flow = new Flow({ flowId: 'leased', store, checkpoint: 'always', owner, leaseTtl: 60 });
@@ -120,5 +128,34 @@ describe('leases: one process runs a stored job', () => {
     const taken = await c.flow.resumeStored('L1');
     taken.close();
     expect((await taken.wait()).status).to.equal('completed');
+  });
+
+  // Found by the CLI work (issue 20): the cancel of a job restored paused was never saved, since
+  // the job had let its lease go; it takes the lease again to save what changed.
+  it('a job restored paused and then cancelled takes its lease again and saves the cancel', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const b = worker(store, 'worker-b');
+    const restored = await b.flow.restoreStored('L1');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.leaseOf('L1')).to.equal(undefined);
+    await restored.cancel('no longer wanted');
+    await eventually(async () => (await store.load('L1'))?.status === 'cancelled', 2000, 'the cancel saved');
+    await b.flow.checkpointsFlushed();
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 2000, 'the lease let go again');
+  });
+
+  it('a cancel of a job restored paused does not overwrite another owner who took the job meanwhile', async () => {
+    const store = new MemoryJobStore();
+    await storedPausedJob(store);
+    const b = worker(store, 'worker-b');
+    const restored = await b.flow.restoreStored('L1');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.acquire('L1', 'worker-c', 10_000)).to.equal(true);
+    await restored.cancel('no longer wanted');
+    await new Promise((r) => setTimeout(r, 100));
+    await b.flow.checkpointsFlushed();
+    expect((await store.load('L1'))!.status).to.equal('paused'); // worker-c's job: b wrote nothing
+    expect(restored.state.status).to.equal('cancelled');
   });
 });
