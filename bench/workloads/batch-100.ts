@@ -21,10 +21,10 @@ class Batched extends Routine {
   oversized = 0;
   constructor() {
     super();
-    this.defineSlot(
+    this.defineSlot<{ value: number }>(
       'in',
       (data) => {
-        const items = data.items as ReadonlyArray<{ value: number }>;
+        const items = data.items;
         this.batches++;
         if (items.length > SIZE) this.oversized++;
         for (let i = 0; i < items.length; i++) this.tally.add(items[i].value);

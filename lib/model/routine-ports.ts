@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { EventOptions, SlotOptions } from './slot-options.js';
+import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -68,14 +68,20 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // typed flow fast to check), an untyped one's at the next two (the payload type given, or
   // inferred from the payload class, the schema or the handler's annotation); the last, general
   // form is the one whose error a wrong name shows.
-  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]>): Slot<S[K]>;
+  // A batch or a window first (its options are required, so other calls pass it at once): the
+  // handler receives { items } of the slot's payload type.
+  defineSlot<K extends TypedName<S>>(name: K, handler: SlotHandler<Collected<S[K]>, E> | undefined, options: CollectingSlotOptions<S[K]>): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]> & NotCollecting): Slot<S[K]>;
+  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
     name: UntypedName<S>,
     handler: SlotHandler<T, E> | undefined,
-    options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> },
+    options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> } & NotCollecting,
   ): Slot<T>;
-  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T>): Slot<T>;
-  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
+  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T> & NotCollecting): Slot<T>;
+  // Options known only at run time (from config, JSON): the handler takes what they make it get.
+  defineSlot(name: UntypedName<S>, handler: SlotHandler<any, E> | undefined, options: SlotOptions<any>): Slot<Payload>;
+  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>> & NotCollecting): Slot<PortData<S, K>>;
   defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);
@@ -161,7 +167,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineJoin('pair', ['order', 'payment'], ({ order, payment }, ctx) => ctx.emit('paid', { order, payment }));
    * ```
    */
-  defineJoin(name: string, slots: readonly string[], handler: SlotHandler, options?: JoinOptions): Join {
+  defineJoin<K extends keyof S & string>(name: string, slots: readonly K[], handler: SlotHandler<{ [P in K]: PortData<S, P> }, E>, options?: JoinOptions): Join;
+  defineJoin(name: string, slots: readonly string[], handler: SlotHandler<any, any>, options?: JoinOptions): Join {
     const mode = checkJoin(this.id, name, slots, handler, options);
     const where = `routine '${this.id}' join '${name}'`;
     if (this.joins.has(name) || this.slots.has(name)) throw new ConfigurationError(`${where}: the routine already has a ${this.joins.has(name) ? 'join' : 'slot'} named '${name}'`);

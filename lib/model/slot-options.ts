@@ -56,3 +56,39 @@ export interface SlotOptions<T extends object = Payload> {
 export interface EventOptions<T extends object = Payload> {
   schema?: StandardSchemaV1<unknown, T>;
 }
+
+/**
+ * Options of a slot that collects payloads into `{ items }` (a batch or a tumbling window): its
+ * handler receives `{ items: T[] }`. A schema or payload class does not combine with them.
+ *
+ * @example
+ * ```ts
+ * this.defineSlot('rows', ({ items }) => save(items), { batch: { size: 100 } } satisfies CollectingSlotOptions<Row>);
+ * ```
+ */
+export type CollectingSlotOptions<T extends object = Payload> = Omit<SlotOptions<T>, 'batch' | 'window' | 'activation' | 'schema' | 'payloadClass'> &
+  ({ batch: BatchOptions; window?: undefined } | { window: number; batch?: undefined });
+
+/**
+ * The options of a slot whose handler receives each payload: no batch, no window (with those
+ * the handler receives `{ items }`: see {@link CollectingSlotOptions}).
+ *
+ * @example
+ * ```ts
+ * const options: SlotOptions<Row> & NotCollecting = { mergeStrategy: 'append' };
+ * ```
+ */
+export type NotCollecting = { batch?: undefined; window?: undefined };
+
+/**
+ * What a collecting slot's handler receives: the payloads of a batch or a window, in arrival order.
+ *
+ * @example
+ * ```ts
+ * const handler = ({ items }: Collected<Row>) => save(items);
+ * ```
+ */
+// A type literal, not an interface: it stays assignable to Payload (an index signature).
+export type Collected<T> = {
+  items: T[];
+};
