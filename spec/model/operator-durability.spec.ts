@@ -20,7 +20,8 @@ async function acrossTwoProcesses(middle: () => Routine, values: number[], cut: 
   const first = build(middle);
   const job = first.flow.open({ jobId: 'j' });
   for (const v of values.slice(0, cut)) job.send('op', slot, { value: v });
-  await new Promise((r) => setTimeout(r, 5));
+  // Every payload taken before the pause (a fixed wait was too short on a loaded machine).
+  await until(() => (job.state.getRoutineState('op')?.activations ?? 0) === cut, 5000, 'the payloads before the cut taken');
   await job.pause('move');
   const saved = JSON.stringify(job.state);
   await job.cancel();
@@ -64,7 +65,7 @@ describe('durable operator state', () => {
     const first = build(small);
     const job = first.flow.open({ jobId: 'big' });
     for (let v = 0; v < 5; v++) job.send('op', 'input', { value: v });
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => job.state.getRoutineState('op')?.activations === 5, 5000, 'all five taken');
     await job.pause('move');
     const saved = JSON.stringify(job.state);
     expect(JSON.parse(saved).operators.op.overflowed).to.equal(true);
