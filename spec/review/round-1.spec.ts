@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { delay } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { attachOperator, Batcher, Debouncer, Flow, JobState, Routine, SerializationError, Throttler, type Job, type Payload } from '../../lib/index.js';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { z } from 'zod';
+import { attachOperator, Batcher, Debouncer, ErrorHandler, Flow, JobState, Routine, SerializationError, Throttler, type Job, type Payload } from '../../lib/index.js';
 import { fromRows, toRows } from '../../lib/state/journal-rows.js';
 
 // Review round 1 of issue 18 (typed flows, Standard Schema validation, payload classes) and of
@@ -182,6 +184,113 @@ describe('review round 1', () => {
         ),
         { numRuns: 120 },
       );
+    });
+  });
+  describe('asynchronous event schemas keep the order of emits', () => {
+    /** An async Standard Schema that settles after `ticks(n)` microtask hops: later payloads can settle first. */
+    function latency(ticks: (n: number) => number): StandardSchemaV1<unknown, { n: number }> {
+      return {
+        '~standard': {
+          version: 1,
+          vendor: 'review',
+          validate: async (value) => {
+            for (let i = ticks((value as { n: number }).n); i > 0; i--) await Promise.resolve();
+            return typeof (value as { n?: unknown }).n === 'number' ? { value: value as { n: number } } : { issues: [{ message: 'n must be a number', path: ['n'] }] };
+          },
+        },
+      };
+    }
+
+    function pipeline(emits: (ctx: { emit(name: string, data: object): void }) => void) {
+      const flow = new Flow();
+      const src = new Routine();
+      src.defineEvent('checked', [], { schema: latency((n) => 10 - n) }); // the first payload is the slowest
+      src.defineEvent('plain');
+      src.defineSlot('trigger', (_d, ctx) => emits(ctx));
+      const sink = new Routine();
+      const seen: unknown[] = [];
+      sink.defineSlot('in', (d) => void seen.push(d.n));
+      flow.addRoutine(src, 'src');
+      flow.addRoutine(sink, 'sink');
+      flow.connect('src', 'checked', 'sink', 'in');
+      flow.connect('src', 'plain', 'sink', 'in');
+      return { flow, seen };
+    }
+
+    it('payloads reach the next routine, the history and events$ in the order they were emitted', async () => {
+      // On main: [3, 2, 1] (the plain emit first, then the checked ones in the order their checks settled).
+      const { flow, seen } = pipeline((ctx) => {
+        ctx.emit('checked', { n: 1 });
+        ctx.emit('checked', { n: 2 });
+        ctx.emit('plain', { n: 3 });
+      });
+      const events: unknown[] = [];
+      flow.events$.subscribe((e) => events.push(e.data['n']));
+      const state = await flow.execute('src', {});
+      expect(state.status).to.equal('completed');
+      expect(seen).to.deep.equal([1, 2, 3]);
+      expect(events).to.deep.equal([1, 2, 3]);
+      expect(state.getExecutionHistory('src').filter((r) => r.eventName !== 'start').map((r) => r.data['n'])).to.deep.equal([1, 2, 3]);
+    });
+
+    it('an invalid payload still fails the activation, and the emits before and after it are delivered in order', async () => {
+      const { flow, seen } = pipeline((ctx) => {
+        ctx.emit('checked', { n: 1 });
+        ctx.emit('checked', { n: 'two' });
+        ctx.emit('plain', { n: 3 });
+      });
+      const state = await flow.execute('src', {});
+      expect(state.status).to.equal('failed');
+      expect(state.error).to.include({ name: 'ValidationError' });
+      expect(state.error?.message).to.include("event 'checked': invalid payload: n: n must be a number");
+      expect(state.getExecutionHistory('src').filter((r) => r.eventName === 'checked' || r.eventName === 'plain').map((r) => r.data['n'])).to.deep.equal([1, 3]);
+      expect(seen).to.deep.equal([]); // STOP: the job failed before the sink ran
+    });
+
+    it('deferred events keep their order too', async () => {
+      const flow = new Flow();
+      const src = new Routine();
+      src.defineEvent('checked', [], { schema: latency((n) => 10 - n) });
+      src.defineEvent('plain');
+      src.defineSlot('trigger', (_d, ctx) => {
+        src.emitDeferredEvent('checked', { n: 1 });
+        src.emitDeferredEvent('plain', { n: 2 });
+        return ctx.pause('review');
+      });
+      const seen: unknown[] = [];
+      const sink = new Routine();
+      sink.defineSlot('in', (d) => void seen.push(d.n));
+      flow.addRoutine(src, 'src');
+      flow.addRoutine(sink, 'sink');
+      flow.connect('src', 'checked', 'sink', 'in');
+      flow.connect('src', 'plain', 'sink', 'in');
+      const job = flow.start('src', {});
+      expect((await job.wait()).status).to.equal('paused');
+      // The checks settle after the pause (microtasks): the live state has both, in order.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(job.state.deferredEvents.map((d) => d.data['n'])).to.deep.equal([1, 2]);
+      expect((await job.resume().wait()).status).to.equal('completed');
+      expect(seen).to.deep.equal([1, 2]);
+    });
+
+    it('(guard of the fix) once the waiting emits are delivered, a plain emit is delivered at once again', async () => {
+      const flow = new Flow();
+      const src = new Routine();
+      src.defineEvent('checked', [], { schema: z.object({ n: z.number() }).refine(async () => true) });
+      src.defineEvent('plain');
+      const events: unknown[] = [];
+      let seenRightAfter: unknown[] = [];
+      src.defineSlot('trigger', async (_d, ctx) => {
+        ctx.emit('checked', { n: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        ctx.emit('plain', { n: 2 });
+        seenRightAfter = events.slice();
+      });
+      flow.addRoutine(src, 'src');
+      flow.events$.subscribe((e) => events.push(e.data['n']));
+      const state = await flow.execute('src', {});
+      expect(state.status).to.equal('completed');
+      expect(seenRightAfter).to.deep.equal([1, 2]);
     });
   });
 });
