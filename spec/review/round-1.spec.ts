@@ -4,7 +4,9 @@ import { delay } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
-import { attachOperator, Batcher, Debouncer, ErrorHandler, Flow, JobState, Routine, SerializationError, Throttler, type Job, type Payload } from '../../lib/index.js';
+import * as v from 'valibot';
+import { attachOperator, Batcher, ConfigurationError, Debouncer, ErrorHandler, Flow, JobState, Routine, SerializationError, Throttler, ValidationError, type Job, type Payload } from '../../lib/index.js';
+import { expectThrows } from '../helpers/routines.js';
 import { fromRows, toRows } from '../../lib/state/journal-rows.js';
 
 // Review round 1 of issue 18 (typed flows, Standard Schema validation, payload classes) and of
@@ -291,6 +293,79 @@ describe('review round 1', () => {
       const state = await flow.execute('src', {});
       expect(state.status).to.equal('completed');
       expect(seenRightAfter).to.deep.equal([1, 2]);
+    });
+  });
+  describe('schemas that return hostile values', () => {
+    /** A Standard Schema whose validate returns `result`. */
+    const returning = (result: () => unknown): StandardSchemaV1<unknown, object> => ({ '~standard': { version: 1, vendor: 'hostile', validate: result as never } });
+    const cases: Array<[string, () => unknown, RegExp]> = [
+      ['null', () => null, /returned a result of null/],
+      ['a number', () => 42, /returned a result of number 42/],
+      ['issues that are a string', () => ({ issues: 'bad' }), /issues that are "bad", not an array/],
+      ['an issue that is null', () => ({ issues: [null] }), /issue 0 that is null/],
+      ['a path that is a string', () => ({ issues: [{ message: 'm', path: 'abc' }] }), /issue 0 whose path is "abc", not an array/],
+      ['a path holding a BigInt', () => ({ issues: [{ message: 'm', path: [10n] }] }), /issue 0 whose path holds bigint 10, not a property key/],
+      ['a path segment whose key is an object', () => ({ issues: [{ message: 'm', path: [{ key: {} }] }] }), /issue 0 whose path holds an object/],
+      ['an async null', () => Promise.resolve(null), /returned a result of null/],
+    ];
+    for (const [name, result, message] of cases) {
+      it(`${name}: a ConfigurationError naming the slot, never a TypeError from inside the check`, async () => {
+        // On main: TypeError (Cannot read properties of null, result.issues.map is not a function,
+        // Do not know how to serialize a BigInt, ...), retried by RETRY as if the payload might pass.
+        const flow = new Flow();
+        const r = new Routine();
+        r.defineSlot('trigger', () => undefined, { schema: returning(result) });
+        flow.addRoutine(r, 'r');
+        const state = await flow.execute('r', {});
+        expect(state.status).to.equal('failed');
+        expect(state.error?.name).to.equal('ConfigurationError');
+        expect(state.error?.message).to.include("routine 'r' slot 'trigger': the schema's validate returned");
+        expect(state.error?.message).to.match(message);
+      });
+    }
+
+    it('a message whose toString throws, and a symbol in a path, still make a ValidationError', () => {
+      const slot = new Routine().defineSlot('in', () => undefined, {
+        schema: returning(() => ({ issues: [{ message: { toString: () => { throw new Error('no'); } }, path: [Symbol('id'), { key: 'x' }] }] })),
+      });
+      const error = expectThrows(() => slot.receive({}), ValidationError, "[Symbol(id)].x: [object Object]") as ValidationError;
+      expect(error.issues[0].path?.[1]).to.equal('x');
+    });
+
+    it('an empty issue list is a failure that says so', () => {
+      const slot = new Routine().defineSlot('in', () => undefined, { schema: returning(() => ({ issues: [] })) });
+      expectThrows(() => slot.receive({}), ValidationError, 'invalid payload: (the schema reported no issue)');
+    });
+
+    it('a thenable whose then throws fails the activation with that error (it is the schema\'s own)', async () => {
+      const flow = new Flow();
+      const r = new Routine();
+      r.defineSlot('trigger', () => undefined, { schema: returning(() => ({ then: () => { throw new Error('then threw'); } })) });
+      flow.addRoutine(r, 'r');
+      const state = await flow.execute('r', {});
+      expect(state.error).to.include({ name: 'Error', message: 'then threw' });
+    });
+  });
+
+  describe('validation messages stay small', () => {
+    it('a schema that quotes the rejected value (valibot) does not put a megabyte into the message; issues keep the text', async () => {
+      // On main the message was 1,000,096 characters long (valibot's message quotes the string it rejected).
+      const huge = 'x'.repeat(1_000_000);
+      const slot = new Routine().defineSlot('in', () => undefined, { schema: v.object({ a: v.number() }) });
+      const error = expectThrows(() => slot.receive({ a: huge } as never), ValidationError, 'invalid payload: a: Invalid type: Expected number but received "xxx') as ValidationError;
+      expect(error.message.length).to.be.below(1000);
+      expect(error.issues[0].message.length).to.be.above(1000);
+      // and a huge key in a path
+      const keyed = new Routine().defineSlot('in', () => undefined, { schema: z.record(z.string(), z.number()) });
+      const error2 = expectThrows(() => keyed.receive({ [`${'k'.repeat(100_000)} `]: 'x' } as never), ValidationError);
+      expect(error2.message.length).to.be.below(1000);
+      // The job's error says the same.
+      const flow = new Flow();
+      const r = new Routine();
+      r.defineSlot('trigger', () => undefined, { schema: v.object({ a: v.number() }) });
+      flow.addRoutine(r, 'r');
+      const state = await flow.execute('r', { a: huge });
+      expect(state.error?.message.length).to.be.below(1000);
     });
   });
 });
