@@ -98,6 +98,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal Checks the payload by the event's schema, if any, then emits it for the job. */
   emitEvent(event: Event, data: Payload): void {
+    event._refuseNonObject(data);
     const check = event._check;
     const checked = check === undefined ? data : check(data);
     if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.deliver(event, value));
@@ -106,6 +107,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal `emitDeferredEvent`: checked like an emit, then kept for the job's next resume. */
   deferEvent(event: Event, data: Payload): void {
+    event._refuseNonObject(data);
     const check = event._check;
     const checked = check === undefined ? data : check(data);
     if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.host.deferEvent(event, value));

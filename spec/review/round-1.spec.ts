@@ -368,4 +368,41 @@ describe('review round 1', () => {
       expect(state.error?.message.length).to.be.below(1000);
     });
   });
+  describe('a payload is an object, whichever way it is emitted', () => {
+    for (const [how, emit] of [
+      ['this.emit', (r: Routine) => r.emit('out', 5 as never)],
+      ['event.emit', (r: Routine) => r.event('out').emit('five' as never)],
+      ['emitDeferredEvent', (r: Routine) => r.emitDeferredEvent('out', true as never)],
+    ] as const) {
+      it(`${how} of a primitive fails the activation with a ConfigurationError naming the event (as ctx.emit does)`, async () => {
+        // On main only ctx.emit refused it: this.emit(5) reached the sink's handler as its data (5).
+        const flow = new Flow();
+        const src = new Routine();
+        src.defineEvent('out');
+        src.defineSlot('trigger', () => emit(src));
+        const seen: unknown[] = [];
+        const sink = new Routine();
+        sink.defineSlot('in', (d) => void seen.push(d));
+        flow.addRoutine(src, 'src');
+        flow.addRoutine(sink, 'sink');
+        flow.connect('src', 'out', 'sink', 'in');
+        const state = await flow.execute('src', {});
+        expect(state.status).to.equal('failed');
+        expect(state.error).to.include({ name: 'ConfigurationError' });
+        expect(state.error?.message).to.match(/routine 'src' event 'out': a payload must be an object, got (number|string|boolean)/);
+        expect(seen).to.deep.equal([]);
+      });
+    }
+
+    it('outside a job too; null and undefined still mean an empty payload', () => {
+      const r = new Routine();
+      r.defineEvent('out');
+      const seen: unknown[] = [];
+      r.event('out').asObservable().subscribe((p) => seen.push(p));
+      expectThrows(() => r.emit('out', 5 as never), ConfigurationError, "event 'out': a payload must be an object, got number");
+      r.emit('out', null as never);
+      r.emit('out');
+      expect(seen).to.deep.equal([{}, {}]);
+    });
+  });
 });
