@@ -19,7 +19,7 @@ export type { MergeStrategy, MergeFunction } from './model/merge.js';
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
 export type { EventOptions } from './model/slot-options.js';
-export type { AnyPorts, PortMap, PortData, EmitData, TypedName, UntypedName } from './model/typed-ports.js';
+export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';
 export type { EntryOptions } from './flow/flow-options.js';
 export { FlowWiring } from './flow/flow-wiring.js';

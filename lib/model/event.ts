@@ -6,6 +6,7 @@ import type { Connection } from './connection.js';
 import { currentContext } from './current-context.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { PayloadCheck } from './standard-schema.js';
+import type { PayloadArgs } from './typed-ports.js';
 
 /**
  * A named output of a routine. Emitting queues one activation per connected slot (in
@@ -41,7 +42,7 @@ export class Event<T extends object = Payload> {
    * this.getEvent('out')!.emit({ value: 1 });
    * ```
    */
-  emit(data?: T): void {
+  emit(...[data]: PayloadArgs<T>): void {
     const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
     if (ctx !== undefined) ctx.emitEvent(this as unknown as Event, payload);
