@@ -281,6 +281,24 @@ describe('review round 1', () => {
       expect(seen).to.deep.equal([1, 2]);
     });
 
+    it('Slot.receive of a handler deferring an event with an async schema throws, and nothing reaches the event loop later', async () => {
+      // On main the check settled after receive had thrown, the detached host refused the deferred
+      // event, and that refusal became an unhandled rejection (fixed by delivering inside a guard).
+      const unhandled: unknown[] = [];
+      const listener = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', listener);
+      try {
+        const r = new Routine();
+        r.defineEvent('later', [], { schema: z.object({ n: z.number() }).refine(async () => true) });
+        const slot = r.defineSlot('in', () => r.emitDeferredEvent('later', { n: 1 }));
+        expectThrows(() => slot.receive({}), ConfigurationError, 'Slot.receive is synchronous');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        process.off('unhandledRejection', listener);
+      }
+      expect(unhandled).to.deep.equal([]);
+    });
+
     it('(guard of the fix) once the waiting emits are delivered, a plain emit is delivered at once again', async () => {
       const flow = new Flow();
       const src = new Routine();
