@@ -488,4 +488,42 @@ job.send(collect.slot('in'), { v: [1] });
       }
     });
   });
+  describe('operator timers longer than a timer can hold (2^31 - 1 ms)', () => {
+    const LONG = 2 ** 31 + 1000; // about 24.9 days
+
+    it('in real time a windowed Batcher with a 25-day window does not emit at once, and a Debouncer does not spin', async () => {
+      // On main both timers went to setInterval, which Node sets to 1 ms past 2^31 - 1: the
+      // Batcher emitted its window within a millisecond, the Debouncer rescheduled itself every
+      // millisecond (a TimeoutOverflowWarning each time).
+      const warnings: string[] = [];
+      const listener = (warning: Error): void => void warnings.push(warning.name);
+      process.on('warning', listener);
+      try {
+        for (const make of [() => new Batcher({ windowMs: LONG }), () => new Debouncer({ dueTime: LONG })]) {
+          const flow = new Flow();
+          flow.addRoutine(make(), 'op');
+          const outputs: Payload[] = [];
+          flow.observe('op', 'output').subscribe((data) => outputs.push(data));
+          const job = flow.open();
+          try {
+            job.send('op', 'input', { value: 1 });
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          } finally {
+            await job.cancel(); // stops the operator's timers (on main, a 1 ms loop)
+          }
+          expect(outputs).to.deep.equal([]);
+        }
+      } finally {
+        process.off('warning', listener);
+      }
+      expect(warnings.filter((name) => name === 'TimeoutOverflowWarning')).to.deep.equal([]);
+    });
+
+    it('in virtual time the long window closes exactly when due, also after a restore', async () => {
+      const straight = await straightRun(() => new Batcher({ windowMs: LONG }), [{ at: 0, value: 1 }], LONG + 10);
+      expect(straight.map((o) => [o.at, (o.data.items as Payload[]).map((p) => p.value)])).to.deep.equal([[LONG, [1]]]);
+      const moved = await movedTwice(() => new Batcher({ windowMs: LONG }), [{ at: 0, value: 1 }], 11, 2 ** 31 - 5, LONG + 10);
+      expect(JSON.stringify(moved)).to.equal(JSON.stringify(straight));
+    });
+  });
 });
