@@ -14,6 +14,7 @@ import * as v from 'valibot';
 import { attachOperator, Batcher, ConfigurationError, Debouncer, ErrorHandler, Flow, JobState, Routine, SerializationError, Throttler, ValidationError, type Job, type Payload } from '../../lib/index.js';
 import { expectThrows } from '../helpers/routines.js';
 import { fromRows, toRows } from '../../lib/state/journal-rows.js';
+import { journalEntryFromJSON } from '../../lib/state/job-journal-json.js';
 
 // Review round 1 of issue 18 (typed flows, Standard Schema validation, payload classes) and of
 // "Timed operators resume exactly" + journal entries version 2: each spec here failed on main.
@@ -146,6 +147,28 @@ describe('review round 1', () => {
       expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
     });
   });
+  describe('journal entries with hostile shapes', () => {
+    const entry = (fields: string): string => `{"format":"routilux.journal","version":2,"jobId":"j","fields":${fields}}`;
+
+    it('a list change with both rows and append is a SerializationError, not the rows silently dropped', () => {
+      // On main `append` won and the rows' items were lost without a word.
+      expect(() => journalEntryFromJSON(entry('{"executionHistory":{"drop":0,"rows":{"shapes":[["a"]],"values":[[0,1]]},"append":[]}}'))).to.throw(
+        SerializationError,
+        /executionHistory: a list change has both rows and append/,
+      );
+    });
+
+    it('(pins) `__proto__` as a field, a part or a row key is refused or kept as an own key, never a prototype', () => {
+      expect(() => journalEntryFromJSON(entry('{"__proto__":{"set":1}}'))).to.throw(SerializationError, /unknown field "__proto__"/);
+      expect(() => journalEntryFromJSON(entry('{"tracker":{"parts":{"__proto__":{"set":1}}}}'))).to.throw(SerializationError, /unknown part "__proto__" of tracker/);
+      const read = journalEntryFromJSON(entry('{"executionHistory":{"drop":0,"rows":{"shapes":[["__proto__","routineId"]],"values":[[0,{"x":1},"a"],[0,{"x":2},"b"]]}}}'));
+      const [first] = (read.fields['executionHistory'] as { append: Array<Record<string, unknown>> }).append;
+      expect(Object.getPrototypeOf(first)).to.equal(Object.prototype);
+      expect(Object.keys(first)).to.deep.equal(['__proto__', 'routineId']);
+      expect(({} as Record<string, unknown>)['x']).to.equal(undefined);
+    });
+  });
+
   describe('timed operators: a restore of a restore', () => {
     it('a Debouncer restored paused and saved again at once still fires the time it had left', async () => {
       // On main the snapshot of a job restored paused kept the saved clock's input times next
