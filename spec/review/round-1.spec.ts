@@ -162,7 +162,7 @@ describe('review round 1', () => {
       expect(() => journalEntryFromJSON(entry('{"__proto__":{"set":1}}'))).to.throw(SerializationError, /unknown field "__proto__"/);
       expect(() => journalEntryFromJSON(entry('{"tracker":{"parts":{"__proto__":{"set":1}}}}'))).to.throw(SerializationError, /unknown part "__proto__" of tracker/);
       const read = journalEntryFromJSON(entry('{"executionHistory":{"drop":0,"rows":{"shapes":[["__proto__","routineId"]],"values":[[0,{"x":1},"a"],[0,{"x":2},"b"]]}}}'));
-      const [first] = (read.fields['executionHistory'] as { append: Array<Record<string, unknown>> }).append;
+      const [first] = (read.fields['executionHistory'] as unknown as { append: Array<Record<string, unknown>> }).append;
       expect(Object.getPrototypeOf(first)).to.equal(Object.prototype);
       expect(Object.keys(first)).to.deep.equal(['__proto__', 'routineId']);
       expect(({} as Record<string, unknown>)['x']).to.equal(undefined);
