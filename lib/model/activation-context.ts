@@ -32,6 +32,12 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
    * rejection nobody handled until then would reach the process.
    */
   private checks: Promise<unknown>[] | undefined = undefined;
+  /**
+   * The last emit still waiting (for its own check or an earlier one's): later emits queue
+   * behind it, so payloads are delivered in the order they were emitted, whatever order the
+   * checks settle in (and a plain emit never overtakes a checked one).
+   */
+  private tail: Promise<unknown> | undefined = undefined;
   /** Set once the activation has ended: a check that fails after that goes to the routine's policy as a stream failure. */
   ended = false;
 
@@ -96,27 +102,19 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal Checks the payload by the event's schema, if any, then emits it for the job. */
   emitEvent(event: Event, data: Payload): void {
+    event._refuseNonObject(data);
     const check = event._check;
-    if (check !== undefined) {
-      const checked = check(data);
-      if (checked instanceof Promise) {
-        this.later(checked, (value) => this.deliver(event, value));
-        return;
-      }
-      data = checked as Payload;
-    }
-    this.deliver(event, data);
+    const checked = check === undefined ? data : check(data);
+    if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.deliver(event, value));
+    else this.deliver(event, checked as Payload);
   }
 
   /** @internal `emitDeferredEvent`: checked like an emit, then kept for the job's next resume. */
   deferEvent(event: Event, data: Payload): void {
+    event._refuseNonObject(data);
     const check = event._check;
-    if (check === undefined) {
-      this.host.deferEvent(event, data);
-      return;
-    }
-    const checked = check(data);
-    if (checked instanceof Promise) this.later(checked, (value) => this.host.deferEvent(event, value));
+    const checked = check === undefined ? data : check(data);
+    if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.host.deferEvent(event, value));
     else this.host.deferEvent(event, checked as Payload);
   }
 
@@ -125,14 +123,22 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     else this.host.emitFrom(event, data, this.seq);
   }
 
-  private later(checked: Promise<object>, deliver: (value: Payload) => void): void {
-    const settled = checked.then(
-      (value) => {
-        deliver(value as Payload);
-        return DELIVERED;
-      },
-      (error: unknown) => error,
-    );
+  /** Delivers once `checked` is known valid and every earlier waiting emit was delivered. */
+  private later(checked: object | Promise<object>, deliver: (value: Payload) => void): void {
+    // Handled at once: a rejection waiting behind an earlier emit must not look unhandled.
+    const outcome = checked instanceof Promise ? checked.then((value) => ({ value }), (error: unknown) => ({ error })) : Promise.resolve({ value: checked });
+    const previous = this.tail;
+    const settled: Promise<unknown> = (previous === undefined ? outcome : previous.then(() => outcome)).then((o) => {
+      if (this.tail === settled) this.tail = undefined; // the last one: emits deliver at once again
+      if ('error' in o) return o.error;
+      try {
+        deliver(o.value as Payload);
+      } catch (error) {
+        return error;
+      }
+      return DELIVERED;
+    });
+    this.tail = settled;
     if (!this.ended) {
       (this.checks ??= []).push(settled);
       return;

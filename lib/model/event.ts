@@ -6,6 +6,7 @@ import type { Connection } from './connection.js';
 import { currentContext } from './current-context.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { PayloadCheck } from './standard-schema.js';
+import type { PayloadArgs } from './typed-ports.js';
 
 /**
  * A named output of a routine. Emitting queues one activation per connected slot (in
@@ -41,7 +42,7 @@ export class Event<T extends object = Payload> {
    * this.getEvent('out')!.emit({ value: 1 });
    * ```
    */
-  emit(data?: T): void {
+  emit(...[data]: PayloadArgs<T>): void {
     const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
     if (ctx !== undefined) ctx.emitEvent(this as unknown as Event, payload);
@@ -62,10 +63,24 @@ export class Event<T extends object = Payload> {
   }
 
   /**
+   * @internal Refuses a payload that is not an object (a number, a string, a boolean), which
+   * `this.emit`, `event.emit`, `ctx.emit` and `emitDeferredEvent` would otherwise hand to the
+   * connected slots' handlers as their data.
+   *
+   * @throws {ConfigurationError} naming the routine and the event.
+   */
+  _refuseNonObject(data: unknown): void {
+    if (typeof data !== 'object' || data === null) {
+      throw new ConfigurationError(`routine '${this.routine.id}' event '${this.name}': a payload must be an object, got ${data === null ? 'null' : typeof data}`);
+    }
+  }
+
+  /**
    * @internal An emit outside any activation: checked by the schema if there is one (which
    * must then be synchronous: there is no activation to wait for it), then published.
    */
   _publishChecked(data: Payload): void {
+    this._refuseNonObject(data);
     const check = this._check;
     if (check === undefined) {
       this._publish(data as unknown as T);

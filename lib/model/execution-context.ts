@@ -52,7 +52,7 @@ export interface ExecutionContext<E extends PortMap<E> = AnyPorts> {
    * @throws {ConfigurationError} for an event the routine does not have.
    * @throws {ValidationError} when the event has a schema and `data` fails it.
    */
-  emit<K extends keyof E & string>(eventName: K, data?: E[K]): void;
+  emit<K extends keyof E & string>(eventName: K, ...data: {} extends E[K] ? [data?: E[K]] : [data: E[K]]): void;
   setSharedData(key: string, value: unknown): void;
   getSharedData<V = unknown>(key: string, defaultValue?: V): V;
   /** Merged into `jobState.routineStates[routineId]`. */

@@ -190,6 +190,10 @@ class OperatorInstance implements Drain {
    */
   replay(): void {
     const start = this.log.rebase(this.scheduler.now());
+    // The job's snapshot must show the rebased log: one taken before (the restore's own, when
+    // it comes back paused) holds the saved clock's times, which a later save would pair with
+    // this clock's updatedAt, and a restore of that save would fire the timers early.
+    this.host.operatorChanged();
     this.suppress = this.log.emitted;
     try {
       this.scheduler.replay(start, this.log.inputs, () => this.open(), ({ data }) => this.feed(data));

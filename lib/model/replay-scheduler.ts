@@ -122,6 +122,22 @@ export class ReplayScheduler implements SchedulerLike {
   }
 
   private handOver(action: AnyAction, delay: number): void {
-    action.inner = this.underlying.schedule(() => action.run(), Math.max(0, delay));
+    const wait = Math.max(0, delay);
+    if (!(wait > MAX_STEP)) {
+      action.inner = this.underlying.schedule(() => action.run(), wait);
+      return;
+    }
+    if (wait === Infinity) return; // never due
+    // Node's and browsers' timers take a signed 32-bit delay and fire at once past it: a
+    // longer wait (a window of 25 days) goes in steps, by the scheduler's own clock.
+    const dueAt = this.underlying.now() + wait;
+    const step = (): void => {
+      const left = dueAt - this.underlying.now();
+      action.inner = left > MAX_STEP ? this.underlying.schedule(step, MAX_STEP) : this.underlying.schedule(() => action.run(), Math.max(0, left));
+    };
+    step();
   }
 }
+
+/** The longest delay one timer holds (2^31 - 1 ms, about 24.8 days). */
+const MAX_STEP = 2 ** 31 - 1;

@@ -6,7 +6,7 @@ import { EMPTY_PAYLOAD } from '../core/payload.js';
 import type { ExecutionContext } from './execution-context.js';
 import { currentContext } from './current-context.js';
 import { RoutinePorts } from './routine-ports.js';
-import type { AnyPorts, EmitData, PortMap } from './typed-ports.js';
+import type { AnyPorts, EmitArgs, PortMap } from './typed-ports.js';
 
 export type { SlotOptions, EventOptions } from './slot-options.js';
 export type { FlushHandler } from './routine-ports.js';
@@ -107,7 +107,7 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * this.emit('out', { value: 1 });
    * ```
    */
-  emit<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
+  emit<K extends keyof E & string>(eventName: K, ...[data]: EmitArgs<E, K>): void {
     const event = this._requireEvent(eventName);
     const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();
@@ -207,7 +207,7 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * this.emitDeferredEvent('approved', { by: 'reviewer' }); await ctx.flow... // emitted on resume
    * ```
    */
-  emitDeferredEvent<K extends keyof E & string>(eventName: K, data?: EmitData<E, K>): void {
+  emitDeferredEvent<K extends keyof E & string>(eventName: K, ...[data]: EmitArgs<E, K>): void {
     const event = this._requireEvent(eventName);
     const ctx = currentContext();
     if (ctx === undefined) {

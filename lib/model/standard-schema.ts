@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ConfigurationError, ValidationError, describeValue, type ValidationIssue } from '../errors/errors.js';
+import { ConfigurationError, ValidationError, describeError, describeValue, type ValidationIssue } from '../errors/errors.js';
 
 /**
  * @internal A compiled schema: returns the schema's output for a valid payload, throws a
@@ -37,12 +37,12 @@ export function schemaCheck(schema: unknown, where: () => string): PayloadCheck 
   }
   const validate = standard.validate;
   return (value) => {
-    const result = validate(value);
+    const result: unknown = validate(value);
     // A schema is asynchronous when its validate returns a promise: only then is the check.
-    if (typeof (result as { then?: unknown }).then === 'function') {
+    if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
       return Promise.resolve(result).then((settled) => outcome(settled, where));
     }
-    return outcome(result as StandardSchemaV1.Result<unknown>, where);
+    return outcome(result, where);
   };
 }
 
@@ -53,24 +53,47 @@ function standardProps(schema: unknown): StandardSchemaV1.Props | undefined {
   return props;
 }
 
-function outcome(result: StandardSchemaV1.Result<unknown>, where: () => string): object {
-  if (result.issues) {
-    const issues = result.issues.map(toIssue);
-    const listed = issues.slice(0, MAX_LISTED).map((i) => (i.path === undefined || i.path.length === 0 ? i.message : `${formatPath(i.path)}: ${i.message}`));
+/** At most this many characters of one issue's message and path are spelled out (the full text is in `issues`): some schemas quote the value they rejected, which may be huge. */
+const MAX_ISSUE_TEXT = 200;
+
+function outcome(result: unknown, where: () => string): object {
+  // Standard Schema promises `{ value }` or `{ issues }`; anything else is the schema's bug, said
+  // so naming the port, never a TypeError from in here.
+  if (typeof result !== 'object' || result === null) throw malformed(where, `a result of ${describeValue(result)}`);
+  const { issues: raw, value } = result as { issues?: unknown; value?: unknown };
+  if (raw !== undefined && raw !== null && raw !== false) {
+    if (!Array.isArray(raw)) throw malformed(where, `issues that are ${describeValue(raw)}, not an array`);
+    const issues = raw.map((issue, i) => toIssue(issue, i, where));
+    const listed = issues.slice(0, MAX_LISTED).map((i) => (i.path === undefined || i.path.length === 0 ? clip(i.message) : `${clip(formatPath(i.path))}: ${clip(i.message)}`));
     const more = issues.length > MAX_LISTED ? `; and ${issues.length - MAX_LISTED} more` : '';
-    throw new ValidationError(`${where()}: invalid payload: ${listed.join('; ')}${more}`, issues);
+    throw new ValidationError(`${where()}: invalid payload: ${listed.join('; ') || '(the schema reported no issue)'}${more}`, issues);
   }
-  const value = result.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigurationError(`${where()}: the schema's output must be an object (a payload), got ${describeValue(value)}`);
   }
   return value;
 }
 
-function toIssue(issue: StandardSchemaV1.Issue): ValidationIssue {
-  const message = String(issue.message);
+function toIssue(raw: unknown, index: number, where: () => string): ValidationIssue {
+  if (typeof raw !== 'object' || raw === null) throw malformed(where, `issue ${index} that is ${describeValue(raw)}`);
+  const issue = raw as { message?: unknown; path?: unknown };
+  const message = describeError({ message: issue.message }).message;
   if (issue.path === undefined) return { message };
-  return { message, path: issue.path.map((segment) => (typeof segment === 'object' && segment !== null ? segment.key : segment)) };
+  if (!Array.isArray(issue.path)) throw malformed(where, `issue ${index} whose path is ${describeValue(issue.path)}, not an array`);
+  const path = issue.path.map((segment: unknown): PropertyKey => {
+    const key = typeof segment === 'object' && segment !== null ? (segment as { key?: unknown }).key : segment;
+    if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'symbol') throw malformed(where, `issue ${index} whose path holds ${describeValue(key)}, not a property key`);
+    return key;
+  });
+  return { message, path };
+}
+
+function malformed(where: () => string, what: string): ConfigurationError {
+  return new ConfigurationError(`${where()}: the schema's validate returned ${what} (a Standard Schema result is { value } or { issues: [{ message, path? }] })`);
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT)}…` : text;
 }
 
 /**

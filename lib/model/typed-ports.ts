@@ -35,7 +35,7 @@ export type PortMap<P> = { [K in keyof P]: object };
  * type U = PortData<AnyPorts, 'x'>;         // Payload
  * ```
  */
-export type PortData<P, K extends PropertyKey> = string extends keyof P ? Payload : P[K & keyof P];
+export type PortData<P, K extends PropertyKey> = string extends keyof P ? Payload : [keyof P] extends [never] ? Payload : P[K & keyof P];
 
 /**
  * What an emit on port `K` of the map `P` accepts: `P[K]` for a typed map, any object for an
@@ -50,6 +50,30 @@ export type PortData<P, K extends PropertyKey> = string extends keyof P ? Payloa
  * ```
  */
 export type EmitData<P, K extends PropertyKey> = string extends keyof P ? object : P[K & keyof P];
+
+/**
+ * The data argument of an emit on port `K` of the map `P`: optional when an empty object is a
+ * valid payload there (an untyped map, or a payload type whose fields are all optional),
+ * required otherwise, so that a typed routine cannot emit `{}` where its event promises fields.
+ *
+ * @example
+ * ```ts
+ * type A = EmitArgs<{ out: Parsed }, 'out'>; // [data: Parsed]
+ * type B = EmitArgs<AnyPorts, 'x'>;          // [data?: object]
+ * ```
+ */
+export type EmitArgs<P, K extends PropertyKey> = {} extends EmitData<P, K> ? [data?: EmitData<P, K>] : [data: EmitData<P, K>];
+
+/**
+ * The data argument of `event.emit` for an event of payload type `T` (see {@link EmitArgs}).
+ *
+ * @example
+ * ```ts
+ * type A = PayloadArgs<Parsed>;  // [data: Parsed]
+ * type B = PayloadArgs<Payload>; // [data?: Payload]
+ * ```
+ */
+export type PayloadArgs<T> = {} extends T ? [data?: T] : [data: T];
 
 /**
  * `string` for an untyped port map (any name goes), `never` for a typed one: the name type of

@@ -93,7 +93,8 @@ function packRows(change: FieldChange): FieldChange {
 function unpackRows(raw: unknown, path: string): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const c = raw as Record<string, unknown>;
-  if ('rows' in c && 'drop' in c && !('append' in c)) return { drop: c.drop, append: fromRows(c.rows, path) };
+  if ('rows' in c && 'append' in c) throw bad(`${path}: a list change has both rows and append (which are its items?)`);
+  if ('rows' in c && 'drop' in c) return { drop: c.drop, append: fromRows(c.rows, path) };
   if (typeof c.parts !== 'object' || c.parts === null || Array.isArray(c.parts)) return raw;
   const parts: Record<string, unknown> = {};
   for (const part of Object.keys(c.parts)) setOwn(parts, part, unpackRows((c.parts as Record<string, unknown>)[part], `${path}.${part}`));

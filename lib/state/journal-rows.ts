@@ -42,7 +42,8 @@ export function toRows(items: readonly unknown[]): JournalRows {
     let shape = lastShape;
     // Records of one list mostly share one shape: compare with the last before hashing.
     if (lastShape === -1 || !sameKeys(keys, lastKeys)) {
-      // JSON of the list, not a join: a join would give `{}` and `{ '': x }` the same shape.
+      // JSON of the key list, not a join: a join makes [] and [''] (or ['a\u0000b'] and
+      // ['a', 'b']) one shape, and rows that do not fit it could never be read back.
       const id = JSON.stringify(keys);
       shape = index.get(id) ?? -1;
       if (shape === -1) {
@@ -78,18 +79,28 @@ export function fromRows(raw: unknown, path: string): unknown[] {
   const rows = raw as Partial<JournalRows> | null;
   if (typeof rows !== 'object' || rows === null || !Array.isArray(rows.shapes) || !Array.isArray(rows.values)) throw bad(path, `rows must be { shapes, values }, got ${describeValue(raw)}`);
   const shapes = rows.shapes;
-  shapes.forEach((keys, i) => {
+  // Plain loops, not forEach/map: those skip the holes of a sparse array, which must fail too.
+  for (let i = 0; i < shapes.length; i++) {
+    const keys: unknown = shapes[i];
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw bad(path, `shape ${i} is not a list of keys`);
-  });
-  return rows.values.map((row, i) => {
-    if (!Array.isArray(row) || !Number.isInteger(row[0])) throw bad(path, `row ${i} is not [shape, ...values]`);
-    if (row[0] === -1 && row.length === 2) return row[1];
-    const keys = shapes[row[0] as number];
-    if (keys === undefined || row.length !== keys.length + 1) throw bad(path, `row ${i} does not fit shape ${String(row[0])}`);
-    const item: Record<string, unknown> = {};
-    for (let k = 0; k < keys.length; k++) setOwn(item, keys[k], row[k + 1]);
-    return item;
-  });
+    // A key listed twice would silently drop one of its row's values.
+    if (new Set(keys).size !== keys.length) throw bad(path, `shape ${i} lists a key twice`);
+  }
+  const items: unknown[] = [];
+  for (let i = 0; i < rows.values.length; i++) items.push(fromRow(rows.values[i], i, shapes as readonly (readonly string[])[], path));
+  return items;
+}
+
+/** One row back into its item. */
+function fromRow(row: unknown, i: number, shapes: readonly (readonly string[])[], path: string): unknown {
+  if (!Array.isArray(row) || !Number.isInteger(row[0])) throw bad(path, `row ${i} is not [shape, ...values]`);
+  if (row[0] === -1 && row.length === 2) return row[1];
+  // An own index only: shapes[-1] or a hole is no shape.
+  const keys = Object.prototype.hasOwnProperty.call(shapes, row[0] as number) ? shapes[row[0] as number] : undefined;
+  if (keys === undefined || row.length !== keys.length + 1) throw bad(path, `row ${i} does not fit shape ${String(row[0])}`);
+  const item: Record<string, unknown> = {};
+  for (let k = 0; k < keys.length; k++) setOwn(item, keys[k], row[k + 1]);
+  return item;
 }
 
 function bad(path: string, what: string): SerializationError {
