@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { request } from 'node:http';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
 import { Flow, JobState, Routine, registerActivationPolicy, type Payload } from '../../lib/index.js';
 import { instrumentFlow } from '../../lib/otel/index.js';
+import { serveInspector } from '../../lib/inspector/index.js';
 import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 // Review round 2 of issue 19 (activation policies) and issue 20 (inspector, traces, CLI): each
@@ -142,5 +144,48 @@ describe('review round 2: traces', () => {
       for (const l of listeners) process.on('uncaughtException', l);
     }
     expect(uncaught.map(String)).to.deep.equal([]);
+  });
+});
+
+describe('review round 2: inspector', () => {
+  /** One request over a fresh connection, with a 5 s cap: `status` -1 when no full answer came. */
+  function ask(port: number, method: string, path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.setTimeout(5000, () => {
+        req.destroy();
+        resolve({ status: -1, body: '' });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('a malformed %-escape in a path is a 400, not a server error', async () => {
+    const inspector = await serveInspector({ flows: [new Flow({ flowId: 'review2' })], port: 0 });
+    try {
+      for (const path of ['/api/jobs/%E0%A4%A/x', '/api/flows/%/graph.svg']) {
+        const res = await ask(inspector.port, 'GET', path);
+        expect(res.status, path).to.equal(400);
+        expect(JSON.parse(res.body)).to.deep.include({ name: 'URIError' });
+      }
+    } finally {
+      await inspector.close();
+    }
+  });
+
+  it('HEAD /api/events answers with the headers and ends, holding no event stream open', async () => {
+    const inspector = await serveInspector({ flows: [new Flow({ flowId: 'review2' })], port: 0 });
+    try {
+      const res = await ask(inspector.port, 'HEAD', '/api/events');
+      expect(res.status).to.equal(200);
+    } finally {
+      await inspector.close();
+    }
   });
 });
