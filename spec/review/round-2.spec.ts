@@ -1,10 +1,15 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
 import { Flow, JobState, Routine, registerActivationPolicy, type Payload } from '../../lib/index.js';
+import { TimeProvider } from '../../lib/builtins/index.js';
 import { instrumentFlow } from '../../lib/otel/index.js';
 import { serveInspector } from '../../lib/inspector/index.js';
+import { runCli } from '../../lib/cli/run-cli.js';
 import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 // Review round 2 of issue 19 (activation policies) and issue 20 (inspector, traces, CLI): each
@@ -186,6 +191,28 @@ describe('review round 2: inspector', () => {
       expect(res.status).to.equal(200);
     } finally {
       await inspector.close();
+    }
+  });
+});
+
+describe('review round 2: CLI', () => {
+  it('run --store <a file> is refused before the job starts (on main the job ran, failed to take its lease and was cancelled part-way)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routilux-review2-'));
+    try {
+      const file = join(dir, 'not-a-dir');
+      writeFileSync(file, 'x');
+      const out: string[] = [];
+      const io = { cwd: dir, env: {}, stdout: { write: (t: string) => void out.push(t) }, stderr: { write: (t: string) => void out.push(t) }, onInterrupt: () => () => undefined };
+      const flow = new Flow({ flowId: 'cli-store' });
+      flow.addRoutine(new TimeProvider(), 'r');
+      writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow.toJSON()));
+      const code = await runCli(['run', 'flow.json', '--entry', 'r', '--no-progress', '--store', 'not-a-dir'], io);
+      expect(code).to.equal(1);
+      expect(out.join('')).to.equal(`routilux: --store not-a-dir: '${file}' is not a directory\n`);
+      // A missing directory is still made.
+      expect(await runCli(['run', 'flow.json', '--entry', 'r', '--no-progress', '--store', 'jobs'], io)).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
