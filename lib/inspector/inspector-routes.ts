@@ -53,7 +53,9 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: { hu
     if (path === '/api/session') return send(res, 200, { readOnly: ctx.token === undefined, flows: ctx.hub.flows.map((f) => ({ flowId: f.flowId, routines: f.routines.size, connections: f.connections.length })) });
     if (path === '/api/jobs') return send(res, 200, { jobs: await ctx.hub.summaries() });
     if (path === '/api/stats') return send(res, 200, Object.fromEntries([...ctx.hub.stats].map(([flowId, s]) => [flowId, s.snapshot()])));
-    if (path === '/api/events') return ctx.sse.open(res);
+    // A HEAD gets the stream's headers and ends: opened, it would hold a client slot that
+    // never sends a byte until the socket goes.
+    if (path === '/api/events') return req.method === 'HEAD' ? text(res, 200, 'text/event-stream; charset=utf-8', '') : ctx.sse.open(res);
     if (parts.length === 4 && parts[0] === 'api' && parts[1] === 'flows' && parts[3] === 'graph.svg') {
       const flow = ctx.hub.flow(parts[2]);
       return flow === undefined ? send(res, 404, { error: `no flow '${parts[2]}'` }) : text(res, 200, 'image/svg+xml; charset=utf-8', renderGraphSvg(layoutFlow(flow)));
@@ -62,7 +64,9 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: { hu
     return send(res, 404, { error: `no route GET ${path}` });
   } catch (error) {
     const { name, message } = describeError(error);
-    if (!res.headersSent) send(res, error instanceof ConfigurationError ? 404 : error instanceof JobStateError ? 409 : 500, { error: message, name });
+    // A URIError is a malformed %-escape in the path: the request's fault, not the server's.
+    const status = error instanceof ConfigurationError ? 404 : error instanceof JobStateError ? 409 : error instanceof URIError ? 400 : 500;
+    if (!res.headersSent) send(res, status, { error: message, name });
     else res.destroy();
   }
 }

@@ -25,6 +25,7 @@ const isRecord = (v: unknown): v is Payload => typeof v === 'object' && v !== nu
 /**
  * @internal A custom activation policy in one job: its state (`{}` at first) goes through the
  * registered function with each payload; the function's `fire` is what the handler gets.
+ * The state it keeps is a frozen copy of what the function returned, as every slot payload is.
  *
  * @example
  * ```ts
@@ -55,12 +56,14 @@ export class CustomCell extends PolicyCell {
     if (wrong !== undefined) {
       throw new ConfigurationError(`${where}: activation policy '${policyName}' must return { state: object, fire?: object }, got ${wrong}`);
     }
-    this.state = (decision as Payload).state as Payload;
+    // A copy, frozen: the snapshots taken so far hold the state they saw, so a policy that
+    // changes the object it returned (or its argument, which is this) must not rewrite them.
+    this.state = Object.freeze({ ...((decision as Payload).state as Payload) });
     return (decision as Payload).fire as Payload | undefined;
   }
 
   restore(state: PolicyCellState): void {
-    this.state = (state as Extract<PolicyCellState, { kind: 'custom' }>).state;
+    this.state = Object.freeze({ ...(state as Extract<PolicyCellState, { kind: 'custom' }>).state });
   }
 
   clear(): void {

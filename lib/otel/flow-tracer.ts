@@ -1,4 +1,4 @@
-import { SpanStatusCode, context, trace, type Attributes, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, context, diag, trace, type Attributes, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import type { InspectRecord } from '../core/inspect-records.js';
 import { RoutiluxAttributes as A } from './span-attributes.js';
 import { JobTrace } from './job-trace.js';
@@ -31,7 +31,20 @@ export class FlowTracer {
     private readonly linkLimit: number,
   ) {}
 
+  /**
+   * Never throws: a tracer or span that throws is reported to OpenTelemetry's `diag` logger
+   * (tracing must not fail a flow, and an error thrown in an `inspect$` subscriber would
+   * surface as an uncaught exception, which ends a Node process).
+   */
   record(r: InspectRecord): void {
+    try {
+      this.dispatch(r);
+    } catch (error) {
+      reportTracerError(error);
+    }
+  }
+
+  private dispatch(r: InspectRecord): void {
     if (r.type === 'checkpoint') return this.checkpoint(r);
     const job = this.jobs.get(r.jobId) ?? this.open(r.jobId, r.timestamp);
     switch (r.type) {
@@ -104,7 +117,7 @@ export class FlowTracer {
     if (failed !== undefined) {
       // A retry that starts before the microtask that ends the failed attempt (virtual time).
       job.failed.delete(r.activationId);
-      failed.span.end(failed.endTime);
+      endSpan(failed.span, failed.endTime);
     }
     const cause = r.cause === undefined ? undefined : job.contextOf(r.cause);
     const links: Link[] = cause === undefined ? [] : [{ context: cause, attributes: { [A.ACTIVATION_ID]: r.cause! } }];
@@ -169,21 +182,38 @@ export class FlowTracer {
   private endFailed(): void {
     this.flushQueued = false;
     for (const job of this.jobs.values()) {
-      for (const f of job.failed.values()) f.span.end(f.endTime);
+      for (const f of job.failed.values()) endSpan(f.span, f.endTime);
       job.failed.clear();
     }
   }
 
   /** Ends a job's span and whatever of it is still open (attempts let go by a failure or cancel). */
   private finish(jobId: string, job: JobTrace, now: number, outcome: string): void {
-    for (const f of job.failed.values()) f.span.end(f.endTime);
-    job.failed.clear();
-    for (const span of job.running.values()) {
-      span.setAttribute(A.OUTCOME, outcome);
-      span.end(now);
-    }
-    job.running.clear();
-    job.span.end(now);
+    // Forgotten first, and each span ended on its own: one that throws must not keep the
+    // others open, or the job in the map.
     this.jobs.delete(jobId);
+    for (const f of job.failed.values()) endSpan(f.span, f.endTime);
+    job.failed.clear();
+    for (const span of job.running.values()) endSpan(span, now, outcome);
+    job.running.clear();
+    endSpan(job.span, now);
+  }
+}
+
+/** Ends `span` (with its outcome attribute first, when given); what it throws is reported, not thrown. */
+function endSpan(span: Span, time: number, outcome?: string): void {
+  try {
+    if (outcome !== undefined) span.setAttribute(A.OUTCOME, outcome);
+    span.end(time);
+  } catch (error) {
+    reportTracerError(error);
+  }
+}
+
+function reportTracerError(error: unknown): void {
+  try {
+    diag.error('routilux/otel: the tracer threw; the flow runs on, this trace may be incomplete', error);
+  } catch {
+    // A diag logger that throws too: nothing left to tell.
   }
 }
