@@ -95,6 +95,9 @@ export function activate(task: Task): void {
     return;
   }
   job.work.inflight.add(a);
+  // It runs now: a snapshot taken earlier in this turn at the same version (the one a watched
+  // job takes when its status turns to running) lacks it, so the job state has changed again.
+  job.mark();
   const limit = job.owner.activationTimeout;
   if (limit !== undefined) {
     a.timer = job.clock.schedule(

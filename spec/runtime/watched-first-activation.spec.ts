@@ -4,8 +4,8 @@ import { until } from '../helpers/routines.js';
 
 /**
  * A library bug found while making the suite robust on slow machines (spec/rx/through-flow's
- * unsubscribe spec waited on `runningTasks`, which never showed the activation): skipped here
- * because the fix belongs in lib/, outside that work.
+ * unsubscribe spec waited on `runningTasks`, which never showed the activation), fixed in
+ * lib/runtime/activation.ts: starting an async activation marks the job changed.
  *
  * When a job is watched (`state$` or `job.observe(...)` subscribed), `activate()` in
  * lib/runtime/activation.ts calls `job.change('run')` for the job's first activation; `change()`
@@ -21,7 +21,7 @@ import { until } from '../helpers/routines.js';
  * a process that crashes then leaves a state whose resume completes without ever running that
  * activation again (lost work, not at-least-once).
  */
-describe('a watched job while its first activation is in flight (library bug, skipped)', () => {
+describe('a watched job while its first activation is in flight', () => {
   function build(store: MemoryJobStore, hang: boolean, runs: string[]): Flow {
     const flow = new Flow({ flowId: 'watched', store, checkpoint: 'always', owner: 'one-worker' });
     const r = new Routine();
@@ -33,8 +33,8 @@ describe('a watched job while its first activation is in flight (library bug, sk
     return flow;
   }
 
-  // FAILS today: runningTasks is [] and the routine state is missing while watched (both right unwatched).
-  it.skip('job.state lists the in-flight activation as running, as it does for an unwatched job', async () => {
+  // Failed before the fix: runningTasks was [] and the routine state missing while watched (both right unwatched).
+  it('job.state lists the in-flight activation as running, as it does for an unwatched job', async () => {
     const store = new MemoryJobStore();
     const runs: string[] = [];
     const job = build(store, true, runs).start('r', {}, { jobId: 'j' });
@@ -45,8 +45,8 @@ describe('a watched job while its first activation is in flight (library bug, sk
     await job.cancel();
   });
 
-  // FAILS today: the stored state lists no task, and the resumed job completes with 0 runs.
-  it.skip('a crash while it is in flight loses nothing: the resumed job runs it again', async () => {
+  // Failed before the fix: the stored state listed no task, and the resumed job completed with 0 runs.
+  it('a crash while it is in flight loses nothing: the resumed job runs it again', async () => {
     const store = new MemoryJobStore();
     const first: string[] = [];
     const flow = build(store, true, first);
