@@ -5,7 +5,7 @@
  * Every job that settled in a process that survived must be terminal on disk.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,18 +17,23 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JOBS = 10_000;
 const OPEN_FILE_LIMIT = 256;
 
+/** The child of the running spec: if the spec ends first (a timeout), `after` stops it before removing its directory. */
+let running: ChildProcess | undefined;
+
 /** Runs the child under `ulimit -n limit`; resolves with its stdout once it exits with 0. */
 function runChild(dir: string, jobs: number, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     // Arguments go through bash's positional parameters, never through the command text.
     const script = `ulimit -n ${limit} && exec "$0" --import tsx "$1" "$2" "$3"`;
     const child = spawn('bash', ['-c', script, process.execPath, CHILD, dir, String(jobs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = child;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      running = undefined;
       if (code === 0) resolve(stdout);
       else reject(new Error(`soak child exited with ${code ?? signal}: ${stderr.slice(0, 2000)}`));
     });
@@ -42,7 +47,17 @@ describe('faults: checkpoint soak (FileJobStore, low open-file limit)', function
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'routilux-store-soak-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    // A child still writing into the directory (the spec timed out) would make its removal fail
+    // (ENOTEMPTY) and keep loading the machine for the specs after it: stop it first.
+    const child = running;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 
   it(`${JOBS} jobs checkpointing 'always' under ulimit -n ${OPEN_FILE_LIMIT}: every settled job is terminal on disk`, async () => {
     const started = Date.now();
