@@ -16,11 +16,20 @@ const CHILD = fileURLToPath(new URL('../fixtures/store-soak-child.ts', import.me
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JOBS = 10_000;
 const OPEN_FILE_LIMIT = 256;
+/**
+ * The soak's length is the machine's speed (25 s on two idle cores, over 120 s on two cores
+ * shared with other loaded processes): rather than a fixed time limit the child must show
+ * progress (a line every 500 settled jobs, then `flushing`); this long without any, it hangs.
+ */
+const STALL_MS = 60_000;
 
 /** The child of the running spec: if the spec ends first (a timeout), `after` stops it before removing its directory. */
 let running: ChildProcess | undefined;
 
-/** Runs the child under `ulimit -n limit`; resolves with its stdout once it exits with 0. */
+/**
+ * Runs the child under `ulimit -n limit`; resolves with its stdout once it exits with 0, rejects
+ * (and SIGKILLs it) when it printed nothing for {@link STALL_MS}.
+ */
 function runChild(dir: string, jobs: number, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     // Arguments go through bash's positional parameters, never through the command text.
@@ -29,19 +38,33 @@ function runChild(dir: string, jobs: number, limit: number): Promise<string> {
     running = child;
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    let lastProgress = Date.now();
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgress <= STALL_MS) return;
+      stalled = true;
+      child.kill('SIGKILL');
+    }, 1_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      lastProgress = Date.now();
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       running = undefined;
-      if (code === 0) resolve(stdout);
+      clearInterval(watchdog);
+      if (stalled) reject(new Error(`soak child made no progress for ${STALL_MS} ms (a hang); its output: ${stdout.slice(-500)} ${stderr.slice(0, 2000)}`));
+      else if (code === 0) resolve(stdout);
       else reject(new Error(`soak child exited with ${code ?? signal}: ${stderr.slice(0, 2000)}`));
     });
   });
 }
 
 describe('faults: checkpoint soak (FileJobStore, low open-file limit)', function () {
-  this.timeout(120_000);
+  // A hang fails through the child's watchdog (STALL_MS without progress); this bound only stops
+  // a child that keeps progressing too slowly to be useful.
+  this.timeout(300_000);
   let dir: string;
 
   before(() => {
