@@ -20,9 +20,6 @@ import { until } from '../helpers/routines.js';
  * as running nor as pending, and with `checkpoint: 'always'` the stored state does not either;
  * a process that crashes then leaves a state whose resume completes without ever running that
  * activation again (lost work, not at-least-once).
- *
- * main has a fix since this branch was cut (3191406, the review-1 merge: `job.mark()` right after
- * `job.work.inflight.add(a)` in activate()); with it both specs pass: un-skip them after merging.
  */
 describe('a watched job while its first activation is in flight (library bug, skipped)', () => {
   function build(store: MemoryJobStore, hang: boolean, runs: string[]): Flow {
