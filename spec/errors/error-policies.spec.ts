@@ -242,13 +242,15 @@ describe('error policies', () => {
 
     it('an activation timeout (flow option activationTimeout) is a TimeoutError handled by the policy', async () => {
       let signal: AbortSignal | undefined;
+      // The handler ignores the abort and would take 20 s (its timer does not hold the process):
+      // a job settled within a generous 5 s was ended by the 20 ms timeout, even on a slow machine.
       const slow = (_d: Payload, ctx: ExecutionContext) => {
         signal = ctx.signal;
-        return sleep(300);
+        return new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref());
       };
       const t0 = performance.now();
       const s = await failWith(slow, { activationTimeout: 20 });
-      expect(performance.now() - t0).to.be.lessThan(250);
+      expect(performance.now() - t0).to.be.lessThan(5_000);
       expect(s.status).to.equal('failed');
       expect(s.error).to.deep.include({ name: 'TimeoutError', routineId: 'r' });
       expect(signal!.aborted).to.equal(true);
@@ -271,7 +273,10 @@ describe('error policies', () => {
             new Promise<void>((resolve) => {
               log.push('slow');
               slowSignal = ctx.signal;
-              const t = setTimeout(resolve, 30);
+              // The first run lasts far longer than bad's 3 ms, even on a loaded machine (30 ms
+              // did not): still running when bad fails, so the STOP aborts it, which ends it. Run
+              // again on resume, it takes 30 ms.
+              const t = setTimeout(resolve, log.filter((l) => l === 'slow').length === 1 ? 10_000 : 30);
               ctx.signal.addEventListener('abort', () => {
                 clearTimeout(t);
                 resolve();

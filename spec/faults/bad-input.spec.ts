@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ConfigurationError, ErrorHandler, Filter, Flow, JobState, JobStateError, Routine, RoutiluxError, SerializationError, type Payload } from '../../lib/index.js';
-import { makeRoutine } from '../helpers/routines.js';
+import { makeRoutine, until } from '../helpers/routines.js';
 
 // Point 10 of issue 14: every option is range-checked, job JSON is validated, and a refused
 // call changes nothing.
@@ -112,7 +112,8 @@ describe('faults: bad input', () => {
       flow.addRoutine(makeRoutine({ in: () => new Promise(() => {}) }, []), 's');
       flow.connect('r', 'out', 's', 'in');
       const job = flow.start('r', {}, { jobId: 'mj-1' });
-      await new Promise((res) => setTimeout(res, 5));
+      // A JSON with s's activation in flight (not a fixed 5 ms, which a loaded machine outlasts).
+      await until(() => job.state.runningTasks.some((t) => t.routineId === 's'), 10_000, "s's activation in flight");
       void job.pause('p'); // resolves only when the hanging activation settles: never
       const json = JSON.parse(JSON.stringify(job.state.toJSON()));
       await job.cancel();

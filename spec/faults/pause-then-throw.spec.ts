@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ErrorHandler, Flow, type JobState, type Payload } from '../../lib/index.js';
-import { makeRoutine } from '../helpers/routines.js';
+import { makeRoutine, until } from '../helpers/routines.js';
 
 // Point 10 of issue 14: a pause followed by a throw in the same handler reported `paused`,
 // then turned `failed`. The documented outcome: the pause stands. The failure is recorded
@@ -29,6 +29,9 @@ describe('faults: a handler that pauses its job, then throws', () => {
       if (seen.at(-1) !== s.status) seen.push(s.status);
     });
     const state = await job.wait();
+    // wait() resolves at the paused status; the failure is recorded when the handler's throw is
+    // handled: wait for that (not a fixed 5 ms), then for a while longer nothing may change.
+    await until(() => job.state.getRoutineState('r')?.status === 'failed', 10_000, 'the failure recorded');
     await new Promise((r) => setTimeout(r, 5));
     expect(state.status).to.equal('paused');
     expect(job.state.status).to.equal('paused');

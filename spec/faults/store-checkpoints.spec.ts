@@ -11,8 +11,8 @@ import type { CheckpointOptions } from '../../lib/runtime/checkpoint-options.js'
 import { Burst, DelegatingStore, Tally, rejected, sleep, thrown, until } from '../fixtures/helpers.js';
 
 
-/** What the nth save (from 1) does: land, hang forever, fail after `after` ms, or land after `after` ms. */
-type Script = (call: number, state: JobState) => 'land' | 'hang' | { fail: unknown; after?: number } | { land: 'late'; after: number };
+/** What the nth save (from 1) does: land, hang forever, fail after `after` ms, or land late (once `when` resolved). */
+type Script = (call: number, state: JobState) => 'land' | 'hang' | { fail: unknown; after?: number } | { land: 'late'; when: Promise<void> };
 
 /** A store whose saves follow a script; what lands goes to an inner MemoryJobStore. */
 class ScriptedStore extends DelegatingStore {
@@ -31,7 +31,8 @@ class ScriptedStore extends DelegatingStore {
     try {
       if (step === 'hang') return await new Promise<void>(() => {});
       if (step === 'land') return await this.inner.save(state);
-      await sleep(step.after ?? 0);
+      if ('when' in step) await step.when;
+      else await sleep(step.after ?? 0);
       if ('fail' in step) throw step.fail;
       await this.inner.save(state);
     } finally {
@@ -51,9 +52,15 @@ function buildFlow(flowId: string, store: JobStore, options: CheckpointOptions):
   return { flow, errors };
 }
 
-/** What `promise` did within `ms`. */
-function within(promise: Promise<unknown>, ms: number): Promise<'resolved' | 'rejected' | 'pending'> {
-  return Promise.race([promise.then(() => 'resolved' as const, () => 'rejected' as const), sleep(ms).then(() => 'pending' as const)]);
+/** What `promise` did within `ms` (its timer cleared once it settled: it never holds the process). */
+async function within(promise: Promise<unknown>, ms: number): Promise<'resolved' | 'rejected' | 'pending'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(resolve, ms, 'pending')));
+  try {
+    return await Promise.race([promise.then(() => 'resolved' as const, () => 'rejected' as const), pending]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function comparable(state: JobState | undefined): unknown {
@@ -65,7 +72,8 @@ describe('faults: checkpoints to a failing or hanging store', () => {
     const store = new ScriptedStore((call) => (call === 1 ? 'hang' : 'land'));
     const { flow, errors } = buildFlow('hung', store, { saveTimeout: 100, retryDelay: 5 });
     const final = await flow.execute('burst', { n: 20 }, { jobId: 'h1' });
-    expect(await within(flow.checkpointsFlushed(), 3000), 'checkpointsFlushed()').to.equal('resolved');
+    // Generous bounds (10 s) on what must settle: a loaded machine is slow, and a hang stays a hang.
+    expect(await within(flow.checkpointsFlushed(), 10_000), 'checkpointsFlushed()').to.equal('resolved');
     expect(final.status).to.equal('completed');
     expect(errors).to.have.length(1);
     const { jobId, error, attempt, willRetry } = errors[0]!;
@@ -85,10 +93,10 @@ describe('faults: checkpoints to a failing or hanging store', () => {
     const final = await flow.execute('burst', { n: 3 }, { jobId: 'stuck-1' });
     expect(final.status).to.equal('completed');
     const timedOut = flow.checkpointsFlushed({ timeout: 30 });
-    expect(await within(timedOut, 2000)).to.equal('rejected');
+    expect(await within(timedOut, 10_000)).to.equal('rejected');
     await rejected(timedOut, TimeoutError, "'stuck-1'", '30 ms');
     await rejected(flow.checkpointsFlushed({ timeout: -1 }), ConfigurationError, 'timeout');
-    expect(await within(flow.checkpointsFlushed(), 3000), 'checkpointsFlushed() once the write is given up').to.equal('resolved');
+    expect(await within(flow.checkpointsFlushed(), 10_000), 'checkpointsFlushed() once the write is given up').to.equal('resolved');
     expect(errors.map((e) => [e.jobId, e.attempt, e.willRetry])).to.deep.equal([
       ['stuck-1', 1, true],
       ['stuck-1', 2, false],
@@ -121,18 +129,22 @@ describe('faults: checkpoints to a failing or hanging store', () => {
   });
 
   it('an older save finishing late never overwrites a newer one', async () => {
-    // Save 1 is slow, not dead: its (older) snapshot lands 400 ms later, long after its time
-    // limit let newer saves go ahead.
-    const store = new ScriptedStore((call) => (call === 1 ? { land: 'late', after: 400 } : 'land'));
+    // Save 1 is slow, not dead: its (older) snapshot lands once the spec lets it, long after its
+    // time limit let newer saves go ahead (a fixed 400 ms could pass before the spec looked, on a
+    // loaded machine).
+    let landLate: () => void = () => undefined;
+    const late = new Promise<void>((resolve) => (landLate = resolve));
+    const store = new ScriptedStore((call) => (call === 1 ? { land: 'late', when: late } : 'land'));
     const { flow, errors } = buildFlow('late', store, { saveTimeout: 50, retryDelay: 5 });
     const final = await flow.execute('burst', { n: 8 }, { jobId: 'o1' });
     expect(store.saves[0]!.status).to.equal('running');
     // The newest state lands while the old save still hangs...
-    await until(() => store.saves.length > 1 && store.settled.has(2), 'a newer save while the first still hangs', 2000);
+    await until(() => store.saves.length > 1 && store.settled.has(2), 'a newer save while the first still hangs');
     expect(store.settled.has(1)).to.equal(false);
     expect((await store.load('o1'))!.status).to.equal('completed');
     // ...and stays on top once the old one has landed too.
-    await until(() => store.settled.has(1), 'the first save to land', 2000);
+    landLate();
+    await until(() => store.settled.has(1), 'the first save to land');
     await flow.checkpointsFlushed();
     expect(comparable(await store.load('o1'))).to.deep.equal(comparable(final));
     expect(errors.map((e) => [e.jobId, e.attempt])).to.deep.equal([['o1', 1]]);

@@ -25,15 +25,20 @@ async function storeError(promise: Promise<unknown>, jobId: string | undefined, 
   return error;
 }
 
-/** What `promise` did within `ms`: resolved, rejected (with the error) or still pending. */
+/** What `promise` did within `ms`: resolved, rejected (with the error) or still pending (its timer cleared once settled). */
 async function within<T>(promise: Promise<T>, ms: number): Promise<{ kind: 'resolved'; value: T } | { kind: 'rejected'; error: unknown } | { kind: 'pending' }> {
-  return Promise.race([
-    promise.then(
-      (value) => ({ kind: 'resolved' as const, value }),
-      (error: unknown) => ({ kind: 'rejected' as const, error }),
-    ),
-    sleep(ms).then(() => ({ kind: 'pending' as const })),
-  ]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ kind: 'resolved' as const, value }),
+        (error: unknown) => ({ kind: 'rejected' as const, error }),
+      ),
+      new Promise<{ kind: 'pending' }>((resolve) => (timer = setTimeout(resolve, ms, { kind: 'pending' as const }))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('faults: job stores (files)', () => {
@@ -130,7 +135,7 @@ describe('faults: job stores (files)', () => {
       const file = store.pathOf('pipe');
       const made = spawnSync('mkfifo', [file]);
       if (made.status !== 0) return; // no mkfifo on this platform
-      const load = await within(store.load('pipe'), 2000);
+      const load = await within(store.load('pipe'), 10_000); // generous: a loaded machine is slow, a blocked load never settles
       expect(load.kind, 'load settles').to.equal('rejected');
       expect((load as { error: unknown }).error).to.be.instanceOf(StoreError);
       expect(((load as { error: StoreError }).error).message).to.include('FIFO');

@@ -5,7 +5,7 @@
  * Every job that settled in a process that survived must be terminal on disk.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,33 +16,71 @@ const CHILD = fileURLToPath(new URL('../fixtures/store-soak-child.ts', import.me
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JOBS = 10_000;
 const OPEN_FILE_LIMIT = 256;
+/**
+ * The soak's length is the machine's speed (25 s on two idle cores, over 120 s on two cores
+ * shared with other loaded processes): rather than a fixed time limit the child must show
+ * progress (a line every 500 settled jobs, then `flushing`); this long without any, it hangs.
+ */
+const STALL_MS = 60_000;
 
-/** Runs the child under `ulimit -n limit`; resolves with its stdout once it exits with 0. */
+/** The child of the running spec: if the spec ends first (a timeout), `after` stops it before removing its directory. */
+let running: ChildProcess | undefined;
+
+/**
+ * Runs the child under `ulimit -n limit`; resolves with its stdout once it exits with 0, rejects
+ * (and SIGKILLs it) when it printed nothing for {@link STALL_MS}.
+ */
 function runChild(dir: string, jobs: number, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     // Arguments go through bash's positional parameters, never through the command text.
     const script = `ulimit -n ${limit} && exec "$0" --import tsx "$1" "$2" "$3"`;
     const child = spawn('bash', ['-c', script, process.execPath, CHILD, dir, String(jobs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = child;
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    let lastProgress = Date.now();
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgress <= STALL_MS) return;
+      stalled = true;
+      child.kill('SIGKILL');
+    }, 1_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      lastProgress = Date.now();
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (code === 0) resolve(stdout);
+      running = undefined;
+      clearInterval(watchdog);
+      if (stalled) reject(new Error(`soak child made no progress for ${STALL_MS} ms (a hang); its output: ${stdout.slice(-500)} ${stderr.slice(0, 2000)}`));
+      else if (code === 0) resolve(stdout);
       else reject(new Error(`soak child exited with ${code ?? signal}: ${stderr.slice(0, 2000)}`));
     });
   });
 }
 
 describe('faults: checkpoint soak (FileJobStore, low open-file limit)', function () {
-  this.timeout(120_000);
+  // A hang fails through the child's watchdog (STALL_MS without progress); this bound only stops
+  // a child that keeps progressing too slowly to be useful.
+  this.timeout(300_000);
   let dir: string;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'routilux-store-soak-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    // A child still writing into the directory (the spec timed out) would make its removal fail
+    // (ENOTEMPTY) and keep loading the machine for the specs after it: stop it first.
+    const child = running;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 
   it(`${JOBS} jobs checkpointing 'always' under ulimit -n ${OPEN_FILE_LIMIT}: every settled job is terminal on disk`, async () => {
     const started = Date.now();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Flow, Routine, type Payload } from '../../lib/index.js';
-import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { makeRoutine, newTestScheduler, until } from '../helpers/routines.js';
 
 // Fault 3 of issue 14: a job that is cancelled, fails or times out while one of its promises
 // never settles must give that promise's worker back at once; a sequential flow (one worker)
@@ -27,7 +27,9 @@ describe('faults: workers come back', () => {
     const { flow, started } = flowWithHang();
     const stuck = flow.start('r', {}, { slot: 'hang', jobId: 'stuck' });
     const next = flow.start('r', {}, { slot: 'quick', jobId: 'next' });
-    await new Promise((r) => setTimeout(r, 5));
+    // Until the hanging activation holds the one worker (not a fixed 5 ms: slow on a loaded machine).
+    await until(() => started.length > 0, 10_000, 'the hanging activation to start');
+    await new Promise((r) => setTimeout(r, 5)); // and the next job does not get the worker meanwhile
     expect(started).to.deep.equal(['hang:stuck']);
     await stuck.cancel('give up');
     expect((await next.wait()).status).to.equal('completed');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Subject, lastValueFrom, toArray } from 'rxjs';
+import { Subject, lastValueFrom, timer, toArray } from 'rxjs';
 import {
   CancelledError,
   ConfigurationError,
@@ -13,6 +13,7 @@ import {
   type Payload,
 } from '../../lib/index.js';
 import { Deferred, Seen, Sink, Source, deferred, expectRejects, expectThrows, makeRoutine, sleep, until } from '../helpers/routines.js';
+import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 /**
  * src --out--> work.in --out--> sink.in. `work` is async: it logs, waits for the gate of
@@ -142,7 +143,7 @@ describe('job control', () => {
       const job = flow.start('src', three, { jobId: 'inside' });
       // wait() resolves at the paused status, which is set at once, while the pausing handler still runs
       expect((await job.wait()).status).to.equal('paused');
-      await until(() => statusSeenInside !== '', 1000, 'the pause promise inside the handler');
+      await until(() => statusSeenInside !== '', 10_000, 'the pause promise inside the handler');
       await sleep(5);
       expect(statusSeenInside).to.equal('paused');
       const paused = job.state;
@@ -278,7 +279,7 @@ describe('job control', () => {
       expect(resolved).to.equal(undefined);
       expect(job.state.status).to.equal('paused');
       gs[1].resolve();
-      await until(() => resolved !== undefined, 1000, 'pause to resolve');
+      await until(() => resolved !== undefined, 10_000, 'pause to resolve');
       expect(resolved!.status).to.equal('paused');
       expect(resolved!.pendingTasks.map((t) => `${t.routineId}:${t.data.i as number}`).sort()).to.deep.equal(['sink:1', 'sink:2', 'sink:3']);
       expect(log.filter((l) => l.startsWith('sink'))).to.deep.equal([]);
@@ -382,6 +383,9 @@ describe('job control', () => {
       flow.connect('loop', 'out', 'loop', 'in');
       const job = flow.start('loop', {}, { slot: 'in' });
       await sleep(20); // a timer must get its turn while the loop runs
+      // More than 10 spins by then; on a loaded machine the 20 ms may have gone to other
+      // processes, so wait (on timers again, which the loop must keep letting through) until then.
+      await until(() => spins > 10, 10_000, 'the loop to spin while timers get their turns');
       expect(spins).to.be.greaterThan(10);
       const s = await job.cancel('enough');
       expect(s.status).to.equal('cancelled');
@@ -557,7 +561,7 @@ describe('job control', () => {
       expect(job.state.status).to.equal('running');
       expect(log).to.deep.equal(['work1']);
       g.resolve();
-      expect((await job.wait({ timeout: 1000 })).status).to.equal('completed');
+      expect((await job.wait({ timeout: 10_000 })).status).to.equal('completed');
     });
   });
 
@@ -570,7 +574,8 @@ describe('job control', () => {
           trigger: (_d, ctx) =>
             new Promise<void>((resolve) => {
               seen.signal = ctx.signal;
-              const t = setTimeout(resolve, 400);
+              // Far longer than any timeout below, even on a loaded machine; the abort ends it.
+              const t = setTimeout(resolve, 20_000);
               ctx.signal.addEventListener('abort', () => {
                 clearTimeout(t);
                 resolve();
@@ -586,7 +591,8 @@ describe('job control', () => {
       const { flow, seen } = slowFlow({ executionTimeout: 30 });
       const t0 = performance.now();
       const state = await flow.execute('slow');
-      expect(performance.now() - t0).to.be.lessThan(300);
+      // Settled by the 30 ms timeout, not by the 20 s activation (a generous bound: CI is slow).
+      expect(performance.now() - t0).to.be.lessThan(5_000);
       expect(state.status).to.equal('failed');
       expect(state.error!.name).to.equal('TimeoutError');
       expect(seen.signal!.aborted).to.equal(true);
@@ -601,11 +607,15 @@ describe('job control', () => {
     });
 
     it('a job that finishes in time completes and stays completed', async () => {
-      const flow = new Flow({ executionTimeout: 40 });
-      flow.addRoutine(makeRoutine({ trigger: () => sleep(5) }), 'quick');
+      // Virtual time: on a loaded machine a real 5 ms handler could outlast a real 40 ms timeout.
+      const ts = handScheduler();
+      const flow = new Flow({ executionTimeout: 40, scheduler: ts });
+      flow.addRoutine(makeRoutine({ trigger: () => timer(5, ts) }), 'quick');
       const job = flow.start('quick');
-      expect((await job.wait()).status).to.equal('completed');
-      await sleep(60);
+      runTo(ts, 10);
+      await settle(ts, job.wait());
+      expect(job.state.status).to.equal('completed');
+      runTo(ts, 100); // well past the 40 ms timeout
       expect(job.state.status).to.equal('completed');
       expect(job.state.error).to.equal(undefined);
     });
@@ -646,7 +656,9 @@ describe('job control', () => {
       feed.subscribe(job.input('sink', 'in'));
       await until(() => log.length === 1);
       feed.next({ n: 1 });
-      await sleep(15);
+      // The sink takes it on a later turn: wait for that, not a fixed time (slow on a loaded machine).
+      await until(() => log.length === 2, 10_000, 'the sink to take { n: 1 }');
+      await sleep(15); // and the job stays open meanwhile: the input has not completed
       expect(job.state.status).to.equal('running');
       expect(log.map((s) => s.data.n)).to.deep.equal([0, 1]);
       feed.next({ n: 2 });
@@ -667,7 +679,8 @@ describe('job control', () => {
       expect(['pending', 'running']).to.include(job.state.status);
       expect(log).to.have.length(0);
       job.send('sink', 'in', { a: 1 });
-      await sleep(10);
+      await until(() => log.length > 0, 10_000, 'the sink to take what was sent');
+      await sleep(10); // nothing else arrives, and the open job does not settle
       expect(log.map((s) => s.data)).to.deep.equal([{ a: 1 }]);
       expect(['pending', 'running']).to.include(job.state.status);
       job.close();

@@ -13,8 +13,11 @@ async function eventually(cond: () => Promise<boolean>, ms: number, what: string
 }
 
 describe('leases: one process runs a stored job', () => {
-  function worker(store: MemoryJobStore, owner: string, gate?: Promise<void>) {
-    const flow = new Flow({ flowId: 'leased', store, checkpoint: 'always', owner, leaseTtl: 60 });
+  // The ttl is long: a holder renews every third of it, and on a loaded machine a short ttl can
+  // run out between two renewals (a lease the spec needs held would expire); and a lease that is
+  // gone within the specs' generous waits was then let go, never merely expired.
+  function worker(store: MemoryJobStore, owner: string, gate?: Promise<void>, leaseTtl = 60_000) {
+    const flow = new Flow({ flowId: 'leased', store, checkpoint: 'always', owner, leaseTtl });
     const ran: string[] = [];
     flow.addRoutine(makeRoutine({ in: (d: Payload) => { ran.push(`${owner}:${String(d.n)}`); return gate; } }), 'r');
     return { flow, ran };
@@ -25,30 +28,38 @@ describe('leases: one process runs a stored job', () => {
     const job = flow.open({ jobId: 'L1' });
     await job.pause('park');
     job.send('r', 'in', { n: 1 });
-    await new Promise((r) => setTimeout(r, 5)); // the turn that checkpoints the parked task
+    // The turn that checkpoints the parked task comes when it comes (late on a loaded machine).
+    await eventually(async () => (await store.load('L1'))?.pendingTasks.length === 1, 10_000, 'the parked task saved');
     await flow.checkpointsFlushed();
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the seed to let the paused job go');
   }
 
   it('resumeStored takes the lease; another owner is refused with a JobStateError naming the holder', async () => {
     const store = new MemoryJobStore();
     await storedPausedJob(store);
+    const released: string[] = [];
+    const release = store.release.bind(store);
+    store.release = (jobId, owner) => (released.push(`${jobId}:${owner}`), release(jobId, owner));
     const gate = deferred();
-    const a = worker(store, 'worker-a', gate.promise);
+    // A ttl short enough to wait past it, long enough that renewals every 200 ms keep it on a loaded machine.
+    const a = worker(store, 'worker-a', gate.promise, 600);
     const jobA = await a.flow.resumeStored('L1'); // resumed: running
-    await until(() => a.ran.length === 1, 1000, 'a runs');
+    const taken = (await store.leaseOf('L1'))!;
+    await until(() => a.ran.length === 1, 10_000, 'a runs');
     const b = worker(store, 'worker-b');
     let error: unknown;
     await b.flow.resumeStored('L1').catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(JobStateError);
     expect((error as Error).message).to.include("'worker-a'");
-    await new Promise((r) => setTimeout(r, 150)); // longer than the ttl: a's lease is renewed meanwhile
+    // Past the expiry of the lease as first taken: a's lease is renewed meanwhile.
+    await until(() => Date.now() > taken.expiresAt + 100, 10_000, 'the first lease to run out');
     expect((await store.leaseOf('L1'))?.owner).to.equal('worker-a');
     gate.resolve();
     jobA.close();
     expect((await jobA.wait()).status).to.equal('completed');
     await a.flow.checkpointsFlushed();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await store.leaseOf('L1')).to.equal(undefined); // released once it settled
+    // Released (not merely expired: the ttl is short here) once it settled.
+    await eventually(async () => released.includes('L1:worker-a') && (await store.leaseOf('L1')) === undefined, 10_000, 'the lease released once it settled');
   });
 
   it('flow.resume of a state leased by another owner drops the job here, unsaved, with an error naming the holder', async () => {
@@ -75,8 +86,7 @@ describe('leases: one process runs a stored job', () => {
     expect(jobA.state.status).to.equal('running');
     await jobA.pause('hand over');
     await a.flow.checkpointsFlushed();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await store.leaseOf('L1')).to.equal(undefined);
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the paused job to let its lease go');
     const b = worker(store, 'worker-b');
     const jobB = await b.flow.restoreStored('L1');
     expect(jobB.state.status).to.equal('paused');
@@ -105,7 +115,7 @@ describe('leases: one process runs a stored job', () => {
     const a = worker(store, 'worker-a', gate.promise);
     const job = a.flow.open({ jobId: 'fresh' });
     job.send('r', 'in', { n: 1 });
-    await until(() => a.ran.length === 1, 1000, 'a runs');
+    await until(() => a.ran.length === 1, 10_000, 'a runs');
     await a.flow.checkpointsFlushed();
     expect((await store.leaseOf('fresh'))?.owner).to.equal('worker-a');
     let error: unknown;
@@ -122,8 +132,7 @@ describe('leases: one process runs a stored job', () => {
     const b = worker(store, 'worker-b');
     const restored = await b.flow.restoreStored('L1');
     expect(restored.state.status).to.equal('paused');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await store.leaseOf('L1')).to.equal(undefined);
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the restored paused job to let its lease go');
     const c = worker(store, 'worker-c');
     const taken = await c.flow.resumeStored('L1');
     taken.close();
@@ -137,12 +146,11 @@ describe('leases: one process runs a stored job', () => {
     await storedPausedJob(store);
     const b = worker(store, 'worker-b');
     const restored = await b.flow.restoreStored('L1');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await store.leaseOf('L1')).to.equal(undefined);
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the restored paused job to let its lease go');
     await restored.cancel('no longer wanted');
-    await eventually(async () => (await store.load('L1'))?.status === 'cancelled', 2000, 'the cancel saved');
+    await eventually(async () => (await store.load('L1'))?.status === 'cancelled', 10_000, 'the cancel saved');
     await b.flow.checkpointsFlushed();
-    await eventually(async () => (await store.leaseOf('L1')) === undefined, 2000, 'the lease let go again');
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the lease let go again');
   });
 
   it('a cancel of a job restored paused does not overwrite another owner who took the job meanwhile', async () => {
@@ -150,7 +158,7 @@ describe('leases: one process runs a stored job', () => {
     await storedPausedJob(store);
     const b = worker(store, 'worker-b');
     const restored = await b.flow.restoreStored('L1');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await store.leaseOf('L1')) === undefined, 10_000, 'the restored paused job to let its lease go');
     expect(await store.acquire('L1', 'worker-c', 10_000)).to.equal(true);
     await restored.cancel('no longer wanted');
     await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { last, lastValueFrom, map, toArray } from 'rxjs';
 import { ConfigurationError, Flow, JobFailedError, type JobState, type Payload } from '../../lib/index.js';
-import { deferred, makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { deferred, makeRoutine, newTestScheduler, until } from '../helpers/routines.js';
 
 // Issue 16: flow.run$ (a cold Observable of snapshots) and AbortSignal options.
 describe('flow.run$ and signals', () => {
@@ -41,7 +41,9 @@ describe('flow.run$ and signals', () => {
     const flow = flowWith(() => gate.promise);
     const seen: JobState[] = [];
     const sub = flow.run$('r', {}, { jobId: 'u' }).subscribe((s) => seen.push(s));
-    await new Promise((r) => setTimeout(r, 5));
+    // Unsubscribed while its activation runs (not after a fixed 5 ms, when on a loaded machine it
+    // may not have started yet).
+    await until(() => flow.getJob('u')?.state.status === 'running', 10_000, 'the job to run');
     sub.unsubscribe();
     expect(flow.getJob('u')?.state.status ?? 'cancelled').to.equal('cancelled');
     let error: unknown;
@@ -63,7 +65,7 @@ describe('flow.run$ and signals', () => {
     const flow = flowWith(() => gate.promise);
     const controller = new AbortController();
     const job = flow.start('r', {}, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => job.state.status === 'running', 10_000, 'the job to run'); // aborted while it runs
     controller.abort(new Error('user left'));
     const end = await job.wait();
     expect(end.status).to.equal('cancelled');

@@ -91,8 +91,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Test-side polling (never used by the library): resolves once `cond()` holds, else fails after `ms`. */
-export async function until(cond: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
+/**
+ * Test-side polling (never used by the library): resolves once `cond()` holds, else fails after `ms`.
+ * The default bound is generous: it only decides how long a broken spec takes to fail, and a slow,
+ * loaded CI machine can take far longer than a laptop to reach a condition that does hold.
+ */
+export async function until(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { Flow, Routine, type InspectRecord } from '../../lib/index.js';
 import { RoutineStats, percentile } from '../../lib/inspect/routine-stats.js';
+import { deferred, until } from '../helpers/routines.js';
 
 const end = (routineId: string, durationMs: number, outcome: 'completed' | 'failed' = 'completed'): InspectRecord => ({
   type: 'activation-end', jobId: 'j', routineId, slotName: 'in', attempt: 1, activationId: 'j/1', durationMs, outcome, timestamp: 0,
@@ -26,13 +27,17 @@ describe('RoutineStats (per-routine figures from inspect$)', () => {
   it('counts what runs now, from a real flow', async () => {
     const flow = new Flow();
     const r = new Routine();
-    r.defineSlot('trigger', () => new Promise((resolve) => setTimeout(resolve, 20)));
+    // Held open until the spec has looked (a 20 ms timer could end first on a loaded machine).
+    const gate = deferred();
+    r.defineSlot('trigger', () => gate.promise);
     flow.addRoutine(r, 'slow');
     const stats = new RoutineStats();
     const sub = flow.inspect$.subscribe((x) => stats.record(x));
     const job = flow.start('slow', {});
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Until it started (not a fixed 5 ms, which a loaded machine outlasts).
+    await until(() => stats.snapshot().length > 0, 10_000, 'the activation to start');
     expect(stats.snapshot()[0]).to.deep.include({ routineId: 'slow', running: 1, activations: 0 });
+    gate.resolve();
     await job.wait();
     expect(stats.snapshot()[0]).to.deep.include({ running: 0, activations: 1, failures: 0 });
     sub.unsubscribe();

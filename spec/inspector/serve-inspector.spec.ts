@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { ConfigurationError, Flow, MemoryJobStore, Routine, type Payload } from '../../lib/index.js';
 import { serveInspector, type InspectorServer } from '../../lib/inspector/index.js';
+import { until } from '../helpers/routines.js';
 
 // Issue 20: the inspector's server, over plain HTTP (the page itself: browser.spec.ts).
 const TOKEN = 'serve-spec-token';
@@ -185,7 +186,7 @@ describe('serveInspector (HTTP)', function () {
     expect(detail.pausePoints[0]).to.deep.include({ reason: 'look' });
     expect((await post(s, '/api/jobs/f/s1/cancel', TOKEN)).status).to.equal(409);
     expect((await json(post(s, '/api/jobs/f/s1/resume', TOKEN))).status).to.be.oneOf(['running', 'completed']);
-    for (let i = 0; i < 100 && (await store.load('s1'))?.status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && (await store.load('s1'))?.status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await store.load('s1'))?.status).to.equal('completed');
     expect((await json(call(s, '/api/jobs'))).jobs.find((j: { jobId: string }) => j.jobId === 's1')).to.deep.include({ status: 'completed', source: 'live' });
     expect((await call(s, '/api/jobs/f/unknown')).status).to.equal(404);
@@ -195,26 +196,31 @@ describe('serveInspector (HTTP)', function () {
     const flow = makeFlow();
     const s = await serve({ flows: flow, port: 0 });
     const events: Array<Record<string, unknown>> = [];
+    let chunks = 0;
     let ended = false;
     await new Promise<void>((resolve) => {
       request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
         expect(res.headers['content-type']).to.match(/^text\/event-stream/);
         res.setEncoding('utf8').on('data', (chunk: string) => {
+          chunks++;
           for (const line of chunk.split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as Record<string, unknown>);
         });
         res.on('end', () => (ended = true));
         resolve();
       }).end();
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Conditions, not fixed 50 / 400 ms waits (a loaded machine is slower): the stream is open
+    // (its first chunk arrived), and then the job's events and the next activity tick arrive.
+    await until(() => chunks > 0, 10_000, 'the stream to open');
     await flow.execute('src', {}, { jobId: 'e1' });
-    await new Promise((r) => setTimeout(r, 400));
+    const activityOfE1 = (): boolean => events.some((e) => e.type === 'activity' && (e.jobs as Array<{ jobId: string }>).some((j) => j.jobId === 'e1'));
+    await until(() => events.some((e) => e.type === 'job' && e.status === 'completed') && activityOfE1(), 10_000, 'the job events and its activity');
     expect(events.filter((e) => e.type === 'job').map((e) => e.status)).to.deep.equal(['running', 'completed']);
     expect(events.some((e) => e.type === 'activity' && (e.jobs as Array<{ jobId: string }>).some((j) => j.jobId === 'e1'))).to.equal(true);
     const stats = await json(call(s, '/api/stats'));
     expect(stats.f.map((r: { routineId: string; activations: number }) => [r.routineId, r.activations])).to.deep.equal([['src', 1], ['fragile', 1]]);
     await s.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => ended, 10_000, 'the stream to end');
     expect(ended).to.equal(true);
     expect((flow as unknown as { engine: { inspecting: boolean } }).engine.inspecting).to.equal(false);
   });

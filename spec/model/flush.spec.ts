@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError, Flow, JobState, Routine, registerRoutine, type ExecutionContext, type Payload } from '../../lib/index.js';
-import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { makeRoutine, newTestScheduler, until } from '../helpers/routines.js';
 
 /** Batches `value`s by 3 with the append + resetSlot pattern; the flush emits the tail. */
 class Batch3 extends Routine {
@@ -87,7 +87,8 @@ describe('Routine.defineFlush', () => {
     const job = flow.open({ jobId: 'f1' });
     job.send('batch', 'in', { value: 1 });
     job.send('batch', 'in', { value: 2 });
-    await new Promise((r) => setTimeout(r, 5));
+    // Both taken before the pause (a fixed 5 ms wait was too short on a loaded machine).
+    await until(() => job.state.getRoutineState('batch')?.activations === 2, 10_000, 'both values taken');
     await job.pause('save');
     const saved = JSON.stringify(job.state);
     expect(JSON.parse(saved).flushDue).to.deep.equal(['batch']);
@@ -129,7 +130,7 @@ describe('ctx.pause', () => {
     let error: unknown;
     const r = makeRoutine({ in: (_d: Payload, ctx) => void ctx.pause().catch((e: unknown) => (error = e)) }, []);
     r.getSlot('in')!.receive({});
-    await new Promise((res) => setTimeout(res, 1));
+    await until(() => error !== undefined, 10_000, 'ctx.pause() to reject');
     expect(error).to.be.instanceOf(ConfigurationError);
   });
 });

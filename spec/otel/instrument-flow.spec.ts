@@ -3,6 +3,7 @@ import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Context, type Contex
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ConfigurationError, ErrorHandler, Flow, Routine, type Payload } from '../../lib/index.js';
 import { instrumentFlow, RoutiluxAttributes as A } from '../../lib/otel/index.js';
+import { until } from '../helpers/routines.js';
 
 // Issue 20: traces of a flow's jobs, checked with the SDK's in-memory exporter.
 
@@ -179,19 +180,22 @@ describe('routilux/otel instrumentFlow', () => {
   it('a cancelled job ends its running attempts as cancelled; pause and resume are job events', async () => {
     const flow = new Flow({ flowId: 'c' });
     let release: () => void = () => undefined;
+    let started = 0;
     const slow = new Routine();
-    slow.defineSlot('trigger', () => new Promise<void>((r) => (release = r)));
+    slow.defineSlot('trigger', () => new Promise<void>((r) => (started++, (release = r))));
     flow.addRoutine(slow, 'slow');
     const tracing = instrumentFlow(flow);
     const job = flow.start('slow', {});
-    await new Promise((r) => setTimeout(r, 5));
+    // The activation in flight at the pause (not a fixed 5 ms: on a loaded machine the pause came
+    // first, parked the entry task, and the resumed activation then waited for a release never sent).
+    await until(() => started === 1, 10_000, 'the first activation to start');
     const pausing = job.pause('look');
     release();
     await pausing;
     job.resume();
     await job.wait();
     const again = flow.start('slow', {}, { jobId: 'cancel-me' });
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => started === 2 && tracing.activationSpan('cancel-me', 'cancel-me/1') !== undefined, 10_000, 'the activation of cancel-me to start');
     expect(tracing.activationSpan('cancel-me', 'cancel-me/1')?.isRecording()).to.equal(true);
     await again.cancel('enough');
     tracing.unsubscribe();
@@ -220,11 +224,14 @@ describe('routilux/otel instrumentFlow', () => {
   it('unsubscribe ends what is open and stops recording', async () => {
     const flow = new Flow({ flowId: 'u' });
     const slow = new Routine();
-    slow.defineSlot('trigger', () => new Promise<void>((r) => setTimeout(r, 20)));
+    let started = 0;
+    slow.defineSlot('trigger', () => new Promise<void>((r) => (started++, setTimeout(r, 20))));
     flow.addRoutine(slow, 'slow');
     const tracing = instrumentFlow(flow);
     const job = flow.start('slow', {});
-    await new Promise((r) => setTimeout(r, 5));
+    // Unsubscribed while the activation is open: wait for it to start (not a fixed 5 ms, which a
+    // loaded machine outlasts); the polling timer is due before the activation's 20 ms one.
+    await until(() => started === 1 && tracing.activationSpan(job.jobId, `${job.jobId}/1`) !== undefined, 10_000, 'the activation to start');
     tracing.unsubscribe();
     expect(tracing.active).to.equal(false);
     expect(inspecting(flow)).to.equal(false);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,20 @@ function owed(state: JobState): Owed {
   return out;
 }
 
+/** Children still running: when the spec ends first (a timeout), `after` stops them before removing their directory. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every child still running and waits for each to exit. */
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    [...live].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+}
+
 const isSinkTask = (t: PendingTask): boolean => (SINKS as readonly string[]).includes(t.routineId);
 
 function sinkActivations(state: JobState | undefined): number {
@@ -97,25 +111,37 @@ function sinkActivations(state: JobState | undefined): number {
 }
 
 /**
- * Runs one child. With `killAfterMs` it SIGKILLs the child that long after it said `ready`
- * (and rejects if the child exits first); without, it waits for the child to finish.
+ * Runs one child. With `killAfterMs` it SIGKILLs the child that long after it said `ready` and
+ * the job's first save landed (and rejects if the child exits first); without, it waits for the
+ * child to finish.
  */
 function runChild(dir: string, tag: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     let killed = false;
     let timer: NodeJS.Timeout | undefined;
+    // Checkpoints are written while the job runs on, so on a loaded machine whose writes lag, a
+    // fresh job's first save could still be missing at every kill: the kill is armed once it landed.
+    const jobFile = new FileJobStore(dir).pathOf(SOAK_JOB_ID);
+    let saved: NodeJS.Timeout | undefined;
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      if (killAfterMs !== undefined && timer === undefined && stdout.includes('ready\n')) {
-        timer = setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
+      if (killAfterMs !== undefined && saved === undefined && stdout.includes('ready\n')) {
+        saved = setInterval(() => {
+          if (!existsSync(jobFile)) return;
+          clearInterval(saved);
+          timer = setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
+        }, 2);
       }
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      live.delete(child);
+      clearInterval(saved);
       clearTimeout(timer);
       if (killAfterMs !== undefined && !(killed && signal === 'SIGKILL')) reject(new Error(`run ${tag} ended before its kill (${code ?? signal}): ${stdout} ${stderr}`));
       else if (killAfterMs === undefined && code !== 0) reject(new Error(`run ${tag} exited with ${code ?? signal}: ${stderr}`));
@@ -131,7 +157,10 @@ describe('crash soak: 20+ SIGKILLs over fan-out, append fan-in, RETRY, Batcher, 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'routilux-soak-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    await stopChildren(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 
   it(`loses nothing, restores every value exactly, and duplicates only what a snapshot still owed at a kill`, async () => {
     const runs: SoakRecord[][] = []; // per run, what the sinks recorded

@@ -48,26 +48,45 @@ function runningAtSink(state: JobState): number {
   return state.runningTasks.filter((t) => t.routineId === 'sink').length;
 }
 
+/** Children still running: when the spec ends first (a timeout), `after` stops them before removing their directory. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every child still running and waits for each to exit. */
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    [...live].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+}
+
 function countDuplicates(seqs: number[]): number {
   return seqs.length - new Set(seqs).size;
 }
 
 /**
- * Runs the child until its record file holds at least `killAtBytes` bytes, then SIGKILLs it.
- * Resolves with whether it was killed (false: it exited on its own first).
+ * Runs the child until its record file holds at least `killAtBytes` bytes and the job's first
+ * save has landed, then SIGKILLs it. Resolves with whether it was killed (false: it exited on its
+ * own first).
  */
 function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ killed: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, JOB_ID, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += chunk));
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const file = join(dir, `sink-${tag}.log`);
+    // Checkpoints are written while the job runs on, so on a loaded machine whose writes lag, the
+    // job's first save could still be missing at every kill: the kill waits for it as well.
+    const jobFile = new FileJobStore(dir).pathOf(JOB_ID);
     let killed = false;
     const poll = setInterval(() => {
       const size = existsSync(file) ? statSync(file).size : 0;
-      if (size >= killAtBytes && !killed) {
+      if (size >= killAtBytes && existsSync(jobFile) && !killed) {
         killed = child.kill('SIGKILL');
         clearInterval(poll);
       }
@@ -77,6 +96,7 @@ function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ ki
       reject(error);
     });
     child.on('exit', (code, signal) => {
+      live.delete(child);
       clearInterval(poll);
       if (!killed && code !== 0) reject(new Error(`child exited with ${code ?? signal}: ${stderr}`));
       else resolve({ killed: killed && signal === 'SIGKILL', stdout, stderr });
@@ -91,7 +111,10 @@ describe('crash recovery with FileJobStore (SIGKILL)', function () {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'routilux-crash-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    await stopChildren(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
 
   it(`loses nothing across ${RUNS} kills at random moments and bounds the duplicates`, async () => {
     const store = new FileJobStore(dir);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ErrorHandler, Flow, JobState, type ExecutionContext, type Payload } from '../../lib/index.js';
-import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { makeRoutine, newTestScheduler, until } from '../helpers/routines.js';
 
 // Issue 15, point 4: ctx.activationId is `${jobId}/${seq}`, the same for every attempt of one
 // activation, across pause/resume, and when a restored job runs it again in another flow.
@@ -38,7 +38,8 @@ describe('ctx.activationId', () => {
     };
     const first: string[] = [];
     const job = build(first, true).start('src', {}, { jobId: 'crash' });
-    await new Promise((r) => setTimeout(r, 5));
+    // Until the sink's first activation is in flight (a fixed 5 ms wait was too short on a loaded machine).
+    await until(() => first.length === 2, 10_000, "the sink's first activation to start");
     const snapshot = JSON.stringify(job.state); // "the crash": sink's first activation in flight, the second queued
     expect(first).to.deep.equal(['crash/1', 'crash/2']);
     const again: string[] = [];
@@ -70,10 +71,12 @@ describe('PausePoint.pendingCount', () => {
     flow.connect('src', 'out', 'mid', 'in');
     flow.connect('mid', 'out', 'sink', 'in');
     const job = flow.start('src', {});
-    await new Promise((r) => setTimeout(r, 5));
+    // Both mid activations running at the pause, then the slow one's three emits arrive after it
+    // (conditions, not fixed 5 ms waits, which a loaded machine outlasts).
+    await until(() => job.state.runningTasks.filter((t) => t.routineId === 'mid').length === 2, 10_000, 'both mid activations running');
     void job.pause('hold');
     release();
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => job.state.pendingTasks.length === 3, 10_000, 'the three emits of the slow activation parked');
     const state = job.state;
     expect(state.status).to.equal('paused');
     expect(state.pendingTasks).to.have.length(3);

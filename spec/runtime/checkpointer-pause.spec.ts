@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Flow, MemoryJobStore, Routine, registerRoutine, type Payload } from '../../lib/index.js';
+import { until } from '../helpers/routines.js';
 
 const deliveries: Array<{ flow: Flow; i: number }> = [];
 const slowRuns: number[] = [];
@@ -63,7 +64,7 @@ describe("checkpoint 'on-pause' and the human-in-the-loop resume", () => {
     const store = new MemoryJobStore();
     const flow = build(store);
     const job = flow.start('src', { n: 3 }, { jobId: 'cp-1' });
-    await new Promise((r) => setTimeout(r, 5)); // slow(1) is in flight
+    await until(() => slowRuns.includes(1), 10_000, 'slow(1) in flight'); // not a fixed 5 ms: a loaded machine is slower
     const paused = await job.pause('human review');
     await flow.checkpointsFlushed();
     expect(paused.runningTasks).to.deep.equal([]);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ErrorHandler, Flow, JobState, JobStateError, RoutiluxError, Routine, registerRoutine } from '../../lib/index.js';
 import { sleep, thrown, until } from '../fixtures/helpers.js';
 import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 /** Every delivery, with the flow instance that handled it, so a test can tell the processes apart. */
 const deliveries: Array<{ flow: Flow; n: number }> = [];
@@ -149,16 +150,25 @@ describe('resuming a job from JSON in a new flow', () => {
 
   it('continues a retry that was waiting when the job was paused, with the right attempt count', async function () {
     this.timeout(10_000);
-    const first = new Flow({ flowId: 'resume-retry' });
+    // The first process runs in virtual time: its backoff waits for the spec's clock, so the spec
+    // always sees the job between the second failure and the third attempt (in real time, a
+    // loaded machine could let the 50 ms backoff run out before the spec looked, and the job
+    // completed instead).
+    const ts = handScheduler();
+    const first = new Flow({ flowId: 'resume-retry', scheduler: ts });
     const flaky = new Flaky();
     flaky.setErrorHandler(new ErrorHandler({ strategy: 'retry', retryDelay: 50, maxRetries: 3 }));
     first.addRoutine(flaky, 'flaky');
     const job = first.start('flaky', {}, { jobId: 'retry-1' });
-    await until(() => attempts.length === 2 && job.state.getRoutineState('flaky')?.status === 'retrying', 'the second failure');
-    const paused = await job.pause('mid-retry');
+    runTo(ts, 50); // attempt 1 at 0, attempt 2 after the first 50 ms backoff
+    expect(attempts.length).to.equal(2);
+    expect(job.state.getRoutineState('flaky')?.status).to.equal('retrying');
+    const pausing = job.pause('mid-retry');
+    await settle(ts, pausing);
+    const paused = await pausing;
     expect(paused.pendingTasks).to.have.length(1);
     expect(paused.pendingTasks[0]).to.deep.include({ routineId: 'flaky', slotName: 'trigger', attempt: 3 });
-    await sleep(150); // longer than the backoff: a paused job's retry must not fire
+    runTo(ts, ts.now() + 1_000); // far longer than the backoff: a paused job's retry must not fire
     expect(attempts.map((a) => a.attempt)).to.deep.equal([1, 2]);
 
     const second = Flow.fromJSON(JSON.stringify(first));
@@ -173,14 +183,18 @@ describe('resuming a job from JSON in a new flow', () => {
 
   it('continues a waiting retry from a snapshot taken while running (a crash mid-backoff)', async function () {
     this.timeout(10_000);
-    const first = new Flow({ flowId: 'resume-retry-crash' });
+    // Virtual time for the first process, as above: the crash lands mid-backoff however slow the machine.
+    const ts = handScheduler();
+    const first = new Flow({ flowId: 'resume-retry-crash', scheduler: ts });
     const flaky = new Flaky();
     flaky.setErrorHandler(new ErrorHandler({ strategy: 'retry', retryDelay: 50, maxRetries: 3 }));
     first.addRoutine(flaky, 'flaky');
     const job = first.start('flaky', {}, { jobId: 'retry-crash' });
-    await until(() => attempts.length === 2 && job.state.getRoutineState('flaky')?.status === 'retrying', 'the second failure');
+    runTo(ts, 50); // attempt 1 at 0, attempt 2 after the first 50 ms backoff
+    expect(attempts.length).to.equal(2);
+    expect(job.state.getRoutineState('flaky')?.status).to.equal('retrying');
     const lastCheckpoint = JSON.stringify(job.state); // what an 'always' store holds at the crash
-    await job.cancel('process died'); // the first process is gone
+    await settle(ts, job.cancel('process died')); // the first process is gone
     const state = JobState.fromJSON(lastCheckpoint);
     expect(state.status).to.equal('running');
     expect(state.pendingTasks[0]).to.deep.include({ routineId: 'flaky', attempt: 3 });

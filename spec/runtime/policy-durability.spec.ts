@@ -57,6 +57,15 @@ async function moved(options: SlotOptions, before: Array<[number, number]>, paus
   return { out, json: JSON.parse(json) };
 }
 
+/** Polls (real time) until the lease of `jobId` in `store` is held by `owner` (undefined: by nobody). */
+async function leaseHeldBy(store: MemoryJobStore, jobId: string, owner: string | undefined): Promise<void> {
+  const end = Date.now() + 10_000;
+  while ((await store.leaseOf(jobId))?.owner !== owner) {
+    if (Date.now() > end) throw new Error(`timed out waiting for the lease of ${jobId} to be held by ${owner ?? 'nobody'}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 describe('activation policies: durable, per job', () => {
   it('a paused window is saved with the time it has left and closes that long after a restore elsewhere', async () => {
     const { out, json } = await moved({ window: 100 }, [[0, 1], [30, 2]], 40, [[30, 3]]);
@@ -201,8 +210,8 @@ describe('activation policies: durable, per job', () => {
 
   it('checkpointed with the journal to a store, a "crashed" job loads with what its join and batch held and finishes elsewhere', async () => {
     const store = new MemoryJobStore();
-    const make = (ts: TestScheduler, got: string[]): Flow => {
-      const flow = new Flow({ flowId: 'ckpt', scheduler: ts, store, checkpoint: 'always', checkpointRetry: { journal: true } });
+    const make = (ts: TestScheduler, got: string[], owner: string): Flow => {
+      const flow = new Flow({ flowId: 'ckpt', scheduler: ts, store, checkpoint: 'always', checkpointRetry: { journal: true }, owner });
       const r = new Routine();
       r.defineEvent('pair');
       r.defineJoin('pair', ['a', 'b'], (d, ctx) => ctx.emit('pair', { n: `${(d.a as Payload).n}${(d.b as Payload).n}` }));
@@ -213,7 +222,7 @@ describe('activation policies: durable, per job', () => {
     };
     const got: string[] = [];
     const tsA = handScheduler();
-    const flowA = make(tsA, got);
+    const flowA = make(tsA, got, 'process-a');
     const job = flowA.open({ jobId: 'ck' });
     tsA.schedule(() => job.send('r', 'a', { n: 1 }), 0);
     tsA.schedule(() => job.send('r', 'b', { n: 1 }), 5);
@@ -228,10 +237,12 @@ describe('activation policies: durable, per job', () => {
     });
     await settle(tsA, job.cancel()); // the first process goes away (and lets go of the job's lease)
     await flowA.checkpointsFlushed();
+    await leaseHeldBy(store, 'ck', undefined); // the first process let go of it
     const tsB = handScheduler();
     runTo(tsB, 20);
-    const again = make(tsB, got).resume(saved);
-    await new Promise((resolve) => setTimeout(resolve, 10)); // the store's lease is taken (real time)
+    const again = make(tsB, got, 'process-b').resume(saved);
+    // The store's lease is taken in real time: wait for it, not a fixed 10 ms (slow on a loaded machine).
+    await leaseHeldBy(store, 'ck', 'process-b');
     expect(again.state.status).to.equal('running');
     tsB.schedule(() => again.send('r', 'b', { n: 2 }), 10);
     runTo(tsB, 100);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { timer, tap } from 'rxjs';
 import { ErrorHandler, Flow, JobState, type ExecutionContext, type Payload } from '../../lib/index.js';
-import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { makeRoutine, newTestScheduler, until } from '../helpers/routines.js';
 
 describe('JobState snapshots', () => {
   /**
@@ -18,7 +18,8 @@ describe('JobState snapshots', () => {
     flow.addRoutine(makeRoutine({ in: () => undefined }, []), 'other');
     const job = flow.open();
     job.send('r', 'in', {});
-    await new Promise((res) => setTimeout(res, 5));
+    // Until r has failed (a fixed 5 ms wait was too short on a loaded machine).
+    await until(() => job.state.getRoutineState('r')?.error !== undefined, 10_000, 'r to fail');
     const early = job.state;
     const err = early.getRoutineState('r')!.error as { name: string; message: string };
     expect(err).to.deep.equal({ name: 'RangeError', message: 'bad range' });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Flow, JobState, type Payload } from '../../lib/index.js';
-import { makeRoutine } from '../helpers/routines.js';
+import { makeRoutine, until } from '../helpers/routines.js';
 
 // Issue 15, point 7: the tracker is part of the job; it survives a save and a resume.
 describe('the execution tracker is part of the job', () => {
@@ -19,7 +19,8 @@ describe('the execution tracker is part of the job', () => {
     const job = first.open({ jobId: 't1' });
     job.send('a', 'in', { n: 1 });
     job.send('a', 'in', { n: 2, fail: true });
-    await new Promise((r) => setTimeout(r, 5));
+    // a twice and b once before the pause (a fixed 5 ms wait was too short on a loaded machine).
+    await until(() => job.tracker.records.length === 3, 10_000, 'three activations recorded');
     await job.pause('save');
     const before = job.tracker.getRoutinePerformance('a')!;
     expect(before).to.include({ totalExecutions: 2, completed: 1, failed: 1 });
@@ -44,7 +45,7 @@ describe('the execution tracker is part of the job', () => {
     const first = build(3);
     const job = first.open({ jobId: 't2' });
     for (let n = 0; n < 3; n++) job.send('a', 'in', { n });
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => job.tracker.getFlowPerformance().totalExecutions === 6, 10_000, 'three of a and three of b run');
     await job.pause('save');
     const text = JSON.stringify(job.state);
     await job.cancel();

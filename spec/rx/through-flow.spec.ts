@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { from, Subject, lastValueFrom, toArray, map, timer, bufferCount, throwError, concat, of, take, firstValueFrom, type InteropObservable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { Flow, Routine, throughFlow, throughFlowEach, JobFailedStreamError, type Payload, type JobState } from '../../lib/index.js';
+import { until } from '../helpers/routines.js';
 
 class Double extends Routine {
   constructor() {
@@ -73,7 +74,8 @@ describe('throughFlow (one job for the whole stream)', () => {
     const seen: number[] = [];
     const sub = input.pipe(throughFlow(flow, { entry: 'double', slot: 'in', output: ['inc', 'out'] })).subscribe((p) => seen.push(p.v as number));
     input.next({ v: 1 });
-    await new Promise((r) => setTimeout(r, 5));
+    // Until the first value came through (not a fixed 5 ms, which a loaded machine outlasts).
+    await until(() => seen.length === 1, 10_000, 'the first value through the flow');
     const [jobId] = flow.jobIds();
     const job = flow.getJob(jobId)!;
     sub.unsubscribe();
@@ -110,16 +112,18 @@ describe('throughFlowEach (one job per value)', () => {
 
   it('unsubscribing cancels the running jobs', async () => {
     const flow = new Flow({ executionStrategy: 'concurrent', maxWorkers: 4 });
+    let started = 0;
     class Never extends Routine {
       constructor() {
         super();
         this.defineEvent('out');
-        this.defineSlot('trigger', () => timer(60_000));
+        this.defineSlot('trigger', () => (started++, timer(60_000)));
       }
     }
     flow.addRoutine(new Never(), 'never');
     const sub = from([{}, {}, {}]).pipe(throughFlowEach(flow, { entry: 'never', output: ['never', 'out'] })).subscribe();
-    await new Promise((r) => setTimeout(r, 5));
+    // Until the three jobs run their activation (not a fixed 5 ms, which a loaded machine outlasts).
+    await until(() => started === 3, 10_000, 'the three activations to start');
     const jobs = flow.jobIds().map((id) => flow.getJob(id)!);
     expect(jobs).to.have.length(3);
     sub.unsubscribe();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError, Flow, JobState, RoutiluxError, Routine, registerMergeStrategy, registerRoutine, type Payload } from '../../lib/index.js';
+import { until } from '../helpers/routines.js';
 
 const log: Array<{ flow: Flow; routine: string; data: Payload }> = [];
 
@@ -66,7 +67,8 @@ describe('a paused job round-trips through JSON into a flow rebuilt with Flow.fr
   it('PASSES (pin): append arrays, custom merge, routine user state, shared data and deferred events continue exactly', async () => {
     const original = build();
     const job = original.start('src', { n: 6 }, { jobId: 'rt-1' });
-    await new Promise((r) => setTimeout(r, 30));
+    // acc pauses the job at its third payload: wait for that, not a fixed 30 ms (slow on a loaded machine).
+    await until(() => job.state.status === 'paused', 10_000, 'acc to pause the job');
     const paused = job.state;
     expect(paused.status).to.equal('paused');
     const text = JSON.stringify(paused);
@@ -110,7 +112,7 @@ describe('a paused job round-trips through JSON into a flow rebuilt with Flow.fr
   it('FAILS: a deferred event naming a missing routine/event is refused with a RoutiluxError naming the path (not silently dropped)', async () => {
     const original = build('review-rt-def');
     const job = original.start('src', { n: 4 }, { jobId: 'rt-def' });
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => job.state.status === 'paused', 10_000, 'acc to pause the job');
     const paused = job.state;
     expect(paused.status).to.equal('paused');
     expect(paused.deferredEvents.length).to.equal(1);
