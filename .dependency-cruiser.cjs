@@ -9,7 +9,7 @@ const LAYERS = [
   ['runtime', 'serialization'],
   ['flow'],
   ['rx', 'persistence'],
-  ['builtins', 'testing', 'node'],
+  ['builtins', 'testing', 'node', 'bullmq'],
 ];
 // The one sanctioned upward reference: ExecutionContext.flow is typed as the Flow façade.
 const BACK_REFERENCE = '^lib/model/execution-context\\.ts$';

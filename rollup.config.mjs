@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = (id) =>
   [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('node:') || id === 'routilux';
 
-const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', builtins: 'lib/builtins/index.ts', node: 'lib/node/index.ts' };
+const entries = { index: 'lib/index.ts', testing: 'lib/testing/index.ts', builtins: 'lib/builtins/index.ts', node: 'lib/node/index.ts', bullmq: 'lib/bullmq/index.ts' };
 
 export default [
   {
