@@ -18,7 +18,8 @@ export type { MergeStrategy, MergeFunction } from './model/merge.js';
 
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';
-export type { FlowOptions } from './flow/flow-options.js';
+export type { FlowOptions, OpenOptions } from './flow/flow-options.js';
+export type { JobRunner } from './flow/job-runner.js';
 export { Connection, compileMapping } from './model/connection.js';
 export { Job, JobFailedStreamError, type WaitOptions } from './flow/job.js';
 
@@ -50,6 +51,7 @@ export {
   CancelledError,
   JobFailedError,
   StoreError,
+  WorkerLostError,
 } from './errors/errors.js';
 export { ErrorHandler, ErrorStrategy, type ErrorHandlerOptions, type RetryableError } from './errors/error-handler.js';
 

@@ -7,32 +7,13 @@ import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js
 import { storeErrorOf } from '../persistence/store-error-of.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { RedisClient } from './lua-script.js';
-import { closeClient, openClient, type RedisConnection } from './redis-connection.js';
+import { closeClient, openClient } from './redis-connection.js';
 import { checkPrefix, decodeId, encodeId, indexKey, jobKeys, type JobKeys } from './redis-keys.js';
 import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
+import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
 
-/**
- * Options of {@link RedisJobStore}.
- *
- * @example
- * ```ts
- * const options: RedisJobStoreOptions = { connection: { host: '127.0.0.1', port: 6379 }, prefix: 'orders' };
- * ```
- */
-export interface RedisJobStoreOptions {
-  /** Where Redis is (ioredis options, or a client of yours, which is never closed for you). */
-  connection: RedisConnection;
-  /** First part of every key (default `'rlx'`); jobs under another prefix are another store. */
-  prefix?: string;
-}
-
-/**
- * @internal What {@link RedisJobStore.takeLease} tells: granted with the fencing epoch it holds
- * now and how many times the job's lease was taken over from a holder that never let it go;
- * refused with who holds it.
- */
-export type LeaseGrant = { granted: true; epoch: string; expiresAt: number; recoveries: number } | { granted: false; owner: string; expiresAt: number };
+export type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
 
 /**
  * A durable {@link JobStore} on Redis, with leases, a journal and retention: the full store
@@ -210,6 +191,16 @@ export class RedisJobStore implements JobStore {
     if (reply[0] === 0) return { granted: false, owner: reply[1], expiresAt: Number(reply[2]) };
     this.epochs.set(jobId, reply[1]);
     return { granted: true, epoch: reply[1], expiresAt: Number(reply[2]), recoveries: Number(reply[3]) };
+  }
+
+  /** @internal The epoch this instance's writes of `jobId` are fenced by, if it holds the lease. */
+  epochOf(jobId: string): string | undefined {
+    return this.epochs.get(jobId);
+  }
+
+  /** @internal Stops fencing writes of `jobId` (its lease was let go or lost by other means). */
+  forget(jobId: string): void {
+    this.epochs.delete(jobId);
   }
 
   /**

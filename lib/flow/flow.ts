@@ -12,7 +12,7 @@ import type { CheckpointError } from '../runtime/checkpointer.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 import { flowToJSON, flowFromJSON, type FlowFromJSONOptions, type FlowJSON } from '../serialization/flow-json.js';
 import { toMermaid, toDot } from '../serialization/diagram.js';
-import { checkStrategy, resolveFlowOptions, runtimeOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { jobRunnerOf, checkStrategy, resolveFlowOptions, runtimeOptions, type ExecuteOptions, type FlowOptions, type JobRunner, type OpenOptions } from './flow-options.js';
 import { FlowEngine } from './flow-engine.js';
 import { runObservable } from './run-observable.js';
 import type { Job } from './job.js';
@@ -40,6 +40,8 @@ export class Flow {
   readonly historyLimit: number;
   readonly store: JobStore | undefined;
   readonly checkpoint: 'never' | 'on-pause' | 'always';
+  /** Where `start` and `open` run jobs unless their options say otherwise (see {@link JobRunner}). */
+  readonly runner: JobRunner | undefined;
   private strategy: 'sequential' | 'concurrent';
   /** The graph, the engine and the hooks between them (see {@link FlowEngine}). */
   private readonly engine: FlowEngine;
@@ -63,6 +65,7 @@ export class Flow {
     this.historyLimit = o.historyLimit;
     this.store = o.store;
     this.checkpoint = o.checkpoint;
+    this.runner = o.runner;
     this.engine = new FlowEngine(this, o);
     this.events$ = this.engine.emissions$;
     this.inspect$ = this.engine.inspect$;
@@ -148,7 +151,8 @@ export class Flow {
    * ```
    */
   start(entryId: string, entryParams: Payload = {}, options: ExecuteOptions = {}): Job {
-    return this.engine.start(entryId, entryParams, options);
+    const runner = jobRunnerOf(options, this.runner);
+    return runner ? runner.start(this, entryId, entryParams, options) : this.engine.start(entryId, entryParams, options);
   }
 
   /**
@@ -175,8 +179,9 @@ export class Flow {
   }
 
   /** A job with no entry activation, fed by `send`/`input`; settles after `close()` once its work is done. @example `const job = flow.open(); job.send('p', 'in', {}); job.close();` */
-  open(options: { jobId?: string; timeout?: number; signal?: AbortSignal } = {}): Job {
-    return this.engine.open(options);
+  open(options: OpenOptions = {}): Job {
+    const runner = jobRunnerOf(options, this.runner);
+    return runner ? runner.open(this, options) : this.engine.open(options);
   }
 
   /**

@@ -1,0 +1,330 @@
+import type { Subscription } from 'rxjs';
+import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
+import type { JobStatus } from '../core/records.js';
+import type { Payload } from '../core/payload.js';
+import { JobState } from '../state/job-state.js';
+import type { JobStore } from '../state/job-store.js';
+import { Checkpointer } from '../runtime/checkpointer.js';
+import type { Job } from '../flow/job.js';
+import { isFencedWrite, fenced } from './fenced-error.js';
+import { RELEASE_IDLE, RENEW } from './control-scripts.js';
+import { OwnerCommands } from './owner-commands.js';
+import { jobKeys, type JobKeys } from './redis-keys.js';
+import { blankState, withStatus } from './state-edit.js';
+import { decodeValue, readControl, type ControlEntry, type WireJob } from './wire.js';
+import type { WorkerContext } from './worker-context.js';
+
+const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
+
+/** How an ownership ended: let go at rest, lost to another owner, or handed over by a closing worker. */
+export type Ownership = 'done' | 'lost' | 'handoff';
+
+/**
+ * @internal One worker's ownership of one job, from taking its lease to letting it go: it
+ * rebuilds the job from its snapshot (or starts it), applies its control commands in order,
+ * checkpoints it after every dispatch turn with writes fenced by the lease epoch, keeps the
+ * lease, and lets the job go once it rests (paused with nothing in flight, or settled), its
+ * last checkpoint landed and no command is unread. A refused write or renewal means another
+ * owner took over: the local copy is dropped at once (its in-flight handlers are aborted).
+ *
+ * @example
+ * ```ts
+ * const outcome = await new OwnedJob(ctx, 'order-17', grant.epoch, grant.recoveries, data).run();
+ * ```
+ */
+export class OwnedJob {
+  private readonly keys: JobKeys;
+  private job: Job | undefined = undefined;
+  private cp: Checkpointer | undefined = undefined;
+  private readonly commands: OwnerCommands;
+  private stateSub: Subscription | undefined = undefined;
+  private readonly stops: Array<() => void> = [];
+  /** The last control entry applied (saved with each checkpoint), and the last one read. */
+  private applied = '';
+  private seen = '';
+  private lost = false;
+  private reading: Promise<void> | undefined = undefined;
+  private readAgain = false;
+  private poked = false;
+  private wake: (() => void) | undefined = undefined;
+  /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
+  private ready = false;
+  private nudgedEarly = false;
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    readonly jobId: string,
+    private readonly epoch: string,
+    private readonly recoveries: number,
+    private readonly data: WireJob,
+  ) {
+    this.keys = jobKeys(ctx.prefix, jobId);
+    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, (e) => ctx.report(e));
+  }
+
+  /** Owns the job until it is let go, lost or handed over. */
+  async run(): Promise<Ownership> {
+    try {
+      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, () => (this.ready ? this.readSoon() : (this.nudgedEarly = true))));
+      this.renewEvery(Math.max(50, Math.floor(this.ctx.lockDuration / 3)));
+      const meta = await this.ctx.client.hgetall(this.keys.meta);
+      this.applied = this.seen = meta.cursor ?? '';
+      const loaded = await this.ctx.store.load(this.jobId);
+      const entries = await this.read();
+      if (this.recoveries > this.ctx.maxRecoveries) {
+        return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${this.recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
+      }
+      if (this.data.fp !== this.ctx.fingerprint) {
+        return await this.giveUp(loaded, new ConfigurationError(`job '${this.jobId}' was started for another definition of flow '${this.ctx.flow.flowId}' (fingerprint ${this.data.fp}); this worker's is ${this.ctx.fingerprint}`));
+      }
+      let made: { job: Job; rest: ControlEntry[] } | undefined;
+      try {
+        made = this.materialize(loaded, entries);
+      } catch (error) {
+        return await this.giveUp(loaded, error as RoutiluxError);
+      }
+      if (made === undefined) return await this.letGo(loaded, entries);
+      this.job = made.job;
+      this.startCheckpoints(made.job);
+      this.commands.restore(made.job, meta);
+      this.applyNow(made.rest);
+      this.ready = true;
+      if (this.nudgedEarly) this.readSoon();
+      return await this.loop();
+    } finally {
+      for (const stop of this.stops) stop();
+      this.commands.dispose();
+    }
+  }
+
+  /** Another owner may have it now: stop everything here, write nothing more. */
+  lose(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    this.poke();
+  }
+
+  /** Something happened (a turn, a command, closing): the loop looks again. */
+  poke(): void {
+    this.poked = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async loop(): Promise<Ownership> {
+    for (;;) {
+      if (!this.poked) await new Promise<void>((resolve) => (this.wake = resolve));
+      this.poked = false;
+      if (this.lost) return 'lost';
+      const status = this.job!.state.status;
+      if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
+      if (!this.quiet()) continue;
+      this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
+      await this.cp!.flushed();
+      if (this.lost) return 'lost';
+      if (!this.quiet()) continue;
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '0']);
+      if (released === -1) return (this.lose(), 'lost');
+      if (released === 0) {
+        this.readSoon();
+        continue;
+      }
+      this.ctx.store.forget(this.jobId);
+      this.forgetLocal();
+      return 'done';
+    }
+  }
+
+  /** Rests with nothing in flight and nothing unread. */
+  private quiet(): boolean {
+    const rt = this.job!._runtime;
+    return RESTING.has(rt.status) && rt.work.running === 0 && this.reading === undefined;
+  }
+
+  /**
+   * The local job for the stored state (or a new one) and the commands still to apply to it;
+   * undefined when there is nothing to run here.
+   */
+  private materialize(state: JobState | undefined, entries: ControlEntry[]): { job: Job; rest: ControlEntry[] } | undefined {
+    const flow = this.ctx.flow;
+    if (state === undefined) {
+      const { kind, entry, timeout } = this.data;
+      if (kind === 'open') return { job: flow.open({ jobId: this.jobId, timeout, runner: null }), rest: entries };
+      if (kind !== 'start' || entry === undefined) return undefined; // a command before the start: the start delivery applies it
+      const params = decodeValue(entry.params, `job '${this.jobId}' entry params`) as Payload;
+      return { job: flow.start(entry.routineId, params, { jobId: this.jobId, slot: entry.slot, timeout, runner: null }), rest: entries };
+    }
+    const status = state.status;
+    if (status === 'running' || status === 'pending') return { job: flow.resume(state), rest: entries };
+    if (status === 'paused') return { job: flow.restore(state), rest: entries };
+    const at = entries.findIndex((x) => x.command.op === 'resume');
+    if (status !== 'failed' || at < 0) return undefined;
+    // A failed job runs again from the first resume; what came before it is refused (pause and cancel reject on a failed job).
+    for (const e of entries.slice(0, at)) this.commands.refuse(state, e);
+    this.applied = entries[at].id;
+    return { job: flow.resume(state), rest: entries.slice(at + 1) };
+  }
+
+  /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */
+  private async letGo(state: JobState | undefined, read: ControlEntry[]): Promise<Ownership> {
+    let pending = read;
+    for (;;) {
+      if (state !== undefined) {
+        for (const e of pending) this.commands.refuse(state, e);
+        this.applied = this.seen;
+      }
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, state === undefined ? '1' : '0']);
+      if (released !== 0) break;
+      pending = await this.read();
+    }
+    this.ctx.store.forget(this.jobId);
+    return 'done';
+  }
+
+  /** The job failed before it could run here: stored failed with `error` (its snapshot kept), released. */
+  private async giveUp(state: JobState | undefined, error: RoutiluxError): Promise<Ownership> {
+    this.ctx.report(error);
+    const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
+    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '1']);
+    this.ctx.store.forget(this.jobId);
+    return 'done';
+  }
+
+  /** The worker closes while the job runs: pause it here, store it as running, let it go for another worker. */
+  private async handoff(): Promise<Ownership> {
+    const job = this.job!;
+    this.stateSub?.unsubscribe();
+    await job.pause('handoff').catch(() => undefined);
+    await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
+    await this.cp!.flushed();
+    if (this.lost) return 'lost';
+    const paused = job.state;
+    const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
+    await this.ctx.store.saveWith(running, { cursor: this.applied });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '1']);
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    return 'handoff';
+  }
+
+  private startCheckpoints(job: Job): void {
+    const store = this.ctx.store;
+    const writer: JobStore = {
+      save: (state) => (this.lost ? Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state)) : store.saveWith(state, { cursor: this.applied }).then(() => undefined)),
+      load: (id) => store.load(id),
+      list: () => store.list(),
+      delete: (id) => store.delete(id),
+    };
+    const cp = (this.cp = new Checkpointer(writer, 'always', this.ctx.checkpoint, 'fail'));
+    const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
+    this.stops.push(() => sub.unsubscribe());
+    this.watchState(job);
+  }
+
+  /** Every snapshot of state$ (one per dispatch turn, one per status change) is checkpointed. */
+  private watchState(job: Job): void {
+    let status: JobStatus | undefined;
+    this.stateSub?.unsubscribe();
+    this.stateSub = job.state$.subscribe({
+      next: (s) => {
+        this.cp!.notify(job._runtime, s.status !== status);
+        status = s.status;
+        this.poke();
+      },
+      complete: () => this.poke(),
+    });
+    this.stops.push(() => this.stateSub?.unsubscribe());
+  }
+
+  /** Applies read commands; each one's effect is in the next checkpoint, which also saves the cursor. */
+  private applyNow(entries: ControlEntry[]): void {
+    const job = this.job;
+    if (job === undefined || this.lost || entries.length === 0) return;
+    for (const entry of entries) {
+      this.commands.apply(job, entry);
+      this.applied = entry.id;
+    }
+    if (this.commands.resumedFailed) {
+      this.commands.resumedFailed = false;
+      this.watchState(job); // its state$ completed when it failed
+    }
+    this.cp!.notify(job._runtime, true);
+    this.poke();
+  }
+
+  /** A nudge: read the stream (one read at a time; a nudge meanwhile reads again after). */
+  private readSoon(): void {
+    if (this.reading !== undefined) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.readAgain = false;
+        const entries = await this.read();
+        // Applied in a macrotask of its own, never between a checkpoint's snapshot and its write
+        // (both happen in one microtask run), so a saved cursor never runs ahead of the saved state.
+        if (entries.length > 0) await new Promise<void>((resolve) => setImmediate(() => (this.applyNow(entries), resolve())));
+      } while (this.readAgain && !this.lost);
+    })()
+      .catch((error: unknown) => this.ctx.report(error))
+      .finally(() => {
+        this.reading = undefined;
+        this.poke();
+      });
+  }
+
+  private async read(): Promise<ControlEntry[]> {
+    return readControlSafely(await this.pendingRaw(), this.ctx.report);
+  }
+
+  /** The stream entries after the last one read (and marks them read). */
+  private async pendingRaw(): Promise<Array<[string, string[]]>> {
+    const raw = (await this.ctx.client.xrange(this.keys.control, this.seen === '' ? '-' : `(${this.seen}`, '+')) as Array<[string, string[]]>;
+    if (raw.length > 0) this.seen = raw[raw.length - 1][0];
+    return raw;
+  }
+
+  private renewEvery(ms: number): void {
+    const timer = setInterval(() => {
+      RENEW.run(this.ctx.client, [this.keys.meta], [this.ctx.owner, this.ctx.lockDuration, this.epoch]).then(
+        (ok) => ok === 0 && this.lose(),
+        () => undefined, // Redis unreachable: the next renewal may land before the lease runs out
+      );
+    }, ms);
+    timer.unref?.();
+    this.stops.push(() => clearInterval(timer));
+  }
+
+  /** Drops the local copy from the worker's flow without a checkpoint (a paused or failed job would stay registered). */
+  private forgetLocal(): void {
+    this.stateSub?.unsubscribe();
+    this.commands.dispose();
+    const job = this.job;
+    if (job === undefined) return;
+    const status = job.state.status;
+    try {
+      if (status === 'failed') job.resume(); // a failed job cannot be cancelled; running, it can (nothing dispatches in between)
+      if (status !== 'completed' && status !== 'cancelled') void job.cancel('let go by this worker').catch(() => undefined);
+    } catch (error) {
+      this.ctx.report(error);
+    }
+  }
+}
+
+/** Control entries, an unreadable one reported and skipped (a newer client's format, say). */
+function readControlSafely(raw: Array<[string, string[]]>, report: (error: unknown) => void): ControlEntry[] {
+  const out: ControlEntry[] = [];
+  for (const item of raw) {
+    try {
+      out.push(...readControl([item]));
+    } catch (error) {
+      report(error);
+    }
+  }
+  return out;
+}
