@@ -158,7 +158,7 @@ export class BullMQRunner implements JobRunner {
 
   private submit(flow: Flow, kind: 'start' | 'open', options: ExecuteOptions | OpenOptions, entry: WireJob['entry']): Job {
     const jobId = options.jobId ?? randomId();
-    if (typeof jobId !== 'string') throw new ConfigurationError(`${kind}: options.jobId must be a string, got ${describeValue(jobId)}`);
+    if (typeof jobId !== 'string' || jobId.length === 0) throw new ConfigurationError(`${kind}: options.jobId must be a non-empty string, got ${describeValue(jobId)}`);
     const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new ConfigurationError(`${kind}: options.timeout must be a positive number of ms, got ${describeValue(timeout)}`);
     const signal = options.signal;

@@ -11,7 +11,8 @@ import { RELEASE_IDLE, RENEW } from './control-scripts.js';
 import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
 import { blankState, withStatus } from './state-edit.js';
-import { decodeValue, readControl, type ControlEntry, type WireJob } from './wire.js';
+import { ControlReader } from './control-reader.js';
+import { decodeValue, type ControlEntry, type WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
@@ -39,12 +40,12 @@ export class OwnedJob {
   private readonly commands: OwnerCommands;
   private stateSub: Subscription | undefined = undefined;
   private readonly stops: Array<() => void> = [];
-  /** The last control entry applied (saved with each checkpoint), and the last one read. */
+  /** The last control entry applied (saved with each checkpoint). */
   private applied = '';
-  private seen = '';
+  private readonly reader: ControlReader;
   private lost = false;
-  private reading: Promise<void> | undefined = undefined;
-  private readAgain = false;
+  /** Let go (released or handed over): nothing more is applied or written here. */
+  private over = false;
   private poked = false;
   private wake: (() => void) | undefined = undefined;
   /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
@@ -60,17 +61,19 @@ export class OwnedJob {
   ) {
     this.keys = jobKeys(ctx.prefix, jobId);
     this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, (e) => ctx.report(e));
+    this.reader = new ControlReader(ctx.client, this.keys.control, (e) => ctx.report(e), (entries) => this.applyNow(entries), () => this.poke());
   }
 
   /** Owns the job until it is let go, lost or handed over. */
   async run(): Promise<Ownership> {
     try {
-      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, () => (this.ready ? this.readSoon() : (this.nudgedEarly = true))));
+      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, () => (this.ready ? this.reader.readSoon() : (this.nudgedEarly = true))));
+      this.stops.push(() => this.reader.stop());
       this.renewEvery(Math.max(50, Math.floor(this.ctx.lockDuration / 3)));
       const meta = await this.ctx.client.hgetall(this.keys.meta);
-      this.applied = this.seen = meta.cursor ?? '';
+      this.applied = this.reader.seen = meta.cursor ?? '';
       const loaded = await this.ctx.store.load(this.jobId);
-      const entries = await this.read();
+      const entries = await this.reader.read();
       if (this.recoveries > this.ctx.maxRecoveries) {
         return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${this.recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
       }
@@ -85,11 +88,13 @@ export class OwnedJob {
       }
       if (made === undefined) return await this.letGo(loaded, entries);
       this.job = made.job;
-      this.startCheckpoints(made.job);
+      // Commands first: the first checkpoint is the state after them (a restored paused job
+      // that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
+      this.startCheckpoints(made.job);
       this.ready = true;
-      if (this.nudgedEarly) this.readSoon();
+      if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();
     } finally {
       for (const stop of this.stops) stop();
@@ -126,10 +131,10 @@ export class OwnedJob {
       await this.cp!.flushed();
       if (this.lost) return 'lost';
       if (!this.quiet()) continue;
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '0']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '0']);
       if (released === -1) return (this.lose(), 'lost');
       if (released === 0) {
-        this.readSoon();
+        this.reader.readSoon();
         continue;
       }
       this.ctx.store.forget(this.jobId);
@@ -141,7 +146,7 @@ export class OwnedJob {
   /** Rests with nothing in flight and nothing unread. */
   private quiet(): boolean {
     const rt = this.job!._runtime;
-    return RESTING.has(rt.status) && rt.work.running === 0 && this.reading === undefined;
+    return RESTING.has(rt.status) && rt.work.running === 0 && !this.reader.busy;
   }
 
   /**
@@ -174,11 +179,11 @@ export class OwnedJob {
     for (;;) {
       if (state !== undefined) {
         for (const e of pending) this.commands.refuse(state, e);
-        this.applied = this.seen;
+        this.applied = this.reader.seen;
       }
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, state === undefined ? '1' : '0']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0']);
       if (released !== 0) break;
-      pending = await this.read();
+      pending = await this.reader.read();
     }
     this.ctx.store.forget(this.jobId);
     return 'done';
@@ -188,8 +193,8 @@ export class OwnedJob {
   private async giveUp(state: JobState | undefined, error: RoutiluxError): Promise<Ownership> {
     this.ctx.report(error);
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
-    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '1']);
+    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '1']);
     this.ctx.store.forget(this.jobId);
     return 'done';
   }
@@ -204,8 +209,8 @@ export class OwnedJob {
     if (this.lost) return 'lost';
     const paused = job.state;
     const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
-    await this.ctx.store.saveWith(running, { cursor: this.applied });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.seen, this.applied, '1']);
+    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '1']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
     return 'handoff';
@@ -213,8 +218,15 @@ export class OwnedJob {
 
   private startCheckpoints(job: Job): void {
     const store = this.ctx.store;
+    let last: JobState | undefined;
     const writer: JobStore = {
-      save: (state) => (this.lost ? Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state)) : store.saveWith(state, { cursor: this.applied }).then(() => undefined)),
+      save: (state) => {
+        if (this.lost || this.over) return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+        // A paused job whose in-flight work just settled: published again (a client's pause() resolves on it).
+        const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
+        last = state;
+        return store.saveWith(state, { cursor: this.applied, publish: settled, epoch: this.epoch }).then(() => undefined);
+      },
       load: (id) => store.load(id),
       list: () => store.list(),
       delete: (id) => store.delete(id),
@@ -243,50 +255,15 @@ export class OwnedJob {
   /** Applies read commands; each one's effect is in the next checkpoint, which also saves the cursor. */
   private applyNow(entries: ControlEntry[]): void {
     const job = this.job;
-    if (job === undefined || this.lost || entries.length === 0) return;
+    if (job === undefined || this.lost || this.over || entries.length === 0) return;
     for (const entry of entries) {
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }
-    if (this.commands.resumedFailed) {
-      this.commands.resumedFailed = false;
-      this.watchState(job); // its state$ completed when it failed
-    }
-    this.cp!.notify(job._runtime, true);
+    if (this.commands.resumedFailed && this.cp !== undefined) this.watchState(job); // its state$ completed when it failed
+    this.commands.resumedFailed = false;
+    this.cp?.notify(job._runtime, true);
     this.poke();
-  }
-
-  /** A nudge: read the stream (one read at a time; a nudge meanwhile reads again after). */
-  private readSoon(): void {
-    if (this.reading !== undefined) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.readAgain = false;
-        const entries = await this.read();
-        // Applied in a macrotask of its own, never between a checkpoint's snapshot and its write
-        // (both happen in one microtask run), so a saved cursor never runs ahead of the saved state.
-        if (entries.length > 0) await new Promise<void>((resolve) => setImmediate(() => (this.applyNow(entries), resolve())));
-      } while (this.readAgain && !this.lost);
-    })()
-      .catch((error: unknown) => this.ctx.report(error))
-      .finally(() => {
-        this.reading = undefined;
-        this.poke();
-      });
-  }
-
-  private async read(): Promise<ControlEntry[]> {
-    return readControlSafely(await this.pendingRaw(), this.ctx.report);
-  }
-
-  /** The stream entries after the last one read (and marks them read). */
-  private async pendingRaw(): Promise<Array<[string, string[]]>> {
-    const raw = (await this.ctx.client.xrange(this.keys.control, this.seen === '' ? '-' : `(${this.seen}`, '+')) as Array<[string, string[]]>;
-    if (raw.length > 0) this.seen = raw[raw.length - 1][0];
-    return raw;
   }
 
   private renewEvery(ms: number): void {
@@ -302,6 +279,7 @@ export class OwnedJob {
 
   /** Drops the local copy from the worker's flow without a checkpoint (a paused or failed job would stay registered). */
   private forgetLocal(): void {
+    this.over = true;
     this.stateSub?.unsubscribe();
     this.commands.dispose();
     const job = this.job;
@@ -314,17 +292,4 @@ export class OwnedJob {
       this.ctx.report(error);
     }
   }
-}
-
-/** Control entries, an unreadable one reported and skipped (a newer client's format, say). */
-function readControlSafely(raw: Array<[string, string[]]>, report: (error: unknown) => void): ControlEntry[] {
-  const out: ControlEntry[] = [];
-  for (const item of raw) {
-    try {
-      out.push(...readControl([item]));
-    } catch (error) {
-      report(error);
-    }
-  }
-  return out;
 }

@@ -79,15 +79,18 @@ export class RedisJobStore implements JobStore {
     return this.saveWith(state, {}).then(() => undefined);
   }
 
-  /** @internal `save`, also setting the job's control cursor; resolves with the publish seq. */
-  async saveWith(state: JobState, extra: { cursor?: string }): Promise<number> {
+  /**
+   * @internal `save`, also setting the job's control cursor, publishing even an unchanged status,
+   * and fenced by `epoch` instead of this instance's lease; resolves with the publish seq.
+   */
+  async saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string }): Promise<number> {
     const jobId = checkState(state, 'RedisJobStore.save');
     const text = serialize(state, 'RedisJobStore'); // now: the caller may keep changing the job
     const keys = jobKeys(this.prefix, jobId);
-    const epoch = this.epochs.get(jobId) ?? '';
+    const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
     const reply = await this.call(jobId, keys.state, 'save', async () => {
       await this.client.sadd(indexKey(this.prefix), encodeId(jobId));
-      return (await SAVE.run(this.client, [keys.state, keys.journal, keys.meta], [text, epoch, state.status, String(state.updatedAt), keys.channel, extra.cursor ?? ''])) as [number, unknown, string?];
+      return (await SAVE.run(this.client, [keys.state, keys.journal, keys.meta], [text, epoch, state.status, String(state.updatedAt), keys.channel, extra.cursor ?? '', extra.publish ? '1' : '0'])) as [number, unknown, string?];
     });
     if (reply[0] === 0) throw this.refused(jobId, keys.state, epoch, reply);
     return Number(reply[1]);

@@ -8,10 +8,10 @@ import { LuaScript, NOW_MS } from './lua-script.js';
 
 /**
  * @internal Saves a snapshot. KEYS state, journal, meta; ARGV text, epoch ('' = not fenced),
- * status, updatedAt, channel, cursor ('' = keep). Refused ({0, epoch, owner}) when fenced by an
- * epoch that is no longer the job's; else writes, empties the journal, and publishes
- * `s<seq>\n<text>` on the channel when the status changed or the job rests (a paused job's
- * quiescent snapshot tells that its in-flight work settled). Returns {1, seq}.
+ * status, updatedAt, channel, cursor ('' = keep), publish ('1': even if the status is the same).
+ * Refused ({0, epoch, owner}) when fenced by an epoch that is no longer the job's; else writes,
+ * empties the journal, and publishes `s<seq>\n<text>` on the channel when the status changed
+ * (or when asked: a paused job's quiescent snapshot). Returns {1, seq}.
  */
 export const SAVE = new LuaScript(
   `local meta = KEYS[3]
@@ -25,8 +25,7 @@ local prev = redis.call('HGET', meta, 'status')
 redis.call('HSET', meta, 'status', ARGV[3], 'updated', ARGV[4])
 if ARGV[6] ~= '' then redis.call('HSET', meta, 'cursor', ARGV[6]) end
 local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
-local s = ARGV[3]
-if prev ~= s or s == 'paused' or s == 'completed' or s == 'failed' or s == 'cancelled' then
+if prev ~= ARGV[3] or ARGV[7] == '1' then
   seq = redis.call('HINCRBY', meta, 'seq', 1)
   redis.call('PUBLISH', ARGV[5], 's' .. seq .. '\\n' .. ARGV[1])
 end

@@ -25,9 +25,7 @@ describe('RedisJobStore', () => {
     stores.push(store);
     return store;
   };
-  after(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-  });
+  redis.atStop(() => Promise.all(stores.map((s) => s.close())));
 
   storeContract('RedisJobStore', () => make());
   leaseContract('RedisJobStore', () => make());

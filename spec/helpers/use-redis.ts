@@ -9,10 +9,16 @@ import { findRedisServer, startRedisServer, type RedisServer } from './redis-ser
 export interface RedisFixture {
   readonly server: RedisServer;
   readonly connection: { path: string };
+  /**
+   * Runs `cleanup` after the suite, before the server stops (mocha runs a suite's `after` hooks
+   * in the order they were declared, and this fixture's is declared first).
+   */
+  atStop(cleanup: () => Promise<unknown> | unknown): void;
 }
 
 export function useRedis(): RedisFixture {
   let server: RedisServer | undefined;
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
   before(async function () {
     this.timeout(30_000);
     const { binary, reason } = findRedisServer();
@@ -23,9 +29,14 @@ export function useRedis(): RedisFixture {
     }
     server = await startRedisServer(binary!);
   });
-  after(async () => {
-    await server?.stop();
-    server = undefined;
+  after(async function () {
+    this.timeout(60_000);
+    try {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    } finally {
+      await server?.stop();
+      server = undefined;
+    }
   });
   return {
     get server(): RedisServer {
@@ -34,6 +45,9 @@ export function useRedis(): RedisFixture {
     },
     get connection(): { path: string } {
       return this.server.connection;
+    },
+    atStop(cleanup) {
+      cleanups.push(cleanup);
     },
   };
 }
