@@ -15,6 +15,7 @@ export { Event } from './model/event.js';
 export type { ExecutionContext } from './model/execution-context.js';
 export type { Payload } from './core/payload.js';
 export type { MergeStrategy, MergeFunction } from './model/merge.js';
+export type { Placement } from './model/placement.js';
 
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';

@@ -54,10 +54,11 @@ return 1`,
 );
 
 /**
- * @internal The owner lets a resting job go. KEYS meta, control; ARGV owner, last entry id the
- * owner read ('' = none), cursor (the last entry applied, '' = keep), force ('1': even with
- * news). -1: not the owner any more; 0: commands arrived since the owner last read (it keeps
- * the job and reads them); 1: released, the cursor saved and the applied entries trimmed.
+ * @internal The owner lets a resting job go. KEYS meta, control, inbox; ARGV owner, last entry
+ * id the owner read ('' = none), cursor (the last entry applied, '' = keep), force ('1': even
+ * with news), drop inbox ('1': every pool result was applied and saved). -1: not the owner any
+ * more; 0: commands arrived since the owner last read (it keeps the job and reads them); 1:
+ * released, the cursor saved and the applied entries trimmed.
  */
 export const RELEASE_IDLE = new LuaScript(
   `if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
@@ -69,8 +70,21 @@ if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
   redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3])
 end
+if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
 redis.call('HDEL', KEYS[1], 'owner', 'until', 'held')
 redis.call('HSET', KEYS[1], 'recoveries', 0)
 return 1`,
-  2,
+  3,
+);
+
+/**
+ * @internal A pool activation's result. KEYS inbox; ARGV key (<activationId>#<attempt>), result
+ * JSON, the owner's nudge channel. Kept in the job's inbox (a new owner finds it there) and
+ * published to the owner as `r<key>\n<json>`.
+ */
+export const RESULT = new LuaScript(
+  `redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
+redis.call('PUBLISH', ARGV[3], 'r' .. ARGV[1] .. '\\n' .. ARGV[2])
+return 1`,
+  1,
 );

@@ -3,10 +3,10 @@ import type { Flow } from '../flow/flow.js';
 import { SerializationError } from '../errors/errors.js';
 
 /**
- * A hash of a flow's definition: SHA-256 of `flow.toJSON()`, or, for a flow that cannot be
- * serialized (routine classes not registered, closures), of its structure (routine ids and
+ * A hash of a flow's definition: SHA-256 of `flow.toJSON()` (or, for a flow that cannot be
+ * serialized (routine classes not registered, closures), of its structure: routine ids and
  * classes, slots and their merge strategies, events, connections with their mappings, strategy,
- * workers, timeouts). Clients send it with every job; a worker whose flow hashes differently
+ * workers, timeouts), with the routines' placements. Clients send it with every job; a worker whose flow hashes differently
  * refuses the job instead of running it on another graph.
  *
  * @throws {SerializationError} only for a flow JSON whose failure is not about registration.
@@ -23,7 +23,9 @@ export function flowFingerprint(flow: Flow): string {
     if (!(error instanceof SerializationError)) throw error;
     description = structure(flow);
   }
-  return createHash('sha256').update(canonical(description)).digest('hex').slice(0, 32);
+  // Where handlers run is part of the definition too (flow JSON does not carry it).
+  const placements = [...flow.routines].filter(([, r]) => r.placement !== 'owner').map(([id, r]) => [id, r.placement]);
+  return createHash('sha256').update(canonical({ description, placements })).digest('hex').slice(0, 32);
 }
 
 function structure(flow: Flow): unknown {

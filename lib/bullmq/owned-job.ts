@@ -1,7 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
 import type { JobStatus } from '../core/records.js';
-import type { Payload } from '../core/payload.js';
 import { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
@@ -12,7 +11,9 @@ import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
 import { blankState, withStatus } from './state-edit.js';
 import { ControlReader } from './control-reader.js';
-import { decodeValue, type ControlEntry, type WireJob } from './wire.js';
+import { PoolResults, loadInbox } from './pool-results.js';
+import { materialize, type Materialized } from './materialize.js';
+import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
@@ -43,6 +44,8 @@ export class OwnedJob {
   /** The last control entry applied (saved with each checkpoint). */
   private applied = '';
   private readonly reader: ControlReader;
+  /** Results of this job's pool activations (Tier 2). */
+  readonly results = new PoolResults();
   private lost = false;
   /** Let go (released or handed over): nothing more is applied or written here. */
   private over = false;
@@ -67,8 +70,9 @@ export class OwnedJob {
   /** Owns the job until it is let go, lost or handed over. */
   async run(): Promise<Ownership> {
     try {
-      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, () => (this.ready ? this.reader.readSoon() : (this.nudgedEarly = true))));
-      this.stops.push(() => this.reader.stop());
+      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, (message) => this.nudged(message)));
+      this.stops.push(() => this.reader.stop(), () => this.results.dispose());
+      await loadInbox(this.ctx.client, this.keys.inbox, this.results);
       this.renewEvery(Math.max(50, Math.floor(this.ctx.lockDuration / 3)));
       const meta = await this.ctx.client.hgetall(this.keys.meta);
       this.applied = this.reader.seen = meta.cursor ?? '';
@@ -80,9 +84,13 @@ export class OwnedJob {
       if (this.data.fp !== this.ctx.fingerprint) {
         return await this.giveUp(loaded, new ConfigurationError(`job '${this.jobId}' was started for another definition of flow '${this.ctx.flow.flowId}' (fingerprint ${this.data.fp}); this worker's is ${this.ctx.fingerprint}`));
       }
-      let made: { job: Job; rest: ControlEntry[] } | undefined;
+      let made: Materialized | undefined;
       try {
-        made = this.materialize(loaded, entries);
+        made = materialize(this.ctx.flow, this.jobId, this.data, loaded, entries);
+        if (made?.consumed !== undefined) {
+          for (const e of entries.slice(0, entries.indexOf(made.consumed))) this.commands.refuse(loaded!, e);
+          this.applied = made.consumed.id;
+        }
       } catch (error) {
         return await this.giveUp(loaded, error as RoutiluxError);
       }
@@ -102,12 +110,22 @@ export class OwnedJob {
     }
   }
 
+  /** The job's nudge channel: `r<key>\n<json>` is a pool result, anything else news on the control stream. */
+  private nudged(message: string): void {
+    if (message.startsWith('r')) {
+      const nl = message.indexOf('\n');
+      this.results.deliver(message.slice(1, nl), message.slice(nl + 1));
+    } else if (this.ready) this.reader.readSoon();
+    else this.nudgedEarly = true;
+  }
+
   /** Another owner may have it now: stop everything here, write nothing more. */
   lose(): void {
     if (this.lost) return;
     this.lost = true;
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
+    this.results.dispose();
     this.poke();
   }
 
@@ -131,7 +149,7 @@ export class OwnedJob {
       await this.cp!.flushed();
       if (this.lost) return 'lost';
       if (!this.quiet()) continue;
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '0']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1']);
       if (released === -1) return (this.lose(), 'lost');
       if (released === 0) {
         this.reader.readSoon();
@@ -149,30 +167,6 @@ export class OwnedJob {
     return RESTING.has(rt.status) && rt.work.running === 0 && !this.reader.busy;
   }
 
-  /**
-   * The local job for the stored state (or a new one) and the commands still to apply to it;
-   * undefined when there is nothing to run here.
-   */
-  private materialize(state: JobState | undefined, entries: ControlEntry[]): { job: Job; rest: ControlEntry[] } | undefined {
-    const flow = this.ctx.flow;
-    if (state === undefined) {
-      const { kind, entry, timeout } = this.data;
-      if (kind === 'open') return { job: flow.open({ jobId: this.jobId, timeout, runner: null }), rest: entries };
-      if (kind !== 'start' || entry === undefined) return undefined; // a command before the start: the start delivery applies it
-      const params = decodeValue(entry.params, `job '${this.jobId}' entry params`) as Payload;
-      return { job: flow.start(entry.routineId, params, { jobId: this.jobId, slot: entry.slot, timeout, runner: null }), rest: entries };
-    }
-    const status = state.status;
-    if (status === 'running' || status === 'pending') return { job: flow.resume(state), rest: entries };
-    if (status === 'paused') return { job: flow.restore(state), rest: entries };
-    const at = entries.findIndex((x) => x.command.op === 'resume');
-    if (status !== 'failed' || at < 0) return undefined;
-    // A failed job runs again from the first resume; what came before it is refused (pause and cancel reject on a failed job).
-    for (const e of entries.slice(0, at)) this.commands.refuse(state, e);
-    this.applied = entries[at].id;
-    return { job: flow.resume(state), rest: entries.slice(at + 1) };
-  }
-
   /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */
   private async letGo(state: JobState | undefined, read: ControlEntry[]): Promise<Ownership> {
     let pending = read;
@@ -181,7 +175,7 @@ export class OwnedJob {
         for (const e of pending) this.commands.refuse(state, e);
         this.applied = this.reader.seen;
       }
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0', '0']);
       if (released !== 0) break;
       pending = await this.reader.read();
     }
@@ -194,7 +188,7 @@ export class OwnedJob {
     this.ctx.report(error);
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
     await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '1']);
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     return 'done';
   }
@@ -210,7 +204,7 @@ export class OwnedJob {
     const paused = job.state;
     const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
     await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control], [this.ctx.owner, this.reader.seen, this.applied, '1']);
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
     return 'handoff';

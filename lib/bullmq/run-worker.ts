@@ -11,6 +11,7 @@ import { closeClient, duplicateClient, openClient, type RedisConnection } from '
 import { RedisJobStore } from './redis-job-store.js';
 import { checkPrefix } from './redis-keys.js';
 import { WIRE_VERSION, queueName, type WireJob } from './wire.js';
+import { startPool } from './worker-pool.js';
 import type { WorkerContext } from './worker-context.js';
 
 /**
@@ -26,7 +27,7 @@ export interface WorkerOptions {
   connection: RedisConnection;
   /** Key prefix, the same as the clients' (default `'rlx'`). */
   prefix?: string;
-  /** Jobs this process owns at once (default 10). */
+  /** Jobs this process owns at once (default 10; 0: none, a pool-only worker). */
   concurrency?: number;
   /** ms a job's lock and lease last unless renewed (renewed well before; default 30,000). A dead owner's jobs move after about this plus `stalledInterval`. */
   lockDuration?: number;
@@ -36,7 +37,7 @@ export interface WorkerOptions {
   maxRecoveries?: number;
   /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
   checkpoint?: CheckpointOptions;
-  /** Reserved for the activation pool (Tier 2, `routine.setPlacement('pool')`). */
+  /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
   pool?: { concurrency?: number };
 }
 
@@ -78,7 +79,7 @@ export interface WorkerHandle {
  */
 export async function runWorker(flow: Flow, options: WorkerOptions): Promise<WorkerHandle> {
   const prefix = checkPrefix(options?.prefix ?? 'rlx', 'runWorker');
-  const concurrency = positiveInt('concurrency', options.concurrency ?? 10);
+  const concurrency = nonNegativeInt('concurrency', options.concurrency ?? 10);
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
@@ -132,18 +133,24 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     if (outcome === 'lost') throw new DelayedError(); // leave the BullMQ job alone: its new owner has it
   };
 
-  const worker = new Worker<WireJob>(queueName(flow.flowId), processor, {
-    connection: options.connection as never,
-    prefix,
-    concurrency,
-    lockDuration,
-    stalledInterval,
-    // Stall recovery is transport recovery, counted by the job's own lease (maxRecoveries), never a BullMQ failure.
-    maxStalledCount: Number.MAX_SAFE_INTEGER,
-    autorun: true,
-  });
-  worker.on('error', report);
-  await worker.waitUntilReady();
+  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results });
+
+  // Without jobs to own (concurrency 0), this process is a member of the activation pool only.
+  const worker =
+    concurrency === 0
+      ? undefined
+      : new Worker<WireJob>(queueName(flow.flowId), processor, {
+          connection: options.connection as never,
+          prefix,
+          concurrency,
+          lockDuration,
+          stalledInterval,
+          // Stall recovery is transport recovery, counted by the job's own lease (maxRecoveries), never a BullMQ failure.
+          maxStalledCount: Number.MAX_SAFE_INTEGER,
+          autorun: true,
+        });
+  worker?.on('error', report);
+  await worker?.waitUntilReady();
 
   return {
     id,
@@ -155,7 +162,8 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       if (closing) return;
       closing = true;
       for (const s of sessions.values()) s.poke();
-      await worker.close();
+      await worker?.close();
+      await pool.close();
       ctx.nudges.close();
       await closeClient(subscriber);
       if (owned) await closeClient(client);

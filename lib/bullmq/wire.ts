@@ -144,6 +144,42 @@ export function parseMessage(message: string): { type: 's'; seq: number; text: s
   return undefined;
 }
 
+/**
+ * @internal The data of one BullMQ job of a flow's pool queue: run one activation of a `'pool'`
+ * routine (Tier 2). `key` is `<activationId>#<attempt>`: its result is applied once.
+ */
+export interface PoolWire {
+  v: typeof WIRE_VERSION;
+  jobId: string;
+  key: string;
+  seq: number;
+  attempt: number;
+  routineId: string;
+  slotName: string;
+  payload: unknown;
+}
+
+/** @internal One buffered effect of a pool activation, applied by the owner in order. */
+export type Effect =
+  | { k: 'emit'; e: string; d: unknown }
+  | { k: 'shared'; key: string; v: unknown }
+  | { k: 'state'; p: unknown }
+  | { k: 'reset' }
+  | { k: 'defer'; e: string; d: unknown }
+  | { k: 'output'; t: string; d: unknown }
+  | { k: 'pause'; r: string; c: unknown };
+
+/** @internal A pool activation's result: its effects, and the handler's error if it threw. */
+export interface PoolResult {
+  effects: Effect[];
+  error?: { name: string; message: string };
+}
+
+/** @internal The BullMQ id of a pool activation (BullMQ refuses `:` and integer ids). @example `poolJobId('a/3#1') // 'a%2f3%231.p'` */
+export function poolJobId(key: string): string {
+  return `${encodeId(key)}.p`;
+}
+
 /** @internal The owner's answer to a pause or cancel command: applied or refused (why). */
 export interface AckMessage {
   id: string;

@@ -7,6 +7,7 @@ import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
 import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
+import { poolExecutorOf } from '../model/placement.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -39,7 +40,9 @@ export function activate(task: Task): void {
     const merged = task.merged ?? job.merge(slot, task.data);
     task.merged = merged;
     const handler = slot._handler;
-    if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+    // A 'pool' routine of a flow a worker runs: its activation runs on the pool (flushes stay here).
+    const pool = routine._placement === 'pool' && slot !== routine._flushSlot ? poolExecutorOf(job.flow) : undefined;
+    if (handler !== undefined) result = pool?.(ctx, merged) ?? runInContext(ctx, handler, routine, merged, ctx);
   } catch (error) {
     finish(task, run, startedAt, error);
     return;

@@ -4,7 +4,8 @@
  * side effect and the end of its activation. Every job still completes with the result of an
  * uninterrupted run, nothing queued is lost, and what ran twice is only what was in flight
  * at a kill (the same activation, with the same activationId). Job ids with `:` and
- * integer-like ids on purpose.
+ * integer-like ids on purpose. Each item also goes through a pool routine (Tier 2), whose
+ * results are applied once per activation id (the counts would show a double application).
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,8 +62,8 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
     return child;
   }
 
-  function records(): Record[] {
-    const file = join(dir, 'records.log');
+  function records(name = 'records.log'): Record[] {
+    const file = join(dir, name);
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8')
       .split('\n')
@@ -113,6 +114,16 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
         // A kill can repeat the activation in flight plus at most the last unsaved turn (one activation here).
         const interrupted = new Set(mine.map((r) => r.pid)).size;
         expect(repeated.length, `${jobId}: repeated ${repeated.map((rs) => rs[0].i)}`).to.be.at.most(2 * interrupted);
+      }
+      // Tier 2: every item went through the pool; a pool activation ran again only when a kill hit it.
+      const pooled = records('pool.log');
+      for (const jobId of JOBS) {
+        const mine = pooled.filter((r) => r.jobId === jobId);
+        expect(new Set(mine.map((r) => r.i)).size, `${jobId}: every item through the pool`).to.equal(ITEMS);
+        const byKey = new Map<number, Set<string>>();
+        for (const r of mine) byKey.set(r.i, (byKey.get(r.i) ?? new Set()).add(r.activationId));
+        expect([...byKey.values()].every((ids) => ids.size === 1), 'a re-run pool activation keeps its activationId').to.equal(true);
+        expect(mine.length - ITEMS, `${jobId}: pool re-runs`).to.be.at.most(2 * (kills + 1));
       }
       expect(kills).to.be.at.least(KILLS);
       expect(existsSync(join(dir, 'died')), 'a worker died between a side effect and the end of its activation').to.equal(true);
