@@ -27,6 +27,8 @@ const FILES: Record<string, string> = {
   checkpoint: 'checkpoint.ts',
   many_jobs: 'many-jobs.ts',
   marble: 'marble.ts',
+  dist_jobs: 'dist-jobs.ts',
+  dist_chain10: 'dist-chain10.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

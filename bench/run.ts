@@ -47,6 +47,10 @@ const WORKLOADS: Spec[] = [
   { name: 'checkpoint', file: 'checkpoint.ts', args: ['--n', '20000', '--journal'] },
   { name: 'many_jobs', file: 'many-jobs.ts', args: ['--n', '10000', '--runs', '5'] },
   { name: 'marble', file: 'marble.ts', args: ['--runs', '5'] },
+  // Scale-out (routilux/bullmq): each starts its own redis-server, and prints a skipped line without one.
+  { name: 'dist_jobs', file: 'dist-jobs.ts', args: ['--n', '5000'] },
+  { name: 'dist_chain10', file: 'dist-chain10.ts', args: ['--chains', '200'] },
+  { name: 'dist_io_scaling', file: 'dist-io-scaling.ts', args: ['--n', '200'] },
 ];
 
 const TIMEOUT_MS = 10 * 60_000;

@@ -6,13 +6,14 @@ import type { Flow } from '../flow/flow.js';
 import type { ExecuteOptions, OpenOptions } from '../flow/flow-options.js';
 import type { JobRunner } from '../flow/job-runner.js';
 import type { Job } from '../flow/job.js';
+import { BulkAdder } from './bulk-adder.js';
 import { ChannelFeed } from './channel-feed.js';
 import { CONTROL, REGISTER } from './control-scripts.js';
 import { flowFingerprint } from './flow-fingerprint.js';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
 import { RedisJobStore } from './redis-job-store.js';
-import { checkPrefix, jobKeys } from './redis-keys.js';
+import { checkPrefix, encodeId, jobKeys, ownerChannel } from './redis-keys.js';
 import { RemoteJob, type RemoteLink } from './remote-job.js';
 import { blankState } from './state-edit.js';
 import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
@@ -58,6 +59,7 @@ export class BullMQRunner implements JobRunner {
   private feed: ChannelFeed | undefined = undefined;
   private subscriber: RedisClient | undefined = undefined;
   private readonly queues = new Map<string, Queue>();
+  private readonly adder = new BulkAdder();
   private readonly prints = new WeakMap<Flow, string>();
   private readonly errors = new Subject<unknown>();
   /** Failures nobody awaits: a command (send, close, ...) that could not be sent. */
@@ -170,7 +172,7 @@ export class BullMQRunner implements JobRunner {
       const keys = jobKeys(this.prefix, jobId);
       const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
-      await this.queue(flow).add(kind, data, { ...JOB_OPTIONS, jobId: bullJobId(jobId, Number(reply[1])) });
+      await this.add(flow, kind, data, Number(reply[1]));
     });
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
@@ -184,12 +186,18 @@ export class BullMQRunner implements JobRunner {
     const keys = jobKeys(this.prefix, jobId);
     const [, v, , op, , data] = controlFields(command);
     const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
-    const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], [keys.nudge, v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner])) as [string, string, number];
+    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId)];
+    const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
     if (Number(req) > 0) {
       const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };
-      await this.queue(flow).add('control', wire, { ...JOB_OPTIONS, jobId: bullJobId(jobId, Number(req)) });
+      await this.add(flow, 'control', wire, Number(req));
     }
     return { id, seq: Number(seq) };
+  }
+
+  /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */
+  private add(flow: Flow, name: string, data: WireJob, req: number): Promise<void> {
+    return this.adder.add(this.queue(flow), name, data, { ...JOB_OPTIONS, jobId: bullJobId(data.jobId, req) });
   }
 
   private fingerprint(flow: Flow): string {

@@ -4,9 +4,11 @@ type Listener = (message: string) => void;
 
 /**
  * @internal One pub/sub connection shared by many listeners: a channel is subscribed while
- * somebody listens to it and unsubscribed after the last one leaves. Redis delivers a
- * connection's messages in publish order, so what one publisher sends on one channel arrives in
- * order. `watch` resolves once the subscription is live: what is published after that is seen.
+ * somebody listens to it and unsubscribed after the last one leaves. The subscribes (and the
+ * unsubscribes) asked for within one tick go out as one command: a client starting thousands of
+ * jobs at once sends a handful. Redis delivers a connection's messages in publish order, so what
+ * one publisher sends on one channel arrives in order. `watch` resolves once the subscription
+ * is live: what is published after that is seen.
  *
  * @example
  * ```ts
@@ -17,13 +19,17 @@ type Listener = (message: string) => void;
  */
 export class ChannelFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** The subscribe or unsubscribe of each channel in flight, so they land in call order. */
-  private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly toSubscribe = new Set<string>();
+  private readonly toUnsubscribe = new Set<string>();
+  /** The batch being gathered this tick: settles when its subscribe command has. */
+  private batch: Promise<void> | undefined = undefined;
+  /** The last batch sent: batches go out one after another. */
+  private sent: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
     private readonly subscriber: RedisClient,
-    /** Where a listener's throw goes (it must not reach the connection's event loop). */
+    /** Where a listener's throw or a failed (un)subscribe goes (never the connection's event loop). */
     private readonly report: (error: unknown) => void = () => undefined,
   ) {
     subscriber.on('message', (channel: string, message: string) => {
@@ -42,16 +48,17 @@ export class ChannelFeed {
   /** Listens to `channel`; resolves, once subscribed, with the function that stops listening. */
   async watch(channel: string, listener: Listener): Promise<() => void> {
     let set = this.listeners.get(channel);
-    const first = set === undefined;
-    if (set === undefined) this.listeners.set(channel, (set = new Set()));
+    if (set === undefined) {
+      this.listeners.set(channel, (set = new Set()));
+      // Still subscribed on the server if its unsubscribe has not gone out yet.
+      if (!this.toUnsubscribe.delete(channel)) this.toSubscribe.add(channel);
+    }
     set.add(listener);
-    const stop = (): void => this.unwatch(channel, listener);
-    if (first) await this.queue(channel, () => this.subscriber.subscribe(channel));
-    else await this.pending.get(channel);
-    return stop;
+    await this.flushSoon();
+    return () => this.unwatch(channel, listener);
   }
 
-  /** Unsubscribes everything; later watches do nothing. */
+  /** Stops delivering; later watches do nothing. */
   close(): void {
     this.closed = true;
     this.listeners.clear();
@@ -61,17 +68,26 @@ export class ChannelFeed {
     const set = this.listeners.get(channel);
     if (set === undefined || !set.delete(listener) || set.size > 0) return;
     this.listeners.delete(channel);
-    void this.queue(channel, () => this.subscriber.unsubscribe(channel)).catch(this.report);
+    if (!this.toSubscribe.delete(channel)) this.toUnsubscribe.add(channel);
+    void this.flushSoon();
   }
 
-  private queue(channel: string, op: () => Promise<unknown>): Promise<unknown> {
-    if (this.closed) return Promise.resolve();
-    const before = this.pending.get(channel) ?? Promise.resolve();
-    const next = before.catch(() => undefined).then(op);
-    this.pending.set(channel, next);
-    void next.finally(() => {
-      if (this.pending.get(channel) === next) this.pending.delete(channel);
-    }).catch(() => undefined);
-    return next;
+  /** The batch of this tick (made on first use), sent after the previous one. */
+  private flushSoon(): Promise<void> {
+    if (this.batch !== undefined) return this.batch;
+    const batch = (this.batch = new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
+      this.batch = undefined;
+      const subscribe = [...this.toSubscribe];
+      const unsubscribe = [...this.toUnsubscribe];
+      this.toSubscribe.clear();
+      this.toUnsubscribe.clear();
+      const send = async (): Promise<void> => {
+        if (this.closed) return;
+        if (unsubscribe.length > 0) void this.subscriber.unsubscribe(...unsubscribe).catch(this.report);
+        if (subscribe.length > 0) await this.subscriber.subscribe(...subscribe);
+      };
+      return (this.sent = this.sent.catch(() => undefined).then(send));
+    }));
+    return batch;
   }
 }

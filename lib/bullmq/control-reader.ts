@@ -39,7 +39,11 @@ export class ControlReader {
 
   /** The entries after the last one read, marked read (an unreadable one is reported and skipped). */
   async read(): Promise<ControlEntry[]> {
-    const raw = (await this.client.xrange(this.key, this.seen === '' ? '-' : `(${this.seen}`, '+')) as Array<[string, string[]]>;
+    return this.accept((await this.client.xrange(this.key, this.seen === '' ? '-' : `(${this.seen}`, '+')) as Array<[string, string[]]>);
+  }
+
+  /** Entries read elsewhere (the take), marked read. */
+  accept(raw: Array<[string, string[]]>): ControlEntry[] {
     if (raw.length > 0) this.seen = raw[raw.length - 1][0];
     const out: ControlEntry[] = [];
     for (const item of raw) {

@@ -16,27 +16,54 @@ return {1, req}`,
 );
 
 /**
- * @internal Queues a control command. KEYS state, meta, control; ARGV nudge channel, v, op,
- * data, meta field ('' = none), meta value ('' = delete the field), need owner ('1'/'0').
- * Appends the command, updates the meta field, nudges the owner, and, when the command needs
- * an owner and nobody holds the job's lease while it has a snapshot, counts a delivery request
- * (the caller adds that BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}.
+ * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix
+ * (`<prefix>:owner:`), v, op, data, meta field ('' = none), meta value ('' = delete the field),
+ * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the
+ * owner on its channel (`<encoded id>\nc`), and, when the command needs an owner and nobody holds
+ * the job's lease while it has a snapshot, counts a delivery request (the caller adds that
+ * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}.
  */
 export const CONTROL = new LuaScript(
   `local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
 if ARGV[5] ~= '' then
   if ARGV[6] == '' then redis.call('HDEL', KEYS[2], ARGV[5]) else redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
 end
-redis.call('PUBLISH', ARGV[1], id)
 local seq = redis.call('HGET', KEYS[2], 'seq') or '0'
+${NOW_MS}
+local m = redis.call('HMGET', KEYS[2], 'owner', 'until')
+local live = m[1] and tonumber(m[2] or '0') > now
+if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
 local req = 0
-if ARGV[7] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
-  ${NOW_MS}
-  local m = redis.call('HMGET', KEYS[2], 'owner', 'until')
-  if not (m[1] and tonumber(m[2] or '0') > now) then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
-end
+if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
 return {id, seq, req}`,
   3,
+);
+
+/**
+ * @internal A worker takes a job: its lease (as RedisJobStore's ACQUIRE) and, in the same
+ * step, everything it needs to run it. KEYS meta, state, journal, control, inbox; ARGV owner,
+ * ttl ms. Refused: {0, owner, until}. Granted: {1, epoch, until, recoveries, cursor, snapshot
+ * text or false, journal, control entries after the cursor, inbox entries, meta as a flat list}.
+ */
+export const TAKE = new LuaScript(
+  `${NOW_MS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries', 'cursor')
+local owner = m[1]
+local expires = tonumber(m[2] or '0')
+if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(expires)} end
+local epoch = m[4] or '0'
+local recoveries = tonumber(m[5] or '0')
+if not (owner == ARGV[1] and expires > now) then
+  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
+  if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
+end
+local untilMs = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')
+local cursor = m[6] or ''
+local control
+if cursor == '' then control = redis.call('XRANGE', KEYS[4], '-', '+') else control = redis.call('XRANGE', KEYS[4], '(' .. cursor, '+') end
+return {1, epoch, tostring(untilMs), tostring(recoveries), cursor, redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), control, redis.call('XRANGE', KEYS[5], '-', '+'), redis.call('HGETALL', KEYS[1])}`,
+  5,
 );
 
 /**
@@ -78,13 +105,14 @@ return 1`,
 );
 
 /**
- * @internal A pool activation's result. KEYS inbox; ARGV key (<activationId>#<attempt>), result
- * JSON, the owner's nudge channel. Kept in the job's inbox (a new owner finds it there) and
- * published to the owner as `r<key>\n<json>`.
+ * @internal A pool activation's result. KEYS inbox, meta; ARGV key (<activationId>#<attempt>),
+ * result JSON, owner channel prefix, encoded job id. Kept in the job's inbox (a new owner finds
+ * it there) and published to the owner as `<encoded id>\nr<key>\n<json>`.
  */
 export const RESULT = new LuaScript(
   `redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
-redis.call('PUBLISH', ARGV[3], 'r' .. ARGV[1] .. '\\n' .. ARGV[2])
+local owner = redis.call('HGET', KEYS[2], 'owner')
+if owner then redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
 return 1`,
-  1,
+  2,
 );

@@ -41,3 +41,24 @@ export function materialize(flow: Flow, jobId: string, data: WireJob, state: Job
   // A failed job runs again from the first resume; pause and cancel before it reject (a failed job is settled).
   return { job: flow.resume(state), rest: entries.slice(at + 1), consumed: entries[at] };
 }
+
+/**
+ * @internal Drops an owner's local copy of a job it let go from the worker's flow, whatever its
+ * status (a paused job stays registered until it ends; a failed one cannot be cancelled, so it
+ * is resumed and cancelled at once: nothing dispatches in between). Its checkpoints must be
+ * stopped first: this changes its status.
+ *
+ * @example
+ * ```ts
+ * dropLocal(job, report);
+ * ```
+ */
+export function dropLocal(job: Job, report: (error: unknown) => void): void {
+  const status = job.state.status;
+  try {
+    if (status === 'failed') job.resume();
+    if (status !== 'completed' && status !== 'cancelled') void job.cancel('let go by this worker').catch(() => undefined);
+  } catch (error) {
+    report(error);
+  }
+}

@@ -1,18 +1,19 @@
-import type { Subscription } from 'rxjs';
 import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
 import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
-import type { JobStore } from '../state/job-store.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
 import type { Job } from '../flow/job.js';
-import { isFencedWrite, fenced } from './fenced-error.js';
-import { RELEASE_IDLE, RENEW } from './control-scripts.js';
+import { isFencedWrite } from './fenced-error.js';
+import { ownerWriter } from './owner-writer.js';
+import { RELEASE_IDLE } from './control-scripts.js';
+import { takeJob } from './take-job.js';
+import { renewLease } from './lease-renewal.js';
 import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
 import { blankState, withStatus } from './state-edit.js';
 import { ControlReader } from './control-reader.js';
-import { PoolResults, loadInbox } from './pool-results.js';
-import { materialize, type Materialized } from './materialize.js';
+import { PoolResults } from './pool-results.js';
+import { dropLocal, materialize, type Materialized } from './materialize.js';
 import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -31,7 +32,7 @@ export type Ownership = 'done' | 'lost' | 'handoff';
  *
  * @example
  * ```ts
- * const outcome = await new OwnedJob(ctx, 'order-17', grant.epoch, grant.recoveries, data).run();
+ * const outcome = await new OwnedJob(ctx, 'order-17', data).run(); // 'done' | 'lost' | 'handoff' | ms to retry
  * ```
  */
 export class OwnedJob {
@@ -39,7 +40,8 @@ export class OwnedJob {
   private job: Job | undefined = undefined;
   private cp: Checkpointer | undefined = undefined;
   private readonly commands: OwnerCommands;
-  private stateSub: Subscription | undefined = undefined;
+  /** The engine's checkpoint moments are ignored from now on (handed over, let go). */
+  private tapOff = false;
   private readonly stops: Array<() => void> = [];
   /** The last control entry applied (saved with each checkpoint). */
   private applied = '';
@@ -49,17 +51,20 @@ export class OwnedJob {
   private lost = false;
   /** Let go (released or handed over): nothing more is applied or written here. */
   private over = false;
+  /** Let go by its final checkpoint (see the writer). */
+  private released = false;
   private poked = false;
   private wake: (() => void) | undefined = undefined;
   /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
   private ready = false;
   private nudgedEarly = false;
 
+  /** The lease epoch this ownership writes with (from the take). */
+  private epoch = '';
+
   constructor(
     private readonly ctx: WorkerContext,
     readonly jobId: string,
-    private readonly epoch: string,
-    private readonly recoveries: number,
     private readonly data: WireJob,
   ) {
     this.keys = jobKeys(ctx.prefix, jobId);
@@ -67,19 +72,26 @@ export class OwnedJob {
     this.reader = new ControlReader(ctx.client, this.keys.control, (e) => ctx.report(e), (entries) => this.applyNow(entries), () => this.poke());
   }
 
-  /** Owns the job until it is let go, lost or handed over. */
-  async run(): Promise<Ownership> {
+  /**
+   * Takes the job (its lease, its snapshot, its unread commands and pool results, in one step)
+   * and owns it until it is let go, lost or handed over; a number: another owner holds it, ask
+   * again in that many ms.
+   */
+  async run(): Promise<Ownership | number> {
     try {
-      this.stops.push(await this.ctx.nudges.watch(this.keys.nudge, (message) => this.nudged(message)));
+      // The worker listens on its own channel already: a command added after the take is nudged there.
       this.stops.push(() => this.reader.stop(), () => this.results.dispose());
-      await loadInbox(this.ctx.client, this.keys.inbox, this.results);
-      this.renewEvery(Math.max(50, Math.floor(this.ctx.lockDuration / 3)));
-      const meta = await this.ctx.client.hgetall(this.keys.meta);
-      this.applied = this.reader.seen = meta.cursor ?? '';
-      const loaded = await this.ctx.store.load(this.jobId);
-      const entries = await this.reader.read();
-      if (this.recoveries > this.ctx.maxRecoveries) {
-        return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${this.recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
+      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration);
+      if (!taken.granted) return taken.retryIn;
+      const { epoch, recoveries, text, journal, meta } = taken;
+      this.epoch = epoch;
+      this.stops.push(renewLease(this.ctx.client, this.keys.meta, this.ctx.owner, this.ctx.lockDuration, epoch, () => this.lose()));
+      for (const { key, result } of taken.inbox) this.results.deliver(key, result);
+      this.applied = this.reader.seen = taken.cursor;
+      const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
+      const entries = this.reader.accept(taken.control);
+      if (recoveries > this.ctx.maxRecoveries) {
+        return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
       }
       if (this.data.fp !== this.ctx.fingerprint) {
         return await this.giveUp(loaded, new ConfigurationError(`job '${this.jobId}' was started for another definition of flow '${this.ctx.flow.flowId}' (fingerprint ${this.data.fp}); this worker's is ${this.ctx.fingerprint}`));
@@ -110,8 +122,8 @@ export class OwnedJob {
     }
   }
 
-  /** The job's nudge channel: `r<key>\n<json>` is a pool result, anything else news on the control stream. */
-  private nudged(message: string): void {
+  /** A message for this job on the worker's channel: `r<key>\n<json>` is a pool result, `c` news on the control stream. */
+  nudged(message: string): void {
     if (message.startsWith('r')) {
       const nl = message.indexOf('\n');
       this.results.deliver(message.slice(1, nl), message.slice(nl + 1));
@@ -142,12 +154,14 @@ export class OwnedJob {
       if (!this.poked) await new Promise<void>((resolve) => (this.wake = resolve));
       this.poked = false;
       if (this.lost) return 'lost';
+      if (this.released) return this.done();
       const status = this.job!.state.status;
       if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
       if (!this.quiet()) continue;
       this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
       await this.cp!.flushed();
       if (this.lost) return 'lost';
+      if (this.released) return this.done();
       if (!this.quiet()) continue;
       const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1']);
       if (released === -1) return (this.lose(), 'lost');
@@ -155,10 +169,14 @@ export class OwnedJob {
         this.reader.readSoon();
         continue;
       }
-      this.ctx.store.forget(this.jobId);
-      this.forgetLocal();
-      return 'done';
+      return this.done();
     }
+  }
+
+  private done(): Ownership {
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    return 'done';
   }
 
   /** Rests with nothing in flight and nothing unread. */
@@ -196,7 +214,7 @@ export class OwnedJob {
   /** The worker closes while the job runs: pause it here, store it as running, let it go for another worker. */
   private async handoff(): Promise<Ownership> {
     const job = this.job!;
-    this.stateSub?.unsubscribe();
+    this.tapOff = true;
     await job.pause('handoff').catch(() => undefined);
     await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
     await this.cp!.flushed();
@@ -211,39 +229,34 @@ export class OwnedJob {
   }
 
   private startCheckpoints(job: Job): void {
-    const store = this.ctx.store;
-    let last: JobState | undefined;
-    const writer: JobStore = {
-      save: (state) => {
-        if (this.lost || this.over) return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
-        // A paused job whose in-flight work just settled: published again (a client's pause() resolves on it).
-        const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
-        last = state;
-        return store.saveWith(state, { cursor: this.applied, publish: settled, epoch: this.epoch }).then(() => undefined);
+    const self = this;
+    const writer = ownerWriter(this.ctx.store, this.jobId, this.keys.state, {
+      get state() {
+        return self.released ? 'released' : self.lost || self.over ? 'gone' : 'owned';
       },
-      load: (id) => store.load(id),
-      list: () => store.list(),
-      delete: (id) => store.delete(id),
-    };
+      write: () => ({ cursor: this.applied, epoch: this.epoch }),
+      release: () => (this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined),
+      released: () => {
+        this.released = true;
+        this.poke();
+      },
+    });
     const cp = (this.cp = new Checkpointer(writer, 'always', this.ctx.checkpoint, 'fail'));
     const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
     this.stops.push(() => sub.unsubscribe());
-    this.watchState(job);
   }
 
-  /** Every snapshot of state$ (one per dispatch turn, one per status change) is checkpointed. */
-  private watchState(job: Job): void {
-    let status: JobStatus | undefined;
-    this.stateSub?.unsubscribe();
-    this.stateSub = job.state$.subscribe({
-      next: (s) => {
-        this.cp!.notify(job._runtime, s.status !== status);
-        status = s.status;
-        this.poke();
-      },
-      complete: () => this.poke(),
-    });
-    this.stops.push(() => this.stateSub?.unsubscribe());
+  /**
+   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status; see
+   * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
+   * saves it) or the change into running (the next turn does).
+   */
+  checkpointed(statusChange: boolean): void {
+    const job = this.job;
+    if (job === undefined || this.cp === undefined || this.tapOff) return;
+    const rt = job._runtime;
+    if (statusChange || !rt.work.isIdle()) this.cp.notify(rt, statusChange);
+    this.poke();
   }
 
   /** Applies read commands; each one's effect is in the next checkpoint, which also saves the cursor. */
@@ -254,36 +267,15 @@ export class OwnedJob {
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }
-    if (this.commands.resumedFailed && this.cp !== undefined) this.watchState(job); // its state$ completed when it failed
-    this.commands.resumedFailed = false;
     this.cp?.notify(job._runtime, true);
     this.poke();
   }
 
-  private renewEvery(ms: number): void {
-    const timer = setInterval(() => {
-      RENEW.run(this.ctx.client, [this.keys.meta], [this.ctx.owner, this.ctx.lockDuration, this.epoch]).then(
-        (ok) => ok === 0 && this.lose(),
-        () => undefined, // Redis unreachable: the next renewal may land before the lease runs out
-      );
-    }, ms);
-    timer.unref?.();
-    this.stops.push(() => clearInterval(timer));
-  }
-
-  /** Drops the local copy from the worker's flow without a checkpoint (a paused or failed job would stay registered). */
+  /** Drops the local copy from the worker's flow without a checkpoint. */
   private forgetLocal(): void {
     this.over = true;
-    this.stateSub?.unsubscribe();
+    this.tapOff = true;
     this.commands.dispose();
-    const job = this.job;
-    if (job === undefined) return;
-    const status = job.state.status;
-    try {
-      if (status === 'failed') job.resume(); // a failed job cannot be cancelled; running, it can (nothing dispatches in between)
-      if (status !== 'completed' && status !== 'cancelled') void job.cancel('let go by this worker').catch(() => undefined);
-    } catch (error) {
-      this.ctx.report(error);
-    }
+    if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }
 }

@@ -23,8 +23,6 @@ export class OwnerCommands {
   private readonly observed = new Set<string>();
   private events: Subscription | undefined = undefined;
   private outputs: Subscription | undefined = undefined;
-  /** A failed job was resumed: its owner watches its state again. */
-  resumedFailed = false;
 
   constructor(
     private readonly flow: Flow,
@@ -81,7 +79,6 @@ export class OwnerCommands {
         const status = job.state.status;
         if (status !== 'paused' && status !== 'failed') return; // running already: nothing to do
         job.resume();
-        if (status === 'failed') this.resumedFailed = true;
         return;
       }
       case 'send':

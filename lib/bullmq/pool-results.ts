@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { BulkAdder } from './bulk-adder.js';
 import { JobStateError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from '../model/activation-context.js';
@@ -52,29 +53,12 @@ export class PoolResults {
   }
 }
 
-/**
- * @internal Fills `results` with the pool results in a job's inbox (left by a former owner's
- * activations: they are applied, not dispatched again).
- *
- * @example
- * ```ts
- * await loadInbox(client, keys.inbox, session.results);
- * ```
- */
-export async function loadInbox(client: RedisClient, inbox: string, results: PoolResults): Promise<void> {
-  const raw = (await client.xrange(inbox, '-', '+')) as Array<[string, string[]]>;
-  for (const [, fields] of raw) {
-    const key = fields[fields.indexOf('k') + 1];
-    const result = fields[fields.indexOf('r') + 1];
-    if (key !== undefined && result !== undefined) results.deliver(key, result);
-  }
-}
-
 /** @internal What the owner side of the pool needs from its worker. */
 export interface PoolOwner {
   /** The results of a job this worker owns, or undefined (a job run here some other way: in place). */
   resultsOf(jobId: string): PoolResults | undefined;
   readonly queue: Queue;
+  readonly adder: BulkAdder;
   readonly client: RedisClient;
   /** The channel on which an aborted activation is announced to the pool. */
   readonly abortChannel: string;
@@ -105,7 +89,7 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
   if (raw === undefined) {
     const waiting = results.wait(key);
     const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encodeValue(payload, `pool activation ${key}: payload`) };
-    await owner.queue.add('activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
     // when the job is cancelled or fails, the pool is told to abort the activation.
     const signal = ctx.host.abortSignal();

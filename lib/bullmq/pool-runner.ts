@@ -7,7 +7,7 @@ import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
 import { RESULT } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
-import { jobKeys } from './redis-keys.js';
+import { encodeId, jobKeys, ownerChannel } from './redis-keys.js';
 import { RemoteHost } from './remote-host.js';
 import { WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
 
@@ -44,7 +44,7 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
       // Effects the wire cannot carry fail the activation, loudly, on the owner (its error policy decides).
       json = JSON.stringify({ effects: [], error: describeError(error) });
     }
-    await RESULT.run(ctx.client, [keys.inbox], [d.key, json, keys.nudge]);
+    await RESULT.run(ctx.client, [keys.inbox, keys.meta], [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId)]);
   };
 }
 

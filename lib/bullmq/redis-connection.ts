@@ -31,7 +31,8 @@ export function openClient(connection: unknown, where: string, extra: RedisOptio
     throw new ConfigurationError(`${where}: connection must be ioredis options ({ host, port } or { path }) or an ioredis client, got ${describeValue(connection)}`);
   }
   const options = connection as RedisOptions & { url?: string };
-  const merged: RedisOptions = { lazyConnect: true, ...options, ...extra };
+  // Auto-pipelining: the commands of many jobs issued in one tick go out in one write.
+  const merged: RedisOptions = { lazyConnect: true, enableAutoPipelining: true, ...options, ...extra };
   const client = typeof options.url === 'string' ? new Redis(options.url, merged) : new Redis(merged);
   // Errors also reject the command that hit them; without a listener ioredis prints each one.
   client.on('error', () => undefined);
@@ -53,7 +54,7 @@ export function duplicateClient(connection: unknown, where: string, extra: Redis
     copy.on('error', () => undefined);
     return copy;
   }
-  return openClient(connection, where, extra).client;
+  return openClient(connection, where, { enableAutoPipelining: false, ...extra }).client;
 }
 
 /** @internal Closes a client this package opened (quit, or disconnect when quit fails). @example `await closeClient(client)` */

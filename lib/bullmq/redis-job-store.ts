@@ -6,9 +6,10 @@ import { checkLeaseArguments } from '../persistence/lease-arguments.js';
 import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
 import { storeErrorOf } from '../persistence/store-error-of.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, openClient } from './redis-connection.js';
-import { checkPrefix, decodeId, encodeId, indexKey, jobKeys, type JobKeys } from './redis-keys.js';
+import { checkPrefix, decodeId, jobKeys, type JobKeys } from './redis-keys.js';
 import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
 import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
@@ -27,7 +28,7 @@ export type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options
  *   compare-and-set on that epoch, so a former holder that was taken over (it stalled, it lost
  *   its connection) can no longer overwrite the new holder's state: its write is refused with a
  *   {@link StoreError} saying so. Without a lease, writes are not fenced.
- * - Status: a save that changes the stored status publishes `s<seq>\n<job JSON>` on the
+ * - Status: a save that changes the stored status publishes `s<seq> <status>\n<job JSON>` on the
  *   job's channel (`<prefix>:job:{<id>}:out`), which BullMQRunner clients listen to.
  * - Leases expire by the Redis server's clock (`TIME`), not the clients'.
  *
@@ -81,19 +82,19 @@ export class RedisJobStore implements JobStore {
 
   /**
    * @internal `save`, also setting the job's control cursor, publishing even an unchanged status,
-   * and fenced by `epoch` instead of this instance's lease; resolves with the publish seq.
+   * fenced by `epoch` instead of this instance's lease, and letting the job go for `release`
+   * (its owner, the last control entry it read) when no command is unread. Resolves with the
+   * publish seq and whether the job was let go.
    */
-  async saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string }): Promise<number> {
+  async saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string; release?: { owner: string; seen: string } }): Promise<{ seq: number; released: boolean }> {
     const jobId = checkState(state, 'RedisJobStore.save');
     const text = serialize(state, 'RedisJobStore'); // now: the caller may keep changing the job
-    const keys = jobKeys(this.prefix, jobId);
+    const k = jobKeys(this.prefix, jobId);
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const reply = await this.call(jobId, keys.state, 'save', async () => {
-      await this.client.sadd(indexKey(this.prefix), encodeId(jobId));
-      return (await SAVE.run(this.client, [keys.state, keys.journal, keys.meta], [text, epoch, state.status, String(state.updatedAt), keys.channel, extra.cursor ?? '', extra.publish ? '1' : '0'])) as [number, unknown, string?];
-    });
-    if (reply[0] === 0) throw this.refused(jobId, keys.state, epoch, reply);
-    return Number(reply[1]);
+    const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? ''];
+    const reply = await this.call(jobId, k.state, 'save', () => SAVE.run(this.client, [k.state, k.journal, k.meta, k.control, k.inbox], args) as Promise<[number, unknown, string?]>);
+    if (reply[0] === 0) throw this.refused(jobId, k.state, epoch, reply);
+    return { seq: Number(reply[1]), released: reply[0] === 2 };
   }
 
   /**
@@ -132,15 +133,20 @@ export class RedisJobStore implements JobStore {
     const keys = jobKeys(this.prefix, jobId);
     const [text, journal, seq] = await this.call(jobId, keys.state, 'load', () => LOAD.run(this.client, [keys.state, keys.journal, keys.meta], []) as Promise<[string | null, string[], string]>);
     if (typeof text !== 'string') return undefined;
+    return { state: this.parseStored(jobId, text, journal), seq: Number(seq) };
+  }
+
+  /** @internal A stored snapshot text with its journal entries applied. @throws {SerializationError} for a corrupt one. */
+  parseStored(jobId: string, text: string, journal: readonly string[]): JobState {
     try {
-      return { state: replayJournal(JobState.fromJSON(text), journal), seq: Number(seq) };
+      return replayJournal(JobState.fromJSON(text), journal);
     } catch (error) {
-      throw storeErrorOf(error, `RedisJobStore: cannot load job '${jobId}'`, { jobId, file: keys.state });
+      throw storeErrorOf(error, `RedisJobStore: cannot load job '${jobId}'`, { jobId, file: jobKeys(this.prefix, jobId).state });
     }
   }
 
   /**
-   * The ids of every stored job, sorted.
+   * The ids of every stored job, sorted (a SCAN of the prefix's snapshot keys).
    * @throws {StoreError} (rejects) when Redis fails.
    * @example
    * ```ts
@@ -148,11 +154,19 @@ export class RedisJobStore implements JobStore {
    * ```
    */
   async list(): Promise<string[]> {
-    const index = indexKey(this.prefix);
-    const encoded = await this.call(undefined, index, 'list', () => this.client.smembers(index));
-    // An id indexed by a save that never landed (a refused one) has no snapshot: not a job.
-    const exists = await Promise.all(encoded.map((e) => this.call(undefined, index, 'list', () => this.client.exists(jobKeys(this.prefix, decodeId(e)).state))));
-    return encoded.filter((_, i) => exists[i] === 1).map(decodeId).sort();
+    // SCAN for the snapshot keys (every master of a cluster): no index to keep in step per save.
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:job:{*}:state`;
+    const clients = typeof (this.client as Cluster).nodes === 'function' ? (this.client as Cluster).nodes('master') : [this.client as Redis];
+    const ids = new Set<string>();
+    for (const client of clients) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.call(undefined, pattern, 'list', () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
+        cursor = next;
+        for (const key of keys) ids.add(decodeId(key.slice(this.prefix.length + 6, key.length - 7)));
+      } while (cursor !== '0');
+    }
+    return [...ids].sort();
   }
 
   /**
@@ -166,10 +180,7 @@ export class RedisJobStore implements JobStore {
   async delete(jobId: string): Promise<void> {
     checkId(jobId, 'RedisJobStore.delete');
     const keys = jobKeys(this.prefix, jobId);
-    await this.call(jobId, keys.state, 'delete', async () => {
-      await DELETE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []);
-      await this.client.srem(indexKey(this.prefix), encodeId(jobId));
-    });
+    await this.call(jobId, keys.state, 'delete', () => DELETE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
     this.epochs.delete(jobId);
   }
 
@@ -252,9 +263,7 @@ export class RedisJobStore implements JobStore {
       if (state === undefined || !isPrunable(state, resolved, Date.now())) continue;
       const keys = jobKeys(this.prefix, jobId);
       const done = await this.call(jobId, keys.state, 'prune', () => PRUNE_ONE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
-      if (done !== 1) continue;
-      await this.call(jobId, keys.state, 'prune', () => this.client.srem(indexKey(this.prefix), encodeId(jobId)));
-      deleted++;
+      if (done === 1) deleted++;
     }
     return deleted;
   }

@@ -83,8 +83,6 @@ export interface JobKeys {
   readonly inbox: string;
   /** Pub/sub: status changes and observed emissions, to clients. */
   readonly channel: string;
-  /** Pub/sub: "the control stream has news", to the owner. */
-  readonly nudge: string;
 }
 
 /** @internal See {@link JobKeys}. @example `jobKeys('rlx', 'a').meta // 'rlx:job:{a}:meta'` */
@@ -97,13 +95,21 @@ export function jobKeys(prefix: string, jobId: string): JobKeys {
     control: `${base}:control`,
     inbox: `${base}:inbox`,
     channel: `${base}:out`,
-    nudge: `${base}:nudge`,
   };
 }
 
-/** @internal The set of stored jobs' encoded ids (its own slot on a cluster). @example `indexKey('rlx') // 'rlx:jobs'` */
-export function indexKey(prefix: string): string {
-  return `${prefix}:jobs`;
+/**
+ * @internal The pub/sub channel of one worker (lease owner): "job X has a new control command"
+ * and pool results for the jobs it owns. The scripts find the owner in the job's meta, so a
+ * worker subscribes once, not once per job.
+ *
+ * @example
+ * ```ts
+ * ownerChannel('rlx', 'host:42:ab12'); // 'rlx:owner:host:42:ab12'
+ * ```
+ */
+export function ownerChannel(prefix: string, owner: string): string {
+  return `${prefix}:owner:${owner}`;
 }
 
 /**

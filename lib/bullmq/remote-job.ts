@@ -115,7 +115,7 @@ export class RemoteJob extends Job {
       const timer =
         timeout === undefined
           ? undefined
-          : this.flow.scheduler.schedule(() => (done(), reject(new TimeoutError(`job '${this.id}' did not reach a resting status within ${timeout} ms (it is ${this._view.current.status})`))), timeout);
+          : this.flow.scheduler.schedule(() => (done(), reject(new TimeoutError(`job '${this.id}' did not reach a resting status within ${timeout} ms (it is ${this._view.status})`))), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -127,7 +127,7 @@ export class RemoteJob extends Job {
 
   /** Resumes a paused or failed job on a worker; the status is `running` when this returns. @throws {JobStateError} in any other status. */
   override resume(): Job {
-    const { status } = this._view.current;
+    const status = this._view.status;
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
     this._view.hold();
     this._view.local(withStatus(this._view.current, 'running', null));
@@ -236,7 +236,7 @@ export class RemoteJob extends Job {
   }
 
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
-    const { status } = this._view.current;
+    const status = this._view.status;
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
     if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
     return new Promise<JobState>((resolve, reject) => {
@@ -269,7 +269,7 @@ export class RemoteJob extends Job {
   }
 
   private ended(): boolean {
-    const { status } = this._view.current;
+    const status = this._view.status;
     return status === 'completed' || status === 'cancelled';
   }
 
@@ -280,7 +280,7 @@ export class RemoteJob extends Job {
   }
 
   private requireAccepting(what: string): void {
-    if (this.ended()) throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.current.status}`);
+    if (this.ended()) throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}`);
   }
 }
 

@@ -9,9 +9,10 @@ import { flowFingerprint } from './flow-fingerprint.js';
 import { OwnedJob } from './owned-job.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
 import { RedisJobStore } from './redis-job-store.js';
-import { checkPrefix } from './redis-keys.js';
+import { checkPrefix, decodeId, ownerChannel } from './redis-keys.js';
 import { WIRE_VERSION, queueName, type WireJob } from './wire.js';
 import { startPool } from './worker-pool.js';
+import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
 
 /**
@@ -116,9 +117,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       throw new DelayedError();
     };
     if (sessions.has(data.jobId)) return later(100); // this process owns it already (a duplicate request)
-    const grant = await store.takeLease(data.jobId, id, lockDuration);
-    if (!grant.granted) return later(Math.min(lockDuration, Math.max(20, grant.expiresAt - Date.now() + 20)));
-    const session = new OwnedJob(ctx, data.jobId, grant.epoch, grant.recoveries, data);
+    const session = new OwnedJob(ctx, data.jobId, data);
     sessions.set(data.jobId, session);
     let outcome;
     try {
@@ -126,6 +125,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     } finally {
       sessions.delete(data.jobId);
     }
+    if (typeof outcome === 'number') return later(outcome); // another owner holds it: ask again when its lease runs out
     if (outcome === 'handoff') {
       await bull.moveToWait(token);
       throw new WaitingError();
@@ -133,6 +133,13 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     if (outcome === 'lost') throw new DelayedError(); // leave the BullMQ job alone: its new owner has it
   };
 
+  // The engine tells the checkpoint moments of the jobs this worker owns (no store on the user's flow).
+  setCheckpointTap(flow, (job, statusChange) => sessions.get(job.id)?.checkpointed(statusChange));
+  // One channel per worker: the scripts publish a job's command nudges and pool results to its owner's.
+  await ctx.nudges.watch(ownerChannel(prefix, id), (message) => {
+    const nl = message.indexOf('\n');
+    sessions.get(decodeId(message.slice(0, nl)))?.nudged(message.slice(nl + 1));
+  });
   const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results });
 
   // Without jobs to own (concurrency 0), this process is a member of the activation pool only.
@@ -163,6 +170,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       closing = true;
       for (const s of sessions.values()) s.poke();
       await worker?.close();
+      setCheckpointTap(flow, undefined);
       await pool.close();
       ctx.nudges.close();
       await closeClient(subscriber);

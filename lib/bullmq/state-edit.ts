@@ -24,14 +24,21 @@ export function withStatus(state: JobState, status: JobStatus, error?: { name: s
  * ```
  */
 export function blankState(jobId: string, flowId: string, status: JobStatus, now: number): JobState {
+  // The empty containers are frozen and shared: a new snapshot only sets the scalar fields.
+  return new JobState({ ...(template ??= makeTemplate()), jobId, flowId, status, createdAt: now, updatedAt: now });
+}
+
+let template: JobState | undefined;
+
+function makeTemplate(): JobState {
   return JobState.fromJSON({
     format: 'routilux.job',
     version: 1,
-    jobId,
-    flowId,
-    status,
-    createdAt: now,
-    updatedAt: now,
+    jobId: '',
+    flowId: '',
+    status: 'pending',
+    createdAt: 0,
+    updatedAt: 0,
     routineStates: {},
     slotData: {},
     pendingTasks: [],

@@ -7,11 +7,13 @@ import { LuaScript, NOW_MS } from './lua-script.js';
 // released), status and updated (of the saved snapshot), seq (status publications), cursor.
 
 /**
- * @internal Saves a snapshot. KEYS state, journal, meta; ARGV text, epoch ('' = not fenced),
- * status, updatedAt, channel, cursor ('' = keep), publish ('1': even if the status is the same).
- * Refused ({0, epoch, owner}) when fenced by an epoch that is no longer the job's; else writes,
- * empties the journal, and publishes `s<seq>\n<text>` on the channel when the status changed
- * (or when asked: a paused job's quiescent snapshot). Returns {1, seq}.
+ * @internal Saves a snapshot. KEYS state, journal, meta, control, inbox; ARGV text, epoch ('' =
+ * not fenced), status, updatedAt, channel, cursor ('' = keep), publish ('1': even if the status
+ * is the same), release owner ('' = none), last control entry read. Refused ({0, epoch, owner})
+ * when fenced by an epoch that is no longer the job's; else writes, empties the journal, and
+ * publishes `s<seq> <status>\\n<text>` on the channel when the status changed (or when asked: a
+ * paused job's quiescent snapshot). With a release owner that holds the lease and no control
+ * entry after the last one read, also lets the job go as RELEASE_IDLE does: {2, seq}; else {1, seq}.
  */
 export const SAVE = new LuaScript(
   `local meta = KEYS[3]
@@ -27,10 +29,20 @@ if ARGV[6] ~= '' then redis.call('HSET', meta, 'cursor', ARGV[6]) end
 local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
 if prev ~= ARGV[3] or ARGV[7] == '1' then
   seq = redis.call('HINCRBY', meta, 'seq', 1)
-  redis.call('PUBLISH', ARGV[5], 's' .. seq .. '\\n' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[5], 's' .. seq .. ' ' .. ARGV[3] .. '\\n' .. ARGV[1])
+end
+if ARGV[8] ~= '' and redis.call('HGET', meta, 'owner') == ARGV[8] then
+  local last = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
+  if #last == 0 or last[1][1] == ARGV[9] then
+    if ARGV[6] ~= '' then redis.call('XTRIM', KEYS[4], 'MINID', ARGV[6]) end
+    redis.call('DEL', KEYS[5])
+    redis.call('HDEL', meta, 'owner', 'until', 'held')
+    redis.call('HSET', meta, 'recoveries', 0)
+    return {2, seq}
+  end
 end
 return {1, seq}`,
-  3,
+  5,
 );
 
 /**

@@ -1,5 +1,6 @@
 import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
 import type { Payload } from '../core/payload.js';
+import type { JobStatus } from '../core/records.js';
 import { SerializationError, describeValue } from '../errors/errors.js';
 import { encodeId } from './redis-keys.js';
 
@@ -127,18 +128,23 @@ export function bullJobId(jobId: string, req: number): string {
 }
 
 /**
- * @internal Parses a channel message: `s<seq>\n<job JSON>` (a status change), `a<json>\n<job JSON>`
+ * @internal Parses a channel message: `s<seq> <status>\n<job JSON>` (a status change), `a<json>\n<job JSON>`
  * (a command applied), `e<json>` (an emission), `o<json>` (an output record).
  *
  * @example
  * ```ts
- * parseMessage('s3\n{...}'); // { type: 's', seq: 3, text: '{...}' }
+ * parseMessage('s3 running\n{...}'); // { type: 's', seq: 3, status: 'running', text: '{...}' }
  * ```
  */
-export function parseMessage(message: string): { type: 's'; seq: number; text: string } | { type: 'a'; ack: AckMessage; text: string } | { type: 'e' | 'o'; body: Record<string, unknown> } | undefined {
+export function parseMessage(
+  message: string,
+): { type: 's'; seq: number; status: JobStatus; text: string } | { type: 'a'; ack: AckMessage; text: string } | { type: 'e' | 'o'; body: Record<string, unknown> } | undefined {
   const type = message[0];
   const nl = message.indexOf('\n');
-  if (type === 's' && nl > 0) return { type, seq: Number(message.slice(1, nl)), text: message.slice(nl + 1) };
+  if (type === 's' && nl > 0) {
+    const space = message.indexOf(' ');
+    return { type, seq: Number(message.slice(1, space)), status: message.slice(space + 1, nl) as JobStatus, text: message.slice(nl + 1) };
+  }
   if (type === 'a' && nl > 0) return { type, ack: JSON.parse(message.slice(1, nl)) as AckMessage, text: message.slice(nl + 1) };
   if (type === 'e' || type === 'o') return { type, body: JSON.parse(message.slice(1)) as Record<string, unknown> };
   return undefined;

@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import { setPoolExecutor } from '../model/placement.js';
+import { BulkAdder } from './bulk-adder.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
 import { poolExecutor, type PoolResults } from './pool-results.js';
@@ -43,7 +44,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   const abortChannel = `${deps.prefix}:pool:${encodeId(flow.flowId)}:abort`;
   const queue = new Queue(name, { connection: options.connection as never, prefix: deps.prefix });
   queue.on('error', deps.report);
-  setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, client: deps.client, abortChannel }));
+  setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, adder: new BulkAdder(), client: deps.client, abortChannel }));
   const running = new Map<string, AbortController>();
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
