@@ -3,8 +3,8 @@ import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { RedisClient } from './lua-script.js';
 
 /**
- * Where Redis is: ioredis options (`{ host, port }`, `{ path }` for a unix socket, `{ url }`,
- * TLS, password, ...), or a client you made (an ioredis `Redis` or `Cluster`), which is used as
+ * Where Redis is: ioredis options (`{ host, port }`, `{ path }` for a unix socket, TLS,
+ * password, ...), or a client you made (an ioredis `Redis` or `Cluster`), which is used as
  * it is and never closed for you. BullMQ takes the same forms.
  *
  * @example
@@ -30,10 +30,8 @@ export function openClient(connection: unknown, where: string, extra: RedisOptio
   if (typeof connection !== 'object' || connection === null || Array.isArray(connection)) {
     throw new ConfigurationError(`${where}: connection must be ioredis options ({ host, port } or { path }) or an ioredis client, got ${describeValue(connection)}`);
   }
-  const options = connection as RedisOptions & { url?: string };
   // Auto-pipelining: the commands of many jobs issued in one tick go out in one write.
-  const merged: RedisOptions = { lazyConnect: true, enableAutoPipelining: true, ...options, ...extra };
-  const client = typeof options.url === 'string' ? new Redis(options.url, merged) : new Redis(merged);
+  const client = new Redis({ lazyConnect: true, enableAutoPipelining: true, ...(connection as RedisOptions), ...extra });
   // Errors also reject the command that hit them; without a listener ioredis prints each one.
   client.on('error', () => undefined);
   return { client, owned: true };

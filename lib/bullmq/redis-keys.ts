@@ -113,8 +113,9 @@ export function ownerChannel(prefix: string, owner: string): string {
 }
 
 /**
- * @internal Checks a key prefix: a non-empty string without `{`, `}` (they would change every
- * key's hash tag) or whitespace.
+ * @internal Checks a key prefix: any non-empty string. (On Redis Cluster BullMQ wants a
+ * hash-tagged one, such as `'{rlx}'`: every job key then shares that tag, one slot, which the
+ * scripts are fine with; they need only that one job's keys share a slot.)
  *
  * @throws {ConfigurationError} naming the caller and the bad prefix.
  * @example
@@ -123,8 +124,6 @@ export function ownerChannel(prefix: string, owner: string): string {
  * ```
  */
 export function checkPrefix(prefix: unknown, where: string): string {
-  if (typeof prefix !== 'string' || prefix.length === 0 || /[{}\s]/.test(prefix)) {
-    throw new ConfigurationError(`${where}: prefix must be a non-empty string without braces or spaces, got ${describeValue(prefix)}`);
-  }
+  if (typeof prefix !== 'string' || prefix.length === 0) throw new ConfigurationError(`${where}: prefix must be a non-empty string, got ${describeValue(prefix)}`);
   return prefix;
 }

@@ -147,7 +147,7 @@ export class RemoteJob extends Job {
   /** Queues an activation of `routineId.slotName` with `data` in the job (applied by its owner, in order). */
   override send(routineId: string, slotName: string, data: Payload): void {
     this.requireSlot(routineId, slotName, 'send');
-    this.requireAccepting('send to');
+    this.requireAccepting('send to', true);
     checkPayload(data, `send('${routineId}', '${slotName}')`);
     this.command({ op: 'send', routineId, slotName, data });
   }
@@ -155,7 +155,7 @@ export class RemoteJob extends Job {
   /** An Observer feeding `routineId.slotName`; the job stays open until it completes. */
   override input(routineId: string, slotName: string): Observer<Payload> {
     this.requireSlot(routineId, slotName, 'input');
-    this.requireAccepting('open an input of');
+    this.requireAccepting('open an input of', true);
     const id = `${Date.now().toString(36)}-${++this.inputs}-${Math.random().toString(36).slice(2, 8)}`;
     const field = `hold:${id}`;
     this.command({ op: 'hold', id, routineId, slotName }, [field, JSON.stringify({ routineId, slotName })]);
@@ -279,8 +279,11 @@ export class RemoteJob extends Job {
     if (routine.getSlot(slotName) === undefined) throw new ConfigurationError(`${what}('${routineId}', '${slotName}'): routine '${routineId}' has no slot '${slotName}'`);
   }
 
-  private requireAccepting(what: string): void {
-    if (this.ended()) throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}`);
+  /** A failed remote job takes no input until resumed (no owner keeps what arrives meanwhile). */
+  private requireAccepting(what: string, notFailed = false): void {
+    if (this.ended() || (notFailed && this._view.status === 'failed')) {
+      throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}${this._view.status === 'failed' ? ' (resume it first)' : ''}`);
+    }
   }
 }
 

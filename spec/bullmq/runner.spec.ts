@@ -253,6 +253,7 @@ describe('BullMQRunner: jobs on worker processes', function () {
       expect(final.status).to.equal('failed');
       expect(final.error?.name).to.equal('WorkerLostError');
       expect(final.pendingTasks.length, 'snapshot kept').to.equal(paused.pendingTasks.length);
+      expect(() => job.send('acc', 'in', { v: 1 }), 'no input to a failed remote job').to.throw(JobStateError, 'resume it first');
       cluster.errors.length = 0;
       const after = await (await cluster.runner.resume(build(), 'doomed')).wait();
       expect(after.status, 'resumable once the cause is gone').to.equal('completed');
