@@ -9,7 +9,7 @@ const LAYERS = [
   ['runtime', 'serialization'],
   ['flow'],
   ['rx', 'persistence', 'inspect'],
-  ['builtins', 'testing', 'node', 'otel', 'inspector'],
+  ['builtins', 'testing', 'node', 'otel', 'inspector', 'bullmq'],
   ['cli'],
 ];
 // The one sanctioned upward reference: ExecutionContext.flow is typed as the Flow façade.

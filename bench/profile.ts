@@ -29,6 +29,8 @@ const FILES: Record<string, string> = {
   marble: 'marble.ts',
   join_pairs: 'join-pairs.ts',
   batch_100: 'batch-100.ts',
+  dist_jobs: 'dist-jobs.ts',
+  dist_chain10: 'dist-chain10.ts',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -57,6 +57,10 @@ const WORKLOADS: Spec[] = [
   { name: 'typecheck', file: '../typecheck/typecheck.ts', args: ['--n', '200', '--runs', '3'] },
   // routilux/otel with no tracer provider registered: must stay within 10 % of plain chain10.
   { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '7'] },
+  // Scale-out (routilux/bullmq): each starts its own redis-server, and prints a skipped line without one.
+  { name: 'dist_jobs', file: 'dist-jobs.ts', args: ['--n', '5000'] },
+  { name: 'dist_chain10', file: 'dist-chain10.ts', args: ['--chains', '200'] },
+  { name: 'dist_io_scaling', file: 'dist-io-scaling.ts', args: ['--n', '200'] },
 ];
 
 /**

@@ -21,6 +21,7 @@ export type { ExecutionContext } from './model/execution-context.js';
 export { setAsyncContextStorage, type AsyncContextStorage } from './model/async-context-storage.js';
 export type { Payload } from './core/payload.js';
 export type { MergeStrategy, MergeFunction } from './model/merge.js';
+export type { Placement } from './model/placement.js';
 
 // Activation policies: joins, batches, windows, custom policies.
 export { Join, type JoinMode, type JoinOptions } from './model/join.js';
@@ -38,7 +39,8 @@ export { FlowWiring } from './flow/flow-wiring.js';
 
 // Flows and jobs.
 export { Flow, type ExecuteOptions } from './flow/flow.js';
-export type { FlowOptions } from './flow/flow-options.js';
+export type { FlowOptions, OpenOptions } from './flow/flow-options.js';
+export type { JobRunner } from './flow/job-runner.js';
 export { Connection, compileMapping } from './model/connection.js';
 export { Job, JobFailedStreamError, type WaitOptions } from './flow/job.js';
 
@@ -71,6 +73,7 @@ export {
   CancelledError,
   JobFailedError,
   StoreError,
+  WorkerLostError,
 } from './errors/errors.js';
 export { ErrorHandler, ErrorStrategy, type ErrorHandlerOptions, type RetryableError } from './errors/error-handler.js';
 

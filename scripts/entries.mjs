@@ -14,6 +14,7 @@ export const ENTRIES = [
   { subpath: './node', source: 'lib/node/index.ts' },
   { subpath: './otel', source: 'lib/otel/index.ts' },
   { subpath: './inspect', source: 'lib/inspector/index.ts' },
+  { subpath: './bullmq', source: 'lib/bullmq/index.ts' },
 ];
 
 /** Executables (package.json `bin`): built like entries, but no export subpath. */

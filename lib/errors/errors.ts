@@ -179,6 +179,23 @@ export class ValidationError extends RoutiluxError {
   }
 }
 
+/**
+ * A job kept killing the worker processes that owned it: after `maxRecoveries` takeovers of a
+ * job whose owner never let it go (a crash, an OOM, a stalled event loop), the worker that
+ * would own it next fails it with this error instead, its snapshot kept (resume it once fixed).
+ *
+ * @example
+ * ```ts
+ * const state = await job.wait();
+ * if (state.error?.name === 'WorkerLostError') alertOps(state.jobId);
+ * ```
+ */
+export class WorkerLostError extends RoutiluxError {
+  static {
+    this.prototype.name = 'WorkerLostError';
+  }
+}
+
 /** Longest message kept from a thrown value: a state must stay small whatever a handler throws. */
 const MAX_MESSAGE = 10_000;
 

@@ -14,6 +14,7 @@ import { activate } from '../runtime/activation.js';
 import { JobRuntime } from '../runtime/job-runtime.js';
 import { JobRegistry } from '../runtime/job-registry.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
+import { checkpointTapOf } from '../runtime/checkpoint-tap.js';
 import { Task } from '../runtime/task.js';
 import { restoreJob } from '../runtime/job-restore.js';
 import { cancelJob, resumeJob } from '../runtime/job-control.js';
@@ -103,6 +104,7 @@ export class FlowEngine implements RuntimeHooks {
   }
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
+    checkpointTapOf(this.flow)?.(job, statusChange); // a worker owning the job (routilux/bullmq)
     if (!this.leases.mayCheckpoint(job)) {
       // Its lease is not held here: its state is someone else's, unless it let the lease go
       // resting paused and changed since (a cancel), when it takes the lease again to save that.

@@ -3,6 +3,9 @@ import { ConfigurationError, describeValue, quoteValue } from '../errors/errors.
 import { ErrorHandler } from '../errors/error-handler.js';
 import type { JobStore } from '../state/job-store.js';
 import { resolveCheckpointOptions, type CheckpointOptions, type ResolvedCheckpointOptions } from '../runtime/checkpoint-options.js';
+import type { JobRunner } from './job-runner.js';
+
+export type { JobRunner } from './job-runner.js';
 
 /**
  * Options of `new Flow(options)`.
@@ -47,6 +50,8 @@ export interface FlowOptions {
    * `flow.checkpointErrors$`. Either way it is reported there.
    */
   onCheckpointError?: 'fail' | 'report';
+  /** Runs every job of the flow there (e.g. a `BullMQRunner`: on worker processes); see {@link JobRunner}. */
+  runner?: JobRunner;
 }
 
 /**
@@ -65,6 +70,26 @@ export interface ExecuteOptions {
   timeout?: number;
   /** Aborting it cancels the job (with the signal's reason). */
   signal?: AbortSignal;
+  /** Runs this job there instead of in this process; `null`: here, even when the flow has a runner. */
+  runner?: JobRunner | null;
+}
+
+/**
+ * Options of `flow.open`.
+ *
+ * @example
+ * ```ts
+ * flow.open({ jobId: 'chat-7', timeout: 60_000 } satisfies OpenOptions);
+ * ```
+ */
+export interface OpenOptions {
+  jobId?: string;
+  /** ms; overrides the flow's `executionTimeout` for this job. */
+  timeout?: number;
+  /** Aborting it cancels the job (with the signal's reason). */
+  signal?: AbortSignal;
+  /** Runs this job there instead of in this process; `null`: here, even when the flow has a runner. */
+  runner?: JobRunner | null;
 }
 
 /**
@@ -95,11 +120,12 @@ export interface ResolvedFlowOptions {
   onCheckpointError: 'fail' | 'report';
   owner: string;
   leaseTtl: number;
+  runner?: JobRunner;
 }
 
 const KNOWN = new Set([
   'flowId', 'executionStrategy', 'maxWorkers', 'executionTimeout', 'activationTimeout', 'errorHandler', 'scheduler', 'historyLimit', 'store', 'checkpoint', 'checkpointRetry', 'owner', 'leaseTtl',
-  'onCheckpointError',
+  'onCheckpointError', 'runner',
 ]);
 
 let flowCounter = 0;
@@ -152,7 +178,8 @@ export function resolveFlowOptions(options: FlowOptions): ResolvedFlowOptions {
   const owner = options.owner ?? `flow-${flowId}-${randomId()}`;
   if (typeof owner !== 'string' || owner.length === 0) throw new ConfigurationError(`Flow option owner must be a non-empty string, got ${quoteValue(owner)}`);
   const leaseTtl = optionalPositive('leaseTtl', options.leaseTtl) ?? 30_000;
-  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry, onCheckpointError, owner, leaseTtl };
+  const runner = checkRunner(options.runner, 'Flow option runner') ?? undefined;
+  return { flowId, executionStrategy, maxWorkers, executionTimeout, activationTimeout, errorHandler: options.errorHandler, scheduler, historyLimit, store, checkpoint, checkpointRetry, onCheckpointError, owner, leaseTtl, runner };
 }
 
 /** @internal Checks a strategy and worker count; sequential forces one worker. */
@@ -167,6 +194,37 @@ export function checkStrategy(strategy: unknown, maxWorkers: unknown): { executi
     throw new ConfigurationError(`a sequential flow runs one worker; maxWorkers ${describeValue(maxWorkers)} needs executionStrategy 'concurrent'`);
   }
   return { executionStrategy: strategy, maxWorkers: strategy === 'sequential' ? 1 : ((maxWorkers as number | undefined) ?? 5) };
+}
+
+/**
+ * @internal A runner option checked: `undefined`, `null` (run here), or a {@link JobRunner}.
+ *
+ * @throws {ConfigurationError} naming `where` for anything else.
+ * @example
+ * ```ts
+ * const runner = checkRunner(options.runner, 'start options.runner');
+ * ```
+ */
+export function checkRunner(runner: unknown, where: string): JobRunner | null | undefined {
+  if (runner === undefined || runner === null) return runner;
+  if (typeof runner !== 'object' || typeof (runner as JobRunner).start !== 'function' || typeof (runner as JobRunner).open !== 'function') {
+    throw new ConfigurationError(`${where} must be a JobRunner (with start and open, e.g. a BullMQRunner) or null, got ${describeValue(runner)}`);
+  }
+  return runner as JobRunner;
+}
+
+/**
+ * @internal The runner of one job: its options' (`null`: none, run here), else the flow's.
+ *
+ * @throws {ConfigurationError} for a runner option that is not a JobRunner.
+ * @example
+ * ```ts
+ * const runner = jobRunnerOf(options, flow.runner);
+ * ```
+ */
+export function jobRunnerOf(options: { runner?: unknown } | undefined, flowRunner: JobRunner | undefined): JobRunner | undefined {
+  const own = checkRunner(options?.runner, 'options.runner');
+  return own === undefined ? flowRunner : (own ?? undefined);
 }
 
 function optionalPositive(name: string, value: unknown): number | undefined {

@@ -10,7 +10,7 @@ import type { CheckpointError } from '../runtime/checkpointer.js';
 import { cancelJob, pauseJob, resumeJob } from '../runtime/job-control.js';
 import { flowToJSON, flowFromJSON, type FlowFromJSONOptions, type FlowJSON } from '../serialization/flow-json.js';
 import { toMermaid, toDot } from '../serialization/diagram.js';
-import { checkStrategy, resolveFlowOptions, runtimeOptions, type EntryOptions, type ExecuteOptions, type FlowOptions } from './flow-options.js';
+import { jobRunnerOf, checkStrategy, resolveFlowOptions, runtimeOptions, type EntryOptions, type ExecuteOptions, type FlowOptions, type JobRunner, type OpenOptions } from './flow-options.js';
 import type { Slot } from '../model/slot.js';
 import { isPort, portRoutineId } from './typed-wiring.js';
 import { FlowEngine } from './flow-engine.js';
@@ -41,6 +41,8 @@ export class Flow extends FlowWiring {
   readonly historyLimit: number;
   readonly store: JobStore | undefined;
   readonly checkpoint: 'never' | 'on-pause' | 'always';
+  /** Where `start` and `open` run jobs unless their options say otherwise (see {@link JobRunner}). */
+  readonly runner: JobRunner | undefined;
   private strategy: 'sequential' | 'concurrent';
   /** @internal The graph, the engine and the hooks between them (see {@link FlowEngine}). */
   protected readonly engine: FlowEngine;
@@ -65,6 +67,7 @@ export class Flow extends FlowWiring {
     this.historyLimit = o.historyLimit;
     this.store = o.store;
     this.checkpoint = o.checkpoint;
+    this.runner = o.runner;
     this.engine = new FlowEngine(this, o);
     this.events$ = this.engine.emissions$;
     this.inspect$ = this.engine.inspect$;
@@ -118,9 +121,9 @@ export class Flow extends FlowWiring {
   start<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Job;
   start(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Job;
   start(entry: string | Slot<any>, entryParams: object = {}, options: ExecuteOptions = {}): Job {
-    if (!isPort(entry)) return this.engine.start(entry, entryParams as Payload, options);
-    const routineId = portRoutineId(this.engine.graph, entry, 'start');
-    return this.engine.start(routineId, entryParams as Payload, { ...options, slot: entry.name });
+    const [entryId, opts] = isPort(entry) ? [portRoutineId(this.engine.graph, entry, 'start'), { ...options, slot: entry.name }] : [entry, options];
+    const runner = jobRunnerOf(opts, this.runner);
+    return runner ? runner.start(this, entryId, entryParams as Payload, opts) : this.engine.start(entryId, entryParams as Payload, opts);
   }
 
   /**
@@ -151,8 +154,9 @@ export class Flow extends FlowWiring {
   }
 
   /** A job with no entry activation, fed by `send`/`input`; settles after `close()` once its work is done. @example `const job = flow.open(); job.send('p', 'in', {}); job.close();` */
-  open(options: { jobId?: string; timeout?: number; signal?: AbortSignal } = {}): Job {
-    return this.engine.open(options);
+  open(options: OpenOptions = {}): Job {
+    const runner = jobRunnerOf(options, this.runner);
+    return runner ? runner.open(this, options) : this.engine.open(options);
   }
 
   /**

@@ -12,6 +12,7 @@ export type { SlotOptions, EventOptions } from './slot-options.js';
 export type { FlushHandler } from './routine-ports.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
 import { setOwn } from '../core/own-property.js';
+import type { Placement } from './placement.js';
 
 let autoId = 0;
 
@@ -231,4 +232,32 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
     }
     ctx.host.sendOutput(this as unknown as Routine, outputType, data ?? EMPTY_PAYLOAD);
   }
+
+  /** Where this routine's handlers run on worker processes (see {@link Routine.setPlacement}). */
+  get placement(): Placement {
+    return this._placement;
+  }
+
+  /**
+   * `'pool'`: when the flow's jobs run on workers (`routilux/bullmq`), this routine's handlers
+   * run on the workers' shared activation pool; their emits, shared data, routine state, outputs
+   * and slot resets reach the job when the activation ends. `'owner'` (default): in the process
+   * owning the job. In-process flows run both in place. Operator routines stay on the owner.
+   *
+   * @throws {ConfigurationError} for another value, or `'pool'` on an operator routine.
+   * @example
+   * ```ts
+   * const enrich = new Enricher();
+   * enrich.setPlacement('pool'); // its slow, stateless calls run on any worker
+   * flow.addRoutine(enrich, 'enrich');
+   * ```
+   */
+  setPlacement(placement: Placement): void {
+    if (placement !== 'owner' && placement !== 'pool') throw new ConfigurationError(`setPlacement on routine '${this._id}': expected 'owner' or 'pool', got ${describeValue(placement)}`);
+    if (placement === 'pool' && this._resumeOperator !== undefined) throw new ConfigurationError(`setPlacement on routine '${this._id}': an operator routine keeps its state in the job and runs on the owner`);
+    this._placement = placement;
+  }
+
+  /** @internal */
+  _placement: Placement = 'owner';
 }

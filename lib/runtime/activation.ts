@@ -9,6 +9,8 @@ import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
 import { runAdmitted } from './admitted-run.js';
 import { intake } from './policy-intake.js';
+import { poolExecutorOf } from '../model/placement.js';
+import type { SlotHandler } from '../model/slot.js';
 
 /**
  * @internal Runs one task: merge into the job's slot data, call the handler with the merged
@@ -49,10 +51,16 @@ export function activate(task: Task): void {
     task.merged = merged;
     const handler = slot._handler;
     if (merged !== undefined) {
-      // A slot with a schema or payload class admits the payload first; others pay this one read.
+      // A 'pool' routine of a flow a worker runs: its activation runs on the pool (flushes stay here).
+      const pool = routine._placement === 'pool' && slot !== routine._flushSlot ? poolExecutorOf(job.flow) : undefined;
+      const run: SlotHandler | undefined =
+        pool === undefined || handler === undefined ? handler : function (this: unknown, data, c) {
+              return pool(c as unknown as ActivationContext, data) ?? handler.call(this, data, c);
+            };
+      // A slot with a schema or payload class admits the payload first (on the owner); others pay this one read.
       const admit = slot._admit;
-      if (admit !== undefined) result = runAdmitted(ctx, admit, merged, handler, routine);
-      else if (handler !== undefined) result = runInContext(ctx, handler, routine, merged, ctx);
+      if (admit !== undefined) result = runAdmitted(ctx, admit, merged, run, routine);
+      else if (run !== undefined) result = runInContext(ctx, run, routine, merged, ctx);
     }
   } catch (error) {
     ctx.ended = true;

@@ -31,6 +31,7 @@ describe('error names', () => {
       const lib = (await import(pathToFileURL(file).href)) as typeof import('../../lib/index.js');
       expect(new lib.ConfigurationError('x').name).to.equal('ConfigurationError');
       expect(new lib.StoreError('x').name).to.equal('StoreError');
+      expect(new lib.WorkerLostError('x').name).to.equal('WorkerLostError');
       expect(lib.TimeoutError.name).to.not.equal('TimeoutError'); // the class itself was renamed...
       const flow = new lib.Flow({ activationTimeout: 5 });
       const r = new lib.Routine();

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { ConfigurationError, Flow, JobState, Routine, SerializationError } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
 import { makeState, rejected, thrown } from '../fixtures/helpers.js';
+import { storeContract } from './store-contract.js';
 
 class Emitter extends Routine {
   constructor() {
@@ -207,4 +208,12 @@ describe('FileJobStore', () => {
     await store.save(makeState('a', { updatedAt: 8 }));
     expect((await store.load('a'))!.updatedAt).to.equal(8);
   });
+});
+
+describe('FileJobStore: contract', () => {
+  let root: string;
+  let n = 0;
+  before(() => (root = mkdtempSync(join(tmpdir(), 'routilux-file-contract-'))));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  storeContract('FileJobStore', () => new FileJobStore(join(root, `case-${++n}`)));
 });

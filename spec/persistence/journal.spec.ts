@@ -11,6 +11,7 @@ import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { diffJobStates } from '../../lib/state/job-journal.js';
 import { journalEntryToJSON } from '../../lib/state/job-journal-json.js';
 import { makeRoutine } from '../helpers/routines.js';
+import { journalContract } from './store-contract.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/journal-crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,47 +40,18 @@ const same = (a: JobState | undefined, b: JobState): void => {
   expect(JSON.stringify(a)).to.equal(JSON.stringify(b));
 };
 
-for (const kind of ['MemoryJobStore', 'FileJobStore'] as const) {
-  describe(`${kind} journal`, () => {
-    let dir: string;
-    let store: MemoryJobStore | FileJobStore;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'routilux-journal-'));
-      store = kind === 'MemoryJobStore' ? new MemoryJobStore() : new FileJobStore(dir);
-    });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    it('append + load gives the newest state; save compacts; list, delete and prune handle the journal', async () => {
-      const s = await snapshots();
-      expect(s.length).to.be.greaterThan(3);
-      await store.save(s[0]);
-      for (let i = 1; i < s.length - 1; i++) await store.appendJournal(s[0].jobId, entry(s[i - 1], s[i]));
-      same(await store.load('j/1'), s[s.length - 2]);
-      expect((await store.load('j/1'))!.getSharedData('last')).to.be.instanceOf(Date);
-      expect(await store.list()).to.deep.equal(['j/1']);
-      const journal = join(dir, 'j%2f1.journal');
-      if (store instanceof FileJobStore) expect(existsSync(journal)).to.equal(true);
-      await store.save(s[s.length - 1]);
-      if (store instanceof FileJobStore) expect(existsSync(journal), 'compacted').to.equal(false);
-      same(await store.load('j/1'), s[s.length - 1]);
-      // A completed job is pruned with its journal, a running one deleted with it.
-      await store.appendJournal('j/1', entry(s[s.length - 1], s[s.length - 1]));
-      expect(await store.prune()).to.equal(1);
-      expect(await store.load('j/1')).to.equal(undefined);
-      await store.save(s[0]);
-      await store.appendJournal('j/1', entry(s[0], s[1]));
-      await store.delete('j/1');
-      expect(await store.load('j/1')).to.equal(undefined);
-      expect(existsSync(journal)).to.equal(false);
-    });
-
-    it('refuses a journal entry for a job without a saved snapshot (StoreError)', async () => {
-      const s = await snapshots();
-      const error = await store.appendJournal('nope', entry(s[0], s[1])).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(StoreError);
-    });
-  });
-}
+let contractDir: string;
+journalContract('MemoryJobStore', () => new MemoryJobStore());
+describe('FileJobStore: journal contract', () => {
+  beforeEach(() => (contractDir = mkdtempSync(join(tmpdir(), 'routilux-journal-'))));
+  afterEach(() => rmSync(contractDir, { recursive: true, force: true }));
+  const journal = (): string => join(contractDir, 'j%2f1.journal');
+  journalContract('FileJobStore', () => new FileJobStore(contractDir), () => ({
+    afterAppend: () => expect(existsSync(journal())).to.equal(true),
+    afterCompact: () => expect(existsSync(journal()), 'compacted').to.equal(false),
+    afterDelete: () => expect(existsSync(journal())).to.equal(false),
+  }));
+});
 
 describe('FileJobStore journal files', () => {
   let dir: string;

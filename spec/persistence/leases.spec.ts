@@ -9,16 +9,15 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigurationError, StoreError, type JobStore } from '../../lib/index.js';
+import { StoreError } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
-import { makeState, rejected, sleep } from '../fixtures/helpers.js';
+import { makeState, rejected } from '../fixtures/helpers.js';
 import { patchFs, systemError } from '../fixtures/store-fs-patch.js';
+import { leaseContract } from './store-contract.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/leases-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-type LeaseStore = JobStore & Required<Pick<JobStore, 'acquire' | 'release' | 'leaseOf'>>;
 
 let root: string;
 let n = 0;
@@ -26,101 +25,6 @@ const freshDir = (): string => join(root, `case-${++n}`);
 
 /** The pid of a process that has exited (so `kill(pid, 0)` fails). */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
-
-function leaseContract(name: string, make: () => LeaseStore): void {
-  describe(`${name}: leases`, () => {
-    it('grants a free lease, refuses another owner while it runs, and names the holder in leaseOf', async () => {
-      const store = make();
-      expect(await store.leaseOf('a')).to.equal(undefined);
-      const before = Date.now();
-      expect(await store.acquire('a', 'worker-1', 60_000)).to.equal(true);
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(false);
-      const lease = await store.leaseOf('a');
-      expect(lease?.owner).to.equal('worker-1');
-      expect(lease!.expiresAt).to.be.within(before + 60_000, Date.now() + 60_000);
-      // Leases are per job, and need no stored job.
-      expect(await store.acquire('b', 'worker-2', 60_000)).to.equal(true);
-      expect((await store.leaseOf('b'))?.owner).to.equal('worker-2');
-      expect(await store.list()).to.deep.equal([]);
-    });
-
-    it('is renewed by its holder acquiring again, which moves expiresAt', async () => {
-      const store = make();
-      expect(await store.acquire('a', 'worker-1', 1_000)).to.equal(true);
-      const first = (await store.leaseOf('a'))!.expiresAt;
-      await sleep(5);
-      expect(await store.acquire('a', 'worker-1', 120_000)).to.equal(true);
-      const second = (await store.leaseOf('a'))!;
-      expect(second.owner).to.equal('worker-1');
-      expect(second.expiresAt).to.be.greaterThan(first + 100_000);
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(false);
-    });
-
-    it('is taken over by another owner once it has expired; the old holder is refused then', async () => {
-      const store = make();
-      // 1.5 s: the refusal right after must come before the expiry even on a loaded machine
-      // (400 ms was close for the file store); then wait until just past that expiry.
-      expect(await store.acquire('a', 'worker-1', 1_500)).to.equal(true);
-      const { expiresAt } = (await store.leaseOf('a'))!;
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(false);
-      while (Date.now() <= expiresAt + 50) await sleep(10);
-      expect(await store.leaseOf('a'), 'an expired lease is nobody’s').to.equal(undefined);
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(true);
-      expect((await store.leaseOf('a'))?.owner).to.equal('worker-2');
-      expect(await store.acquire('a', 'worker-1', 60_000)).to.equal(false);
-    });
-
-    it('is dropped by release of its holder only; then another owner acquires it', async () => {
-      const store = make();
-      await store.release('a', 'worker-1'); // nothing to release: a no-op
-      expect(await store.acquire('a', 'worker-1', 60_000)).to.equal(true);
-      await store.release('a', 'worker-2'); // not the holder: a no-op
-      expect((await store.leaseOf('a'))?.owner).to.equal('worker-1');
-      await store.release('a', 'worker-1');
-      expect(await store.leaseOf('a')).to.equal(undefined);
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(true);
-      expect((await store.leaseOf('a'))?.owner).to.equal('worker-2');
-    });
-
-    it('is removed by delete(jobId), with the job', async () => {
-      const store = make();
-      await store.save(makeState('a'));
-      expect(await store.acquire('a', 'worker-1', 60_000)).to.equal(true);
-      await store.delete('a');
-      expect(await store.load('a')).to.equal(undefined);
-      expect(await store.leaseOf('a')).to.equal(undefined);
-      expect(await store.acquire('a', 'worker-2', 60_000)).to.equal(true);
-    });
-
-    it('keeps any string as a job id, the empty one and odd ones included', async () => {
-      const store = make();
-      for (const id of ['', 'a/b', '../x', 'ünï 🎉', 'x'.repeat(400)]) {
-        expect(await store.acquire(id, 'w', 60_000), id).to.equal(true);
-        expect((await store.leaseOf(id))?.owner).to.equal('w');
-        await store.release(id, 'w');
-        expect(await store.leaseOf(id)).to.equal(undefined);
-      }
-    });
-
-    it('validates its arguments with a ConfigurationError naming the bad one, and never throws while describing it', async () => {
-      const store = make();
-      const hostile = { toString: () => { throw new Error('boom'); } };
-      for (const owner of ['', undefined, null, 7, hostile, Symbol('s')]) {
-        await rejected(store.acquire('a', owner as never, 1_000), ConfigurationError, 'owner');
-        await rejected(store.release('a', owner as never), ConfigurationError, 'owner');
-      }
-      for (const ttl of [0, -1, NaN, Infinity, -Infinity, '1000', undefined, null, 10n, hostile]) {
-        await rejected(store.acquire('a', 'w', ttl as never), ConfigurationError, 'ttlMs');
-      }
-      for (const id of [undefined, null, 7, hostile]) {
-        await rejected(store.acquire(id as never, 'w', 1_000), ConfigurationError, 'job id');
-        await rejected(store.release(id as never, 'w'), ConfigurationError, 'job id');
-        await rejected(store.leaseOf(id as never), ConfigurationError, 'job id');
-      }
-      expect(await store.leaseOf('a'), 'a refused call changes nothing').to.equal(undefined);
-    });
-  });
-}
 
 describe('job leases', () => {
   before(() => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ConfigurationError, Flow, JobState, Routine, SerializationError } from '../../lib/index.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { makeState, rejected } from '../fixtures/helpers.js';
+import { storeContract } from './store-contract.js';
 
 class Counter extends Routine {
   constructor() {
@@ -90,3 +91,5 @@ describe('MemoryJobStore', () => {
     await rejected(store.delete(null as unknown as string), ConfigurationError, 'job id');
   });
 });
+
+storeContract('MemoryJobStore', () => new MemoryJobStore());

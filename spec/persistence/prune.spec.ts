@@ -7,98 +7,17 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, type JobStatus, type JobStore } from '../../lib/index.js';
+import { ConfigurationError } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
 import { RetentionSchedule } from '../../lib/persistence/retention-schedule.js';
-import { makeState, rejected, sleep, thrown } from '../fixtures/helpers.js';
+import { makeState, sleep, thrown } from '../fixtures/helpers.js';
 import { patchFs, systemError } from '../fixtures/store-fs-patch.js';
-
-/** The stored ids, sorted (MemoryJobStore lists in insertion order). */
-async function ids(store: JobStore): Promise<string[]> {
-  return (await store.list()).sort();
-}
-
-type PruneStore = JobStore & Required<Pick<JobStore, 'prune' | 'acquire' | 'release' | 'leaseOf'>>;
-
-const STATUSES: JobStatus[] = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
-const MINUTE = 60_000;
+import { MINUTE, pruneContract, saveOnePerStatus } from './store-contract.js';
 
 let root: string;
 let n = 0;
 const freshDir = (): string => join(root, `case-${++n}`);
-
-/** Saves one job per status, `<status>-job`, updated `age` ms ago. */
-async function saveOnePerStatus(store: JobStore, age = 0): Promise<void> {
-  for (const status of STATUSES) await store.save(makeState(`${status}-job`, { status, updatedAt: Date.now() - age }));
-}
-
-function pruneContract(name: string, make: () => PruneStore): void {
-  describe(`${name}: prune`, () => {
-    it('by default deletes the completed and cancelled jobs of any age and returns how many', async () => {
-      const store = make();
-      await saveOnePerStatus(store);
-      await store.save(makeState('ancient', { status: 'completed', updatedAt: 2 }));
-      await store.save(makeState('ahead', { status: 'cancelled', updatedAt: Date.now() + 10 * MINUTE })); // another clock
-      expect(await store.prune()).to.equal(4);
-      expect(await ids(store)).to.deep.equal(['failed-job', 'paused-job', 'pending-job', 'running-job']);
-      expect(await store.prune({})).to.equal(0);
-    });
-
-    it('deletes only the statuses given', async () => {
-      const store = make();
-      await saveOnePerStatus(store);
-      expect(await store.prune({ statuses: ['failed', 'paused'] })).to.equal(2);
-      expect(await ids(store)).to.deep.equal(['cancelled-job', 'completed-job', 'pending-job', 'running-job']);
-      expect(await store.prune({ statuses: [] }), 'no status, nothing to delete').to.equal(0);
-      expect(await store.prune({ statuses: STATUSES })).to.equal(4);
-      expect(await ids(store)).to.deep.equal([]);
-    });
-
-    it('deletes only jobs last updated more than olderThan ms ago', async () => {
-      const store = make();
-      await store.save(makeState('old', { status: 'completed', updatedAt: Date.now() - 10 * MINUTE }));
-      await store.save(makeState('recent', { status: 'completed', updatedAt: Date.now() - MINUTE }));
-      await store.save(makeState('old-failed', { status: 'failed', updatedAt: Date.now() - 10 * MINUTE }));
-      expect(await store.prune({ olderThan: 5 * MINUTE })).to.equal(1);
-      expect(await ids(store)).to.deep.equal(['old-failed', 'recent']);
-      expect(await store.prune({ olderThan: 30 * MINUTE, statuses: ['failed', 'completed'] })).to.equal(0);
-      expect(await store.prune({ olderThan: 30_000, statuses: ['failed', 'completed'] })).to.equal(2);
-    });
-
-    it('keeps a job whose lease is held, and deletes it once the lease is released or has expired', async () => {
-      const store = make();
-      await store.save(makeState('held', { status: 'completed' }));
-      await store.save(makeState('expiring', { status: 'completed' }));
-      expect(await store.acquire('held', 'worker-1', MINUTE)).to.equal(true);
-      expect(await store.acquire('expiring', 'worker-1', 20)).to.equal(true);
-      await sleep(80);
-      expect(await store.prune()).to.equal(1);
-      expect(await ids(store)).to.deep.equal(['held']);
-      expect((await store.leaseOf('held'))?.owner, 'the holder keeps its lease').to.equal('worker-1');
-      expect(await store.leaseOf('expiring')).to.equal(undefined);
-      expect(await store.acquire('expiring', 'worker-2', MINUTE), 'a pruned job leaves no lease behind').to.equal(true);
-      await store.release('held', 'worker-1');
-      expect(await store.prune()).to.equal(1);
-      expect(await ids(store)).to.deep.equal([]);
-    });
-
-    it('validates its options with a ConfigurationError naming the bad one, and changes nothing then', async () => {
-      const store = make();
-      await saveOnePerStatus(store);
-      const hostile = { toString: () => { throw new Error('boom'); } };
-      const bad: Array<[unknown, string]> = [
-        [null, 'object'], [5, 'object'], ['completed', 'object'], [['completed'], 'object'], [hostile, 'toString'],
-        [{ statuses: 'completed' }, 'statuses'], [{ statuses: ['done'] }, 'statuses'], [{ statuses: [hostile] }, 'statuses'],
-        [{ statuses: [undefined] }, 'statuses'], [{ olderThan: -1 }, 'olderThan'], [{ olderThan: NaN }, 'olderThan'],
-        [{ olderThan: Infinity }, 'olderThan'], [{ olderThan: '60000' }, 'olderThan'], [{ olderThan: null }, 'olderThan'],
-        [{ olderthan: 5 }, 'olderthan'],
-      ];
-      for (const [options, mention] of bad) await rejected(store.prune(options as never), ConfigurationError, 'prune', mention);
-      expect(await ids(store)).to.have.length(STATUSES.length);
-    });
-  });
-}
 
 describe('job retention', () => {
   before(() => {

@@ -1,0 +1,232 @@
+import { Queue } from 'bullmq';
+import { Subject, type Observable } from 'rxjs';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
+import type { Payload } from '../core/payload.js';
+import type { Flow } from '../flow/flow.js';
+import type { ExecuteOptions, OpenOptions } from '../flow/flow-options.js';
+import type { JobRunner } from '../flow/job-runner.js';
+import type { Job } from '../flow/job.js';
+import { BulkAdder } from './bulk-adder.js';
+import { ChannelFeed } from './channel-feed.js';
+import { CONTROL, REGISTER } from './control-scripts.js';
+import { flowFingerprint } from './flow-fingerprint.js';
+import type { RedisClient } from './lua-script.js';
+import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
+import { RedisJobStore } from './redis-job-store.js';
+import { checkPrefix, encodeId, jobKeys, ownerChannel } from './redis-keys.js';
+import { RemoteJob, type RemoteLink } from './remote-job.js';
+import { blankState } from './state-edit.js';
+import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
+
+/**
+ * Options of {@link BullMQRunner}.
+ *
+ * @example
+ * ```ts
+ * const options: BullMQRunnerOptions = { connection: { host: '127.0.0.1', port: 6379 }, prefix: 'rlx' };
+ * ```
+ */
+export interface BullMQRunnerOptions {
+  /** Where Redis is: ioredis options (`{ host, port }`, `{ path }`, ...) or your client (never closed for you). */
+  connection: RedisConnection;
+  /** First part of every Redis key, BullMQ's included (default `'rlx'`); workers must use the same. */
+  prefix?: string;
+}
+
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
+
+/**
+ * Runs a flow's jobs on worker processes (see {@link runWorker}) through BullMQ and Redis:
+ * `flow.start(entry, params, { runner })` (or `new Flow({ runner })` for every job) adds the
+ * job to the flow's queue and returns a {@link RemoteJob} at once; a worker whose flow has the
+ * same fingerprint owns it, runs it with the in-process engine and checkpoints it to Redis.
+ *
+ * @example
+ * ```ts
+ * const runner = new BullMQRunner({ connection: { host: '127.0.0.1', port: 6379 } });
+ * const job = flow.start('intake', { id: 42 }, { runner });
+ * await job.wait();
+ * const again = await runner.resume(flow, 'job-17'); // a paused or failed job, from any process
+ * await runner.close();
+ * ```
+ */
+export class BullMQRunner implements JobRunner {
+  readonly prefix: string;
+  /** The durable store the workers checkpoint to (the same keys). */
+  readonly store: RedisJobStore;
+  private readonly client: RedisClient;
+  private readonly owned: boolean;
+  private feed: ChannelFeed | undefined = undefined;
+  private subscriber: RedisClient | undefined = undefined;
+  private readonly queues = new Map<string, Queue>();
+  private readonly adder = new BulkAdder();
+  private readonly prints = new WeakMap<Flow, string>();
+  private readonly errors = new Subject<unknown>();
+  /** Failures nobody awaits: a command (send, close, ...) that could not be sent. */
+  readonly errors$: Observable<unknown> = this.errors.asObservable();
+  private readonly link: RemoteLink = {
+    control: (flow, jobId, command, meta) => this.control(flow, jobId, command, meta),
+    watch: (jobId, listener) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener),
+    report: (error) => this.errors.next(error),
+  };
+
+  /** @throws {ConfigurationError} for a bad connection or prefix. @example `new BullMQRunner({ connection: { path: '/run/redis.sock' } })` */
+  constructor(private readonly options: BullMQRunnerOptions) {
+    this.prefix = checkPrefix(options?.prefix ?? 'rlx', 'BullMQRunner');
+    const { client, owned } = openClient(options?.connection, 'BullMQRunner');
+    this.client = client;
+    this.owned = owned;
+    this.store = new RedisJobStore({ connection: client, prefix: this.prefix });
+  }
+
+  /**
+   * Starts a job of `flow` on the workers; see `Flow.start`. The handle is returned at once.
+   * @throws {ConfigurationError} for an unknown entry routine, bad params or options.
+   * @throws {SerializationError} for params that cannot be sent (a function, ...).
+   * @example
+   * ```ts
+   * const job = runner.start(flow, 'intake', { id: 42 }, { jobId: 'order-42' });
+   * ```
+   */
+  start(flow: Flow, entryId: string, params: Payload = {}, options: ExecuteOptions = {}): Job {
+    if (flow.getRoutine(entryId) === undefined) throw new ConfigurationError(`start('${entryId}'): flow '${flow.flowId}' has no routine '${entryId}'`);
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object, got ${describeValue(params)}`);
+    const slot = options.slot ?? 'trigger';
+    if (typeof slot !== 'string') throw new ConfigurationError(`start('${entryId}'): options.slot must be a string`);
+    const entry = { routineId: entryId, slot, params: encodeValue(params, `start('${entryId}') params`) };
+    return this.submit(flow, 'start', options, entry);
+  }
+
+  /**
+   * Opens a job of `flow` on the workers (fed by send / input, settles after close); see `Flow.open`.
+   * @throws {ConfigurationError} for bad options.
+   * @example
+   * ```ts
+   * const job = runner.open(flow, { jobId: 'chat-7' }); job.send('parse', 'in', { line }); job.close();
+   * ```
+   */
+  open(flow: Flow, options: OpenOptions = {}): Job {
+    return this.submit(flow, 'open', options, undefined);
+  }
+
+  /**
+   * Resumes a paused or failed job on the workers, from any process; resolves with its handle.
+   * @throws {ConfigurationError} (rejects) for an unknown job or one of another flow.
+   * @throws {JobStateError} (rejects) unless the job is paused or failed.
+   * @example
+   * ```ts
+   * const job = await runner.resume(flow, 'order-42'); await job.wait();
+   * ```
+   */
+  async resume(flow: Flow, jobId: string): Promise<Job> {
+    const job = await this.job(flow, jobId);
+    job.resume();
+    return job;
+  }
+
+  /**
+   * A handle on a stored job of `flow`, whatever its status, to watch or control it from here.
+   * @throws {ConfigurationError} (rejects) for an unknown job or one of another flow.
+   * @example
+   * ```ts
+   * const job = await runner.job(flow, 'order-42'); console.log(job.state.status);
+   * ```
+   */
+  async job(flow: Flow, jobId: string): Promise<RemoteJob> {
+    if (typeof jobId !== 'string') throw new ConfigurationError(`BullMQRunner: the job id must be a string, got ${describeValue(jobId)}`);
+    const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
+    await job.watch(); // first: a status published from now on is seen
+    const loaded = await this.store.loadWithSeq(jobId);
+    if (loaded === undefined) throw new ConfigurationError(`BullMQRunner: no job '${jobId}' is stored under prefix '${this.prefix}'`);
+    if (loaded.state.flowId !== flow.flowId) throw new ConfigurationError(`BullMQRunner: job '${jobId}' belongs to flow '${loaded.state.flowId}', not '${flow.flowId}'`);
+    job._view.offer(loaded.seq, loaded.state);
+    return job;
+  }
+
+  /**
+   * Closes the queues and the connections this runner opened. Jobs keep running on the workers.
+   * @example
+   * ```ts
+   * await runner.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    this.feed?.close();
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    if (this.subscriber !== undefined) await closeClient(this.subscriber);
+    if (this.owned) await closeClient(this.client);
+  }
+
+  private submit(flow: Flow, kind: 'start' | 'open', options: ExecuteOptions | OpenOptions, entry: WireJob['entry']): Job {
+    const jobId = options.jobId ?? randomId();
+    if (typeof jobId !== 'string' || jobId.length === 0) throw new ConfigurationError(`${kind}: options.jobId must be a non-empty string, got ${describeValue(jobId)}`);
+    const timeout = options.timeout;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new ConfigurationError(`${kind}: options.timeout must be a positive number of ms, got ${describeValue(timeout)}`);
+    const signal = options.signal;
+    if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== 'function') throw new ConfigurationError(`${kind}: options.signal must be an AbortSignal`);
+    const fp = this.fingerprint(flow);
+    const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
+    const data: WireJob = { v: WIRE_VERSION, jobId, kind, fp, ...(entry ? { entry } : {}), ...(timeout ? { timeout } : {}) };
+    job._submit(async () => {
+      const keys = jobKeys(this.prefix, jobId);
+      const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
+      if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+      await this.add(flow, kind, data, Number(reply[1]));
+    });
+    if (signal !== undefined) {
+      const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
+    }
+    return job;
+  }
+
+  private async control(flow: Flow, jobId: string, command: ControlCommand, meta?: [string, string]): Promise<{ id: string; seq: number }> {
+    const keys = jobKeys(this.prefix, jobId);
+    const [, v, , op, , data] = controlFields(command);
+    const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
+    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId)];
+    const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
+    if (Number(req) > 0) {
+      const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };
+      await this.add(flow, 'control', wire, Number(req));
+    }
+    return { id, seq: Number(seq) };
+  }
+
+  /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */
+  private add(flow: Flow, name: string, data: WireJob, req: number): Promise<void> {
+    return this.adder.add(this.queue(flow), name, data, { ...JOB_OPTIONS, jobId: bullJobId(data.jobId, req) });
+  }
+
+  private fingerprint(flow: Flow): string {
+    let fp = this.prints.get(flow);
+    if (fp === undefined) this.prints.set(flow, (fp = flowFingerprint(flow)));
+    return fp;
+  }
+
+  private queue(flow: Flow): Queue {
+    let queue = this.queues.get(flow.flowId);
+    if (queue === undefined) {
+      queue = new Queue(queueName(flow.flowId), { connection: this.options.connection as never, prefix: this.prefix });
+      queue.on('error', (error) => this.errors.next(error));
+      this.queues.set(flow.flowId, queue);
+    }
+    return queue;
+  }
+
+  private channels(): ChannelFeed {
+    if (this.feed === undefined) {
+      this.subscriber = duplicateClient(this.options.connection, 'BullMQRunner');
+      this.feed = new ChannelFeed(this.subscriber, (error) => this.errors.next(error));
+    }
+    return this.feed;
+  }
+}
+
+/** A job id nobody else picks: crypto.randomUUID. */
+function randomId(): string {
+  return globalThis.crypto.randomUUID();
+}
+

@@ -1,0 +1,118 @@
+import { LuaScript, NOW_MS } from './lua-script.js';
+
+// The scripts between BullMQRunner clients and the owning worker, beside RedisJobStore's. All
+// keys of one job share its hash tag.
+
+/**
+ * @internal A new remote job. KEYS state, meta; ARGV fingerprint, flowId. Refused ({0}) when the
+ * id is taken (a snapshot, or a start already requested); else records the request: {1, req}.
+ */
+export const REGISTER = new LuaScript(
+  `if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], 'req') == 1 then return {0} end
+local req = redis.call('HINCRBY', KEYS[2], 'req', 1)
+redis.call('HSET', KEYS[2], 'fp', ARGV[1], 'flow', ARGV[2])
+return {1, req}`,
+  2,
+);
+
+/**
+ * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix
+ * (`<prefix>:owner:`), v, op, data, meta field ('' = none), meta value ('' = delete the field),
+ * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the
+ * owner on its channel (`<encoded id>\nc`), and, when the command needs an owner and nobody holds
+ * the job's lease while it has a snapshot, counts a delivery request (the caller adds that
+ * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}.
+ */
+export const CONTROL = new LuaScript(
+  `local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
+if ARGV[5] ~= '' then
+  if ARGV[6] == '' then redis.call('HDEL', KEYS[2], ARGV[5]) else redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
+end
+local seq = redis.call('HGET', KEYS[2], 'seq') or '0'
+${NOW_MS}
+local m = redis.call('HMGET', KEYS[2], 'owner', 'until')
+local live = m[1] and tonumber(m[2] or '0') > now
+if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
+local req = 0
+if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
+return {id, seq, req}`,
+  3,
+);
+
+/**
+ * @internal A worker takes a job: its lease (as RedisJobStore's ACQUIRE) and, in the same
+ * step, everything it needs to run it. KEYS meta, state, journal, control, inbox; ARGV owner,
+ * ttl ms. Refused: {0, owner, until}. Granted: {1, epoch, until, recoveries, cursor, snapshot
+ * text or false, journal, control entries after the cursor, inbox entries, meta as a flat list}.
+ */
+export const TAKE = new LuaScript(
+  `${NOW_MS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries', 'cursor')
+local owner = m[1]
+local expires = tonumber(m[2] or '0')
+if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(expires)} end
+local epoch = m[4] or '0'
+local recoveries = tonumber(m[5] or '0')
+if not (owner == ARGV[1] and expires > now) then
+  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
+  if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
+end
+local untilMs = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')
+local cursor = m[6] or ''
+local control
+if cursor == '' then control = redis.call('XRANGE', KEYS[4], '-', '+') else control = redis.call('XRANGE', KEYS[4], '(' .. cursor, '+') end
+return {1, epoch, tostring(untilMs), tostring(recoveries), cursor, redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1), control, redis.call('XRANGE', KEYS[5], '-', '+'), redis.call('HGETALL', KEYS[1])}`,
+  5,
+);
+
+/**
+ * @internal Renews a held lease. KEYS meta; ARGV owner, ttl ms, epoch. Only while the lease is
+ * still this owner's, at this epoch (a gap in which another took it over and let it go shows
+ * as a new epoch): 1, else 0.
+ */
+export const RENEW = new LuaScript(
+  `local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch')
+if m[1] ~= ARGV[1] or m[2] ~= ARGV[3] then return 0 end
+${NOW_MS}
+redis.call('HSET', KEYS[1], 'until', now + tonumber(ARGV[2]))
+return 1`,
+  1,
+);
+
+/**
+ * @internal The owner lets a resting job go. KEYS meta, control, inbox; ARGV owner, last entry
+ * id the owner read ('' = none), cursor (the last entry applied, '' = keep), force ('1': even
+ * with news), drop inbox ('1': every pool result was applied and saved). -1: not the owner any
+ * more; 0: commands arrived since the owner last read (it keeps the job and reads them); 1:
+ * released, the cursor saved and the applied entries trimmed.
+ */
+export const RELEASE_IDLE = new LuaScript(
+  `if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
+if ARGV[4] ~= '1' then
+  local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+  if #last > 0 and last[1][1] ~= ARGV[2] then return 0 end
+end
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
+  redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3])
+end
+if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
+redis.call('HDEL', KEYS[1], 'owner', 'until', 'held')
+redis.call('HSET', KEYS[1], 'recoveries', 0)
+return 1`,
+  3,
+);
+
+/**
+ * @internal A pool activation's result. KEYS inbox, meta; ARGV key (<activationId>#<attempt>),
+ * result JSON, owner channel prefix, encoded job id. Kept in the job's inbox (a new owner finds
+ * it there) and published to the owner as `<encoded id>\nr<key>\n<json>`.
+ */
+export const RESULT = new LuaScript(
+  `redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
+local owner = redis.call('HGET', KEYS[2], 'owner')
+if owner then redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
+return 1`,
+  2,
+);

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { Redis, Cluster } from 'ioredis';
+
+/** A Redis client this package talks to: a standalone connection or a cluster. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * @internal One Lua script, run by its SHA1 (`EVALSHA`) and loaded with `EVAL` the first time a
+ * server does not know it (`NOSCRIPT`: a fresh server, a failover, `SCRIPT FLUSH`). Nothing is
+ * defined on the client object, so a client the caller passed in is used as it is.
+ *
+ * @example
+ * ```ts
+ * const ping = new LuaScript("return redis.call('PING')", 0);
+ * await ping.run(client, [], []); // 'PONG'
+ * ```
+ */
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(
+    readonly source: string,
+    /** How many of the arguments are keys (all of one hash slot on a cluster). */
+    readonly keyCount: number,
+  ) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Runs the script with `keys` (exactly `keyCount` of them) and `args`. */
+  async run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, this.keyCount, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.source, this.keyCount, ...keys, ...args);
+    }
+  }
+}
+
+/**
+ * @internal The server's clock in epoch ms, computed inside a script (`TIME`), so leases
+ * expire by one clock however skewed the clients' clocks are.
+ *
+ * @example
+ * ```ts
+ * const lua = `${NOW_MS}\nreturn now`;
+ * ```
+ */
+export const NOW_MS = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";

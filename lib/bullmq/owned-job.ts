@@ -1,0 +1,281 @@
+import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
+import type { JobStatus } from '../core/records.js';
+import { JobState } from '../state/job-state.js';
+import { Checkpointer } from '../runtime/checkpointer.js';
+import type { Job } from '../flow/job.js';
+import { isFencedWrite } from './fenced-error.js';
+import { ownerWriter } from './owner-writer.js';
+import { RELEASE_IDLE } from './control-scripts.js';
+import { takeJob } from './take-job.js';
+import { renewLease } from './lease-renewal.js';
+import { OwnerCommands } from './owner-commands.js';
+import { jobKeys, type JobKeys } from './redis-keys.js';
+import { blankState, withStatus } from './state-edit.js';
+import { ControlReader } from './control-reader.js';
+import { PoolResults } from './pool-results.js';
+import { dropLocal, materialize, type Materialized } from './materialize.js';
+import type { ControlEntry, WireJob } from './wire.js';
+import type { WorkerContext } from './worker-context.js';
+
+const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
+
+/** How an ownership ended: let go at rest, lost to another owner, or handed over by a closing worker. */
+export type Ownership = 'done' | 'lost' | 'handoff';
+
+/**
+ * @internal One worker's ownership of one job, from taking its lease to letting it go: it
+ * rebuilds the job from its snapshot (or starts it), applies its control commands in order,
+ * checkpoints it after every dispatch turn with writes fenced by the lease epoch, keeps the
+ * lease, and lets the job go once it rests (paused with nothing in flight, or settled), its
+ * last checkpoint landed and no command is unread. A refused write or renewal means another
+ * owner took over: the local copy is dropped at once (its in-flight handlers are aborted).
+ *
+ * @example
+ * ```ts
+ * const outcome = await new OwnedJob(ctx, 'order-17', data).run(); // 'done' | 'lost' | 'handoff' | ms to retry
+ * ```
+ */
+export class OwnedJob {
+  private readonly keys: JobKeys;
+  private job: Job | undefined = undefined;
+  private cp: Checkpointer | undefined = undefined;
+  private readonly commands: OwnerCommands;
+  /** The engine's checkpoint moments are ignored from now on (handed over, let go). */
+  private tapOff = false;
+  private readonly stops: Array<() => void> = [];
+  /** The last control entry applied (saved with each checkpoint). */
+  private applied = '';
+  private readonly reader: ControlReader;
+  /** Results of this job's pool activations (Tier 2). */
+  readonly results = new PoolResults();
+  private lost = false;
+  /** Let go (released or handed over): nothing more is applied or written here. */
+  private over = false;
+  /** Let go by its final checkpoint (see the writer). */
+  private released = false;
+  private poked = false;
+  private wake: (() => void) | undefined = undefined;
+  /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
+  private ready = false;
+  private nudgedEarly = false;
+
+  /** The lease epoch this ownership writes with (from the take). */
+  private epoch = '';
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    readonly jobId: string,
+    private readonly data: WireJob,
+  ) {
+    this.keys = jobKeys(ctx.prefix, jobId);
+    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, (e) => ctx.report(e));
+    this.reader = new ControlReader(ctx.client, this.keys.control, (e) => ctx.report(e), (entries) => this.applyNow(entries), () => this.poke());
+  }
+
+  /**
+   * Takes the job (its lease, its snapshot, its unread commands and pool results, in one step)
+   * and owns it until it is let go, lost or handed over; a number: another owner holds it, ask
+   * again in that many ms.
+   */
+  async run(): Promise<Ownership | number> {
+    try {
+      // The worker listens on its own channel already: a command added after the take is nudged there.
+      this.stops.push(() => this.reader.stop(), () => this.results.dispose());
+      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration);
+      if (!taken.granted) return taken.retryIn;
+      const { epoch, recoveries, text, journal, meta } = taken;
+      this.epoch = epoch;
+      this.stops.push(renewLease(this.ctx.client, this.keys.meta, this.ctx.owner, this.ctx.lockDuration, epoch, () => this.lose()));
+      for (const { key, result } of taken.inbox) this.results.deliver(key, result);
+      this.applied = this.reader.seen = taken.cursor;
+      const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
+      const entries = this.reader.accept(taken.control);
+      if (recoveries > this.ctx.maxRecoveries) {
+        return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
+      }
+      if (this.data.fp !== this.ctx.fingerprint) {
+        return await this.giveUp(loaded, new ConfigurationError(`job '${this.jobId}' was started for another definition of flow '${this.ctx.flow.flowId}' (fingerprint ${this.data.fp}); this worker's is ${this.ctx.fingerprint}`));
+      }
+      let made: Materialized | undefined;
+      try {
+        made = materialize(this.ctx.flow, this.jobId, this.data, loaded, entries);
+        if (made?.consumed !== undefined) {
+          for (const e of entries.slice(0, entries.indexOf(made.consumed))) this.commands.refuse(loaded!, e);
+          this.applied = made.consumed.id;
+        }
+      } catch (error) {
+        return await this.giveUp(loaded, error as RoutiluxError);
+      }
+      if (made === undefined) return await this.letGo(loaded, entries);
+      this.job = made.job;
+      // Commands first: the first checkpoint is the state after them (a restored paused job
+      // that a command resumes is never published paused again).
+      this.commands.restore(made.job, meta);
+      this.applyNow(made.rest);
+      this.startCheckpoints(made.job);
+      this.ready = true;
+      if (this.nudgedEarly) this.reader.readSoon();
+      return await this.loop();
+    } finally {
+      for (const stop of this.stops) stop();
+      this.commands.dispose();
+    }
+  }
+
+  /** A message for this job on the worker's channel: `r<key>\n<json>` is a pool result, `c` news on the control stream. */
+  nudged(message: string): void {
+    if (message.startsWith('r')) {
+      const nl = message.indexOf('\n');
+      this.results.deliver(message.slice(1, nl), message.slice(nl + 1));
+    } else if (this.ready) this.reader.readSoon();
+    else this.nudgedEarly = true;
+  }
+
+  /** Another owner may have it now: stop everything here, write nothing more. */
+  lose(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    this.results.dispose();
+    this.poke();
+  }
+
+  /** Something happened (a turn, a command, closing): the loop looks again. */
+  poke(): void {
+    this.poked = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async loop(): Promise<Ownership> {
+    for (;;) {
+      if (!this.poked) await new Promise<void>((resolve) => (this.wake = resolve));
+      this.poked = false;
+      if (this.lost) return 'lost';
+      if (this.released) return this.done();
+      const status = this.job!.state.status;
+      if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
+      if (!this.quiet()) continue;
+      this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
+      await this.cp!.flushed();
+      if (this.lost) return 'lost';
+      if (this.released) return this.done();
+      if (!this.quiet()) continue;
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1']);
+      if (released === -1) return (this.lose(), 'lost');
+      if (released === 0) {
+        this.reader.readSoon();
+        continue;
+      }
+      return this.done();
+    }
+  }
+
+  private done(): Ownership {
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    return 'done';
+  }
+
+  /** Rests with nothing in flight and nothing unread. */
+  private quiet(): boolean {
+    const rt = this.job!._runtime;
+    return RESTING.has(rt.status) && rt.work.running === 0 && !this.reader.busy;
+  }
+
+  /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */
+  private async letGo(state: JobState | undefined, read: ControlEntry[]): Promise<Ownership> {
+    let pending = read;
+    for (;;) {
+      if (state !== undefined) {
+        for (const e of pending) this.commands.refuse(state, e);
+        this.applied = this.reader.seen;
+      }
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0', '0']);
+      if (released !== 0) break;
+      pending = await this.reader.read();
+    }
+    this.ctx.store.forget(this.jobId);
+    return 'done';
+  }
+
+  /** The job failed before it could run here: stored failed with `error` (its snapshot kept), released. */
+  private async giveUp(state: JobState | undefined, error: RoutiluxError): Promise<Ownership> {
+    this.ctx.report(error);
+    const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
+    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
+    this.ctx.store.forget(this.jobId);
+    return 'done';
+  }
+
+  /** The worker closes while the job runs: pause it here, store it as running, let it go for another worker. */
+  private async handoff(): Promise<Ownership> {
+    const job = this.job!;
+    this.tapOff = true;
+    await job.pause('handoff').catch(() => undefined);
+    await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
+    await this.cp!.flushed();
+    if (this.lost) return 'lost';
+    const paused = job.state;
+    const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
+    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch });
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
+    this.ctx.store.forget(this.jobId);
+    this.forgetLocal();
+    return 'handoff';
+  }
+
+  private startCheckpoints(job: Job): void {
+    const self = this;
+    const writer = ownerWriter(this.ctx.store, this.jobId, this.keys.state, {
+      get state() {
+        return self.released ? 'released' : self.lost || self.over ? 'gone' : 'owned';
+      },
+      write: () => ({ cursor: this.applied, epoch: this.epoch }),
+      release: () => (this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined),
+      released: () => {
+        this.released = true;
+        this.poke();
+      },
+    });
+    const cp = (this.cp = new Checkpointer(writer, 'always', this.ctx.checkpoint, 'fail'));
+    const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
+    this.stops.push(() => sub.unsubscribe());
+  }
+
+  /**
+   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status; see
+   * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
+   * saves it) or the change into running (the next turn does).
+   */
+  checkpointed(statusChange: boolean): void {
+    const job = this.job;
+    if (job === undefined || this.cp === undefined || this.tapOff) return;
+    const rt = job._runtime;
+    if (statusChange || !rt.work.isIdle()) this.cp.notify(rt, statusChange);
+    this.poke();
+  }
+
+  /** Applies read commands; each one's effect is in the next checkpoint, which also saves the cursor. */
+  private applyNow(entries: ControlEntry[]): void {
+    const job = this.job;
+    if (job === undefined || this.lost || this.over || entries.length === 0) return;
+    for (const entry of entries) {
+      this.commands.apply(job, entry);
+      this.applied = entry.id;
+    }
+    this.cp?.notify(job._runtime, true);
+    this.poke();
+  }
+
+  /** Drops the local copy from the worker's flow without a checkpoint. */
+  private forgetLocal(): void {
+    this.over = true;
+    this.tapOff = true;
+    this.commands.dispose();
+    if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
+  }
+}

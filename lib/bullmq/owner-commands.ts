@@ -1,0 +1,131 @@
+import { Subscription, type Observer } from 'rxjs';
+import type { Payload } from '../core/payload.js';
+import { describeError } from '../errors/errors.js';
+import type { Flow } from '../flow/flow.js';
+import type { Job } from '../flow/job.js';
+import type { RedisClient } from './lua-script.js';
+import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
+
+/**
+ * @internal What the owner of one job does with its control commands, on its local Job: pause,
+ * resume, cancel, send, inputs held open (re-opened by a new owner from the job's meta), close,
+ * and the publications clients asked for (an event's payloads, the outputs). A refused pause or
+ * cancel is answered on the job's channel; everything else a client already checked.
+ *
+ * @example
+ * ```ts
+ * const commands = new OwnerCommands(flow, client, keys.channel, report);
+ * commands.apply(job, { id: '1-0', command: { op: 'close' } });
+ * ```
+ */
+export class OwnerCommands {
+  private readonly holds = new Map<string, Observer<Payload>>();
+  private readonly observed = new Set<string>();
+  private events: Subscription | undefined = undefined;
+  private outputs: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly client: RedisClient,
+    private readonly channel: string,
+    private readonly report: (error: unknown) => void,
+  ) {}
+
+  /** The requests a client left in the job's meta: open inputs, observed events, outputs. */
+  restore(job: Job, meta: Record<string, string>): void {
+    for (const [field, value] of Object.entries(meta)) {
+      if (field.startsWith('hold:')) {
+        const { routineId, slotName } = JSON.parse(value) as { routineId: string; slotName: string };
+        this.apply(job, { id: '', command: { op: 'hold', id: field.slice(5), routineId, slotName } });
+      } else if (field.startsWith('obs:')) {
+        const [routineId, eventName] = field.slice(4).split('\u0000');
+        this.apply(job, { id: '', command: { op: 'observe', routineId, eventName } });
+      } else if (field === 'outputs') this.apply(job, { id: '', command: { op: 'outputs' } });
+    }
+  }
+
+  /** Applies one command to the local job. */
+  apply(job: Job, { id, command: c }: ControlEntry): void {
+    try {
+      this.applyOne(job, id, c);
+    } catch (error) {
+      this.report(error); // a send to a slot this worker's flow lacks, ...: the job goes on
+    }
+  }
+
+  /** Answers a command the owner cannot apply in the job's status (pause or cancel of a settled job, ...). */
+  refuse(job: { jobId: string; status: string }, { id, command }: ControlEntry): void {
+    if (command.op === 'pause' || command.op === 'cancel' || command.op === 'resume') {
+      this.ack(id, { name: 'JobStateError', message: `cannot ${command.op} job '${job.jobId}': it is ${job.status}` });
+    }
+  }
+
+  /** Stops publishing and drops the inputs (the job is let go). */
+  dispose(): void {
+    this.events?.unsubscribe();
+    this.outputs?.unsubscribe();
+    this.holds.clear();
+  }
+
+  private applyOne(job: Job, id: string, c: ControlCommand): void {
+    switch (c.op) {
+      case 'pause':
+        job.pause(c.reason, c.checkpoint).catch((error: unknown) => this.ack(id, describeError(error)));
+        return;
+      case 'cancel':
+        job.cancel(c.reason).catch((error: unknown) => this.ack(id, describeError(error)));
+        return;
+      case 'resume': {
+        const status = job.state.status;
+        if (status !== 'paused' && status !== 'failed') return; // running already: nothing to do
+        job.resume();
+        return;
+      }
+      case 'send':
+        job.send(c.routineId, c.slotName, c.data);
+        return;
+      case 'hold':
+        if (!this.holds.has(c.id)) this.holds.set(c.id, job.input(c.routineId, c.slotName));
+        return;
+      case 'unhold':
+        this.holds.get(c.id)?.complete();
+        this.holds.delete(c.id);
+        return;
+      case 'input-error': {
+        const error = Object.assign(new Error(c.error.message), { name: c.error.name });
+        this.holds.get(c.id)?.error(error);
+        this.holds.delete(c.id);
+        return;
+      }
+      case 'close':
+        job.close();
+        return;
+      case 'observe':
+        this.observed.add(`${c.routineId}\u0000${c.eventName}`);
+        this.events ??= this.flow.events$.subscribe((e) => {
+          if (e.jobId !== job.jobId || !this.observed.has(`${e.routineId}\u0000${e.eventName}`)) return;
+          this.publish('e', () => ({ routineId: e.routineId, eventName: e.eventName, data: encodeValue(e.data, `job '${e.jobId}' emission ${e.routineId}.${e.eventName}`) }));
+        });
+        return;
+      case 'outputs':
+        this.outputs ??= job.output$.subscribe((record) => this.publish('o', () => ({ record: encodeValue(record, `job '${job.jobId}' output`) })));
+        return;
+    }
+  }
+
+  private ack(id: string, error: { name: string; message: string }): void {
+    if (id === '') return;
+    this.client.publish(this.channel, `a${JSON.stringify({ id, ok: false, error })}\n`).catch(this.report);
+  }
+
+  /** Publishes what `body` makes; a payload that cannot be encoded is reported, never thrown into the emitting handler. */
+  private publish(type: 'e' | 'o', body: () => Record<string, unknown>): void {
+    let text: string;
+    try {
+      text = `${type}${JSON.stringify(body())}`;
+    } catch (error) {
+      return this.report(error);
+    }
+    this.client.publish(this.channel, text).catch(this.report);
+  }
+}

@@ -1,0 +1,49 @@
+import type { JobStatus } from '../core/records.js';
+import type { JobState } from '../state/job-state.js';
+import type { JobStore } from '../state/job-store.js';
+import { fenced } from './fenced-error.js';
+import type { RedisJobStore } from './redis-job-store.js';
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+/** @internal What the writer asks of the ownership it writes for. */
+export interface WriterOwner {
+  /** `released`: let go with its final snapshot; `gone`: lost or handed over; else owned here. */
+  readonly state: 'owned' | 'released' | 'gone';
+  /** The cursor and the epoch a write carries now. */
+  write(): { cursor: string; epoch: string };
+  /** The release a settled job's save may do, when nothing is in flight or unread here. */
+  release(): { owner: string; seen: string } | undefined;
+  /** The save let the job go. */
+  released(): void;
+}
+
+/**
+ * @internal The store an owner's Checkpointer writes to: every save fenced by the ownership's
+ * epoch and carrying its control cursor; a paused job's quiescent snapshot published again (a
+ * client's `pause()` resolves on it); a settled job's save letting the job go in the same step
+ * when nothing is unread. Once let go, later writes are dropped; once lost, refused.
+ *
+ * @example
+ * ```ts
+ * const checkpointer = new Checkpointer(ownerWriter(store, jobId, keys.state, owner), 'always');
+ * ```
+ */
+export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: string, owner: WriterOwner): JobStore {
+  let last: JobState | undefined;
+  return {
+    save: (state) => {
+      if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
+      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
+      const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
+      last = state;
+      const release = TERMINAL.has(state.status) ? owner.release() : undefined;
+      return store.saveWith(state, { ...owner.write(), publish: settled, release }).then((r) => {
+        if (r.released) owner.released();
+      });
+    },
+    load: (id) => store.load(id),
+    list: () => store.list(),
+    delete: (id) => store.delete(id),
+  };
+}

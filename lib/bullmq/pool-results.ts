@@ -1,0 +1,148 @@
+import type { Queue } from 'bullmq';
+import type { BulkAdder } from './bulk-adder.js';
+import { JobStateError } from '../errors/errors.js';
+import type { Payload } from '../core/payload.js';
+import type { ActivationContext } from '../model/activation-context.js';
+import type { PoolExecutor } from '../model/placement.js';
+import { errorType } from '../serialization/error-type-registry.js';
+import type { RedisClient } from './lua-script.js';
+import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, type Effect, type PoolWire } from './wire.js';
+
+/**
+ * @internal The pool results of one owned job, by `<activationId>#<attempt>`: those in its inbox
+ * when the owner took it (a former owner dispatched them), and those published since. A result
+ * is taken once: an activation whose result is here is never dispatched again.
+ *
+ * @example
+ * ```ts
+ * results.deliver('a/3#1', '{"effects":[]}');
+ * const raw = results.take('a/3#1');
+ * ```
+ */
+export class PoolResults {
+  private readonly ready = new Map<string, string>();
+  private readonly waiters = new Map<string, { resolve(raw: string): void; reject(error: unknown): void }>();
+
+  /** A result arrived (published, or read from the inbox). */
+  deliver(key: string, raw: string): void {
+    const waiter = this.waiters.get(key);
+    if (waiter === undefined) this.ready.set(key, raw);
+    else {
+      this.waiters.delete(key);
+      waiter.resolve(raw);
+    }
+  }
+
+  /** The result of `key` if it is here (removed: applied once). */
+  take(key: string): string | undefined {
+    const raw = this.ready.get(key);
+    this.ready.delete(key);
+    return raw;
+  }
+
+  /** Resolves with the result of `key` when it arrives. */
+  wait(key: string): Promise<string> {
+    return new Promise((resolve, reject) => this.waiters.set(key, { resolve, reject }));
+  }
+
+  /** The job is let go here: activations still waiting end (their job no longer runs here). */
+  dispose(): void {
+    for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
+    this.waiters.clear();
+    this.ready.clear();
+  }
+}
+
+/** @internal What the owner side of the pool needs from its worker. */
+export interface PoolOwner {
+  /** The results of a job this worker owns, or undefined (a job run here some other way: in place). */
+  resultsOf(jobId: string): PoolResults | undefined;
+  readonly queue: Queue;
+  readonly adder: BulkAdder;
+  readonly client: RedisClient;
+  /** The channel on which an aborted activation is announced to the pool. */
+  readonly abortChannel: string;
+}
+
+/**
+ * @internal The {@link PoolExecutor} a worker installs on its flow: an activation of a `'pool'`
+ * routine in a job it owns is sent to the pool queue (unless its result is already here), and
+ * its buffered effects are applied through the owner's context when the result comes: emits in
+ * order, shared data, routine state, slot reset, deferred events, outputs, a pause; a handler
+ * error fails the activation here, under the routine's error policy.
+ *
+ * @example
+ * ```ts
+ * setPoolExecutor(flow, poolExecutor(owner));
+ * ```
+ */
+export function poolExecutor(owner: PoolOwner): PoolExecutor {
+  return (ctx, payload) => {
+    const results = owner.resultsOf(ctx.jobId);
+    return results === undefined ? undefined : runOnPool(owner, results, ctx, payload);
+  };
+}
+
+async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<void> {
+  const key = `${ctx.activationId}#${ctx.attempt}`;
+  let raw = results.take(key);
+  if (raw === undefined) {
+    const waiting = results.wait(key);
+    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encodeValue(payload, `pool activation ${key}: payload`) };
+    await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
+    // when the job is cancelled or fails, the pool is told to abort the activation.
+    const signal = ctx.host.abortSignal();
+    const onAbort = (): void => void owner.client.publish(owner.abortChannel, `${key}\n${String((signal.reason as Error)?.name ?? 'Error')}`).catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      raw = await waiting;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+  if (ctx.silenced || ctx.host.abortSignal().aborted) return; // let go meanwhile: nothing of it reaches the job
+  const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
+  apply(ctx, decodeValue(effects, `pool activation ${key}: effects`) as Effect[]);
+  if (error !== undefined) throw revive(error);
+}
+
+function apply(ctx: ActivationContext, effects: Effect[]): void {
+  const routine = ctx.slot.routine;
+  for (const e of effects) {
+    switch (e.k) {
+      case 'emit':
+        ctx.emit(e.e, e.d as Payload);
+        break;
+      case 'shared':
+        ctx.setSharedData(e.key, e.v);
+        break;
+      case 'state':
+        ctx.updateRoutineState(e.p as Record<string, unknown>);
+        break;
+      case 'reset':
+        ctx.resetSlot();
+        break;
+      case 'defer':
+        ctx.host.deferEvent(routine._requireEvent(e.e), e.d as Payload);
+        break;
+      case 'output':
+        ctx.host.sendOutput(routine, e.t, e.d as Payload);
+        break;
+      case 'pause':
+        ctx.pause(e.r, e.c as Payload).catch(() => undefined);
+        break;
+    }
+  }
+}
+
+/** The handler's error as the owner's policy sees it: an instance of the registered class of that name, else an Error with that name. */
+function revive({ name, message }: { name: string; message: string }): Error {
+  const type = errorType(name);
+  const isClass = typeof type === 'function' && (type === Error || type.prototype instanceof Error);
+  const error: Error = isClass ? Object.create(type.prototype) : new Error(message);
+  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
+  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
+  if (isClass) Object.defineProperty(error, 'stack', { value: `${name}: ${message}\n    at (pool activation)`, writable: true, configurable: true });
+  return error;
+}

@@ -1,0 +1,82 @@
+import { UnrecoverableError, type Job as BullJob } from 'bullmq';
+import { from, observable as observableKey, type ObservableInput } from 'rxjs';
+import { describeError } from '../errors/errors.js';
+import type { Payload } from '../core/payload.js';
+import { ActivationContext } from '../model/activation-context.js';
+import { runInContext } from '../model/current-context.js';
+import type { Flow } from '../flow/flow.js';
+import { RESULT } from './control-scripts.js';
+import type { RedisClient } from './lua-script.js';
+import { encodeId, jobKeys, ownerChannel } from './redis-keys.js';
+import { RemoteHost } from './remote-host.js';
+import { WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
+
+/** @internal What the pool side of a worker shares: the flow, Redis, and the activations it runs (to abort them). */
+export interface PoolContext {
+  readonly flow: Flow;
+  readonly client: RedisClient;
+  readonly prefix: string;
+  readonly running: Map<string, AbortController>;
+}
+
+/**
+ * @internal The processor of a flow's pool queue (Tier 2): runs one activation of a `'pool'`
+ * routine with a {@link RemoteHost} context, then writes its result (buffered effects, the
+ * handler's error) to the job's inbox and publishes it to the owner, who applies it once per
+ * activation id. A pool worker that dies mid-activation is covered by BullMQ's stall recovery
+ * (the activation runs again: at-least-once, like any activation after a crash).
+ *
+ * @example
+ * ```ts
+ * new Worker(poolQueueName(flow.flowId), poolProcessor(poolContext), { connection, prefix });
+ * ```
+ */
+export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Promise<void> {
+  return async (bull) => {
+    const d = bull.data;
+    if (d?.v !== WIRE_VERSION || typeof d.key !== 'string') throw new UnrecoverableError('not a routilux pool activation');
+    const keys = jobKeys(ctx.prefix, d.jobId);
+    const result = await runActivation(ctx, d, await ctx.client.get(keys.state));
+    let json: string;
+    try {
+      json = JSON.stringify({ effects: encodeValue(result.effects, `job '${d.jobId}' activation ${d.key} effects`), ...(result.error ? { error: result.error } : {}) });
+    } catch (error) {
+      // Effects the wire cannot carry fail the activation, loudly, on the owner (its error policy decides).
+      json = JSON.stringify({ effects: [], error: describeError(error) });
+    }
+    await RESULT.run(ctx.client, [keys.inbox, keys.meta], [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId)]);
+  };
+}
+
+async function runActivation(ctx: PoolContext, d: PoolWire, stateText: string | null): Promise<PoolResult> {
+  const routine = ctx.flow.getRoutine(d.routineId);
+  const slot = routine?.getSlot(d.slotName);
+  const handler = slot?._handler;
+  if (routine === undefined || slot === undefined || handler === undefined) {
+    return { effects: [], error: { name: 'ConfigurationError', message: `pool: flow '${ctx.flow.flowId}' has no handler for ${d.routineId}.${d.slotName}` } };
+  }
+  const controller = new AbortController();
+  ctx.running.set(d.key, controller);
+  const host = new RemoteHost(ctx.flow, d.jobId, stateText, controller.signal);
+  try {
+    const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
+    const actx = new ActivationContext(host, slot, d.attempt, d.seq);
+    await settled(runInContext(actx, handler, routine, payload, actx));
+    return { effects: host.effects };
+  } catch (error) {
+    // What the attempt did before it threw is delivered too (at-least-once, as in-process).
+    return { effects: host.effects, error: describeError(error) };
+  } finally {
+    ctx.running.delete(d.key);
+  }
+}
+
+/** Resolves when what a handler returned settles: a promise, an observable (its completion), or nothing. */
+function settled(result: unknown): Promise<void> {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) return Promise.resolve();
+  if (typeof (result as PromiseLike<unknown>).then === 'function') return Promise.resolve(result as PromiseLike<unknown>).then(() => undefined);
+  if (typeof (result as { subscribe?: unknown }).subscribe !== 'function' && typeof (result as Record<string | symbol, unknown>)[observableKey] !== 'function') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    from(result as ObservableInput<unknown>).subscribe({ error: reject, complete: () => resolve() });
+  });
+}

@@ -1,0 +1,300 @@
+import { Observable, filter, map, type Observer } from 'rxjs';
+import { ConfigurationError, JobStateError, TimeoutError, describeError, describeValue } from '../errors/errors.js';
+import type { Payload } from '../core/payload.js';
+import type { OutputRecord } from '../core/records.js';
+import type { JobState } from '../state/job-state.js';
+import { ExecutionTracker } from '../runtime/execution-tracker.js';
+import type { Flow } from '../flow/flow.js';
+import { Job, JobFailedStreamError, type WaitOptions } from '../flow/job.js';
+import { RemoteView } from './remote-view.js';
+import { withStatus } from './state-edit.js';
+import { decodeValue, type ControlCommand } from './wire.js';
+import { checkPayload, portArgs } from './remote-ports.js';
+import type { Slot } from '../model/slot.js';
+import type { Event } from '../model/event.js';
+
+/** @internal What a RemoteJob needs from its runner. */
+export interface RemoteLink {
+  /** Appends `command` to the job's control stream (and meta field); resolves with its entry id and the status seq then. */
+  control(flow: Flow, jobId: string, command: ControlCommand, meta?: [field: string, value: string]): Promise<{ id: string; seq: number }>;
+  /** Listens to the job's channel; resolves once subscribed, with the stop function. */
+  watch(jobId: string, listener: (message: string) => void): Promise<() => void>;
+  /** Where a command that could not be sent is reported (nobody awaits it). */
+  report(error: unknown): void;
+}
+
+/**
+ * A handle on a job that runs on worker processes (see `BullMQRunner`): the same API as a
+ * local {@link Job}, served by Redis. Commands (pause, resume, cancel, send, input, close) go
+ * to the job's control stream and are applied by whichever worker owns the job, in order, even
+ * when ownership moves; state comes from the status messages the owner publishes (no
+ * polling): `state$` emits at each status change and when a paused job's work has settled
+ * (not after every dispatch turn, as a local job's does). `observe` and `output$` ask the owner
+ * to publish that event's payloads or the outputs, from when it receives the request.
+ *
+ * @example
+ * ```ts
+ * const job = flow.start('intake', { id: 42 }, { runner });   // a RemoteJob
+ * job.observe('invoice', 'out').subscribe(console.log);
+ * const final = await job.wait();
+ * ```
+ */
+export class RemoteJob extends Job {
+  /** @internal */ readonly _view: RemoteView;
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopWatching: (() => void) | undefined = undefined;
+  private readonly asked = new Set<string>();
+  private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
+  private inputs = 0;
+
+  /** @internal Made by `BullMQRunner`. */
+  constructor(
+    readonly flow: Flow,
+    private readonly id: string,
+    state: JobState,
+    seq: number,
+    private readonly link: RemoteLink,
+  ) {
+    super(undefined as never, undefined as never); // no local runtime: every member is served from Redis below
+    this._view = new RemoteView(state, seq);
+  }
+
+  override get jobId(): string {
+    return this.id;
+  }
+
+  override get state(): JobState {
+    return this._view.current;
+  }
+
+  override get state$(): Observable<JobState> {
+    return new Observable<JobState>((subscriber) => {
+      subscriber.next(this._view.current);
+      if (this._view.terminal) return subscriber.complete();
+      return this._view.stateSubject().subscribe(subscriber);
+    });
+  }
+
+  override get output$(): Observable<OutputRecord> {
+    return new Observable<OutputRecord>((subscriber) => {
+      if (this.ended()) return subscriber.complete();
+      this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
+      const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
+      const end = this._view.stateSubject().subscribe({ complete: () => this.ended() && subscriber.complete() });
+      return () => {
+        outputs.unsubscribe();
+        end.unsubscribe();
+      };
+    });
+  }
+
+  /** Execution tracking as of the latest state received. */
+  override get tracker(): ExecutionTracker {
+    const state = this._view.current;
+    if (this.trackerOf?.[0] !== state) {
+      const tracker = new ExecutionTracker(this.flow.historyLimit);
+      tracker.restore(state.tracker);
+      this.trackerOf = [state, tracker];
+    }
+    return this.trackerOf[1];
+  }
+
+  /** Resolves at the next resting status the owner publishes (at once when resting now). */
+  override wait(options: WaitOptions = {}): Promise<JobState> {
+    const { timeout, signal } = options;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+      return Promise.reject(new ConfigurationError(`job '${this.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
+    }
+    if (this._view.resting) return Promise.resolve(this._view.current);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        remove();
+        timer?.unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => (done(), reject(signal!.reason));
+      const remove = this._view.addWaiter((state) => (done(), resolve(state)));
+      const timer =
+        timeout === undefined
+          ? undefined
+          : this.flow.scheduler.schedule(() => (done(), reject(new TimeoutError(`job '${this.id}' did not reach a resting status within ${timeout} ms (it is ${this._view.status})`))), timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Asks the owner to pause; resolves once the paused job's in-flight work has settled. @throws {JobStateError} (rejects) unless pending or running. */
+  override pause(reason = '', checkpoint: Payload = {}): Promise<JobState> {
+    return this.op('pause', { op: 'pause', reason: String(reason), checkpoint });
+  }
+
+  /** Resumes a paused or failed job on a worker; the status is `running` when this returns. @throws {JobStateError} in any other status. */
+  override resume(): Job {
+    const status = this._view.status;
+    if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
+    this._view.hold();
+    this._view.local(withStatus(this._view.current, 'running', null));
+    this.enqueue(async () => {
+      await this.watch();
+      const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
+      this._view.release(seq);
+    }, () => this._view.release(this._view.seq));
+    return this;
+  }
+
+  /** Asks the owner to cancel; resolves with the cancelled state. @throws {JobStateError} (rejects) once the job settled. */
+  override cancel(reason?: string): Promise<JobState> {
+    return this.op('cancel', { op: 'cancel', ...(reason === undefined ? {} : { reason: String(reason) }) });
+  }
+
+  /** Queues an activation of `routineId.slotName` with `data` in the job (applied by its owner, in order). */
+  override send<T extends object>(slot: Slot<T>, data: NoInfer<T>): void;
+  override send(routineId: string, slotName: string, data: Payload): void;
+  override send(first: string | Slot<any>, second: unknown, third?: Payload): void {
+    const [routineId, slotName, data] = portArgs(this.flow, 'send', first, second, third);
+    this.requireSlot(routineId, slotName, 'send');
+    this.requireAccepting('send to', true);
+    checkPayload(data, `send('${routineId}', '${slotName}')`);
+    this.command({ op: 'send', routineId, slotName, data });
+  }
+
+  /** An Observer feeding `routineId.slotName`; the job stays open until it completes. */
+  override input<T extends object>(slot: Slot<T>): Observer<T>;
+  override input(routineId: string, slotName: string): Observer<Payload>;
+  override input(first: string | Slot<any>, second?: string): Observer<any> {
+    const [routineId, slotName] = portArgs(this.flow, 'input', first, second);
+    this.requireSlot(routineId, slotName, 'input');
+    this.requireAccepting('open an input of', true);
+    const id = `${Date.now().toString(36)}-${++this.inputs}-${Math.random().toString(36).slice(2, 8)}`;
+    const field = `hold:${id}`;
+    this.command({ op: 'hold', id, routineId, slotName }, [field, JSON.stringify({ routineId, slotName })]);
+    let open = true;
+    return {
+      next: (data) => {
+        if (!open || this.ended()) return;
+        checkPayload(data, `input('${routineId}', '${slotName}')`);
+        this.command({ op: 'send', routineId, slotName, data });
+      },
+      error: (error: unknown) => {
+        if (!open) return;
+        open = false;
+        this.command({ op: 'input-error', id, routineId, slotName, error: describeError(error) }, [field, '']);
+      },
+      complete: () => {
+        if (!open) return;
+        open = false;
+        this.command({ op: 'unhold', id }, [field, '']);
+      },
+    };
+  }
+
+  /** For open jobs: no more input; the job settles once its work is done. */
+  override close(): void {
+    if (!this.ended()) this.command({ op: 'close' });
+  }
+
+  /** Payloads of one event in this job, published by the owner from when it gets the request. */
+  override observe<T extends object>(event: Event<T>): Observable<T>;
+  override observe(routineId: string, eventName: string): Observable<Payload>;
+  override observe(first: string | Event<any>, second?: string): Observable<any> {
+    const [routineId, eventName] = portArgs(this.flow, 'observe', first, second);
+    const routine = this.flow.getRoutine(routineId);
+    if (routine === undefined) throw new ConfigurationError(`job '${this.id}': flow '${this.flow.flowId}' has no routine '${routineId}'`);
+    if (routine.getEvent(eventName) === undefined) throw new ConfigurationError(`job '${this.id}': routine '${routineId}' has no event '${eventName}'`);
+    return new Observable<Payload>((subscriber) => {
+      const end = (): void => {
+        const state = this._view.current;
+        if (state.status === 'failed') subscriber.error(new JobFailedStreamError(state));
+        else subscriber.complete();
+      };
+      if (this._view.terminal) return end();
+      const key = `obs:${routineId}\u0000${eventName}`;
+      this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']);
+      const values = this._view.emissions
+        .pipe(
+          filter((e) => e.routineId === routineId && e.eventName === eventName),
+          map((e) => decodeValue(e.data, `job '${this.id}' emission ${routineId}.${eventName}`) as Payload),
+        )
+        .subscribe(subscriber);
+      const status = this._view.stateSubject().subscribe({ complete: end });
+      return () => {
+        values.unsubscribe();
+        status.unsubscribe();
+      };
+    });
+  }
+
+  /** @internal Runs `submit` first in this job's command chain (the start request); a failure fails the view. */
+  _submit(submit: () => Promise<void>): void {
+    this.enqueue(async () => {
+      await this.watch();
+      await submit();
+    }, (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
+  }
+
+  /** @internal Starts listening to the job's channel (idempotent); the view stops itself at a terminal status. */
+  async watch(): Promise<void> {
+    if (this.stopWatching !== undefined) return;
+    this.stopWatching = await this.link.watch(this.id, (message) => {
+      this._view.receive(message);
+      if (this._view.terminal) this.unwatch();
+    });
+  }
+
+  private unwatch(): void {
+    const stop = this.stopWatching;
+    this.stopWatching = undefined;
+    stop?.();
+  }
+
+  private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
+    const status = this._view.status;
+    const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
+    if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
+    return new Promise<JobState>((resolve, reject) => {
+      this.enqueue(async () => {
+        await this.watch();
+        const { id, seq } = await this.link.control(this.flow, this.id, command);
+        this._view.track({ kind, id, seq, resolve, reject });
+      }, reject);
+    });
+  }
+
+  /** Sends a command nobody awaits, in order; a failure to send it goes to the runner's `errors$`. */
+  private command(command: ControlCommand, meta?: [string, string]): void {
+    this.enqueue(() => this.link.control(this.flow, this.id, command, meta).then(() => undefined), (error) => this.link.report(error));
+  }
+
+  /** Sends a request once per job handle (observe an event, publish outputs). */
+  private ask(key: string, command: ControlCommand, meta: [string, string]): void {
+    if (this.asked.has(key)) return;
+    this.asked.add(key);
+    this.enqueue(async () => {
+      await this.watch();
+      await this.link.control(this.flow, this.id, command, meta);
+    }, () => this.asked.delete(key));
+  }
+
+  /** Runs `step` after the steps queued before it (commands reach the stream in call order). */
+  private enqueue(step: () => Promise<void>, failed: (error: unknown) => void): void {
+    this.chain = this.chain.then(step).catch((error: unknown) => failed(error));
+  }
+
+  private ended(): boolean {
+    const status = this._view.status;
+    return status === 'completed' || status === 'cancelled';
+  }
+
+  private requireSlot(routineId: string, slotName: string, what: string): void {
+    const routine = this.flow.getRoutine(routineId);
+    if (routine === undefined) throw new ConfigurationError(`${what}('${routineId}', '${slotName}'): flow '${this.flow.flowId}' has no routine '${routineId}'`);
+    if (routine.getSlot(slotName) === undefined) throw new ConfigurationError(`${what}('${routineId}', '${slotName}'): routine '${routineId}' has no slot '${slotName}'`);
+  }
+
+  /** A failed remote job takes no input until resumed (no owner keeps what arrives meanwhile). */
+  private requireAccepting(what: string, notFailed = false): void {
+    if (this.ended() || (notFailed && this._view.status === 'failed')) {
+      throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}${this._view.status === 'failed' ? ' (resume it first)' : ''}`);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { Subject } from 'rxjs';
+import type { JobStatus } from '../core/records.js';
+import { JobState } from '../state/job-state.js';
+import { JobStateError } from '../errors/errors.js';
+import { parseMessage, type AckMessage } from './wire.js';
+
+const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+/** A pause or cancel sent, waiting for its outcome. */
+interface PendingOp {
+  kind: 'pause' | 'cancel';
+  /** The entry id of the command, and the status seq when it was queued (later messages tell its outcome). */
+  id: string;
+  seq: number;
+  resolve(state: JobState): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * @internal A client's view of one remote job, kept from the job's channel: the latest state
+ * (ordered by the publication seq, stale messages dropped; the JSON parsed only when somebody
+ * looks at it), `state$` and `wait()` subscribers, emissions and outputs, and the pause and
+ * cancel calls waiting for their outcome. Pure bookkeeping: the RemoteJob sends the commands.
+ *
+ * @example
+ * ```ts
+ * const view = new RemoteView(blankState('a', 'orders', 'pending', Date.now()), 0);
+ * view.receive('s1 running\n{...}');
+ * ```
+ */
+export class RemoteView {
+  private states: Subject<JobState> | undefined = undefined;
+  private waiters: Array<(state: JobState) => void> = [];
+  private ops: PendingOp[] = [];
+  /** While a resume is being sent: messages wait here until its seq says which are stale. */
+  private held: Array<[number, JobStatus, string]> | undefined = undefined;
+  private state: JobState | undefined;
+  private text: string | undefined = undefined;
+  /** The latest status (known without parsing the state). */
+  status: JobStatus;
+  readonly emissions = new Subject<{ routineId: string; eventName: string; data: unknown }>();
+  readonly outputs = new Subject<Record<string, unknown>>();
+
+  constructor(
+    state: JobState,
+    public seq: number,
+  ) {
+    this.state = state;
+    this.status = state.status;
+  }
+
+  /** The latest state. */
+  get current(): JobState {
+    if (this.state === undefined) {
+      this.state = JobState.fromJSON(this.text!);
+      this.text = undefined;
+    }
+    return this.state;
+  }
+
+  get resting(): boolean {
+    return RESTING.has(this.status);
+  }
+
+  get terminal(): boolean {
+    return TERMINAL.has(this.status);
+  }
+
+  /** The Subject behind `state$` (closed at a terminal status, made again after a resume). */
+  stateSubject(): Subject<JobState> {
+    return (this.states ??= new Subject<JobState>());
+  }
+
+  /** Resolves at the next resting status (at once when resting now); returns the removal. */
+  addWaiter(resolve: (state: JobState) => void): () => void {
+    if (this.resting) {
+      resolve(this.current);
+      return () => undefined;
+    }
+    this.waiters.push(resolve);
+    return () => {
+      this.waiters = this.waiters.filter((w) => w !== resolve);
+    };
+  }
+
+  /** A message of the job's channel. */
+  receive(message: string): void {
+    const m = parseMessage(message);
+    if (m === undefined) return;
+    if (m.type === 's') {
+      if (this.held !== undefined) this.held.push([m.seq, m.status, m.text]);
+      else if (m.seq > this.seq) this.apply(m.seq, m.status, m.text);
+    } else if (m.type === 'a') this.acked(m.ack);
+    else if (m.type === 'e') this.emissions.next(m.body as { routineId: string; eventName: string; data: unknown });
+    else this.outputs.next(m.body);
+  }
+
+  /** A state read from the store at publication `seq`: kept unless a newer message came first. */
+  offer(seq: number, state: JobState): void {
+    if (seq >= this.seq) this.apply(seq, state.status, state);
+  }
+
+  /** A local change not (yet) published: the view says it at once (e.g. `running` after resume()). */
+  local(state: JobState): void {
+    this.apply(this.seq, state.status, state);
+  }
+
+  /** A resume is being sent: hold status messages until {@link release} names the stale ones. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** The resume was queued when the status seq was `seq`: older messages are stale. */
+  release(seq: number): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.seq = Math.max(this.seq, seq);
+    for (const [s, status, text] of held) if (s > this.seq) this.apply(s, status, text);
+  }
+
+  /** A pause or cancel was queued as entry `id` at status seq `seq`: settle it by what follows. */
+  track(op: PendingOp): void {
+    this.ops.push(op);
+    this.settleOps(this.seq);
+  }
+
+  private apply(seq: number, status: JobStatus, state: JobState | string): void {
+    this.seq = seq;
+    this.status = status;
+    if (typeof state === 'string') {
+      this.state = undefined;
+      this.text = state;
+    } else {
+      this.state = state;
+      this.text = undefined;
+    }
+    if (this.states !== undefined) this.states.next(this.current);
+    this.settleOps(seq);
+    if (RESTING.has(status)) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w(this.current);
+    }
+    if (TERMINAL.has(status)) {
+      const s = this.states;
+      this.states = undefined;
+      s?.complete();
+    }
+  }
+
+  private settleOps(seq: number): void {
+    if (this.ops.length === 0) return;
+    this.ops = this.ops.filter((op) => {
+      if (seq <= op.seq) return true;
+      const s = this.status;
+      if (op.kind === 'pause' && s === 'paused' && this.current.runningTasks.length === 0) op.resolve(this.current);
+      else if (op.kind === 'cancel' && s === 'cancelled') op.resolve(this.current);
+      else if (TERMINAL.has(s)) op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
+      else return true;
+      return false;
+    });
+  }
+
+  private acked(ack: AckMessage): void {
+    if (ack.ok) return;
+    this.ops = this.ops.filter((op) => {
+      if (op.id !== ack.id) return true;
+      op.reject(new JobStateError(ack.error?.message ?? `job '${this.current.jobId}' refused ${op.kind}`));
+      return false;
+    });
+  }
+}

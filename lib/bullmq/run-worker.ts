@@ -1,0 +1,191 @@
+import { hostname } from 'node:os';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
+import { Subject, type Observable } from 'rxjs';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
+import type { Flow } from '../flow/flow.js';
+import type { CheckpointOptions } from '../runtime/checkpoint-options.js';
+import { ChannelFeed } from './channel-feed.js';
+import { flowFingerprint } from './flow-fingerprint.js';
+import { OwnedJob } from './owned-job.js';
+import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
+import { RedisJobStore } from './redis-job-store.js';
+import { checkPrefix, decodeId, ownerChannel } from './redis-keys.js';
+import { WIRE_VERSION, queueName, type WireJob } from './wire.js';
+import { startPool } from './worker-pool.js';
+import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * Options of {@link runWorker}.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { connection: { host: '127.0.0.1', port: 6379 }, concurrency: 50, lockDuration: 30_000 };
+ * ```
+ */
+export interface WorkerOptions {
+  /** Where Redis is (the clients' Redis): ioredis options, or your client (never closed for you). */
+  connection: RedisConnection;
+  /** Key prefix, the same as the clients' (default `'rlx'`). */
+  prefix?: string;
+  /** Jobs this process owns at once (default 10; 0: none, a pool-only worker). */
+  concurrency?: number;
+  /** ms a job's lock and lease last unless renewed (renewed well before; default 30,000). A dead owner's jobs move after about this plus `stalledInterval`. */
+  lockDuration?: number;
+  /** ms between BullMQ's checks for jobs whose owner died (default 30,000). */
+  stalledInterval?: number;
+  /** Owners a job may lose (crashes while owning it) before it fails with WorkerLostError (default 3). */
+  maxRecoveries?: number;
+  /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
+  checkpoint?: CheckpointOptions;
+  /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
+  pool?: { concurrency?: number };
+}
+
+/**
+ * A running worker: `close()` stops taking jobs, hands the jobs it runs over to other workers
+ * (each paused here once its in-flight activations finished, stored as running, and put back
+ * in the queue) or lets them go when they rest, and closes its connections.
+ *
+ * @example
+ * ```ts
+ * process.on('SIGTERM', () => void worker.close());
+ * ```
+ */
+export interface WorkerHandle {
+  /** Who this worker is when it owns jobs (the lease owner id). */
+  readonly id: string;
+  /** Jobs owned right now. */
+  readonly owned: number;
+  /** Failures that happen in the background (a command or publication that could not be applied, Redis errors). */
+  readonly errors$: Observable<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `flow`'s remote jobs in this process: takes them from the flow's BullMQ queue, owns each
+ * through its lease, runs it with the in-process engine (same semantics as a local job),
+ * checkpoints it to Redis after every dispatch turn with writes fenced by the lease epoch, and
+ * applies the control commands clients send. Started jobs, resumes and recoveries all arrive
+ * this way; a job whose owner died is re-delivered by BullMQ's stall recovery and resumed here
+ * from its last checkpoint. The flow must be the clients' definition (same fingerprint) and
+ * should have no store of its own.
+ *
+ * @throws {ConfigurationError} (rejects) for bad options.
+ * @example
+ * ```ts
+ * const worker = await runWorker(ordersFlow(), { connection: { host: '127.0.0.1', port: 6379 }, concurrency: 50 });
+ * process.on('SIGTERM', () => void worker.close());
+ * ```
+ */
+export async function runWorker(flow: Flow, options: WorkerOptions): Promise<WorkerHandle> {
+  const prefix = checkPrefix(options?.prefix ?? 'rlx', 'runWorker');
+  const concurrency = nonNegativeInt('concurrency', options.concurrency ?? 10);
+  const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
+  const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
+  const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
+  const errors = new Subject<unknown>();
+  const report = (error: unknown): void => errors.next(error);
+  const { client, owned } = openClient(options.connection, 'runWorker');
+  const subscriber = duplicateClient(options.connection, 'runWorker');
+  const store = new RedisJobStore({ connection: client, prefix });
+  const sessions = new Map<string, OwnedJob>();
+  const id = `${hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
+  let closing = false;
+  const ctx: WorkerContext = {
+    flow,
+    client,
+    store,
+    nudges: new ChannelFeed(subscriber, report),
+    prefix,
+    owner: id,
+    lockDuration,
+    maxRecoveries,
+    fingerprint: flowFingerprint(flow),
+    checkpoint: options.checkpoint ?? {},
+    get closing() {
+      return closing;
+    },
+    report,
+  };
+
+  const processor = async (bull: BullJob<WireJob>, token?: string): Promise<void> => {
+    const data = bull.data;
+    if (data?.v !== WIRE_VERSION || typeof data.jobId !== 'string') throw new UnrecoverableError(`not a routilux job (wire version ${describeValue(data?.v)})`);
+    const later = async (ms: number): Promise<never> => {
+      await bull.moveToDelayed(Date.now() + ms, token);
+      throw new DelayedError();
+    };
+    if (sessions.has(data.jobId)) return later(100); // this process owns it already (a duplicate request)
+    const session = new OwnedJob(ctx, data.jobId, data);
+    sessions.set(data.jobId, session);
+    let outcome;
+    try {
+      outcome = await session.run();
+    } finally {
+      sessions.delete(data.jobId);
+    }
+    if (typeof outcome === 'number') return later(outcome); // another owner holds it: ask again when its lease runs out
+    if (outcome === 'handoff') {
+      await bull.moveToWait(token);
+      throw new WaitingError();
+    }
+    if (outcome === 'lost') throw new DelayedError(); // leave the BullMQ job alone: its new owner has it
+  };
+
+  // The engine tells the checkpoint moments of the jobs this worker owns (no store on the user's flow).
+  setCheckpointTap(flow, (job, statusChange) => sessions.get(job.id)?.checkpointed(statusChange));
+  // One channel per worker: the scripts publish a job's command nudges and pool results to its owner's.
+  await ctx.nudges.watch(ownerChannel(prefix, id), (message) => {
+    const nl = message.indexOf('\n');
+    sessions.get(decodeId(message.slice(0, nl)))?.nudged(message.slice(nl + 1));
+  });
+  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results });
+
+  // Without jobs to own (concurrency 0), this process is a member of the activation pool only.
+  const worker =
+    concurrency === 0
+      ? undefined
+      : new Worker<WireJob>(queueName(flow.flowId), processor, {
+          connection: options.connection as never,
+          prefix,
+          concurrency,
+          lockDuration,
+          stalledInterval,
+          // Stall recovery is transport recovery, counted by the job's own lease (maxRecoveries), never a BullMQ failure.
+          maxStalledCount: Number.MAX_SAFE_INTEGER,
+          autorun: true,
+        });
+  worker?.on('error', report);
+  await worker?.waitUntilReady();
+
+  return {
+    id,
+    get owned() {
+      return sessions.size;
+    },
+    errors$: errors.asObservable(),
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const s of sessions.values()) s.poke();
+      await worker?.close();
+      setCheckpointTap(flow, undefined);
+      await pool.close();
+      ctx.nudges.close();
+      await closeClient(subscriber);
+      if (owned) await closeClient(client);
+      errors.complete();
+    },
+  };
+}
+
+function positiveInt(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigurationError(`runWorker: option ${name} must be a positive integer, got ${describeValue(value)}`);
+  return value;
+}
+
+function nonNegativeInt(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigurationError(`runWorker: option ${name} must be an integer >= 0, got ${describeValue(value)}`);
+  return value;
+}

@@ -1,0 +1,52 @@
+import type { JobStatus } from '../core/records.js';
+import { JobState } from '../state/job-state.js';
+
+/**
+ * @internal A job's state with another status (and error): what a client shows between two
+ * status messages, what a worker writes when it gives a job up. `error: null` clears it.
+ *
+ * @example
+ * ```ts
+ * withStatus(state, 'failed', { name: 'WorkerLostError', message: 'every owner died' });
+ * ```
+ */
+export function withStatus(state: JobState, status: JobStatus, error?: { name: string; message: string } | null): JobState {
+  return new JobState({ ...state, status, error: error === null ? undefined : (error ?? state.error) });
+}
+
+/**
+ * @internal The state of a job nothing has happened to yet (a client's view before the first
+ * status message; what a worker stores for a job it refuses before it ran).
+ *
+ * @example
+ * ```ts
+ * blankState('order-17', 'orders', 'pending', Date.now());
+ * ```
+ */
+export function blankState(jobId: string, flowId: string, status: JobStatus, now: number): JobState {
+  // The empty containers are frozen and shared: a new snapshot only sets the scalar fields.
+  return new JobState({ ...(template ??= makeTemplate()), jobId, flowId, status, createdAt: now, updatedAt: now });
+}
+
+let template: JobState | undefined;
+
+function makeTemplate(): JobState {
+  return JobState.fromJSON({
+    format: 'routilux.job',
+    version: 1,
+    jobId: '',
+    flowId: '',
+    status: 'pending',
+    createdAt: 0,
+    updatedAt: 0,
+    routineStates: {},
+    slotData: {},
+    pendingTasks: [],
+    runningTasks: [],
+    executionHistory: [],
+    pausePoints: [],
+    deferredEvents: [],
+    sharedData: {},
+    outputLog: [],
+  });
+}

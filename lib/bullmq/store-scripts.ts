@@ -1,0 +1,124 @@
+import { LuaScript, NOW_MS } from './lua-script.js';
+
+// The scripts of RedisJobStore. Each touches the keys of one job only (one hash tag), so each
+// is atomic on a single server and on a cluster alike. Meta hash fields: owner, until (lease
+// expiry, server ms), held ('1' while a lease is held and not released), epoch (bumped at
+// every new grant: the fence), recoveries (leases taken over from a holder that never
+// released), status and updated (of the saved snapshot), seq (status publications), cursor.
+
+/**
+ * @internal Saves a snapshot. KEYS state, journal, meta, control, inbox; ARGV text, epoch ('' =
+ * not fenced), status, updatedAt, channel, cursor ('' = keep), publish ('1': even if the status
+ * is the same), release owner ('' = none), last control entry read. Refused ({0, epoch, owner})
+ * when fenced by an epoch that is no longer the job's; else writes, empties the journal, and
+ * publishes `s<seq> <status>\\n<text>` on the channel when the status changed (or when asked: a
+ * paused job's quiescent snapshot). With a release owner that holds the lease and no control
+ * entry after the last one read, also lets the job go as RELEASE_IDLE does: {2, seq}; else {1, seq}.
+ */
+export const SAVE = new LuaScript(
+  `local meta = KEYS[3]
+if ARGV[2] ~= '' then
+  local cur = redis.call('HGET', meta, 'epoch')
+  if cur ~= ARGV[2] then return {0, cur or '', redis.call('HGET', meta, 'owner') or ''} end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+local prev = redis.call('HGET', meta, 'status')
+redis.call('HSET', meta, 'status', ARGV[3], 'updated', ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', meta, 'cursor', ARGV[6]) end
+local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
+if prev ~= ARGV[3] or ARGV[7] == '1' then
+  seq = redis.call('HINCRBY', meta, 'seq', 1)
+  redis.call('PUBLISH', ARGV[5], 's' .. seq .. ' ' .. ARGV[3] .. '\\n' .. ARGV[1])
+end
+if ARGV[8] ~= '' and redis.call('HGET', meta, 'owner') == ARGV[8] then
+  local last = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
+  if #last == 0 or last[1][1] == ARGV[9] then
+    if ARGV[6] ~= '' then redis.call('XTRIM', KEYS[4], 'MINID', ARGV[6]) end
+    redis.call('DEL', KEYS[5])
+    redis.call('HDEL', meta, 'owner', 'until', 'held')
+    redis.call('HSET', meta, 'recoveries', 0)
+    return {2, seq}
+  end
+end
+return {1, seq}`,
+  5,
+);
+
+/**
+ * @internal Appends a journal entry. KEYS state, journal, meta; ARGV entry, epoch ('' = not
+ * fenced). {0, epoch, owner} when fenced out, {-1} without a saved snapshot, else {1}.
+ */
+export const APPEND = new LuaScript(
+  `if ARGV[2] ~= '' then
+  local cur = redis.call('HGET', KEYS[3], 'epoch')
+  if cur ~= ARGV[2] then return {0, cur or '', redis.call('HGET', KEYS[3], 'owner') or ''} end
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return {1}`,
+  3,
+);
+
+/** @internal KEYS state, journal, meta: {snapshot text or false, journal entries, publish seq}. */
+export const LOAD = new LuaScript(
+  `return {redis.call('GET', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), redis.call('HGET', KEYS[3], 'seq') or '0'}`,
+  3,
+);
+
+/**
+ * @internal Takes or renews a lease. KEYS meta; ARGV owner, ttl ms. Refused: {0, owner, until}.
+ * Granted: {1, epoch, until, recoveries}; a new grant (not a renewal of a live lease) bumps the
+ * epoch, and one that takes over an expired lease its holder never released counts a recovery.
+ */
+export const ACQUIRE = new LuaScript(
+  `${NOW_MS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries')
+local owner = m[1]
+local expires = tonumber(m[2] or '0')
+if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(expires)} end
+local epoch = m[4] or '0'
+local recoveries = tonumber(m[5] or '0')
+if not (owner == ARGV[1] and expires > now) then
+  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
+  if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
+end
+local untilMs = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')
+return {1, epoch, tostring(untilMs), tostring(recoveries)}`,
+  1,
+);
+
+/** @internal Drops the lease if ARGV owner holds it (a graceful release: recoveries back to 0). KEYS meta. 1 if dropped. */
+export const RELEASE = new LuaScript(
+  `if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[1], 'owner', 'until', 'held')
+redis.call('HSET', KEYS[1], 'recoveries', 0)
+return 1`,
+  1,
+);
+
+/** @internal KEYS meta: {owner, until} of the unexpired lease, or {}. */
+export const LEASE_OF = new LuaScript(
+  `${NOW_MS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'until')
+if m[1] and tonumber(m[2] or '0') > now then return {m[1], m[2]} end
+return {}`,
+  1,
+);
+
+/** @internal KEYS state, journal, meta, control, inbox: removes the job and its lease. */
+export const DELETE = new LuaScript(`return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`, 5);
+
+/**
+ * @internal Prune's delete: KEYS state, journal, meta, control, inbox. Deletes only while no
+ * lease is held (a holder may be writing it); 1 if deleted.
+ */
+export const PRUNE_ONE = new LuaScript(
+  `${NOW_MS}
+local m = redis.call('HMGET', KEYS[3], 'owner', 'until')
+if m[1] and tonumber(m[2] or '0') > now then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1`,
+  5,
+);

@@ -1,0 +1,43 @@
+import { TAKE } from './control-scripts.js';
+import type { RedisClient } from './lua-script.js';
+import type { JobKeys } from './redis-keys.js';
+
+type Entries = Array<[string, string[]]>;
+
+/** @internal What a worker gets when it takes a job (see TAKE), or when and by whom it was refused. */
+export type Taken =
+  | { granted: false; retryIn: number }
+  | {
+      granted: true;
+      epoch: string;
+      recoveries: number;
+      /** The last control entry applied by a former owner ('' = none). */
+      cursor: string;
+      /** The snapshot (JSON text) and its journal, when the job has one. */
+      text: string | null;
+      journal: string[];
+      /** Control entries after the cursor, and pool results a former owner's activations left. */
+      control: Entries;
+      inbox: Array<{ key: string; result: string }>;
+      meta: Record<string, string>;
+    };
+
+/**
+ * @internal Takes a job for `owner` in one round trip: its lease (a new epoch when it changes
+ * hands), its snapshot, its unread commands and its inbox. Refused while another owner's lease
+ * runs: `retryIn` ms is when to ask again.
+ *
+ * @example
+ * ```ts
+ * const taken = await takeJob(client, keys, 'worker-1', 30_000);
+ * ```
+ */
+export async function takeJob(client: RedisClient, k: JobKeys, owner: string, ttl: number): Promise<Taken> {
+  const reply = (await TAKE.run(client, [k.meta, k.state, k.journal, k.control, k.inbox], [owner, ttl])) as unknown[];
+  if (reply[0] === 0) return { granted: false, retryIn: Math.min(ttl, Math.max(20, Number(reply[2]) - Date.now() + 20)) };
+  const [, epoch, , recoveries, cursor, text, journal, control, inbox, flat] = reply as [1, string, string, string, string, string | null, string[], Entries, Entries, string[]];
+  const meta: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) meta[flat[i]] = flat[i + 1];
+  const results = inbox.map(([, fields]) => ({ key: fields[fields.indexOf('k') + 1], result: fields[fields.indexOf('r') + 1] }));
+  return { granted: true, epoch, recoveries: Number(recoveries), cursor, text, journal, control, inbox: results, meta };
+}

@@ -1,0 +1,194 @@
+import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
+import type { Payload } from '../core/payload.js';
+import type { JobStatus } from '../core/records.js';
+import { SerializationError, describeValue } from '../errors/errors.js';
+import { encodeId } from './redis-keys.js';
+
+/** Wire format version of BullMQ job data, control commands and channel messages. */
+export const WIRE_VERSION = 1;
+
+/**
+ * @internal The data of one BullMQ job of a flow's queue: "own routilux job `jobId` now".
+ * `start` and `open` carry what starts it the first time (a later delivery finds its snapshot
+ * and resumes it instead); `control` only brings an owner to apply queued control commands.
+ */
+export interface WireJob {
+  v: typeof WIRE_VERSION;
+  jobId: string;
+  kind: 'start' | 'open' | 'control';
+  /** The client's flow fingerprint: a worker whose flow differs refuses the job. */
+  fp: string;
+  entry?: { routineId: string; slot: string; params: unknown };
+  timeout?: number;
+}
+
+/** @internal One control command, as the owner reads it from the job's control stream. */
+export type ControlCommand =
+  | { op: 'pause'; reason: string; checkpoint: Payload }
+  | { op: 'resume' }
+  | { op: 'cancel'; reason?: string }
+  | { op: 'send'; routineId: string; slotName: string; data: Payload }
+  | { op: 'hold'; id: string; routineId: string; slotName: string }
+  | { op: 'unhold'; id: string }
+  | { op: 'input-error'; id: string; routineId: string; slotName: string; error: { name: string; message: string } }
+  | { op: 'close' }
+  | { op: 'observe'; routineId: string; eventName: string }
+  | { op: 'outputs' };
+
+/** @internal A command and its stream entry id. */
+export interface ControlEntry {
+  id: string;
+  command: ControlCommand;
+}
+
+/**
+ * @internal Encodes a value for the wire exactly as job JSON encodes it (Dates, Maps, BigInts,
+ * registered payload classes come back as they were).
+ *
+ * @throws {SerializationError} naming the path of what cannot be encoded.
+ * @example
+ * ```ts
+ * JSON.stringify(encodeValue({ at: new Date(0) }, "send('a', 'in')"));
+ * ```
+ */
+export function encodeValue(value: unknown, what: string): unknown {
+  return toJSONTree(value, { what, path: 'data' });
+}
+
+/** @internal The value {@link encodeValue} encoded. @example `decodeValue(json, 'control send') as Payload` */
+export function decodeValue(json: unknown, where: string): unknown {
+  return fromJSONTree(json, where);
+}
+
+/**
+ * @internal The command's fields for XADD (`v`, `op`, `data`), its values encoded.
+ *
+ * @example
+ * ```ts
+ * client.xadd(keys.control, '*', ...controlFields({ op: 'resume' }));
+ * ```
+ */
+export function controlFields(command: ControlCommand): string[] {
+  const { op, ...rest } = command as ControlCommand & Record<string, unknown>;
+  const data: Record<string, unknown> = { ...rest };
+  if ('data' in rest) data.data = encodeValue(rest.data, `control ${op}`);
+  if ('checkpoint' in rest) data.checkpoint = encodeValue(rest.checkpoint, `control ${op}`);
+  return ['v', String(WIRE_VERSION), 'op', op, 'data', JSON.stringify(data)];
+}
+
+/**
+ * @internal Reads XRANGE entries (`[id, [field, value, ...]]`) back into commands.
+ *
+ * @throws {SerializationError} for an entry this version cannot read.
+ * @example
+ * ```ts
+ * const entries = readControl(await client.xrange(keys.control, '(' + cursor, '+'));
+ * ```
+ */
+export function readControl(raw: ReadonlyArray<[string, string[]]>): ControlEntry[] {
+  return raw.map(([id, fields]) => {
+    const map = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
+    if (map.get('v') !== String(WIRE_VERSION)) throw new SerializationError(`control entry ${id}: wire version ${describeValue(map.get('v'))} is not ${WIRE_VERSION}`);
+    const op = map.get('op');
+    const data = JSON.parse(map.get('data') ?? '{}') as Record<string, unknown>;
+    if ('data' in data) data.data = decodeValue(data.data, `control entry ${id}: data`);
+    if ('checkpoint' in data) data.checkpoint = decodeValue(data.checkpoint, `control entry ${id}: checkpoint`);
+    return { id, command: { ...data, op } as ControlCommand };
+  });
+}
+
+/**
+ * @internal The BullMQ queue of a flow's jobs (BullMQ refuses `:` in queue names).
+ *
+ * @example
+ * ```ts
+ * queueName('orders'); // 'q.orders'
+ * ```
+ */
+export function queueName(flowId: string): string {
+  return `q.${encodeId(flowId)}`;
+}
+
+/** @internal The BullMQ queue of a flow's pool activations (Tier 2). @example `poolQueueName('orders') // 'p.orders'` */
+export function poolQueueName(flowId: string): string {
+  return `p.${encodeId(flowId)}`;
+}
+
+/**
+ * @internal The BullMQ id of the `req`th delivery request of a job: never an integer, never `:`.
+ *
+ * @example
+ * ```ts
+ * bullJobId('42', 1); // '42.1'
+ * ```
+ */
+export function bullJobId(jobId: string, req: number): string {
+  return `${encodeId(jobId)}.${req}`;
+}
+
+/**
+ * @internal Parses a channel message: `s<seq> <status>\n<job JSON>` (a status change), `a<json>\n<job JSON>`
+ * (a command applied), `e<json>` (an emission), `o<json>` (an output record).
+ *
+ * @example
+ * ```ts
+ * parseMessage('s3 running\n{...}'); // { type: 's', seq: 3, status: 'running', text: '{...}' }
+ * ```
+ */
+export function parseMessage(
+  message: string,
+): { type: 's'; seq: number; status: JobStatus; text: string } | { type: 'a'; ack: AckMessage; text: string } | { type: 'e' | 'o'; body: Record<string, unknown> } | undefined {
+  const type = message[0];
+  const nl = message.indexOf('\n');
+  if (type === 's' && nl > 0) {
+    const space = message.indexOf(' ');
+    return { type, seq: Number(message.slice(1, space)), status: message.slice(space + 1, nl) as JobStatus, text: message.slice(nl + 1) };
+  }
+  if (type === 'a' && nl > 0) return { type, ack: JSON.parse(message.slice(1, nl)) as AckMessage, text: message.slice(nl + 1) };
+  if (type === 'e' || type === 'o') return { type, body: JSON.parse(message.slice(1)) as Record<string, unknown> };
+  return undefined;
+}
+
+/**
+ * @internal The data of one BullMQ job of a flow's pool queue: run one activation of a `'pool'`
+ * routine (Tier 2). `key` is `<activationId>#<attempt>`: its result is applied once.
+ */
+export interface PoolWire {
+  v: typeof WIRE_VERSION;
+  jobId: string;
+  key: string;
+  seq: number;
+  attempt: number;
+  routineId: string;
+  slotName: string;
+  payload: unknown;
+}
+
+/** @internal One buffered effect of a pool activation, applied by the owner in order. */
+export type Effect =
+  | { k: 'emit'; e: string; d: unknown }
+  | { k: 'shared'; key: string; v: unknown }
+  | { k: 'state'; p: unknown }
+  | { k: 'reset' }
+  | { k: 'defer'; e: string; d: unknown }
+  | { k: 'output'; t: string; d: unknown }
+  | { k: 'pause'; r: string; c: unknown };
+
+/** @internal A pool activation's result: its effects, and the handler's error if it threw. */
+export interface PoolResult {
+  effects: Effect[];
+  error?: { name: string; message: string };
+}
+
+/** @internal The BullMQ id of a pool activation (BullMQ refuses `:` and integer ids). @example `poolJobId('a/3#1') // 'a%2f3%231.p'` */
+export function poolJobId(key: string): string {
+  return `${encodeId(key)}.p`;
+}
+
+/** @internal The owner's answer to a pause or cancel command: applied or refused (why). */
+export interface AckMessage {
+  id: string;
+  ok: boolean;
+  error?: { name: string; message: string };
+}

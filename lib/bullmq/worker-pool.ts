@@ -1,0 +1,84 @@
+import { Queue, Worker } from 'bullmq';
+import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeValue } from '../errors/errors.js';
+import type { Flow } from '../flow/flow.js';
+import { setPoolExecutor } from '../model/placement.js';
+import { BulkAdder } from './bulk-adder.js';
+import type { ChannelFeed } from './channel-feed.js';
+import type { RedisClient } from './lua-script.js';
+import { poolExecutor, type PoolResults } from './pool-results.js';
+import { poolProcessor } from './pool-runner.js';
+import type { RedisConnection } from './redis-connection.js';
+import { encodeId } from './redis-keys.js';
+import { poolQueueName, type PoolWire } from './wire.js';
+
+/** @internal What the pool part of a worker needs from the rest of it. */
+export interface PoolDeps {
+  client: RedisClient;
+  prefix: string;
+  lockDuration: number;
+  stalledInterval: number;
+  nudges: ChannelFeed;
+  report(error: unknown): void;
+  resultsOf(jobId: string): PoolResults | undefined;
+}
+
+/**
+ * @internal A worker's part of the activation pool (Tier 2): as an owner, it sends the
+ * activations of its jobs' `'pool'` routines to the flow's pool queue (the executor installed
+ * beside the flow); as a pool member (`pool.concurrency` > 0) it runs such activations of any
+ * job, and aborts one when its owner announces the abort.
+ *
+ * @throws {ConfigurationError} (rejects) for a bad `pool` option.
+ * @example
+ * ```ts
+ * const pool = await startPool(flow, options, deps);
+ * await pool.close();
+ * ```
+ */
+export async function startPool(flow: Flow, options: { connection: RedisConnection; pool?: { concurrency?: number } }, deps: PoolDeps): Promise<{ close(): Promise<void> }> {
+  const concurrency = options.pool?.concurrency ?? 10;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 0) {
+    throw new ConfigurationError(`runWorker: option pool.concurrency must be an integer >= 0, got ${describeValue(concurrency)}`);
+  }
+  const name = poolQueueName(flow.flowId);
+  const abortChannel = `${deps.prefix}:pool:${encodeId(flow.flowId)}:abort`;
+  const queue = new Queue(name, { connection: options.connection as never, prefix: deps.prefix });
+  queue.on('error', deps.report);
+  setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, adder: new BulkAdder(), client: deps.client, abortChannel }));
+  const running = new Map<string, AbortController>();
+  let stopAborts: (() => void) | undefined;
+  let worker: Worker<PoolWire> | undefined;
+  if (concurrency > 0) {
+    stopAborts = await deps.nudges.watch(abortChannel, (message) => {
+      const [key, reason] = message.split('\n');
+      running.get(key)?.abort(abortReason(reason, key));
+    });
+    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running }), {
+      connection: options.connection as never,
+      prefix: deps.prefix,
+      concurrency,
+      lockDuration: deps.lockDuration,
+      stalledInterval: deps.stalledInterval,
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+    });
+    worker.on('error', deps.report);
+    worker.on('failed', (_job, error) => deps.report(error));
+    await worker.waitUntilReady();
+  }
+  return {
+    async close() {
+      setPoolExecutor(flow, undefined);
+      await worker?.close();
+      stopAborts?.();
+      await queue.close();
+    },
+  };
+}
+
+/** The reason an owner gave for aborting an activation, as the in-process signal would carry it. */
+function abortReason(name: string | undefined, key: string): Error {
+  const message = `pool activation ${key} was aborted by its job's owner`;
+  if (name === 'TimeoutError') return new TimeoutError(message);
+  if (name === 'JobFailedError') return new JobFailedError(message);
+  return new CancelledError(message);
+}

@@ -1,0 +1,30 @@
+import type { JobRuntime } from './job-runtime.js';
+
+/**
+ * @internal Told at every checkpoint moment of a flow's jobs (after each dispatch turn that
+ * changed a job, and when a job reaches a resting status), whatever the flow's own store and
+ * policy: how a worker (`routilux/bullmq`) checkpoints the jobs it owns to Redis without a store
+ * on the user's flow, and without taking a snapshot nobody asked for.
+ */
+export type CheckpointTap = (job: JobRuntime, statusChange: boolean) => void;
+
+const taps = new WeakMap<object, CheckpointTap>();
+
+/**
+ * @internal Installs (or with `undefined` removes) the checkpoint tap of `flow`'s jobs. Kept beside
+ * the flow, never on it.
+ *
+ * @example
+ * ```ts
+ * setCheckpointTap(flow, (job, statusChange) => sessions.get(job.id)?.checkpoint(statusChange));
+ * ```
+ */
+export function setCheckpointTap(flow: object, tap: CheckpointTap | undefined): void {
+  if (tap === undefined) taps.delete(flow);
+  else taps.set(flow, tap);
+}
+
+/** @internal The checkpoint tap of `flow`'s jobs, if any. @example `checkpointTapOf(flow)?.(job, true)` */
+export function checkpointTapOf(flow: object): CheckpointTap | undefined {
+  return taps.get(flow);
+}
