@@ -19,6 +19,7 @@ export { runWorker, type WorkerOptions, type WorkerHandle } from './run-worker.j
 export { RemoteJob } from './remote-job.js';
 export { flowFingerprint } from './flow-fingerprint.js';
 export { RedisJobStore, type RedisJobStoreOptions } from './redis-job-store.js';
+export type { JobKeys } from './redis-keys.js';
 export type { RedisConnection } from './redis-connection.js';
 export { isFencedWrite } from './fenced-error.js';
 export { WorkerLostError } from '../errors/errors.js';

@@ -14,7 +14,7 @@ import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } fro
 import { fenced } from './fenced-error.js';
 import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
 
-export type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
+export type { RedisJobStoreOptions } from './redis-job-store-options.js';
 
 /**
  * A durable {@link JobStore} on Redis, with leases, a journal and retention: the full store

@@ -62,7 +62,7 @@ export function decodeId(encoded: string): string {
 }
 
 /**
- * @internal The Redis names of one job under `prefix`. Every key shares the hash tag
+ * The Redis names of one job under `prefix` (`RedisJobStore.keysOf`). Every key shares the hash tag
  * `{<encoded id>}`, so the Lua scripts that touch several of them also run on Redis Cluster.
  *
  * @example
