@@ -20,6 +20,7 @@ export { RemoteJob } from './remote-job.js';
 export { flowFingerprint } from './flow-fingerprint.js';
 export { RedisJobStore, type RedisJobStoreOptions } from './redis-job-store.js';
 export type { JobKeys } from './redis-keys.js';
+export type { RedisClient } from './lua-script.js';
 export type { RedisConnection } from './redis-connection.js';
 export { isFencedWrite } from './fenced-error.js';
 export { WorkerLostError } from '../errors/errors.js';

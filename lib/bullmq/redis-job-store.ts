@@ -69,7 +69,7 @@ export class RedisJobStore implements JobStore {
 
   /**
    * Writes a full snapshot of the job (compacting its journal), fenced by this instance's lease.
-   * @throws {ConfigurationError} (rejects) for anything but a JobState; {@link SerializationError}
+   * @throws {ConfigurationError} (rejects) for anything but a JobState; `SerializationError`
    * for a state JSON cannot carry; {@link StoreError} when Redis fails or the lease was taken over.
    * @example
    * ```ts
@@ -116,7 +116,7 @@ export class RedisJobStore implements JobStore {
 
   /**
    * The newest snapshot of `jobId` (its journal applied), or `undefined`.
-   * @throws {ConfigurationError} (rejects) for a non-string id; {@link SerializationError} for a
+   * @throws {ConfigurationError} (rejects) for a non-string id; `SerializationError` for a
    * corrupt snapshot; {@link StoreError} when Redis fails.
    * @example
    * ```ts

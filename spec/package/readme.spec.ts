@@ -24,6 +24,7 @@ declare const requests$: Observable<Payload>;
 declare const payments: { charge(request: { amount: unknown; idempotencyKey: string; signal: AbortSignal }): Promise<unknown> };
 declare class Double extends Routine {}
 declare const orders: Flow;
+declare function ordersFlow(): Flow;
 declare const store: JobStore;
 declare const sdk: { start(): void };
 declare class Parser extends Routine {}
@@ -71,7 +72,7 @@ describe('README.md TypeScript blocks (issue 16)', function () {
   it('every ```ts block type-checks against the packed package (strict)', () => {
     const blocks = tsBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
     expect(blocks.length).to.be.greaterThan(5);
-    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai', 'zod', 'valibot', '@opentelemetry/api'] });
+    const app = appWithPackage('readme', { link: ['@types/node', 'chai', '@types/chai', 'zod', 'valibot', '@opentelemetry/api', 'bullmq', 'ioredis'] });
     const modules = blocks.map((block) => ({ block, ...moduleOf(block) }));
     for (const m of modules) writeFileSync(join(app, `readme-${m.block.index}.ts`), m.text);
     writeFileSync(
