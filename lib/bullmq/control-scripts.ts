@@ -1,4 +1,5 @@
 import { LuaScript, NOW_MS } from './lua-script.js';
+import { TAKE_LEASE } from './store-scripts.js';
 
 // The scripts between BullMQRunner clients and the owning worker, beside RedisJobStore's. All
 // keys of one job share its hash tag.
@@ -47,18 +48,7 @@ return {id, seq, req}`,
  */
 export const TAKE = new LuaScript(
   `${NOW_MS}
-local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries', 'cursor')
-local owner = m[1]
-local expires = tonumber(m[2] or '0')
-if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(expires)} end
-local epoch = m[4] or '0'
-local recoveries = tonumber(m[5] or '0')
-if not (owner == ARGV[1] and expires > now) then
-  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
-  if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
-end
-local untilMs = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')
+${TAKE_LEASE}
 local cursor = m[6] or ''
 local control
 if cursor == '' then control = redis.call('XRANGE', KEYS[4], '-', '+') else control = redis.call('XRANGE', KEYS[4], '(' .. cursor, '+') end

@@ -71,9 +71,19 @@ export const LOAD = new LuaScript(
  * Granted: {1, epoch, until, recoveries}; a new grant (not a renewal of a live lease) bumps the
  * epoch, and one that takes over an expired lease its holder never released counts a recovery.
  */
-export const ACQUIRE = new LuaScript(
-  `${NOW_MS}
-local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries')
+/**
+ * @internal The lease-taking part of ACQUIRE and of the worker's TAKE, one Lua fragment: with
+ * `KEYS[1]` the job's meta hash, `ARGV[1]` the owner and `ARGV[2]` the ttl ms (after NOW_MS), it
+ * returns the refusal `{0, owner, until}`, or leaves `m` (the meta fields read first, `cursor`
+ * sixth), `epoch`, `recoveries` and `untilMs` set with the lease taken (a new epoch unless the
+ * owner renews, a recovery counted when a held lease is taken over).
+ *
+ * @example
+ * ```ts
+ * new LuaScript(`${NOW_MS}\n${TAKE_LEASE}\nreturn {1, epoch}`, 1);
+ * ```
+ */
+export const TAKE_LEASE = `local m = redis.call('HMGET', KEYS[1], 'owner', 'until', 'held', 'epoch', 'recoveries', 'cursor')
 local owner = m[1]
 local expires = tonumber(m[2] or '0')
 if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(expires)} end
@@ -84,7 +94,11 @@ if not (owner == ARGV[1] and expires > now) then
   if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
 end
 local untilMs = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'until', untilMs, 'held', '1')`;
+
+export const ACQUIRE = new LuaScript(
+  `${NOW_MS}
+${TAKE_LEASE}
 return {1, epoch, tostring(untilMs), tostring(recoveries)}`,
   1,
 );
