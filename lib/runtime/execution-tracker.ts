@@ -81,6 +81,14 @@ export class ExecutionTracker {
   // Delivery columns (ring of `limit`).
   private dConn: Connection[] = [];
   private dTime: number[] = [];
+  // The record objects built for reading, per ring position, and which write (its count) each
+  // was built for: a record is built once, so successive snapshots share it. The journal diffs
+  // lists by identity; rebuilt records of equal deliveries (same ms, same connection) cannot be
+  // told apart, and such a list was written whole on every checkpoint.
+  private aViews: ActivationRecord[] = [];
+  private aViewOf: number[] = [];
+  private dViews: DeliveryRecord[] = [];
+  private dViewOf: number[] = [];
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
   private restoredRecords: readonly ActivationRecord[] = [];
@@ -132,31 +140,43 @@ export class ExecutionTracker {
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
   get records(): readonly ActivationRecord[] {
     const out: ActivationRecord[] = [];
-    for (const i of ringOrder(this.aCount, this.limit)) {
-      const error = this.aError[i];
-      const r: ActivationRecord = {
-        routineId: this.aSlot[i].routine.id,
-        slotName: this.aSlot[i].name,
-        startTime: this.aStart[i],
-        endTime: this.aEnd[i],
-        status: error === undefined ? 'completed' : 'failed',
-        durationMs: this.aEnd[i] - this.aStart[i],
-        attempt: this.aAttempt[i],
-        ...(error === undefined ? {} : { error }),
-      };
-      out.push(Object.freeze(r));
+    for (let k = Math.max(0, this.aCount - this.limit); k < this.aCount; k++) {
+      const i = k % this.limit;
+      if (this.aViewOf[i] !== k) {
+        this.aViews[i] = this.activationRecord(i);
+        this.aViewOf[i] = k;
+      }
+      out.push(this.aViews[i]);
     }
     return Object.freeze(newest(this.restoredRecords, out, this.limit));
+  }
+
+  private activationRecord(i: number): ActivationRecord {
+    const error = this.aError[i];
+    const r: ActivationRecord = {
+      routineId: this.aSlot[i].routine.id,
+      slotName: this.aSlot[i].name,
+      startTime: this.aStart[i],
+      endTime: this.aEnd[i],
+      status: error === undefined ? 'completed' : 'failed',
+      durationMs: this.aEnd[i] - this.aStart[i],
+      attempt: this.aAttempt[i],
+      ...(error === undefined ? {} : { error }),
+    };
+    return Object.freeze(r);
   }
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
     const out: DeliveryRecord[] = [];
-    for (const i of ringOrder(this.dCount, this.limit)) {
-      const c = this.dConn[i];
-      out.push(
-        Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName }),
-      );
+    for (let k = Math.max(0, this.dCount - this.limit); k < this.dCount; k++) {
+      const i = k % this.limit;
+      if (this.dViewOf[i] !== k) {
+        const c = this.dConn[i];
+        this.dViews[i] = Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
+        this.dViewOf[i] = k;
+      }
+      out.push(this.dViews[i]);
     }
     return Object.freeze(newest(this.restoredFlow, out, this.limit));
   }
@@ -221,13 +241,6 @@ export class ExecutionTracker {
     }
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
-}
-
-function* ringOrder(count: number, limit: number): Generator<number> {
-  if (limit === 0) return;
-  const n = Math.min(count, limit);
-  const first = count > limit ? count % limit : 0;
-  for (let k = 0; k < n; k++) yield (first + k) % limit;
 }
 
 /** The newest `limit` of `older` followed by `newer`. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mergeMap, tap, throwError, timer } from 'rxjs';
 import { ErrorHandler, ExecutionTracker, Flow, type Payload } from '../../lib/index.js';
 import { Relay, Sink, Source, makeRoutine, newTestScheduler } from '../helpers/routines.js';
+import { diffJobStates } from '../../lib/state/job-journal.js';
 
 describe('ExecutionTracker', () => {
   it('routine and flow figures match a known run: 4 activations, 3 completed, 1 failed → successRate 0.75', () => {
@@ -147,6 +148,32 @@ describe('ExecutionTracker', () => {
       expect(job.tracker.getFlowPerformance()).to.deep.equal({ totalRoutines: 1, totalExecutions: 1, totalEvents: 0, totalExecutionTime: 0 });
       expect(job.tracker.records).to.have.length(1);
       expect(job.tracker.eventFlow).to.deep.equal([]);
+    });
+  });
+  it('successive reads share the records they have in common, so a journal entry holds only the new ones (equal deliveries included)', () => {
+    const scheduler = newTestScheduler();
+    scheduler.run(({ flush }) => {
+      // Virtual time: every record has timestamp 0, and every delivery on one connection is the
+      // same values. Told apart by identity only: rebuilt records made each entry the whole list.
+      const flow = new Flow({ scheduler, historyLimit: 8 });
+      flow.addRoutine(new Source(), 'src');
+      flow.addRoutine(new Sink(), 'sink');
+      flow.connect('src', 'out', 'sink', 'in');
+      const job = flow.open();
+      const batch = () => ({ items: Array.from({ length: 5 }, () => ({ same: true })) });
+      job.send('src', 'trigger', batch());
+      flush();
+      const before = job.state;
+      const records = job.tracker.records;
+      expect(job.tracker.records[0]).to.equal(records[0]); // one object, read twice
+      job.send('src', 'trigger', batch());
+      flush();
+      const after = job.state;
+      // 6 attempts and 5 deliveries before; 6 and 5 more after, capped at 8 each.
+      const change = diffJobStates(before, after).fields.tracker as { parts: Record<string, unknown> };
+      expect(change.parts.records).to.deep.equal({ drop: 4, append: after.tracker!.records.slice(2) });
+      expect(change.parts.eventFlow).to.deep.equal({ drop: 2, append: after.tracker!.eventFlow.slice(3) });
+      expect(after.tracker!.records[0]).to.equal(before.tracker!.records[4]);
     });
   });
 });
