@@ -8,7 +8,7 @@
  * `copy_floor_*` is that copying alone with no library (bench/lib/append-floor.ts), measured
  * in the same process right after: the best any implementation of the contract can do.
  *
- * With `--batch B` (reported as `fanin_append_batched`, informational) the aggregator is the
+ * With `--batch B` (reported as `fanin_append_batched`) the aggregator is the
  * usual batching pattern instead: it calls `ctx.resetSlot()` after every B values, so each
  * activation copies at most B values and the cost per activation stays flat.
  *
@@ -20,7 +20,12 @@ import { Checks, gc, median, nowMs, repeat, round } from '../lib/measure.js';
 import { runAppendFloor } from '../lib/append-floor.js';
 
 const SOURCES = 8;
-const TARGET_PER_SEC = 1_000_000;
+/**
+ * The targets (issue 21 re-set them): the contract makes `append` without resets O(N²), so it is
+ * held to the copying alone (at most 1.1x the copy floor); the usual batching pattern to a rate.
+ */
+const MAX_X_COPY_FLOOR = 1.1;
+const BATCHED_TARGET_PER_SEC = 2_000_000;
 
 class Kick extends Routine {
   constructor() {
@@ -132,7 +137,9 @@ main('fanin_append', async () => {
     ...(batch === 0
       ? { copy_floor_ms: round(floor, 1), copy_floor_per_sec: Math.round(units / (floor / 1000)), x_of_copy_floor: round(timed.median.ms / floor, 2) }
       : {}),
-    ...(batch === 0 ? { target: '>= 1,000,000 activations/s', meets_target: perSec >= TARGET_PER_SEC } : {}),
+    ...(batch === 0
+      ? { target: `<= ${MAX_X_COPY_FLOOR}x the copy floor`, meets_target: timed.median.ms / floor <= MAX_X_COPY_FLOOR }
+      : { target: '>= 2,000,000 activations/s', meets_target: perSec >= BATCHED_TARGET_PER_SEC }),
     errors: [...timed.errors, ...quarter.checks.errors, ...(floorBad > 0 ? [`copy floor: ${floorBad} wrong lengths`] : [])],
   });
 });
