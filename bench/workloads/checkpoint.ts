@@ -22,6 +22,9 @@ import { Checks, median, nowMs, round } from '../lib/measure.js';
 import { Entry, Recorder, Relay, Tally } from '../lib/routines.js';
 
 const ROUTINES = 100;
+/** The durability issue's targets for the journal: an entry's bytes as a share of a snapshot's, and time against no store. */
+const MAX_JOURNAL_SHARE = 0.02;
+const MAX_X_NO_STORE = 1.2;
 
 /** Counts and times the saves and journal appends of the store it wraps. */
 class CountingStore implements JobStore {
@@ -121,6 +124,7 @@ main('checkpoint', async () => {
     checks.equal(saved?.getRoutineState('sink')?.activations, n, 'sink activations in the last checkpoint');
 
     const activations = (ROUTINES - 1) * n + 1;
+    const journal = process.argv.includes('--journal');
     const meanBytes = store.bytes.reduce((a, b) => a + b, 0) / Math.max(1, store.bytes.length);
     const meanAppend = store.appendBytes.reduce((a, b) => a + b, 0) / Math.max(1, store.appendBytes.length);
     report({
@@ -145,6 +149,13 @@ main('checkpoint', async () => {
       flush_after_settle_ms: round(flushMs, 1),
       no_store_seconds: round(median(bare) / 1000, 4),
       x_slower_than_no_store: round(ms / median(bare), 2),
+      // The durability issue's targets for the write-ahead journal (checkpoint 'always').
+      ...(journal
+        ? {
+            target: `journal bytes per checkpoint <= ${MAX_JOURNAL_SHARE * 100}% of a full snapshot, and <= ${MAX_X_NO_STORE}x the time without a store`,
+            meets_target: meanAppend / Math.max(1, meanBytes) <= MAX_JOURNAL_SHARE && ms / median(bare) <= MAX_X_NO_STORE,
+          }
+        : {}),
       errors: checks.errors,
     });
   } finally {
