@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorHandler, Flow, JobState, type ExecutionContext, type Payload } from '../../lib/index.js';
-import { applyJournalEntry, diffJobStates, isEmptyEntry } from '../../lib/state/job-journal.js';
+import { applyJournalEntry, diffJobStates, isEmptyEntry, sameRecord, sameTask } from '../../lib/state/job-journal.js';
 import { journalEntryFromJSON, journalEntryToJSON, replayJournal } from '../../lib/state/job-journal-json.js';
 import type { JobStateFields } from '../../lib/state/job-state-fields.js';
 import { makeRoutine } from '../helpers/routines.js';
@@ -97,5 +97,32 @@ describe('job journal: diffJobStates / applyJournalEntry', () => {
     expect(() => journalEntryFromJSON('{"format":"routilux.journal","version":1,"jobId":"j","fields":{"executionHistory":{"drop":-1,"append":[]}}}')).to.throw(/bad list change/);
     expect(() => journalEntryFromJSON('{not json')).to.throw(/not JSON/);
     expect(() => replayJournal(snaps[0], ['{"format":"routilux.journal","version":1,"jobId":"other","fields":{}}'])).to.throw(/journal entry 1/);
+  });
+  it('compares task views field by field with exactly the verdict of the generic comparison (property)', () => {
+    // Small domains, so equal and almost-equal views are common; payloads shared or rebuilt.
+    const shared = [{ v: 1 }, { v: 2 }];
+    const payload = fc.oneof(fc.constantFrom(...shared), fc.record({ v: fc.integer({ min: 1, max: 2 }) }), fc.record({ v: fc.integer({ min: 1, max: 2 }), w: fc.constant(0) }));
+    const view = fc.record(
+      {
+        routineId: fc.constantFrom('a', 'b'),
+        slotName: fc.constantFrom('in'),
+        data: payload,
+        attempt: fc.integer({ min: 1, max: 2 }),
+        enqueuedAt: fc.constantFrom(0, 1, -0, NaN),
+        seq: fc.integer({ min: 1, max: 2 }),
+        source: fc.oneof(fc.constant(undefined), fc.record({ routineId: fc.constantFrom('a', 'b'), eventName: fc.constantFrom('out') })),
+        dueAt: fc.constantFrom(5, 6, undefined),
+        delayLeft: fc.constantFrom(5, undefined),
+        merged: payload,
+      },
+      { requiredKeys: ['routineId', 'slotName', 'data', 'attempt', 'enqueuedAt', 'seq'] },
+    );
+    fc.assert(
+      fc.property(view, view, (x, y) => {
+        expect(sameTask(x, y)).to.equal(sameRecord(x, y));
+        expect(sameTask(x, { ...x })).to.equal(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
