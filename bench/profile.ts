@@ -29,6 +29,8 @@ const FILES: Record<string, string> = {
   marble: 'marble.ts',
   join_pairs: 'join-pairs.ts',
   batch_100: 'batch-100.ts',
+  otel_overhead: 'otel-overhead.ts',
+  inspect_overhead: 'inspect-overhead.ts',
   dist_jobs: 'dist-jobs.ts',
   dist_chain10: 'dist-chain10.ts',
 };

@@ -2,30 +2,45 @@
  * chain10: entry (`trigger`) emits `{ value: i }` for i in 0..N-1 on `out`; relays R1..R9 take
  * `in` and emit `value + 1`; R10 records instead of emitting. Unit: slot activations (10·N).
  * Sequential, default options (history on, default cap). Timed from `flow.start` until
- * `await job.wait()` resolved. The same chain in plain RxJS is timed in this process too, for
- * the `x_slower_than_rx` ratio.
+ * `await job.wait()` resolved.
  *
- *   tsx bench/workloads/chain10.ts --n 100000 [--runs 3] [--rx 0 to skip the RxJS floor]
+ * The same chain as plain RxJS is timed in this process, right after every measured flow run
+ * (the machine is shared and its speed drifts, so the ratio `x_slower_than_rx` compares like
+ * with like). Issue 21's targets decide `meets_target`: per hop at most 4x RxJS (here) and at
+ * most 2.5x the bare FIFO of the `fifo_floor` line (bench/run.ts adds `x_fifo_floor`: that
+ * floor runs at N=1,000,000 in its own process, as the issue measures it; timing it in this
+ * process would raise this process's peak RSS, which the N=1,000,000 line is judged by); and,
+ * for N=1,000,000, peak RSS at most 1.15x the fifo_floor process's at the same N and node
+ * flags (bench/run.ts too). `--fifo 1` also times the FIFO here, at this N
+ * (`x_fifo_in_process`: at N=100,000 the bare FIFO stays in cache, 3x faster per hop than at
+ * 1,000,000). The first session's targets stay as `old_target` / `meets_old_target`.
+ *
+ *   tsx bench/workloads/chain10.ts --n 100000 [--runs 3] [--rx 0 to skip the RxJS floor] [--fifo 1]
  */
 import { main, numberArg, report } from '../lib/report.js';
 import { Checks, MemorySampler, median, nowMs, repeat, round, gc } from '../lib/measure.js';
 import { chain10Flow, Tally } from '../lib/routines.js';
 import { runRxChain10 } from '../lib/rx-chain.js';
+import { runFifoChain10 } from '../lib/fifo-chain.js';
 
-const TARGET_PER_SEC = 1_000_000;
-const TARGET_X_RX = 10;
+const OLD_TARGET_PER_SEC = 1_000_000;
+const OLD_TARGET_X_RX = 10;
+/** Issue 21: ns per hop at most this many times the bare FIFO's, and the RxJS chain's. */
+const TARGET_X_FIFO = 2.5;
+const TARGET_X_RX = 4;
 
 main('chain10', async () => {
   const n = numberArg('n', 100_000);
   const runs = numberArg('runs', 3);
   const warmupN = Math.min(n, 100_000);
   const withRx = numberArg('rx', 1) !== 0;
+  const withFifo = numberArg('fifo', 0) !== 0;
 
-  // The RxJS floor at the same N, in the same process, one run right after each measured flow
-  // run: the machine is shared and its speed drifts, so the ratio compares like with like.
-  const rxChecks = new Checks();
+  const floorChecks = new Checks();
   const rxMs: number[] = [];
+  const fifoMs: number[] = [];
   if (withRx) runRxChain10(warmupN);
+  if (withFifo) runFifoChain10(warmupN);
 
   const timed = await repeat(
     async (_i, warmup) => {
@@ -46,11 +61,19 @@ main('chain10', async () => {
       checks.equal(state.getRoutineState('r1')?.activations, size, 'r1 activations in the job state');
       checks.that(state.executionHistory.length <= flow.historyLimit, 'history stays within its cap');
       const result = checks.result(ms, { historyLength: state.executionHistory.length, peakHeap: sampler.peakHeapMb, peakRss: sampler.peakRssMb });
-      if (withRx && !warmup) {
-        gc();
-        const r = runRxChain10(n);
-        rxMs.push(r.ms);
-        for (const p of r.tally.problems('rx sink')) rxChecks.that(false, p);
+      if (!warmup) {
+        if (withRx) {
+          gc();
+          const r = runRxChain10(n);
+          rxMs.push(r.ms);
+          for (const p of r.tally.problems('rx sink')) floorChecks.that(false, p);
+        }
+        if (withFifo) {
+          gc();
+          const f = runFifoChain10(n);
+          fifoMs.push(f.ms);
+          for (const p of f.tally.problems('fifo sink')) floorChecks.that(false, p);
+        }
       }
       return result;
     },
@@ -62,23 +85,34 @@ main('chain10', async () => {
   const perSec = activations / seconds;
   const nsPerActivation = (timed.median.ms * 1e6) / activations;
   const rxNs = withRx ? (median(rxMs) * 1e6) / activations : NaN;
+  const fifoNs = withFifo ? (median(fifoMs) * 1e6) / activations : NaN;
   const xRx = nsPerActivation / rxNs;
+  const xFifo = nsPerActivation / fifoNs;
+  const meetsRx = withRx ? xRx <= TARGET_X_RX : undefined;
   report({
     workload: 'chain10',
     n,
     seconds,
     per_sec: perSec,
-    ok: timed.ok && rxChecks.ok,
+    ok: timed.ok && floorChecks.ok,
     unit: 'slot activations (10·N)',
     ns_per_activation: round(nsPerActivation, 1),
     rx_ns_per_activation: round(rxNs, 1),
     x_slower_than_rx: round(xRx, 2),
+    ...(withFifo ? { fifo_ns_per_hop_in_process: round(fifoNs, 1), x_fifo_in_process: round(xFifo, 2) } : {}),
     runs_ms: timed.results.map((r) => round(r.ms, 1)),
+    rx_runs_ms: rxMs.map((ms) => round(ms, 1)),
+    ...(withFifo ? { fifo_runs_ms: fifoMs.map((ms) => round(ms, 1)) } : {}),
     history_length: timed.median.historyLength,
     sampled_peak_heap_mb: round(Math.max(...timed.results.map((r) => r.peakHeap as number)), 1),
     sampled_peak_rss_mb: round(Math.max(...timed.results.map((r) => r.peakRss as number)), 1),
-    target: `>= ${TARGET_PER_SEC.toLocaleString('en-US')} activations/s and <= ${TARGET_X_RX}x slower than rx_chain10${n >= 1_000_000 ? '; peak RSS < 250 MB at N=1,000,000' : ''}`,
-    meets_target: perSec >= TARGET_PER_SEC && (!withRx || xRx <= TARGET_X_RX),
-    errors: [...timed.errors, ...rxChecks.errors],
+    target: `<= ${TARGET_X_FIFO}x the fifo floor and <= ${TARGET_X_RX}x rx_chain10 per hop${n >= 1_000_000 ? '; peak RSS <= 1.15x fifo_floor at the same N (bench/run.ts)' : ''}`,
+    x_fifo_target: TARGET_X_FIFO,
+    meets_rx_target: meetsRx,
+    // bench/run.ts folds in the fifo floor's (and, at N=1,000,000, the peak RSS) target.
+    meets_target: meetsRx === true,
+    old_target: `>= ${OLD_TARGET_PER_SEC.toLocaleString('en-US')} activations/s and <= ${OLD_TARGET_X_RX}x slower than rx_chain10${n >= 1_000_000 ? '; peak RSS < 250 MB at N=1,000,000' : ''}`,
+    meets_old_target: perSec >= OLD_TARGET_PER_SEC && (!withRx || xRx <= OLD_TARGET_X_RX),
+    errors: [...timed.errors, ...floorChecks.errors],
   });
 });

@@ -49,12 +49,23 @@ export class FlowEngine implements RuntimeHooks {
   private readonly records = new Subject<InspectRecord>();
   /** Subscribers of `inspect$`: the engine builds lifecycle records only while there are some. */
   private watchers = 0;
+  /**
+   * Whether anybody watches `inspect$` (RuntimeHooks): a plain field, kept with `watchers`,
+   * because the activation path reads it three times per activation.
+   */
+  inspecting = false;
   readonly inspect$: Observable<InspectRecord> = new Observable<InspectRecord>((subscriber) => {
-    if (this.watchers++ === 0) this.watchCheckpoints();
+    if (this.watchers++ === 0) {
+      this.inspecting = true;
+      this.watchCheckpoints();
+    }
     const sub = this.records.subscribe(subscriber);
     return () => {
       sub.unsubscribe();
-      if (--this.watchers === 0) this.checkpointWatch?.unsubscribe();
+      if (--this.watchers === 0) {
+        this.inspecting = false;
+        this.checkpointWatch?.unsubscribe();
+      }
     };
   });
   private checkpointWatch: Subscription | undefined = undefined;
@@ -93,10 +104,6 @@ export class FlowEngine implements RuntimeHooks {
 
   publish(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
     if (this.emissions.observed) this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
-  }
-
-  get inspecting(): boolean {
-    return this.watchers > 0;
   }
 
   inspect(record: InspectRecord): void {

@@ -52,15 +52,51 @@ export function runInContext<A, B, R>(
 }
 
 /**
+ * Inside {@link runDetached} (the dispatcher's loop): how to make a value the async store for
+ * the rest of the loop's synchronous execution, fetched once per loop. `null` outside one.
+ */
+let detachedEnter: ((value: unknown) => void) | null = null;
+
+/**
  * Runs `fn` outside any activation (dispatch turns), so stray async context never leaks into them.
  * @internal
  */
 export function runDetached<R>(fn: () => R): R {
   const previous = current;
+  const previousEnter = detachedEnter;
   current = undefined;
+  const storage = contextStorage;
   try {
-    return contextStorage.run(undefined, fn);
+    return storage.run(undefined, () => {
+      // One fetch per loop: each activation then enters and leaves with a plain call.
+      const enterer = storage.enterer?.();
+      const enterWith = storage.enterWith;
+      detachedEnter = enterer ?? (enterWith === undefined ? null : (value) => enterWith.call(storage, value));
+      return fn();
+    });
   } finally {
+    current = previous;
+    detachedEnter = previousEnter;
+  }
+}
+
+/**
+ * {@link runInContext} for an activation the dispatcher's loop runs: the loop is detached (see
+ * {@link runDetached}), so the store to restore afterwards is known to be `undefined` and is
+ * not read, and entering costs what the storage's `enterer` costs (an `AsyncLocalStorage`
+ * otherwise pays three lookups of the current async resource per activation).
+ * @internal
+ */
+export function runActivation<A, B, R>(ctx: ActivationContext, fn: (this: unknown, a: A, b: B) => R, self: unknown, a: A, b: B): R {
+  const enter = detachedEnter;
+  if (enter === null) return runInContext(ctx, fn, self, a, b);
+  const previous = current;
+  current = ctx;
+  enter(ctx);
+  try {
+    return fn.call(self, a, b);
+  } finally {
+    enter(undefined);
     current = previous;
   }
 }

@@ -1,5 +1,38 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import { setAsyncContextStorage } from '../model/async-context-storage.js';
+
+/**
+ * Node's `AsyncLocalStorage` with an `enterer` for the dispatcher's loop (see
+ * `AsyncContextStorage.enterer`). Where the storage keeps its value on the current async
+ * resource under its own `kResourceStore` symbol (Node 16-22, and later without
+ * `--experimental-async-context-frame`), `enterWith` is "look up the current resource, store the
+ * value on it"; within one synchronous execution the resource does not change, so the loop
+ * looks it up once and each activation costs one property write instead of a lookup. Any
+ * other implementation gets no enterer, and the loop uses `enterWith`.
+ *
+ * @example
+ * ```ts
+ * setAsyncContextStorage(new NodeAsyncContextStorage()); // what installNodeAsyncContext does
+ * ```
+ */
+export class NodeAsyncContextStorage extends AsyncLocalStorage<unknown> {
+  enterer(): ((value: unknown) => void) | undefined {
+    const key = (this as unknown as { kResourceStore?: unknown }).kResourceStore;
+    if (typeof key !== 'symbol') return undefined;
+    // enterWith enables the storage's hook if it was not; the probe checks that the value lands
+    // where this relies on it landing.
+    const before = this.getStore();
+    const probe = {};
+    this.enterWith(probe);
+    const resource = executionAsyncResource() as Record<symbol, unknown>;
+    const fits = resource[key] === probe;
+    this.enterWith(before);
+    if (!fits) return undefined;
+    return (value) => {
+      resource[key] = value;
+    };
+  }
+}
 
 /**
  * Installs a Node `AsyncLocalStorage` as the store that carries the running activation across
@@ -14,5 +47,5 @@ import { setAsyncContextStorage } from '../model/async-context-storage.js';
  * ```
  */
 export function installNodeAsyncContext(): void {
-  setAsyncContextStorage(new AsyncLocalStorage<unknown>());
+  setAsyncContextStorage(new NodeAsyncContextStorage());
 }

@@ -1,7 +1,7 @@
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { InFlight, OK } from './in-flight.js';
 import { ActivationContext } from '../model/activation-context.js';
-import { runInContext } from '../model/current-context.js';
+import { runActivation, runInContext } from '../model/current-context.js';
 import { TimeoutError } from '../errors/errors.js';
 import { setOutcome, type RoutineRun } from './routine-run.js';
 import type { Task } from './task.js';
@@ -60,7 +60,7 @@ export function activate(task: Task): void {
       // A slot with a schema or payload class admits the payload first (on the owner); others pay this one read.
       const admit = slot._admit;
       if (admit !== undefined) result = runAdmitted(ctx, admit, merged, run, routine);
-      else if (run !== undefined) result = runInContext(ctx, run, routine, merged, ctx);
+      else if (run !== undefined) result = runActivation(ctx, run, routine, merged, ctx);
     }
   } catch (error) {
     ctx.ended = true;

@@ -78,6 +78,9 @@ export class ExecutionTracker {
   private aAttempt: number[] = [];
   private aError: Array<{ name: string; message: string } | undefined> = [];
   private aCount = 0;
+  /** `aCount % limit` and `dCount % limit`, kept as cursors (no division per record). */
+  private aNext = 0;
+  private dNext = 0;
   // Delivery columns (ring of `limit`).
   private dConn: Connection[] = [];
   private dTime: number[] = [];
@@ -116,7 +119,9 @@ export class ExecutionTracker {
     if (d > totals.max) totals.max = d;
     this.version++;
     if (this.limit === 0) return;
-    const i = this.aCount++ % this.limit;
+    const i = this.aNext;
+    this.aNext = i + 1 === this.limit ? 0 : i + 1;
+    this.aCount++;
     this.aSlot[i] = slot;
     this.aStart[i] = start;
     this.aEnd[i] = end;
@@ -132,7 +137,9 @@ export class ExecutionTracker {
       return;
     }
     this.deliveries++;
-    const i = this.dCount++ % this.limit;
+    const i = this.dNext;
+    this.dNext = i + 1 === this.limit ? 0 : i + 1;
+    this.dCount++;
     this.dConn[i] = connection;
     this.dTime[i] = timestamp;
   }

@@ -15,6 +15,8 @@ export class HistoryLog {
   private built: Array<ExecutionRecord | undefined> = [];
   /** Records ever pushed (including the ones the ring dropped). */
   total = 0;
+  /** Where the next record goes: `total % limit`, kept as a cursor (no division per record). */
+  private next = 0;
 
   constructor(readonly limit: number) {}
 
@@ -23,7 +25,9 @@ export class HistoryLog {
       this.total++;
       return;
     }
-    const i = this.total++ % this.limit;
+    const i = this.next;
+    this.next = i + 1 === this.limit ? 0 : i + 1;
+    this.total++;
     this.routineIds[i] = routineId;
     this.eventNames[i] = eventName;
     this.payloads[i] = data;
@@ -56,6 +60,7 @@ export class HistoryLog {
     this.timestamps = [];
     this.built = [];
     this.total = 0;
+    this.next = 0;
     for (const r of records) this.push(r.routineId, r.eventName, r.data, r.timestamp);
   }
 }

@@ -3,9 +3,8 @@ import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
 import type { PendingTask } from '../core/records.js';
 import { Task } from './task.js';
+import { CHUNK, Carried, Chunk } from './task-chunk.js';
 import type { JobRuntime } from './job-runtime.js';
-
-const CHUNK = 4096;
 
 /**
  * @internal Where a queued task goes: a slot, and the event that fed it (none for entry
@@ -28,34 +27,9 @@ class BareRoute implements Route {
   ) {}
 }
 
-/** The payload of a task that carries what its handler received (retries, resumed runs). */
-class Carried {
-  constructor(
-    readonly data: Payload,
-    readonly merged: Payload,
-  ) {}
-}
-
-/**
- * A fixed block of queue entries, stored column-wise. Only the payload column holds pointers
- * (and lives on the GC heap); the rest are typed arrays, outside it.
- */
-class Chunk {
-  /** The payload, or a {@link Carried} when the attempt is stored negated. */
-  readonly data: Array<Payload | Carried | undefined> = new Array(CHUNK);
-  readonly routes = new Int32Array(CHUNK);
-  readonly jobs = new Int32Array(CHUNK);
-  /** Attempt number; negative when the payload is a {@link Carried}. */
-  readonly attempts = new Int32Array(CHUNK);
-  readonly enqueued = new Float64Array(CHUNK);
-  /** The task's sequence number in its job (`ctx.activationId`); a double, so it never wraps. */
-  readonly seqs = new Float64Array(CHUNK);
-  next: Chunk | undefined = undefined;
-}
-
 /**
  * @internal The flow's FIFO of tasks: a linked list of fixed-size chunks stored column-wise.
- * A queued task is one pointer (its payload) plus 20 bytes of typed-array storage, not an
+ * A queued task is one pointer (its payload) plus 17 bytes of typed-array storage, not an
  * object: jobs and routes are stored as numbers into tables, so a queue of a million tasks adds
  * 8 MB to what the GC traces and promotes, not 40. That matters because a long FIFO keeps every
  * payload alive across many young-generation collections: the smaller the live old-space set,
@@ -98,14 +72,14 @@ export class TaskQueue {
     const i = this.tailIndex++;
     c.routes[i] = r;
     c.jobs[i] = j;
-    c.enqueued[i] = enqueuedAt;
-    c.seqs[i] = seq;
+    c.setEnqueuedAt(i, enqueuedAt);
+    c.setSeq(i, seq);
     if (merged === undefined) {
       c.data[i] = data;
-      c.attempts[i] = attempt;
+      c.setAttempt(i, attempt);
     } else {
       c.data[i] = new Carried(data, merged);
-      c.attempts[i] = -attempt;
+      c.setAttempt(i, -attempt);
     }
     work.queued++;
     this.size++;
@@ -135,7 +109,7 @@ export class TaskQueue {
     into.job = job;
     into.slot = route.slot;
     into.source = route.event;
-    into.enqueuedAt = c.enqueued[i];
+    into.enqueuedAt = c.enqueuedAt(i);
     this.read(c, i, into);
     c.data[i] = undefined;
     if (--job.work.queued === 0) this.release(job);
@@ -153,7 +127,7 @@ export class TaskQueue {
     this.forEach((c, i) => {
       if (c.jobs[i] === id) {
         const route = this.routes[c.routes[i]];
-        const task = new Task(job, route.slot, undefined as never, 0, c.enqueued[i], route.event);
+        const task = new Task(job, route.slot, undefined as never, 0, c.enqueuedAt(i), route.event);
         this.read(c, i, task);
         taken.push(task);
         return;
@@ -166,9 +140,9 @@ export class TaskQueue {
       keptChunk.data[k] = c.data[i];
       keptChunk.routes[k] = c.routes[i];
       keptChunk.jobs[k] = c.jobs[i];
-      keptChunk.attempts[k] = c.attempts[i];
-      keptChunk.enqueued[k] = c.enqueued[i];
-      keptChunk.seqs[k] = c.seqs[i];
+      keptChunk.setAttempt(k, c.attempt(i));
+      keptChunk.setEnqueuedAt(k, c.enqueuedAt(i));
+      keptChunk.setSeq(k, c.seq(i));
       k++;
     });
     kept.push(keptChunk);
@@ -197,8 +171,8 @@ export class TaskQueue {
         slotName: route.slot.name,
         data: task.data,
         attempt: task.attempt,
-        enqueuedAt: c.enqueued[i],
-        seq: c.seqs[i],
+        enqueuedAt: c.enqueuedAt(i),
+        seq: c.seq(i),
       };
       if (route.event !== undefined) view.source = { routineId: route.event.routine.id, eventName: route.event.name };
       if (task.merged !== undefined) view.merged = task.merged;
@@ -208,8 +182,8 @@ export class TaskQueue {
 
   /** Copies entry `i`'s payload, attempt, sequence number and merged payload into `into`. */
   private read(c: Chunk, i: number, into: Task): void {
-    into.seq = c.seqs[i];
-    const attempt = c.attempts[i];
+    into.seq = c.seq(i);
+    const attempt = c.attempt(i);
     if (attempt > 0) {
       into.data = c.data[i] as Payload;
       into.attempt = attempt;
@@ -266,7 +240,7 @@ export class TaskQueue {
     const drained = this.head;
     this.head = drained.next!;
     this.headIndex = 0;
-    drained.next = undefined;
+    drained.reset();
     this.spare = drained; // its payload slots were cleared as they were read
   }
 
@@ -274,7 +248,7 @@ export class TaskQueue {
   private rewind(): void {
     if (this.head !== this.tail) {
       this.spare = this.head;
-      this.head.next = undefined;
+      this.head.reset();
       this.head = this.tail;
     }
     this.headIndex = 0;
