@@ -66,7 +66,8 @@ export class BullMQRunner implements JobRunner {
   readonly errors$: Observable<unknown> = this.errors.asObservable();
   private readonly link: RemoteLink = {
     control: (flow, jobId, command, meta) => this.control(flow, jobId, command, meta),
-    watch: (jobId, listener) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener),
+    watch: (jobId, listener, resync) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync),
+    load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
   };
 

@@ -131,6 +131,21 @@ export class OwnedJob {
     else this.nudgedEarly = true;
   }
 
+  /**
+   * The worker's subscriber reconnected: nudges and pool results published meanwhile are lost,
+   * so the control stream and the inbox are read again (only still-awaited results are taken).
+   */
+  resync(): void {
+    if (this.over || this.lost) return;
+    this.nudged('c');
+    this.ctx.client.xrange(this.keys.inbox, '-', '+').then(
+      (entries) => {
+        for (const [, fields] of entries as Array<[string, string[]]>) this.results.redeliver(fields[fields.indexOf('k') + 1], fields[fields.indexOf('r') + 1]);
+      },
+      (error: unknown) => this.ctx.report(error),
+    );
+  }
+
   /** Another owner may have it now: stop everything here, write nothing more. */
   lose(): void {
     if (this.lost) return;

@@ -33,6 +33,11 @@ export class PoolResults {
     }
   }
 
+  /** A result read again after the worker's subscriber reconnected: only one still awaited is delivered (an applied one is not kept again). */
+  redeliver(key: string, raw: string): void {
+    if (this.waiters.has(key)) this.deliver(key, raw);
+  }
+
   /** The result of `key` if it is here (removed: applied once). */
   take(key: string): string | undefined {
     const raw = this.ready.get(key);

@@ -34,7 +34,7 @@ export class RemoteView {
   private waiters: Array<(state: JobState) => void> = [];
   private ops: PendingOp[] = [];
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
-  private held: Array<[number, JobStatus, string]> | undefined = undefined;
+  private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
   private state: JobState | undefined;
   private text: string | undefined = undefined;
   /** The latest status (known without parsing the state). */
@@ -99,6 +99,12 @@ export class RemoteView {
   /** A state read from the store at publication `seq`: kept unless a newer message came first. */
   offer(seq: number, state: JobState): void {
     if (seq >= this.seq) this.apply(seq, state.status, state);
+  }
+
+  /** A state re-read after messages may have been lost: kept only when newer than the view's (held during a resume, as messages are). */
+  catchUp(seq: number, state: JobState): void {
+    if (this.held !== undefined) this.held.push([seq, state.status, state]);
+    else if (seq > this.seq) this.apply(seq, state.status, state);
   }
 
   /** A local change not (yet) published: the view says it at once (e.g. `running` after resume()). */
