@@ -63,7 +63,7 @@ describe('routilux/bullmq: a dropped pub/sub connection loses no outcome', funct
     entered = false;
     const job = build().start('gate', { x: 21 }, { runner: cluster.runner });
     await until(() => entered, 'the handler started on the worker');
-    const killed = Number(await admin.client('KILL', 'TYPE', 'pubsub'));
+    const killed = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
     expect(killed, 'pub/sub connections dropped (the runner and the worker subscribers)').to.be.at.least(2);
     open(); // the job completes now: its status message is published to nobody
     const final = await job.wait({ timeout: 10_000 });
@@ -77,7 +77,7 @@ describe('routilux/bullmq: a dropped pub/sub connection loses no outcome', funct
     job.send('acc', 'in', { v: 1 });
     await until(() => cluster.workers[0].owned === 1, 'the worker owns the open job');
     await until(() => job.state.status === 'running', 'the client saw it running');
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     job.send('acc', 'in', { v: 10 }); // its nudge to the owner is published to nobody
     job.close();
     const final = await job.wait({ timeout: 10_000 });
