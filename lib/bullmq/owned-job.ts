@@ -81,7 +81,7 @@ export class OwnedJob {
     try {
       // The worker listens on its own channel already: a command added after the take is nudged there.
       this.stops.push(() => this.reader.stop(), () => this.results.dispose());
-      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration);
+      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration, this.data.fp, this.ctx.flow.flowId);
       if (!taken.granted) return taken.retryIn;
       const { epoch, recoveries, text, journal, meta } = taken;
       this.epoch = epoch;

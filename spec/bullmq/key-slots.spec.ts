@@ -105,7 +105,7 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
     const store = new RedisJobStore({ connection: redis.connection, prefix: cluster.prefix });
     try {
       const flow = build();
-      const done = await flow.start('slow', { ms: 5 }, { runner: cluster.runner }).wait(); // REGISTER, TAKE, SAVE, RESULT (pool hop)
+      const done = await flow.start('slow', { ms: 5 }, { runner: cluster.runner, jobId: 'named:{1}' }).wait(); // REGISTER (a given id), TAKE, SAVE, RESULT (pool hop)
       expect(done.getSharedData('pooled')).to.equal(5);
       const slow = flow.start('slow', { ms: 1_200 }, { runner: cluster.runner }); // RENEW every 500 ms while it runs
       await until(() => slow.state.status === 'running', 'the slow job runs');
