@@ -58,7 +58,9 @@ export class OwnedJob {
   /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
   private ready = false;
   private nudgedEarly = false;
-
+  /** Saves asked for (see checkpointed): a deferred turn save is made only if none came since. */
+  private turns = 0;
+  private deferred = -1;
   /** The lease epoch this ownership writes with (from the take). */
   private epoch = '';
 
@@ -131,19 +133,11 @@ export class OwnedJob {
     else this.nudgedEarly = true;
   }
 
-  /**
-   * The worker's subscriber reconnected: nudges and pool results published meanwhile are lost,
-   * so the control stream and the inbox are read again (only still-awaited results are taken).
-   */
+  /** The worker's subscriber reconnected: what was published meanwhile is lost, so the control stream and the inbox are read again. */
   resync(): void {
     if (this.over || this.lost) return;
     this.nudged('c');
-    this.ctx.client.xrange(this.keys.inbox, '-', '+').then(
-      (entries) => {
-        for (const [, fields] of entries as Array<[string, string[]]>) this.results.redeliver(fields[fields.indexOf('k') + 1], fields[fields.indexOf('r') + 1]);
-      },
-      (error: unknown) => this.ctx.report(error),
-    );
+    this.results.reread(this.ctx.client, this.keys.inbox, this.ctx.report);
   }
 
   /** Another owner may have it now: stop everything here, write nothing more. */
@@ -264,13 +258,21 @@ export class OwnedJob {
   /**
    * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status; see
    * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
-   * saves it) or the change into running (the next turn does).
+   * saves it) or the change into running (the next turn does). A turn's save waits for the end
+   * of this event-loop iteration, so the turns of one moment (a pool result's effects, then its
+   * activation's end) share one snapshot instead of two full writes; a status change saves now.
    */
   checkpointed(statusChange: boolean): void {
     const job = this.job;
     if (job === undefined || this.cp === undefined || this.tapOff) return;
     const rt = job._runtime;
-    if (statusChange || !rt.work.isIdle()) this.cp.notify(rt, statusChange);
+    if (statusChange) {
+      this.turns++; // a deferred turn's save is covered by this one
+      this.cp.notify(rt, true);
+    } else if (!rt.work.isIdle() && this.deferred !== this.turns) {
+      const turns = (this.deferred = this.turns);
+      setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.notify(rt, false)));
+    }
     this.poke();
   }
 
