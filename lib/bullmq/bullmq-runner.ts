@@ -66,7 +66,8 @@ export class BullMQRunner implements JobRunner {
   readonly errors$: Observable<unknown> = this.errors.asObservable();
   private readonly link: RemoteLink = {
     control: (flow, jobId, command, meta) => this.control(flow, jobId, command, meta),
-    watch: (jobId, listener) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener),
+    watch: (jobId, listener, resync) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync),
+    load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
   };
 
@@ -168,12 +169,16 @@ export class BullMQRunner implements JobRunner {
     const fp = this.fingerprint(flow);
     const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
     const data: WireJob = { v: WIRE_VERSION, jobId, kind, fp, ...(entry ? { entry } : {}), ...(timeout ? { timeout } : {}) };
-    job._submit(async () => {
-      const keys = jobKeys(this.prefix, jobId);
-      const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
-      if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
-      await this.add(flow, kind, data, Number(reply[1]));
-    });
+    // A generated id clashes with no job: no registration round trip, the worker's take records the request.
+    if (options.jobId === undefined) job._submit(() => this.add(flow, kind, data, 1));
+    else {
+      job._submit(async () => {
+        const keys = jobKeys(this.prefix, jobId);
+        const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
+        if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+        await this.add(flow, kind, data, Number(reply[1]));
+      });
+    }
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
       if (signal.aborted) abort();

@@ -1,6 +1,8 @@
 import type { RedisClient } from './lua-script.js';
 
 type Listener = (message: string) => void;
+/** Called after the connection came back: what was published while it was down is lost, so re-read. */
+type Resync = () => void;
 
 /**
  * @internal One pub/sub connection shared by many listeners: a channel is subscribed while
@@ -8,7 +10,9 @@ type Listener = (message: string) => void;
  * unsubscribes) asked for within one tick go out as one command: a client starting thousands of
  * jobs at once sends a handful. Redis delivers a connection's messages in publish order, so what
  * one publisher sends on one channel arrives in order. `watch` resolves once the subscription
- * is live: what is published after that is seen.
+ * is live: what is published after that is seen. Pub/sub is at most once: when the connection
+ * drops, what is published until it is back is lost, so once the channels are subscribed again
+ * each listener's `resync` runs (a client re-reads the stored state it may have missed).
  *
  * @example
  * ```ts
@@ -19,6 +23,9 @@ type Listener = (message: string) => void;
  */
 export class ChannelFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly resyncs = new Map<Listener, Resync>();
+  /** The connection dropped since it was last ready: its next `ready` is a reconnect. */
+  private dropped = false;
   private readonly toSubscribe = new Set<string>();
   private readonly toUnsubscribe = new Set<string>();
   /** The batch being gathered this tick: settles when its subscribe command has. */
@@ -43,10 +50,18 @@ export class ChannelFeed {
         }
       }
     });
+    subscriber.on('close', () => (this.dropped = true));
+    subscriber.on('ready', () => {
+      if (!this.dropped || this.closed) return;
+      this.dropped = false;
+      // ioredis resubscribes right after emitting 'ready'; subscribing again (a no-op for a live
+      // channel) and awaiting it orders the re-reads after the channels are live again.
+      setImmediate(() => void this.resubscribed().catch(this.report));
+    });
   }
 
-  /** Listens to `channel`; resolves, once subscribed, with the function that stops listening. */
-  async watch(channel: string, listener: Listener): Promise<() => void> {
+  /** Listens to `channel`; resolves, once subscribed, with the function that stops listening. `resync` runs after a reconnect. */
+  async watch(channel: string, listener: Listener, resync?: Resync): Promise<() => void> {
     let set = this.listeners.get(channel);
     if (set === undefined) {
       this.listeners.set(channel, (set = new Set()));
@@ -54,6 +69,7 @@ export class ChannelFeed {
       if (!this.toUnsubscribe.delete(channel)) this.toSubscribe.add(channel);
     }
     set.add(listener);
+    if (resync !== undefined) this.resyncs.set(listener, resync);
     await this.flushSoon();
     return () => this.unwatch(channel, listener);
   }
@@ -62,9 +78,24 @@ export class ChannelFeed {
   close(): void {
     this.closed = true;
     this.listeners.clear();
+    this.resyncs.clear();
+  }
+
+  private async resubscribed(): Promise<void> {
+    const channels = [...this.listeners.keys()];
+    if (channels.length === 0 || this.closed) return;
+    await this.subscriber.subscribe(...channels);
+    for (const resync of [...this.resyncs.values()]) {
+      try {
+        resync();
+      } catch (error) {
+        this.report(error);
+      }
+    }
   }
 
   private unwatch(channel: string, listener: Listener): void {
+    this.resyncs.delete(listener);
     const set = this.listeners.get(channel);
     if (set === undefined || !set.delete(listener) || set.size > 0) return;
     this.listeners.delete(channel);

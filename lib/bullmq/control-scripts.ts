@@ -43,12 +43,16 @@ return {id, seq, req}`,
 /**
  * @internal A worker takes a job: its lease (as RedisJobStore's ACQUIRE) and, in the same
  * step, everything it needs to run it. KEYS meta, state, journal, control, inbox; ARGV owner,
- * ttl ms. Refused: {0, owner, until}. Granted: {1, epoch, until, recoveries, cursor, snapshot
+ * ttl ms, fingerprint, flowId. A job started under a generated id was not registered (no id
+ * can clash): its first take records the start request as REGISTER would have (req 1, before
+ * any snapshot exists, so CONTROL never counts a request that reuses the start's BullMQ id).
+ * Refused: {0, owner, until}. Granted: {1, epoch, until, recoveries, cursor, snapshot
  * text or false, journal, control entries after the cursor, inbox entries, meta as a flat list}.
  */
 export const TAKE = new LuaScript(
   `${NOW_MS}
 ${TAKE_LEASE}
+if redis.call('HSETNX', KEYS[1], 'req', 1) == 1 then redis.call('HSET', KEYS[1], 'fp', ARGV[3], 'flow', ARGV[4]) end
 local cursor = m[6] or ''
 local control
 if cursor == '' then control = redis.call('XRANGE', KEYS[4], '-', '+') else control = redis.call('XRANGE', KEYS[4], '(' .. cursor, '+') end

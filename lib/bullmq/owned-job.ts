@@ -58,7 +58,9 @@ export class OwnedJob {
   /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
   private ready = false;
   private nudgedEarly = false;
-
+  /** Saves asked for (see checkpointed): a deferred turn save is made only if none came since. */
+  private turns = 0;
+  private deferred = -1;
   /** The lease epoch this ownership writes with (from the take). */
   private epoch = '';
 
@@ -81,7 +83,7 @@ export class OwnedJob {
     try {
       // The worker listens on its own channel already: a command added after the take is nudged there.
       this.stops.push(() => this.reader.stop(), () => this.results.dispose());
-      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration);
+      const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration, this.data.fp, this.ctx.flow.flowId);
       if (!taken.granted) return taken.retryIn;
       const { epoch, recoveries, text, journal, meta } = taken;
       this.epoch = epoch;
@@ -129,6 +131,13 @@ export class OwnedJob {
       this.results.deliver(message.slice(1, nl), message.slice(nl + 1));
     } else if (this.ready) this.reader.readSoon();
     else this.nudgedEarly = true;
+  }
+
+  /** The worker's subscriber reconnected: what was published meanwhile is lost, so the control stream and the inbox are read again. */
+  resync(): void {
+    if (this.over || this.lost) return;
+    this.nudged('c');
+    this.results.reread(this.ctx.client, this.keys.inbox, this.ctx.report);
   }
 
   /** Another owner may have it now: stop everything here, write nothing more. */
@@ -249,13 +258,21 @@ export class OwnedJob {
   /**
    * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status; see
    * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
-   * saves it) or the change into running (the next turn does).
+   * saves it) or the change into running (the next turn does). A turn's save waits for the end
+   * of this event-loop iteration, so the turns of one moment (a pool result's effects, then its
+   * activation's end) share one snapshot instead of two full writes; a status change saves now.
    */
   checkpointed(statusChange: boolean): void {
     const job = this.job;
     if (job === undefined || this.cp === undefined || this.tapOff) return;
     const rt = job._runtime;
-    if (statusChange || !rt.work.isIdle()) this.cp.notify(rt, statusChange);
+    if (statusChange) {
+      this.turns++; // a deferred turn's save is covered by this one
+      this.cp.notify(rt, true);
+    } else if (!rt.work.isIdle() && this.deferred !== this.turns) {
+      const turns = (this.deferred = this.turns);
+      setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.notify(rt, false)));
+    }
     this.poke();
   }
 

@@ -33,6 +33,16 @@ export class PoolResults {
     }
   }
 
+  /**
+   * The worker's subscriber reconnected: results published meanwhile were lost, so the job's
+   * inbox is read again; only a result still awaited is delivered (an applied one is not kept again).
+   */
+  reread(client: RedisClient, inbox: string, report: (error: unknown) => void): void {
+    client.xrange(inbox, '-', '+').then((entries) => {
+      for (const [, f] of entries) if (this.waiters.has(f[f.indexOf('k') + 1])) this.deliver(f[f.indexOf('k') + 1], f[f.indexOf('r') + 1]);
+    }, report);
+  }
+
   /** The result of `key` if it is here (removed: applied once). */
   take(key: string): string | undefined {
     const raw = this.ready.get(key);

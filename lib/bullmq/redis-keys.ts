@@ -2,6 +2,8 @@ import { ConfigurationError, SerializationError, describeValue } from '../errors
 
 /** Characters an encoded id keeps as they are. */
 const PLAIN = /^[A-Za-z0-9_.-]$/;
+/** An id made of plain characters only, which encodes to itself. */
+const ALL_PLAIN = /^[A-Za-z0-9_.-]+$/;
 /** What the empty id encodes to: no other id does (`%-` is no escape), and `{}` would be no hash tag. */
 const EMPTY = '%-';
 
@@ -20,6 +22,7 @@ const EMPTY = '%-';
  */
 export function encodeId(id: string): string {
   if (id.length === 0) return EMPTY;
+  if (ALL_PLAIN.test(id)) return id; // the common case (generated UUIDs): nothing to escape
   let out = '';
   for (let i = 0; i < id.length; i++) {
     const ch = id[i];

@@ -17,8 +17,10 @@ import type { Event } from '../model/event.js';
 export interface RemoteLink {
   /** Appends `command` to the job's control stream (and meta field); resolves with its entry id and the status seq then. */
   control(flow: Flow, jobId: string, command: ControlCommand, meta?: [field: string, value: string]): Promise<{ id: string; seq: number }>;
-  /** Listens to the job's channel; resolves once subscribed, with the stop function. */
-  watch(jobId: string, listener: (message: string) => void): Promise<() => void>;
+  /** Listens to the job's channel; resolves once subscribed, with the stop function. `resync` runs after the subscriber reconnected. */
+  watch(jobId: string, listener: (message: string) => void, resync: () => void): Promise<() => void>;
+  /** The stored state and its publication seq (undefined: nothing stored yet). */
+  load(jobId: string): Promise<{ state: JobState; seq: number } | undefined>;
   /** Where a command that could not be sent is reported (nobody awaits it). */
   report(error: unknown): void;
 }
@@ -226,19 +228,18 @@ export class RemoteJob extends Job {
 
   /** @internal Runs `submit` first in this job's command chain (the start request); a failure fails the view. */
   _submit(submit: () => Promise<void>): void {
-    this.enqueue(async () => {
-      await this.watch();
-      await submit();
-    }, (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
+    this.enqueue(() => this.watch().then(submit), (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
   }
 
-  /** @internal Starts listening to the job's channel (idempotent); the view stops itself at a terminal status. */
+  /**
+   * @internal Starts listening to the job's channel (idempotent); the view stops itself at a terminal status.
+   * After the subscriber reconnected, what was published meanwhile is lost: the stored state is read again.
+   */
   async watch(): Promise<void> {
     if (this.stopWatching !== undefined) return;
-    this.stopWatching = await this.link.watch(this.id, (message) => {
-      this._view.receive(message);
-      if (this._view.terminal) this.unwatch();
-    });
+    const seen = (): void => void (this._view.terminal && this.unwatch());
+    const resync = (): void => void this.link.load(this.id).then((l) => (l && this._view.catchUp(l.seq, l.state), seen()), this.link.report);
+    this.stopWatching = await this.link.watch(this.id, (message) => (this._view.receive(message), seen()), resync);
   }
 
   private unwatch(): void {
@@ -281,8 +282,7 @@ export class RemoteJob extends Job {
   }
 
   private ended(): boolean {
-    const status = this._view.status;
-    return status === 'completed' || status === 'cancelled';
+    return this._view.status === 'completed' || this._view.status === 'cancelled';
   }
 
   private requireSlot(routineId: string, slotName: string, what: string): void {

@@ -34,13 +34,13 @@ export class RemoteView {
   private waiters: Array<(state: JobState) => void> = [];
   private ops: PendingOp[] = [];
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
-  private held: Array<[number, JobStatus, string]> | undefined = undefined;
+  private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
   private state: JobState | undefined;
   private text: string | undefined = undefined;
   /** The latest status (known without parsing the state). */
   status: JobStatus;
-  readonly emissions = new Subject<{ routineId: string; eventName: string; data: unknown }>();
-  readonly outputs = new Subject<Record<string, unknown>>();
+  private emitted: Subject<{ routineId: string; eventName: string; data: unknown }> | undefined = undefined;
+  private outputted: Subject<Record<string, unknown>> | undefined = undefined;
 
   constructor(
     state: JobState,
@@ -48,6 +48,16 @@ export class RemoteView {
   ) {
     this.state = state;
     this.status = state.status;
+  }
+
+  /** Observed emissions (made on first use: most handles never observe). */
+  get emissions(): Subject<{ routineId: string; eventName: string; data: unknown }> {
+    return (this.emitted ??= new Subject());
+  }
+
+  /** Published outputs (made on first use). */
+  get outputs(): Subject<Record<string, unknown>> {
+    return (this.outputted ??= new Subject());
   }
 
   /** The latest state. */
@@ -92,13 +102,19 @@ export class RemoteView {
       if (this.held !== undefined) this.held.push([m.seq, m.status, m.text]);
       else if (m.seq > this.seq) this.apply(m.seq, m.status, m.text);
     } else if (m.type === 'a') this.acked(m.ack);
-    else if (m.type === 'e') this.emissions.next(m.body as { routineId: string; eventName: string; data: unknown });
-    else this.outputs.next(m.body);
+    else if (m.type === 'e') this.emitted?.next(m.body as { routineId: string; eventName: string; data: unknown });
+    else this.outputted?.next(m.body);
   }
 
   /** A state read from the store at publication `seq`: kept unless a newer message came first. */
   offer(seq: number, state: JobState): void {
     if (seq >= this.seq) this.apply(seq, state.status, state);
+  }
+
+  /** A state re-read after messages may have been lost: kept only when newer than the view's (held during a resume, as messages are). */
+  catchUp(seq: number, state: JobState): void {
+    if (this.held !== undefined) this.held.push([seq, state.status, state]);
+    else if (seq > this.seq) this.apply(seq, state.status, state);
   }
 
   /** A local change not (yet) published: the view says it at once (e.g. `running` after resume()). */

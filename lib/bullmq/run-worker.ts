@@ -136,10 +136,14 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   // The engine tells the checkpoint moments of the jobs this worker owns (no store on the user's flow).
   setCheckpointTap(flow, (job, statusChange) => sessions.get(job.id)?.checkpointed(statusChange));
   // One channel per worker: the scripts publish a job's command nudges and pool results to its owner's.
-  await ctx.nudges.watch(ownerChannel(prefix, id), (message) => {
-    const nl = message.indexOf('\n');
-    sessions.get(decodeId(message.slice(0, nl)))?.nudged(message.slice(nl + 1));
-  });
+  await ctx.nudges.watch(
+    ownerChannel(prefix, id),
+    (message) => {
+      const nl = message.indexOf('\n');
+      sessions.get(decodeId(message.slice(0, nl)))?.nudged(message.slice(nl + 1));
+    },
+    () => sessions.forEach((s) => s.resync()), // what was published while the subscriber was away is read again
+  );
   const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results });
 
   // Without jobs to own (concurrency 0), this process is a member of the activation pool only.

@@ -29,11 +29,11 @@ export type Taken =
  *
  * @example
  * ```ts
- * const taken = await takeJob(client, keys, 'worker-1', 30_000);
+ * const taken = await takeJob(client, keys, 'worker-1', 30_000, data.fp, flow.flowId);
  * ```
  */
-export async function takeJob(client: RedisClient, k: JobKeys, owner: string, ttl: number): Promise<Taken> {
-  const reply = (await TAKE.run(client, [k.meta, k.state, k.journal, k.control, k.inbox], [owner, ttl])) as unknown[];
+export async function takeJob(client: RedisClient, k: JobKeys, owner: string, ttl: number, fp: string, flowId: string): Promise<Taken> {
+  const reply = (await TAKE.run(client, [k.meta, k.state, k.journal, k.control, k.inbox], [owner, ttl, fp, flowId])) as unknown[];
   if (reply[0] === 0) return { granted: false, retryIn: Math.min(ttl, Math.max(20, Number(reply[2]) - Date.now() + 20)) };
   const [, epoch, , recoveries, cursor, text, journal, control, inbox, flat] = reply as [1, string, string, string, string, string | null, string[], Entries, Entries, string[]];
   const meta: Record<string, string> = {};
