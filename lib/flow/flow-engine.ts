@@ -58,8 +58,6 @@ export class FlowEngine implements RuntimeHooks {
     };
   });
   private checkpointWatch: Subscription | undefined = undefined;
-  /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
-  private readonly handles = new WeakMap<JobRuntime, Job>();
   /** Removes a job's abort-signal listener when it ends. */
   private readonly unbind = new WeakMap<JobRuntime, () => void>();
   errorHandler: ErrorHandler | undefined;
@@ -139,10 +137,13 @@ export class FlowEngine implements RuntimeHooks {
     return this.emissions.observed;
   }
 
-  /** The Job handle of a runtime (made once). */
+  /**
+   * The Job handle of a runtime, made once and kept on the runtime, so `getJob` returns the
+   * same Job the caller holds (a field, not a WeakMap: an ephemeron per job costs every GC).
+   */
   handle(job: JobRuntime): Job {
-    let handle = this.handles.get(job);
-    if (handle === undefined) this.handles.set(job, (handle = new Job(job, this)));
+    let handle = job.handle as Job | undefined;
+    if (handle === undefined) job.handle = handle = new Job(job, this);
     return handle;
   }
 

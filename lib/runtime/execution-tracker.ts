@@ -131,32 +131,38 @@ export class ExecutionTracker {
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
   get records(): readonly ActivationRecord[] {
-    const out: ActivationRecord[] = [];
-    for (const i of ringOrder(this.aCount, this.limit)) {
+    // Plain index loops, no generator or spread: a snapshot of every small job reads this.
+    const n = Math.min(this.aCount, this.limit);
+    const out: ActivationRecord[] = new Array(n);
+    const first = this.aCount > this.limit ? this.aCount % this.limit : 0;
+    for (let k = 0; k < n; k++) {
+      const i = (first + k) % this.limit;
       const error = this.aError[i];
-      const r: ActivationRecord = {
-        routineId: this.aSlot[i].routine.id,
-        slotName: this.aSlot[i].name,
+      const slot = this.aSlot[i];
+      const r: { -readonly [K in keyof ActivationRecord]: ActivationRecord[K] } = {
+        routineId: slot.routine.id,
+        slotName: slot.name,
         startTime: this.aStart[i],
         endTime: this.aEnd[i],
         status: error === undefined ? 'completed' : 'failed',
         durationMs: this.aEnd[i] - this.aStart[i],
         attempt: this.aAttempt[i],
-        ...(error === undefined ? {} : { error }),
       };
-      out.push(Object.freeze(r));
+      if (error !== undefined) r.error = error;
+      out[k] = Object.freeze(r);
     }
     return Object.freeze(newest(this.restoredRecords, out, this.limit));
   }
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
-    const out: DeliveryRecord[] = [];
-    for (const i of ringOrder(this.dCount, this.limit)) {
+    const n = Math.min(this.dCount, this.limit);
+    const out: DeliveryRecord[] = new Array(n);
+    const first = this.dCount > this.limit ? this.dCount % this.limit : 0;
+    for (let k = 0; k < n; k++) {
+      const i = (first + k) % this.limit;
       const c = this.dConn[i];
-      out.push(
-        Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName }),
-      );
+      out[k] = Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
     }
     return Object.freeze(newest(this.restoredFlow, out, this.limit));
   }
@@ -221,13 +227,6 @@ export class ExecutionTracker {
     }
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
-}
-
-function* ringOrder(count: number, limit: number): Generator<number> {
-  if (limit === 0) return;
-  const n = Math.min(count, limit);
-  const first = count > limit ? count % limit : 0;
-  for (let k = 0; k < n; k++) yield (first + k) % limit;
 }
 
 /** The newest `limit` of `older` followed by `newer`. */

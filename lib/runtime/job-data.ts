@@ -40,8 +40,8 @@ export abstract class JobData {
    * `cause` when the task starts, dropped when it completes.
    */
   causes: Map<number, number> | undefined = undefined;
-  /** The operator routines' logs (see OperatorLog), and a version the snapshot compares. */
-  readonly operators = new Map<Routine, OperatorLog>();
+  /** The operator routines' logs (see OperatorLog), made at first use, and a version the snapshot compares. */
+  operators: Map<Routine, OperatorLog> | undefined = undefined;
   operatorsVersion = 0;
   /** Routines whose flush is due, and a version the snapshot compares. */
   flushesDue = 0;
@@ -82,10 +82,11 @@ export abstract class JobData {
 
   /** The log of `routine`'s operator in this job: new when `fresh`, else the restored one. */
   operatorLog(routine: Routine, limit: number, fresh: boolean): OperatorLog {
-    let log = this.operators.get(routine);
+    const operators = (this.operators ??= new Map());
+    let log = operators.get(routine);
     if (fresh || log === undefined) {
       log = new OperatorLog(limit);
-      this.operators.set(routine, log);
+      operators.set(routine, log);
       this.operatorsVersion++;
     }
     log.limit = limit;

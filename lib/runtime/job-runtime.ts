@@ -61,6 +61,8 @@ export class JobRuntime extends JobData implements ContextHost {
   controller: AbortController | undefined = undefined;
 
   readonly observers = new JobObservers(this);
+  /** The flow layer's handle of this job (its `Job`), made once by the flow's engine. */
+  handle: object | undefined = undefined;
   /** Only for a job with a timeout. */
   readonly deadline: JobDeadline | undefined;
 
@@ -265,8 +267,8 @@ export class JobRuntime extends JobData implements ContextHost {
   settleIfIdle(): void {
     if (!this.active || this.gated || !this.work.isIdle()) return;
     if (queueIdleWork(this)) return;
-    const drains = this.work.drains;
-    if (drains.size > 0) {
+    if (this.work.drainCount > 0) {
+      const drains = this.work.drains;
       // By the graph's topological order, not the order the operators were created in, which a
       // restore or an early payload can turn around.
       const graph = this.owner.graph;

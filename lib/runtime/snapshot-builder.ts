@@ -14,6 +14,14 @@ import { policiesView } from './policy-cells.js';
 const immer = new Immer({ autoFreeze: false });
 
 /**
+ * One frozen empty list and record shared by every snapshot: most fields of a small job's
+ * snapshot are empty, and a fresh frozen container per field per job was most of what a
+ * settled job kept (they are frozen, so sharing them is unobservable).
+ */
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
  * @internal What the last snapshot already contains, so the next one only copies changes.
  *
  * @example
@@ -91,7 +99,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     // resume) are counted too, so the record never contradicts its snapshot.
     if (job.status === 'paused' && points.length > 0) {
       const last = points[points.length - 1];
-      const pending = job.work.waiting.size + job.work.parked.length + job.work.queued;
+      const pending = job.work.waitingCount + job.work.parked.length + job.work.queued;
       if (last.pendingCount !== pending) {
         points[points.length - 1] = { ...last, pendingCount: pending };
         marks.pausePoints = -1;
@@ -108,15 +116,15 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   sharedData: (job, out, marks) => {
     if (job.sharedVersion === marks.shared) return;
-    out.sharedData = Object.freeze({ ...job.shared });
+    out.sharedData = isEmpty(job.shared) ? EMPTY_RECORD : Object.freeze({ ...job.shared });
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
   operators: (job, out, marks) => {
     if (job.operatorsVersion === marks.operators) return;
     const states: Record<string, unknown> = {};
-    for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
-    out.operators = Object.freeze(states);
+    if (job.operators !== undefined) for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
+    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
     marks.operators = job.operatorsVersion;
   },
   tracker: (job, out, marks) => {
@@ -128,7 +136,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];
     for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
-    out.flushDue = Object.freeze(due);
+    out.flushDue = due.length === 0 ? EMPTY_LIST : Object.freeze(due);
     marks.flush = job.flushVersion;
   },
   policies: (job, out, marks, first) => {
@@ -186,7 +194,7 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
 function pendingViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
-  for (const t of job.work.waiting) out.push(t.view());
+  if (job.work.waitingCount > 0) for (const t of job.work.waiting) out.push(t.view());
   for (const t of job.work.parked) out.push(t.view());
   job.dispatcher.queue.viewsOf(job, out);
   return out;
@@ -196,11 +204,17 @@ function pendingViews(job: JobRuntime): PendingTask[] {
 function runningViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
   for (const t of job.work.interrupted) out.push(t.view());
-  for (const a of job.work.inflight) out.push(a.task.view());
+  if (job.work.inflightCount > 0) for (const a of job.work.inflight) out.push(a.task.view());
   return out;
 }
 
 function frozen<T extends object>(items: T[]): readonly T[] {
+  if (items.length === 0) return EMPTY_LIST;
   for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
   return Object.freeze(items);
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }
