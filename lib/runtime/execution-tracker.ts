@@ -170,9 +170,9 @@ export class ExecutionTracker {
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
     const totals: Record<string, TrackerState['totals'][string]> = {};
-    for (const [id, t] of this.perf) {
+    this.perf.forEach((t, id) => {
       if (t.total > 0) totals[id] = Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
-    }
+    });
     return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
   }
 

@@ -28,7 +28,9 @@ export class RoutineRun {
   ) {}
 
   view(): RoutineState {
-    const view: Record<string, unknown> = { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
+    // No spread without user keys: every job's snapshot makes one view per routine.
+    const view: Record<string, unknown> =
+      this.user === undefined ? { status: this.status, activations: this.activations, errors: this.errors } : { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
     if (this.error !== undefined) view.error = Object.freeze({ ...this.error });
     return Object.freeze(view) as RoutineState;
   }

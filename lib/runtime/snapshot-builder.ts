@@ -1,6 +1,6 @@
 import { Immer } from 'immer';
 import { JobState } from '../state/job-state.js';
-import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField, type JobStateFields } from '../state/job-state-fields.js';
+import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
 import { policiesView } from './policy-cells.js';
@@ -61,23 +61,41 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   createdAt: (job, out, _m, first) => void (first && (out.createdAt = job.createdAt)),
   updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
   routineStates: (job, out, _m, first) => {
-    const states = first ? (out.routineStates = {}) : (out.routineStates as Record<string, unknown>);
-    const runs = first ? job.runs.values() : job.dirtyRuns;
-    for (const run of runs) {
-      run.dirty = false;
-      (states as Record<string, unknown>)[run.routine.id] = run.view();
+    const dirty = job.dirtyRuns;
+    if (first) {
+      const states: Record<string, unknown> = (out.routineStates = {});
+      job.runs.forEach((run) => {
+        run.dirty = false;
+        states[run.routine.id] = run.view();
+      });
+    } else {
+      const states = out.routineStates as Record<string, unknown>;
+      for (let i = 0; i < dirty.length; i++) {
+        const run = dirty[i];
+        run.dirty = false;
+        states[run.routine.id] = run.view();
+      }
     }
-    job.dirtyRuns.length = 0;
+    if (dirty.length > 0) dirty.length = 0;
   },
   slotData: (job, out, _m, first) => {
-    const data = (first ? (out.slotData = {}) : out.slotData) as Record<string, unknown>;
-    const cells = first ? job.cells.values() : job.dirtyCells;
-    for (const cell of cells) {
-      cell.dirty = false;
-      if (cell.data !== undefined) data[cell.slot.key] = cell.data;
-      else if (!first) delete data[cell.slot.key];
+    const dirty = job.dirtyCells;
+    if (first) {
+      const data: Record<string, unknown> = (out.slotData = {});
+      job.cells.forEach((cell) => {
+        cell.dirty = false;
+        if (cell.data !== undefined) data[cell.slot.key] = cell.data;
+      });
+    } else {
+      const data = out.slotData as Record<string, unknown>;
+      for (let i = 0; i < dirty.length; i++) {
+        const cell = dirty[i];
+        cell.dirty = false;
+        if (cell.data !== undefined) data[cell.slot.key] = cell.data;
+        else delete data[cell.slot.key];
+      }
     }
-    job.dirtyCells.length = 0;
+    if (dirty.length > 0) dirty.length = 0;
   },
   pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
   runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
@@ -165,10 +183,13 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
 };
 
+/** The writers in field order, as a list: looking each up by name was a megamorphic keyed load per field per snapshot. */
+const WRITER_LIST: readonly Writer[] = JOB_STATE_FIELD_NAMES.map((name) => WRITERS[name]);
+
 function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boolean): void {
   const hasTasks = job.work.hasTasks();
   marks.tasksDue = first || hasTasks || marks.hadTasks;
-  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) WRITERS[JOB_STATE_FIELD_NAMES[i]](job, out, marks, first);
+  for (let i = 0; i < WRITER_LIST.length; i++) WRITER_LIST[i](job, out, marks, first);
   marks.hadTasks = hasTasks;
 }
 
@@ -181,11 +202,7 @@ function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boo
  * ```
  */
 export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
-  if (previous === undefined) {
-    const fields: Target = {};
-    writeAll(job, fields, marks, true);
-    return new JobState(fields as JobStateFields);
-  }
+  if (previous === undefined) return JobState._build((target) => writeAll(job, target as Target, marks, true));
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next !== previous) freezeFields(next);
   return next;
