@@ -49,7 +49,8 @@ export class PerfTotals {
   completed = 0;
   failed = 0;
   time = 0;
-  min = Infinity;
+  /** The shortest attempt; meaningless while `total` is 0 (starts at 0, not Infinity, so whole-ms figures stay small integers, unboxed). */
+  min = 0;
   max = 0;
 }
 
@@ -71,20 +72,23 @@ export class ExecutionTracker {
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation columns (ring of `limit`).
-  private aSlot: Slot[] = [];
-  private aStart: number[] = [];
-  private aEnd: number[] = [];
-  private aAttempt: number[] = [];
-  private aError: Array<{ name: string; message: string } | undefined> = [];
+  // Activation columns (ring of `limit`). They start small (see `small`), since most jobs
+  // record a handful of entries and a first push would reserve 16 slots per column; the
+  // attempt and error columns are made only once an entry needs them (attempt > 1, an
+  // error), and from then on written for every entry.
+  private aSlot: Slot[] = small();
+  private aStart: number[] = smallNumbers();
+  private aEnd: number[] = smallNumbers();
+  private aAttempt: number[] | undefined = undefined;
+  private aError: Array<{ name: string; message: string } | undefined> | undefined = undefined;
   private aCount = 0;
   // Delivery columns (ring of `limit`).
-  private dConn: Connection[] = [];
-  private dTime: number[] = [];
+  private dConn: Connection[] = small();
+  private dTime: number[] = smallNumbers();
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
-  private restoredRecords: readonly ActivationRecord[] = [];
-  private restoredFlow: readonly DeliveryRecord[] = [];
+  private restoredRecords: readonly ActivationRecord[] = NONE;
+  private restoredFlow: readonly DeliveryRecord[] = NONE;
   /** @internal Bumped by every record: the snapshot rebuilds the tracker state only when it moved. */
   version = 0;
 
@@ -104,7 +108,7 @@ export class ExecutionTracker {
     if (error === undefined) totals.completed++;
     else totals.failed++;
     totals.time += d;
-    if (d < totals.min) totals.min = d;
+    if (totals.total === 1 || d < totals.min) totals.min = d;
     if (d > totals.max) totals.max = d;
     this.version++;
     if (this.limit === 0) return;
@@ -112,8 +116,10 @@ export class ExecutionTracker {
     this.aSlot[i] = slot;
     this.aStart[i] = start;
     this.aEnd[i] = end;
-    this.aAttempt[i] = attempt;
-    this.aError[i] = error;
+    if (this.aAttempt !== undefined) this.aAttempt[i] = attempt;
+    else if (attempt !== 1) (this.aAttempt = [] as number[])[i] = attempt; // earlier entries read as holes: attempt 1
+    if (this.aError !== undefined) this.aError[i] = error;
+    else if (error !== undefined) (this.aError = [] as Array<{ name: string; message: string } | undefined>)[i] = error;
   }
 
   /** @internal */
@@ -137,7 +143,7 @@ export class ExecutionTracker {
     const first = this.aCount > this.limit ? this.aCount % this.limit : 0;
     for (let k = 0; k < n; k++) {
       const i = (first + k) % this.limit;
-      const error = this.aError[i];
+      const error = this.aError === undefined ? undefined : this.aError[i];
       const slot = this.aSlot[i];
       const r: { -readonly [K in keyof ActivationRecord]: ActivationRecord[K] } = {
         routineId: slot.routine.id,
@@ -146,7 +152,7 @@ export class ExecutionTracker {
         endTime: this.aEnd[i],
         status: error === undefined ? 'completed' : 'failed',
         durationMs: this.aEnd[i] - this.aStart[i],
-        attempt: this.aAttempt[i],
+        attempt: this.aAttempt === undefined ? 1 : (this.aAttempt[i] ?? 1),
       };
       if (error !== undefined) r.error = error;
       out[k] = Object.freeze(r);
@@ -227,6 +233,25 @@ export class ExecutionTracker {
     }
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
+}
+
+/** Shared by every tracker until it is restored (never written: restore replaces it). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A column with room for 4 entries: a ring column is written by index, and an index past the
+ * end grows it as a push would, so a job that records a few entries keeps 4 slots, not 16.
+ */
+function small<T>(): T[] {
+  return new Array<T>(4);
+}
+
+/**
+ * {@link small} for numbers: an array literal of doubles, so it already holds unboxed doubles
+ * (a `new Array(4)` would be copied into a double array at the first timestamp written).
+ */
+function smallNumbers(): number[] {
+  return [0.5, 0.5, 0.5, 0.5];
 }
 
 /** The newest `limit` of `older` followed by `newer`. */

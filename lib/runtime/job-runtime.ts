@@ -56,7 +56,8 @@ export class JobRuntime extends JobData implements ContextHost {
    * until {@link JobRuntime.ungate}, and it cannot settle meanwhile.
    */
   gated = false;
-  private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> = [];
+  /** Callers of {@link JobRuntime.whenIdle} (a pause), made at first use. */
+  private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> | undefined = undefined;
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
   controller: AbortController | undefined = undefined;
 
@@ -236,7 +237,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */
   whenIdle(inside: boolean, resolve: (state: JobState) => void): void {
     if (this.work.running <= (inside ? 1 : 0)) resolve(this.snapshot());
-    else this.idleWaiters.push({ inside, resolve });
+    else (this.idleWaiters ??= []).push({ inside, resolve });
   }
 
   /** Called when an activation of this job ends. */
@@ -245,10 +246,11 @@ export class JobRuntime extends JobData implements ContextHost {
     // A paused job whose last in-flight activation just ended: checkpoint the quiescent state
     // (the one written at the pause still listed the running activations).
     if (this.status === 'paused' && work.running === 0) this.owner.checkpoint(this, true);
-    if (this.idleWaiters.length > 0) {
-      const ready = this.idleWaiters.filter((w) => work.running <= (w.inside ? 1 : 0));
+    const waiters = this.idleWaiters;
+    if (waiters !== undefined && waiters.length > 0) {
+      const ready = waiters.filter((w) => work.running <= (w.inside ? 1 : 0));
       if (ready.length > 0) {
-        this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
+        this.idleWaiters = waiters.filter((w) => !ready.includes(w));
         const state = this.snapshot();
         for (const w of ready) w.resolve(state);
       }
