@@ -1,5 +1,6 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
+import { smallColumn, smallNumberColumn } from './small-column.js';
 
 import type { ActivationRecord, DeliveryRecord, TrackerState } from '../core/tracker-records.js';
 
@@ -72,19 +73,18 @@ export class ExecutionTracker {
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation columns (ring of `limit`). They start small (see `small`), since most jobs
-  // record a handful of entries and a first push would reserve 16 slots per column; the
-  // attempt and error columns are made only once an entry needs them (attempt > 1, an
-  // error), and from then on written for every entry.
-  private aSlot: Slot[] = small();
-  private aStart: number[] = smallNumbers();
-  private aEnd: number[] = smallNumbers();
+  // Activation columns (ring of `limit`). They start small (see smallColumn); the attempt and
+  // error columns are made only once an entry needs them (attempt > 1, an error), and from
+  // then on written for every entry.
+  private aSlot: Slot[] = smallColumn();
+  private aStart: number[] = smallNumberColumn();
+  private aEnd: number[] = smallNumberColumn();
   private aAttempt: number[] | undefined = undefined;
   private aError: Array<{ name: string; message: string } | undefined> | undefined = undefined;
   private aCount = 0;
   // Delivery columns (ring of `limit`).
-  private dConn: Connection[] = small();
-  private dTime: number[] = smallNumbers();
+  private dConn: Connection[] = smallColumn();
+  private dTime: number[] = smallNumberColumn();
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
   private restoredRecords: readonly ActivationRecord[] = NONE;
@@ -237,22 +237,6 @@ export class ExecutionTracker {
 
 /** Shared by every tracker until it is restored (never written: restore replaces it). */
 const NONE: readonly never[] = Object.freeze([]);
-
-/**
- * A column with room for 4 entries: a ring column is written by index, and an index past the
- * end grows it as a push would, so a job that records a few entries keeps 4 slots, not 16.
- */
-function small<T>(): T[] {
-  return new Array<T>(4);
-}
-
-/**
- * {@link small} for numbers: an array literal of doubles, so it already holds unboxed doubles
- * (a `new Array(4)` would be copied into a double array at the first timestamp written).
- */
-function smallNumbers(): number[] {
-  return [0.5, 0.5, 0.5, 0.5];
-}
 
 /** The newest `limit` of `older` followed by `newer`. */
 function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {
