@@ -103,7 +103,7 @@ export class ExecutionTracker {
 
   /** @internal */
   recordAttempt(totals: PerfTotals, slot: Slot, start: number, end: number, attempt: number, error: { name: string; message: string } | undefined): void {
-    const d = end - start;
+    const d = whole(end - start);
     totals.total++;
     if (error === undefined) totals.completed++;
     else totals.failed++;
@@ -151,7 +151,7 @@ export class ExecutionTracker {
         startTime: this.aStart[i],
         endTime: this.aEnd[i],
         status: error === undefined ? 'completed' : 'failed',
-        durationMs: this.aEnd[i] - this.aStart[i],
+        durationMs: whole(this.aEnd[i] - this.aStart[i]),
         attempt: this.aAttempt === undefined ? 1 : (this.aAttempt[i] ?? 1),
       };
       if (error !== undefined) r.error = error;
@@ -233,6 +233,15 @@ export class ExecutionTracker {
     }
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
+}
+
+/**
+ * `ms` as a small integer when it is one: a difference of two timestamps (doubles) is a boxed
+ * double even when whole, and storing one in a field makes that field box every value after.
+ */
+function whole(ms: number): number {
+  const i = ms | 0;
+  return i === ms ? i : ms;
 }
 
 /** Shared by every tracker until it is restored (never written: restore replaces it). */

@@ -52,6 +52,12 @@ export abstract class JobData {
 
   // What changed since the last snapshot.
   version = 1;
+  /**
+   * Whether a snapshot exists to copy changes into. The first snapshot copies every run and
+   * cell, so until then nothing is listed dirty: a job whose only snapshot is its final one
+   * never fills (and never grows) the lists.
+   */
+  diffing = false;
   readonly dirtyRuns: RoutineRun[] = [];
   readonly dirtyCells: SlotCell[] = [];
 
@@ -107,9 +113,17 @@ export abstract class JobData {
   }
 
   markRun(run: RoutineRun): void {
-    if (!run.dirty) {
+    if (!run.dirty && this.diffing) {
       run.dirty = true;
       this.dirtyRuns.push(run);
+    }
+  }
+
+  /** Lists a slot cell as changed since the last snapshot. */
+  markCell(cell: SlotCell): void {
+    if (!cell.dirty && this.diffing) {
+      cell.dirty = true;
+      this.dirtyCells.push(cell);
     }
   }
 
@@ -119,10 +133,7 @@ export abstract class JobData {
     if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
     const merged = slot._merge(cell.data, incoming, cell);
     cell.data = merged;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
+    this.markCell(cell);
     return merged;
   }
 
@@ -166,10 +177,7 @@ export abstract class JobData {
     const cell = this.cells.get(slot);
     if (cell === undefined || cell.data === undefined) return;
     cell.data = undefined;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
+    this.markCell(cell);
     this.mark();
   }
 

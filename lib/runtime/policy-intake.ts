@@ -30,10 +30,7 @@ export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload 
   const merged = slot._merge(slotCell.data, incoming, slotCell);
   const fire = cell.take(merged, slot._policyIndex);
   slotCell.data = merged;
-  if (!slotCell.dirty) {
-    slotCell.dirty = true;
-    job.dirtyCells.push(slotCell);
-  }
+  job.markCell(slotCell);
   policies.changed(cell);
   if (cell instanceof BatchCell) {
     const policy = cell.policy as SlotPolicy;

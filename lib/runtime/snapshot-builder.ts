@@ -76,7 +76,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
         states[run.routine.id] = run.view();
       }
     }
-    if (dirty.length > 0) dirty.length = 0;
+    clear(dirty);
   },
   slotData: (job, out, _m, first) => {
     const dirty = job.dirtyCells;
@@ -95,7 +95,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
         else delete data[cell.slot.key];
       }
     }
-    if (dirty.length > 0) dirty.length = 0;
+    clear(dirty);
   },
   pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
   runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
@@ -153,7 +153,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flushDue: (job, out, marks) => {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];
-    for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
+    if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
     out.flushDue = due.length === 0 ? EMPTY_LIST : Object.freeze(due);
     marks.flush = job.flushVersion;
   },
@@ -202,7 +202,11 @@ function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boo
  * ```
  */
 export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
-  if (previous === undefined) return JobState._build((target) => writeAll(job, target as Target, marks, true));
+  if (previous === undefined) {
+    const first = JobState._build((target) => writeAll(job, target as Target, marks, true));
+    job.diffing = true; // from now on, changed runs and cells are listed for the next one
+    return first;
+  }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next !== previous) freezeFields(next);
   return next;
@@ -234,4 +238,9 @@ function frozen<T extends object>(items: T[]): readonly T[] {
 function isEmpty(record: object): boolean {
   for (const _ in record) return false;
   return true;
+}
+
+/** Empties a dirty list in place (pops: setting `length` is a runtime call, slow for a few entries). */
+function clear(list: unknown[]): void {
+  for (let n = list.length; n > 0; n--) list.pop();
 }
