@@ -15,7 +15,6 @@ import { JobRuntime } from '../runtime/job-runtime.js';
 import { JobRegistry } from '../runtime/job-registry.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
 import { checkpointTapOf } from '../runtime/checkpoint-tap.js';
-import { Task } from '../runtime/task.js';
 import { restoreJob } from '../runtime/job-restore.js';
 import { cancelJob, resumeJob } from '../runtime/job-control.js';
 import { isAbortSignal } from './wait-for-rest.js';
@@ -103,6 +102,8 @@ export class FlowEngine implements RuntimeHooks {
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
     checkpointTapOf(this.flow)?.(job, statusChange); // a worker owning the job (routilux/bullmq)
+    // No store: nothing to write and no lease to keep (this runs after every turn of every job).
+    if (this.options.store === undefined) return;
     if (!this.leases.mayCheckpoint(job)) {
       // Its lease is not held here: its state is someone else's, unless it let the lease go
       // resting paused and changed since (a cancel), when it takes the lease again to save that.
@@ -158,7 +159,7 @@ export class FlowEngine implements RuntimeHooks {
     const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
     const now = this.clock.now();
     job.record(routine.id, 'start', params, now);
-    job.queue(new Task(job, slot, params, 1, now, undefined));
+    job.queueInput(slot, params, now);
     job.deadline?.start();
     this.dispatcher.request();
     this.bind(job, options.signal);

@@ -51,7 +51,7 @@ export class JobRegistry {
       throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${describeValue(timeout)}`);
     }
     // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
-    this.failed.delete(id);
+    if (this.failed.size > 0) this.failed.delete(id);
     const job = this.make(id, timeout);
     this.live.set(id, job);
     return job;
@@ -78,7 +78,7 @@ export class JobRegistry {
     if (job.status === 'failed') {
       this.failed.set(job.id, new WeakRef(job));
       this.forgetFailed.register(job, job.id);
-    } else if (this.failed.get(job.id)?.deref() === job) {
+    } else if (this.failed.size > 0 && this.failed.get(job.id)?.deref() === job) {
       this.failed.delete(job.id);
     }
   }

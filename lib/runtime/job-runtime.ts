@@ -123,6 +123,22 @@ export class JobRuntime extends JobData implements ContextHost {
     else this.work.parked.push(task);
   }
 
+  /**
+   * Queues a first attempt of `slot` with `data` fed by no event (an entry, a send), like
+   * {@link JobRuntime.queue} but with no Task object unless it must be parked.
+   */
+  queueInput(slot: Slot, data: Payload, now: number): void {
+    const seq = ++this.lastSeq;
+    if (this.active && !this.gated) {
+      const queue = this.dispatcher.queue;
+      queue.push(this, queue.route(slot, undefined), data, 1, now, seq);
+      return;
+    }
+    const task = new Task(this, slot, data, 1, now, undefined);
+    task.seq = seq;
+    this.work.parked.push(task);
+  }
+
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
 
   emitFrom(event: Event, data: Payload, cause?: number): void {
