@@ -1,12 +1,12 @@
 import type { Clock } from './clock.js';
-import { RoutineRun, SlotCell } from './routine-run.js';
+import { newRoutineRun, newSlotCell, type RoutineRun, type SlotCell } from './routine-run.js';
 import type { Event } from '../model/event.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
-import { ExecutionTracker } from './execution-tracker.js';
+import { newExecutionTracker, type ExecutionTracker } from './execution-tracker.js';
 import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
@@ -66,7 +66,7 @@ export abstract class JobData {
     historyLimit: number,
   ) {
     this.history = new HistoryLog(historyLimit);
-    this.tracker = new ExecutionTracker(historyLimit);
+    this.tracker = newExecutionTracker(historyLimit);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
@@ -80,7 +80,7 @@ export abstract class JobData {
   runOf(routine: Routine): RoutineRun {
     let run = this.runs.get(routine);
     if (run === undefined) {
-      run = new RoutineRun(routine, this.tracker.totalsFor(routine.id));
+      run = newRoutineRun(routine, this.tracker.totalsFor(routine.id));
       this.runs.set(routine, run);
     }
     return run;
@@ -130,7 +130,7 @@ export abstract class JobData {
   /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */
   merge(slot: Slot, incoming: Payload): Payload {
     let cell = this.cells.get(slot);
-    if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
+    if (cell === undefined) this.cells.set(slot, (cell = newSlotCell(slot)));
     const merged = slot._merge(cell.data, incoming, cell);
     cell.data = merged;
     this.markCell(cell);
@@ -139,7 +139,7 @@ export abstract class JobData {
 
   /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
   restoreSlotData(slot: Slot, data: Payload): void {
-    const cell = new SlotCell(slot);
+    const cell = newSlotCell(slot);
     cell.data = data;
     this.cells.set(slot, cell);
   }

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { JobState } from '../state/job-state.js';
 import type { OutputRecord } from '../core/records.js';
-import { takeSnapshot, SnapshotMarks } from './snapshot-builder.js';
+import { newSnapshotMarks, takeSnapshot, type SnapshotMarks } from './snapshot-builder.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /**
@@ -13,7 +13,7 @@ import type { JobRuntime } from './job-runtime.js';
 export class JobObservers {
   private snapVersion = 0;
   private last: JobState | undefined = undefined;
-  private readonly marks = new SnapshotMarks();
+  private readonly marks: SnapshotMarks = newSnapshotMarks();
   private emittedVersion = 0;
   private states: Subject<JobState> | undefined = undefined;
   /** The Subject behind `output$` (created on demand, completed when the job completes or is cancelled). */
@@ -95,4 +95,27 @@ export class JobObservers {
       else for (const w of waiters) w(state);
     }
   }
+}
+
+/**
+ * @internal New {@link JobObservers} of `job`, made as an object literal (see `newSlotCell` in
+ * routine-run.ts): the same fields, in the same order, as `new JobObservers(job)` makes.
+ *
+ * @example
+ * ```ts
+ * readonly observers = newJobObservers(this);
+ * ```
+ */
+export function newJobObservers(job: JobRuntime): JobObservers {
+  return {
+    __proto__: JobObservers.prototype,
+    job,
+    snapVersion: 0,
+    last: undefined,
+    marks: newSnapshotMarks(),
+    emittedVersion: 0,
+    states: undefined,
+    outputs: undefined,
+    waiters: undefined,
+  } as unknown as JobObservers;
 }

@@ -14,8 +14,8 @@ import type { RuntimeHooks } from './runtime-hooks.js';
 import { Task } from './task.js';
 import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
-import { JobObservers } from './job-observers.js';
-import { WorkLedger } from './work-ledger.js';
+import { newJobObservers, type JobObservers } from './job-observers.js';
+import { newWorkLedger, type WorkLedger } from './work-ledger.js';
 import { transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
@@ -48,7 +48,7 @@ export class JobRuntime extends JobData implements ContextHost {
   readonly createdAt: number;
   updatedAt: number;
   /** Everything that keeps this job from settling. */
-  readonly work = new WorkLedger();
+  readonly work: WorkLedger = newWorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
   /**
@@ -61,7 +61,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
   controller: AbortController | undefined = undefined;
 
-  readonly observers = new JobObservers(this);
+  readonly observers: JobObservers = newJobObservers(this);
   /** The flow layer's handle of this job (its `Job`), made once by the flow's engine. */
   handle: object | undefined = undefined;
   /** Only for a job with a timeout. */
@@ -123,20 +123,11 @@ export class JobRuntime extends JobData implements ContextHost {
     else this.work.parked.push(task);
   }
 
-  /**
-   * Queues a first attempt of `slot` with `data` fed by no event (an entry, a send), like
-   * {@link JobRuntime.queue} but with no Task object unless it must be parked.
-   */
+  /** {@link JobRuntime.queue} of a first attempt fed by no event (an entry), with no Task object unless it is parked. */
   queueInput(slot: Slot, data: Payload, now: number): void {
-    const seq = ++this.lastSeq;
-    if (this.active && !this.gated) {
-      const queue = this.dispatcher.queue;
-      queue.push(this, queue.route(slot, undefined), data, 1, now, seq);
-      return;
-    }
-    const task = new Task(this, slot, data, 1, now, undefined);
-    task.seq = seq;
-    this.work.parked.push(task);
+    const queue = this.dispatcher.queue;
+    if (this.active && !this.gated) return queue.push(this, queue.route(slot, undefined), data, 1, now, ++this.lastSeq);
+    this.queue(new Task(this, slot, data, 1, now, undefined));
   }
 
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --

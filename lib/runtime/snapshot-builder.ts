@@ -44,6 +44,31 @@ export class SnapshotMarks {
   tasksDue = true;
 }
 
+/**
+ * @internal New {@link SnapshotMarks}, made as an object literal (see `newSlotCell` in routine-run.ts).
+ *
+ * @example
+ * ```ts
+ * const marks = newSnapshotMarks();
+ * ```
+ */
+export function newSnapshotMarks(): SnapshotMarks {
+  return {
+    __proto__: SnapshotMarks.prototype,
+    historyTotal: -1,
+    outputs: -1,
+    pausePoints: -1,
+    deferred: -1,
+    shared: -1,
+    hadTasks: true,
+    flush: -1,
+    tracker: -1,
+    operators: -1,
+    policies: -1,
+    tasksDue: true,
+  } as unknown as SnapshotMarks;
+}
+
 /** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
 type Target = { -readonly [K in JobStateField]?: unknown };
 
