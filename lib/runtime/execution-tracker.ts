@@ -1,10 +1,12 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
+import { newPerfTotals, type PerfTotals } from './perf-totals.js';
 
 import type { ActivationRecord, DeliveryRecord, TrackerState } from '../core/tracker-records.js';
 
 export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals } from '../core/tracker-records.js';
+export { PerfTotals, newPerfTotals } from './perf-totals.js';
 
 /**
  * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another
@@ -44,16 +46,6 @@ export interface FlowPerformance {
   totalExecutionTime: number;
 }
 
-/** @internal Running totals for one routine; updated in place on the hot path. */
-export class PerfTotals {
-  total = 0;
-  completed = 0;
-  failed = 0;
-  time = 0;
-  /** The shortest attempt; meaningless while `total` is 0 (starts at 0, not Infinity, so whole-ms figures stay small integers, unboxed). */
-  min = 0;
-  max = 0;
-}
 
 /**
  * Execution tracking for one job (`job.tracker`): aggregates are exact over the whole job;
@@ -99,6 +91,16 @@ export class ExecutionTracker {
     let t = this.perf.get(routineId);
     if (t === undefined) this.perf.set(routineId, (t = newPerfTotals()));
     return t;
+  }
+
+  /**
+   * @internal Makes `totals` (a job's RoutineRun) the figures of `routineId` from now on,
+   * carrying over what was counted under it before (a restored job's totals).
+   */
+  adopt(routineId: string, totals: PerfTotals): void {
+    const before = this.perf.get(routineId);
+    if (before !== undefined) Object.assign(totals, { total: before.total, completed: before.completed, failed: before.failed, time: before.time, min: before.min, max: before.max });
+    this.perf.set(routineId, totals);
   }
 
   /** @internal */
@@ -242,18 +244,6 @@ export class ExecutionTracker {
 function whole(ms: number): number {
   const i = ms | 0;
   return i === ms ? i : ms;
-}
-
-/**
- * @internal A new {@link PerfTotals}, made as an object literal (see `newSlotCell` in routine-run.ts).
- *
- * @example
- * ```ts
- * const totals = newPerfTotals();
- * ```
- */
-export function newPerfTotals(): PerfTotals {
-  return { __proto__: PerfTotals.prototype, total: 0, completed: 0, failed: 0, time: 0, min: 0, max: 0 } as unknown as PerfTotals;
 }
 
 /**

@@ -80,7 +80,8 @@ export abstract class JobData {
   runOf(routine: Routine): RoutineRun {
     let run = this.runs.get(routine);
     if (run === undefined) {
-      run = newRoutineRun(routine, this.tracker.totalsFor(routine.id));
+      run = newRoutineRun(routine);
+      this.tracker.adopt(routine.id, run);
       this.runs.set(routine, run);
     }
     return run;

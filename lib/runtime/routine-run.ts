@@ -3,13 +3,15 @@ import type { Slot } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
 import type { MergeCell } from '../model/merge.js';
 import type { RoutineState, RoutineStatus } from '../core/records.js';
-import type { PerfTotals } from './execution-tracker.js';
+import { PerfTotals } from './perf-totals.js';
 
 /**
  * @internal One routine's mutable state inside one job. Snapshots read it through
  * {@link RoutineRun.view}, which is rebuilt only when the run changed since the last snapshot.
+ * It is also the routine's {@link PerfTotals} in the job's tracker (one object per routine per
+ * job, not two: see `ExecutionTracker.adopt`).
  */
-export class RoutineRun {
+export class RoutineRun extends PerfTotals {
   status: RoutineStatus = 'idle';
   activations = 0;
   errors = 0;
@@ -22,10 +24,14 @@ export class RoutineRun {
   /** Activated since its last flush (only for a routine with a flush handler). */
   flushDue = false;
 
-  constructor(
-    readonly routine: Routine,
-    readonly totals: PerfTotals,
-  ) {}
+  constructor(readonly routine: Routine) {
+    super();
+  }
+
+  /** The routine's figures in the job's tracker: this run itself. */
+  get totals(): PerfTotals {
+    return this;
+  }
 
   view(): RoutineState {
     // No spread without user keys: every job's snapshot makes one view per routine.
@@ -83,14 +89,19 @@ export function newSlotCell(slot: Slot): SlotCell {
  *
  * @example
  * ```ts
- * const run = newRoutineRun(routine, tracker.totalsFor(routine.id));
+ * const run = newRoutineRun(routine);
  * ```
  */
-export function newRoutineRun(routine: Routine, totals: PerfTotals): RoutineRun {
+export function newRoutineRun(routine: Routine): RoutineRun {
   return {
     __proto__: RoutineRun.prototype,
+    total: 0,
+    completed: 0,
+    failed: 0,
+    time: 0,
+    min: 0,
+    max: 0,
     routine,
-    totals,
     status: 'idle',
     activations: 0,
     errors: 0,

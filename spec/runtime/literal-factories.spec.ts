@@ -28,9 +28,9 @@ describe('per-job objects made as literals', () => {
     const routine = makeRoutine({ in: () => undefined }, []);
     const slot = routine.getSlot('in')!;
     same(newSlotCell(slot), new SlotCell(slot));
-    const totals = newPerfTotals();
-    same(newRoutineRun(routine, totals), new RoutineRun(routine, totals));
-    expect(newRoutineRun(routine, totals).view()).to.deep.equal({ status: 'idle', activations: 0, errors: 0 });
+    same(newRoutineRun(routine), new RoutineRun(routine));
+    expect(newRoutineRun(routine).view()).to.deep.equal({ status: 'idle', activations: 0, errors: 0 });
+    expect(newRoutineRun(routine).totals, 'a run is its own totals').to.be.instanceOf(PerfTotals);
   });
 
   it('newWorkLedger, newSnapshotMarks and newJobObservers make what their classes make', () => {
