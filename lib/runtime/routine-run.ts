@@ -71,9 +71,9 @@ export class SlotCell implements MergeCell {
  * copying was most of the run's time. V8 learns, per allocation site of an object or array
  * literal, how much of what it allocates survives, and allocates a site whose objects survive
  * straight into the old generation (pretenuring); objects made by `new` have no such site and
- * are always copied. The `__proto__` entry keeps the class's prototype (methods, getters,
- * `instanceof`). Each factory lists its class's fields in the class's order, and a spec checks
- * that it makes the same object as `new` does.
+ * are always copied. A `__proto__` entry keeps the class's prototype (methods, getters,
+ * `instanceof`) where the class has any. Each factory lists its class's fields in the class's
+ * order, and a spec checks that it makes the same object as `new` does.
  *
  * @example
  * ```ts
@@ -81,7 +81,9 @@ export class SlotCell implements MergeCell {
  * ```
  */
 export function newSlotCell(slot: Slot): SlotCell {
-  return { __proto__: SlotCell.prototype, slot, data: undefined, scratch: undefined, dirty: false } as unknown as SlotCell;
+  // No `__proto__`: SlotCell has no methods (only fields), so a plain literal is one, and
+  // setting a prototype costs a runtime call per object.
+  return { slot, data: undefined, scratch: undefined, dirty: false };
 }
 
 /**

@@ -53,8 +53,8 @@ export class SnapshotMarks {
  * ```
  */
 export function newSnapshotMarks(): SnapshotMarks {
+  // A plain literal: SnapshotMarks has only fields (see newSlotCell).
   return {
-    __proto__: SnapshotMarks.prototype,
     historyTotal: -1,
     outputs: -1,
     pausePoints: -1,
@@ -66,7 +66,7 @@ export function newSnapshotMarks(): SnapshotMarks {
     operators: -1,
     policies: -1,
     tasksDue: true,
-  } as unknown as SnapshotMarks;
+  };
 }
 
 /** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
