@@ -8,8 +8,6 @@ import { SnapshotMarks, newSnapshotMarks } from '../../lib/runtime/snapshot-buil
 import { JobObservers, newJobObservers } from '../../lib/runtime/job-observers.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import type { FlowEngine } from '../../lib/flow/flow-engine.js';
-import { JOB_STATE_FIELDS, JOB_STATE_FIELD_NAMES } from '../../lib/state/job-state-fields.js';
-import { JobState } from '../../lib/index.js';
 import { makeRoutine } from '../helpers/routines.js';
 
 /**
@@ -60,24 +58,5 @@ describe('per-job objects made as literals', () => {
     expect(job).to.be.instanceOf(Job);
     expect(job.tracker).to.be.instanceOf(ExecutionTracker);
     expect((await job.wait()).status).to.equal('completed');
-  });
-
-  it('a first snapshot (JobState._build) is a frozen JobState with every required field set and no other', async () => {
-    const flow = new Flow();
-    flow.addRoutine(makeRoutine({ trigger: () => undefined, boom: () => { throw new Error('boom'); } }, []), 'r');
-    const states = [await flow.start('r').wait(), await flow.start('r', {}, { slot: 'boom' }).wait()];
-    const required = JOB_STATE_FIELD_NAMES.filter((name) => !JOB_STATE_FIELDS[name].optional);
-    for (const state of states) {
-      expect(state).to.be.instanceOf(JobState);
-      expect(Object.getPrototypeOf(state)).to.equal(JobState.prototype);
-      expect(state.constructor).to.equal(JobState);
-      expect(Object.isFrozen(state)).to.equal(true);
-      for (const name of required) expect(state[name], name).to.not.equal(undefined);
-      for (const key of Object.keys(state)) expect(JOB_STATE_FIELD_NAMES, key).to.include(key);
-      for (const key of Object.keys(state)) expect((state as unknown as Record<string, unknown>)[key], key).to.not.equal(undefined);
-      expect(JobState.fromJSON(JSON.parse(JSON.stringify(state))).toJSON()).to.deep.equal(state.toJSON());
-    }
-    expect(states[1].status).to.equal('failed');
-    expect(states[1].error).to.include({ message: 'boom' });
   });
 });
