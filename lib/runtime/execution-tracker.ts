@@ -6,7 +6,6 @@ import { newPerfTotals, type PerfTotals } from './perf-totals.js';
 import type { ActivationRecord, DeliveryRecord, TrackerState } from '../core/tracker-records.js';
 
 export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals } from '../core/tracker-records.js';
-export { PerfTotals, newPerfTotals } from './perf-totals.js';
 
 /**
  * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { ExecutionTracker, Flow } from '../../lib/index.js';
 import { Job } from '../../lib/flow/job.js';
-import { PerfTotals, newExecutionTracker, newPerfTotals } from '../../lib/runtime/execution-tracker.js';
+import { newExecutionTracker } from '../../lib/runtime/execution-tracker.js';
+import { PerfTotals, newPerfTotals } from '../../lib/runtime/perf-totals.js';
 import { RoutineRun, SlotCell, newRoutineRun, newSlotCell } from '../../lib/runtime/routine-run.js';
 import { WorkLedger, newWorkLedger } from '../../lib/runtime/work-ledger.js';
 import { SnapshotMarks, newSnapshotMarks } from '../../lib/runtime/snapshot-builder.js';
