@@ -72,3 +72,41 @@ export interface TrackerState {
   readonly totals: Readonly<Record<string, TrackerTotals>>;
   readonly deliveries: number;
 }
+
+/**
+ * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another
+ * attempt); an attempt that threw counts as `failed` whatever the error policy did next;
+ * `successRate = completed / totalExecutions`; times are attempt durations in ms.
+ *
+ * @example
+ * ```ts
+ * const p: RoutinePerformance = job.tracker.getRoutinePerformance('fetch')!;
+ * ```
+ */
+export interface RoutinePerformance {
+  totalExecutions: number;
+  completed: number;
+  failed: number;
+  successRate: number;
+  avgExecutionTime: number;
+  minExecutionTime: number;
+  maxExecutionTime: number;
+}
+
+/**
+ * Flow-level figures of a job: `totalRoutines` = routines with at least one attempt,
+ * `totalExecutions` = attempts, `totalEvents` = deliveries (one per emit per connected slot),
+ * `totalExecutionTime` = the sum of attempt durations in ms (not of averages; overlapping
+ * attempts in concurrent mode each count in full).
+ *
+ * @example
+ * ```ts
+ * const { totalExecutions, totalEvents } = job.tracker.getFlowPerformance();
+ * ```
+ */
+export interface FlowPerformance {
+  totalRoutines: number;
+  totalExecutions: number;
+  totalEvents: number;
+  totalExecutionTime: number;
+}

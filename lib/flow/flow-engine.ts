@@ -15,7 +15,6 @@ import { JobRuntime } from '../runtime/job-runtime.js';
 import { JobRegistry } from '../runtime/job-registry.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
 import { checkpointTapOf } from '../runtime/checkpoint-tap.js';
-import { Task } from '../runtime/task.js';
 import { restoreJob } from '../runtime/job-restore.js';
 import { cancelJob, resumeJob } from '../runtime/job-control.js';
 import { isAbortSignal } from './wait-for-rest.js';
@@ -69,8 +68,6 @@ export class FlowEngine implements RuntimeHooks {
     };
   });
   private checkpointWatch: Subscription | undefined = undefined;
-  /** One handle per job runtime, so `getJob` returns the same Job the caller holds. */
-  private readonly handles = new WeakMap<JobRuntime, Job>();
   /** Removes a job's abort-signal listener when it ends. */
   private readonly unbind = new WeakMap<JobRuntime, () => void>();
   errorHandler: ErrorHandler | undefined;
@@ -112,6 +109,8 @@ export class FlowEngine implements RuntimeHooks {
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
     checkpointTapOf(this.flow)?.(job, statusChange); // a worker owning the job (routilux/bullmq)
+    // No store: nothing to write and no lease to keep (this runs after every turn of every job).
+    if (this.options.store === undefined) return;
     if (!this.leases.mayCheckpoint(job)) {
       // Its lease is not held here: its state is someone else's, unless it let the lease go
       // resting paused and changed since (a cancel), when it takes the lease again to save that.
@@ -146,10 +145,13 @@ export class FlowEngine implements RuntimeHooks {
     return this.emissions.observed;
   }
 
-  /** The Job handle of a runtime (made once). */
+  /**
+   * The Job handle of a runtime, made once and kept on the runtime, so `getJob` returns the
+   * same Job the caller holds (a field, not a WeakMap: an ephemeron per job costs every GC).
+   */
   handle(job: JobRuntime): Job {
-    let handle = this.handles.get(job);
-    if (handle === undefined) this.handles.set(job, (handle = new Job(job, this)));
+    let handle = job.handle as Job | undefined;
+    if (handle === undefined) job.handle = handle = Job._of(job, this);
     return handle;
   }
 
@@ -164,7 +166,7 @@ export class FlowEngine implements RuntimeHooks {
     const slot = routine.getSlot(slotName) ?? missingSlot(routine, slotName);
     const now = this.clock.now();
     job.record(routine.id, 'start', params, now);
-    job.queue(new Task(job, slot, params, 1, now, undefined));
+    job.queueInput(slot, params, now);
     job.deadline?.start();
     this.dispatcher.request();
     this.bind(job, options.signal);

@@ -35,6 +35,8 @@ export function waitForRest(rt: JobRuntime, options: WaitOptions): Promise<JobSt
   if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${rt.id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
   if (rt.resting) return Promise.resolve(rt.snapshot());
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // The common wait: nothing to remove later, so no closures beyond the promise's own.
+  if (timeout === undefined && signal === undefined) return new Promise<JobState>((resolve) => rt.observers.wait(resolve));
   return new Promise<JobState>((resolve, reject) => {
     let timer: { unsubscribe(): void } | undefined;
     const onAbort = (): void => {

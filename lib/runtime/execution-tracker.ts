@@ -1,57 +1,11 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
+import { smallColumn, smallNumberColumn } from './small-column.js';
+import { newPerfTotals, type PerfTotals } from './perf-totals.js';
 
-import type { ActivationRecord, DeliveryRecord, TrackerState } from '../core/tracker-records.js';
+import type { ActivationRecord, DeliveryRecord, FlowPerformance, RoutinePerformance, TrackerState } from '../core/tracker-records.js';
 
-export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals } from '../core/tracker-records.js';
-
-/**
- * Per-routine performance over a job. `totalExecutions` counts attempts (a retry is another
- * attempt); an attempt that threw counts as `failed` whatever the error policy did next;
- * `successRate = completed / totalExecutions`; times are attempt durations in ms.
- *
- * @example
- * ```ts
- * const p: RoutinePerformance = job.tracker.getRoutinePerformance('fetch')!;
- * ```
- */
-export interface RoutinePerformance {
-  totalExecutions: number;
-  completed: number;
-  failed: number;
-  successRate: number;
-  avgExecutionTime: number;
-  minExecutionTime: number;
-  maxExecutionTime: number;
-}
-
-/**
- * Flow-level figures of a job: `totalRoutines` = routines with at least one attempt,
- * `totalExecutions` = attempts, `totalEvents` = deliveries (one per emit per connected slot),
- * `totalExecutionTime` = the sum of attempt durations in ms (not of averages; overlapping
- * attempts in concurrent mode each count in full).
- *
- * @example
- * ```ts
- * const { totalExecutions, totalEvents } = job.tracker.getFlowPerformance();
- * ```
- */
-export interface FlowPerformance {
-  totalRoutines: number;
-  totalExecutions: number;
-  totalEvents: number;
-  totalExecutionTime: number;
-}
-
-/** @internal Running totals for one routine; updated in place on the hot path. */
-export class PerfTotals {
-  total = 0;
-  completed = 0;
-  failed = 0;
-  time = 0;
-  min = Infinity;
-  max = 0;
-}
+export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals, RoutinePerformance, FlowPerformance } from '../core/tracker-records.js';
 
 /**
  * Execution tracking for one job (`job.tracker`): aggregates are exact over the whole job;
@@ -71,31 +25,33 @@ export class ExecutionTracker {
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation columns (ring of `limit`).
-  private aSlot: Slot[] = [];
-  private aStart: number[] = [];
-  private aEnd: number[] = [];
-  private aAttempt: number[] = [];
-  private aError: Array<{ name: string; message: string } | undefined> = [];
+  // Activation columns (ring of `limit`). They start small (see smallColumn); the attempt and
+  // error columns are made only once an entry needs them (attempt > 1, an error), and from
+  // then on written for every entry.
+  private aSlot: Slot[] = smallColumn();
+  private aStart: number[] = smallNumberColumn();
+  private aEnd: number[] = smallNumberColumn();
+  private aAttempt: number[] | undefined = undefined;
+  private aError: Array<{ name: string; message: string } | undefined> | undefined = undefined;
   private aCount = 0;
   /** `aCount % limit` and `dCount % limit`, kept as cursors (no division per record). */
   private aNext = 0;
   private dNext = 0;
   // Delivery columns (ring of `limit`).
-  private dConn: Connection[] = [];
-  private dTime: number[] = [];
+  private dConn: Connection[] = smallColumn();
+  private dTime: number[] = smallNumberColumn();
   // The record objects built for reading, per ring position, and which write (its count) each
   // was built for: a record is built once, so successive snapshots share it. The journal diffs
   // lists by identity; rebuilt records of equal deliveries (same ms, same connection) cannot be
-  // told apart, and such a list was written whole on every checkpoint.
-  private aViews: ActivationRecord[] = [];
-  private aViewOf: number[] = [];
-  private dViews: DeliveryRecord[] = [];
-  private dViewOf: number[] = [];
+  // told apart, and such a list was written whole on every checkpoint. Made at the first read.
+  private aViews: ActivationRecord[] | undefined = undefined;
+  private aViewOf: number[] | undefined = undefined;
+  private dViews: DeliveryRecord[] | undefined = undefined;
+  private dViewOf: number[] | undefined = undefined;
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
-  private restoredRecords: readonly ActivationRecord[] = [];
-  private restoredFlow: readonly DeliveryRecord[] = [];
+  private restoredRecords: readonly ActivationRecord[] = NONE;
+  private restoredFlow: readonly DeliveryRecord[] = NONE;
   /** @internal Bumped by every record: the snapshot rebuilds the tracker state only when it moved. */
   version = 0;
 
@@ -104,18 +60,28 @@ export class ExecutionTracker {
   /** @internal The totals object of a routine, created on first use (cached by the caller). */
   totalsFor(routineId: string): PerfTotals {
     let t = this.perf.get(routineId);
-    if (t === undefined) this.perf.set(routineId, (t = new PerfTotals()));
+    if (t === undefined) this.perf.set(routineId, (t = newPerfTotals()));
     return t;
+  }
+
+  /**
+   * @internal Makes `totals` (a job's RoutineRun) the figures of `routineId` from now on,
+   * carrying over what was counted under it before (a restored job's totals).
+   */
+  adopt(routineId: string, totals: PerfTotals): void {
+    const before = this.perf.get(routineId);
+    if (before !== undefined) Object.assign(totals, { total: before.total, completed: before.completed, failed: before.failed, time: before.time, min: before.min, max: before.max });
+    this.perf.set(routineId, totals);
   }
 
   /** @internal */
   recordAttempt(totals: PerfTotals, slot: Slot, start: number, end: number, attempt: number, error: { name: string; message: string } | undefined): void {
-    const d = end - start;
+    const d = whole(end - start);
     totals.total++;
     if (error === undefined) totals.completed++;
     else totals.failed++;
     totals.time += d;
-    if (d < totals.min) totals.min = d;
+    if (totals.total === 1 || d < totals.min) totals.min = d;
     if (d > totals.max) totals.max = d;
     this.version++;
     if (this.limit === 0) return;
@@ -125,8 +91,10 @@ export class ExecutionTracker {
     this.aSlot[i] = slot;
     this.aStart[i] = start;
     this.aEnd[i] = end;
-    this.aAttempt[i] = attempt;
-    this.aError[i] = error;
+    if (this.aAttempt !== undefined) this.aAttempt[i] = attempt;
+    else if (attempt !== 1) (this.aAttempt = [] as number[])[i] = attempt; // earlier entries read as holes: attempt 1
+    if (this.aError !== undefined) this.aError[i] = error;
+    else if (error !== undefined) (this.aError = [] as Array<{ name: string; message: string } | undefined>)[i] = error;
   }
 
   /** @internal */
@@ -146,44 +114,52 @@ export class ExecutionTracker {
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
   get records(): readonly ActivationRecord[] {
-    const out: ActivationRecord[] = [];
-    for (let k = Math.max(0, this.aCount - this.limit); k < this.aCount; k++) {
-      const i = k % this.limit;
-      if (this.aViewOf[i] !== k) {
-        this.aViews[i] = this.activationRecord(i);
-        this.aViewOf[i] = k;
+    // Plain index loops, no generator or spread: a snapshot of every small job reads this.
+    const n = Math.min(this.aCount, this.limit);
+    const out: ActivationRecord[] = new Array(n);
+    const views = (this.aViews ??= []);
+    const builtFor = (this.aViewOf ??= []);
+    for (let k = 0, seq = this.aCount - n; k < n; k++, seq++) {
+      const i = seq % this.limit;
+      if (builtFor[i] !== seq) {
+        views[i] = this.activationRecord(i);
+        builtFor[i] = seq;
       }
-      out.push(this.aViews[i]);
+      out[k] = views[i];
     }
     return Object.freeze(newest(this.restoredRecords, out, this.limit));
   }
 
   private activationRecord(i: number): ActivationRecord {
-    const error = this.aError[i];
-    const r: ActivationRecord = {
-      routineId: this.aSlot[i].routine.id,
-      slotName: this.aSlot[i].name,
+    const error = this.aError === undefined ? undefined : this.aError[i];
+    const slot = this.aSlot[i];
+    const r: { -readonly [K in keyof ActivationRecord]: ActivationRecord[K] } = {
+      routineId: slot.routine.id,
+      slotName: slot.name,
       startTime: this.aStart[i],
       endTime: this.aEnd[i],
       status: error === undefined ? 'completed' : 'failed',
-      durationMs: this.aEnd[i] - this.aStart[i],
-      attempt: this.aAttempt[i],
-      ...(error === undefined ? {} : { error }),
+      durationMs: whole(this.aEnd[i] - this.aStart[i]),
+      attempt: this.aAttempt === undefined ? 1 : (this.aAttempt[i] ?? 1),
     };
+    if (error !== undefined) r.error = error;
     return Object.freeze(r);
   }
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
-    const out: DeliveryRecord[] = [];
-    for (let k = Math.max(0, this.dCount - this.limit); k < this.dCount; k++) {
-      const i = k % this.limit;
-      if (this.dViewOf[i] !== k) {
+    const n = Math.min(this.dCount, this.limit);
+    const out: DeliveryRecord[] = new Array(n);
+    const views = (this.dViews ??= []);
+    const builtFor = (this.dViewOf ??= []);
+    for (let k = 0, seq = this.dCount - n; k < n; k++, seq++) {
+      const i = seq % this.limit;
+      if (builtFor[i] !== seq) {
         const c = this.dConn[i];
-        this.dViews[i] = Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
-        this.dViewOf[i] = k;
+        views[i] = Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
+        builtFor[i] = seq;
       }
-      out.push(this.dViews[i]);
+      out[k] = views[i];
     }
     return Object.freeze(newest(this.restoredFlow, out, this.limit));
   }
@@ -191,9 +167,9 @@ export class ExecutionTracker {
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
     const totals: Record<string, TrackerState['totals'][string]> = {};
-    for (const [id, t] of this.perf) {
+    this.perf.forEach((t, id) => {
       if (t.total > 0) totals[id] = Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
-    }
+    });
     return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
   }
 
@@ -249,6 +225,54 @@ export class ExecutionTracker {
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
 }
+
+/**
+ * `ms` as a small integer when it is one: a difference of two timestamps (doubles) is a boxed
+ * double even when whole, and storing one in a field makes that field box every value after.
+ */
+function whole(ms: number): number {
+  const i = ms | 0;
+  return i === ms ? i : ms;
+}
+
+/**
+ * @internal A new {@link ExecutionTracker} for a job, made as an object literal (see
+ * `newSlotCell` in routine-run.ts): the same fields, in the same order, as its constructor makes.
+ *
+ * @example
+ * ```ts
+ * const tracker = newExecutionTracker(10_000);
+ * ```
+ */
+export function newExecutionTracker(limit: number): ExecutionTracker {
+  return {
+    __proto__: ExecutionTracker.prototype,
+    limit,
+    perf: new Map(),
+    deliveries: 0,
+    dCount: 0,
+    aSlot: smallColumn(),
+    aStart: smallNumberColumn(),
+    aEnd: smallNumberColumn(),
+    aAttempt: undefined,
+    aError: undefined,
+    aCount: 0,
+    aNext: 0,
+    dNext: 0,
+    dConn: smallColumn(),
+    dTime: smallNumberColumn(),
+    aViews: undefined,
+    aViewOf: undefined,
+    dViews: undefined,
+    dViewOf: undefined,
+    restoredRecords: NONE,
+    restoredFlow: NONE,
+    version: 0,
+  } as unknown as ExecutionTracker;
+}
+
+/** Shared by every tracker until it is restored (never written: restore replaces it). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** The newest `limit` of `older` followed by `newer`. */
 function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {

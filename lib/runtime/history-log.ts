@@ -1,5 +1,6 @@
 import type { Payload } from '../core/payload.js';
 import type { ExecutionRecord } from '../core/records.js';
+import { smallColumn, smallNumberColumn } from './small-column.js';
 
 /**
  * @internal A job's execution history: a ring of the newest `limit` records, stored column-wise
@@ -8,11 +9,12 @@ import type { ExecutionRecord } from '../core/records.js';
  * reuse them.
  */
 export class HistoryLog {
-  private routineIds: string[] = [];
-  private eventNames: string[] = [];
-  private payloads: Payload[] = [];
-  private timestamps: number[] = [];
-  private built: Array<ExecutionRecord | undefined> = [];
+  // Small at first (see smallColumn): most jobs record a handful of entries.
+  private routineIds: string[] = smallColumn();
+  private eventNames: string[] = smallColumn();
+  private payloads: Payload[] = smallColumn();
+  private timestamps: number[] = smallNumberColumn();
+  private built: Array<ExecutionRecord | undefined> = smallColumn();
   /** Records ever pushed (including the ones the ring dropped). */
   total = 0;
   /** Where the next record goes: `total % limit`, kept as a cursor (no division per record). */

@@ -1,12 +1,12 @@
 import type { Clock } from './clock.js';
-import { RoutineRun, SlotCell } from './routine-run.js';
+import { newRoutineRun, newSlotCell, type RoutineRun, type SlotCell } from './routine-run.js';
 import type { Event } from '../model/event.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
-import { ExecutionTracker } from './execution-tracker.js';
+import { newExecutionTracker, type ExecutionTracker } from './execution-tracker.js';
 import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
@@ -40,8 +40,8 @@ export abstract class JobData {
    * `cause` when the task starts, dropped when it completes.
    */
   causes: Map<number, number> | undefined = undefined;
-  /** The operator routines' logs (see OperatorLog), and a version the snapshot compares. */
-  readonly operators = new Map<Routine, OperatorLog>();
+  /** The operator routines' logs (see OperatorLog), made at first use, and a version the snapshot compares. */
+  operators: Map<Routine, OperatorLog> | undefined = undefined;
   operatorsVersion = 0;
   /** Routines whose flush is due, and a version the snapshot compares. */
   flushesDue = 0;
@@ -52,6 +52,12 @@ export abstract class JobData {
 
   // What changed since the last snapshot.
   version = 1;
+  /**
+   * Whether a snapshot exists to copy changes into. The first snapshot copies every run and
+   * cell, so until then nothing is listed dirty: a job whose only snapshot is its final one
+   * never fills (and never grows) the lists.
+   */
+  diffing = false;
   readonly dirtyRuns: RoutineRun[] = [];
   readonly dirtyCells: SlotCell[] = [];
 
@@ -60,7 +66,7 @@ export abstract class JobData {
     historyLimit: number,
   ) {
     this.history = new HistoryLog(historyLimit);
-    this.tracker = new ExecutionTracker(historyLimit);
+    this.tracker = newExecutionTracker(historyLimit);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
@@ -74,7 +80,8 @@ export abstract class JobData {
   runOf(routine: Routine): RoutineRun {
     let run = this.runs.get(routine);
     if (run === undefined) {
-      run = new RoutineRun(routine, this.tracker.totalsFor(routine.id));
+      run = newRoutineRun(routine);
+      this.tracker.adopt(routine.id, run);
       this.runs.set(routine, run);
     }
     return run;
@@ -82,10 +89,11 @@ export abstract class JobData {
 
   /** The log of `routine`'s operator in this job: new when `fresh`, else the restored one. */
   operatorLog(routine: Routine, limit: number, fresh: boolean): OperatorLog {
-    let log = this.operators.get(routine);
+    const operators = (this.operators ??= new Map());
+    let log = operators.get(routine);
     if (fresh || log === undefined) {
       log = new OperatorLog(limit);
-      this.operators.set(routine, log);
+      operators.set(routine, log);
       this.operatorsVersion++;
     }
     log.limit = limit;
@@ -106,28 +114,33 @@ export abstract class JobData {
   }
 
   markRun(run: RoutineRun): void {
-    if (!run.dirty) {
+    if (!run.dirty && this.diffing) {
       run.dirty = true;
       this.dirtyRuns.push(run);
+    }
+  }
+
+  /** Lists a slot cell as changed since the last snapshot. */
+  markCell(cell: SlotCell): void {
+    if (!cell.dirty && this.diffing) {
+      cell.dirty = true;
+      this.dirtyCells.push(cell);
     }
   }
 
   /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */
   merge(slot: Slot, incoming: Payload): Payload {
     let cell = this.cells.get(slot);
-    if (cell === undefined) this.cells.set(slot, (cell = new SlotCell(slot)));
+    if (cell === undefined) this.cells.set(slot, (cell = newSlotCell(slot)));
     const merged = slot._merge(cell.data, incoming, cell);
     cell.data = merged;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
+    this.markCell(cell);
     return merged;
   }
 
   /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
   restoreSlotData(slot: Slot, data: Payload): void {
-    const cell = new SlotCell(slot);
+    const cell = newSlotCell(slot);
     cell.data = data;
     this.cells.set(slot, cell);
   }
@@ -165,10 +178,7 @@ export abstract class JobData {
     const cell = this.cells.get(slot);
     if (cell === undefined || cell.data === undefined) return;
     cell.data = undefined;
-    if (!cell.dirty) {
-      cell.dirty = true;
-      this.dirtyCells.push(cell);
-    }
+    this.markCell(cell);
     this.mark();
   }
 

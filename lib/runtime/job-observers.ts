@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { JobState } from '../state/job-state.js';
 import type { OutputRecord } from '../core/records.js';
-import { takeSnapshot, SnapshotMarks } from './snapshot-builder.js';
+import { newSnapshotMarks, takeSnapshot, type SnapshotMarks } from './snapshot-builder.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /**
@@ -13,12 +13,13 @@ import type { JobRuntime } from './job-runtime.js';
 export class JobObservers {
   private snapVersion = 0;
   private last: JobState | undefined = undefined;
-  private readonly marks = new SnapshotMarks();
+  private readonly marks: SnapshotMarks = newSnapshotMarks();
   private emittedVersion = 0;
   private states: Subject<JobState> | undefined = undefined;
   /** The Subject behind `output$` (created on demand, completed when the job completes or is cancelled). */
   outputs: Subject<OutputRecord> | undefined = undefined;
-  private waiters: Array<(state: JobState) => void> = [];
+  /** `wait()` callers: one function, or a list once there are several (most jobs have one). */
+  private waiters: ((state: JobState) => void) | Array<(state: JobState) => void> | undefined = undefined;
 
   constructor(private readonly job: JobRuntime) {}
 
@@ -45,11 +46,26 @@ export class JobObservers {
 
   /** A `wait()` caller, resolved at the next resting status; returns its removal. */
   addWaiter(resolve: (state: JobState) => void): () => void {
-    this.waiters.push(resolve);
-    return () => {
-      const i = this.waiters.indexOf(resolve);
-      if (i >= 0) this.waiters.splice(i, 1);
-    };
+    this.wait(resolve);
+    return () => this.unwait(resolve);
+  }
+
+  /** {@link JobObservers.addWaiter} without making a removal (a wait with no timeout or signal never removes itself). */
+  wait(resolve: (state: JobState) => void): void {
+    const w = this.waiters;
+    if (w === undefined) this.waiters = resolve;
+    else if (typeof w === 'function') this.waiters = [w, resolve];
+    else w.push(resolve);
+  }
+
+  /** Removes a waiter added with {@link JobObservers.wait} (once, if it was added twice). */
+  unwait(resolve: (state: JobState) => void): void {
+    const w = this.waiters;
+    if (w === resolve) this.waiters = undefined;
+    else if (Array.isArray(w)) {
+      const i = w.indexOf(resolve);
+      if (i >= 0) w.splice(i, 1);
+    }
   }
 
   /** End of a dispatch turn: one snapshot to `state$`, if anything changed since the last. */
@@ -73,8 +89,33 @@ export class JobObservers {
     }
     if (resting) {
       const waiters = this.waiters;
-      this.waiters = [];
-      for (const w of waiters) w(state);
+      if (waiters === undefined) return;
+      this.waiters = undefined;
+      if (typeof waiters === 'function') waiters(state);
+      else for (const w of waiters) w(state);
     }
   }
+}
+
+/**
+ * @internal New {@link JobObservers} of `job`, made as an object literal (see `newSlotCell` in
+ * routine-run.ts): the same fields, in the same order, as `new JobObservers(job)` makes.
+ *
+ * @example
+ * ```ts
+ * readonly observers = newJobObservers(this);
+ * ```
+ */
+export function newJobObservers(job: JobRuntime): JobObservers {
+  return {
+    __proto__: JobObservers.prototype,
+    job,
+    snapVersion: 0,
+    last: undefined,
+    marks: newSnapshotMarks(),
+    emittedVersion: 0,
+    states: undefined,
+    outputs: undefined,
+    waiters: undefined,
+  } as unknown as JobObservers;
 }

@@ -2,6 +2,19 @@ import { ConfigurationError, JobStateError, describeValue, quoteValue } from '..
 import type { JobRuntime } from './job-runtime.js';
 
 let jobCounter = 0;
+/** The time part of generated job ids, remade only when the millisecond changes. */
+let idTime = -1;
+let idSuffix = '';
+
+/** `job_<counter>_<ms in base 36>`: unique in this process, and unlikely to repeat across processes. */
+function newJobId(): string {
+  const now = Date.now();
+  if (now !== idTime) {
+    idTime = now;
+    idSuffix = `_${now.toString(36)}`;
+  }
+  return `job_${++jobCounter}${idSuffix}`;
+}
 
 /**
  * @internal The jobs of one flow by id: pending, running and paused ones held strongly until
@@ -31,14 +44,14 @@ export class JobRegistry {
 
   /** A new live job; a failed job with the same id is replaced. */
   create(jobId: string | undefined, timeout: number | undefined): JobRuntime {
-    const id = jobId ?? `job_${++jobCounter}_${Date.now().toString(36)}`;
+    const id = jobId ?? newJobId();
     if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${quoteValue(id)}`);
     if (this.live.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || timeout > Number.MAX_SAFE_INTEGER)) {
       throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${describeValue(timeout)}`);
     }
     // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
-    this.failed.delete(id);
+    if (this.failed.size > 0) this.failed.delete(id);
     const job = this.make(id, timeout);
     this.live.set(id, job);
     return job;
@@ -65,7 +78,7 @@ export class JobRegistry {
     if (job.status === 'failed') {
       this.failed.set(job.id, new WeakRef(job));
       this.forgetFailed.register(job, job.id);
-    } else if (this.failed.get(job.id)?.deref() === job) {
+    } else if (this.failed.size > 0 && this.failed.get(job.id)?.deref() === job) {
       this.failed.delete(job.id);
     }
   }

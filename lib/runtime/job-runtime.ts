@@ -14,8 +14,8 @@ import type { RuntimeHooks } from './runtime-hooks.js';
 import { Task } from './task.js';
 import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
-import { JobObservers } from './job-observers.js';
-import { WorkLedger } from './work-ledger.js';
+import { newJobObservers, type JobObservers } from './job-observers.js';
+import { newWorkLedger, type WorkLedger } from './work-ledger.js';
 import { transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
@@ -48,7 +48,7 @@ export class JobRuntime extends JobData implements ContextHost {
   readonly createdAt: number;
   updatedAt: number;
   /** Everything that keeps this job from settling. */
-  readonly work = new WorkLedger();
+  readonly work: WorkLedger = newWorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
   /**
@@ -56,11 +56,14 @@ export class JobRuntime extends JobData implements ContextHost {
    * until {@link JobRuntime.ungate}, and it cannot settle meanwhile.
    */
   gated = false;
-  private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> = [];
+  /** Callers of {@link JobRuntime.whenIdle} (a pause), made at first use. */
+  private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> | undefined = undefined;
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
   controller: AbortController | undefined = undefined;
 
-  readonly observers = new JobObservers(this);
+  readonly observers: JobObservers = newJobObservers(this);
+  /** The flow layer's handle of this job (its `Job`), made once by the flow's engine. */
+  handle: object | undefined = undefined;
   /** Only for a job with a timeout. */
   readonly deadline: JobDeadline | undefined;
 
@@ -118,6 +121,13 @@ export class JobRuntime extends JobData implements ContextHost {
     if (task.seq === 0) task.seq = ++this.lastSeq;
     if (this.active && !this.gated) this.dispatcher.enqueue(task);
     else this.work.parked.push(task);
+  }
+
+  /** {@link JobRuntime.queue} of a first attempt fed by no event (an entry), with no Task object unless it is parked. */
+  queueInput(slot: Slot, data: Payload, now: number): void {
+    const queue = this.dispatcher.queue;
+    if (this.active && !this.gated) return queue.push(this, queue.route(slot, undefined), data, 1, now, ++this.lastSeq);
+    this.queue(new Task(this, slot, data, 1, now, undefined));
   }
 
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
@@ -234,7 +244,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */
   whenIdle(inside: boolean, resolve: (state: JobState) => void): void {
     if (this.work.running <= (inside ? 1 : 0)) resolve(this.snapshot());
-    else this.idleWaiters.push({ inside, resolve });
+    else (this.idleWaiters ??= []).push({ inside, resolve });
   }
 
   /** Called when an activation of this job ends. */
@@ -243,10 +253,11 @@ export class JobRuntime extends JobData implements ContextHost {
     // A paused job whose last in-flight activation just ended: checkpoint the quiescent state
     // (the one written at the pause still listed the running activations).
     if (this.status === 'paused' && work.running === 0) this.owner.checkpoint(this, true);
-    if (this.idleWaiters.length > 0) {
-      const ready = this.idleWaiters.filter((w) => work.running <= (w.inside ? 1 : 0));
+    const waiters = this.idleWaiters;
+    if (waiters !== undefined && waiters.length > 0) {
+      const ready = waiters.filter((w) => work.running <= (w.inside ? 1 : 0));
       if (ready.length > 0) {
-        this.idleWaiters = this.idleWaiters.filter((w) => !ready.includes(w));
+        this.idleWaiters = waiters.filter((w) => !ready.includes(w));
         const state = this.snapshot();
         for (const w of ready) w.resolve(state);
       }
@@ -265,8 +276,8 @@ export class JobRuntime extends JobData implements ContextHost {
   settleIfIdle(): void {
     if (!this.active || this.gated || !this.work.isIdle()) return;
     if (queueIdleWork(this)) return;
-    const drains = this.work.drains;
-    if (drains.size > 0) {
+    if (this.work.drainCount > 0) {
+      const drains = this.work.drains;
       // By the graph's topological order, not the order the operators were created in, which a
       // restore or an early payload can turn around.
       const graph = this.owner.graph;

@@ -4,7 +4,7 @@ import { BatchCell } from '../model/batch-cell.js';
 import { LatestCell, ZipCell } from '../model/join-cells.js';
 import type { SlotPolicy } from '../model/slot-policy.js';
 import type { JobRuntime } from './job-runtime.js';
-import { SlotCell } from './routine-run.js';
+import { newSlotCell } from './routine-run.js';
 import { JobPolicies } from './policy-cells.js';
 import { armTimer, queueFired, stopTimer } from './policy-timers.js';
 
@@ -26,14 +26,11 @@ export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload 
   const policies = (job.policies ??= new JobPolicies());
   const cell = policies.cellOf(slot._policy!);
   let slotCell = job.cells.get(slot);
-  if (slotCell === undefined) job.cells.set(slot, (slotCell = new SlotCell(slot)));
+  if (slotCell === undefined) job.cells.set(slot, (slotCell = newSlotCell(slot)));
   const merged = slot._merge(slotCell.data, incoming, slotCell);
   const fire = cell.take(merged, slot._policyIndex);
   slotCell.data = merged;
-  if (!slotCell.dirty) {
-    slotCell.dirty = true;
-    job.dirtyCells.push(slotCell);
-  }
+  job.markCell(slotCell);
   policies.changed(cell);
   if (cell instanceof BatchCell) {
     const policy = cell.policy as SlotPolicy;

@@ -1,6 +1,6 @@
 import { Immer } from 'immer';
 import { JobState } from '../state/job-state.js';
-import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField, type JobStateFields } from '../state/job-state-fields.js';
+import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
 import { policiesView } from './policy-cells.js';
@@ -12,6 +12,14 @@ import { policiesView } from './policy-cells.js';
  * (which also stops immer from walking into it).
  */
 const immer = new Immer({ autoFreeze: false });
+
+/**
+ * One frozen empty list and record shared by every snapshot: most fields of a small job's
+ * snapshot are empty, and a fresh frozen container per field per job was most of what a
+ * settled job kept (they are frozen, so sharing them is unobservable).
+ */
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
  * @internal What the last snapshot already contains, so the next one only copies changes.
@@ -36,6 +44,31 @@ export class SnapshotMarks {
   tasksDue = true;
 }
 
+/**
+ * @internal New {@link SnapshotMarks}, made as an object literal (see `newSlotCell` in routine-run.ts).
+ *
+ * @example
+ * ```ts
+ * const marks = newSnapshotMarks();
+ * ```
+ */
+export function newSnapshotMarks(): SnapshotMarks {
+  // A plain literal: SnapshotMarks has only fields (see newSlotCell).
+  return {
+    historyTotal: -1,
+    outputs: -1,
+    pausePoints: -1,
+    deferred: -1,
+    shared: -1,
+    hadTasks: true,
+    flush: -1,
+    tracker: -1,
+    operators: -1,
+    policies: -1,
+    tasksDue: true,
+  };
+}
+
 /** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
 type Target = { -readonly [K in JobStateField]?: unknown };
 
@@ -53,23 +86,41 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   createdAt: (job, out, _m, first) => void (first && (out.createdAt = job.createdAt)),
   updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
   routineStates: (job, out, _m, first) => {
-    const states = first ? (out.routineStates = {}) : (out.routineStates as Record<string, unknown>);
-    const runs = first ? job.runs.values() : job.dirtyRuns;
-    for (const run of runs) {
-      run.dirty = false;
-      (states as Record<string, unknown>)[run.routine.id] = run.view();
+    const dirty = job.dirtyRuns;
+    if (first) {
+      const states: Record<string, unknown> = (out.routineStates = {});
+      job.runs.forEach((run) => {
+        run.dirty = false;
+        states[run.routine.id] = run.view();
+      });
+    } else {
+      const states = out.routineStates as Record<string, unknown>;
+      for (let i = 0; i < dirty.length; i++) {
+        const run = dirty[i];
+        run.dirty = false;
+        states[run.routine.id] = run.view();
+      }
     }
-    job.dirtyRuns.length = 0;
+    clear(dirty);
   },
   slotData: (job, out, _m, first) => {
-    const data = (first ? (out.slotData = {}) : out.slotData) as Record<string, unknown>;
-    const cells = first ? job.cells.values() : job.dirtyCells;
-    for (const cell of cells) {
-      cell.dirty = false;
-      if (cell.data !== undefined) data[cell.slot.key] = cell.data;
-      else if (!first) delete data[cell.slot.key];
+    const dirty = job.dirtyCells;
+    if (first) {
+      const data: Record<string, unknown> = (out.slotData = {});
+      job.cells.forEach((cell) => {
+        cell.dirty = false;
+        if (cell.data !== undefined) data[cell.slot.key] = cell.data;
+      });
+    } else {
+      const data = out.slotData as Record<string, unknown>;
+      for (let i = 0; i < dirty.length; i++) {
+        const cell = dirty[i];
+        cell.dirty = false;
+        if (cell.data !== undefined) data[cell.slot.key] = cell.data;
+        else delete data[cell.slot.key];
+      }
     }
-    job.dirtyCells.length = 0;
+    clear(dirty);
   },
   pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
   runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
@@ -91,7 +142,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     // resume) are counted too, so the record never contradicts its snapshot.
     if (job.status === 'paused' && points.length > 0) {
       const last = points[points.length - 1];
-      const pending = job.work.waiting.size + job.work.parked.length + job.work.queued;
+      const pending = job.work.waitingCount + job.work.parked.length + job.work.queued;
       if (last.pendingCount !== pending) {
         points[points.length - 1] = { ...last, pendingCount: pending };
         marks.pausePoints = -1;
@@ -108,15 +159,15 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   sharedData: (job, out, marks) => {
     if (job.sharedVersion === marks.shared) return;
-    out.sharedData = Object.freeze({ ...job.shared });
+    out.sharedData = isEmpty(job.shared) ? EMPTY_RECORD : Object.freeze({ ...job.shared });
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
   operators: (job, out, marks) => {
     if (job.operatorsVersion === marks.operators) return;
     const states: Record<string, unknown> = {};
-    for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
-    out.operators = Object.freeze(states);
+    if (job.operators !== undefined) for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
+    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
     marks.operators = job.operatorsVersion;
   },
   tracker: (job, out, marks) => {
@@ -127,8 +178,8 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flushDue: (job, out, marks) => {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];
-    for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
-    out.flushDue = Object.freeze(due);
+    if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
+    out.flushDue = due.length === 0 ? EMPTY_LIST : Object.freeze(due);
     marks.flush = job.flushVersion;
   },
   policies: (job, out, marks, first) => {
@@ -157,10 +208,13 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
 };
 
+/** The writers in field order, as a list: looking each up by name was a megamorphic keyed load per field per snapshot. */
+const WRITER_LIST: readonly Writer[] = JOB_STATE_FIELD_NAMES.map((name) => WRITERS[name]);
+
 function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boolean): void {
   const hasTasks = job.work.hasTasks();
   marks.tasksDue = first || hasTasks || marks.hadTasks;
-  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) WRITERS[JOB_STATE_FIELD_NAMES[i]](job, out, marks, first);
+  for (let i = 0; i < WRITER_LIST.length; i++) WRITER_LIST[i](job, out, marks, first);
   marks.hadTasks = hasTasks;
 }
 
@@ -174,9 +228,9 @@ function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boo
  */
 export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
   if (previous === undefined) {
-    const fields: Target = {};
-    writeAll(job, fields, marks, true);
-    return new JobState(fields as JobStateFields);
+    const first = JobState._build((target) => writeAll(job, target as Target, marks, true));
+    job.diffing = true; // from now on, changed runs and cells are listed for the next one
+    return first;
   }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next !== previous) freezeFields(next);
@@ -186,7 +240,7 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
 function pendingViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
-  for (const t of job.work.waiting) out.push(t.view());
+  if (job.work.waitingCount > 0) for (const t of job.work.waiting) out.push(t.view());
   for (const t of job.work.parked) out.push(t.view());
   job.dispatcher.queue.viewsOf(job, out);
   return out;
@@ -196,11 +250,22 @@ function pendingViews(job: JobRuntime): PendingTask[] {
 function runningViews(job: JobRuntime): PendingTask[] {
   const out: PendingTask[] = [];
   for (const t of job.work.interrupted) out.push(t.view());
-  for (const a of job.work.inflight) out.push(a.task.view());
+  if (job.work.inflightCount > 0) for (const a of job.work.inflight) out.push(a.task.view());
   return out;
 }
 
 function frozen<T extends object>(items: T[]): readonly T[] {
+  if (items.length === 0) return EMPTY_LIST;
   for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
   return Object.freeze(items);
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
+/** Empties a dirty list in place (pops: setting `length` is a runtime call, slow for a few entries). */
+function clear(list: unknown[]): void {
+  for (let n = list.length; n > 0; n--) list.pop();
 }

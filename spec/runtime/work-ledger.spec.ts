@@ -30,4 +30,21 @@ describe('WorkLedger', () => {
     expect(w.takeResumable().map((t) => (t as unknown as { name: string }).name)).to.deep.equal(['f', 'i', 'p1', 'p2']);
     expect(w.hasTasks()).to.equal(false);
   });
+
+  it('counts its sets without making them, and sees what is added once they are made (issue 21: made on first use)', () => {
+    const w = new WorkLedger();
+    expect([w.waitingCount, w.inflightCount, w.drainCount]).to.deep.equal([0, 0, 0]);
+    expect(w.hasTasks()).to.equal(false);
+    w.inflight.add({} as never);
+    expect(w.inflightCount).to.equal(1);
+    expect(w.hasTasks(), 'an activation in flight is a task').to.equal(true);
+    expect(w.isIdle(), 'in-flight work is counted by `running`, not by the set').to.equal(true);
+    w.waiting.add(task('retry'));
+    expect(w.waitingCount).to.equal(1);
+    expect(w.isIdle()).to.equal(false);
+    w.drains.add({} as never);
+    expect(w.drainCount).to.equal(1);
+    w.waiting.clear();
+    expect(w.isIdle()).to.equal(true);
+  });
 });
