@@ -23,7 +23,7 @@ export class Carried {
  * (and lives on the GC heap); the rest are typed arrays, outside it. The attempt, enqueue time
  * and sequence number are stored narrow (1 + 4 + 4 bytes: attempts are small, times of one
  * chunk close together, sequence numbers below 2^32) and a chunk switches a column to its
- * wide form (Int32 / Float64) the first time a value does not fit, so nothing is ever rounded.
+ * wide form (Float64) the first time a value does not fit, so nothing is ever rounded.
  *
  * @example
  * ```ts
@@ -37,7 +37,8 @@ export class Chunk {
   readonly jobs = new Int32Array(CHUNK);
   /** Attempt number; negative when the payload is a {@link Carried}. */
   private attempts = new Int8Array(CHUNK);
-  private wideAttempts: Int32Array | undefined = undefined;
+  /** Float64, not Int32: a restored attempt may be any integer >= 1 (2^31 wrapped to a negative, read as carried). */
+  private wideAttempts: Float64Array | undefined = undefined;
   /** Enqueue time minus `base` (the chunk's first one), in whole scheduler ms. */
   private enqueued = new Int32Array(CHUNK);
   private base = NaN;
@@ -56,7 +57,7 @@ export class Chunk {
         this.attempts[i] = value;
         return;
       }
-      this.wideAttempts = Int32Array.from(this.attempts);
+      this.wideAttempts = Float64Array.from(this.attempts);
     }
     this.wideAttempts[i] = value;
   }
