@@ -169,16 +169,15 @@ export class BullMQRunner implements JobRunner {
     const fp = this.fingerprint(flow);
     const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
     const data: WireJob = { v: WIRE_VERSION, jobId, kind, fp, ...(entry ? { entry } : {}), ...(timeout ? { timeout } : {}) };
-    // A generated id clashes with no job: no registration round trip, the worker's take records the request.
-    if (options.jobId === undefined) job._submit(() => this.add(flow, kind, data, 1));
-    else {
-      job._submit(async () => {
-        const keys = jobKeys(this.prefix, jobId);
-        const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
-        if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
-        await this.add(flow, kind, data, Number(reply[1]));
-      });
-    }
+    // Every start registers its id, generated or given: a start that skipped it would leave its
+    // id unclaimed until a worker took the job, and a given id equal to it would be admitted and
+    // answered with the first job's outcome (its BullMQ add dropped as a duplicate).
+    job._submit(async () => {
+      const keys = jobKeys(this.prefix, jobId);
+      const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
+      if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+      await this.add(flow, kind, data, Number(reply[1]));
+    });
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
       if (signal.aborted) abort();

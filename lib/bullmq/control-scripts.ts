@@ -43,9 +43,10 @@ return {id, seq, req}`,
 /**
  * @internal A worker takes a job: its lease (as RedisJobStore's ACQUIRE) and, in the same
  * step, everything it needs to run it. KEYS meta, state, journal, control, inbox; ARGV owner,
- * ttl ms, fingerprint, flowId. A job started under a generated id was not registered (no id
- * can clash): its first take records the start request as REGISTER would have (req 1, before
- * any snapshot exists, so CONTROL never counts a request that reuses the start's BullMQ id).
+ * ttl ms, fingerprint, flowId. Every start is registered (REGISTER) before it is queued; a
+ * take of a job with no registration (queued by hand, or its meta lost) records the start
+ * request as REGISTER would have (req 1, before any snapshot exists, so CONTROL never counts a
+ * request that reuses the start's BullMQ id).
  * Refused: {0, owner, until}. Granted: {1, epoch, until, recoveries, cursor, snapshot
  * text or false, journal, control entries after the cursor, inbox entries, meta as a flat list}.
  */

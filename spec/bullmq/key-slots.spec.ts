@@ -110,6 +110,9 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
       const slow = flow.start('slow', { ms: 1_200 }, { runner: cluster.runner }); // RENEW every 500 ms while it runs
       await until(() => slow.state.status === 'running', 'the slow job runs');
       await slow.pause('spec'); // CONTROL, RELEASE_IDLE
+      // The owner lets a paused job go once its running activation ended: resumed before that,
+      // it never rests idle and RELEASE_IDLE is not called.
+      await until(() => calls.some((c) => c.name === 'RELEASE_IDLE'), 'the paused job released by its owner');
       slow.resume();
       expect((await slow.wait()).status).to.equal('completed');
       const open = flow.open({ runner: cluster.runner });

@@ -38,15 +38,11 @@ describe('review round 3: routilux/bullmq', function () {
     });
   });
 
-  // Skipped: a generated id is no longer registered (8ced54b), so until a worker takes that job
-  // nothing under the job's keys says the id is in use. A start that gives the same id (e.g. a
-  // client retrying with the id it was handed, or another client given it) passes REGISTER, and
-  // its BullMQ add is silently deduplicated against the first start's (both are `<id>.1`): the
-  // second handle reports the first job's outcome as its own instead of "job id ... is taken".
-  // A fix needs the refusal back for that window (e.g. REGISTER then a lookup of the BullMQ job
-  // `<id>.1`, still racy across the two key spaces, or generated ids in a namespace given ids
-  // cannot enter): a design decision, not a review's fix.
-  it.skip('a given id that a generated-id start still waiting in the queue uses is refused as taken', async () => {
+  // On 8ced54b a generated id was not registered, so until a worker took that job nothing under
+  // the job's keys said the id was in use: a start giving the same id passed REGISTER, its
+  // BullMQ add was deduplicated against the first start's (both `<id>.1`), and the second handle
+  // reported the first job's outcome as its own. Every start registers its id again.
+  it('a given id that a generated-id start still waiting in the queue uses is refused as taken', async () => {
     const first = build().start('keep', { who: 'first' }, { runner: cluster.runner });
     const bullId = bullJobId(first.jobId, 1);
     for (let i = 0; i < 200 && (await queue.getJob(bullId)) === undefined; i++) await sleep(10);
