@@ -151,7 +151,7 @@ export class FlowEngine implements RuntimeHooks {
    */
   handle(job: JobRuntime): Job {
     let handle = job.handle as Job | undefined;
-    if (handle === undefined) job.handle = handle = Job._of(job, this);
+    if (handle === undefined) job.handle = handle = new Job(job, this);
     return handle;
   }
 

@@ -37,19 +37,6 @@ export class Job {
     private readonly engine: FlowEngine,
   ) {}
 
-  /**
-   * @internal The handle of `runtime`, made as an object literal (see `newSlotCell` in
-   * runtime/routine-run.ts: every small job keeps its handle as long as it runs).
-   *
-   * @example
-   * ```ts
-   * job.handle = Job._of(job, engine);
-   * ```
-   */
-  static _of(runtime: JobRuntime, engine: FlowEngine): Job {
-    return { __proto__: Job.prototype, _runtime: runtime, engine } as unknown as Job;
-  }
-
   get jobId(): string {
     return this._runtime.id;
   }

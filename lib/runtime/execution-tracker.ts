@@ -1,7 +1,7 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
-import { newPerfTotals, type PerfTotals } from './perf-totals.js';
+import { PerfTotals } from './perf-totals.js';
 
 import type { ActivationRecord, DeliveryRecord, FlowPerformance, RoutinePerformance, TrackerState } from '../core/tracker-records.js';
 
@@ -60,7 +60,7 @@ export class ExecutionTracker {
   /** @internal The totals object of a routine, created on first use (cached by the caller). */
   totalsFor(routineId: string): PerfTotals {
     let t = this.perf.get(routineId);
-    if (t === undefined) this.perf.set(routineId, (t = newPerfTotals()));
+    if (t === undefined) this.perf.set(routineId, (t = new PerfTotals()));
     return t;
   }
 
@@ -233,42 +233,6 @@ export class ExecutionTracker {
 function whole(ms: number): number {
   const i = ms | 0;
   return i === ms ? i : ms;
-}
-
-/**
- * @internal A new {@link ExecutionTracker} for a job, made as an object literal (see
- * `newSlotCell` in routine-run.ts): the same fields, in the same order, as its constructor makes.
- *
- * @example
- * ```ts
- * const tracker = newExecutionTracker(10_000);
- * ```
- */
-export function newExecutionTracker(limit: number): ExecutionTracker {
-  return {
-    __proto__: ExecutionTracker.prototype,
-    limit,
-    perf: new Map(),
-    deliveries: 0,
-    dCount: 0,
-    aSlot: smallColumn(),
-    aStart: smallNumberColumn(),
-    aEnd: smallNumberColumn(),
-    aAttempt: undefined,
-    aError: undefined,
-    aCount: 0,
-    aNext: 0,
-    dNext: 0,
-    dConn: smallColumn(),
-    dTime: smallNumberColumn(),
-    aViews: undefined,
-    aViewOf: undefined,
-    dViews: undefined,
-    dViewOf: undefined,
-    restoredRecords: NONE,
-    restoredFlow: NONE,
-    version: 0,
-  } as unknown as ExecutionTracker;
 }
 
 /** Shared by every tracker until it is restored (never written: restore replaces it). */

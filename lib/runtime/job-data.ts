@@ -1,12 +1,12 @@
 import type { Clock } from './clock.js';
-import { newRoutineRun, newSlotCell, type RoutineRun, type SlotCell } from './routine-run.js';
+import { RoutineRun, newSlotCell, type SlotCell } from './routine-run.js';
 import type { Event } from '../model/event.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
-import { newExecutionTracker, type ExecutionTracker } from './execution-tracker.js';
+import { ExecutionTracker } from './execution-tracker.js';
 import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
@@ -66,7 +66,7 @@ export abstract class JobData {
     historyLimit: number,
   ) {
     this.history = new HistoryLog(historyLimit);
-    this.tracker = newExecutionTracker(historyLimit);
+    this.tracker = new ExecutionTracker(historyLimit);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
@@ -80,7 +80,7 @@ export abstract class JobData {
   runOf(routine: Routine): RoutineRun {
     let run = this.runs.get(routine);
     if (run === undefined) {
-      run = newRoutineRun(routine);
+      run = new RoutineRun(routine);
       this.tracker.adopt(routine.id, run);
       this.runs.set(routine, run);
     }

@@ -97,25 +97,3 @@ export class JobObservers {
   }
 }
 
-/**
- * @internal New {@link JobObservers} of `job`, made as an object literal (see `newSlotCell` in
- * routine-run.ts): the same fields, in the same order, as `new JobObservers(job)` makes.
- *
- * @example
- * ```ts
- * readonly observers = newJobObservers(this);
- * ```
- */
-export function newJobObservers(job: JobRuntime): JobObservers {
-  return {
-    __proto__: JobObservers.prototype,
-    job,
-    snapVersion: 0,
-    last: undefined,
-    marks: newSnapshotMarks(),
-    emittedVersion: 0,
-    states: undefined,
-    outputs: undefined,
-    waiters: undefined,
-  } as unknown as JobObservers;
-}

@@ -14,8 +14,8 @@ import type { RuntimeHooks } from './runtime-hooks.js';
 import { Task } from './task.js';
 import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
-import { newJobObservers, type JobObservers } from './job-observers.js';
-import { newWorkLedger, type WorkLedger } from './work-ledger.js';
+import { JobObservers } from './job-observers.js';
+import { WorkLedger } from './work-ledger.js';
 import { transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
@@ -48,7 +48,7 @@ export class JobRuntime extends JobData implements ContextHost {
   readonly createdAt: number;
   updatedAt: number;
   /** Everything that keeps this job from settling. */
-  readonly work: WorkLedger = newWorkLedger();
+  readonly work: WorkLedger = new WorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
   touched = false;
   /**
@@ -61,7 +61,7 @@ export class JobRuntime extends JobData implements ContextHost {
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
   controller: AbortController | undefined = undefined;
 
-  readonly observers: JobObservers = newJobObservers(this);
+  readonly observers: JobObservers = new JobObservers(this);
   /** The flow layer's handle of this job (its `Job`), made once by the flow's engine. */
   handle: object | undefined = undefined;
   /** Only for a job with a timeout. */

@@ -13,14 +13,3 @@ export class PerfTotals {
   max = 0;
 }
 
-/**
- * @internal A new {@link PerfTotals}, made as an object literal (see `newSlotCell` in routine-run.ts).
- *
- * @example
- * ```ts
- * const totals = newPerfTotals();
- * ```
- */
-export function newPerfTotals(): PerfTotals {
-  return { __proto__: PerfTotals.prototype, total: 0, completed: 0, failed: 0, time: 0, min: 0, max: 0 } as unknown as PerfTotals;
-}

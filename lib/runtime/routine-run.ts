@@ -61,19 +61,8 @@ export class SlotCell implements MergeCell {
 }
 
 /**
- * @internal A new {@link SlotCell}, made as an object literal rather than by `new` — like the
- * other per-job objects made by factories (`newRoutineRun`, `newPerfTotals`, `newWorkLedger`,
- * `newSnapshotMarks`, `newJobObservers`, `newExecutionTracker`, `Job._of`), and for the same reason:
- *
- * A job's bookkeeping lives as long as the job, and a run of many small jobs keeps thousands
- * alive at once, so each such object used to be copied by the young-generation collector,
- * usually twice, before it settled in the old generation; with 10,000 jobs in flight that
- * copying was most of the run's time. V8 learns, per allocation site of an object or array
- * literal, how much of what it allocates survives, and allocates a site whose objects survive
- * straight into the old generation (pretenuring); objects made by `new` have no such site and
- * are always copied. A `__proto__` entry keeps the class's prototype (methods, getters,
- * `instanceof`) where the class has any. Each factory lists its class's fields in the class's
- * order, and a spec checks that it makes the same object as `new` does.
+ * @internal A new {@link SlotCell}: a plain literal (SlotCell has only fields, so no prototype
+ * is needed), made at every slot's first payload in every job.
  *
  * @example
  * ```ts
@@ -81,38 +70,7 @@ export class SlotCell implements MergeCell {
  * ```
  */
 export function newSlotCell(slot: Slot): SlotCell {
-  // No `__proto__`: SlotCell has no methods (only fields), so a plain literal is one, and
-  // setting a prototype costs a runtime call per object.
   return { slot, data: undefined, scratch: undefined, dirty: false };
-}
-
-/**
- * @internal A new {@link RoutineRun}, made as an object literal (see {@link newSlotCell}).
- *
- * @example
- * ```ts
- * const run = newRoutineRun(routine);
- * ```
- */
-export function newRoutineRun(routine: Routine): RoutineRun {
-  return {
-    __proto__: RoutineRun.prototype,
-    total: 0,
-    completed: 0,
-    failed: 0,
-    time: 0,
-    min: 0,
-    max: 0,
-    routine,
-    status: 'idle',
-    activations: 0,
-    errors: 0,
-    error: undefined,
-    user: undefined,
-    dirty: false,
-    inFlight: 0,
-    flushDue: false,
-  } as unknown as RoutineRun;
 }
 
 /** @internal A routine shows `running` while any activation of it is in flight, else its latest outcome. */

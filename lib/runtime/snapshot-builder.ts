@@ -45,7 +45,7 @@ export class SnapshotMarks {
 }
 
 /**
- * @internal New {@link SnapshotMarks}, made as an object literal (see `newSlotCell` in routine-run.ts).
+ * @internal New {@link SnapshotMarks}, a plain literal (SnapshotMarks has only fields).
  *
  * @example
  * ```ts
@@ -53,7 +53,6 @@ export class SnapshotMarks {
  * ```
  */
 export function newSnapshotMarks(): SnapshotMarks {
-  // A plain literal: SnapshotMarks has only fields (see newSlotCell).
   return {
     historyTotal: -1,
     outputs: -1,

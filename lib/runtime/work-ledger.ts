@@ -85,28 +85,3 @@ export class WorkLedger {
   }
 }
 
-/**
- * @internal A new {@link WorkLedger}, made as an object literal (see `newSlotCell` in
- * routine-run.ts): the same fields, in the same order, as `new WorkLedger()` makes.
- *
- * @example
- * ```ts
- * readonly work = newWorkLedger();
- * ```
- */
-export function newWorkLedger(): WorkLedger {
-  return {
-    __proto__: WorkLedger.prototype,
-    queued: 0,
-    queueId: -1,
-    running: 0,
-    holds: 0,
-    openHold: false,
-    _inflight: undefined,
-    _waiting: undefined,
-    _drains: undefined,
-    parked: [],
-    interrupted: [],
-    failedTask: undefined,
-  } as unknown as WorkLedger;
-}
