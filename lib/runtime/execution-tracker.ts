@@ -44,10 +44,8 @@ export class ExecutionTracker {
   // was built for: a record is built once, so successive snapshots share it. The journal diffs
   // lists by identity; rebuilt records of equal deliveries (same ms, same connection) cannot be
   // told apart, and such a list was written whole on every checkpoint. Made at the first read.
-  private aViews: ActivationRecord[] | undefined = undefined;
-  private aViewOf: number[] | undefined = undefined;
-  private dViews: DeliveryRecord[] | undefined = undefined;
-  private dViewOf: number[] | undefined = undefined;
+  private aViews: RingViews<ActivationRecord> | undefined = undefined;
+  private dViews: RingViews<DeliveryRecord> | undefined = undefined;
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
   private restoredRecords: readonly ActivationRecord[] = NONE;
@@ -114,19 +112,7 @@ export class ExecutionTracker {
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
   get records(): readonly ActivationRecord[] {
-    // Plain index loops, no generator or spread: a snapshot of every small job reads this.
-    const n = Math.min(this.aCount, this.limit);
-    const out: ActivationRecord[] = new Array(n);
-    const views = (this.aViews ??= []);
-    const builtFor = (this.aViewOf ??= []);
-    for (let k = 0, seq = this.aCount - n; k < n; k++, seq++) {
-      const i = seq % this.limit;
-      if (builtFor[i] !== seq) {
-        views[i] = this.activationRecord(i);
-        builtFor[i] = seq;
-      }
-      out[k] = views[i];
-    }
+    const out = ringViews(this.aCount, this.limit, (this.aViews ??= { views: [], builtFor: [] }), (i) => this.activationRecord(i));
     return Object.freeze(newest(this.restoredRecords, out, this.limit));
   }
 
@@ -148,19 +134,10 @@ export class ExecutionTracker {
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
-    const n = Math.min(this.dCount, this.limit);
-    const out: DeliveryRecord[] = new Array(n);
-    const views = (this.dViews ??= []);
-    const builtFor = (this.dViewOf ??= []);
-    for (let k = 0, seq = this.dCount - n; k < n; k++, seq++) {
-      const i = seq % this.limit;
-      if (builtFor[i] !== seq) {
-        const c = this.dConn[i];
-        views[i] = Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
-        builtFor[i] = seq;
-      }
-      out[k] = views[i];
-    }
+    const out = ringViews(this.dCount, this.limit, (this.dViews ??= { views: [], builtFor: [] }), (i) => {
+      const c = this.dConn[i];
+      return Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
+    });
     return Object.freeze(newest(this.restoredFlow, out, this.limit));
   }
 
@@ -237,6 +214,31 @@ function whole(ms: number): number {
 
 /** Shared by every tracker until it is restored (never written: restore replaces it). */
 const NONE: readonly never[] = Object.freeze([]);
+
+/** The record objects built for a ring's entries, per position, and the write (count) each was built for. */
+interface RingViews<T> {
+  readonly views: T[];
+  readonly builtFor: number[];
+}
+
+/**
+ * The newest `min(count, limit)` entries of a ring written `count` times, oldest first, as
+ * records built by `build(position)` once per write and reused by every later read. Plain
+ * index loops, no generator or spread: a snapshot of every small job reads this.
+ */
+function ringViews<T>(count: number, limit: number, cache: RingViews<T>, build: (i: number) => T): T[] {
+  const n = Math.min(count, limit);
+  const out: T[] = new Array(n);
+  for (let k = 0, seq = count - n; k < n; k++, seq++) {
+    const i = seq % limit;
+    if (cache.builtFor[i] !== seq) {
+      cache.views[i] = build(i);
+      cache.builtFor[i] = seq;
+    }
+    out[k] = cache.views[i];
+  }
+  return out;
+}
 
 /** The newest `limit` of `older` followed by `newer`. */
 function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {
