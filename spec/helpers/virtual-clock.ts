@@ -31,3 +31,17 @@ export async function settle(ts: TestScheduler, promise: Promise<unknown>): Prom
   }
   expect(done, 'settled in virtual time').to.equal(true);
 }
+
+/**
+ * {@link settle} within the frames `runTo` allowed (`maxFrames` is kept): for jobs whose timers
+ * never run out (a timed operator's window), which a flush of all frames would never finish.
+ */
+export async function settleWithinFrames(ts: TestScheduler, promise: Promise<unknown>): Promise<void> {
+  let done = false;
+  void promise.then(() => (done = true));
+  for (let i = 0; i < 50 && !done; i++) {
+    ts.flush();
+    await Promise.resolve();
+  }
+  expect(done, 'settled in virtual time').to.equal(true);
+}

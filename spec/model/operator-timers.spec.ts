@@ -3,28 +3,12 @@ import fc from 'fast-check';
 import { delay } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { attachOperator, Batcher, Debouncer, Flow, JobState, Routine, Throttler, type Job, type Payload } from '../../lib/index.js';
+import { runTo, settleWithinFrames as settle } from '../helpers/virtual-clock.js';
 
 // Issue 15, point 1: timed operators (Debouncer, Throttler, a windowed Batcher, any timed
 // fromOperator) resume exactly: a restore replays their inputs at the times they arrived, so
 // their timers fire when they would have in an uninterrupted run, counting job time only (the
 // time between the save and the restore does not count, as paused time does not).
-
-/** Runs the virtual clock up to frame `to` (a no-op at `to` makes the clock reach it). */
-function runTo(ts: TestScheduler, to: number): void {
-  ts.schedule(() => {}, to - ts.now());
-  ts.maxFrames = to;
-  ts.flush();
-}
-
-async function settle(ts: TestScheduler, promise: Promise<unknown>): Promise<void> {
-  let done = false;
-  void promise.then(() => (done = true));
-  for (let i = 0; i < 50 && !done; i++) {
-    ts.flush();
-    await Promise.resolve();
-  }
-  expect(done, 'settled in virtual time').to.equal(true);
-}
 
 interface Step {
   at: number;

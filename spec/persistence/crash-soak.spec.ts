@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileJobStore, type JobState, type Payload, type PendingTask } from '../../lib/index.js';
+import { LiveChildren } from '../helpers/live-children.js';
 import { SINKS, SOAK_FLOW_ID, SOAK_JOB_ID, SOAK_TOTAL, type SinkName, type SoakRecord } from '../fixtures/soak-flow.js';
 
 // Issue 15: durable across processes. A soak of the crash test over a flow with every kind of
@@ -90,19 +91,7 @@ function owed(state: JobState): Owed {
   return out;
 }
 
-/** Children still running: when the spec ends first (a timeout), `after` stops them before removing their directory. */
-const live = new Set<ChildProcess>();
-
-/** SIGKILLs every child still running and waits for each to exit. */
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    [...live].map((child) => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      return exited;
-    }),
-  );
-}
+const children = new LiveChildren();
 
 const isSinkTask = (t: PendingTask): boolean => (SINKS as readonly string[]).includes(t.routineId);
 
@@ -118,7 +107,7 @@ function sinkActivations(state: JobState | undefined): number {
 function runChild(dir: string, tag: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(child);
+    children.add(child);
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -140,7 +129,6 @@ function runChild(dir: string, tag: string, killAfterMs?: number): Promise<{ kil
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      live.delete(child);
       clearInterval(saved);
       clearTimeout(timer);
       if (killAfterMs !== undefined && !(killed && signal === 'SIGKILL')) reject(new Error(`run ${tag} ended before its kill (${code ?? signal}): ${stdout} ${stderr}`));
@@ -158,7 +146,7 @@ describe('crash soak: 20+ SIGKILLs over fan-out, append fan-in, RETRY, Batcher, 
     dir = mkdtempSync(join(tmpdir(), 'routilux-soak-'));
   });
   after(async () => {
-    await stopChildren(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
+    await children.stop(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobState, PendingTask } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
+import { LiveChildren } from '../helpers/live-children.js';
 import { CRASH_FLOW_ID, CRASH_TOTAL, buildCrashFlow } from '../fixtures/crash-flow.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/crash-child.ts', import.meta.url));
@@ -48,19 +49,7 @@ function runningAtSink(state: JobState): number {
   return state.runningTasks.filter((t) => t.routineId === 'sink').length;
 }
 
-/** Children still running: when the spec ends first (a timeout), `after` stops them before removing their directory. */
-const live = new Set<ChildProcess>();
-
-/** SIGKILLs every child still running and waits for each to exit. */
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    [...live].map((child) => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      return exited;
-    }),
-  );
-}
+const children = new LiveChildren();
 
 function countDuplicates(seqs: number[]): number {
   return seqs.length - new Set(seqs).size;
@@ -74,7 +63,7 @@ function countDuplicates(seqs: number[]): number {
 function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ killed: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, JOB_ID, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(child);
+    children.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -96,7 +85,6 @@ function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ ki
       reject(error);
     });
     child.on('exit', (code, signal) => {
-      live.delete(child);
       clearInterval(poll);
       if (!killed && code !== 0) reject(new Error(`child exited with ${code ?? signal}: ${stderr}`));
       else resolve({ killed: killed && signal === 'SIGKILL', stdout, stderr });
@@ -112,7 +100,7 @@ describe('crash recovery with FileJobStore (SIGKILL)', function () {
     dir = mkdtempSync(join(tmpdir(), 'routilux-crash-'));
   });
   after(async () => {
-    await stopChildren(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
+    await children.stop(); // one still writing into `dir` would make its removal fail (ENOTEMPTY)
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 

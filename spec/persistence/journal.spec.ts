@@ -8,34 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Flow, JobState, StoreError, type ExecutionContext, type JobStore, type Payload } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
 import { MemoryJobStore } from '../../lib/persistence/memory-store.js';
-import { diffJobStates } from '../../lib/state/job-journal.js';
-import { journalEntryToJSON } from '../../lib/state/job-journal-json.js';
 import { makeRoutine } from '../helpers/routines.js';
-import { journalContract } from './store-contract.js';
+import { journalContract, journalEntry, journalSnapshots } from './store-contract.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/journal-crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Snapshots of a small job (one per turn), ending completed; `blob` bytes of shared data make it big. */
-async function snapshots(blob = 0, items = 6): Promise<JobState[]> {
-  const flow = new Flow({ historyLimit: 3 });
-  flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx: ExecutionContext) => {
-    if (blob > 0) ctx.setSharedData('blob', 'x'.repeat(blob));
-    for (let i = 0; i < items; i++) ctx.emit('out', { i, at: new Date(i) });
-  } }), 'src');
-  flow.addRoutine(makeRoutine({ in: async (d: Payload, ctx: ExecutionContext) => {
-    await sleep(0);
-    ctx.setSharedData('last', d.at);
-  } }, []), 'sink');
-  flow.connect('src', 'out', 'sink', 'in');
-  const job = flow.start('src', {}, { jobId: 'j/1' });
-  const out: JobState[] = [];
-  job.state$.subscribe((s) => out.push(s));
-  await job.wait();
-  return out;
-}
-
-const entry = (a: JobState, b: JobState): unknown => journalEntryToJSON(diffJobStates(a, b));
 const same = (a: JobState | undefined, b: JobState): void => {
   expect(JSON.stringify(a)).to.equal(JSON.stringify(b));
 };
@@ -59,22 +37,22 @@ describe('FileJobStore journal files', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ignores a torn last line (never acknowledged) and appends cleanly after it', async () => {
-    const s = await snapshots();
+    const s = await journalSnapshots();
     const store = new FileJobStore(dir);
     await store.save(s[0]);
-    await store.appendJournal('j/1', entry(s[0], s[1]));
+    await store.appendJournal('j/1', journalEntry(s[0], s[1]));
     appendFileSync(join(dir, 'j%2f1.journal'), '{"format":"routilux.jou');
     same(await new FileJobStore(dir).load('j/1'), s[1]);
-    await store.appendJournal('j/1', entry(s[1], s[2]));
+    await store.appendJournal('j/1', journalEntry(s[1], s[2]));
     same(await new FileJobStore(dir).load('j/1'), s[2]);
   });
 
   it('ignores a journal left by an interrupted compaction (it belongs to an older snapshot)', async () => {
-    const s = await snapshots();
+    const s = await journalSnapshots();
     const store = new FileJobStore(dir);
     const journal = join(dir, 'j%2f1.journal');
     await store.save(s[0]);
-    await store.appendJournal('j/1', entry(s[0], s[1]));
+    await store.appendJournal('j/1', journalEntry(s[0], s[1]));
     copyFileSync(journal, `${dir}/old`);
     await store.save(s[2]);
     copyFileSync(`${dir}/old`, journal); // as if killed between the snapshot's rename and the unlink
@@ -82,12 +60,12 @@ describe('FileJobStore journal files', () => {
   });
 
   it('refuses a journal that is a symbolic link, following nothing', async () => {
-    const s = await snapshots();
+    const s = await journalSnapshots();
     const store = new FileJobStore(dir);
     await store.save(s[0]);
     writeFileSync(join(dir, 'target'), 'untouched');
     symlinkSync(join(dir, 'target'), join(dir, 'j%2f1.journal'));
-    expect(await store.appendJournal('j/1', entry(s[0], s[1])).catch((e: unknown) => e)).to.be.instanceOf(StoreError);
+    expect(await store.appendJournal('j/1', journalEntry(s[0], s[1])).catch((e: unknown) => e)).to.be.instanceOf(StoreError);
     expect(await store.load('j/1').catch((e: unknown) => e)).to.be.instanceOf(StoreError);
     expect(readFileSync(join(dir, 'target'), 'utf8')).to.equal('untouched');
     expect(await store.list()).to.deep.equal(['j/1']);

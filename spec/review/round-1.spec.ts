@@ -12,29 +12,13 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import * as v from 'valibot';
 import { attachOperator, Batcher, ConfigurationError, Debouncer, ErrorHandler, Flow, JobState, Routine, SerializationError, Throttler, ValidationError, type Job, type Payload } from '../../lib/index.js';
+import { runTo, settleWithinFrames as settle } from '../helpers/virtual-clock.js';
 import { expectThrows } from '../helpers/routines.js';
 import { fromRows, toRows } from '../../lib/state/journal-rows.js';
 import { journalEntryFromJSON } from '../../lib/state/job-journal-json.js';
 
 // Review round 1 of issue 18 (typed flows, Standard Schema validation, payload classes) and of
 // "Timed operators resume exactly" + journal entries version 2: each spec here failed on main.
-
-/** Runs the virtual clock up to frame `to`. */
-function runTo(ts: TestScheduler, to: number): void {
-  ts.schedule(() => {}, to - ts.now());
-  ts.maxFrames = to;
-  ts.flush();
-}
-
-async function settle(ts: TestScheduler, promise: Promise<unknown>): Promise<void> {
-  let done = false;
-  void promise.then(() => (done = true));
-  for (let i = 0; i < 50 && !done; i++) {
-    ts.flush();
-    await Promise.resolve();
-  }
-  expect(done, 'settled in virtual time').to.equal(true);
-}
 
 interface Step {
   at: number;
