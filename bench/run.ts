@@ -62,6 +62,8 @@ const WORKLOADS: Spec[] = [
   { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
   // flow.inspect$ existing but unobserved, and observed then unsubscribed: within 3 % of plain chain10.
   { name: 'inspect_overhead', file: 'inspect-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
+  // Schema validation per activation: chain10 with a pass-through Standard Schema and with zod on 9 of 10 slots.
+  { name: 'validation_overhead', file: 'validation-overhead.ts', args: ['--n', '100000', '--runs', '9'] },
   // Scale-out (routilux/bullmq): each starts its own redis-server, and prints a skipped line without one.
   { name: 'dist_jobs', file: 'dist-jobs.ts', args: ['--n', '5000'] },
   { name: 'dist_chain10', file: 'dist-chain10.ts', args: ['--chains', '200'] },
