@@ -31,6 +31,7 @@ const FILES: Record<string, string> = {
   batch_100: 'batch-100.ts',
   otel_overhead: 'otel-overhead.ts',
   inspect_overhead: 'inspect-overhead.ts',
+  validation_overhead: 'validation-overhead.ts',
   dist_jobs: 'dist-jobs.ts',
   dist_chain10: 'dist-chain10.ts',
 };

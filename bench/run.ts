@@ -11,9 +11,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verdictsLine, type Line } from './lib/verdicts.js';
 
 interface Spec {
   name: string;
@@ -61,6 +62,8 @@ const WORKLOADS: Spec[] = [
   { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
   // flow.inspect$ existing but unobserved, and observed then unsubscribed: within 3 % of plain chain10.
   { name: 'inspect_overhead', file: 'inspect-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
+  // Schema validation per activation: chain10 with a pass-through Standard Schema and with zod on 9 of 10 slots.
+  { name: 'validation_overhead', file: 'validation-overhead.ts', args: ['--n', '100000', '--runs', '9'] },
   // Scale-out (routilux/bullmq): each starts its own redis-server, and prints a skipped line without one.
   { name: 'dist_jobs', file: 'dist-jobs.ts', args: ['--n', '5000'] },
   { name: 'dist_chain10', file: 'dist-chain10.ts', args: ['--chains', '200'] },
@@ -90,8 +93,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 
 const build = join(here, '.build', 'bench', 'workloads');
-
-type Line = Record<string, unknown> & { workload: string; ok: boolean };
 
 /** Compiles lib/ and bench/ to bench/.build with the project's TypeScript (no bundler, no loader). */
 function compile(): boolean {
@@ -125,6 +126,8 @@ function runOne(spec: Spec): Promise<Line[]> {
         }
       }
       if (spec.nodeFlags) for (const l of lines) l.node_flags = spec.nodeFlags.join(' ');
+      // Which run of the workload this is (several run with other arguments or flags): matches it across bench runs.
+      for (const l of lines) l.run = [spec.name, ...spec.args, ...(spec.nodeFlags ?? [])].join(' ');
       if (code !== 0 || lines.length === 0) {
         const why = signal !== null ? `killed by ${signal}${signal === 'SIGKILL' ? ' (timeout?)' : ''}` : `exit code ${code}`;
         if (lines.length === 0) lines.push({ workload: spec.name, ok: false, args: spec.args, errors: [`no result: ${why}`] });
@@ -233,8 +236,14 @@ async function main(): Promise<void> {
     }
   }
   if (wanted.length === 0) {
-    mkdirSync(join(here, 'results'), { recursive: true });
-    writeFileSync(join(here, 'results', 'latest.jsonl'), all.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const results = join(here, 'results');
+    mkdirSync(results, { recursive: true });
+    const latest = join(results, 'latest.jsonl');
+    const previous = existsSync(latest) ? readLines(latest) : undefined;
+    const verdicts = verdictsLine(all, previous);
+    process.stdout.write(`${JSON.stringify(verdicts)}\n`);
+    if (previous !== undefined) renameSync(latest, join(results, 'previous.jsonl'));
+    writeFileSync(latest, [...all, verdicts].map((l) => JSON.stringify(l)).join('\n') + '\n');
   }
   const failed = all.filter((l) => l.ok !== true);
   if (failed.length > 0) {
@@ -244,3 +253,12 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** A results file's lines, without its own closing `verdicts` line. */
+function readLines(file: string): Line[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((text) => text.trim() !== '')
+    .map((text) => JSON.parse(text) as Line)
+    .filter((line) => line.workload !== 'verdicts');
+}

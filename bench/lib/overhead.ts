@@ -6,15 +6,21 @@ import type { Flow } from '../../lib/index.js';
  * One chain10 job of `n` messages on a fresh flow, with `prepare(flow)` applied before the
  * start (instrumentation, an inspect$ subscription...) and `cleanup` after it settled; returns
  * the wall-clock ms from `flow.start` until `job.wait()` resolved and the CPU ms this process
- * spent meanwhile, checking the result into `checks`.
+ * spent meanwhile, checking the result into `checks`. `make` builds another chain10 of the
+ * same shape (the validation bench's, with slot schemas).
  *
  * @example
  * ```ts
  * const ms = await timeChain10(100_000, checks, (flow) => instrumentFlow(flow).unsubscribe);
  * ```
  */
-export async function timeChain10(n: number, checks: Checks, prepare?: (flow: Flow) => (() => void) | void): Promise<Timing> {
-  const { flow, sink } = chain10Flow();
+export async function timeChain10(
+  n: number,
+  checks: Checks,
+  prepare?: (flow: Flow) => (() => void) | void,
+  make: () => { flow: Flow; sink: { tally: Tally } } = chain10Flow,
+): Promise<Timing> {
+  const { flow, sink } = make();
   sink.tally = new Tally(n, 10);
   const cleanup = prepare?.(flow);
   gc();

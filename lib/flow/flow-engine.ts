@@ -121,6 +121,17 @@ export class FlowEngine implements RuntimeHooks {
     if (statusChange) this.leases.rested(job);
   }
 
+  /**
+   * Every checkpoint landed, then every lease let go meanwhile released in the store (see
+   * `Flow.checkpointsFlushed`), within `timeout` ms in all when given.
+   */
+  async flushed(options?: { timeout?: number }): Promise<void> {
+    const start = Date.now();
+    await this.checkpointer.flushed(options);
+    const timeout = options?.timeout;
+    await this.leases.released(timeout === undefined ? undefined : Math.max(0, timeout - (Date.now() - start)));
+  }
+
   jobEnded(job: JobRuntime): void {
     this.jobs.ended(job);
     this.unbind.get(job)?.();

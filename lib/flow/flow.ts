@@ -227,12 +227,14 @@ export class Flow extends FlowWiring {
 
   /**
    * Resolves once every checkpoint write has landed or been given up after its retries (always
-   * settles: a hung save fails after its time limit). With `timeout` (ms), rejects instead.
-   * @throws {TimeoutError} (rejects) after `timeout` ms, naming the jobs still being written.
+   * settles: a hung save fails after its time limit), and, with a store that leases, every job
+   * that settled or rests paused has released its lease in the store: another process can
+   * resume it at once. With `timeout` (ms), rejects instead.
+   * @throws {TimeoutError} (rejects) after `timeout` ms, naming the jobs still being written or released.
    * @example `await flow.checkpointsFlushed({ timeout: 10_000 })`
    */
   checkpointsFlushed(options?: { timeout?: number }): Promise<void> {
-    return this.engine.checkpointer.flushed(options);
+    return this.engine.flushed(options);
   }
 
   /** `{ format: 'routilux.flow', version: 1, ... }`; see the README. @example `JSON.stringify(flow)` */

@@ -1,4 +1,4 @@
-import { ConfigurationError, JobStateError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, TimeoutError } from '../errors/errors.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
@@ -22,6 +22,8 @@ import { JobLeaseKeeper, isLeasing, type LeasingStore } from '../runtime/job-lea
  */
 export class JobLeases {
   private readonly keepers = new Map<JobRuntime, JobLeaseKeeper>();
+  /** Releases let go but not yet landed in the store, with their job's id. */
+  private readonly releasing = new Map<Promise<void>, string>();
   /** New jobs whose lease is being taken: their id is new, so they may checkpoint meanwhile. */
   private readonly claims = new WeakSet<JobRuntime>();
   private readonly store: LeasingStore | undefined;
@@ -83,8 +85,32 @@ export class JobLeases {
     const keeper = this.keepers.get(job);
     if (keeper === undefined || keeper.status !== 'held') return;
     if (!job.terminal && !(job.status === 'paused' && job.work.running === 0)) return;
-    keeper.release(this.checkpointer.flushed());
+    const landed = keeper.release(this.checkpointer.flushed());
+    if (landed !== undefined) {
+      this.releasing.set(landed, job.id);
+      void landed.then(() => this.releasing.delete(landed));
+    }
     if (job.terminal) this.keepers.delete(job);
+  }
+
+  /**
+   * Resolves once every lease let go so far has been released in the store, so that another
+   * process can take those jobs at once (`checkpointsFlushed` waits for it). A release that
+   * hangs is waited for at most the lease's ttl (it has expired by then), or `timeout` ms:
+   * then this rejects with a TimeoutError naming the jobs.
+   */
+  async released(timeout?: number): Promise<void> {
+    const end = timeout === undefined ? undefined : Date.now() + timeout;
+    while (this.releasing.size > 0) {
+      const pending = [...this.releasing];
+      const limit = end === undefined ? this.ttl : Math.max(0, end - Date.now());
+      if (await landedWithin(Promise.all(pending.map(([landed]) => landed)), limit)) continue;
+      if (end !== undefined) {
+        const ids = pending.map(([, id]) => `'${id}'`);
+        throw new TimeoutError(`checkpointsFlushed: still releasing the lease of job ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''} after ${timeout} ms`);
+      }
+      for (const [landed] of pending) this.releasing.delete(landed); // expired by now: nothing left to wait for
+    }
   }
 
   /** A paused or failed job resumes here: its lease is taken again if it was let go. */
@@ -135,4 +161,11 @@ export class JobLeases {
     this.keepers.get(job)?.stop();
     cancelJob(job, reason).catch(() => undefined); // already settled: nothing more to drop
   }
+}
+
+/** Whether `promise` settled within `ms` (real time: like the lease timers, never virtual). */
+function landedWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true), limit]).finally(() => clearTimeout(timer));
 }

@@ -49,9 +49,14 @@ export type CompiledMerge = (previous: Payload | undefined, incoming: Payload, c
 
 const override: CompiledMerge = (_previous, incoming) => incoming;
 
-/** Append's private state: one growing array per key, valid for the data it produced last. */
+/**
+ * Append's private state: the keys of the data it produced last, in that data's order, each
+ * with its growing array (same index). Arrays, not a Map: a payload has a handful of keys, and
+ * an index scan of them is cheaper than a hash lookup plus a `for…in` of the previous data.
+ */
 interface AppendScratch {
-  arrays: Map<string, unknown[]>;
+  keys: string[];
+  arrays: unknown[][];
   producedFor: Payload | undefined;
 }
 
@@ -66,20 +71,29 @@ const append: CompiledMerge = (previous, incoming, cell) => {
   let scratch = cell.scratch as AppendScratch | undefined;
   if (scratch === undefined || scratch.producedFor !== previous) {
     // First use, or the data was restored, reset or produced by another strategy: rebuild.
-    scratch = { arrays: new Map(), producedFor: undefined };
+    scratch = { keys: [], arrays: [], producedFor: undefined };
     if (previous !== undefined) {
       for (const key in previous) {
         const value = previous[key];
-        scratch.arrays.set(key, Array.isArray(value) ? value.slice() : [value]);
+        scratch.keys.push(key);
+        scratch.arrays.push(Array.isArray(value) ? value.slice() : [value]);
       }
     }
     cell.scratch = scratch;
   }
+  const { keys, arrays } = scratch;
   const out: Payload = {};
-  if (previous !== undefined) for (const key in previous) setOwn(out, key, previous[key]);
+  // The previous data's keys first, in its order (they are exactly `keys`: it was produced
+  // from them, or they were read from it just above); incoming ones replace values in place.
+  for (let i = 0; i < keys.length; i++) setOwn(out, keys[i], previous![keys[i]]);
   for (const key in incoming) {
-    let array = scratch.arrays.get(key);
-    if (array === undefined) scratch.arrays.set(key, (array = []));
+    let i = keys.indexOf(key);
+    if (i < 0) {
+      i = keys.length;
+      keys.push(key);
+      arrays.push([]);
+    }
+    const array = arrays[i];
     array.push(incoming[key]);
     setOwn(out, key, Object.freeze(array.slice()));
   }

@@ -1,6 +1,6 @@
 import { EMPTY, Observable, from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import type { ActivationContext } from '../model/activation-context.js';
-import { runInContext } from '../model/current-context.js';
+import { runActivation, runInContext } from '../model/current-context.js';
 import type { PayloadCheck } from '../model/standard-schema.js';
 import type { SlotHandler } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
@@ -20,7 +20,9 @@ import type { Payload } from '../core/payload.js';
  */
 export function runAdmitted(ctx: ActivationContext, admit: PayloadCheck, merged: Payload, handler: SlotHandler | undefined, self: unknown): unknown {
   const admitted = admit(merged);
-  if (!(admitted instanceof Promise)) return handler === undefined ? undefined : runInContext(ctx, handler, self, admitted as Payload, ctx);
+  // Called from the dispatch loop like an unchecked activation, so it enters the context the
+  // same cheap way (runActivation); the asynchronous case below runs later, outside the loop.
+  if (!(admitted instanceof Promise)) return handler === undefined ? undefined : runActivation(ctx, handler, self, admitted as Payload, ctx);
   return new Observable<unknown>((subscriber) => {
     let closed = false;
     let inner: Subscription | undefined;

@@ -73,12 +73,16 @@ export class JobLeaseKeeper {
     this.startRenewing();
   }
 
-  /** Releases the lease once `after` settled (the job's last checkpoint landed). */
-  release(after: Promise<unknown>): void {
-    if (this.status !== 'held' && this.status !== 'acquiring') return;
+  /**
+   * Releases the lease once `after` settled (the job's last checkpoint landed). Returns when the
+   * store's release has landed (or failed: the lease then expires anyway); `undefined` when the
+   * lease was not held or being taken.
+   */
+  release(after: Promise<unknown>): Promise<void> | undefined {
+    if (this.status !== 'held' && this.status !== 'acquiring') return undefined;
     this.stopRenewing();
     this.status = 'none';
-    this.then(async () => {
+    return this.then(async () => {
       await after.catch(() => undefined);
       await this.store.release(this.jobId, this.owner).catch(() => undefined); // it expires anyway
     });
@@ -90,8 +94,8 @@ export class JobLeaseKeeper {
     this.status = 'lost';
   }
 
-  private then(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch(() => undefined);
+  private then(step: () => Promise<void>): Promise<void> {
+    return (this.chain = this.chain.then(step).catch(() => undefined));
   }
 
   private async refuse(reason: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Flow, JobStateError, MemoryJobStore, type Payload } from '../../lib/index.js';
+import { Flow, JobStateError, MemoryJobStore, TimeoutError, type Payload } from '../../lib/index.js';
 import { deferred, makeRoutine, until } from '../helpers/routines.js';
 
 // Issue 15, point 6: a stored job runs in one process at a time. Two Flow instances with
@@ -165,5 +165,41 @@ describe('leases: one process runs a stored job', () => {
     await b.flow.checkpointsFlushed();
     expect((await store.load('L1'))!.status).to.equal('paused'); // worker-c's job: b wrote nothing
     expect(restored.state.status).to.equal('cancelled');
+  });
+
+  // The human-in-the-loop example resumed in another process right after checkpointsFlushed():
+  // the lease release came after it (a write of its own), so the other process was refused
+  // and its resumed job ended cancelled, now and then on a loaded machine.
+  it('once checkpointsFlushed() resolves, a job resting paused has let its lease go: another owner resumes it at once', async () => {
+    const store = new MemoryJobStore();
+    const release = store.release.bind(store);
+    // A store whose release lands a little after the save: the window the example fell into.
+    store.release = (jobId, owner) => new Promise<void>((resolve) => setTimeout(resolve, 30)).then(() => release(jobId, owner));
+    const a = worker(store, 'worker-a');
+    const jobA = a.flow.open({ jobId: 'H1' });
+    jobA.send('r', 'in', { n: 1 });
+    await until(() => a.ran.length === 1, 10_000, 'a runs');
+    await jobA.pause('awaiting approval');
+    await a.flow.checkpointsFlushed();
+    expect(await store.leaseOf('H1')).to.equal(undefined);
+    const b = worker(store, 'worker-b');
+    const jobB = b.flow.resume((await store.load('H1'))!);
+    jobB.send('r', 'in', { n: 2 });
+    jobB.close();
+    const final = await jobB.wait();
+    expect(final.status).to.equal('completed');
+    expect(b.ran).to.deep.equal(['worker-b:2']);
+  });
+
+  it('checkpointsFlushed({ timeout }) also bounds the wait for a lease release that hangs', async () => {
+    const store = new MemoryJobStore();
+    store.release = () => new Promise<void>(() => undefined); // never lands
+    const a = worker(store, 'worker-a');
+    const job = a.flow.open({ jobId: 'H2' });
+    await job.pause('park');
+    let error: unknown;
+    await a.flow.checkpointsFlushed({ timeout: 50 }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(TimeoutError);
+    expect((error as Error).message).to.include("'H2'");
   });
 });

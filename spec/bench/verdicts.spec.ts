@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import { verdictOf, verdictsLine, type Line } from '../../bench/lib/verdicts.js';
+
+const line = (run: string, fields: Record<string, unknown>): Line => ({ workload: run.split(' ')[0], ok: true, run, ...fields });
+
+describe('bench verdicts (issue 21: every target met, the same verdicts twice in a row)', () => {
+  it("a line's verdict is ok plus its meets_* fields, the first session's meets_old_* left out", () => {
+    expect(verdictOf(line('chain10 --n 1000000', { meets_target: false, meets_rx_target: false, meets_old_target: true, per_sec: 1 }))).to.deep.equal({
+      ok: true,
+      meets_rx_target: false,
+      meets_target: false,
+    });
+  });
+
+  it('counts targets, lists the missed ones and the lines not ok', () => {
+    const v = verdictsLine(
+      [line('a --n 1', { meets_target: true }), line('b --n 1', { meets_target: false, meets_speed_target: false }), { ...line('c', {}), ok: false }],
+      undefined,
+    );
+    expect(v).to.include({ workload: 'verdicts', ok: false, lines: 3, targets: 3, targets_met: 1, all_met: false, same_verdicts_as_previous: null });
+    expect(v.missed).to.deep.equal(['b --n 1: meets_speed_target', 'b --n 1: meets_target']);
+    expect(v.not_ok).to.deep.equal(['c']);
+  });
+
+  it('matches lines with the previous run by their run key, and names the ones whose verdict changed', () => {
+    const before = [line('chain10 --n 100000', { meets_target: false }), line('chain10 --n 1000000', { meets_target: true })];
+    const same = verdictsLine([line('chain10 --n 100000', { meets_target: false, per_sec: 9 }), line('chain10 --n 1000000', { meets_target: true })], before);
+    expect(same).to.include({ same_verdicts_as_previous: true, all_met: false });
+    const flipped = verdictsLine([line('chain10 --n 100000', { meets_target: false }), line('chain10 --n 1000000', { meets_target: false })], before);
+    expect(flipped.same_verdicts_as_previous).to.equal(false);
+    expect(flipped.changed_since_previous).to.deep.equal(['chain10 --n 1000000']);
+    const fewer = verdictsLine([line('chain10 --n 100000', { meets_target: false })], before);
+    expect(fewer.same_verdicts_as_previous).to.equal(false);
+  });
+
+  it('all met only when every line is ok and every target met', () => {
+    expect(verdictsLine([line('a', { meets_target: true }), line('b', {})], undefined).all_met).to.equal(true);
+  });
+});
