@@ -71,15 +71,20 @@ describe('routilux/bullmq: a runner follows the jobs it starts on one channel', 
   });
 
   it("a followed job's own channel is subscribed once it is observed (emissions exact), and let go when it settles", async () => {
+    // An open job: the owner applies the observe request before the send that makes the
+    // emission (one control stream, in order), so the emission is published after the request.
     entered = 0;
     gate = new Promise<void>((resolve) => (release = resolve));
-    const job = build().start('held', { x: 7 }, { runner: cluster.runner });
+    const job = build().open({ runner: cluster.runner });
     const seen: unknown[] = [];
     job.observe('held', 'out').subscribe((v) => seen.push(v));
+    job.send('held', 'trigger', { x: 7 });
+    job.close();
     await until(() => entered === 1, 'the handler entered').catch((e: unknown) => (release(), Promise.reject(e)));
     expect(await channels('job:*'), 'its own channel, for the emissions').to.have.length(1);
     release();
     const final = await job.wait({ timeout: 10_000 });
+    expect(final.status).to.equal('completed');
     expect(final.getSharedData('x')).to.equal(21);
     await until(() => seen.length === 1, 'the emission arrived');
     expect(seen).to.deep.equal([{ x: 7 }]);
