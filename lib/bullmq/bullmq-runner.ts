@@ -13,8 +13,9 @@ import { flowFingerprint } from './flow-fingerprint.js';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
 import { RedisJobStore } from './redis-job-store.js';
-import { checkPrefix, encodeId, jobKeys, ownerChannel } from './redis-keys.js';
-import { RemoteJob, type RemoteLink } from './remote-job.js';
+import { checkPrefix, encodeId, jobKeys, ownerChannel, watcherChannel } from './redis-keys.js';
+import { RemoteJob } from './remote-job.js';
+import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
 import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
 
@@ -64,9 +65,16 @@ export class BullMQRunner implements JobRunner {
   private readonly errors = new Subject<unknown>();
   /** Failures nobody awaits: a command (send, close, ...) that could not be sent. */
   readonly errors$: Observable<unknown> = this.errors.asObservable();
+  /** This runner's channel: the status messages of the jobs it starts (see {@link watcherChannel}). */
+  private readonly watcher: string;
+  /** The jobs following it, by encoded id; `following` settles once it is subscribed. */
+  private readonly followers = new Map<string, { listener: (message: string) => void; resync: () => void }>();
+  private following: Promise<void> | undefined = undefined;
   private readonly link: RemoteLink = {
     control: (flow, jobId, command, meta) => this.control(flow, jobId, command, meta),
     watch: (jobId, listener, resync) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync),
+    followed: () => this.followed(),
+    follow: (jobId, listener, resync) => this.follow(jobId, listener, resync),
     load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
   };
@@ -78,6 +86,7 @@ export class BullMQRunner implements JobRunner {
     this.client = client;
     this.owned = owned;
     this.store = new RedisJobStore({ connection: client, prefix: this.prefix });
+    this.watcher = watcherChannel(this.prefix, randomId().replaceAll('-', '').slice(0, 16));
   }
 
   /**
@@ -153,6 +162,7 @@ export class BullMQRunner implements JobRunner {
    */
   async close(): Promise<void> {
     this.feed?.close();
+    this.followers.clear();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
     if (this.subscriber !== undefined) await closeClient(this.subscriber);
@@ -167,15 +177,17 @@ export class BullMQRunner implements JobRunner {
     const signal = options.signal;
     if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== 'function') throw new ConfigurationError(`${kind}: options.signal must be an AbortSignal`);
     const fp = this.fingerprint(flow);
-    const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
+    const now = Date.now();
+    const job = new RemoteJob(flow, jobId, () => blankState(jobId, flow.flowId, 'pending', now), 0, this.link);
     const data: WireJob = { v: WIRE_VERSION, jobId, kind, fp, ...(entry ? { entry } : {}), ...(timeout ? { timeout } : {}) };
     // Every start registers its id, generated or given: a start that skipped it would leave its
     // id unclaimed until a worker took the job, and a given id equal to it would be admitted and
     // answered with the first job's outcome (its BullMQ add dropped as a duplicate).
-    job._submit(async () => {
+    job._submit(async (follow) => {
       const keys = jobKeys(this.prefix, jobId);
-      const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId])) as [number, number?];
+      const reply = (await REGISTER.run(this.client, [keys.state, keys.meta], [fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`])) as [number, number?];
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+      follow(); // nothing is published for it before it is queued
       await this.add(flow, kind, data, Number(reply[1]));
     });
     if (signal !== undefined) {
@@ -202,6 +214,35 @@ export class BullMQRunner implements JobRunner {
   /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */
   private add(flow: Flow, name: string, data: WireJob, req: number): Promise<void> {
     return this.adder.add(this.queue(flow), name, data, { ...JOB_OPTIONS, jobId: bullJobId(data.jobId, req) });
+  }
+
+  /** Subscribes the runner's channel (once; again after a failure): `<encoded id>\n<status message>`, dispatched to the jobs following it. */
+  private followed(): Promise<void> {
+    this.following ??= this.channels()
+      .watch(
+        this.watcher,
+        (message) => {
+          const nl = message.indexOf('\n');
+          this.followers.get(message.slice(0, nl))?.listener(message.slice(nl + 1));
+        },
+        () => this.followers.forEach((f) => f.resync()),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.following = undefined;
+          throw error;
+        },
+      );
+    return this.following;
+  }
+
+  /** A job this runner starts follows its channel (from when its id is granted until it settles). */
+  private follow(jobId: string, listener: (message: string) => void, resync: () => void): () => void {
+    const key = encodeId(jobId);
+    const entry = { listener, resync };
+    this.followers.set(key, entry);
+    return () => void (this.followers.get(key) === entry && this.followers.delete(key));
   }
 
   private fingerprint(flow: Flow): string {

@@ -5,13 +5,15 @@ import { TAKE_LEASE } from './store-scripts.js';
 // keys of one job share its hash tag.
 
 /**
- * @internal A new remote job. KEYS state, meta; ARGV fingerprint, flowId. Refused ({0}) when the
- * id is taken (a snapshot, or a start already requested); else records the request: {1, req}.
+ * @internal A new remote job. KEYS state, meta; ARGV fingerprint, flowId, watcher (`<channel>\n<encoded
+ * id>`: where SAVE also publishes its status messages; '' = none). Refused ({0}) when the id is
+ * taken (a snapshot, or a start already requested); else records the request: {1, req}.
  */
 export const REGISTER = new LuaScript(
   `if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], 'req') == 1 then return {0} end
 local req = redis.call('HINCRBY', KEYS[2], 'req', 1)
 redis.call('HSET', KEYS[2], 'fp', ARGV[1], 'flow', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'watch', ARGV[3]) end
 return {1, req}`,
   2,
 );

@@ -22,3 +22,61 @@ export function renewLease(client: RedisClient, metaKey: string, owner: string, 
   timer.unref?.();
   return () => clearInterval(timer);
 }
+
+interface Held {
+  readonly metaKey: string;
+  readonly epoch: string;
+  readonly lost: () => void;
+}
+
+/**
+ * @internal The leases one worker holds, all renewed by one timer (every third of `ttl`, as
+ * {@link renewLease} renews one): a job owned for a moment costs no timer of its own. A lease
+ * found to be another owner's is dropped and reported `lost()` once. A lease
+ * added just after a tick is renewed at the next, at most a third of `ttl` later, as with a timer
+ * of its own; the renewals of one tick go out together (the client pipelines them). The timer
+ * starts with the first lease, runs until `close()` (idle when nothing is held) and does not
+ * keep the process alive.
+ *
+ * @example
+ * ```ts
+ * const leases = new LeaseKeeper(client, 'worker-1', 30_000);
+ * const stop = leases.keep(keys.meta, epoch, () => session.lose());
+ * ```
+ */
+export class LeaseKeeper {
+  private readonly held = new Set<Held>();
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly owner: string,
+    private readonly ttl: number,
+  ) {}
+
+  /** Renews the lease of `metaKey` at `epoch` until the returned function is called; `lost()` once it is another owner's. */
+  keep(metaKey: string, epoch: string, lost: () => void): () => void {
+    const held: Held = { metaKey, epoch, lost };
+    this.held.add(held);
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.renew(), Math.max(50, Math.floor(this.ttl / 3)));
+      this.timer.unref?.();
+    }
+    return () => void this.held.delete(held);
+  }
+
+  /** Stops the timer (the worker closes); a later `keep` starts it again. */
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private renew(): void {
+    for (const held of this.held) {
+      RENEW.run(this.client, [held.metaKey], [this.owner, this.ttl, held.epoch]).then(
+        (ok) => ok === 0 && this.held.delete(held) && held.lost(), // another owner's now: never ours again at this epoch
+        () => undefined, // unanswered: the next tick may land before the lease runs out
+      );
+    }
+  }
+}

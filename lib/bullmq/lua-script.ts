@@ -27,13 +27,12 @@ export class LuaScript {
   }
 
   /** Runs the script with `keys` (exactly `keyCount` of them) and `args`. */
-  async run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, this.keyCount, ...keys, ...args);
-    } catch (error) {
+  run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    // No async wrapper: one promise per call fewer (three or four calls per job).
+    return client.evalsha(this.sha, this.keyCount, ...keys, ...args).catch((error: unknown) => {
       if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
       return client.eval(this.source, this.keyCount, ...keys, ...args);
-    }
+    });
   }
 }
 

@@ -7,7 +7,6 @@ import { isFencedWrite } from './fenced-error.js';
 import { ownerWriter } from './owner-writer.js';
 import { RELEASE_IDLE } from './control-scripts.js';
 import { takeJob } from './take-job.js';
-import { renewLease } from './lease-renewal.js';
 import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
 import { blankState, withStatus } from './state-edit.js';
@@ -87,7 +86,7 @@ export class OwnedJob {
       if (!taken.granted) return taken.retryIn;
       const { epoch, recoveries, text, journal, meta } = taken;
       this.epoch = epoch;
-      this.stops.push(renewLease(this.ctx.client, this.keys.meta, this.ctx.owner, this.ctx.lockDuration, epoch, () => this.lose()));
+      this.stops.push(this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose()));
       for (const { key, result } of taken.inbox) this.results.deliver(key, result);
       this.applied = this.reader.seen = taken.cursor;
       const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;

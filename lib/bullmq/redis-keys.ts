@@ -116,6 +116,20 @@ export function ownerChannel(prefix: string, owner: string): string {
 }
 
 /**
+ * @internal The pub/sub channel of one client (a `BullMQRunner`): the status messages of the jobs
+ * it started, each as `<encoded job id>\n<message>`, so a client starting thousands of jobs
+ * subscribes once instead of once per job. REGISTER names it in the job's meta (`watch`).
+ *
+ * @example
+ * ```ts
+ * watcherChannel('rlx', 'a1b2c3d4'); // 'rlx:watcher:a1b2c3d4'
+ * ```
+ */
+export function watcherChannel(prefix: string, watcher: string): string {
+  return `${prefix}:watcher:${watcher}`;
+}
+
+/**
  * @internal Checks a key prefix: any non-empty string. (On Redis Cluster BullMQ wants a
  * hash-tagged one, such as `'{rlx}'`: every job key then shares that tag, one slot, which the
  * scripts are fine with; they need only that one job's keys share a slot.)

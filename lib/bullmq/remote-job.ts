@@ -9,21 +9,11 @@ import { Job, JobFailedStreamError, type WaitOptions } from '../flow/job.js';
 import { RemoteView } from './remote-view.js';
 import { withStatus } from './state-edit.js';
 import { decodeValue, type ControlCommand } from './wire.js';
+import type { RemoteLink } from './remote-link.js';
+import { RemoteListener } from './remote-listener.js';
 import { checkPayload, portArgs } from './remote-ports.js';
 import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
-
-/** @internal What a RemoteJob needs from its runner. */
-export interface RemoteLink {
-  /** Appends `command` to the job's control stream (and meta field); resolves with its entry id and the status seq then. */
-  control(flow: Flow, jobId: string, command: ControlCommand, meta?: [field: string, value: string]): Promise<{ id: string; seq: number }>;
-  /** Listens to the job's channel; resolves once subscribed, with the stop function. `resync` runs after the subscriber reconnected. */
-  watch(jobId: string, listener: (message: string) => void, resync: () => void): Promise<() => void>;
-  /** The stored state and its publication seq (undefined: nothing stored yet). */
-  load(jobId: string): Promise<{ state: JobState; seq: number } | undefined>;
-  /** Where a command that could not be sent is reported (nobody awaits it). */
-  report(error: unknown): void;
-}
 
 /**
  * A handle on a job that runs on worker processes (see `BullMQRunner`): the same API as a
@@ -44,7 +34,7 @@ export interface RemoteLink {
 export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
   private chain: Promise<unknown> = Promise.resolve();
-  private stopWatching: (() => void) | undefined = undefined;
+  private readonly listener: RemoteListener;
   private readonly asked = new Set<string>();
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
@@ -53,12 +43,13 @@ export class RemoteJob extends Job {
   constructor(
     readonly flow: Flow,
     private readonly id: string,
-    state: JobState,
+    state: JobState | (() => JobState),
     seq: number,
     private readonly link: RemoteLink,
   ) {
     super(undefined as never, undefined as never); // no local runtime: every member is served from Redis below
     this._view = new RemoteView(state, seq);
+    this.listener = new RemoteListener(id, this._view, link);
   }
 
   override get jobId(): string {
@@ -136,8 +127,9 @@ export class RemoteJob extends Job {
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
     this._view.hold();
     this._view.local(withStatus(this._view.current, 'running', null));
+    const watching = this.listener.watchNow();
     this.enqueue(async () => {
-      await this.watch();
+      await watching;
       const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
       this._view.release(seq);
     }, () => this._view.release(this._view.seq));
@@ -226,35 +218,29 @@ export class RemoteJob extends Job {
     });
   }
 
-  /** @internal Runs `submit` first in this job's command chain (the start request); a failure fails the view. */
-  _submit(submit: () => Promise<void>): void {
-    this.enqueue(() => this.watch().then(submit), (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
-  }
-
   /**
-   * @internal Starts listening to the job's channel (idempotent); the view stops itself at a terminal status.
-   * After the subscriber reconnected, what was published meanwhile is lost: the stored state is read again.
+   * @internal Runs `submit` first in this job's command chain, once the runner's channel is live: the
+   * start request names that channel for the job's status messages and calls `follow` once its id
+   * is granted, before the job is queued (a refused start leaves the job of that id alone); a
+   * failure fails the view.
    */
-  async watch(): Promise<void> {
-    if (this.stopWatching !== undefined) return;
-    const seen = (): void => void (this._view.terminal && this.unwatch());
-    const resync = (): void => void this.link.load(this.id).then((l) => (l && this._view.catchUp(l.seq, l.state), seen()), this.link.report);
-    this.stopWatching = await this.link.watch(this.id, (message) => (this._view.receive(message), seen()), resync);
+  _submit(submit: (follow: () => void) => Promise<void>): void {
+    this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
   }
 
-  private unwatch(): void {
-    const stop = this.stopWatching;
-    this.stopWatching = undefined;
-    stop?.();
+  /** @internal Starts listening to the job's channel (idempotent); see {@link RemoteListener}. */
+  watch(): Promise<void> {
+    return this.listener.watch();
   }
 
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
     const status = this._view.status;
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
     if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
+    const watching = this.listener.watchNow();
     return new Promise<JobState>((resolve, reject) => {
       this.enqueue(async () => {
-        await this.watch();
+        await watching;
         const { id, seq } = await this.link.control(this.flow, this.id, command);
         this._view.track({ kind, id, seq, resolve, reject });
       }, reject);
@@ -270,8 +256,9 @@ export class RemoteJob extends Job {
   private ask(key: string, command: ControlCommand, meta: [string, string]): void {
     if (this.asked.has(key)) return;
     this.asked.add(key);
+    const watching = this.listener.watchNow();
     this.enqueue(async () => {
-      await this.watch();
+      await watching;
       await this.link.control(this.flow, this.id, command, meta);
     }, () => this.asked.delete(key));
   }

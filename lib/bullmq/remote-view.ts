@@ -35,19 +35,26 @@ export class RemoteView {
   private ops: PendingOp[] = [];
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
   private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
-  private state: JobState | undefined;
+  private state: JobState | undefined = undefined;
+  private blank: (() => JobState) | undefined = undefined;
   private text: string | undefined = undefined;
   /** The latest status (known without parsing the state). */
   status: JobStatus;
   private emitted: Subject<{ routineId: string; eventName: string; data: unknown }> | undefined = undefined;
   private outputted: Subject<Record<string, unknown>> | undefined = undefined;
 
+  /** `state` a function: the blank state of a pending job, made only if read before any message came (most never are). */
   constructor(
-    state: JobState,
+    state: JobState | (() => JobState),
     public seq: number,
   ) {
-    this.state = state;
-    this.status = state.status;
+    if (typeof state === 'function') {
+      this.blank = state;
+      this.status = 'pending';
+    } else {
+      this.state = state;
+      this.status = state.status;
+    }
   }
 
   /** Observed emissions (made on first use: most handles never observe). */
@@ -63,7 +70,7 @@ export class RemoteView {
   /** The latest state. */
   get current(): JobState {
     if (this.state === undefined) {
-      this.state = JobState.fromJSON(this.text!);
+      this.state = this.text === undefined ? this.blank!() : JobState.fromJSON(this.text);
       this.text = undefined;
     }
     return this.state;

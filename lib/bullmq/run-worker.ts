@@ -5,6 +5,7 @@ import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import type { CheckpointOptions } from '../runtime/checkpoint-options.js';
 import { ChannelFeed } from './channel-feed.js';
+import { LeaseKeeper } from './lease-renewal.js';
 import { flowFingerprint } from './flow-fingerprint.js';
 import { OwnedJob } from './owned-job.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
@@ -99,6 +100,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     nudges: new ChannelFeed(subscriber, report),
     prefix,
     owner: id,
+    leases: new LeaseKeeper(client, id, lockDuration),
     lockDuration,
     maxRecoveries,
     fingerprint: flowFingerprint(flow),
@@ -174,6 +176,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       closing = true;
       for (const s of sessions.values()) s.poke();
       await worker?.close();
+      ctx.leases.close();
       setCheckpointTap(flow, undefined);
       await pool.close();
       ctx.nudges.close();

@@ -12,8 +12,10 @@ import { LuaScript, NOW_MS } from './lua-script.js';
  * is the same), release owner ('' = none), last control entry read. Refused ({0, epoch, owner})
  * when fenced by an epoch that is no longer the job's; else writes, empties the journal, and
  * publishes `s<seq> <status>\\n<text>` on the channel when the status changed (or when asked: a
- * paused job's quiescent snapshot). With a release owner that holds the lease and no control
- * entry after the last one read, also lets the job go as RELEASE_IDLE does: {2, seq}; else {1, seq}.
+ * paused job's quiescent snapshot), and the same after `<encoded id>\\n` on the channel of the
+ * client that started the job (the meta's `watch`, see REGISTER). With a release owner that
+ * holds the lease and no control entry after the last one read, also lets the job go as
+ * RELEASE_IDLE does: {2, seq}; else {1, seq}.
  */
 export const SAVE = new LuaScript(
   `local meta = KEYS[3]
@@ -29,7 +31,13 @@ if ARGV[6] ~= '' then redis.call('HSET', meta, 'cursor', ARGV[6]) end
 local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
 if prev ~= ARGV[3] or ARGV[7] == '1' then
   seq = redis.call('HINCRBY', meta, 'seq', 1)
-  redis.call('PUBLISH', ARGV[5], 's' .. seq .. ' ' .. ARGV[3] .. '\\n' .. ARGV[1])
+  local msg = 's' .. seq .. ' ' .. ARGV[3] .. '\\n' .. ARGV[1]
+  redis.call('PUBLISH', ARGV[5], msg)
+  local w = redis.call('HGET', meta, 'watch')
+  if w then
+    local nl = string.find(w, '\\n', 1, true)
+    redis.call('PUBLISH', string.sub(w, 1, nl - 1), string.sub(w, nl + 1) .. '\\n' .. msg)
+  end
 end
 if ARGV[8] ~= '' and redis.call('HGET', meta, 'owner') == ARGV[8] then
   local last = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)

@@ -1,6 +1,7 @@
 import type { Flow } from '../flow/flow.js';
 import type { CheckpointOptions } from '../runtime/checkpoint-options.js';
 import type { ChannelFeed } from './channel-feed.js';
+import type { LeaseKeeper } from './lease-renewal.js';
 import type { RedisClient } from './lua-script.js';
 import type { RedisJobStore } from './redis-job-store.js';
 
@@ -16,6 +17,8 @@ export interface WorkerContext {
   readonly prefix: string;
   /** This worker's lease owner id. */
   readonly owner: string;
+  /** Renews the leases of the jobs owned here (one timer for all). */
+  readonly leases: LeaseKeeper;
   /** ms a job lease (and a BullMQ lock) lasts unless renewed. */
   readonly lockDuration: number;
   /** Takeovers from owners that never let go before a job fails with WorkerLostError. */
