@@ -164,7 +164,7 @@ export class OwnedJob {
       this.poked = false;
       if (this.lost) return 'lost';
       if (this.released) return this.done();
-      const status = this.job!.state.status;
+      const status = this.job!._runtime.status;
       if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
       if (!this.quiet()) continue;
       this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
