@@ -48,6 +48,7 @@ export class OwnedJob {
   private readonly reader: ControlReader;
   /** Results of this job's pool activations (Tier 2). */
   readonly results = new PoolResults();
+  /** The last snapshot that reached the store (a pool activation run in this process reads it here). */ checkpoint: JobState | undefined;
   private lost = false;
   /** Let go (released or handed over): nothing more is applied or written here. */
   private over = false;
@@ -250,7 +251,8 @@ export class OwnedJob {
         this.poke();
       },
     });
-    const cp = (this.cp = new Checkpointer(writer, 'always', this.ctx.checkpoint, 'fail'));
+    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot.
+    const cp = (this.cp = new Checkpointer(writer, 'always', { journal: true, ...this.ctx.checkpoint }, 'fail', (_id, s) => (this.checkpoint = s)));
     const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
     this.stops.push(() => sub.unsubscribe());
   }
@@ -290,8 +292,8 @@ export class OwnedJob {
 
   /** Drops the local copy from the worker's flow without a checkpoint. */
   private forgetLocal(): void {
-    this.over = true;
-    this.tapOff = true;
+    this.over = this.tapOff = true;
+    this.checkpoint = undefined; // another owner may write it now
     this.commands.dispose();
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }

@@ -5,10 +5,12 @@ import type { Payload } from '../core/payload.js';
 import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
+import type { JobState } from '../state/job-state.js';
 import { RESULT } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
-import { encodeId, jobKeys, ownerChannel } from './redis-keys.js';
-import { RemoteHost } from './remote-host.js';
+import { encodeId, jobKeys, ownerChannel, type JobKeys } from './redis-keys.js';
+import { RemoteHost, type StoredState } from './remote-host.js';
+import { LOAD } from './store-scripts.js';
 import { WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
 
 /** @internal What the pool side of a worker shares: the flow, Redis, and the activations it runs (to abort them). */
@@ -17,6 +19,11 @@ export interface PoolContext {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly running: Map<string, AbortController>;
+  /**
+   * The last checkpoint of a job this process owns (its owner's copy, exactly what reached the
+   * store: no round trip, no parse), or undefined: the pool reads it from Redis.
+   */
+  checkpointOf(jobId: string): JobState | undefined;
 }
 
 /**
@@ -36,7 +43,7 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     const d = bull.data;
     if (d?.v !== WIRE_VERSION || typeof d.key !== 'string') throw new UnrecoverableError('not a routilux pool activation');
     const keys = jobKeys(ctx.prefix, d.jobId);
-    const result = await runActivation(ctx, d, await ctx.client.get(keys.state));
+    const result = await runActivation(ctx, d, ctx.checkpointOf(d.jobId) ?? (await readCheckpoint(ctx.client, keys)));
     let json: string;
     try {
       json = JSON.stringify({ effects: encodeValue(result.effects, `job '${d.jobId}' activation ${d.key} effects`), ...(result.error ? { error: result.error } : {}) });
@@ -48,7 +55,13 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
   };
 }
 
-async function runActivation(ctx: PoolContext, d: PoolWire, stateText: string | null): Promise<PoolResult> {
+/** The job's last checkpoint from Redis: its snapshot and the owner's journal entries since (one round trip). */
+async function readCheckpoint(client: RedisClient, keys: JobKeys): Promise<StoredState | null> {
+  const [text, journal] = (await LOAD.run(client, [keys.state, keys.journal, keys.meta], [])) as [string | null, string[]];
+  return typeof text === 'string' ? { text, journal } : null;
+}
+
+async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState | JobState | null): Promise<PoolResult> {
   const routine = ctx.flow.getRoutine(d.routineId);
   const slot = routine?.getSlot(d.slotName);
   const handler = slot?._handler;
@@ -57,7 +70,7 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stateText: string | 
   }
   const controller = new AbortController();
   ctx.running.set(d.key, controller);
-  const host = new RemoteHost(ctx.flow, d.jobId, stateText, controller.signal);
+  const host = new RemoteHost(ctx.flow, d.jobId, stored, controller.signal);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
     const actx = new ActivationContext(host, slot, d.attempt, d.seq);

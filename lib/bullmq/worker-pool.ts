@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
+import type { JobState } from '../state/job-state.js';
 import { setPoolExecutor } from '../model/placement.js';
 import { BulkAdder } from './bulk-adder.js';
 import type { ChannelFeed } from './channel-feed.js';
@@ -20,6 +21,8 @@ export interface PoolDeps {
   nudges: ChannelFeed;
   report(error: unknown): void;
   resultsOf(jobId: string): PoolResults | undefined;
+  /** The last checkpoint of a job owned here (see PoolContext). */
+  checkpointOf(jobId: string): JobState | undefined;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       const [key, reason] = message.split('\n');
       running.get(key)?.abort(abortReason(reason, key));
     });
-    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running }), {
+    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, checkpointOf: deps.checkpointOf }), {
       connection: options.connection as never,
       prefix: deps.prefix,
       concurrency,
