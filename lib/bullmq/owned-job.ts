@@ -63,7 +63,7 @@ export class OwnedJob {
   private turns = 0;
   private deferred = -1;
   /** The lease epoch this ownership writes with (from the take). */
-  private epoch = '';
+  epoch = '';
 
   constructor(
     private readonly ctx: WorkerContext,

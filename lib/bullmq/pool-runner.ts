@@ -8,6 +8,7 @@ import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
 import { RESULT } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
+import type { PoolResults } from './pool-results.js';
 import { encodeId, jobKeys, ownerChannel, type JobKeys } from './redis-keys.js';
 import { RemoteHost, type StoredState } from './remote-host.js';
 import { LOAD } from './store-scripts.js';
@@ -19,18 +20,29 @@ export interface PoolContext {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly running: Map<string, AbortController>;
-  /**
-   * The last checkpoint of a job this process owns (its owner's copy, exactly what reached the
-   * store: no round trip, no parse), or undefined: the pool reads it from Redis.
-   */
-  checkpointOf(jobId: string): JobState | undefined;
+  /** This worker's lease owner id. */
+  readonly owner: string;
+  /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
+  localOwner(jobId: string): LocalOwner | undefined;
+}
+
+/**
+ * @internal A job owned in the pool worker's own process: its activations need no round trip
+ * to reach it. The pool reads its last checkpoint here (exactly what reached the store: no
+ * read, no parse), and hands it the result directly once the result is in the inbox, when the
+ * inbox script finds this ownership (owner and epoch) still the job's (then it publishes nothing).
+ */
+export interface LocalOwner {
+  readonly epoch: string;
+  readonly checkpoint: JobState | undefined;
+  readonly results: PoolResults;
 }
 
 /**
  * @internal The processor of a flow's pool queue (Tier 2): runs one activation of a `'pool'`
  * routine with a {@link RemoteHost} context, then writes its result (buffered effects, the
- * handler's error) to the job's inbox and publishes it to the owner, who applies it once per
- * activation id. A pool worker that dies mid-activation is covered by BullMQ's stall recovery
+ * handler's error) to the job's inbox and publishes it to the owner (or hands it to the owner in
+ * this process), who applies it once per activation id. A pool worker that dies mid-activation is covered by BullMQ's stall recovery
  * (the activation runs again: at-least-once, like any activation after a crash).
  *
  * @example
@@ -43,7 +55,8 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     const d = bull.data;
     if (d?.v !== WIRE_VERSION || typeof d.key !== 'string') throw new UnrecoverableError('not a routilux pool activation');
     const keys = jobKeys(ctx.prefix, d.jobId);
-    const result = await runActivation(ctx, d, ctx.checkpointOf(d.jobId) ?? (await readCheckpoint(ctx.client, keys)));
+    const local = ctx.localOwner(d.jobId);
+    const result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)));
     let json: string;
     try {
       json = JSON.stringify({ effects: encodeValue(result.effects, `job '${d.jobId}' activation ${d.key} effects`), ...(result.error ? { error: result.error } : {}) });
@@ -51,7 +64,8 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
       // Effects the wire cannot carry fail the activation, loudly, on the owner (its error policy decides).
       json = JSON.stringify({ effects: [], error: describeError(error) });
     }
-    await RESULT.run(ctx.client, [keys.inbox, keys.meta], [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId)]);
+    const args = [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId), local === undefined ? '' : ctx.owner, local?.epoch ?? ''];
+    if ((await RESULT.run(ctx.client, [keys.inbox, keys.meta], args)) === 2) local!.results.deliver(d.key, json);
   };
 }
 
