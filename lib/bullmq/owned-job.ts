@@ -251,8 +251,9 @@ export class OwnedJob {
         this.poke();
       },
     });
-    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot.
-    const cp = (this.cp = new Checkpointer(writer, 'always', { journal: true, ...this.ctx.checkpoint }, 'fail', (_id, s) => (this.checkpoint = s)));
+    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
+    // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
+    const cp = (this.cp = new Checkpointer(writer, 'always', { journal: true, compactEvery: 20, ...this.ctx.checkpoint }, 'fail', (_id, s) => (this.checkpoint = s)));
     const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
     this.stops.push(() => sub.unsubscribe());
   }
@@ -292,8 +293,7 @@ export class OwnedJob {
 
   /** Drops the local copy from the worker's flow without a checkpoint. */
   private forgetLocal(): void {
-    this.over = this.tapOff = true;
-    this.checkpoint = undefined; // another owner may write it now
+    [this.over, this.tapOff, this.checkpoint] = [true, true, undefined]; // (another owner may write it now)
     this.commands.dispose();
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }
