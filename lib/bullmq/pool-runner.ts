@@ -31,6 +31,11 @@ export interface PoolContext {
  * to reach it. The pool reads its last checkpoint here (exactly what reached the store: no
  * read, no parse), and hands it the result directly once the result is in the inbox, when the
  * inbox script finds this ownership (owner and epoch) still the job's (then it publishes nothing).
+ *
+ * @example
+ * ```ts
+ * const local: LocalOwner | undefined = sessions.get(jobId); // an OwnedJob is one
+ * ```
  */
 export interface LocalOwner {
   readonly epoch: string;
