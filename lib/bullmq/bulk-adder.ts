@@ -32,7 +32,9 @@ export class BulkAdder {
   private flush(queue: Queue): void {
     const items = this.pending.get(queue) ?? [];
     this.pending.delete(queue);
-    queue.addBulk(items.map((i) => i.job)).then(
+    // One job alone goes by `add` (one script call, auto-pipelined with the tick's other commands): addBulk builds a pipeline for it.
+    const added = items.length === 1 ? queue.add(items[0].job.name, items[0].job.data, items[0].job.opts as never) : queue.addBulk(items.map((i) => i.job));
+    added.then(
       () => items.forEach((i) => i.done()),
       (error: unknown) => items.forEach((i) => i.failed(error)),
     );

@@ -103,13 +103,16 @@ return 1`,
 
 /**
  * @internal A pool activation's result. KEYS inbox, meta; ARGV key (<activationId>#<attempt>),
- * result JSON, owner channel prefix, encoded job id. Kept in the job's inbox (a new owner finds
- * it there) and published to the owner as `<encoded id>\nr<key>\n<json>`.
+ * result JSON, owner channel prefix, encoded job id, local owner and its epoch ('' = none).
+ * Kept in the job's inbox (a new owner finds it there) and published to the owner as
+ * `<encoded id>\nr<key>\n<json>`: 1; unless the job's owner is the local owner at that epoch
+ * (the pool worker's own process hands the result over): 2, nothing published.
  */
 export const RESULT = new LuaScript(
   `redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
-local owner = redis.call('HGET', KEYS[2], 'owner')
-if owner then redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
+local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch')
+if m[1] and m[1] == ARGV[5] and m[2] == ARGV[6] then return 2 end
+if m[1] then redis.call('PUBLISH', ARGV[3] .. m[1], ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
 return 1`,
   2,
 );

@@ -47,6 +47,7 @@ export class OwnedJob {
   private readonly reader: ControlReader;
   /** Results of this job's pool activations (Tier 2). */
   readonly results = new PoolResults();
+  /** The last snapshot that reached the store (a pool activation run in this process reads it here). */ checkpoint: JobState | undefined;
   private lost = false;
   /** Let go (released or handed over): nothing more is applied or written here. */
   private over = false;
@@ -61,7 +62,7 @@ export class OwnedJob {
   private turns = 0;
   private deferred = -1;
   /** The lease epoch this ownership writes with (from the take). */
-  private epoch = '';
+  epoch = '';
 
   constructor(
     private readonly ctx: WorkerContext,
@@ -163,7 +164,7 @@ export class OwnedJob {
       this.poked = false;
       if (this.lost) return 'lost';
       if (this.released) return this.done();
-      const status = this.job!.state.status;
+      const status = this.job!._runtime.status;
       if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
       if (!this.quiet()) continue;
       this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
@@ -249,7 +250,9 @@ export class OwnedJob {
         this.poke();
       },
     });
-    const cp = (this.cp = new Checkpointer(writer, 'always', this.ctx.checkpoint, 'fail'));
+    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
+    // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
+    const cp = (this.cp = new Checkpointer(writer, 'always', { journal: true, compactEvery: 20, ...this.ctx.checkpoint }, 'fail', (_id, s) => (this.checkpoint = s)));
     const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
     this.stops.push(() => sub.unsubscribe());
   }
@@ -289,8 +292,7 @@ export class OwnedJob {
 
   /** Drops the local copy from the worker's flow without a checkpoint. */
   private forgetLocal(): void {
-    this.over = true;
-    this.tapOff = true;
+    [this.over, this.tapOff, this.checkpoint] = [true, true, undefined]; // (another owner may write it now)
     this.commands.dispose();
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }

@@ -19,8 +19,8 @@ export interface WriterOwner {
 }
 
 /**
- * @internal The store an owner's Checkpointer writes to: every save fenced by the ownership's
- * epoch and carrying its control cursor; a paused job's quiescent snapshot published again (a
+ * @internal The store an owner's Checkpointer writes to: every save and journal entry fenced by
+ * the ownership's epoch and carrying its control cursor; a paused job's quiescent snapshot published again (a
  * client's `pause()` resolves on it); a settled job's save letting the job go in the same step
  * when nothing is unread. Once let go, later writes are dropped; once lost, refused.
  *
@@ -41,6 +41,13 @@ export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: strin
       return store.saveWith(state, { ...owner.write(), publish: settled, release }).then((r) => {
         if (r.released) owner.released();
       });
+    },
+    // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
+    // status change is always a full save above, so every status publication still comes from SAVE).
+    appendJournal: (id, entry) => {
+      if (owner.state === 'released') return Promise.resolve();
+      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
+      return store.appendJournal(id, entry, owner.write());
     },
     load: (id) => store.load(id),
     list: () => store.list(),

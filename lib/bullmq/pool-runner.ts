@@ -5,10 +5,13 @@ import type { Payload } from '../core/payload.js';
 import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
+import type { JobState } from '../state/job-state.js';
 import { RESULT } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
-import { encodeId, jobKeys, ownerChannel } from './redis-keys.js';
-import { RemoteHost } from './remote-host.js';
+import type { PoolResults } from './pool-results.js';
+import { encodeId, jobKeys, ownerChannel, type JobKeys } from './redis-keys.js';
+import { RemoteHost, type StoredState } from './remote-host.js';
+import { LOAD } from './store-scripts.js';
 import { WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
 
 /** @internal What the pool side of a worker shares: the flow, Redis, and the activations it runs (to abort them). */
@@ -17,13 +20,34 @@ export interface PoolContext {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly running: Map<string, AbortController>;
+  /** This worker's lease owner id. */
+  readonly owner: string;
+  /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
+  localOwner(jobId: string): LocalOwner | undefined;
+}
+
+/**
+ * @internal A job owned in the pool worker's own process: its activations need no round trip
+ * to reach it. The pool reads its last checkpoint here (exactly what reached the store: no
+ * read, no parse), and hands it the result directly once the result is in the inbox, when the
+ * inbox script finds this ownership (owner and epoch) still the job's (then it publishes nothing).
+ *
+ * @example
+ * ```ts
+ * const local: LocalOwner | undefined = sessions.get(jobId); // an OwnedJob is one
+ * ```
+ */
+export interface LocalOwner {
+  readonly epoch: string;
+  readonly checkpoint: JobState | undefined;
+  readonly results: PoolResults;
 }
 
 /**
  * @internal The processor of a flow's pool queue (Tier 2): runs one activation of a `'pool'`
  * routine with a {@link RemoteHost} context, then writes its result (buffered effects, the
- * handler's error) to the job's inbox and publishes it to the owner, who applies it once per
- * activation id. A pool worker that dies mid-activation is covered by BullMQ's stall recovery
+ * handler's error) to the job's inbox and publishes it to the owner (or hands it to the owner in
+ * this process), who applies it once per activation id. A pool worker that dies mid-activation is covered by BullMQ's stall recovery
  * (the activation runs again: at-least-once, like any activation after a crash).
  *
  * @example
@@ -36,7 +60,8 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     const d = bull.data;
     if (d?.v !== WIRE_VERSION || typeof d.key !== 'string') throw new UnrecoverableError('not a routilux pool activation');
     const keys = jobKeys(ctx.prefix, d.jobId);
-    const result = await runActivation(ctx, d, await ctx.client.get(keys.state));
+    const local = ctx.localOwner(d.jobId);
+    const result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)));
     let json: string;
     try {
       json = JSON.stringify({ effects: encodeValue(result.effects, `job '${d.jobId}' activation ${d.key} effects`), ...(result.error ? { error: result.error } : {}) });
@@ -44,11 +69,18 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
       // Effects the wire cannot carry fail the activation, loudly, on the owner (its error policy decides).
       json = JSON.stringify({ effects: [], error: describeError(error) });
     }
-    await RESULT.run(ctx.client, [keys.inbox, keys.meta], [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId)]);
+    const args = [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId), local === undefined ? '' : ctx.owner, local?.epoch ?? ''];
+    if ((await RESULT.run(ctx.client, [keys.inbox, keys.meta], args)) === 2) local!.results.deliver(d.key, json);
   };
 }
 
-async function runActivation(ctx: PoolContext, d: PoolWire, stateText: string | null): Promise<PoolResult> {
+/** The job's last checkpoint from Redis: its snapshot and the owner's journal entries since (one round trip). */
+async function readCheckpoint(client: RedisClient, keys: JobKeys): Promise<StoredState | null> {
+  const [text, journal] = (await LOAD.run(client, [keys.state, keys.journal, keys.meta], [])) as [string | null, string[]];
+  return typeof text === 'string' ? { text, journal } : null;
+}
+
+async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState | JobState | null): Promise<PoolResult> {
   const routine = ctx.flow.getRoutine(d.routineId);
   const slot = routine?.getSlot(d.slotName);
   const handler = slot?._handler;
@@ -57,7 +89,7 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stateText: string | 
   }
   const controller = new AbortController();
   ctx.running.set(d.key, controller);
-  const host = new RemoteHost(ctx.flow, d.jobId, stateText, controller.signal);
+  const host = new RemoteHost(ctx.flow, d.jobId, stored, controller.signal);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
     const actx = new ActivationContext(host, slot, d.attempt, d.seq);

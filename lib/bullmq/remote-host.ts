@@ -9,8 +9,23 @@ import type { OperatorLog } from '../model/operator-log.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { Flow } from '../flow/flow.js';
+import { replayJournal } from '../state/job-journal-json.js';
 import { blankState } from './state-edit.js';
 import type { Effect } from './wire.js';
+
+/**
+ * @internal A job's last checkpoint as stored: its snapshot text and the journal entries its
+ * owner appended since (each turn's changes).
+ *
+ * @example
+ * ```ts
+ * const stored: StoredState = { text: snapshotJson, journal: [] };
+ * ```
+ */
+export interface StoredState {
+  readonly text: string;
+  readonly journal: readonly string[];
+}
 
 /**
  * @internal The job as a pool activation sees it (Tier 2): an ExecutionContext host on a pool
@@ -22,7 +37,7 @@ import type { Effect } from './wire.js';
  *
  * @example
  * ```ts
- * const host = new RemoteHost(flow, 'order-17', stateText, controller.signal);
+ * const host = new RemoteHost(flow, 'order-17', { text: snapshotJson, journal: [] }, controller.signal);
  * const ctx = new ActivationContext(host, slot, attempt, seq);
  * ```
  */
@@ -34,8 +49,8 @@ export class RemoteHost implements ContextHost {
   constructor(
     readonly flow: Flow,
     readonly id: string,
-    /** The job's last checkpoint (JSON text), parsed on first use; null when it has none yet. */
-    private readonly stateText: string | null,
+    /** The job's last checkpoint: as stored (snapshot text and journal, parsed on first use), or its owner's copy in this process; null when it has none yet. */
+    private readonly stored: StoredState | JobState | null,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -70,7 +85,9 @@ export class RemoteHost implements ContextHost {
 
   /** The job's last checkpoint (not the live state: the job goes on while this runs). */
   snapshot(): JobState {
-    return (this.state ??= this.stateText === null ? blankState(this.id, this.flow.flowId, 'running', Date.now()) : JobState.fromJSON(this.stateText));
+    const stored = this.stored;
+    if (stored instanceof JobState) return stored;
+    return (this.state ??= stored === null ? blankState(this.id, this.flow.flowId, 'running', Date.now()) : replayJournal(JobState.fromJSON(stored.text), stored.journal));
   }
 
   now(): number {

@@ -146,7 +146,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     },
     () => sessions.forEach((s) => s.resync()), // what was published while the subscriber was away is read again
   );
-  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results });
+  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results, owner: id, localOwner: (jobId) => sessions.get(jobId) });
 
   // Without jobs to own (concurrency 0), this process is a member of the activation pool only.
   const worker =

@@ -6,7 +6,7 @@ import { BulkAdder } from './bulk-adder.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
 import { poolExecutor, type PoolResults } from './pool-results.js';
-import { poolProcessor } from './pool-runner.js';
+import { poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
 import { poolQueueName, type PoolWire } from './wire.js';
@@ -20,6 +20,9 @@ export interface PoolDeps {
   nudges: ChannelFeed;
   report(error: unknown): void;
   resultsOf(jobId: string): PoolResults | undefined;
+  /** This worker's lease owner id, and its ownership of a job it owns (see LocalOwner). */
+  owner: string;
+  localOwner(jobId: string): LocalOwner | undefined;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       const [key, reason] = message.split('\n');
       running.get(key)?.abort(abortReason(reason, key));
     });
-    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running }), {
+    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, owner: deps.owner, localOwner: deps.localOwner }), {
       connection: options.connection as never,
       prefix: deps.prefix,
       concurrency,

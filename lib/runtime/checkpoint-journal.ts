@@ -38,8 +38,8 @@ export interface CheckpointWrite {
  * has `appendJournal`): after a dispatch turn the checkpoint is the diff between the last snapshot
  * that reached the store and the current one, as one journal entry; a full `save` (which
  * compacts the journal) when there is no such snapshot yet (the first write of a job runtime,
- * or after any failed write), when the job rests (paused, completed, failed, cancelled), and
- * after every `compactEvery` entries. A failed write forgets the base, so the next attempt is a
+ * or after any failed write), when the job rests (paused, completed, failed, cancelled) or its
+ * status changed since that snapshot, and after every `compactEvery` entries. A failed write forgets the base, so the next attempt is a
  * full save: nothing a failed append carried is lost.
  *
  * @example
@@ -60,7 +60,9 @@ export class CheckpointJournal {
   plan(store: JobStore, id: string, job: JobRuntime, state: JobState): CheckpointWrite {
     const base = this.bases.get(id);
     const journal = this.enabled && typeof store.appendJournal === 'function';
-    if (journal && base !== undefined && base.job === job && !RESTING.has(state.status) && base.entries < this.compactEvery) {
+    // A status change is a full save too: a store may announce status changes from its saves
+    // (RedisJobStore publishes them to remote clients), and a journal entry announces nothing.
+    if (journal && base !== undefined && base.job === job && !RESTING.has(state.status) && base.state.status === state.status && base.entries < this.compactEvery) {
       return {
         run: () => {
           const entry = diffJobStates(base.state, state);

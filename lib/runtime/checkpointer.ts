@@ -98,6 +98,8 @@ export class Checkpointer {
     options?: CheckpointOptions,
     /** What a state that cannot be encoded does: `'fail'` the job, or only `'report'` it on `errors$`. */
     private readonly onEncodeError: 'fail' | 'report' = 'report',
+    /** @internal Told each snapshot that reached the store (saved, journaled, or unchanged since). */
+    private readonly onLanded?: (id: string, state: JobState) => void,
   ) {
     this.options = resolveCheckpointOptions(options);
     this.journal = new CheckpointJournal(policy === 'always' && this.options.journal, this.options.compactEvery);
@@ -172,6 +174,7 @@ export class Checkpointer {
       if (decided) return this.late(id, w, seq, ok);
       decided = true;
       if (ok) write.landed();
+      if (ok) this.onLanded?.(id, state);
       if (ok && this.written.observed) this.written.next(id);
       if (ok) this.next(id, w);
       else this.failed(id, w, error, state);

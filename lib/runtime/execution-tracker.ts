@@ -144,11 +144,20 @@ export class ExecutionTracker {
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
     const totals: Record<string, TrackerState['totals'][string]> = {};
+    const last = this.lastTotals;
     this.perf.forEach((t, id) => {
-      if (t.total > 0) totals[id] = Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
+      if (t.total === 0) return;
+      // A routine whose figures did not change keeps the previous snapshot's object (shared, and a journal diff skips it).
+      const p = last?.[id];
+      const same = p !== undefined && p.total === t.total && p.completed === t.completed && p.failed === t.failed && p.time === t.time && p.min === t.min && p.max === t.max;
+      totals[id] = same ? p : Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
     });
+    this.lastTotals = totals;
     return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
   }
+
+  /** The totals of the last {@link toState}. */
+  private lastTotals: TrackerState['totals'] | undefined = undefined;
 
   /** @internal Continues from a snapshot's tracker (a resumed job): totals, counts and records. */
   restore(state: TrackerState): void {
