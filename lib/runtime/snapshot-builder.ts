@@ -1,8 +1,17 @@
+import { Immer } from 'immer';
 import { JobState } from '../state/job-state.js';
 import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
 import { policiesView } from './policy-cells.js';
+
+/**
+ * Snapshots are made by immer from the previous one, so unchanged routine states, slot data
+ * and lists are shared between snapshots. Auto-freeze is off because immer would deep-freeze
+ * the users' payloads; instead every container Routilux owns is frozen before it goes in
+ * (which also stops immer from walking into it).
+ */
+const immer = new Immer({ autoFreeze: false });
 
 /**
  * One frozen empty list and record shared by every snapshot: most fields of a small job's
@@ -59,7 +68,7 @@ export function newSnapshotMarks(): SnapshotMarks {
   };
 }
 
-/** A snapshot under construction (see takeSnapshot). */
+/** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
 type Target = { -readonly [K in JobStateField]?: unknown };
 
 /** Writes one field into the target when it changed (always when `first`). */
@@ -209,8 +218,7 @@ function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boo
 }
 
 /**
- * @internal Makes the next snapshot of `job`, sharing what did not change with `previous`
- * (copy-on-write; every container Routilux owns is frozen, the users' payloads never are).
+ * @internal Makes the next snapshot of `job`, sharing what did not change with `previous`.
  *
  * @example
  * ```ts
@@ -223,47 +231,9 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
     job.diffing = true; // from now on, changed runs and cells are listed for the next one
     return first;
   }
-  // Copy-on-write by hand (what immer did, for this shallow shape, at a fraction of its cost):
-  // the new snapshot starts as a shallow copy of the previous one; the three records that
-  // writers change key by key are copied first, and only when they will be written.
-  const prev = previous as unknown as Target;
-  const policies = job.policies;
-  const next = JobState._build((target) => {
-    const out = target as Target;
-    for (let i = 0; i < FIELD_NAMES.length; i++) {
-      const name = FIELD_NAMES[i];
-      if (hasOwn(prev, name)) out[name] = prev[name];
-    }
-    if (job.dirtyRuns.length > 0) out.routineStates = { ...(prev.routineStates as object) };
-    if (job.dirtyCells.length > 0) out.slotData = { ...(prev.slotData as object) };
-    if (policies !== undefined && policies.version !== marks.policies) out.policies = { ...(prev.policies as object) };
-    writeAll(job, out, marks, false);
-    // A record rewritten with the same values is the previous one (unchanged parts stay shared).
-    for (const name of RECORDS) if (out[name] !== prev[name] && sameRecord(out[name] as object, prev[name] as object)) out[name] = prev[name];
-  });
-  if (sameFields(next as unknown as Target, prev)) return previous; // nothing changed: the same snapshot, as immer gave
-  freezeFields(next);
+  const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
+  if (next !== previous) freezeFields(next);
   return next;
-}
-
-const [FIELD_NAMES, RECORDS] = [JOB_STATE_FIELD_NAMES, ['routineStates', 'slotData', 'policies'] as const];
-const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
-
-/** Same own keys with the same values (`Object.is`). */
-function sameRecord(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  return ka.length === Object.keys(y).length && ka.every((key) => hasOwn(y, key) && Object.is(x[key], y[key]));
-}
-
-/** Every field the same value (`Object.is`), present in both or in neither. */
-function sameFields(a: Target, b: Target): boolean {
-  for (let i = 0; i < FIELD_NAMES.length; i++) {
-    const name = FIELD_NAMES[i];
-    if (!Object.is(a[name], b[name]) || hasOwn(a, name) !== hasOwn(b, name)) return false;
-  }
-  return true;
 }
 
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
