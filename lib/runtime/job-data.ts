@@ -66,7 +66,7 @@ export abstract class JobData {
     historyLimit: number,
   ) {
     this.history = new HistoryLog(historyLimit);
-    this.tracker = new ExecutionTracker(historyLimit);
+    this.tracker = new ExecutionTracker(historyLimit, this.runs);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */

@@ -23,6 +23,7 @@ import { requeue } from './requeue.js';
 import { settlePolicies } from './policy-intake.js';
 import { queueIdleWork } from './idle-work.js';
 import { jobRecord } from './job-record.js';
+import type { LiveLinks } from './job-registry.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -43,7 +44,7 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancel
  * const job = new JobRuntime('job-1', hooks, dispatcher, clock, 10_000, undefined);
  * ```
  */
-export class JobRuntime extends JobData implements ContextHost {
+export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   status: JobStatus = 'pending';
   readonly createdAt: number;
   updatedAt: number;
@@ -66,6 +67,10 @@ export class JobRuntime extends JobData implements ContextHost {
   handle: object | undefined = undefined;
   /** Only for a job with a timeout. */
   readonly deadline: JobDeadline | undefined;
+  // Its place in the flow's list of live jobs (see JobRegistry: no table entry per job).
+  live = false;
+  livePrev: JobRuntime | undefined = undefined;
+  liveNext: JobRuntime | undefined = undefined;
 
   constructor(
     readonly id: string,
