@@ -24,6 +24,7 @@ import { settlePolicies } from './policy-intake.js';
 import { queueIdleWork } from './idle-work.js';
 import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
+import { NO_ITEMS } from './no-items.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -125,7 +126,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   queue(task: Task): void {
     if (task.seq === 0) task.seq = ++this.lastSeq;
     if (this.active && !this.gated) this.dispatcher.enqueue(task);
-    else this.work.parked.push(task);
+    else this.work.park(task);
   }
 
   /** {@link JobRuntime.queue} of a first attempt fed by no event (an entry), with no Task object unless it is parked. */
@@ -153,7 +154,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
       if (paused) {
         const task = new Task(this, c.slot, c.map(data), 1, now, event);
         task.seq = seq;
-        this.work.parked.push(task);
+        this.work.park(task);
       } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, seq);
       causes?.set(seq, cause!);
       this.tracker.recordDelivery(c, now);
@@ -172,6 +173,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
 
   sendOutput(routine: Routine, outputType: string, data: Payload): void {
     const record: OutputRecord = { jobId: this.id, routineId: routine.id, outputType, data, timestamp: this.clock.now() };
+    if (this.outputLog === NO_ITEMS) this.outputLog = [];
     this.outputLog.push(Object.freeze(record));
     this.mark();
     this.observers.outputs?.next(record);
@@ -199,7 +201,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     this.gated = false;
     if (!this.active) return; // paused meanwhile: its work stays parked for resume
     const tasks = this.work.parked;
-    this.work.parked = [];
+    this.work.parked = NO_ITEMS;
     requeue(this, tasks);
     this.dispatcher.request();
     this.mark();
