@@ -2,6 +2,8 @@ import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
+import { RoutineRun, totalsView } from './routine-run.js';
+import type { Routine } from '../model/routine.js';
 
 import type { ActivationRecord, DeliveryRecord, FlowPerformance, RoutinePerformance, TrackerState } from '../core/tracker-records.js';
 
@@ -102,10 +104,10 @@ export class ExecutionTracker {
   }
 
   /** Every routine's totals, in the order they were first counted (restored ones first). */
-  private forEachTotals(fn: (totals: PerfTotals, routineId: string) => void): void {
+  private forEachTotals(fn: (totals: PerfTotals, routineId: string, routine: Routine | undefined) => void): void {
     const loose = this.loose;
-    if (loose !== undefined) loose.forEach(fn);
-    if (this.runs !== undefined) for (const run of this.runs.values()) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id);
+    if (loose !== undefined) loose.forEach((t, id) => fn(t, id, t instanceof RoutineRun ? t.routine : undefined));
+    if (this.runs !== undefined) for (const run of this.runs.values()) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
   }
 
   /** @internal */
@@ -184,8 +186,8 @@ export class ExecutionTracker {
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
     const totals: Record<string, TrackerState['totals'][string]> = {};
-    this.forEachTotals((t, id) => {
-      if (t.total > 0) totals[id] = Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
+    this.forEachTotals((t, id, routine) => {
+      if (t.total > 0) totals[id] = totalsView(t, routine);
     });
     return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
   }
@@ -252,8 +254,8 @@ function whole(ms: number): number {
   return i === ms ? i : ms;
 }
 
-/** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine's id. */
-type RunTotals = PerfTotals & { readonly routine: { readonly id: string } };
+/** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
+type RunTotals = PerfTotals & { readonly routine: Routine };
 
 /** Shared by every tracker until it is restored (never written: restore replaces it). */
 const NONE: readonly never[] = Object.freeze([]);

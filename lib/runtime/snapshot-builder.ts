@@ -123,11 +123,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
   runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
-  failedTask: (job, out, marks) => {
+  failedTask: (job, out, marks, first) => {
     if (!marks.tasksDue) return;
     const failed = job.work.failedTask?.view();
     if (failed !== undefined) out.failedTask = failed;
-    else delete out.failedTask;
+    else if (!first) delete out.failedTask; // a delete is a runtime call: a first snapshot has nothing to delete
   },
   executionHistory: (job, out, marks) => {
     if (job.history.total === marks.historyTotal) return;
@@ -148,12 +148,12 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
       }
     }
     if (points.length === marks.pausePoints) return;
-    out.pausePoints = frozen(points.slice());
+    out.pausePoints = points.length === 0 ? EMPTY_LIST : frozen(points.slice());
     marks.pausePoints = points.length;
   },
   deferredEvents: (job, out, marks) => {
     if (job.deferredVersion === marks.deferred) return;
-    out.deferredEvents = frozen(job.deferred.slice());
+    out.deferredEvents = job.deferred.length === 0 ? EMPTY_LIST : frozen(job.deferred.slice());
     marks.deferred = job.deferredVersion;
   },
   sharedData: (job, out, marks) => {
@@ -194,16 +194,16 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   outputLog: (job, out, marks) => {
     if (job.outputLog.length === marks.outputs) return;
-    out.outputLog = frozen(job.outputLog.slice());
+    out.outputLog = job.outputLog.length === 0 ? EMPTY_LIST : frozen(job.outputLog.slice());
     marks.outputs = job.outputLog.length;
   },
   open: (job, out) => void (out.open = job.work.openHold),
   timeout: (job, out, _m, first) => {
     if (first && job.timeout !== undefined && job.timeout !== job.owner.executionTimeout) out.timeout = job.timeout;
   },
-  error: (job, out) => {
+  error: (job, out, _m, first) => {
     if (job.error !== undefined) out.error = Object.freeze({ ...job.error });
-    else delete out.error;
+    else if (!first) delete out.error;
   },
 };
 
