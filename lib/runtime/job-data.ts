@@ -58,7 +58,8 @@ export abstract class JobData {
   /**
    * Whether a snapshot exists to copy changes into. The first snapshot copies every run and
    * cell, so until then nothing is listed dirty: a job whose only snapshot is its final one
-   * never fills (and never grows) the lists, which are made by {@link JobData.startDiffing}.
+   * never fills (and never grows) the lists, which are made at the first entry: a job whose
+   * last snapshot is its first (a small job's) makes none.
    */
   diffing = false;
   dirtyRuns: RoutineRun[] = NO_ITEMS;
@@ -116,17 +117,10 @@ export abstract class JobData {
     this.flushVersion++;
   }
 
-  /** The first snapshot exists: from now on changed runs and cells are listed for the next one. */
-  startDiffing(): void {
-    if (this.diffing) return;
-    this.diffing = true;
-    this.dirtyRuns = [];
-    this.dirtyCells = [];
-  }
-
   markRun(run: RoutineRun): void {
     if (!run.dirty && this.diffing) {
       run.dirty = true;
+      if (this.dirtyRuns === NO_ITEMS) this.dirtyRuns = [];
       this.dirtyRuns.push(run);
     }
   }
@@ -135,6 +129,7 @@ export abstract class JobData {
   markCell(cell: SlotCell): void {
     if (!cell.dirty && this.diffing) {
       cell.dirty = true;
+      if (this.dirtyCells === NO_ITEMS) this.dirtyCells = [];
       this.dirtyCells.push(cell);
     }
   }

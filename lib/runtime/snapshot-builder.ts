@@ -228,7 +228,7 @@ function writeAll(job: JobRuntime, out: Target, marks: SnapshotMarks, first: boo
 export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, marks: SnapshotMarks): JobState {
   if (previous === undefined) {
     const first = JobState._build((target) => writeAll(job, target as Target, marks, true));
-    job.startDiffing(); // from now on, changed runs and cells are listed for the next one
+    job.diffing = true; // from now on, changed runs and cells are listed for the next one
     return first;
   }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
