@@ -26,8 +26,13 @@ import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
 import { NO_ITEMS } from './no-items.js';
 
-const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+// Compares, not Set lookups: every job asks these at each status change and at each wait().
+function isTerminal(s: JobStatus): boolean {
+  return s === 'completed' || s === 'failed' || s === 'cancelled';
+}
+function isResting(s: JobStatus): boolean {
+  return s === 'paused' || isTerminal(s);
+}
 
 /**
  * @internal The mutable working state of one job. Handlers and the dispatcher change it in
@@ -228,8 +233,8 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     this.status = status;
     this.mark();
     if (this.owner.inspecting) this.owner.inspect(jobRecord(this.id, status, this.clock.now(), this.error));
-    const resting = RESTING.has(status);
-    const terminal = TERMINAL.has(status);
+    const resting = isResting(status);
+    const terminal = isTerminal(status);
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
     if (!this.observers.watched && !resting) return;
     this.observers.statusChanged(this.snapshot(), resting, terminal);
@@ -241,11 +246,11 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   }
 
   get terminal(): boolean {
-    return TERMINAL.has(this.status);
+    return isTerminal(this.status);
   }
 
   get resting(): boolean {
-    return RESTING.has(this.status);
+    return isResting(this.status);
   }
 
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */

@@ -26,12 +26,12 @@ const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
  *
  * @example
  * ```ts
- * const marks = new SnapshotMarks(); let last = takeSnapshot(job, undefined, marks);
+ * const marks = new SnapshotMarks(); let last = takeSnapshot(job, undefined, marks); // a job's JobObservers is its marks
  * ```
  */
 export class SnapshotMarks {
   historyTotal = -1;
-  outputs = -1;
+  outputCount = -1;
   pausePoints = -1;
   deferred = -1;
   shared = -1;
@@ -42,30 +42,6 @@ export class SnapshotMarks {
   policies = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
-}
-
-/**
- * @internal New {@link SnapshotMarks}, a plain literal (SnapshotMarks has only fields).
- *
- * @example
- * ```ts
- * const marks = newSnapshotMarks();
- * ```
- */
-export function newSnapshotMarks(): SnapshotMarks {
-  return {
-    historyTotal: -1,
-    outputs: -1,
-    pausePoints: -1,
-    deferred: -1,
-    shared: -1,
-    hadTasks: true,
-    flush: -1,
-    tracker: -1,
-    operators: -1,
-    policies: -1,
-    tasksDue: true,
-  };
 }
 
 /** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
@@ -193,9 +169,9 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.policies = policies.version;
   },
   outputLog: (job, out, marks) => {
-    if (job.outputLog.length === marks.outputs) return;
+    if (job.outputLog.length === marks.outputCount) return;
     out.outputLog = job.outputLog.length === 0 ? EMPTY_LIST : frozen(job.outputLog.slice());
-    marks.outputs = job.outputLog.length;
+    marks.outputCount = job.outputLog.length;
   },
   open: (job, out) => void (out.open = job.work.openHold),
   timeout: (job, out, _m, first) => {
