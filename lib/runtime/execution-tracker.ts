@@ -64,15 +64,18 @@ export class ExecutionTracker {
   /** @internal Bumped by every record: the snapshot rebuilds the tracker state only when it moved. */
   version = 0;
 
+  /** The job's routine runs, which are the routines' totals (see {@link ExecutionTracker.useRuns}). */
+  private runs: ReadonlyMap<unknown, RunTotals> | undefined = undefined;
+
+  constructor(private readonly limit: number) {}
+
   /**
-   * @param limit the ring size (the flow's `historyLimit`).
-   * @param runs the job's routine runs, which are the routines' totals (see RoutineRun); a
-   * tracker without them keeps every routine's totals by id.
+   * @internal Finds the routines' totals in the job's routine runs from now on (a RoutineRun
+   * is its routine's totals); a tracker without them keeps every routine's totals by id.
    */
-  constructor(
-    private readonly limit: number,
-    private readonly runs?: ReadonlyMap<unknown, RunTotals>,
-  ) {}
+  useRuns(runs: ReadonlyMap<unknown, RunTotals>): void {
+    this.runs = runs;
+  }
 
   /** @internal The totals object of a routine, created on first use (cached by the caller). */
   totalsFor(routineId: string): PerfTotals {

@@ -70,7 +70,8 @@ export abstract class JobData {
     historyLimit: number,
   ) {
     this.history = new HistoryLog(historyLimit);
-    this.tracker = new ExecutionTracker(historyLimit, this.runs);
+    this.tracker = new ExecutionTracker(historyLimit);
+    this.tracker.useRuns(this.runs);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */

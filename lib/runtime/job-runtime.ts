@@ -16,7 +16,7 @@ import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
 import { JobObservers } from './job-observers.js';
 import { WorkLedger } from './work-ledger.js';
-import { transition, type JobAction } from './job-lifecycle.js';
+import { isResting, isTerminal, transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
 import { requeue } from './requeue.js';
@@ -26,13 +26,6 @@ import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
 import { NO_ITEMS } from './no-items.js';
 
-// Compares, not Set lookups: every job asks these at each status change and at each wait().
-function isTerminal(s: JobStatus): boolean {
-  return s === 'completed' || s === 'failed' || s === 'cancelled';
-}
-function isResting(s: JobStatus): boolean {
-  return s === 'paused' || isTerminal(s);
-}
 
 /**
  * @internal The mutable working state of one job. Handlers and the dispatcher change it in
