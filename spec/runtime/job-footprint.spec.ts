@@ -4,6 +4,7 @@ import { Flow, Routine, type ExecutionContext, type Payload } from '../../lib/in
 import { JobRegistry } from '../../lib/runtime/job-registry.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import { NO_ITEMS, NO_SHARED } from '../../lib/runtime/no-items.js';
+import { checkpointTapOf, setCheckpointTap } from '../../lib/runtime/checkpoint-tap.js';
 import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
 /**
@@ -141,5 +142,24 @@ describe('a small job’s footprint, unobservably smaller', () => {
       expect(JSON.stringify(s1)).to.not.include('$superjson');
       expect(flow.getRoutine('c')!.getSlot('in')!.key).to.equal('c.in');
     });
+  });
+
+  it('checkpoint taps are found per flow whatever was set and cleared before (the count that skips the lookup never hides one)', () => {
+    const [a, b] = [{}, {}];
+    const tapA = (): void => undefined;
+    const tapB = (): void => undefined;
+    setCheckpointTap(a, tapA);
+    setCheckpointTap(a, tapA); // set twice, cleared once: gone
+    setCheckpointTap(b, tapB);
+    expect(checkpointTapOf(a)).to.equal(tapA);
+    setCheckpointTap(a, undefined);
+    setCheckpointTap(a, undefined); // clearing what is not set changes nothing
+    expect(checkpointTapOf(a)).to.equal(undefined);
+    expect(checkpointTapOf(b)).to.equal(tapB);
+    setCheckpointTap(b, undefined);
+    expect(checkpointTapOf(b)).to.equal(undefined);
+    setCheckpointTap(a, tapB);
+    expect(checkpointTapOf(a)).to.equal(tapB);
+    setCheckpointTap(a, undefined);
   });
 });
