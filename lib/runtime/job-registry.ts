@@ -141,6 +141,11 @@ export class JobRegistry {
 /**
  * @internal Where a job sits in its registry's list of live jobs (JobRuntime has these
  * fields): written only by {@link JobRegistry}.
+ *
+ * @example
+ * ```ts
+ * for (let job = first; job !== undefined; job = job.liveNext) ids.push(job.id);
+ * ```
  */
 export interface LiveLinks {
   live: boolean;
