@@ -2,7 +2,9 @@ import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
-import { RoutineRun, totalsView } from './routine-run.js';
+import { RoutineRun, sharedTotals, totalsView } from './routine-run.js';
+import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
+import { newest, ringViews } from './ring-views.js';
 import type { Routine } from '../model/routine.js';
 
 import type { ActivationRecord, DeliveryRecord, FlowPerformance, RoutinePerformance, TrackerState } from '../core/tracker-records.js';
@@ -188,11 +190,36 @@ export class ExecutionTracker {
 
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
-    const totals: Record<string, TrackerState['totals'][string]> = {};
+    return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: this.totalsRecord(), deliveries: this.deliveries });
+  }
+
+  /** Every counted routine's figures: the kept record when they are all shared ones and the same (see SharedRecords). */
+  private totalsRecord(): Readonly<Record<string, TrackerState['totals'][string]>> {
+    let anchor: object | undefined;
+    let cursor: SharedRecordCursor<TrackerState['totals'][string]> | undefined;
+    let first = true;
     this.forEachTotals((t, id, routine) => {
-      if (t.total > 0) totals[id] = totalsView(t, routine);
+      if (t.total === 0) return;
+      if (first) {
+        first = false;
+        anchor = routine;
+        cursor = routine === undefined ? undefined : sharedTotalsRecords.start(routine);
+      }
+      if (cursor !== undefined && !cursor.next(id, sharedTotals(t, routine))) cursor = undefined;
     });
-    return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
+    const kept = cursor?.result();
+    if (kept !== undefined) return kept;
+    const totals: Record<string, TrackerState['totals'][string]> = {};
+    let shared = anchor !== undefined;
+    this.forEachTotals((t, id, routine) => {
+      if (t.total === 0) return;
+      const view = sharedTotals(t, routine);
+      if (view === undefined) shared = false;
+      totals[id] = view ?? totalsView(t, routine);
+    });
+    if (!shared) return Object.freeze(totals);
+    const ids = Object.keys(totals);
+    return sharedTotalsRecords.keep(anchor!, ids, ids.map((id) => totals[id]), totals);
   }
 
   /** @internal Continues from a snapshot's tracker (a resumed job): totals, counts and records. */
@@ -260,29 +287,8 @@ function whole(ms: number): number {
 /** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
 type RunTotals = PerfTotals & { readonly routine: Routine };
 
+/** Totals records made of shared figures are shared too, per the job's first counted routine. */
+const sharedTotalsRecords = new SharedRecords<TrackerState['totals'][string]>();
+
 /** Shared by every tracker until it is restored (never written: restore replaces it). */
 const NONE: readonly never[] = Object.freeze([]);
-
-/**
- * The newest `min(count, limit)` entries of a ring written `count` times, oldest first, as
- * records built by `build(position)`; an entry the previous read (`last`, read at `lastCount`)
- * already holds is taken from it, so every record is built once per write and shared by
- * every later read. Plain index loops, no generator or spread: a snapshot of every small job
- * reads this.
- */
-function ringViews<T>(count: number, limit: number, last: readonly T[], lastCount: number, build: (i: number) => T): T[] {
-  const n = Math.min(count, limit);
-  const out: T[] = new Array(n);
-  // `last` holds the writes lastFirst .. lastCount - 1 (an entry's record never changes: a
-  // later write to its position is a later write, with its own record).
-  const lastFirst = lastCount - last.length;
-  for (let k = 0, seq = count - n; k < n; k++, seq++) out[k] = seq >= lastFirst && seq < lastCount ? last[seq - lastFirst] : build(seq % limit);
-  return out;
-}
-
-/** The newest `limit` of `older` followed by `newer`. */
-function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {
-  if (older.length === 0) return newer;
-  const all = older.concat(newer);
-  return all.length > limit ? all.slice(all.length - limit) : all;
-}

@@ -34,9 +34,19 @@ export class RoutineRun extends PerfTotals {
   }
 
   view(): RoutineState {
-    // The common view (no user keys, no error, few activations) is one frozen object per
-    // routine shared by every job (see sharesOf).
+    return this.sharedView() ?? this.ownView();
+  }
+
+  /**
+   * The common view (no user keys, no error, few activations): one frozen object per routine
+   * shared by every job (see sharesOf); undefined for any other, making nothing.
+   */
+  sharedView(): RoutineState | undefined {
     if (this.user === undefined && this.error === undefined && this.errors === 0 && this.activations < COMMON_VIEW_ACTIVATIONS) return commonView(this.routine, this.status, this.activations);
+    return undefined;
+  }
+
+  private ownView(): RoutineState {
     // No spread without user keys: every job's snapshot makes one view per routine.
     const view: Record<string, unknown> =
       this.user === undefined ? { status: this.status, activations: this.activations, errors: this.errors } : { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
@@ -99,10 +109,21 @@ const INSTANT_TOTALS = 16;
  */
 export function totalsView(t: PerfTotals, routine: Routine | undefined): Readonly<PerfTotals> {
   const { total, completed, failed, time, min, max } = t;
-  if (routine !== undefined && failed === 0 && time === 0 && min === 0 && max === 0 && total === completed && total <= INSTANT_TOTALS) {
-    return (sharesOf(routine).totals[total] ??= Object.freeze({ total, completed: total, failed: 0, time: 0, min: 0, max: 0 }));
-  }
-  return Object.freeze({ total, completed, failed, time, min, max });
+  return sharedTotals(t, routine) ?? Object.freeze({ total, completed, failed, time, min, max });
+}
+
+/**
+ * @internal {@link totalsView} when it is a shared one, else undefined (making nothing).
+ *
+ * @example
+ * ```ts
+ * const shared = sharedTotals(run, run.routine);
+ * ```
+ */
+export function sharedTotals(t: PerfTotals, routine: Routine | undefined): Readonly<PerfTotals> | undefined {
+  const { total, completed, failed, time, min, max } = t;
+  if (routine === undefined || failed !== 0 || time !== 0 || min !== 0 || max !== 0 || total !== completed || total > INSTANT_TOTALS) return undefined;
+  return (sharesOf(routine).totals[total] ??= Object.freeze({ total, completed: total, failed: 0, time: 0, min: 0, max: 0 }));
 }
 
 /** @internal A slot's merged data in one job, plus its place in the dirty list. */

@@ -4,6 +4,8 @@ import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../stat
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
 import { policiesView } from './policy-cells.js';
+import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
+import type { RoutineState } from '../core/records.js';
 
 /**
  * Snapshots are made by immer from the previous one, so unchanged routine states, slot data
@@ -62,13 +64,8 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
   routineStates: (job, out, _m, first) => {
     const dirty = job.dirtyRuns;
-    if (first) {
-      const states: Record<string, unknown> = (out.routineStates = {});
-      job.runs.forEach((run) => {
-        run.dirty = false;
-        states[run.routine.id] = run.view();
-      });
-    } else {
+    if (first) out.routineStates = firstRoutineStates(job);
+    else {
       const states = out.routineStates as Record<string, unknown>;
       for (let i = 0; i < dirty.length; i++) {
         const run = dirty[i];
@@ -210,6 +207,37 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next !== previous) freezeFields(next);
   return next;
+}
+
+/** Routine states made of shared views are shared too (see SharedRecords), per the job's first routine. */
+const sharedStates = new SharedRecords<RoutineState>();
+
+/** The first snapshot's routine states: the kept record when this job's views are its views, else its own. */
+function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineState>> {
+  let anchor: object | undefined;
+  let cursor: SharedRecordCursor<RoutineState> | undefined;
+  for (const run of job.runs.values()) {
+    if (anchor === undefined) cursor = sharedStates.start((anchor = run.routine));
+    if (cursor === undefined || !cursor.next(run.routine.id, run.sharedView())) break;
+  }
+  const kept = cursor?.result();
+  if (kept !== undefined) return kept;
+  const states: Record<string, RoutineState> = {};
+  let shared = anchor !== undefined;
+  job.runs.forEach((run) => {
+    run.dirty = false;
+    const view = run.sharedView();
+    if (view === undefined) shared = false;
+    states[run.routine.id] = view ?? run.view();
+  });
+  if (!shared) return states;
+  const ids: string[] = [];
+  const views: RoutineState[] = [];
+  for (const id in states) {
+    ids.push(id);
+    views.push(states[id]);
+  }
+  return sharedStates.keep(anchor!, ids, views, states);
 }
 
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */

@@ -121,9 +121,9 @@ describe('a small job’s footprint, unobservably smaller', () => {
     scheduler.run(({ flush }) => {
       // Virtual time: every attempt takes 0 ms, so every routine's figures are equal.
       const flow = new Flow({ scheduler });
-      flow.addRoutine(makeRoutine({ trigger: (_d: Payload, ctx: ExecutionContext) => ctx.emit('out', {}) }), 'a');
-      flow.addRoutine(makeRoutine({ in: (_d: Payload, ctx: ExecutionContext) => ctx.emit('out', {}) }), 'b');
-      flow.addRoutine(makeRoutine({ in: () => undefined }, []), 'c');
+      flow.addRoutine(makeRoutine({ trigger: (d: Payload, ctx: ExecutionContext) => ctx.emit('out', d) }), 'a');
+      flow.addRoutine(makeRoutine({ in: (d: Payload, ctx: ExecutionContext) => ctx.emit('out', d) }), 'b');
+      flow.addRoutine(makeRoutine({ in: (d: Payload, ctx: ExecutionContext) => (d.mark ? ctx.updateRoutineState({ seen: true }) : undefined) }, []), 'c');
       flow.connect('a', 'out', 'b', 'in');
       flow.connect('b', 'out', 'c', 'in');
       const one = flow.start('a');
@@ -138,6 +138,21 @@ describe('a small job’s footprint, unobservably smaller', () => {
       expect(s1.routineStates.a).to.not.equal(s1.routineStates.b);
       expect(s1.tracker!.totals.a).to.not.equal(s1.tracker!.totals.b);
       expect(Object.isFrozen(s1.routineStates.a) && Object.isFrozen(s1.tracker!.totals.a)).to.equal(true);
+      // Records made only of shared values are shared as well; a job with one value of its own has its own.
+      expect(s1.routineStates).to.equal(s2.routineStates);
+      expect(s1.tracker!.totals).to.equal(s2.tracker!.totals);
+      expect(Object.isFrozen(s1.routineStates) && Object.isFrozen(s1.tracker!.totals)).to.equal(true);
+      const three = flow.start('a', { mark: true });
+      flush();
+      const s3 = three.state;
+      expect(s3.routineStates).to.not.equal(s1.routineStates);
+      expect(s3.routineStates.c).to.deep.equal({ seen: true, status: 'completed', activations: 1, errors: 0 });
+      expect(s3.routineStates.a).to.equal(s1.routineStates.a);
+      expect(s1.routineStates.c).to.deep.equal({ status: 'completed', activations: 1, errors: 0 });
+      const partial = flow.start('b', {}, { slot: 'in' }); // b and c only: a record of its own
+      flush();
+      expect(Object.keys(partial.state.routineStates)).to.deep.equal(['b', 'c']);
+      expect(Object.keys(partial.state.tracker!.totals)).to.deep.equal(['b', 'c']);
       // An object held twice within a field would be written as a superjson reference.
       expect(JSON.stringify(s1)).to.not.include('$superjson');
       expect(flow.getRoutine('c')!.getSlot('in')!.key).to.equal('c.in');
