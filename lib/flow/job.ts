@@ -89,7 +89,7 @@ export class Job {
    * const state = await job.wait({ timeout: 1000 });
    * ```
    */
-  wait(options: WaitOptions = {}): Promise<JobState> {
+  wait(options?: WaitOptions): Promise<JobState> {
     return waitForRest(this._runtime, options);
   }
 

@@ -27,7 +27,16 @@ export interface WaitOptions {
  * const state = await waitForRest(job, { timeout: 1000 });
  * ```
  */
-export function waitForRest(rt: JobRuntime, options: WaitOptions): Promise<JobState> {
+export function waitForRest(rt: JobRuntime, options: WaitOptions | undefined): Promise<JobState> {
+  // The common wait (no options: every job of a flow awaited at once) makes no closure: the
+  // executor is one function, told its job through `waiting`.
+  if (options === undefined) {
+    if (rt.resting) return Promise.resolve(rt.snapshot());
+    waiting = rt;
+    const promise = new Promise<JobState>(addWaiter);
+    waiting = undefined;
+    return promise;
+  }
   const { timeout, signal } = options;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
     return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
@@ -60,6 +69,13 @@ export function waitForRest(rt: JobRuntime, options: WaitOptions): Promise<JobSt
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The job whose `wait()` is constructing its promise (see waitForRest). */
+let waiting: JobRuntime | undefined;
+
+function addWaiter(resolve: (state: JobState) => void): void {
+  waiting!.observers.wait(resolve);
 }
 
 /**

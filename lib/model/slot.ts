@@ -52,6 +52,9 @@ export class Slot<T extends object = Payload> {
    * custom policy): payloads go into the job's policy state, and the handler runs when it fires.
    */
   _policy: PolicyDef | undefined = undefined;
+  /** {@link Slot.key}, and the routine id it was made from. */
+  private keyOf: string | undefined = undefined;
+  private keyText = '';
   /** @internal The slot's place among its join's slots (0 otherwise). */
   _policyIndex = 0;
 
@@ -192,6 +195,13 @@ export class Slot<T extends object = Payload> {
 
   /** The routine-and-slot key used in `JobState.slotData`. */
   get key(): string {
-    return `${this.routine.id}.${this.name}`;
+    // Kept, with the routine id it was made from: every job's snapshot reads it, and a new
+    // string per read was also interned anew as a property key.
+    const id = this.routine.id;
+    if (this.keyOf !== id) {
+      this.keyOf = id;
+      this.keyText = `${id}.${this.name}`;
+    }
+    return this.keyText;
   }
 }

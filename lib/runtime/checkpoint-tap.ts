@@ -9,6 +9,12 @@ import type { JobRuntime } from './job-runtime.js';
 export type CheckpointTap = (job: JobRuntime, statusChange: boolean) => void;
 
 const taps = new WeakMap<object, CheckpointTap>();
+/**
+ * How many flows were given a tap and not cleared: while none, asking costs no WeakMap lookup
+ * (every job asks after each of its turns). A flow collected with its tap still set is counted
+ * on, which only keeps the lookups.
+ */
+let tapped = 0;
 
 /**
  * @internal Installs (or with `undefined` removes) the checkpoint tap of `flow`'s jobs. Kept beside
@@ -20,11 +26,15 @@ const taps = new WeakMap<object, CheckpointTap>();
  * ```
  */
 export function setCheckpointTap(flow: object, tap: CheckpointTap | undefined): void {
-  if (tap === undefined) taps.delete(flow);
-  else taps.set(flow, tap);
+  if (tap === undefined) {
+    if (taps.delete(flow)) tapped--;
+  } else {
+    if (!taps.has(flow)) tapped++;
+    taps.set(flow, tap);
+  }
 }
 
 /** @internal The checkpoint tap of `flow`'s jobs, if any. @example `checkpointTapOf(flow)?.(job, true)` */
 export function checkpointTapOf(flow: object): CheckpointTap | undefined {
-  return taps.get(flow);
+  return tapped === 0 ? undefined : taps.get(flow);
 }

@@ -2,6 +2,10 @@ import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
+import { RoutineRun, sharedTotals, totalsView, unchangedTotals } from './routine-run.js';
+import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
+import { newest, ringViews } from './ring-views.js';
+import type { Routine } from '../model/routine.js';
 
 import type { ActivationRecord, DeliveryRecord, FlowPerformance, RoutinePerformance, TrackerState } from '../core/tracker-records.js';
 
@@ -20,7 +24,13 @@ export type { ActivationRecord, DeliveryRecord, TrackerState, TrackerTotals, Rou
  * ```
  */
 export class ExecutionTracker {
-  private readonly perf = new Map<string, PerfTotals>();
+  /**
+   * Totals not held by one of the job's runs (see {@link ExecutionTracker.adopt}): a restored
+   * job's figures, or ones asked for by id. Made at first use: a fresh job's totals are its
+   * runs themselves, found through the job's `runs` map (a Map per job of its own was most of
+   * a tenth of what a small settled job kept).
+   */
+  private loose: Map<string, PerfTotals> | undefined = undefined;
   /** Deliveries over the whole job (a resumed job's included). */
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
@@ -40,12 +50,15 @@ export class ExecutionTracker {
   // Delivery columns (ring of `limit`).
   private dConn: Connection[] = smallColumn();
   private dTime: number[] = smallNumberColumn();
-  // The record objects built for reading, per ring position, and which write (its count) each
-  // was built for: a record is built once, so successive snapshots share it. The journal diffs
-  // lists by identity; rebuilt records of equal deliveries (same ms, same connection) cannot be
-  // told apart, and such a list was written whole on every checkpoint. Made at the first read.
-  private aViews: RingViews<ActivationRecord> | undefined = undefined;
-  private dViews: RingViews<DeliveryRecord> | undefined = undefined;
+  // The records the last read built, and the count they were read at: a record is built once
+  // per write, so successive snapshots share it. The journal diffs lists by identity; rebuilt
+  // records of equal deliveries (same ms, same connection) cannot be told apart, and such a
+  // list was written whole on every checkpoint. The last read's own list is the cache (no
+  // per-position arrays: those were a tenth of what a small settled job kept).
+  private aLast: readonly ActivationRecord[] = NONE;
+  private aLastCount = 0;
+  private dLast: readonly DeliveryRecord[] = NONE;
+  private dLastCount = 0;
 
   /** Restored from a snapshot (a resumed job): older than everything in the columns. */
   private restoredRecords: readonly ActivationRecord[] = NONE;
@@ -53,23 +66,53 @@ export class ExecutionTracker {
   /** @internal Bumped by every record: the snapshot rebuilds the tracker state only when it moved. */
   version = 0;
 
+  /** The job's routine runs, which are the routines' totals (see {@link ExecutionTracker.useRuns}). */
+  private runs: ReadonlyMap<unknown, RunTotals> | undefined = undefined;
+
   constructor(private readonly limit: number) {}
+
+  /**
+   * @internal Finds the routines' totals in the job's routine runs from now on (a RoutineRun
+   * is its routine's totals); a tracker without them keeps every routine's totals by id.
+   */
+  useRuns(runs: ReadonlyMap<unknown, RunTotals>): void {
+    this.runs = runs;
+  }
 
   /** @internal The totals object of a routine, created on first use (cached by the caller). */
   totalsFor(routineId: string): PerfTotals {
-    let t = this.perf.get(routineId);
-    if (t === undefined) this.perf.set(routineId, (t = new PerfTotals()));
+    let t = this.find(routineId);
+    if (t === undefined) (this.loose ??= new Map()).set(routineId, (t = new PerfTotals()));
     return t;
   }
 
   /**
-   * @internal Makes `totals` (a job's RoutineRun) the figures of `routineId` from now on,
-   * carrying over what was counted under it before (a restored job's totals).
+   * @internal Makes `totals` (a job's new RoutineRun, about to enter its `runs`) the figures of
+   * `routineId` from now on, carrying over what was counted under it before (a restored job's
+   * totals).
    */
   adopt(routineId: string, totals: PerfTotals): void {
-    const before = this.perf.get(routineId);
+    const loose = this.loose;
+    const before = loose?.get(routineId);
     if (before !== undefined) Object.assign(totals, { total: before.total, completed: before.completed, failed: before.failed, time: before.time, min: before.min, max: before.max });
-    this.perf.set(routineId, totals);
+    // Kept in `loose` (in its place, so the totals keep their order) when it was there, or when
+    // there is no runs map to find it in.
+    if (before !== undefined || this.runs === undefined) (this.loose ??= new Map()).set(routineId, totals);
+  }
+
+  /** A routine's totals: loose ones first, then the runs'. */
+  private find(routineId: string): PerfTotals | undefined {
+    const t = this.loose?.get(routineId);
+    if (t !== undefined || this.runs === undefined) return t;
+    for (const run of this.runs.values()) if (run.routine.id === routineId) return run;
+    return undefined;
+  }
+
+  /** Every routine's totals, in the order they were first counted (restored ones first). */
+  private forEachTotals(fn: (totals: PerfTotals, routineId: string, routine: Routine | undefined) => void): void {
+    const loose = this.loose;
+    if (loose !== undefined) loose.forEach((t, id) => fn(t, id, t instanceof RoutineRun ? t.routine : undefined));
+    if (this.runs !== undefined) for (const run of this.runs.values()) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
   }
 
   /** @internal */
@@ -112,7 +155,9 @@ export class ExecutionTracker {
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
   get records(): readonly ActivationRecord[] {
-    const out = ringViews(this.aCount, this.limit, (this.aViews ??= { views: [], builtFor: [] }), (i) => this.activationRecord(i));
+    const out = ringViews(this.aCount, this.limit, this.aLast, this.aLastCount, (i) => this.activationRecord(i));
+    this.aLast = out;
+    this.aLastCount = this.aCount;
     return Object.freeze(newest(this.restoredRecords, out, this.limit));
   }
 
@@ -134,30 +179,54 @@ export class ExecutionTracker {
 
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
-    const out = ringViews(this.dCount, this.limit, (this.dViews ??= { views: [], builtFor: [] }), (i) => {
+    const out = ringViews(this.dCount, this.limit, this.dLast, this.dLastCount, (i) => {
       const c = this.dConn[i];
       return Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
     });
+    this.dLast = out;
+    this.dLastCount = this.dCount;
     return Object.freeze(newest(this.restoredFlow, out, this.limit));
   }
 
   /** @internal The tracker as plain data, for the job's snapshot. */
   toState(): TrackerState {
-    const totals: Record<string, TrackerState['totals'][string]> = {};
-    const last = this.lastTotals;
-    this.perf.forEach((t, id) => {
-      if (t.total === 0) return;
-      // A routine whose figures did not change keeps the previous snapshot's object (shared, and a journal diff skips it).
-      const p = last?.[id];
-      const same = p !== undefined && p.total === t.total && p.completed === t.completed && p.failed === t.failed && p.time === t.time && p.min === t.min && p.max === t.max;
-      totals[id] = same ? p : Object.freeze({ total: t.total, completed: t.completed, failed: t.failed, time: t.time, min: t.min, max: t.max });
-    });
+    const totals = this.totalsRecord();
     this.lastTotals = totals;
-    return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals: Object.freeze(totals), deliveries: this.deliveries });
+    return Object.freeze({ records: this.records, eventFlow: this.eventFlow, totals, deliveries: this.deliveries });
   }
 
-  /** The totals of the last {@link toState}. */
-  private lastTotals: TrackerState['totals'] | undefined = undefined;
+  /** Every counted routine's figures: the kept record when they are all shared ones and the same (see SharedRecords). */
+  private totalsRecord(): Readonly<Record<string, TrackerState['totals'][string]>> {
+    let anchor: object | undefined;
+    let cursor: SharedRecordCursor<TrackerState['totals'][string]> | undefined;
+    let first = true;
+    this.forEachTotals((t, id, routine) => {
+      if (t.total === 0) return;
+      if (first) {
+        first = false;
+        anchor = routine;
+        cursor = routine === undefined ? undefined : sharedTotalsRecords.start(routine);
+      }
+      if (cursor !== undefined && !cursor.next(id, sharedTotals(t, routine))) cursor = undefined;
+    });
+    const kept = cursor?.result();
+    if (kept !== undefined) return kept;
+    const totals: Record<string, TrackerState['totals'][string]> = {};
+    let shared = anchor !== undefined;
+    const last = this.lastTotals;
+    this.forEachTotals((t, id, routine) => {
+      if (t.total === 0) return;
+      const view = sharedTotals(t, routine);
+      if (view === undefined) shared = false;
+      // A routine whose figures did not change keeps the previous snapshot's object (shared, and a journal diff skips it).
+      totals[id] = view ?? unchangedTotals(last?.[id], t) ?? totalsView(t, routine);
+    });
+    if (!shared) return Object.freeze(totals);
+    const ids = Object.keys(totals);
+    return sharedTotalsRecords.keep(anchor!, ids, ids.map((id) => totals[id]), totals);
+  }
+
+  /** The totals of the last {@link toState} (unchanged ones are kept: see unchangedTotals). */ private lastTotals: TrackerState['totals'] | undefined = undefined;
 
   /** @internal Continues from a snapshot's tracker (a resumed job): totals, counts and records. */
   restore(state: TrackerState): void {
@@ -177,7 +246,7 @@ export class ExecutionTracker {
    * ```
    */
   getRoutinePerformance(routineId: string): RoutinePerformance | undefined {
-    const t = this.perf.get(routineId);
+    const t = this.find(routineId);
     if (t === undefined || t.total === 0) return undefined;
     return {
       totalExecutions: t.total,
@@ -202,12 +271,12 @@ export class ExecutionTracker {
     let routines = 0;
     let executions = 0;
     let time = 0;
-    for (const t of this.perf.values()) {
-      if (t.total === 0) continue;
+    this.forEachTotals((t) => {
+      if (t.total === 0) return;
       routines++;
       executions += t.total;
       time += t.time;
-    }
+    });
     return { totalRoutines: routines, totalExecutions: executions, totalEvents: this.deliveries, totalExecutionTime: time };
   }
 }
@@ -221,37 +290,11 @@ function whole(ms: number): number {
   return i === ms ? i : ms;
 }
 
+/** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
+type RunTotals = PerfTotals & { readonly routine: Routine };
+
+/** Totals records made of shared figures are shared too, per the job's first counted routine. */
+const sharedTotalsRecords = new SharedRecords<TrackerState['totals'][string]>();
+
 /** Shared by every tracker until it is restored (never written: restore replaces it). */
 const NONE: readonly never[] = Object.freeze([]);
-
-/** The record objects built for a ring's entries, per position, and the write (count) each was built for. */
-interface RingViews<T> {
-  readonly views: T[];
-  readonly builtFor: number[];
-}
-
-/**
- * The newest `min(count, limit)` entries of a ring written `count` times, oldest first, as
- * records built by `build(position)` once per write and reused by every later read. Plain
- * index loops, no generator or spread: a snapshot of every small job reads this.
- */
-function ringViews<T>(count: number, limit: number, cache: RingViews<T>, build: (i: number) => T): T[] {
-  const n = Math.min(count, limit);
-  const out: T[] = new Array(n);
-  for (let k = 0, seq = count - n; k < n; k++, seq++) {
-    const i = seq % limit;
-    if (cache.builtFor[i] !== seq) {
-      cache.views[i] = build(i);
-      cache.builtFor[i] = seq;
-    }
-    out[k] = cache.views[i];
-  }
-  return out;
-}
-
-/** The newest `limit` of `older` followed by `newer`. */
-function newest<T>(older: readonly T[], newer: T[], limit: number): T[] {
-  if (older.length === 0) return newer;
-  const all = older.concat(newer);
-  return all.length > limit ? all.slice(all.length - limit) : all;
-}

@@ -72,7 +72,7 @@ function parkFailed(job: JobRuntime, task: Task): void {
   task.dueAt = undefined;
   task.delayLeft = undefined;
   task.changed();
-  job.work.parked.unshift(task);
+  job.work.parkFirst(task);
   job.mark();
 }
 

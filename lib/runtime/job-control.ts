@@ -4,6 +4,7 @@ import type { JobState } from '../state/job-state.js';
 import { currentContext } from '../model/current-context.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Task } from './task.js';
+import { NO_ITEMS } from './no-items.js';
 import { nextStatus, transition } from './job-lifecycle.js';
 import { liftTasks, requeue } from './requeue.js';
 import { stopInFlight } from './detach.js';
@@ -110,6 +111,7 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
   }
   const work = job.work;
   work.parked = liftTasks(job);
+  if (job.pausePoints === NO_ITEMS) job.pausePoints = [];
   job.pausePoints.push({ reason, checkpoint: checkpoint ?? EMPTY_PAYLOAD, timestamp: job.clock.now(), pendingCount: work.parked.length });
   job.deadline?.suspend();
   job.change('pause');
@@ -150,7 +152,7 @@ export function resumeJob(job: JobRuntime): void {
 export function continueRun(job: JobRuntime, tasks: readonly Task[]): void {
   requeue(job, tasks);
   const deferred = job.deferred;
-  job.deferred = [];
+  job.deferred = NO_ITEMS;
   job.deferredVersion++;
   const routines = job.owner.graph.routines;
   for (const d of deferred) {

@@ -11,6 +11,7 @@ import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
 import type { JobPolicies } from './policy-cells.js';
+import { NO_ITEMS, NO_SHARED } from './no-items.js';
 
 /**
  * @internal The mutable data of one job (routine states, slot data, shared data, history,
@@ -25,11 +26,13 @@ export abstract class JobData {
   readonly runs = new Map<Routine, RoutineRun>();
   readonly cells = new Map<Slot, SlotCell>();
   readonly history: HistoryLog;
-  shared: Record<string, unknown> = {};
+  // The lists and the shared record start as one frozen empty value (see NO_ITEMS): replaced
+  // at their first write.
+  shared: Record<string, unknown> = NO_SHARED;
   sharedVersion = 0;
-  readonly outputLog: OutputRecord[] = [];
-  readonly pausePoints: PausePoint[] = [];
-  deferred: DeferredEvent[] = [];
+  outputLog: OutputRecord[] = NO_ITEMS;
+  pausePoints: PausePoint[] = NO_ITEMS;
+  deferred: DeferredEvent[] = NO_ITEMS;
   deferredVersion = 0;
   error: JobError | undefined = undefined;
   /** The last task number given in this job (see `Task.seq`). */
@@ -55,11 +58,12 @@ export abstract class JobData {
   /**
    * Whether a snapshot exists to copy changes into. The first snapshot copies every run and
    * cell, so until then nothing is listed dirty: a job whose only snapshot is its final one
-   * never fills (and never grows) the lists.
+   * never fills (and never grows) the lists, which are made at the first entry: a job whose
+   * last snapshot is its first (a small job's) makes none.
    */
   diffing = false;
-  readonly dirtyRuns: RoutineRun[] = [];
-  readonly dirtyCells: SlotCell[] = [];
+  dirtyRuns: RoutineRun[] = NO_ITEMS;
+  dirtyCells: SlotCell[] = NO_ITEMS;
 
   constructor(
     readonly clock: Clock,
@@ -67,6 +71,7 @@ export abstract class JobData {
   ) {
     this.history = new HistoryLog(historyLimit);
     this.tracker = new ExecutionTracker(historyLimit);
+    this.tracker.useRuns(this.runs);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
@@ -116,6 +121,7 @@ export abstract class JobData {
   markRun(run: RoutineRun): void {
     if (!run.dirty && this.diffing) {
       run.dirty = true;
+      if (this.dirtyRuns === NO_ITEMS) this.dirtyRuns = [];
       this.dirtyRuns.push(run);
     }
   }
@@ -124,6 +130,7 @@ export abstract class JobData {
   markCell(cell: SlotCell): void {
     if (!cell.dirty && this.diffing) {
       cell.dirty = true;
+      if (this.dirtyCells === NO_ITEMS) this.dirtyCells = [];
       this.dirtyCells.push(cell);
     }
   }
@@ -149,6 +156,7 @@ export abstract class JobData {
 
   setSharedData(key: string, value: unknown): void {
     if (typeof key !== 'string' || isUnsafeKey(key)) throw new ConfigurationError(`setSharedData: the key must be a string other than '__proto__', got ${describeKey(key)}`);
+    if (this.shared === NO_SHARED) this.shared = {};
     this.shared[key] = value;
     this.sharedVersion++;
     this.mark();
@@ -183,6 +191,7 @@ export abstract class JobData {
   }
 
   deferEvent(event: Event, data: Payload): void {
+    if (this.deferred === NO_ITEMS) this.deferred = [];
     this.deferred.push({ routineId: event.routine.id, eventName: event.name, data, timestamp: this.clock.now() });
     this.deferredVersion++;
     this.mark();

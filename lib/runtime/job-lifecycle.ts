@@ -72,3 +72,28 @@ export function transition(jobId: string, status: JobStatus, action: JobAction):
   if (next === undefined) throw new JobStateError(`cannot ${action} job '${jobId}': it is ${status}${HINTS[action] ?? ''}`);
   return next;
 }
+
+/**
+ * @internal Whether `status` is terminal: completed, failed or cancelled. Compares, not a Set
+ * lookup: every job asks at each status change and at each `wait()`.
+ *
+ * @example
+ * ```ts
+ * isTerminal('failed'); // true
+ * ```
+ */
+export function isTerminal(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+/**
+ * @internal Whether `status` is resting (what `wait()` waits for): terminal, or paused.
+ *
+ * @example
+ * ```ts
+ * isResting('paused'); // true
+ * ```
+ */
+export function isResting(status: JobStatus): boolean {
+  return status === 'paused' || isTerminal(status);
+}

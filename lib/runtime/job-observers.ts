@@ -1,19 +1,19 @@
 import { Subject } from 'rxjs';
 import type { JobState } from '../state/job-state.js';
 import type { OutputRecord } from '../core/records.js';
-import { newSnapshotMarks, takeSnapshot, type SnapshotMarks } from './snapshot-builder.js';
+import { SnapshotMarks, takeSnapshot } from './snapshot-builder.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /**
  * @internal The watching side of one job: the immutable snapshot made on demand from its
  * mutable state, and everybody it is delivered to (`state$`, `output$`, `wait()`). Kept out
  * of JobRuntime so that the work accounting reads on its own; nothing here runs per
- * activation, and a job nobody watches never creates a Subject.
+ * activation, and a job nobody watches never creates a Subject. It is also the snapshot's
+ * {@link SnapshotMarks} (what the last snapshot holds): one object per job, not two.
  */
-export class JobObservers {
+export class JobObservers extends SnapshotMarks {
   private snapVersion = 0;
   private last: JobState | undefined = undefined;
-  private readonly marks: SnapshotMarks = newSnapshotMarks();
   private emittedVersion = 0;
   private states: Subject<JobState> | undefined = undefined;
   /** The Subject behind `output$` (created on demand, completed when the job completes or is cancelled). */
@@ -21,14 +21,16 @@ export class JobObservers {
   /** `wait()` callers: one function, or a list once there are several (most jobs have one). */
   private waiters: ((state: JobState) => void) | Array<(state: JobState) => void> | undefined = undefined;
 
-  constructor(private readonly job: JobRuntime) {}
+  constructor(private readonly job: JobRuntime) {
+    super();
+  }
 
   /** The job's state now; made again only when it changed since the last one. */
   snapshot(): JobState {
     const job = this.job;
     if (this.snapVersion !== job.version || this.last === undefined) {
       job.updatedAt = job.clock.now();
-      this.last = takeSnapshot(job, this.last, this.marks);
+      this.last = takeSnapshot(job, this.last, this);
       this.snapVersion = job.version;
     }
     return this.last;

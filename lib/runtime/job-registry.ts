@@ -22,6 +22,12 @@ function newJobId(): string {
  * still holds their Job (or until collected), without a service that sees many failures
  * keeping them all. Behind `flow.getJob`, `flow.jobIds` and the by-id controls.
  *
+ * The live jobs are a list threaded through the jobs themselves ({@link LiveLinks}): adding
+ * and removing one allocates nothing. The index by id is made at the first lookup or the
+ * first job given its id; until then every live job has a generated id, unique by its
+ * counter, so a flow that only starts and awaits jobs never hashes an id (hashing a new id
+ * string flattens it: a copy per job) nor grows a table per job.
+ *
  * @example
  * ```ts
  * const jobs = new JobRegistry('orders', (id, timeout) => new JobRuntime(id, hooks, dispatcher, clock, 10_000, timeout));
@@ -29,8 +35,11 @@ function newJobId(): string {
  * ```
  */
 export class JobRegistry {
-  /** Pending, running and paused jobs. */
-  private readonly live = new Map<string, JobRuntime>();
+  /** Pending, running and paused jobs, oldest first (through their {@link LiveLinks}). */
+  private head: JobRuntime | undefined = undefined;
+  private tail: JobRuntime | undefined = undefined;
+  /** The live jobs by id, made at first need (see the class comment). */
+  private index: Map<string, JobRuntime> | undefined = undefined;
   private readonly failed = new Map<string, WeakRef<JobRuntime>>();
   private readonly forgetFailed = new FinalizationRegistry<string>((id) => {
     if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
@@ -46,25 +55,29 @@ export class JobRegistry {
   create(jobId: string | undefined, timeout: number | undefined): JobRuntime {
     const id = jobId ?? newJobId();
     if (typeof id !== 'string' || id.length === 0) throw new ConfigurationError(`jobId must be a non-empty string, got ${quoteValue(id)}`);
-    if (this.live.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
+    // A generated id is new unless a job was given it by name, which made the index.
+    const index = jobId === undefined ? this.index : this.byId();
+    if (index !== undefined && index.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
     if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || timeout > Number.MAX_SAFE_INTEGER)) {
       throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${describeValue(timeout)}`);
     }
     // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
     if (this.failed.size > 0) this.failed.delete(id);
     const job = this.make(id, timeout);
-    this.live.set(id, job);
+    this.link(job);
     return job;
   }
 
   /** A live or failed (still referenced) job by id. */
   lookup(jobId: string): JobRuntime | undefined {
-    return this.live.get(jobId) ?? this.failed.get(jobId)?.deref();
+    return this.byId().get(jobId) ?? this.failed.get(jobId)?.deref();
   }
 
   /** Ids of the live jobs. */
   ids(): string[] {
-    return [...this.live.keys()];
+    const ids: string[] = [];
+    for (let job = this.head; job !== undefined; job = job.liveNext) ids.push(job.id);
+    return ids;
   }
 
   /** The error of a by-id call naming no job of this flow. */
@@ -74,7 +87,7 @@ export class JobRegistry {
 
   /** A job reached completed or cancelled (forgotten) or failed (kept weakly: it can resume). */
   ended(job: JobRuntime): void {
-    if (this.live.get(job.id) === job) this.live.delete(job.id);
+    this.unlink(job);
     if (job.status === 'failed') {
       this.failed.set(job.id, new WeakRef(job));
       this.forgetFailed.register(job, job.id);
@@ -86,6 +99,56 @@ export class JobRegistry {
   /** A failed job running again is live. */
   resumed(job: JobRuntime): void {
     if (this.failed.get(job.id)?.deref() === job) this.failed.delete(job.id);
-    this.live.set(job.id, job);
+    const index = this.byId();
+    const other = index.get(job.id);
+    if (other !== undefined && other !== job) this.unlink(other); // as a Map by id would: the id is this job's now
+    if (!job.live) this.link(job);
   }
+
+  /** The live jobs by id, made from the list at the first call and kept from then on. */
+  private byId(): Map<string, JobRuntime> {
+    let index = this.index;
+    if (index === undefined) {
+      index = this.index = new Map();
+      for (let job = this.head; job !== undefined; job = job.liveNext) index.set(job.id, job);
+    }
+    return index;
+  }
+
+  private link(job: JobRuntime): void {
+    job.live = true;
+    job.livePrev = this.tail;
+    job.liveNext = undefined;
+    if (this.tail === undefined) this.head = job;
+    else this.tail.liveNext = job;
+    this.tail = job;
+    this.index?.set(job.id, job);
+  }
+
+  private unlink(job: JobRuntime): void {
+    if (!job.live) return;
+    job.live = false;
+    const { livePrev: prev, liveNext: next } = job;
+    if (prev === undefined) this.head = next;
+    else prev.liveNext = next;
+    if (next === undefined) this.tail = prev;
+    else next.livePrev = prev;
+    job.livePrev = job.liveNext = undefined;
+    if (this.index !== undefined && this.index.get(job.id) === job) this.index.delete(job.id);
+  }
+}
+
+/**
+ * @internal Where a job sits in its registry's list of live jobs (JobRuntime has these
+ * fields): written only by {@link JobRegistry}.
+ *
+ * @example
+ * ```ts
+ * for (let job = first; job !== undefined; job = job.liveNext) ids.push(job.id);
+ * ```
+ */
+export interface LiveLinks {
+  live: boolean;
+  livePrev: JobRuntime | undefined;
+  liveNext: JobRuntime | undefined;
 }

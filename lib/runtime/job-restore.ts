@@ -38,7 +38,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
   runningTasks: () => {},
   failedTask: () => {},
   executionHistory: (job, value) => job.history.reset(value),
-  pausePoints: (job, value) => void job.pausePoints.push(...value),
+  pausePoints: (job, value) => void (job.pausePoints = job.pausePoints.concat(value)),
   deferredEvents: (job, value) => {
     job.deferred = value.slice();
     job.deferredVersion++;
@@ -59,7 +59,7 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     for (const [id, state] of Object.entries(value)) job.operatorLog(graph.routines.get(id)!, Infinity, false).restore(state, savedAt);
   },
   activationSeq: (job, value) => void (job.lastSeq = Math.max(job.lastSeq, value)),
-  outputLog: (job, value) => void job.outputLog.push(...value),
+  outputLog: (job, value) => void (job.outputLog = job.outputLog.concat(value)),
   open: (job, value) => {
     if (!value) return;
     job.work.openHold = true; // still waiting for close(), as before the save
@@ -163,7 +163,7 @@ export function restoreJob(
     // emits its deferred events); its timeout starts then too.
     job.work.parked = restored;
     // A job that was not paused when saved (it crashed running, say) says why it waits now.
-    if (state.status !== 'paused') job.pausePoints.push({ reason: 'restored', checkpoint: {}, timestamp: job.clock.now(), pendingCount: restored.length });
+    if (state.status !== 'paused') job.pausePoints = job.pausePoints.concat({ reason: 'restored', checkpoint: {}, timestamp: job.clock.now(), pendingCount: restored.length });
     job.change('pause');
     resumeOperators();
     return job;

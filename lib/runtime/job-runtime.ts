@@ -16,16 +16,16 @@ import { JobData } from './job-data.js';
 import { JobDeadline } from './job-deadline.js';
 import { JobObservers } from './job-observers.js';
 import { WorkLedger } from './work-ledger.js';
-import { transition, type JobAction } from './job-lifecycle.js';
+import { isResting, isTerminal, transition, type JobAction } from './job-lifecycle.js';
 import { pauseJob, timeoutJob } from './job-control.js';
 import { handleStreamError } from './failure-policy.js';
 import { requeue } from './requeue.js';
 import { settlePolicies } from './policy-intake.js';
 import { queueIdleWork } from './idle-work.js';
 import { jobRecord } from './job-record.js';
+import type { LiveLinks } from './job-registry.js';
+import { NO_ITEMS } from './no-items.js';
 
-const RESTING: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled', 'paused']);
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * @internal The mutable working state of one job. Handlers and the dispatcher change it in
@@ -43,7 +43,7 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancel
  * const job = new JobRuntime('job-1', hooks, dispatcher, clock, 10_000, undefined);
  * ```
  */
-export class JobRuntime extends JobData implements ContextHost {
+export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   status: JobStatus = 'pending';
   readonly createdAt: number;
   updatedAt: number;
@@ -66,6 +66,10 @@ export class JobRuntime extends JobData implements ContextHost {
   handle: object | undefined = undefined;
   /** Only for a job with a timeout. */
   readonly deadline: JobDeadline | undefined;
+  // Its place in the flow's list of live jobs (see JobRegistry: no table entry per job).
+  live = false;
+  livePrev: JobRuntime | undefined = undefined;
+  liveNext: JobRuntime | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -120,7 +124,7 @@ export class JobRuntime extends JobData implements ContextHost {
   queue(task: Task): void {
     if (task.seq === 0) task.seq = ++this.lastSeq;
     if (this.active && !this.gated) this.dispatcher.enqueue(task);
-    else this.work.parked.push(task);
+    else this.work.park(task);
   }
 
   /** {@link JobRuntime.queue} of a first attempt fed by no event (an entry), with no Task object unless it is parked. */
@@ -148,7 +152,7 @@ export class JobRuntime extends JobData implements ContextHost {
       if (paused) {
         const task = new Task(this, c.slot, c.map(data), 1, now, event);
         task.seq = seq;
-        this.work.parked.push(task);
+        this.work.park(task);
       } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, seq);
       causes?.set(seq, cause!);
       this.tracker.recordDelivery(c, now);
@@ -167,6 +171,7 @@ export class JobRuntime extends JobData implements ContextHost {
 
   sendOutput(routine: Routine, outputType: string, data: Payload): void {
     const record: OutputRecord = { jobId: this.id, routineId: routine.id, outputType, data, timestamp: this.clock.now() };
+    if (this.outputLog === NO_ITEMS) this.outputLog = [];
     this.outputLog.push(Object.freeze(record));
     this.mark();
     this.observers.outputs?.next(record);
@@ -194,7 +199,7 @@ export class JobRuntime extends JobData implements ContextHost {
     this.gated = false;
     if (!this.active) return; // paused meanwhile: its work stays parked for resume
     const tasks = this.work.parked;
-    this.work.parked = [];
+    this.work.parked = NO_ITEMS;
     requeue(this, tasks);
     this.dispatcher.request();
     this.mark();
@@ -221,8 +226,8 @@ export class JobRuntime extends JobData implements ContextHost {
     this.status = status;
     this.mark();
     if (this.owner.inspecting) this.owner.inspect(jobRecord(this.id, status, this.clock.now(), this.error));
-    const resting = RESTING.has(status);
-    const terminal = TERMINAL.has(status);
+    const resting = isResting(status);
+    const terminal = isTerminal(status);
     // A snapshot only when somebody takes it: observers, waiters, or a checkpoint (resting).
     if (!this.observers.watched && !resting) return;
     this.observers.statusChanged(this.snapshot(), resting, terminal);
@@ -234,11 +239,11 @@ export class JobRuntime extends JobData implements ContextHost {
   }
 
   get terminal(): boolean {
-    return TERMINAL.has(this.status);
+    return isTerminal(this.status);
   }
 
   get resting(): boolean {
-    return RESTING.has(this.status);
+    return isResting(this.status);
   }
 
   /** Resolves once no activation of this job is in flight (the caller's own excepted). */

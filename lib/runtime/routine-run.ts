@@ -34,6 +34,19 @@ export class RoutineRun extends PerfTotals {
   }
 
   view(): RoutineState {
+    return this.sharedView() ?? this.ownView();
+  }
+
+  /**
+   * The common view (no user keys, no error, few activations): one frozen object per routine
+   * shared by every job (see sharesOf); undefined for any other, making nothing.
+   */
+  sharedView(): RoutineState | undefined {
+    if (this.user === undefined && this.error === undefined && this.errors === 0 && this.activations < COMMON_VIEW_ACTIVATIONS) return commonView(this.routine, this.status, this.activations);
+    return undefined;
+  }
+
+  private ownView(): RoutineState {
     // No spread without user keys: every job's snapshot makes one view per routine.
     const view: Record<string, unknown> =
       this.user === undefined ? { status: this.status, activations: this.activations, errors: this.errors } : { ...this.user, status: this.status, activations: this.activations, errors: this.errors };
@@ -50,6 +63,83 @@ export class RoutineRun extends PerfTotals {
     this.error = error as { name: string; message: string } | undefined;
     this.user = Object.keys(user).length > 0 ? { ...user } : undefined;
   }
+}
+
+/** Views of `{ status, activations, errors: 0 }` are shared for activations below this. */
+const COMMON_VIEW_ACTIVATIONS = 16;
+
+/**
+ * Frozen snapshot parts of one routine that every job shares: they hold nothing of a job's
+ * own, and a small job's snapshot would make one per routine. Per routine, never across
+ * routines: one snapshot never holds the same object twice (the lossless job JSON keeps an
+ * object held twice as one, which plain equal objects do not need).
+ */
+interface RoutineShares {
+  readonly views: Map<RoutineStatus, RoutineState[]>;
+  readonly totals: Array<Readonly<PerfTotals>>;
+}
+const shares = new WeakMap<Routine, RoutineShares>();
+
+function sharesOf(routine: Routine): RoutineShares {
+  let s = shares.get(routine);
+  if (s === undefined) shares.set(routine, (s = { views: new Map(), totals: [] }));
+  return s;
+}
+
+/** The shared frozen `{ status, activations, errors: 0 }` of `routine`, made at first use. */
+function commonView(routine: Routine, status: RoutineStatus, activations: number): RoutineState {
+  const views = sharesOf(routine).views;
+  let list = views.get(status);
+  if (list === undefined) views.set(status, (list = []));
+  return (list[activations] ??= Object.freeze({ status, activations, errors: 0 }) as RoutineState);
+}
+
+/** Totals of this many attempts or fewer, all completed in under 1 ms (0 ms each), are shared per routine. */
+const INSTANT_TOTALS = 16;
+
+/**
+ * @internal The frozen figures of a job's run for its snapshot: the common ones of a small job
+ * (a few attempts, all completed, each in under a millisecond) are one frozen object per
+ * routine shared by every job (see RoutineShares); others are made anew.
+ *
+ * @example
+ * ```ts
+ * totals[run.routine.id] = totalsView(run, run.routine);
+ * ```
+ */
+export function totalsView(t: PerfTotals, routine: Routine | undefined): Readonly<PerfTotals> {
+  const { total, completed, failed, time, min, max } = t;
+  return sharedTotals(t, routine) ?? Object.freeze({ total, completed, failed, time, min, max });
+}
+
+/**
+ * @internal `previous` (the last snapshot's view of these totals) when it holds the same
+ * figures as `t`, else undefined: an unchanged routine keeps its object between snapshots, so
+ * a journal entry leaves it out.
+ *
+ * @example
+ * ```ts
+ * totals[id] = unchangedTotals(last?.[id], run) ?? totalsView(run, run.routine);
+ * ```
+ */
+export function unchangedTotals(previous: Readonly<PerfTotals> | undefined, t: PerfTotals): Readonly<PerfTotals> | undefined {
+  if (previous === undefined) return undefined;
+  const same = previous.total === t.total && previous.completed === t.completed && previous.failed === t.failed && previous.time === t.time && previous.min === t.min && previous.max === t.max;
+  return same ? previous : undefined;
+}
+
+/**
+ * @internal {@link totalsView} when it is a shared one, else undefined (making nothing).
+ *
+ * @example
+ * ```ts
+ * const shared = sharedTotals(run, run.routine);
+ * ```
+ */
+export function sharedTotals(t: PerfTotals, routine: Routine | undefined): Readonly<PerfTotals> | undefined {
+  const { total, completed, failed, time, min, max } = t;
+  if (routine === undefined || failed !== 0 || time !== 0 || min !== 0 || max !== 0 || total !== completed || total > INSTANT_TOTALS) return undefined;
+  return (sharesOf(routine).totals[total] ??= Object.freeze({ total, completed: total, failed: 0, time: 0, min: 0, max: 0 }));
 }
 
 /** @internal A slot's merged data in one job, plus its place in the dirty list. */

@@ -4,6 +4,8 @@ import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../stat
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
 import { policiesView } from './policy-cells.js';
+import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
+import type { RoutineState } from '../core/records.js';
 
 /**
  * Snapshots are made by immer from the previous one, so unchanged routine states, slot data
@@ -26,12 +28,12 @@ const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
  *
  * @example
  * ```ts
- * const marks = new SnapshotMarks(); let last = takeSnapshot(job, undefined, marks);
+ * const marks = new SnapshotMarks(); let last = takeSnapshot(job, undefined, marks); // a job's JobObservers is its marks
  * ```
  */
 export class SnapshotMarks {
   historyTotal = -1;
-  outputs = -1;
+  outputCount = -1;
   pausePoints = -1;
   deferred = -1;
   shared = -1;
@@ -42,30 +44,6 @@ export class SnapshotMarks {
   policies = -1;
   /** Set for one snapshot: whether the task lists must be rebuilt. */
   tasksDue = true;
-}
-
-/**
- * @internal New {@link SnapshotMarks}, a plain literal (SnapshotMarks has only fields).
- *
- * @example
- * ```ts
- * const marks = newSnapshotMarks();
- * ```
- */
-export function newSnapshotMarks(): SnapshotMarks {
-  return {
-    historyTotal: -1,
-    outputs: -1,
-    pausePoints: -1,
-    deferred: -1,
-    shared: -1,
-    hadTasks: true,
-    flush: -1,
-    tracker: -1,
-    operators: -1,
-    policies: -1,
-    tasksDue: true,
-  };
 }
 
 /** A snapshot under construction: the plain first one, or an immer draft of the previous one. */
@@ -86,13 +64,8 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
   routineStates: (job, out, _m, first) => {
     const dirty = job.dirtyRuns;
-    if (first) {
-      const states: Record<string, unknown> = (out.routineStates = {});
-      job.runs.forEach((run) => {
-        run.dirty = false;
-        states[run.routine.id] = run.view();
-      });
-    } else {
+    if (first) out.routineStates = firstRoutineStates(job);
+    else {
       const states = out.routineStates as Record<string, unknown>;
       for (let i = 0; i < dirty.length; i++) {
         const run = dirty[i];
@@ -123,11 +96,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   pendingTasks: (job, out, marks) => void (marks.tasksDue && (out.pendingTasks = frozen(pendingViews(job)))),
   runningTasks: (job, out, marks) => void (marks.tasksDue && (out.runningTasks = frozen(runningViews(job)))),
-  failedTask: (job, out, marks) => {
+  failedTask: (job, out, marks, first) => {
     if (!marks.tasksDue) return;
     const failed = job.work.failedTask?.view();
     if (failed !== undefined) out.failedTask = failed;
-    else delete out.failedTask;
+    else if (!first) delete out.failedTask; // a delete is a runtime call: a first snapshot has nothing to delete
   },
   executionHistory: (job, out, marks) => {
     if (job.history.total === marks.historyTotal) return;
@@ -148,12 +121,12 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
       }
     }
     if (points.length === marks.pausePoints) return;
-    out.pausePoints = frozen(points.slice());
+    out.pausePoints = points.length === 0 ? EMPTY_LIST : frozen(points.slice());
     marks.pausePoints = points.length;
   },
   deferredEvents: (job, out, marks) => {
     if (job.deferredVersion === marks.deferred) return;
-    out.deferredEvents = frozen(job.deferred.slice());
+    out.deferredEvents = job.deferred.length === 0 ? EMPTY_LIST : frozen(job.deferred.slice());
     marks.deferred = job.deferredVersion;
   },
   sharedData: (job, out, marks) => {
@@ -193,17 +166,17 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     marks.policies = policies.version;
   },
   outputLog: (job, out, marks) => {
-    if (job.outputLog.length === marks.outputs) return;
-    out.outputLog = frozen(job.outputLog.slice());
-    marks.outputs = job.outputLog.length;
+    if (job.outputLog.length === marks.outputCount) return;
+    out.outputLog = job.outputLog.length === 0 ? EMPTY_LIST : frozen(job.outputLog.slice());
+    marks.outputCount = job.outputLog.length;
   },
   open: (job, out) => void (out.open = job.work.openHold),
   timeout: (job, out, _m, first) => {
     if (first && job.timeout !== undefined && job.timeout !== job.owner.executionTimeout) out.timeout = job.timeout;
   },
-  error: (job, out) => {
+  error: (job, out, _m, first) => {
     if (job.error !== undefined) out.error = Object.freeze({ ...job.error });
-    else delete out.error;
+    else if (!first) delete out.error;
   },
 };
 
@@ -234,6 +207,37 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next !== previous) freezeFields(next);
   return next;
+}
+
+/** Routine states made of shared views are shared too (see SharedRecords), per the job's first routine. */
+const sharedStates = new SharedRecords<RoutineState>();
+
+/** The first snapshot's routine states: the kept record when this job's views are its views, else its own. */
+function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineState>> {
+  let anchor: object | undefined;
+  let cursor: SharedRecordCursor<RoutineState> | undefined;
+  for (const run of job.runs.values()) {
+    if (anchor === undefined) cursor = sharedStates.start((anchor = run.routine));
+    if (cursor === undefined || !cursor.next(run.routine.id, run.sharedView())) break;
+  }
+  const kept = cursor?.result();
+  if (kept !== undefined) return kept;
+  const states: Record<string, RoutineState> = {};
+  let shared = anchor !== undefined;
+  job.runs.forEach((run) => {
+    run.dirty = false;
+    const view = run.sharedView();
+    if (view === undefined) shared = false;
+    states[run.routine.id] = view ?? run.view();
+  });
+  if (!shared) return states;
+  const ids: string[] = [];
+  const views: RoutineState[] = [];
+  for (const id in states) {
+    ids.push(id);
+    views.push(states[id]);
+  }
+  return sharedStates.keep(anchor!, ids, views, states);
 }
 
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */

@@ -1,6 +1,7 @@
 import type { Drain } from '../model/drain.js';
 import type { InFlight } from './in-flight.js';
 import type { Task } from './task.js';
+import { NO_ITEMS } from './no-items.js';
 
 /**
  * @internal Everything that keeps one job from settling, in one place. The job settles only
@@ -54,10 +55,22 @@ export class WorkLedger {
   get drainCount(): number {
     return this._drains === undefined ? 0 : this._drains.size;
   }
-  /** Tasks lifted out of the queue while paused or failed, in original order. */
-  parked: Task[] = [];
+  /** Tasks lifted out of the queue while paused or failed, in original order (NO_ITEMS until the first). */
+  parked: Task[] = NO_ITEMS;
   /** Activations that were in flight when the job failed: they run again on resume. */
-  interrupted: Task[] = [];
+  interrupted: Task[] = NO_ITEMS;
+
+  /** Parks a task after the parked ones. */
+  park(task: Task): void {
+    if (this.parked === NO_ITEMS) this.parked = [];
+    this.parked.push(task);
+  }
+
+  /** Parks a task before the parked ones (a failed or retrying one runs first on resume). */
+  parkFirst(task: Task): void {
+    if (this.parked === NO_ITEMS) this.parked = [];
+    this.parked.unshift(task);
+  }
   /** The activation that failed the job: it runs first on resume. */
   failedTask: Task | undefined = undefined;
 
@@ -79,8 +92,8 @@ export class WorkLedger {
     if (this.failedTask !== undefined) tasks.push(this.failedTask);
     tasks.push(...this.interrupted, ...this.parked);
     this.failedTask = undefined;
-    this.interrupted = [];
-    this.parked = [];
+    this.interrupted = NO_ITEMS;
+    this.parked = NO_ITEMS;
     return tasks;
   }
 }

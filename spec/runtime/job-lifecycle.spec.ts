@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Flow, JobStateError, type Job, type JobStatus } from '../../lib/index.js';
-import { JOB_ACTIONS, JOB_LIFECYCLE, JOB_STATUSES, nextStatus, transition } from '../../lib/runtime/job-lifecycle.js';
+import { JOB_ACTIONS, JOB_LIFECYCLE, JOB_STATUSES, isResting, isTerminal, nextStatus, transition } from '../../lib/runtime/job-lifecycle.js';
 import { makeRoutine } from '../helpers/routines.js';
 
 // Generated from the transition table: every (status, action) pair is checked, so a change to
@@ -97,5 +97,10 @@ describe('job lifecycle (the transition table)', () => {
         });
       }
     }
+  });
+
+  it('terminal statuses are completed, failed and cancelled; resting ones are those and paused (DESIGN: what wait() waits for)', () => {
+    expect(JOB_STATUSES.filter(isTerminal)).to.have.members(['completed', 'failed', 'cancelled']);
+    expect(JOB_STATUSES.filter(isResting)).to.have.members(['completed', 'failed', 'cancelled', 'paused']);
   });
 });

@@ -17,7 +17,7 @@ describe('WorkLedger', () => {
 
   it('parked, interrupted and failed tasks do not keep a job from settling but are listed as tasks', () => {
     const w = new WorkLedger();
-    w.parked.push(task('p'));
+    w.park(task('p'));
     expect(w.isIdle()).to.equal(true);
     expect(w.hasTasks()).to.equal(true);
   });
