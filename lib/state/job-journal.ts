@@ -83,6 +83,8 @@ export const sameTask: SameItem = (x, y) => {
   if (x === y) return true;
   const a = x as PendingTask;
   const b = y as PendingTask;
+  // The generic comparison's rules, for the same verdict: only plain objects compare by content.
+  if (!isPlain(a) || !isPlain(b)) return false;
   return (
     a.seq === b.seq &&
     a.attempt === b.attempt &&
@@ -93,7 +95,7 @@ export const sameTask: SameItem = (x, y) => {
     Object.is(a.delayLeft, b.delayLeft) &&
     hasOwn(a, 'dueAt') === hasOwn(b, 'dueAt') &&
     hasOwn(a, 'delayLeft') === hasOwn(b, 'delayLeft') &&
-    (a.source === b.source || (a.source !== undefined && b.source !== undefined && a.source.routineId === b.source.routineId && a.source.eventName === b.source.eventName)) &&
+    (a.source === b.source || sameItem(a.source, b.source, 1)) &&
     hasOwn(a, 'merged') === hasOwn(b, 'merged') &&
     sameItem(a.data, b.data, 1) &&
     sameItem(a.merged, b.merged, 1) &&
@@ -191,6 +193,10 @@ function diffList(a: readonly unknown[], b: readonly unknown[], same: SameItem):
 }
 
 /** Equal for the journal: `Object.is`, or plain objects with the same keys whose values are (to `depth` levels). */
+function isPlain(x: object): boolean {
+  return Object.getPrototypeOf(x) === Object.prototype;
+}
+
 function sameItem(x: unknown, y: unknown, depth: number): boolean {
   if (Object.is(x, y)) return true;
   if (depth === 0 || typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
