@@ -136,6 +136,8 @@ describe('BullMQRunner: jobs on worker processes', function () {
     const input = job.input('acc', 'in');
     from([{ v: 10 }, { v: 100 }]).subscribe({ next: (v) => input.next(v) });
     job.close();
+    // Taken by a worker first (late on a loaded machine), then given time to end if it would.
+    await until(() => job.state.status === 'running', 'running');
     await sleep(150);
     expect(job.state.status, 'the input keeps it open').to.equal('running');
     input.next({ v: 1000 });
