@@ -28,24 +28,22 @@ export interface WaitOptions {
  * ```
  */
 export function waitForRest(rt: JobRuntime, options: WaitOptions | undefined): Promise<JobState> {
-  // The common wait (no options: every job of a flow awaited at once) makes no closure: the
-  // executor is one function, told its job through `waiting`.
-  if (options === undefined) {
-    if (rt.resting) return Promise.resolve(rt.snapshot());
-    waiting = rt;
-    const promise = new Promise<JobState>(addWaiter);
-    waiting = undefined;
-    return promise;
-  }
-  const { timeout, signal } = options;
+  const timeout = options?.timeout;
+  const signal = options?.signal;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
     return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
   }
   if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${rt.id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
   if (rt.resting) return Promise.resolve(rt.snapshot());
   if (signal?.aborted) return Promise.reject(signal.reason);
-  // The common wait: nothing to remove later, so no closures beyond the promise's own.
-  if (timeout === undefined && signal === undefined) return new Promise<JobState>((resolve) => rt.observers.wait(resolve));
+  if (timeout === undefined && signal === undefined) {
+    // The common wait (every job of a flow awaited at once): nothing to remove later, so no
+    // closure at all; the executor is one function, told its job through `waiting`.
+    waiting = rt;
+    const promise = new Promise<JobState>(addWaiter);
+    waiting = undefined;
+    return promise;
+  }
   return new Promise<JobState>((resolve, reject) => {
     let timer: { unsubscribe(): void } | undefined;
     const onAbort = (): void => {

@@ -2,7 +2,7 @@ import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
 import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
-import { RoutineRun, sharedTotals, totalsView, unchangedTotals } from './routine-run.js';
+import { RoutineRun, ownTotals, sharedTotals, unchangedTotals } from './routine-run.js';
 import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
 import { newest, ringViews } from './ring-views.js';
 import type { Routine } from '../model/routine.js';
@@ -219,7 +219,7 @@ export class ExecutionTracker {
       const view = sharedTotals(t, routine);
       if (view === undefined) shared = false;
       // A routine whose figures did not change keeps the previous snapshot's object (shared, and a journal diff skips it).
-      totals[id] = view ?? unchangedTotals(last?.[id], t) ?? totalsView(t, routine);
+      totals[id] = view ?? unchangedTotals(last?.[id], t) ?? ownTotals(t);
     });
     if (!shared) return Object.freeze(totals);
     const ids = Object.keys(totals);

@@ -98,18 +98,17 @@ function commonView(routine: Routine, status: RoutineStatus, activations: number
 const INSTANT_TOTALS = 16;
 
 /**
- * @internal The frozen figures of a job's run for its snapshot: the common ones of a small job
- * (a few attempts, all completed, each in under a millisecond) are one frozen object per
- * routine shared by every job (see RoutineShares); others are made anew.
+ * @internal A frozen copy of a job's figures for its snapshot, when they are not shared ones
+ * (see {@link sharedTotals}).
  *
  * @example
  * ```ts
- * totals[run.routine.id] = totalsView(run, run.routine);
+ * totals[run.routine.id] = sharedTotals(run, run.routine) ?? ownTotals(run);
  * ```
  */
-export function totalsView(t: PerfTotals, routine: Routine | undefined): Readonly<PerfTotals> {
+export function ownTotals(t: PerfTotals): Readonly<PerfTotals> {
   const { total, completed, failed, time, min, max } = t;
-  return sharedTotals(t, routine) ?? Object.freeze({ total, completed, failed, time, min, max });
+  return Object.freeze({ total, completed, failed, time, min, max });
 }
 
 /**
@@ -119,7 +118,7 @@ export function totalsView(t: PerfTotals, routine: Routine | undefined): Readonl
  *
  * @example
  * ```ts
- * totals[id] = unchangedTotals(last?.[id], run) ?? totalsView(run, run.routine);
+ * totals[id] = unchangedTotals(last?.[id], run) ?? ownTotals(run);
  * ```
  */
 export function unchangedTotals(previous: Readonly<PerfTotals> | undefined, t: PerfTotals): Readonly<PerfTotals> | undefined {
@@ -129,7 +128,9 @@ export function unchangedTotals(previous: Readonly<PerfTotals> | undefined, t: P
 }
 
 /**
- * @internal {@link totalsView} when it is a shared one, else undefined (making nothing).
+ * @internal The shared frozen figures of a small job's run (a few attempts, all completed, each
+ * in under a millisecond: one object per routine and count, see RoutineShares), else undefined
+ * (making nothing).
  *
  * @example
  * ```ts

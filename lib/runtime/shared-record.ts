@@ -9,8 +9,10 @@
  *
  * @example
  * ```ts
- * const cache = new SharedRecords();
- * const record = cache.find(anchor, ids, values) ?? cache.keep(anchor, ids, values, built);
+ * const cache = new SharedRecords<RoutineState>();
+ * const cursor = cache.start(anchor);
+ * ids.forEach((id, i) => cursor?.next(id, values[i]));
+ * const record = cursor?.result() ?? cache.keep(anchor, ids, values, built);
  * ```
  */
 export class SharedRecords<V> {
