@@ -9,7 +9,7 @@ import { handleFailure } from './failure-policy.js';
 import { detach } from './detach.js';
 import { runAdmitted } from './admitted-run.js';
 import { intake } from './policy-intake.js';
-import { poolExecutorOf } from '../model/placement.js';
+import { poolExecutorOf, type PoolExecutor } from '../model/placement.js';
 import type { SlotHandler } from '../model/slot.js';
 
 /**
@@ -53,10 +53,7 @@ export function activate(task: Task): void {
     if (merged !== undefined) {
       // A 'pool' routine of a flow a worker runs: its activation runs on the pool (flushes stay here).
       const pool = routine._placement === 'pool' && slot !== routine._flushSlot ? poolExecutorOf(job.flow) : undefined;
-      const run: SlotHandler | undefined =
-        pool === undefined || handler === undefined ? handler : function (this: unknown, data, c) {
-              return pool(c as unknown as ActivationContext, data) ?? handler.call(this, data, c);
-            };
+      const run = pool === undefined || handler === undefined ? handler : onPool(pool, handler);
       // A slot with a schema or payload class admits the payload first (on the owner); others pay this one read.
       const admit = slot._admit;
       if (admit !== undefined) result = runAdmitted(ctx, admit, merged, run, routine);
@@ -95,6 +92,16 @@ export function activate(task: Task): void {
     result = Promise.resolve();
     then = (result as Promise<void>).then;
   }
+  awaitEnd(task, ctx, run, startedAt, result, then);
+}
+
+/**
+ * The asynchronous end of an activation: waits for what the handler returned. Kept out of
+ * {@link activate} because its callbacks capture the in-flight record: in the same function,
+ * V8 would allocate their closure context on every activation, synchronous ones included.
+ */
+function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt: number, result: unknown, then: unknown): void {
+  const job = task.job;
   const a = new InFlight(task.retain(), ctx, run, startedAt);
   if (!job.active && job.status !== 'paused') {
     // The handler cancelled its own job: its async work is let go at once (an observable is
@@ -109,7 +116,7 @@ export function activate(task: Task): void {
   const limit = job.owner.activationTimeout;
   if (limit !== undefined) {
     a.timer = job.clock.schedule(
-      () => settle(a, new TimeoutError(`routine '${routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)),
+      () => settle(a, new TimeoutError(`routine '${task.slot.routine.id}' slot '${task.slot.name}': activation exceeded ${limit} ms`)),
       limit,
     );
   }
@@ -136,6 +143,16 @@ export function activate(task: Task): void {
   }
   if (a.done) sub.unsubscribe();
   else a.sub = sub;
+}
+
+/**
+ * A pool routine's handler: the pool runs the activation, or (no pool worker takes it) the
+ * handler runs here. A function of its own so that {@link activate} captures nothing.
+ */
+function onPool(pool: PoolExecutor, handler: SlotHandler): SlotHandler {
+  return function (this: unknown, data, c) {
+    return pool(c as unknown as ActivationContext, data) ?? handler.call(this, data, c);
+  };
 }
 
 /** Like a cancel's `detach`, for work returned after the handler cancelled its own job. */
