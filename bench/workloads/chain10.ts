@@ -15,6 +15,9 @@
  * (`x_fifo_in_process`: at N=100,000 the bare FIFO stays in cache, 3x faster per hop than at
  * 1,000,000). The first session's targets stay as `old_target` / `meets_old_target`.
  *
+ * `allocated_bytes_per_activation`: what one more run (of min(N, 100,000) messages) allocated,
+ * garbage included, per activation (bench/lib/allocation.ts; `--alloc 0` skips it).
+ *
  *   tsx bench/workloads/chain10.ts --n 100000 [--runs 3] [--rx 0 to skip the RxJS floor] [--fifo 1]
  */
 import { main, numberArg, report } from '../lib/report.js';
@@ -22,6 +25,7 @@ import { Checks, MemorySampler, median, nowMs, repeat, round, gc } from '../lib/
 import { chain10Flow, Tally } from '../lib/routines.js';
 import { runRxChain10 } from '../lib/rx-chain.js';
 import { runFifoChain10 } from '../lib/fifo-chain.js';
+import { allocatedBytes } from '../lib/allocation.js';
 
 const OLD_TARGET_PER_SEC = 1_000_000;
 const OLD_TARGET_X_RX = 10;
@@ -80,6 +84,20 @@ main('chain10', async () => {
     { warmup: 1, runs },
   );
 
+  // What one run allocates, garbage included (after the timed runs: the profiler's own cost
+  // stays out of them). Bytes do not move with the machine's load the way times do.
+  let allocated = NaN;
+  if (numberArg('alloc', 1) !== 0) {
+    const { flow, sink } = chain10Flow();
+    sink.tally = new Tally(warmupN, 10);
+    gc();
+    allocated = await allocatedBytes(async () => {
+      const state = await flow.start('entry', { n: warmupN }).wait();
+      floorChecks.equal(state.status, 'completed', 'job status of the allocation-sampled run');
+    });
+    for (const p of sink.tally.problems('r10 (allocation-sampled run)')) floorChecks.that(false, p);
+  }
+
   const activations = 10 * n;
   const seconds = timed.median.ms / 1000;
   const perSec = activations / seconds;
@@ -103,6 +121,7 @@ main('chain10', async () => {
     runs_ms: timed.results.map((r) => round(r.ms, 1)),
     rx_runs_ms: rxMs.map((ms) => round(ms, 1)),
     ...(withFifo ? { fifo_runs_ms: fifoMs.map((ms) => round(ms, 1)) } : {}),
+    allocated_bytes_per_activation: round(allocated / (10 * warmupN), 0),
     history_length: timed.median.historyLength,
     sampled_peak_heap_mb: round(Math.max(...timed.results.map((r) => r.peakHeap as number)), 1),
     sampled_peak_rss_mb: round(Math.max(...timed.results.map((r) => r.peakRss as number)), 1),
