@@ -22,22 +22,10 @@ const DELIVERED = Symbol('delivered');
  * ```
  */
 export class ActivationContext implements ExecutionContext<AnyPorts> {
-  private controller?: AbortController;
-  private boundScheduler?: ActivationScheduler;
+  /** What few activations use (a signal, a scheduler, asynchronously checked emits), made on first use. */
+  private extra: ContextExtra | undefined = undefined;
   /** Set when the activation was let go (its job was cancelled or failed): its emits are dropped. */
   silenced = false;
-  /**
-   * Emits waiting for an asynchronous event schema. Each settles with DELIVERED or the failure,
-   * never rejecting: the activation looks at them only when it ends, maybe much later, and a
-   * rejection nobody handled until then would reach the process.
-   */
-  private checks: Promise<unknown>[] | undefined = undefined;
-  /**
-   * The last emit still waiting (for its own check or an earlier one's): later emits queue
-   * behind it, so payloads are delivered in the order they were emitted, whatever order the
-   * checks settle in (and a plain emit never overtakes a checked one).
-   */
-  private tail: Promise<unknown> | undefined = undefined;
   /** Set once the activation has ended: a check that fails after that goes to the routine's policy as a stream failure. */
   ended = false;
 
@@ -70,26 +58,27 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   get scheduler(): SchedulerLike {
     // Bound to this activation (not only to whichever runs when work is scheduled): after an
     // await, with no async context, `timer(n, ctx.scheduler)` still knows its job.
-    return (this.boundScheduler ??= new ActivationScheduler(this.host.scheduler, this));
+    const extra = (this.extra ??= new ContextExtra());
+    return (extra.scheduler ??= new ActivationScheduler(this.host.scheduler, this));
   }
 
   get signal(): AbortSignal {
     // Created on first use: most handlers never look, and an AbortController is not free.
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
+    const extra = (this.extra ??= new ContextExtra());
+    if (extra.controller === undefined) {
+      const controller = (extra.controller = new AbortController());
       const jobSignal = this.host.abortSignal();
-      if (jobSignal.aborted) this.controller.abort(jobSignal.reason);
-      else jobSignal.addEventListener('abort', () => this.controller!.abort(jobSignal.reason), { once: true });
+      if (jobSignal.aborted) controller.abort(jobSignal.reason);
+      else jobSignal.addEventListener('abort', () => controller.abort(jobSignal.reason), { once: true });
     }
-    return this.controller.signal;
+    return extra.controller.signal;
   }
 
   /** @internal Aborts this activation only (activation timeout). */
   abort(reason: unknown): void {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-    }
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    const extra = (this.extra ??= new ContextExtra());
+    const controller = (extra.controller ??= new AbortController());
+    if (!controller.signal.aborted) controller.abort(reason);
   }
 
   emit(eventName: string, data?: Payload): void {
@@ -105,7 +94,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     event._refuseNonObject(data);
     const check = event._check;
     const checked = check === undefined ? data : check(data);
-    if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.deliver(event, value));
+    if (checked instanceof Promise || this.extra?.tail !== undefined) this.later(checked, (value) => this.deliver(event, value));
     else this.deliver(event, checked as Payload);
   }
 
@@ -114,7 +103,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     event._refuseNonObject(data);
     const check = event._check;
     const checked = check === undefined ? data : check(data);
-    if (checked instanceof Promise || this.tail !== undefined) this.later(checked, (value) => this.host.deferEvent(event, value));
+    if (checked instanceof Promise || this.extra?.tail !== undefined) this.later(checked, (value) => this.host.deferEvent(event, value));
     else this.host.deferEvent(event, checked as Payload);
   }
 
@@ -127,9 +116,10 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   private later(checked: object | Promise<object>, deliver: (value: Payload) => void): void {
     // Handled at once: a rejection waiting behind an earlier emit must not look unhandled.
     const outcome = checked instanceof Promise ? checked.then((value) => ({ value }), (error: unknown) => ({ error })) : Promise.resolve({ value: checked });
-    const previous = this.tail;
+    const extra = (this.extra ??= new ContextExtra());
+    const previous = extra.tail;
     const settled: Promise<unknown> = (previous === undefined ? outcome : previous.then(() => outcome)).then((o) => {
-      if (this.tail === settled) this.tail = undefined; // the last one: emits deliver at once again
+      if (extra.tail === settled) extra.tail = undefined; // the last one: emits deliver at once again
       if ('error' in o) return o.error;
       try {
         deliver(o.value as Payload);
@@ -138,9 +128,9 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
       }
       return DELIVERED;
     });
-    this.tail = settled;
+    extra.tail = settled;
     if (!this.ended) {
-      (this.checks ??= []).push(settled);
+      (extra.checks ??= []).push(settled);
       return;
     }
     void settled.then((outcome) => {
@@ -150,7 +140,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal Whether emits of this activation still wait for an asynchronous schema. */
   get checking(): boolean {
-    return this.checks !== undefined;
+    return this.extra !== undefined && this.extra.checks !== undefined;
   }
 
   /**
@@ -159,9 +149,10 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
    */
   async whenChecked(): Promise<{ error: unknown } | undefined> {
     let failure: { error: unknown } | undefined;
-    while (this.checks !== undefined) {
-      const batch = this.checks;
-      this.checks = undefined;
+    const extra = this.extra;
+    while (extra !== undefined && extra.checks !== undefined) {
+      const batch = extra.checks;
+      extra.checks = undefined;
       for (const outcome of await Promise.all(batch)) {
         if (outcome !== DELIVERED && failure === undefined) failure = { error: outcome };
       }
@@ -196,4 +187,25 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   pause(reason = '', checkpoint: Payload = EMPTY_PAYLOAD): Promise<JobState> {
     return this.host.pause(reason, checkpoint);
   }
+}
+
+/**
+ * The parts of an activation's context that few activations use, apart so that the object
+ * every activation allocates stays small.
+ */
+class ContextExtra {
+  controller: AbortController | undefined = undefined;
+  scheduler: ActivationScheduler | undefined = undefined;
+  /**
+   * Emits waiting for an asynchronous event schema. Each settles with DELIVERED or the failure,
+   * never rejecting: the activation looks at them only when it ends, maybe much later, and a
+   * rejection nobody handled until then would reach the process.
+   */
+  checks: Promise<unknown>[] | undefined = undefined;
+  /**
+   * The last emit still waiting (for its own check or an earlier one's): later emits queue
+   * behind it, so payloads are delivered in the order they were emitted, whatever order the
+   * checks settle in (and a plain emit never overtakes a checked one).
+   */
+  tail: Promise<unknown> | undefined = undefined;
 }
