@@ -3,7 +3,8 @@
  * (concurrency 1), until SIGTERM; prints `ready` once it takes jobs. With `raw`, the same
  * 10 ms handler as a plain BullMQ worker (queue `rawio`, concurrency 1): the floor the
  * workload compares against. A line `cpu` on stdin is answered with `cpu <ms> <jobs>`: this
- * process's CPU time (user + system, all threads) and the jobs it ran so far.
+ * process's CPU time (user + system, all threads) and the jobs it ran so far. It stops on
+ * SIGTERM or when its stdin closes (the bench ended).
  *
  *   node bench/.build/bench/lib/io-worker.js <socket> <prefix> [raw]
  */
@@ -34,10 +35,13 @@ if (mode === 'raw') {
   const worker = await runWorker(buildIoFlow(), { connection: { path: socket }, prefix, concurrency: 1, pool: { concurrency: 0 } });
   close = () => worker.close();
 }
-process.on('SIGTERM', () => void close().then(() => process.exit(0)));
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line !== 'cpu') return;
-  const { user, system } = process.cpuUsage();
-  process.stdout.write(`cpu ${(user + system) / 1000} ${ran.activations}\n`);
-});
+const stopped = (): void => void close().then(() => process.exit(0));
+process.on('SIGTERM', stopped);
+createInterface({ input: process.stdin })
+  .on('line', (line) => {
+    if (line !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`cpu ${(user + system) / 1000} ${ran.activations}\n`);
+  })
+  .on('close', stopped); // the bench is gone (its end of the pipe closed): no orphan left running
 process.stdout.write('ready\n');
