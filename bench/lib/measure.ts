@@ -86,37 +86,6 @@ export async function repeat(
   return { results, median: med, ok: errors.length === 0, errors };
 }
 
-/**
- * Two measurements whose ratio is the figure (a library against its floor): each warmed up as
- * in {@link repeat}, then their measured runs alternated (a, b, a, b, ...), so a change in the
- * machine's load during the sitting falls on both sides instead of on whichever ran second.
- * Returns each side as {@link repeat} does.
- */
-export async function alternate(
-  a: (index: number, warmup: boolean) => Promise<RunResult>,
-  b: (index: number, warmup: boolean) => Promise<RunResult>,
-  options: { runs?: number; minWarmupMs?: number } = {},
-): Promise<[Awaited<ReturnType<typeof repeat>>, Awaited<ReturnType<typeof repeat>>]> {
-  const runs = options.runs ?? 3;
-  const warm = async (run: typeof a): Promise<string[]> => (await repeat(run, { runs: 0, minWarmupMs: options.minWarmupMs })).errors;
-  const errors: [string[], string[]] = [await warm(a), await warm(b)];
-  const results: [RunResult[], RunResult[]] = [[], []];
-  for (let i = 0; i < runs; i++) {
-    for (const [side, run] of [a, b].entries()) {
-      gc();
-      const r = await run(i, false);
-      if (!r.ok) errors[side].push(...r.errors.map((e) => `run ${i}: ${e}`));
-      results[side].push(r);
-    }
-  }
-  const side = (k: 0 | 1): Awaited<ReturnType<typeof repeat>> => {
-    const m = median(results[k].map((r) => r.ms));
-    const med = results[k].reduce((best, r) => (Math.abs(r.ms - m) < Math.abs(best.ms - m) ? r : best), results[k][0]);
-    return { results: results[k], median: med, ok: errors[k].length === 0, errors: errors[k] };
-  };
-  return [side(0), side(1)];
-}
-
 /** Collects failed checks; a workload reports `ok: checks.ok` so a figure is never for a broken run. */
 export class Checks {
   readonly errors: string[] = [];

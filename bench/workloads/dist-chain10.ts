@@ -5,7 +5,7 @@
  * One process holds the client, the owner and the pool (runWorker, pool concurrency 10).
  * Throughput: `--chains` jobs at once on a concurrent flow (activations/s). Hop latency: one job
  * alone, the time from one pool handler's start to the next's (p50 over `--hops` hops).
- * The floor, same run, same redis-server, its runs alternated with routilux's: raw BullMQ, a 10-step chain in which each step adds
+ * The floor, same run, same redis-server: raw BullMQ, a 10-step chain in which each step adds
  * the next job (one queue, one Worker with concurrency 10). Targets: activations/s >= 0.4x the
  * floor's, hop latency p50 <= 1.5 ms.
  *
@@ -15,7 +15,7 @@ import { Queue, Worker } from 'bullmq';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { BullMQRunner, runWorker } from '../../lib/bullmq/index.js';
 import { freshPrefix, withRedis } from '../lib/dist.js';
-import { alternate, Checks, median, nowMs, round, type RunResult } from '../lib/measure.js';
+import { Checks, median, nowMs, repeat, round } from '../lib/measure.js';
 import { main, numberArg, report } from '../lib/report.js';
 
 const STEPS = 10;
@@ -70,7 +70,7 @@ main('dist_chain10', () =>
     const runs = numberArg('runs', 3);
     const connection = server.connection;
 
-    const floorRun = async (_i: number, warmup: boolean): Promise<RunResult> => {
+    const floor = await repeat(async (_i, warmup) => {
       const n = warmup ? Math.min(chains, 50) : chains;
       const prefix = freshPrefix('rawchain');
       const checks = new Checks();
@@ -96,9 +96,9 @@ main('dist_chain10', () =>
       await worker.close();
       await queue.close();
       return checks.result(ms, { activations: n * STEPS });
-    };
+    }, { runs });
 
-    const tier2Run = async (_i: number, warmup: boolean): Promise<RunResult> => {
+    const tier2 = await repeat(async (_i, warmup) => {
       const n = warmup ? Math.min(chains, 50) : chains;
       const prefix = freshPrefix('t2chain');
       const checks = new Checks();
@@ -120,9 +120,7 @@ main('dist_chain10', () =>
       await runner.close();
       await worker.close();
       return checks.result(ms, { activations: n * STEPS, hopP50: median(gaps), hopP90: gaps.sort((a, b) => a - b)[Math.floor(gaps.length * 0.9)] });
-    };
-    // Alternated (floor, routilux, floor, ...): a change in the load falls on both sides of the ratio.
-    const [floor, tier2] = await alternate(floorRun, tier2Run, { runs });
+    }, { runs });
 
     const seconds = tier2.median.ms / 1000;
     const perSec = (chains * STEPS) / seconds;
@@ -139,7 +137,6 @@ main('dist_chain10', () =>
       x_floor: round(perSec / floorPerSec, 3),
       hop_p50_ms: round(hopP50, 3),
       hop_p90_ms: round(tier2.median.hopP90 as number, 3),
-      x_floor_runs: tier2.results.map((r, i) => round(floor.results[i].ms / r.ms, 3)),
       runs_ms: tier2.results.map((r) => round(r.ms, 1)),
       floor_runs_ms: floor.results.map((r) => round(r.ms, 1)),
       target: `>= ${RATIO}x the raw BullMQ chain's activations/s, hop latency p50 <= ${HOP_P50_MS} ms`,
