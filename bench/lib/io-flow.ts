@@ -3,10 +3,14 @@ import { Flow, Routine } from '../../lib/index.js';
 
 export const IO_MS = 10;
 
+/** Activations run in this process (a worker process reports it with its CPU time). */
+export const ran = { activations: 0 };
+
 class SlowIO extends Routine {
   constructor() {
     super();
     this.defineSlot<{ x: number }>('trigger', async (d, ctx) => {
+      ran.activations++;
       await new Promise((resolve) => setTimeout(resolve, IO_MS));
       ctx.setSharedData('x', d.x);
     });
