@@ -1,7 +1,7 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
-import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
+import { smallColumn } from './small-column.js';
 import { RoutineRun, ownTotals, sharedTotals, unchangedTotals } from './routine-run.js';
 import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
 import { newest, ringViews } from './ring-views.js';
@@ -35,21 +35,21 @@ export class ExecutionTracker {
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation columns (ring of `limit`). They start small (see smallColumn); the attempt and
-  // error columns are made only once an entry needs them (attempt > 1, an error), and from
-  // then on written for every entry.
-  private aSlot: Slot[] = smallColumn();
-  private aStart: number[] = smallNumberColumn();
-  private aEnd: number[] = smallNumberColumn();
+  // Activation and delivery columns (rings of `limit` each). Two arrays for both rings, as
+  // every job keeps them while it lives (five, one per field, were a tenth of what a small job
+  // kept from its start): `refs` holds the activation's slot at 2i and the delivery's
+  // connection at 2j + 1; `times` (doubles, unboxed) the activation's start and end at 3i and
+  // 3i + 1, the delivery's time at 3j + 2 (an array literal of doubles, as smallNumberColumn's).
+  // They start with room for 4 of each (see smallColumn); the attempt and error columns are made only once an entry needs them (attempt
+  // > 1, an error), and from then on written for every entry.
+  private refs: Array<Slot | Connection> = smallColumn(8);
+  private times: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
   private aAttempt: number[] | undefined = undefined;
   private aError: Array<{ name: string; message: string } | undefined> | undefined = undefined;
   private aCount = 0;
   /** `aCount % limit` and `dCount % limit`, kept as cursors (no division per record). */
   private aNext = 0;
   private dNext = 0;
-  // Delivery columns (ring of `limit`).
-  private dConn: Connection[] = smallColumn();
-  private dTime: number[] = smallNumberColumn();
   // The records the last read built, and the count they were read at: a record is built once
   // per write, so successive snapshots share it. The journal diffs lists by identity; rebuilt
   // records of equal deliveries (same ms, same connection) cannot be told apart, and such a
@@ -129,9 +129,10 @@ export class ExecutionTracker {
     const i = this.aNext;
     this.aNext = i + 1 === this.limit ? 0 : i + 1;
     this.aCount++;
-    this.aSlot[i] = slot;
-    this.aStart[i] = start;
-    this.aEnd[i] = end;
+    this.refs[2 * i] = slot;
+    const times = this.times;
+    times[3 * i] = start;
+    times[3 * i + 1] = end;
     if (this.aAttempt !== undefined) this.aAttempt[i] = attempt;
     else if (attempt !== 1) (this.aAttempt = [] as number[])[i] = attempt; // earlier entries read as holes: attempt 1
     if (this.aError !== undefined) this.aError[i] = error;
@@ -149,8 +150,8 @@ export class ExecutionTracker {
     const i = this.dNext;
     this.dNext = i + 1 === this.limit ? 0 : i + 1;
     this.dCount++;
-    this.dConn[i] = connection;
-    this.dTime[i] = timestamp;
+    this.refs[2 * i + 1] = connection;
+    this.times[3 * i + 2] = timestamp;
   }
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
@@ -163,14 +164,16 @@ export class ExecutionTracker {
 
   private activationRecord(i: number): ActivationRecord {
     const error = this.aError === undefined ? undefined : this.aError[i];
-    const slot = this.aSlot[i];
+    const slot = this.refs[2 * i] as Slot;
+    const start = this.times[3 * i];
+    const end = this.times[3 * i + 1];
     const r: { -readonly [K in keyof ActivationRecord]: ActivationRecord[K] } = {
       routineId: slot.routine.id,
       slotName: slot.name,
-      startTime: this.aStart[i],
-      endTime: this.aEnd[i],
+      startTime: start,
+      endTime: end,
       status: error === undefined ? 'completed' : 'failed',
-      durationMs: whole(this.aEnd[i] - this.aStart[i]),
+      durationMs: whole(end - start),
       attempt: this.aAttempt === undefined ? 1 : (this.aAttempt[i] ?? 1),
     };
     if (error !== undefined) r.error = error;
@@ -180,8 +183,8 @@ export class ExecutionTracker {
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
     const out = ringViews(this.dCount, this.limit, this.dLast, this.dLastCount, (i) => {
-      const c = this.dConn[i];
-      return Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
+      const c = this.refs[2 * i + 1] as Connection;
+      return Object.freeze({ timestamp: this.times[3 * i + 2], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
     });
     this.dLast = out;
     this.dLastCount = this.dCount;

@@ -104,7 +104,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   executionHistory: (job, out, marks) => {
     if (job.history.total === marks.historyTotal) return;
-    out.executionHistory = frozen(job.history.toArray());
+    out.executionHistory = job.history.total === 0 || job.history.limit === 0 ? EMPTY_LIST : job.history.toArray();
     marks.historyTotal = job.history.total;
   },
   pausePoints: (job, out, marks) => {
@@ -137,10 +137,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
   operators: (job, out, marks) => {
     if (job.operatorsVersion === marks.operators) return;
-    const states: Record<string, unknown> = {};
-    if (job.operators !== undefined) for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
-    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
     marks.operators = job.operatorsVersion;
+    if (job.operators === undefined) return void (out.operators = EMPTY_RECORD); // no record to make and drop
+    const states: Record<string, unknown> = {};
+    for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
+    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
   },
   tracker: (job, out, marks) => {
     if (job.tracker.version === marks.tracker) return;
@@ -242,6 +243,8 @@ function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineSta
 
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
 function pendingViews(job: JobRuntime): PendingTask[] {
+  const work = job.work;
+  if (work.queued === 0 && work.parked.length === 0 && work.waitingCount === 0) return NO_TASKS; // a settling job's: no list to make and drop
   const out: PendingTask[] = [];
   if (job.work.waitingCount > 0) for (const t of job.work.waiting) out.push(t.view());
   for (const t of job.work.parked) out.push(t.view());
@@ -251,11 +254,15 @@ function pendingViews(job: JobRuntime): PendingTask[] {
 
 /** Work in flight: activations interrupted by a failure (they run again on resume), then the running ones. */
 function runningViews(job: JobRuntime): PendingTask[] {
+  if (job.work.interrupted.length === 0 && job.work.inflightCount === 0) return NO_TASKS;
   const out: PendingTask[] = [];
   for (const t of job.work.interrupted) out.push(t.view());
   if (job.work.inflightCount > 0) for (const a of job.work.inflight) out.push(a.task.view());
   return out;
 }
+
+/** No tasks: the shared empty list, which `frozen` passes through untouched. */
+const NO_TASKS = EMPTY_LIST as unknown as PendingTask[];
 
 function frozen<T extends object>(items: T[]): readonly T[] {
   if (items.length === 0) return EMPTY_LIST;
