@@ -67,7 +67,7 @@ export class ExecutionTracker {
   version = 0;
 
   /** The job's routine runs, which are the routines' totals (see {@link ExecutionTracker.useRuns}). */
-  private runs: ReadonlyMap<unknown, RunTotals> | undefined = undefined;
+  private runs: RunSource | undefined = undefined;
 
   constructor(private readonly limit: number) {}
 
@@ -75,7 +75,7 @@ export class ExecutionTracker {
    * @internal Finds the routines' totals in the job's routine runs from now on (a RoutineRun
    * is its routine's totals); a tracker without them keeps every routine's totals by id.
    */
-  useRuns(runs: ReadonlyMap<unknown, RunTotals>): void {
+  useRuns(runs: RunSource): void {
     this.runs = runs;
   }
 
@@ -104,7 +104,7 @@ export class ExecutionTracker {
   private find(routineId: string): PerfTotals | undefined {
     const t = this.loose?.get(routineId);
     if (t !== undefined || this.runs === undefined) return t;
-    for (const run of this.runs.values()) if (run.routine.id === routineId) return run;
+    for (let run = this.runs.firstRun; run !== undefined; run = run.nextRun) if (run.routine.id === routineId) return run;
     return undefined;
   }
 
@@ -112,7 +112,7 @@ export class ExecutionTracker {
   private forEachTotals(fn: (totals: PerfTotals, routineId: string, routine: Routine | undefined) => void): void {
     const loose = this.loose;
     if (loose !== undefined) loose.forEach((t, id) => fn(t, id, t instanceof RoutineRun ? t.routine : undefined));
-    if (this.runs !== undefined) for (const run of this.runs.values()) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
+    if (this.runs !== undefined) for (let run = this.runs.firstRun; run !== undefined; run = run.nextRun) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
   }
 
   /** @internal */
@@ -294,7 +294,12 @@ function whole(ms: number): number {
 }
 
 /** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
-type RunTotals = PerfTotals & { readonly routine: Routine };
+type RunTotals = PerfTotals & { readonly routine: Routine; readonly nextRun: RunTotals | undefined };
+
+/** Where a tracker finds a job's runs: the first, then each one's next (see JobData.firstRun). */
+interface RunSource {
+  readonly firstRun: RunTotals | undefined;
+}
 
 /** Totals records made of shared figures are shared too, per the job's first counted routine. */
 const sharedTotalsRecords = new SharedRecords<TrackerState['totals'][string]>();

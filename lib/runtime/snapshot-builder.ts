@@ -79,10 +79,10 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     const dirty = job.dirtyCells;
     if (first) {
       const data: Record<string, unknown> = (out.slotData = {});
-      job.cells.forEach((cell) => {
+      for (let cell = job.firstCell; cell !== undefined; cell = cell.next) {
         cell.dirty = false;
         if (cell.data !== undefined) data[cell.slot.key] = cell.data;
-      });
+      }
     } else {
       const data = out.slotData as Record<string, unknown>;
       for (let i = 0; i < dirty.length; i++) {
@@ -151,7 +151,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flushDue: (job, out, marks) => {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];
-    if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
+    if (job.flushesDue > 0) for (let run = job.firstRun; run !== undefined; run = run.nextRun) if (run.flushDue) due.push(run.routine.id);
     out.flushDue = due.length === 0 ? EMPTY_LIST : Object.freeze(due);
     marks.flush = job.flushVersion;
   },
@@ -217,7 +217,7 @@ const sharedStates = new SharedRecords<RoutineState>();
 function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineState>> {
   let anchor: object | undefined;
   let cursor: SharedRecordCursor<RoutineState> | undefined;
-  for (const run of job.runs.values()) {
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) {
     if (anchor === undefined) cursor = sharedStates.start((anchor = run.routine));
     if (cursor === undefined || !cursor.next(run.routine.id, run.sharedView())) break;
   }
@@ -225,12 +225,12 @@ function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineSta
   if (kept !== undefined) return kept;
   const states: Record<string, RoutineState> = {};
   let shared = anchor !== undefined;
-  job.runs.forEach((run) => {
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) {
     run.dirty = false;
     const view = run.sharedView();
     if (view === undefined) shared = false;
     states[run.routine.id] = view ?? run.view();
-  });
+  }
   if (!shared) return states;
   const ids: string[] = [];
   const views: RoutineState[] = [];
