@@ -61,7 +61,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flowId: (job, out, _m, first) => void (first && (out.flowId = job.owner.flowId)),
   status: (job, out) => void (out.status = job.status),
   createdAt: (job, out, _m, first) => void (first && (out.createdAt = job.createdAt)),
-  updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
+  updatedAt: (job, out) => void (out.updatedAt = job.clock.now()), // a snapshot's time: the job keeps none of its own (a field and a boxed number per job)
   routineStates: (job, out, _m, first) => {
     const dirty = job.dirtyRuns;
     if (first) out.routineStates = firstRoutineStates(job);
