@@ -27,21 +27,18 @@ export class ExecutionTracker {
   /**
    * Totals not held by one of the job's runs (see {@link ExecutionTracker.adopt}): a restored
    * job's figures, or ones asked for by id. Made at first use: a fresh job's totals are its
-   * runs themselves, found through the job's `runs` map (a Map per job of its own was most of
-   * a tenth of what a small settled job kept).
+   * runs themselves, found through the job's list of runs (a Map per job was a tenth of what a small job kept).
    */
   private loose: Map<string, PerfTotals> | undefined = undefined;
   /** Deliveries over the whole job (a resumed job's included). */
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation and delivery columns (rings of `limit` each). Two arrays for both rings, as
-  // every job keeps them while it lives (five, one per field, were a tenth of what a small job
-  // kept from its start): `refs` holds the activation's slot at 2i and the delivery's
-  // connection at 2j + 1; `times` (doubles, unboxed) the activation's start and end at 3i and
-  // 3i + 1, the delivery's time at 3j + 2 (an array literal of doubles, as smallNumberColumn's).
-  // They start with room for 4 of each (see smallColumn); the attempt and error columns are made only once an entry needs them (attempt
-  // > 1, an error), and from then on written for every entry.
+  // Both rings (of `limit` each) in two arrays, as every job keeps them while it lives (one
+  // per field, five, were a tenth of what a small job kept): `refs` holds activation i's slot at
+  // 2i and delivery j's connection at 2j + 1; `times` (unboxed doubles) i's start and end at
+  // 3i, 3i + 1 and j's time at 3j + 2. Room for 4 of each at first (see smallColumn); the
+  // attempt and error columns are made once an entry needs them, then written for every entry.
   private refs: Array<Slot | Connection> = smallColumn(8);
   private times: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
   private aAttempt: number[] | undefined = undefined;
@@ -284,22 +281,15 @@ export class ExecutionTracker {
   }
 }
 
-/**
- * `ms` as a small integer when it is one: a difference of two timestamps (doubles) is a boxed
- * double even when whole, and storing one in a field makes that field box every value after.
- */
+/** `ms` as a small integer when it is one: a difference of timestamps is a boxed double even when whole, and a field storing one boxes every later value. */
 function whole(ms: number): number {
   const i = ms | 0;
   return i === ms ? i : ms;
 }
 
-/** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
+/** A job's RoutineRun as the tracker sees it (its routine's totals), and where the tracker finds them: the first, then each one's next (see JobData.firstRun). */
 type RunTotals = PerfTotals & { readonly routine: Routine; readonly nextRun: RunTotals | undefined };
-
-/** Where a tracker finds a job's runs: the first, then each one's next (see JobData.firstRun). */
-interface RunSource {
-  readonly firstRun: RunTotals | undefined;
-}
+type RunSource = { readonly firstRun: RunTotals | undefined };
 
 /** Totals records made of shared figures are shared too, per the job's first counted routine. */
 const sharedTotalsRecords = new SharedRecords<TrackerState['totals'][string]>();
