@@ -93,29 +93,35 @@ export abstract class JobData {
     return this.clock.now();
   }
 
+  // The lookups run on every activation: what they do each time (an index read, or a short
+  // walk) stays small enough to inline into it; making an entry and walking are calls of their own.
   runOf(routine: Routine): RoutineRun {
-    let run = this.findRun(routine);
-    if (run === undefined) {
-      run = new RoutineRun(routine);
-      this.tracker.adopt(routine.id, run);
-      if (this.lastRun === undefined) this.firstRun = run;
-      else this.lastRun.nextRun = run;
-      this.lastRun = run;
-      this.runIndex?.set(routine, run);
-    }
-    return run;
+    return this.findRun(routine) ?? this.addRun(routine);
   }
 
   /** The run of `routine` in this job, if it has one. */
   findRun(routine: Routine): RoutineRun | undefined {
     const index = this.runIndex;
-    if (index !== undefined) return index.get(routine);
+    return index !== undefined ? index.get(routine) : this.walkRuns(routine);
+  }
+
+  private walkRuns(routine: Routine): RoutineRun | undefined {
     let n = 0;
     for (let run = this.firstRun; run !== undefined; run = run.nextRun) {
       if (run.routine === routine) return run;
       if (++n === INDEX_AFTER) return this.indexRuns().get(routine);
     }
     return undefined;
+  }
+
+  private addRun(routine: Routine): RoutineRun {
+    const run = new RoutineRun(routine);
+    this.tracker.adopt(routine.id, run);
+    if (this.lastRun === undefined) this.firstRun = run;
+    else this.lastRun.nextRun = run;
+    this.lastRun = run;
+    this.runIndex?.set(routine, run);
+    return run;
   }
 
   private indexRuns(): Map<Routine, RoutineRun> {
@@ -126,27 +132,31 @@ export abstract class JobData {
 
   /** The cell of `slot` in this job, made at first use. */
   cellOf(slot: Slot): SlotCell {
-    let cell = this.findCell(slot);
-    if (cell === undefined) {
-      cell = newSlotCell(slot);
-      if (this.lastCell === undefined) this.firstCell = cell;
-      else this.lastCell.next = cell;
-      this.lastCell = cell;
-      this.cellIndex?.set(slot, cell);
-    }
-    return cell;
+    return this.findCell(slot) ?? this.addCell(slot);
   }
 
   /** The cell of `slot` in this job, if it has one. */
   findCell(slot: Slot): SlotCell | undefined {
     const index = this.cellIndex;
-    if (index !== undefined) return index.get(slot);
+    return index !== undefined ? index.get(slot) : this.walkCells(slot);
+  }
+
+  private walkCells(slot: Slot): SlotCell | undefined {
     let n = 0;
     for (let cell = this.firstCell; cell !== undefined; cell = cell.next) {
       if (cell.slot === slot) return cell;
       if (++n === INDEX_AFTER) return this.indexCells().get(slot);
     }
     return undefined;
+  }
+
+  private addCell(slot: Slot): SlotCell {
+    const cell = newSlotCell(slot);
+    if (this.lastCell === undefined) this.firstCell = cell;
+    else this.lastCell.next = cell;
+    this.lastCell = cell;
+    this.cellIndex?.set(slot, cell);
+    return cell;
   }
 
   private indexCells(): Map<Slot, SlotCell> {
