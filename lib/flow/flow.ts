@@ -20,6 +20,8 @@ import type { Job } from './job.js';
 
 export type { ExecuteOptions, EntryOptions } from './flow-options.js';
 
+/** `start`'s options when none are given: shared and frozen (nothing downstream writes them). */
+const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 /**
  * A graph of routines wired event → slot, plus the scheduler that runs its jobs. A flow is a
  * definition: any number of jobs may run on it at once, fully isolated from each other.
@@ -120,10 +122,15 @@ export class Flow extends FlowWiring {
    */
   start<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Job;
   start(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Job;
-  start(entry: string | Slot<any>, entryParams: object = {}, options: ExecuteOptions = {}): Job {
-    const [entryId, opts] = isPort(entry) ? [portRoutineId(this.engine.graph, entry, 'start'), { ...options, slot: entry.name }] : [entry, options];
-    const runner = jobRunnerOf(opts, this.runner);
-    return runner ? runner.start(this, entryId, entryParams as Payload, opts) : this.engine.start(entryId, entryParams as Payload, opts);
+  start(entry: string | Slot<any>, entryParams: object = {}, options: ExecuteOptions = NO_OPTIONS): Job {
+    // No tuple and no fresh options object per call: a service starting many jobs pays neither.
+    if (isPort(entry)) return this.startAt(portRoutineId(this.engine.graph, entry, 'start'), entryParams, { ...options, slot: entry.name });
+    return this.startAt(entry, entryParams, options);
+  }
+
+  private startAt(entryId: string, entryParams: object, options: ExecuteOptions): Job {
+    const runner = jobRunnerOf(options, this.runner);
+    return runner ? runner.start(this, entryId, entryParams as Payload, options) : this.engine.start(entryId, entryParams as Payload, options);
   }
 
   /**

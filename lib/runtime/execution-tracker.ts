@@ -1,7 +1,7 @@
 import type { Connection } from '../model/connection.js';
 import type { Slot } from '../model/slot.js';
-import { smallColumn, smallNumberColumn } from './small-column.js';
 import { PerfTotals } from './perf-totals.js';
+import { smallColumn } from './small-column.js';
 import { RoutineRun, ownTotals, sharedTotals, unchangedTotals } from './routine-run.js';
 import { SharedRecords, type SharedRecordCursor } from './shared-record.js';
 import { newest, ringViews } from './ring-views.js';
@@ -27,29 +27,26 @@ export class ExecutionTracker {
   /**
    * Totals not held by one of the job's runs (see {@link ExecutionTracker.adopt}): a restored
    * job's figures, or ones asked for by id. Made at first use: a fresh job's totals are its
-   * runs themselves, found through the job's `runs` map (a Map per job of its own was most of
-   * a tenth of what a small settled job kept).
+   * runs themselves, found through the job's list of runs (a Map per job was a tenth of what a small job kept).
    */
   private loose: Map<string, PerfTotals> | undefined = undefined;
   /** Deliveries over the whole job (a resumed job's included). */
   private deliveries = 0;
   /** Deliveries written to the ring columns in this process. */
   private dCount = 0;
-  // Activation columns (ring of `limit`). They start small (see smallColumn); the attempt and
-  // error columns are made only once an entry needs them (attempt > 1, an error), and from
-  // then on written for every entry.
-  private aSlot: Slot[] = smallColumn();
-  private aStart: number[] = smallNumberColumn();
-  private aEnd: number[] = smallNumberColumn();
+  // Both rings (of `limit` each) in two arrays, as every job keeps them while it lives (one
+  // per field, five, were a tenth of what a small job kept): `refs` holds activation i's slot at
+  // 2i and delivery j's connection at 2j + 1; `times` (unboxed doubles) i's start and end at
+  // 3i, 3i + 1 and j's time at 3j + 2. Room for 4 of each at first (see smallColumn); the
+  // attempt and error columns are made once an entry needs them, then written for every entry.
+  private refs: Array<Slot | Connection> = smallColumn(8);
+  private times: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
   private aAttempt: number[] | undefined = undefined;
   private aError: Array<{ name: string; message: string } | undefined> | undefined = undefined;
   private aCount = 0;
   /** `aCount % limit` and `dCount % limit`, kept as cursors (no division per record). */
   private aNext = 0;
   private dNext = 0;
-  // Delivery columns (ring of `limit`).
-  private dConn: Connection[] = smallColumn();
-  private dTime: number[] = smallNumberColumn();
   // The records the last read built, and the count they were read at: a record is built once
   // per write, so successive snapshots share it. The journal diffs lists by identity; rebuilt
   // records of equal deliveries (same ms, same connection) cannot be told apart, and such a
@@ -67,7 +64,7 @@ export class ExecutionTracker {
   version = 0;
 
   /** The job's routine runs, which are the routines' totals (see {@link ExecutionTracker.useRuns}). */
-  private runs: ReadonlyMap<unknown, RunTotals> | undefined = undefined;
+  private runs: RunSource | undefined = undefined;
 
   constructor(private readonly limit: number) {}
 
@@ -75,7 +72,7 @@ export class ExecutionTracker {
    * @internal Finds the routines' totals in the job's routine runs from now on (a RoutineRun
    * is its routine's totals); a tracker without them keeps every routine's totals by id.
    */
-  useRuns(runs: ReadonlyMap<unknown, RunTotals>): void {
+  useRuns(runs: RunSource): void {
     this.runs = runs;
   }
 
@@ -104,7 +101,7 @@ export class ExecutionTracker {
   private find(routineId: string): PerfTotals | undefined {
     const t = this.loose?.get(routineId);
     if (t !== undefined || this.runs === undefined) return t;
-    for (const run of this.runs.values()) if (run.routine.id === routineId) return run;
+    for (let run = this.runs.firstRun; run !== undefined; run = run.nextRun) if (run.routine.id === routineId) return run;
     return undefined;
   }
 
@@ -112,7 +109,7 @@ export class ExecutionTracker {
   private forEachTotals(fn: (totals: PerfTotals, routineId: string, routine: Routine | undefined) => void): void {
     const loose = this.loose;
     if (loose !== undefined) loose.forEach((t, id) => fn(t, id, t instanceof RoutineRun ? t.routine : undefined));
-    if (this.runs !== undefined) for (const run of this.runs.values()) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
+    if (this.runs !== undefined) for (let run = this.runs.firstRun; run !== undefined; run = run.nextRun) if (loose === undefined || !loose.has(run.routine.id)) fn(run, run.routine.id, run.routine);
   }
 
   /** @internal */
@@ -129,9 +126,10 @@ export class ExecutionTracker {
     const i = this.aNext;
     this.aNext = i + 1 === this.limit ? 0 : i + 1;
     this.aCount++;
-    this.aSlot[i] = slot;
-    this.aStart[i] = start;
-    this.aEnd[i] = end;
+    this.refs[2 * i] = slot;
+    const times = this.times;
+    times[3 * i] = start;
+    times[3 * i + 1] = end;
     if (this.aAttempt !== undefined) this.aAttempt[i] = attempt;
     else if (attempt !== 1) (this.aAttempt = [] as number[])[i] = attempt; // earlier entries read as holes: attempt 1
     if (this.aError !== undefined) this.aError[i] = error;
@@ -149,8 +147,8 @@ export class ExecutionTracker {
     const i = this.dNext;
     this.dNext = i + 1 === this.limit ? 0 : i + 1;
     this.dCount++;
-    this.dConn[i] = connection;
-    this.dTime[i] = timestamp;
+    this.refs[2 * i + 1] = connection;
+    this.times[3 * i + 2] = timestamp;
   }
 
   /** Newest activation attempts, oldest first, at most `historyLimit`. */
@@ -163,14 +161,16 @@ export class ExecutionTracker {
 
   private activationRecord(i: number): ActivationRecord {
     const error = this.aError === undefined ? undefined : this.aError[i];
-    const slot = this.aSlot[i];
+    const slot = this.refs[2 * i] as Slot;
+    const start = this.times[3 * i];
+    const end = this.times[3 * i + 1];
     const r: { -readonly [K in keyof ActivationRecord]: ActivationRecord[K] } = {
       routineId: slot.routine.id,
       slotName: slot.name,
-      startTime: this.aStart[i],
-      endTime: this.aEnd[i],
+      startTime: start,
+      endTime: end,
       status: error === undefined ? 'completed' : 'failed',
-      durationMs: whole(this.aEnd[i] - this.aStart[i]),
+      durationMs: whole(end - start),
       attempt: this.aAttempt === undefined ? 1 : (this.aAttempt[i] ?? 1),
     };
     if (error !== undefined) r.error = error;
@@ -180,8 +180,8 @@ export class ExecutionTracker {
   /** Newest deliveries, oldest first, at most `historyLimit`. */
   get eventFlow(): readonly DeliveryRecord[] {
     const out = ringViews(this.dCount, this.limit, this.dLast, this.dLastCount, (i) => {
-      const c = this.dConn[i];
-      return Object.freeze({ timestamp: this.dTime[i], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
+      const c = this.refs[2 * i + 1] as Connection;
+      return Object.freeze({ timestamp: this.times[3 * i + 2], sourceRoutineId: c.sourceId, eventName: c.eventName, targetRoutineId: c.targetId, slotName: c.slotName });
     });
     this.dLast = out;
     this.dLastCount = this.dCount;
@@ -281,17 +281,15 @@ export class ExecutionTracker {
   }
 }
 
-/**
- * `ms` as a small integer when it is one: a difference of two timestamps (doubles) is a boxed
- * double even when whole, and storing one in a field makes that field box every value after.
- */
+/** `ms` as a small integer when it is one: a difference of timestamps is a boxed double even when whole, and a field storing one boxes every later value. */
 function whole(ms: number): number {
   const i = ms | 0;
   return i === ms ? i : ms;
 }
 
-/** A job's RoutineRun as the tracker sees it: its routine's totals, and the routine. */
-type RunTotals = PerfTotals & { readonly routine: Routine };
+/** A job's RoutineRun as the tracker sees it (its routine's totals), and where the tracker finds them: the first, then each one's next (see JobData.firstRun). */
+type RunTotals = PerfTotals & { readonly routine: Routine; readonly nextRun: RunTotals | undefined };
+type RunSource = { readonly firstRun: RunTotals | undefined };
 
 /** Totals records made of shared figures are shared too, per the job's first counted routine. */
 const sharedTotalsRecords = new SharedRecords<TrackerState['totals'][string]>();

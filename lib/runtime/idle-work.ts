@@ -26,7 +26,7 @@ export function queueIdleWork(job: JobRuntime): boolean {
 function queueFlushes(job: JobRuntime): boolean {
   const now = job.clock.now();
   let queued = false;
-  for (const run of job.runs.values()) {
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) {
     if (!run.flushDue) continue;
     job.flushDue(run, false);
     const task = new Task(job, run.routine._flushSlot!, EMPTY_PAYLOAD, 1, now, undefined);

@@ -23,8 +23,19 @@ import { NO_ITEMS, NO_SHARED } from './no-items.js';
  * and methods on the job itself, with no extra hop.
  */
 export abstract class JobData {
-  readonly runs = new Map<Routine, RoutineRun>();
-  readonly cells = new Map<Slot, SlotCell>();
+  /**
+   * The job's routine runs and slot cells: each a list threaded through its entries (see
+   * RoutineRun.nextRun, SlotCell.next) in the order they were made, the order snapshots list
+   * them in, with an index by routine or slot made only once a lookup walks past
+   * {@link INDEX_AFTER} entries. Two Maps per job were a sixth of what a small job kept from
+   * its start (issue 21); a walk of a few entries is as quick as a hash lookup.
+   */
+  firstRun: RoutineRun | undefined = undefined;
+  private lastRun: RoutineRun | undefined = undefined;
+  private runIndex: Map<Routine, RoutineRun> | undefined = undefined;
+  firstCell: SlotCell | undefined = undefined;
+  private lastCell: SlotCell | undefined = undefined;
+  private cellIndex: Map<Slot, SlotCell> | undefined = undefined;
   readonly history: HistoryLog;
   // The lists and the shared record start as one frozen empty value (see NO_ITEMS): replaced
   // at their first write.
@@ -71,7 +82,7 @@ export abstract class JobData {
   ) {
     this.history = new HistoryLog(historyLimit);
     this.tracker = new ExecutionTracker(historyLimit);
-    this.tracker.useRuns(this.runs);
+    this.tracker.useRuns(this);
   }
 
   /** Records that state changed; the end of the dispatch turn flushes it once. */
@@ -82,14 +93,76 @@ export abstract class JobData {
     return this.clock.now();
   }
 
+  // The lookups run on every activation: what they do each time (an index read, or a short
+  // walk) stays small enough to inline into it; making an entry and walking are calls of their own.
   runOf(routine: Routine): RoutineRun {
-    let run = this.runs.get(routine);
-    if (run === undefined) {
-      run = new RoutineRun(routine);
-      this.tracker.adopt(routine.id, run);
-      this.runs.set(routine, run);
+    return this.findRun(routine) ?? this.addRun(routine);
+  }
+
+  /** The run of `routine` in this job, if it has one. */
+  findRun(routine: Routine): RoutineRun | undefined {
+    const index = this.runIndex;
+    return index !== undefined ? index.get(routine) : this.walkRuns(routine);
+  }
+
+  private walkRuns(routine: Routine): RoutineRun | undefined {
+    let n = 0;
+    for (let run = this.firstRun; run !== undefined; run = run.nextRun) {
+      if (run.routine === routine) return run;
+      if (++n === INDEX_AFTER) return this.indexRuns().get(routine);
     }
+    return undefined;
+  }
+
+  private addRun(routine: Routine): RoutineRun {
+    const run = new RoutineRun(routine);
+    this.tracker.adopt(routine.id, run);
+    if (this.lastRun === undefined) this.firstRun = run;
+    else this.lastRun.nextRun = run;
+    this.lastRun = run;
+    this.runIndex?.set(routine, run);
     return run;
+  }
+
+  private indexRuns(): Map<Routine, RoutineRun> {
+    const index = (this.runIndex = new Map());
+    for (let run = this.firstRun; run !== undefined; run = run.nextRun) index.set(run.routine, run);
+    return index;
+  }
+
+  /** The cell of `slot` in this job, made at first use. */
+  cellOf(slot: Slot): SlotCell {
+    return this.findCell(slot) ?? this.addCell(slot);
+  }
+
+  /** The cell of `slot` in this job, if it has one. */
+  findCell(slot: Slot): SlotCell | undefined {
+    const index = this.cellIndex;
+    return index !== undefined ? index.get(slot) : this.walkCells(slot);
+  }
+
+  private walkCells(slot: Slot): SlotCell | undefined {
+    let n = 0;
+    for (let cell = this.firstCell; cell !== undefined; cell = cell.next) {
+      if (cell.slot === slot) return cell;
+      if (++n === INDEX_AFTER) return this.indexCells().get(slot);
+    }
+    return undefined;
+  }
+
+  private addCell(slot: Slot): SlotCell {
+    const cell = newSlotCell(slot);
+    if (this.lastCell === undefined) this.firstCell = cell;
+    else this.lastCell.next = cell;
+    this.lastCell = cell;
+    this.cellIndex?.set(slot, cell);
+    return cell;
+  }
+
+  private indexCells(): Map<Slot, SlotCell> {
+    const index = (this.cellIndex = new Map());
+    for (let cell = this.firstCell; cell !== undefined; cell = cell.next) index.set(cell.slot, cell);
+    return index;
   }
 
   /** The log of `routine`'s operator in this job: new when `fresh`, else the restored one. */
@@ -137,8 +210,7 @@ export abstract class JobData {
 
   /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */
   merge(slot: Slot, incoming: Payload): Payload {
-    let cell = this.cells.get(slot);
-    if (cell === undefined) this.cells.set(slot, (cell = newSlotCell(slot)));
+    const cell = this.cellOf(slot);
     const merged = slot._merge(cell.data, incoming, cell);
     cell.data = merged;
     this.markCell(cell);
@@ -147,9 +219,9 @@ export abstract class JobData {
 
   /** Sets a slot's data from a snapshot (resume); merges rebuild their private state from it. */
   restoreSlotData(slot: Slot, data: Payload): void {
-    const cell = newSlotCell(slot);
+    const cell = this.cellOf(slot);
     cell.data = data;
-    this.cells.set(slot, cell);
+    cell.scratch = undefined;
   }
 
   // ---- ContextHost writes: what handlers change through ctx ------------------------------
@@ -183,7 +255,7 @@ export abstract class JobData {
   }
 
   resetSlot(slot: Slot): void {
-    const cell = this.cells.get(slot);
+    const cell = this.findCell(slot);
     if (cell === undefined || cell.data === undefined) return;
     cell.data = undefined;
     this.markCell(cell);
@@ -197,6 +269,9 @@ export abstract class JobData {
     this.mark();
   }
 }
+
+/** A lookup that walks this many runs or cells indexes them (a job of a large flow). */
+const INDEX_AFTER = 8;
 
 function describeKey(key: unknown): string {
   return typeof key === 'string' ? `'${key}'` : typeof key;

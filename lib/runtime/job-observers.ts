@@ -29,7 +29,6 @@ export class JobObservers extends SnapshotMarks {
   snapshot(): JobState {
     const job = this.job;
     if (this.snapVersion !== job.version || this.last === undefined) {
-      job.updatedAt = job.clock.now();
       this.last = takeSnapshot(job, this.last, this);
       this.snapVersion = job.version;
     }

@@ -46,7 +46,6 @@ import { NO_ITEMS } from './no-items.js';
 export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   status: JobStatus = 'pending';
   readonly createdAt: number;
-  updatedAt: number;
   /** Everything that keeps this job from settling. */
   readonly work: WorkLedger = new WorkLedger();
   /** Listed in the dispatcher's touched jobs: the end of the turn flushes this job. */
@@ -80,7 +79,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     readonly timeout: number | undefined,
   ) {
     super(clock, historyLimit);
-    this.createdAt = this.updatedAt = clock.now();
+    this.createdAt = clock.now();
     if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
   }
 

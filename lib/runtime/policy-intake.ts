@@ -4,7 +4,6 @@ import { BatchCell } from '../model/batch-cell.js';
 import { LatestCell, ZipCell } from '../model/join-cells.js';
 import type { SlotPolicy } from '../model/slot-policy.js';
 import type { JobRuntime } from './job-runtime.js';
-import { newSlotCell } from './routine-run.js';
 import { JobPolicies } from './policy-cells.js';
 import { armTimer, queueFired, stopTimer } from './policy-timers.js';
 
@@ -25,8 +24,7 @@ import { armTimer, queueFired, stopTimer } from './policy-timers.js';
 export function intake(job: JobRuntime, slot: Slot, incoming: Payload): Payload | undefined {
   const policies = (job.policies ??= new JobPolicies());
   const cell = policies.cellOf(slot._policy!);
-  let slotCell = job.cells.get(slot);
-  if (slotCell === undefined) job.cells.set(slot, (slotCell = newSlotCell(slot)));
+  const slotCell = job.cellOf(slot);
   const merged = slot._merge(slotCell.data, incoming, slotCell);
   const fire = cell.take(merged, slot._policyIndex);
   slotCell.data = merged;
@@ -57,7 +55,7 @@ export function firePolicyRemainders(job: JobRuntime): boolean {
   const graph = job.owner.graph;
   let limit = Number.POSITIVE_INFINITY;
   for (const d of job.work.drains) if (!d.inputCompleted) limit = Math.min(limit, graph.rank(d.routine));
-  if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) limit = Math.min(limit, graph.rank(run.routine));
+  if (job.flushesDue > 0) for (let run = job.firstRun; run !== undefined; run = run.nextRun) if (run.flushDue) limit = Math.min(limit, graph.rank(run.routine));
   const due: BatchCell[] = [];
   for (const cell of policies.cells.values()) if (cell instanceof BatchCell && cell.items.length > 0 && graph.rank(cell.def.routine) <= limit) due.push(cell);
   if (due.length === 0) return false;

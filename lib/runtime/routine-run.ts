@@ -23,6 +23,8 @@ export class RoutineRun extends PerfTotals {
   inFlight = 0;
   /** Activated since its last flush (only for a routine with a flush handler). */
   flushDue = false;
+  /** The job's next run, in the order they were made (see JobData.firstRun). */
+  nextRun: RoutineRun | undefined = undefined;
 
   constructor(readonly routine: Routine) {
     super();
@@ -148,6 +150,8 @@ export class SlotCell implements MergeCell {
   data: Payload | undefined = undefined;
   scratch: unknown = undefined;
   dirty = false;
+  /** The job's next cell, in the order they were made (see JobData.firstCell). */
+  next: SlotCell | undefined = undefined;
   constructor(readonly slot: Slot) {}
 }
 
@@ -157,11 +161,11 @@ export class SlotCell implements MergeCell {
  *
  * @example
  * ```ts
- * job.cells.set(slot, newSlotCell(slot));
+ * const cell = newSlotCell(slot); // then linked after the job's last cell (JobData.cellOf)
  * ```
  */
 export function newSlotCell(slot: Slot): SlotCell {
-  return { slot, data: undefined, scratch: undefined, dirty: false };
+  return { slot, data: undefined, scratch: undefined, dirty: false, next: undefined };
 }
 
 /** @internal A routine shows `running` while any activation of it is in flight, else its latest outcome. */

@@ -18,10 +18,13 @@
 export class SharedRecords<V> {
   private readonly byAnchor = new WeakMap<object, { readonly keys: readonly string[]; readonly values: readonly V[]; readonly record: Readonly<Record<string, V>> }>();
 
-  /** A cursor over the record kept for `anchor`, or undefined when there is none. */
+  /** The one cursor, reset by each {@link SharedRecords.start}: a snapshot walks one record at a time, and a cursor per job was garbage per snapshot. */
+  private readonly cursor = new SharedRecordCursor<V>();
+
+  /** A cursor over the record kept for `anchor` (valid until the next start), or undefined when there is none. */
   start(anchor: object): SharedRecordCursor<V> | undefined {
     const kept = this.byAnchor.get(anchor);
-    return kept === undefined ? undefined : new SharedRecordCursor(kept.keys, kept.values, kept.record);
+    return kept === undefined ? undefined : this.cursor.reset(kept.keys, kept.values, kept.record);
   }
 
   /** Keeps `record` (frozen here) as the one for `anchor`, with its keys and values in order. */
@@ -36,12 +39,19 @@ export class SharedRecords<V> {
 export class SharedRecordCursor<V> {
   private i = 0;
   private same = true;
+  private keys: readonly string[] = [];
+  private values: readonly V[] = [];
+  private record: Readonly<Record<string, V>> | undefined = undefined;
 
-  constructor(
-    private readonly keys: readonly string[],
-    private readonly values: readonly V[],
-    private readonly record: Readonly<Record<string, V>>,
-  ) {}
+  /** Starts over on a kept record's keys and values. */
+  reset(keys: readonly string[], values: readonly V[], record: Readonly<Record<string, V>>): this {
+    this.i = 0;
+    this.same = true;
+    this.keys = keys;
+    this.values = values;
+    this.record = record;
+    return this;
+  }
 
   /** The next entry; false once it differs from the kept record's (the caller stops asking). */
   next(key: string, value: V | undefined): boolean {

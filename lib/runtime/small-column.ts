@@ -1,17 +1,18 @@
 /**
- * @internal A ring column with room for 4 entries. The job's history and tracker are stored
+ * @internal A ring column with room for `slots` values (4 by default; a column holding several
+ * values per entry asks for 4 entries' worth). The job's history and tracker are stored
  * column-wise and written by index; an index past the end grows the array as a push would
- * (to 22 slots, then by half), so a job that records a few entries keeps 4 slots per column
- * instead of the 16 a first push to `[]` reserves. That reserve, over a dozen columns, was a
+ * (to 22 slots, then by half), so a job that records a few entries keeps room for 4 instead
+ * of the 16 slots a first push to `[]` reserves. That reserve, over a dozen columns, was a
  * third of what a small settled job kept.
  *
  * @example
  * ```ts
- * private routineIds: string[] = smallColumn();
+ * private rows: unknown[] = smallColumn(12); // 4 entries of 3 values
  * ```
  */
-export function smallColumn<T>(): T[] {
-  return new Array<T>(4);
+export function smallColumn<T>(slots = 4): T[] {
+  return new Array<T>(slots);
 }
 
 /**

@@ -61,7 +61,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flowId: (job, out, _m, first) => void (first && (out.flowId = job.owner.flowId)),
   status: (job, out) => void (out.status = job.status),
   createdAt: (job, out, _m, first) => void (first && (out.createdAt = job.createdAt)),
-  updatedAt: (job, out) => void (out.updatedAt = job.updatedAt),
+  updatedAt: (job, out) => void (out.updatedAt = job.clock.now()), // a snapshot's time: the job keeps none of its own (a field and a boxed number per job)
   routineStates: (job, out, _m, first) => {
     const dirty = job.dirtyRuns;
     if (first) out.routineStates = firstRoutineStates(job);
@@ -79,10 +79,10 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     const dirty = job.dirtyCells;
     if (first) {
       const data: Record<string, unknown> = (out.slotData = {});
-      job.cells.forEach((cell) => {
+      for (let cell = job.firstCell; cell !== undefined; cell = cell.next) {
         cell.dirty = false;
         if (cell.data !== undefined) data[cell.slot.key] = cell.data;
-      });
+      }
     } else {
       const data = out.slotData as Record<string, unknown>;
       for (let i = 0; i < dirty.length; i++) {
@@ -104,7 +104,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   executionHistory: (job, out, marks) => {
     if (job.history.total === marks.historyTotal) return;
-    out.executionHistory = frozen(job.history.toArray());
+    out.executionHistory = job.history.total === 0 || job.history.limit === 0 ? EMPTY_LIST : job.history.toArray();
     marks.historyTotal = job.history.total;
   },
   pausePoints: (job, out, marks) => {
@@ -137,10 +137,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
   operators: (job, out, marks) => {
     if (job.operatorsVersion === marks.operators) return;
-    const states: Record<string, unknown> = {};
-    if (job.operators !== undefined) for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
-    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
     marks.operators = job.operatorsVersion;
+    if (job.operators === undefined) return void (out.operators = EMPTY_RECORD); // no record to make and drop
+    const states: Record<string, unknown> = {};
+    for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
+    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
   },
   tracker: (job, out, marks) => {
     if (job.tracker.version === marks.tracker) return;
@@ -150,7 +151,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   flushDue: (job, out, marks) => {
     if (job.flushVersion === marks.flush) return;
     const due: string[] = [];
-    if (job.flushesDue > 0) for (const run of job.runs.values()) if (run.flushDue) due.push(run.routine.id);
+    if (job.flushesDue > 0) for (let run = job.firstRun; run !== undefined; run = run.nextRun) if (run.flushDue) due.push(run.routine.id);
     out.flushDue = due.length === 0 ? EMPTY_LIST : Object.freeze(due);
     marks.flush = job.flushVersion;
   },
@@ -216,7 +217,7 @@ const sharedStates = new SharedRecords<RoutineState>();
 function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineState>> {
   let anchor: object | undefined;
   let cursor: SharedRecordCursor<RoutineState> | undefined;
-  for (const run of job.runs.values()) {
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) {
     if (anchor === undefined) cursor = sharedStates.start((anchor = run.routine));
     if (cursor === undefined || !cursor.next(run.routine.id, run.sharedView())) break;
   }
@@ -224,12 +225,12 @@ function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineSta
   if (kept !== undefined) return kept;
   const states: Record<string, RoutineState> = {};
   let shared = anchor !== undefined;
-  job.runs.forEach((run) => {
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) {
     run.dirty = false;
     const view = run.sharedView();
     if (view === undefined) shared = false;
     states[run.routine.id] = view ?? run.view();
-  });
+  }
   if (!shared) return states;
   const ids: string[] = [];
   const views: RoutineState[] = [];
@@ -242,6 +243,8 @@ function firstRoutineStates(job: JobRuntime): Readonly<Record<string, RoutineSta
 
 /** Queued work in order: retries waiting for their backoff, then the parked list, then the queue. */
 function pendingViews(job: JobRuntime): PendingTask[] {
+  const work = job.work;
+  if (work.queued === 0 && work.parked.length === 0 && work.waitingCount === 0) return NO_TASKS; // a settling job's: no list to make and drop
   const out: PendingTask[] = [];
   if (job.work.waitingCount > 0) for (const t of job.work.waiting) out.push(t.view());
   for (const t of job.work.parked) out.push(t.view());
@@ -251,11 +254,15 @@ function pendingViews(job: JobRuntime): PendingTask[] {
 
 /** Work in flight: activations interrupted by a failure (they run again on resume), then the running ones. */
 function runningViews(job: JobRuntime): PendingTask[] {
+  if (job.work.interrupted.length === 0 && job.work.inflightCount === 0) return NO_TASKS;
   const out: PendingTask[] = [];
   for (const t of job.work.interrupted) out.push(t.view());
   if (job.work.inflightCount > 0) for (const a of job.work.inflight) out.push(a.task.view());
   return out;
 }
+
+/** No tasks: the shared empty list, which `frozen` passes through untouched. */
+const NO_TASKS = EMPTY_LIST as unknown as PendingTask[];
 
 function frozen<T extends object>(items: T[]): readonly T[] {
   if (items.length === 0) return EMPTY_LIST;
