@@ -35,7 +35,8 @@ export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly listener: RemoteListener;
-  private readonly asked = new Set<string>();
+  /** Requests sent once per handle (made on first use: most handles never observe). */
+  private asked: Set<string> | undefined = undefined;
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
 
@@ -99,6 +100,9 @@ export class RemoteJob extends Job {
       return Promise.reject(new ConfigurationError(`job '${this.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
     }
     if (this._view.resting) return Promise.resolve(this._view.current);
+    // Without a timeout or a signal nothing removes the waiter: no closures to undo it (the
+    // common `await job.wait()` of a client holding thousands of jobs in flight).
+    if (timeout === undefined && signal === undefined) return new Promise((resolve) => this._view.waitFor(resolve));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const done = (): void => {
@@ -254,13 +258,14 @@ export class RemoteJob extends Job {
 
   /** Sends a request once per job handle (observe an event, publish outputs). */
   private ask(key: string, command: ControlCommand, meta: [string, string]): void {
-    if (this.asked.has(key)) return;
-    this.asked.add(key);
+    const asked = (this.asked ??= new Set());
+    if (asked.has(key)) return;
+    asked.add(key);
     const watching = this.listener.watchNow();
     this.enqueue(async () => {
       await watching;
       await this.link.control(this.flow, this.id, command, meta);
-    }, () => this.asked.delete(key));
+    }, () => asked.delete(key));
   }
 
   /** Runs `step` after the steps queued before it (commands reach the stream in call order). */
