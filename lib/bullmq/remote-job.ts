@@ -33,7 +33,8 @@ import type { Event } from '../model/event.js';
  */
 export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** The command chain (steps run in call order); none until the first step. */
+  private chain: Promise<unknown> | undefined = undefined;
   private readonly listener: RemoteListener;
   /** Requests sent once per handle (made on first use: most handles never observe). */
   private asked: Set<string> | undefined = undefined;
@@ -229,7 +230,17 @@ export class RemoteJob extends Job {
    * failure fails the view.
    */
   _submit(submit: (follow: () => void) => Promise<void>): void {
-    this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
+    const failed = (error: unknown): void => this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+    if (this.chain !== undefined) return this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), failed);
+    // The first step of a fresh handle (the runner's start): nothing to chain onto, so no
+    // resolved promise and no step promise per job of a client starting thousands at once.
+    let followed: Promise<void>;
+    try {
+      followed = this.link.followed();
+    } catch (error) {
+      followed = Promise.reject(error);
+    }
+    this.chain = followed.then(() => submit(this.listener.follow)).catch(failed);
   }
 
   /** @internal Starts listening to the job's channel (idempotent); see {@link RemoteListener}. */
@@ -270,7 +281,7 @@ export class RemoteJob extends Job {
 
   /** Runs `step` after the steps queued before it (commands reach the stream in call order). */
   private enqueue(step: () => Promise<void>, failed: (error: unknown) => void): void {
-    this.chain = this.chain.then(step).catch((error: unknown) => failed(error));
+    this.chain = (this.chain ?? Promise.resolve()).then(step).catch((error: unknown) => failed(error));
   }
 
   private ended(): boolean {
