@@ -33,11 +33,9 @@ import type { Event } from '../model/event.js';
  */
 export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
-  /** The command chain (steps run in call order); none until the first step. */
-  private chain: Promise<unknown> | undefined = undefined;
+  private chain: Promise<unknown> | undefined = undefined; // the command chain (steps in call order), from the first step
   private readonly listener: RemoteListener;
-  /** Requests sent once per handle (made on first use: most handles never observe). */
-  private asked: Set<string> | undefined = undefined;
+  private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
 
@@ -101,8 +99,7 @@ export class RemoteJob extends Job {
       return Promise.reject(new ConfigurationError(`job '${this.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
     }
     if (this._view.resting) return Promise.resolve(this._view.current);
-    // Without a timeout or a signal nothing removes the waiter: no closures to undo it (the
-    // common `await job.wait()` of a client holding thousands of jobs in flight).
+    // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).
     if (timeout === undefined && signal === undefined) return new Promise((resolve) => this._view.waitFor(resolve));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
