@@ -1,7 +1,9 @@
 import type { Queue } from 'bullmq';
 
-interface Pending {
-  job: { name: string; data: unknown; opts: Record<string, unknown> };
+/** The adds of one queue gathered this run of microtasks, and the promise they all settle with. */
+interface Batch {
+  jobs: Array<{ name: string; data: unknown; opts: Record<string, unknown> }>;
+  settled: Promise<void>;
   done(): void;
   failed(error: unknown): void;
 }
@@ -18,25 +20,30 @@ interface Pending {
  * ```
  */
 export class BulkAdder {
-  private readonly pending = new Map<Queue, Pending[]>();
+  private readonly pending = new Map<Queue, Batch>();
 
   add(queue: Queue, name: string, data: unknown, opts: Record<string, unknown>): Promise<void> {
     let batch = this.pending.get(queue);
     if (batch === undefined) {
-      this.pending.set(queue, (batch = []));
+      // One promise per batch, shared by its adds (they succeed or fail together): no promise
+      // and resolvers per add for a client starting thousands of jobs in one go.
+      let done!: () => void;
+      let failed!: (error: unknown) => void;
+      const settled = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
+      this.pending.set(queue, (batch = { jobs: [], settled, done, failed }));
       queueMicrotask(() => this.flush(queue));
     }
-    return new Promise((done, failed) => batch.push({ job: { name, data, opts }, done, failed }));
+    batch.jobs.push({ name, data, opts });
+    return batch.settled;
   }
 
   private flush(queue: Queue): void {
-    const items = this.pending.get(queue) ?? [];
+    const batch = this.pending.get(queue);
+    if (batch === undefined) return;
     this.pending.delete(queue);
+    const jobs = batch.jobs;
     // One job alone goes by `add` (one script call, auto-pipelined with the tick's other commands): addBulk builds a pipeline for it.
-    const added = items.length === 1 ? queue.add(items[0].job.name, items[0].job.data, items[0].job.opts as never) : queue.addBulk(items.map((i) => i.job));
-    added.then(
-      () => items.forEach((i) => i.done()),
-      (error: unknown) => items.forEach((i) => i.failed(error)),
-    );
+    const added = jobs.length === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts as never) : queue.addBulk(jobs);
+    added.then(batch.done, batch.failed);
   }
 }

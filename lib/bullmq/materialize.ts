@@ -54,7 +54,7 @@ export function materialize(flow: Flow, jobId: string, data: WireJob, state: Job
  * ```
  */
 export function dropLocal(job: Job, report: (error: unknown) => void): void {
-  const status = job.state.status;
+  const status = job._runtime.status; // (not job.state: no snapshot just to read it)
   try {
     if (status === 'failed') job.resume();
     if (status !== 'completed' && status !== 'cancelled') void job.cancel('let go by this worker').catch(() => undefined);

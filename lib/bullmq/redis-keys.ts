@@ -88,9 +88,22 @@ export interface JobKeys {
   readonly channel: string;
 }
 
+/**
+ * @internal What every key of one job starts with; `${base}:meta` and so on are {@link jobKeys}'
+ * names, for a caller that needs one or two of them (no object of six per call).
+ *
+ * @example
+ * ```ts
+ * jobKeyBase('rlx', 'order:17'); // 'rlx:job:{order%3a17}'
+ * ```
+ */
+export function jobKeyBase(prefix: string, jobId: string): string {
+  return `${prefix}:job:{${encodeId(jobId)}}`;
+}
+
 /** @internal See {@link JobKeys}. @example `jobKeys('rlx', 'a').meta // 'rlx:job:{a}:meta'` */
 export function jobKeys(prefix: string, jobId: string): JobKeys {
-  const base = `${prefix}:job:{${encodeId(jobId)}}`;
+  const base = jobKeyBase(prefix, jobId);
   return {
     state: `${base}:state`,
     journal: `${base}:journal`,

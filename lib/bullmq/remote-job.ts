@@ -33,9 +33,9 @@ import type { Event } from '../model/event.js';
  */
 export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
-  private chain: Promise<unknown> = Promise.resolve();
+  private chain: Promise<unknown> | undefined = undefined; // the command chain (steps in call order), from the first step
   private readonly listener: RemoteListener;
-  private readonly asked = new Set<string>();
+  private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
 
@@ -99,6 +99,8 @@ export class RemoteJob extends Job {
       return Promise.reject(new ConfigurationError(`job '${this.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
     }
     if (this._view.resting) return Promise.resolve(this._view.current);
+    // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).
+    if (timeout === undefined && signal === undefined) return new Promise((resolve) => this._view.waitFor(resolve));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const done = (): void => {
@@ -225,7 +227,17 @@ export class RemoteJob extends Job {
    * failure fails the view.
    */
   _submit(submit: (follow: () => void) => Promise<void>): void {
-    this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), (error) => this._view.local(withStatus(this._view.current, 'failed', describeError(error))));
+    const failed = (error: unknown): void => this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+    if (this.chain !== undefined) return this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), failed);
+    // The first step of a fresh handle (the runner's start): nothing to chain onto, so no
+    // resolved promise and no step promise per job of a client starting thousands at once.
+    let followed: Promise<void>;
+    try {
+      followed = this.link.followed();
+    } catch (error) {
+      followed = Promise.reject(error);
+    }
+    this.chain = followed.then(() => submit(this.listener.follow)).catch(failed);
   }
 
   /** @internal Starts listening to the job's channel (idempotent); see {@link RemoteListener}. */
@@ -254,18 +266,19 @@ export class RemoteJob extends Job {
 
   /** Sends a request once per job handle (observe an event, publish outputs). */
   private ask(key: string, command: ControlCommand, meta: [string, string]): void {
-    if (this.asked.has(key)) return;
-    this.asked.add(key);
+    const asked = (this.asked ??= new Set());
+    if (asked.has(key)) return;
+    asked.add(key);
     const watching = this.listener.watchNow();
     this.enqueue(async () => {
       await watching;
       await this.link.control(this.flow, this.id, command, meta);
-    }, () => this.asked.delete(key));
+    }, () => asked.delete(key));
   }
 
   /** Runs `step` after the steps queued before it (commands reach the stream in call order). */
   private enqueue(step: () => Promise<void>, failed: (error: unknown) => void): void {
-    this.chain = this.chain.then(step).catch((error: unknown) => failed(error));
+    this.chain = (this.chain ?? Promise.resolve()).then(step).catch((error: unknown) => failed(error));
   }
 
   private ended(): boolean {

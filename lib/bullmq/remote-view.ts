@@ -91,14 +91,16 @@ export class RemoteView {
 
   /** Resolves at the next resting status (at once when resting now); returns the removal. */
   addWaiter(resolve: (state: JobState) => void): () => void {
-    if (this.resting) {
-      resolve(this.current);
-      return () => undefined;
-    }
-    this.waiters.push(resolve);
+    this.waitFor(resolve);
     return () => {
       this.waiters = this.waiters.filter((w) => w !== resolve);
     };
+  }
+
+  /** {@link addWaiter} without making a removal (a wait with no timeout or signal never removes itself). */
+  waitFor(resolve: (state: JobState) => void): void {
+    if (this.resting) resolve(this.current);
+    else this.waiters.push(resolve);
   }
 
   /** A message of the job's channel. */

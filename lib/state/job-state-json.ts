@@ -56,22 +56,31 @@ export type JobStateJSON = { format: 'routilux.job'; version: typeof JOB_JSON_VE
  */
 export function jobStateToJSON(state: JobStateFields): JobStateJSON {
   const json: Record<string, unknown> = { format: 'routilux.job', version: JOB_JSON_VERSION };
-  const what = `job '${String(state.jobId)}'`;
+  // One context for the whole state, pointed at each entry in turn; its path is made only for an
+  // error (most entries encode fine), and read only while that entry is encoded.
+  const context = new FieldContext(`job '${String(state.jobId)}'`);
   for (const name of JOB_STATE_FIELD_NAMES) {
     const value = state[name];
-    if (value !== undefined) json[name] = fieldToJSON(value, name, what);
+    if (value !== undefined) json[name] = fieldToJSON(value, name, context);
   }
   return json as JobStateJSON;
 }
 
-function fieldToJSON(value: unknown, name: string, what: string): unknown {
-  // One context per field, its path made only for an error (most entries encode fine).
-  let at: string | number = 0;
-  const context = { what, path: () => (typeof at === 'number' ? `${name}[${at}]` : name + keySegment(at)) };
+/** Where in the state an entry being encoded is: `name[at]`, `name["at"]`, or the field itself (`at` undefined). */
+class FieldContext {
+  name = '';
+  at: string | number | undefined = undefined;
+  readonly path = (): string => (this.at === undefined ? this.name : typeof this.at === 'number' ? `${this.name}[${this.at}]` : this.name + keySegment(this.at));
+  constructor(readonly what: string) {}
+}
+
+function fieldToJSON(value: unknown, name: string, context: FieldContext): unknown {
+  context.name = name;
+  context.at = undefined;
   if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      at = i;
+      context.at = i;
       const entry = toJSONTree(value[i], context);
       if (entry !== value[i]) (out ??= value.slice())[i] = entry;
     }
@@ -81,13 +90,13 @@ function fieldToJSON(value: unknown, name: string, what: string): unknown {
     const record = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(record)) {
-      at = key;
+      context.at = key;
       const entry = toJSONTree(record[key], context);
       if (entry !== record[key]) setOwn((out ??= copyRecord(record)), key, entry);
     }
     return out ?? value;
   }
-  return toJSONTree(value, { what, path: name });
+  return toJSONTree(value, context);
 }
 
 function copyRecord(record: Record<string, unknown>): Record<string, unknown> {

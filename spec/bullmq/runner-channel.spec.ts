@@ -70,6 +70,18 @@ describe('routilux/bullmq: a runner follows the jobs it starts on one channel', 
     expect(jobs.map((j) => j.state.status), 'the handles agree').to.deep.equal(jobs.map(() => 'completed'));
   });
 
+  it('generated job ids are 128 random bits as 32 hex digits, all distinct; a wait() with no options resolves with the exact final state', async () => {
+    // The ids come off a block of random bytes (flat strings, not a randomUUID's concatenation),
+    // and a plain wait() takes the path that makes no removal closures: both still behave.
+    release();
+    const flow = build();
+    const jobs = Array.from({ length: 300 }, (_, i) => flow.start('held', { x: i }, { runner: cluster.runner }));
+    for (const job of jobs) expect(job.jobId).to.match(/^[0-9a-f]{32}$/);
+    expect(new Set(jobs.map((j) => j.jobId)).size, 'distinct ids').to.equal(300);
+    const states = await Promise.all(jobs.map((j) => j.wait()));
+    expect(states.map((s) => [s.jobId, s.status, s.getSharedData('x')])).to.deep.equal(jobs.map((j, i) => [j.jobId, 'completed', i * 3]));
+  });
+
   it("a followed job's own channel is subscribed once it is observed (emissions exact), and let go when it settles", async () => {
     // An open job: the owner applies the observe request before the send that makes the
     // emission (one control stream, in order), so the emission is published after the request.
