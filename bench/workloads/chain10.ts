@@ -21,7 +21,7 @@
  *   tsx bench/workloads/chain10.ts --n 100000 [--runs 3] [--rx 0 to skip the RxJS floor] [--fifo 1]
  */
 import { main, numberArg, report } from '../lib/report.js';
-import { Checks, MemorySampler, median, nowMs, repeat, round, gc } from '../lib/measure.js';
+import { Checks, MemorySampler, median, nowMs, peakRssMb, repeat, round, gc } from '../lib/measure.js';
 import { chain10Flow, Tally } from '../lib/routines.js';
 import { runRxChain10 } from '../lib/rx-chain.js';
 import { runFifoChain10 } from '../lib/fifo-chain.js';
@@ -84,6 +84,9 @@ main('chain10', async () => {
     { warmup: 1, runs },
   );
 
+  // The process's peak RSS (what the N=1,000,000 line is judged by) before the sampled run:
+  // the heap profiler keeps its samples, and they are not the library's.
+  const peakRss = peakRssMb();
   // What one run allocates, garbage included (after the timed runs: the profiler's own cost
   // stays out of them). Bytes do not move with the machine's load the way times do.
   let allocated = NaN;
@@ -112,6 +115,7 @@ main('chain10', async () => {
     n,
     seconds,
     per_sec: perSec,
+    peak_rss_mb: round(peakRss, 1),
     ok: timed.ok && floorChecks.ok,
     unit: 'slot activations (10·N)',
     ns_per_activation: round(nsPerActivation, 1),
