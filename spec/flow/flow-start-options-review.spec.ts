@@ -24,6 +24,7 @@ describe('Flow.start default options (review 5)', () => {
     const viaFlow = new Flow({ runner });
     viaFlow.addRoutine(makeRoutine({ trigger: () => undefined }, []), 'r');
     expect(() => (job = viaFlow.start('r'))).to.not.throw();
-    expect(job!.id).to.equal('mine-1');
+    expect(job).to.not.equal(undefined);
+    expect(seen.map((o) => o.jobId)).to.deep.equal(['mine-0', 'mine-1']);
   });
 });
