@@ -115,8 +115,10 @@ function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt
   job.mark();
   const limit = job.owner.activationTimeout;
   if (limit !== undefined) {
+    // Named from the retained task: `task` may be the dispatcher's scratch, refilled by the time this fires.
+    const slot = a.task.slot;
     a.timer = job.clock.schedule(
-      () => settle(a, new TimeoutError(`routine '${task.slot.routine.id}' slot '${task.slot.name}': activation exceeded ${limit} ms`)),
+      () => settle(a, new TimeoutError(`routine '${slot.routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)),
       limit,
     );
   }
