@@ -130,7 +130,9 @@ export class Flow extends FlowWiring {
 
   private startAt(entryId: string, entryParams: object, options: ExecuteOptions): Job {
     const runner = jobRunnerOf(options, this.runner);
-    return runner ? runner.start(this, entryId, entryParams as Payload, options) : this.engine.start(entryId, entryParams as Payload, options);
+    // A runner gets an object of its own: the shared default is frozen, and a runner may fill it in.
+    if (runner) return runner.start(this, entryId, entryParams as Payload, options === NO_OPTIONS ? {} : options);
+    return this.engine.start(entryId, entryParams as Payload, options);
   }
 
   /**
