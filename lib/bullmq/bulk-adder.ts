@@ -43,7 +43,14 @@ export class BulkAdder {
     this.pending.delete(queue);
     const jobs = batch.jobs;
     // One job alone goes by `add` (one script call, auto-pipelined with the tick's other commands): addBulk builds a pipeline for it.
-    const added = jobs.length === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts as never) : queue.addBulk(jobs);
-    added.then(batch.done, batch.failed);
+    let added: Promise<unknown>;
+    try {
+      added = jobs.length === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts as never) : queue.addBulk(jobs);
+    } catch (error) {
+      batch.failed(error); // a synchronous throw (a closed queue, bad options) fails the batch: no add waits forever
+      return;
+    }
+    // Settled with nothing: BullMQ's Job objects are not kept alive by whoever holds the promise.
+    added.then(() => batch.done(), batch.failed);
   }
 }

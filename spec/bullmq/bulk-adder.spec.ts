@@ -55,6 +55,26 @@ describe('BulkAdder (routilux/bullmq)', () => {
     ]);
   });
 
+  it('a queue that throws synchronously fails the batch instead of leaving its adds waiting forever', async () => {
+    const closed = new Error('Connection is closed.');
+    const { queue } = fakeQueue(() => {
+      throw closed;
+    });
+    const adder = new BulkAdder();
+    const outcomes = await Promise.allSettled([adder.add(queue, 'a', {}, {}), adder.add(queue, 'b', {}, {})]);
+    expect(outcomes).to.deep.equal([
+      { status: 'rejected', reason: closed },
+      { status: 'rejected', reason: closed },
+    ]);
+  });
+
+  it("settles with nothing: BullMQ's job objects are not what the shared promise holds", async () => {
+    const { queue } = fakeQueue(() => Promise.resolve([{ id: 'a big BullMQ Job' }]));
+    const adder = new BulkAdder();
+    const value = await adder.add(queue, 'a', {}, {});
+    expect(value).to.equal(undefined);
+  });
+
   it('keeps queues apart: one batch per queue', async () => {
     const a = fakeQueue(() => Promise.resolve([]));
     const b = fakeQueue(() => Promise.resolve([]));
