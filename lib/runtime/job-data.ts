@@ -36,6 +36,13 @@ export abstract class JobData {
   firstCell: SlotCell | undefined = undefined;
   private lastCell: SlotCell | undefined = undefined;
   private cellIndex: Map<Slot, SlotCell> | undefined = undefined;
+  /**
+   * The run and the cell found last: a job's activations often come in runs of one routine
+   * (a FIFO drains one routine's queued messages before the next's), and a hit is one compare
+   * instead of a walk of up to INDEX_AFTER entries or a hash lookup.
+   */
+  private runHit: RoutineRun | undefined = undefined;
+  private cellHit: SlotCell | undefined = undefined;
   readonly history: HistoryLog;
   // The lists and the shared record start as one frozen empty value (see NO_ITEMS): replaced
   // at their first write.
@@ -101,8 +108,12 @@ export abstract class JobData {
 
   /** The run of `routine` in this job, if it has one. */
   findRun(routine: Routine): RoutineRun | undefined {
+    const hit = this.runHit;
+    if (hit !== undefined && hit.routine === routine) return hit;
     const index = this.runIndex;
-    return index !== undefined ? index.get(routine) : this.walkRuns(routine);
+    const run = index !== undefined ? index.get(routine) : this.walkRuns(routine);
+    if (run !== undefined) this.runHit = run;
+    return run;
   }
 
   private walkRuns(routine: Routine): RoutineRun | undefined {
@@ -137,8 +148,12 @@ export abstract class JobData {
 
   /** The cell of `slot` in this job, if it has one. */
   findCell(slot: Slot): SlotCell | undefined {
+    const hit = this.cellHit;
+    if (hit !== undefined && hit.slot === slot) return hit;
     const index = this.cellIndex;
-    return index !== undefined ? index.get(slot) : this.walkCells(slot);
+    const cell = index !== undefined ? index.get(slot) : this.walkCells(slot);
+    if (cell !== undefined) this.cellHit = cell;
+    return cell;
   }
 
   private walkCells(slot: Slot): SlotCell | undefined {
