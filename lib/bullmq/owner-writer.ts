@@ -1,10 +1,9 @@
-import type { JobStatus } from '../core/records.js';
+import { isTerminal } from '../core/job-status.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { fenced } from './fenced-error.js';
 import type { RedisJobStore } from './redis-job-store.js';
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** @internal What the writer asks of the ownership it writes for. */
 export interface WriterOwner {
@@ -37,7 +36,7 @@ export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: strin
       if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
       const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
       last = state;
-      const release = TERMINAL.has(state.status) ? owner.release() : undefined;
+      const release = isTerminal(state.status) ? owner.release() : undefined;
       return store.saveWith(state, { ...owner.write(), publish: settled, release }).then((r) => {
         if (r.released) owner.released();
       });

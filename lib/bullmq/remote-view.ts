@@ -1,3 +1,4 @@
+import { isTerminal } from '../core/job-status.js';
 import { Subject } from 'rxjs';
 import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
@@ -5,7 +6,6 @@ import { JobStateError } from '../errors/errors.js';
 import { parseMessage, type AckMessage } from './wire.js';
 
 const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 /** A pause or cancel sent, waiting for its outcome. */
 interface PendingOp {
@@ -81,7 +81,7 @@ export class RemoteView {
   }
 
   get terminal(): boolean {
-    return TERMINAL.has(this.status);
+    return isTerminal(this.status);
   }
 
   /** The Subject behind `state$` (closed at a terminal status, made again after a resume). */
@@ -167,7 +167,7 @@ export class RemoteView {
       this.waiters = [];
       for (const w of waiters) w(this.current);
     }
-    if (TERMINAL.has(status)) {
+    if (isTerminal(status)) {
       const s = this.states;
       this.states = undefined;
       s?.complete();
@@ -181,7 +181,7 @@ export class RemoteView {
       const s = this.status;
       if (op.kind === 'pause' && s === 'paused' && this.current.runningTasks.length === 0) op.resolve(this.current);
       else if (op.kind === 'cancel' && s === 'cancelled') op.resolve(this.current);
-      else if (TERMINAL.has(s)) op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
+      else if (isTerminal(s)) op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
       else return true;
       return false;
     });

@@ -1,3 +1,4 @@
+import { isTerminal } from '../core/job-status.js';
 import type { JobState } from '../state/job-state.js';
 import { grouped, humanDuration, textTable } from './text-table.js';
 
@@ -14,7 +15,7 @@ import { grouped, humanDuration, textTable } from './text-table.js';
 export function formatJobSummary(state: JobState, options: { now: number; detail?: boolean }): string {
   const lines: string[] = [];
   const took = state.updatedAt - state.createdAt;
-  lines.push(`job ${state.jobId} (flow ${state.flowId}): ${state.status}, ${isTerminal(state) ? `took ${humanDuration(took)}` : `started ${humanDuration(options.now - state.createdAt)} ago`}`);
+  lines.push(`job ${state.jobId} (flow ${state.flowId}): ${state.status}, ${isTerminal(state.status) ? `took ${humanDuration(took)}` : `started ${humanDuration(options.now - state.createdAt)} ago`}`);
   const routines = Object.entries(state.routineStates);
   if (routines.length > 0) {
     const rows = routines.map(([id, r]) => [id, r.status, grouped(r.activations), grouped(r.errors), r.error ? `${r.error.name}: ${r.error.message}` : '']);
@@ -44,10 +45,6 @@ function details(state: JobState): string[] {
     lines.push(textTable(['routine', 'event', 'data'], history.map((h) => [h.routineId, h.eventName, preview(h.data)]), '    '));
   }
   return lines;
-}
-
-function isTerminal(state: JobState): boolean {
-  return state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
 }
 
 /** One line of JSON, cut at 80 characters (payloads may hold anything, BigInts included). */

@@ -1,3 +1,4 @@
+import { isTerminal } from '../core/job-status.js';
 import type { Subscription } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
@@ -115,8 +116,7 @@ export class InspectorHub {
     if (this.jobs.size <= this.limits.recentLimit) return;
     for (const [other, { job: j }] of this.jobs) {
       if (this.jobs.size <= this.limits.recentLimit) break;
-      const s = j.state.status;
-      if (s === 'completed' || s === 'failed' || s === 'cancelled') this.jobs.delete(other);
+      if (isTerminal(j.state.status)) this.jobs.delete(other);
     }
   }
 

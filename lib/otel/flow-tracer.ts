@@ -1,3 +1,4 @@
+import { isTerminal } from '../core/job-status.js';
 import { SpanStatusCode, context, diag, trace, type Attributes, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import type { InspectRecord } from '../core/inspect-records.js';
 import { RoutiluxAttributes as A } from './span-attributes.js';
@@ -7,7 +8,6 @@ type Of<T extends InspectRecord['type']> = Extract<InspectRecord, { type: T }>;
 /** The history records (start, error, retry, skip, stop, join-incomplete): one member of the union. */
 type PolicyRecord = Exclude<InspectRecord, { type: 'job' | 'activation-start' | 'activation-end' | 'checkpoint' }>;
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * @internal Turns one flow's `inspect$` records into spans: one per job, one per attempt of an
@@ -98,7 +98,7 @@ export class FlowTracer {
       job.paused = false;
       job.span.addEvent('resumed', {}, r.timestamp);
     }
-    if (!TERMINAL.has(r.status)) return;
+    if (!isTerminal(r.status)) return;
     job.span.setAttribute(A.JOB_STATUS, r.status);
     if (r.status === 'completed') job.span.setStatus({ code: SpanStatusCode.OK });
     else if (r.status === 'cancelled') job.span.setStatus({ code: SpanStatusCode.ERROR, message: 'job cancelled' });

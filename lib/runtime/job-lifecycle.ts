@@ -73,27 +73,5 @@ export function transition(jobId: string, status: JobStatus, action: JobAction):
   return next;
 }
 
-/**
- * @internal Whether `status` is terminal: completed, failed or cancelled. Compares, not a Set
- * lookup: every job asks at each status change and at each `wait()`.
- *
- * @example
- * ```ts
- * isTerminal('failed'); // true
- * ```
- */
-export function isTerminal(status: JobStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
-}
-
-/**
- * @internal Whether `status` is resting (what `wait()` waits for): terminal, or paused.
- *
- * @example
- * ```ts
- * isResting('paused'); // true
- * ```
- */
-export function isResting(status: JobStatus): boolean {
-  return status === 'paused' || isTerminal(status);
-}
+// isTerminal and isResting live in core (every layer asks them); re-exported for the runtime.
+export { isResting, isTerminal } from '../core/job-status.js';
