@@ -37,6 +37,11 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     readonly seq: number,
   ) {}
 
+  /** The rarely used parts, made now if this activation has none yet. */
+  private more(): ContextExtra {
+    return (this.extra ??= new ContextExtra());
+  }
+
   get flow(): ExecutionContext['flow'] {
     return this.host.flow;
   }
@@ -58,13 +63,13 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   get scheduler(): SchedulerLike {
     // Bound to this activation (not only to whichever runs when work is scheduled): after an
     // await, with no async context, `timer(n, ctx.scheduler)` still knows its job.
-    const extra = (this.extra ??= new ContextExtra());
+    const extra = this.more();
     return (extra.scheduler ??= new ActivationScheduler(this.host.scheduler, this));
   }
 
   get signal(): AbortSignal {
     // Created on first use: most handlers never look, and an AbortController is not free.
-    const extra = (this.extra ??= new ContextExtra());
+    const extra = this.more();
     if (extra.controller === undefined) {
       const controller = (extra.controller = new AbortController());
       const jobSignal = this.host.abortSignal();
@@ -76,7 +81,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal Aborts this activation only (activation timeout). */
   abort(reason: unknown): void {
-    const extra = (this.extra ??= new ContextExtra());
+    const extra = this.more();
     const controller = (extra.controller ??= new AbortController());
     if (!controller.signal.aborted) controller.abort(reason);
   }
@@ -116,7 +121,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   private later(checked: object | Promise<object>, deliver: (value: Payload) => void): void {
     // Handled at once: a rejection waiting behind an earlier emit must not look unhandled.
     const outcome = checked instanceof Promise ? checked.then((value) => ({ value }), (error: unknown) => ({ error })) : Promise.resolve({ value: checked });
-    const extra = (this.extra ??= new ContextExtra());
+    const extra = this.more();
     const previous = extra.tail;
     const settled: Promise<unknown> = (previous === undefined ? outcome : previous.then(() => outcome)).then((o) => {
       if (extra.tail === settled) extra.tail = undefined; // the last one: emits deliver at once again
