@@ -123,6 +123,8 @@ describe('faults: bad input', () => {
     /** Sets a random path of `json` to a random value (or deletes it). */
     const mutation = fc.record({ path: fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.nat(3)), { minLength: 1, maxLength: 4 }), value: fc.oneof(fc.jsonValue(), fc.constant(undefined)) });
 
+    // Walks own properties only and writes an own one, as JSON text would: fast-check's strings
+    // include '__proto__', and `node['__proto__']` would walk into (and write) Object.prototype.
     function mutate(json: unknown, path: Array<string | number>, value: unknown): unknown {
       const copy = JSON.parse(JSON.stringify(json));
       let node = copy;
@@ -130,6 +132,7 @@ describe('faults: bad input', () => {
         if (typeof node !== 'object' || node === null) return copy;
         const keys = Object.keys(node);
         const key = typeof path[i] === 'number' ? keys[(path[i] as number) % Math.max(1, keys.length)] : (path[i] as string);
+        if (key === undefined || !Object.prototype.hasOwnProperty.call(node, key)) return copy;
         node = node[key as never];
       }
       if (typeof node !== 'object' || node === null) return copy;
@@ -137,7 +140,7 @@ describe('faults: bad input', () => {
       const last = path.at(-1)!;
       const key = typeof last === 'number' ? keys[last % Math.max(1, keys.length)] ?? 'x' : last;
       if (value === undefined) delete node[key];
-      else node[key] = value;
+      else Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
       return copy;
     }
 
