@@ -50,6 +50,12 @@ export interface Overhead {
    * cores; the per-round ratio, because what drifts between rounds cancels.
    */
   xPlain: number;
+  /**
+   * The standard error of {@link Overhead.xPlain}: 1.253 · sd / √rounds of the per-round
+   * ratios. On this shared machine one round's ratio spreads by 13–28 % (sd), so a 3 % target
+   * needs many rounds before the median says anything; this says how far it can be trusted.
+   */
+  seXPlain: number;
   /** The same ratio of wall-clock times. */
   xPlainWall: number;
   /** median(variant) / median(plain) of the CPU times, over all rounds. */
@@ -92,6 +98,7 @@ export async function interleave(
   const cpu = (ts: Timing[]): number[] => ts.map((t) => t.cpuMs);
   const overheads = runs.slice(1).map((own) => ({
     xPlain: round(median(own.map((t, r) => t.cpuMs / plain[r].cpuMs)), 3),
+    seXPlain: round(standardErrorOfMedian(own.map((t, r) => t.cpuMs / plain[r].cpuMs)), 3),
     xPlainWall: round(median(own.map((t, r) => t.ms / plain[r].ms)), 3),
     xMedians: round(median(cpu(own)) / median(cpu(plain)), 3),
     xMin: round(Math.min(...cpu(own)) / Math.min(...cpu(plain)), 3),
@@ -99,4 +106,12 @@ export async function interleave(
     cpuMs: own.map((t) => round(t.cpuMs, 1)),
   }));
   return { plain: { ms: plain.map((t) => round(t.ms, 1)), cpuMs: cpu(plain).map((t) => round(t, 1)) }, overheads };
+}
+
+/** 1.253 · sd / √n: the large-sample standard error of the median of `xs` (normal spread). */
+function standardErrorOfMedian(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  return (1.253 * sd) / Math.sqrt(xs.length);
 }

@@ -8,6 +8,9 @@
  * time, since wall time on a shared machine counts other processes too), with the same ratio
  * of wall times, and the ratios of medians and of minimums alongside. Target (issue 21): each < 1.03.
  *
+ * `se_x_plain_*` is the standard error of that median (bench/lib/overhead.ts): one round's ratio
+ * spreads by 13–28 % here, so `npm run bench` runs 45 rounds (21 left the error near 4–6 %).
+ *
  *   tsx bench/workloads/inspect-overhead.ts --n 100000 [--runs 15]
  */
 import type { InspectRecord } from '../../lib/index.js';
@@ -55,6 +58,8 @@ main('inspect_overhead', async () => {
     rounds: runs,
     x_plain_unobserved: unobserved.xPlain,
     x_plain_unsubscribed: unsubscribed.xPlain,
+    se_x_plain_unobserved: unobserved.seXPlain,
+    se_x_plain_unsubscribed: unsubscribed.seXPlain,
     x_plain_wall_unobserved: unobserved.xPlainWall,
     x_plain_wall_unsubscribed: unsubscribed.xPlainWall,
     x_medians_unobserved: unobserved.xMedians,

@@ -48,6 +48,7 @@ main('otel_overhead', async () => {
     unit: 'slot activations (10·N), instrumented with no tracer provider',
     rounds: runs,
     x_plain: instrumented.xPlain,
+    se_x_plain: instrumented.seXPlain,
     x_plain_wall: instrumented.xPlainWall,
     x_medians: instrumented.xMedians,
     x_min: instrumented.xMin,
