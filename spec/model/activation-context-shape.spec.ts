@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Issue 21 (chain10 within 2.5x of the FIFO floor): V8 drops an object shape in a full GC once
+ * no object has it, and deoptimizes every function that checks it ("weak objects").
+ * Activation contexts live no longer than their activation, so without a context kept for the
+ * shape, every full GC between two bursts of work threw the activation path's optimized code
+ * away. The child runs chain jobs on one flow with a forced GC before each, and prints V8's
+ * deoptimization trace.
+ */
+describe('ActivationContext shape across a full GC with no activation running', function () {
+  this.timeout(60_000);
+
+  it("keeps the optimized code of the context's own methods through the GC", () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--trace-deopt', '--import', 'tsx', join(root, 'spec', 'fixtures', 'context-shape-child.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    expect(out).to.match(/^done$/m);
+    const dropped = [...out.matchAll(/marking dependent code .*<SharedFunctionInfo ([^>]+)>.* reason: weak objects/g)].map((m) => m[1]);
+    // These check only the context's shape: with it kept, no GC drops their code.
+    const own = dropped.filter((name) => ['ActivationContext', 'set ended', 'get ended', 'get silenced', 'get checking', 'emitEvent', 'deliver'].includes(name));
+    expect(own, 'context methods deoptimized for weak objects').to.deep.equal([]);
+  });
+});
