@@ -4,6 +4,15 @@
  * Sequential, default options (history on, default cap). Timed from `flow.start` until
  * `await job.wait()` resolved.
  *
+ * One flow runs every job of the process (the warm-up's and the timed ones), the way an
+ * application builds its flow once and runs many jobs on it; the RxJS chain is likewise built
+ * once and fed again each run. Until the sixth session each run built a new flow after a
+ * forced GC, and that GC dropped the optimized code that had checked the previous flow's
+ * objects: `--trace-deopt` showed 15–20 functions deoptimized per run, and the first
+ * two hops of every run ran unoptimized, so each timed run included a re-optimization that
+ * the warm-up could not prevent (30–50 ms per run at N=100,000; bench/README.md, "Sixth
+ * session", has both protocols side by side).
+ *
  * The same chain as plain RxJS is timed in this process, right after every measured flow run
  * (the machine is shared and its speed drifts, so the ratio `x_slower_than_rx` compares like
  * with like). Issue 21's targets decide `meets_target`: per hop at most 4x RxJS (here) and at
@@ -23,7 +32,7 @@
 import { main, numberArg, report } from '../lib/report.js';
 import { Checks, MemorySampler, median, nowMs, peakRssMb, repeat, round, gc } from '../lib/measure.js';
 import { chain10Flow, Tally } from '../lib/routines.js';
-import { runRxChain10 } from '../lib/rx-chain.js';
+import { rxChain10 } from '../lib/rx-chain.js';
 import { runFifoChain10 } from '../lib/fifo-chain.js';
 import { allocatedBytes } from '../lib/allocation.js';
 
@@ -43,13 +52,14 @@ main('chain10', async () => {
   const floorChecks = new Checks();
   const rxMs: number[] = [];
   const fifoMs: number[] = [];
-  if (withRx) runRxChain10(warmupN);
+  const rxRun = rxChain10();
+  if (withRx) rxRun(warmupN);
   if (withFifo) runFifoChain10(warmupN);
 
+  const { flow, sink } = chain10Flow();
   const timed = await repeat(
     async (_i, warmup) => {
       const size = warmup ? warmupN : n;
-      const { flow, sink } = chain10Flow();
       sink.tally = new Tally(size, 10);
       const checks = new Checks();
       const sampler = new MemorySampler().start();
@@ -68,7 +78,7 @@ main('chain10', async () => {
       if (!warmup) {
         if (withRx) {
           gc();
-          const r = runRxChain10(n);
+          const r = rxRun(n);
           rxMs.push(r.ms);
           for (const p of r.tally.problems('rx sink')) floorChecks.that(false, p);
         }
@@ -91,7 +101,6 @@ main('chain10', async () => {
   // stays out of them). Bytes do not move with the machine's load the way times do.
   let allocated = NaN;
   if (numberArg('alloc', 1) !== 0) {
-    const { flow, sink } = chain10Flow();
     sink.tally = new Tally(warmupN, 10);
     gc();
     allocated = await allocatedBytes(async () => {
