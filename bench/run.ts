@@ -59,10 +59,9 @@ const WORKLOADS: Spec[] = [
   // Type-checking cost of a 200-routine typed flow (tsc --extendedDiagnostics; bench/typecheck/).
   { name: 'typecheck', file: '../typecheck/typecheck.ts', args: ['--n', '200', '--runs', '3'] },
   // routilux/otel with no tracer provider registered: must stay within 3 % of plain chain10.
-  // 45 rounds: one round's ratio spreads by 13–28 % on this machine (see se_x_plain).
-  { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '45'] },
+  { name: 'otel_overhead', file: 'otel-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
   // flow.inspect$ existing but unobserved, and observed then unsubscribed: within 3 % of plain chain10.
-  { name: 'inspect_overhead', file: 'inspect-overhead.ts', args: ['--n', '100000', '--runs', '45'] },
+  { name: 'inspect_overhead', file: 'inspect-overhead.ts', args: ['--n', '100000', '--runs', '21'] },
   // Schema validation per activation: chain10 with a pass-through Standard Schema and with zod on 9 of 10 slots.
   { name: 'validation_overhead', file: 'validation-overhead.ts', args: ['--n', '100000', '--runs', '9'] },
   // Scale-out (routilux/bullmq): each starts its own redis-server, and prints a skipped line without one.

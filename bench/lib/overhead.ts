@@ -3,37 +3,44 @@ import { chain10Flow, Tally } from './routines.js';
 import type { Flow } from '../../lib/index.js';
 
 /**
- * One chain10 job of `n` messages on a fresh flow, with `prepare(flow)` applied before the
- * start (instrumentation, an inspect$ subscription...) and `cleanup` after it settled; returns
- * the wall-clock ms from `flow.start` until `job.wait()` resolved and the CPU ms this process
- * spent meanwhile, checking the result into `checks`. `make` builds another chain10 of the
- * same shape (the validation bench's, with slot schemas).
+ * One variant of chain10 for {@link interleave}: a flow made once by `make` (chain10Flow, or
+ * the validation bench's chain with slot schemas) and reused by every call, with `prepare`
+ * applied before each job (instrumentation, an inspect$ subscription...) and its cleanup after
+ * the job settled. Each call runs one job of `n` messages and returns the wall-clock ms from
+ * `flow.start` until `job.wait()` resolved and the CPU ms this process spent meanwhile,
+ * checking the result into `checks`.
+ *
+ * One flow per variant, as chain10 does (bench/workloads/chain10.ts): a new flow per run, after
+ * the forced GC, made V8 drop and redo the optimized code of the previous run's flow, a cost
+ * that varied from run to run and widened the spread of the per-round ratios.
  *
  * @example
  * ```ts
- * const ms = await timeChain10(100_000, checks, (flow) => instrumentFlow(flow).unsubscribe);
+ * const instrumented = chain10Variant((flow) => instrumentFlow(flow).unsubscribe);
+ * const timing = await instrumented(checks, 100_000);
  * ```
  */
-export async function timeChain10(
-  n: number,
-  checks: Checks,
-  prepare?: (flow: Flow) => (() => void) | void,
+export function chain10Variant(
+  prepare?: (flow: Flow, checks: Checks) => (() => void) | void,
   make: () => { flow: Flow; sink: { tally: Tally } } = chain10Flow,
-): Promise<Timing> {
-  const { flow, sink } = make();
-  sink.tally = new Tally(n, 10);
-  const cleanup = prepare?.(flow);
-  gc();
-  const c0 = process.cpuUsage();
-  const t0 = nowMs();
-  const state = await flow.start('entry', { n }).wait();
-  const ms = nowMs() - t0;
-  const cpu = process.cpuUsage(c0);
-  cleanup?.();
-  checks.equal(state.status, 'completed', 'job status');
-  for (const p of sink.tally.problems('r10')) checks.that(false, p);
-  checks.equal(state.getRoutineState('r10')?.activations, n, 'r10 activations');
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+): (checks: Checks, n: number) => Promise<Timing> {
+  let built: { flow: Flow; sink: { tally: Tally } } | undefined;
+  return async (checks, n) => {
+    const { flow, sink } = (built ??= make());
+    sink.tally = new Tally(n, 10);
+    const cleanup = prepare?.(flow, checks);
+    gc();
+    const c0 = process.cpuUsage();
+    const t0 = nowMs();
+    const state = await flow.start('entry', { n }).wait();
+    const ms = nowMs() - t0;
+    const cpu = process.cpuUsage(c0);
+    cleanup?.();
+    checks.equal(state.status, 'completed', 'job status');
+    for (const p of sink.tally.problems('r10')) checks.that(false, p);
+    checks.equal(state.getRoutineState('r10')?.activations, n, 'r10 activations');
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
 }
 
 /** Wall-clock and CPU ms (this process's user + system time) of one run. */
@@ -52,8 +59,9 @@ export interface Overhead {
   xPlain: number;
   /**
    * The standard error of {@link Overhead.xPlain}: 1.253 · sd / √rounds of the per-round
-   * ratios. On this shared machine one round's ratio spreads by 13–28 % (sd), so a 3 % target
-   * needs many rounds before the median says anything; this says how far it can be trusted.
+   * ratios, so a reader can tell a 3 % target from the noise. With a new flow per run the
+   * per-round ratios spread by 13–28 % (sd) and 21 rounds left an error of 3.5–6 %; with one
+   * flow per variant, about 1 %.
    */
   seXPlain: number;
   /** The same ratio of wall-clock times. */
@@ -75,7 +83,7 @@ export interface Overhead {
  *
  * @example
  * ```ts
- * const { plain, overheads } = await interleave([(c, n) => timeChain10(n, c), (c, n) => timeChain10(n, c, instrument)], 15, 100_000, checks);
+ * const { plain, overheads } = await interleave([chain10Variant(), chain10Variant(instrument)], 15, 100_000, checks);
  * ```
  */
 export async function interleave(

@@ -8,15 +8,15 @@
  * time, since wall time on a shared machine counts other processes too), with the same ratio
  * of wall times, and the ratios of medians and of minimums alongside. Target (issue 21): each < 1.03.
  *
- * `se_x_plain_*` is the standard error of that median (bench/lib/overhead.ts): one round's ratio
- * spreads by 13–28 % here, so `npm run bench` runs 45 rounds (21 left the error near 4–6 %).
+ * `se_x_plain_*` is the standard error of that median (bench/lib/overhead.ts): about 1 % over
+ * 21 rounds since each variant keeps one flow (with a new flow per run it was 3.5–6 %).
  *
  *   tsx bench/workloads/inspect-overhead.ts --n 100000 [--runs 15]
  */
 import type { InspectRecord } from '../../lib/index.js';
 import { main, numberArg, report } from '../lib/report.js';
 import { Checks, median } from '../lib/measure.js';
-import { interleave, timeChain10 } from '../lib/overhead.js';
+import { chain10Variant, interleave } from '../lib/overhead.js';
 
 const TOLERANCE = 0.03;
 
@@ -26,20 +26,18 @@ main('inspect_overhead', async () => {
   const checks = new Checks();
   const { plain, overheads } = await interleave(
     [
-      (c, size) => timeChain10(size, c),
+      chain10Variant(),
       // inspect$ exists (taken, kept) but nobody subscribes.
-      (c, size) =>
-        timeChain10(size, c, (flow) => {
-          const inspect$ = flow.inspect$;
-          c.that(typeof inspect$.subscribe === 'function', 'flow.inspect$ is an observable');
-        }),
+      chain10Variant((flow, c) => {
+        const inspect$ = flow.inspect$;
+        c.that(typeof inspect$.subscribe === 'function', 'flow.inspect$ is an observable');
+      }),
       // Observed once, then let go before the job: nothing may stay switched on.
-      (c, size) =>
-        timeChain10(size, c, (flow) => {
-          const seen: InspectRecord[] = [];
-          flow.inspect$.subscribe((r) => seen.push(r)).unsubscribe();
-          return () => c.equal(seen.length, 0, 'records after unsubscribing');
-        }),
+      chain10Variant((flow, c) => {
+        const seen: InspectRecord[] = [];
+        flow.inspect$.subscribe((r) => seen.push(r)).unsubscribe();
+        return () => c.equal(seen.length, 0, 'records after unsubscribing');
+      }),
     ],
     runs,
     n,

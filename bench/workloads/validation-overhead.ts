@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { Flow, Routine } from '../../lib/index.js';
 import { main, numberArg, report } from '../lib/report.js';
 import { Checks, median, round } from '../lib/measure.js';
-import { interleave, timeChain10 } from '../lib/overhead.js';
+import { chain10Variant, interleave } from '../lib/overhead.js';
 import { Entry, Tally } from '../lib/routines.js';
 
 type Value = { value: number };
@@ -68,9 +68,9 @@ main('validation_overhead', async () => {
   const zodSchema = z.object({ value: z.number() });
   const { plain, overheads } = await interleave(
     [
-      (c, size) => timeChain10(size, c),
-      (c, size) => timeChain10(size, c, undefined, checkedChain10(passThrough)),
-      (c, size) => timeChain10(size, c, undefined, checkedChain10(zodSchema)),
+      chain10Variant(),
+      chain10Variant(undefined, checkedChain10(passThrough)),
+      chain10Variant(undefined, checkedChain10(zodSchema)),
     ],
     runs,
     n,
