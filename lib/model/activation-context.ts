@@ -260,4 +260,3 @@ class ContextExtra {
    */
   tail: Promise<unknown> | undefined = undefined;
 }
-
