@@ -26,14 +26,16 @@ export abstract class JobData extends JobExtrasHost {
    * The job's routine runs and slot cells: each a list threaded through its entries (see
    * RoutineRun.nextRun, SlotCell.next) in the order they were made, the order snapshots list
    * them in, with an index by routine or slot made only once a lookup walks past
-   * {@link INDEX_AFTER} entries (kept in the job's extras: see JobExtras). Two Maps per job
-   * were a sixth of what a small job kept from its start (issue 21); a walk of a few entries
-   * is as quick as a hash lookup.
+   * {@link INDEX_AFTER} entries. Two Maps per job were a sixth of what a small job kept from
+   * its start (issue 21); a walk of a few entries is as quick as a hash lookup. The indexes
+   * stay fields, not extras: a large job reads them on every activation.
    */
   firstRun: RoutineRun | undefined = undefined;
   private lastRun: RoutineRun | undefined = undefined;
+  private runIndex: Map<Routine, RoutineRun> | undefined = undefined;
   firstCell: SlotCell | undefined = undefined;
   private lastCell: SlotCell | undefined = undefined;
+  private cellIndex: Map<Slot, SlotCell> | undefined = undefined;
   /**
    * The run and the cell found last: a job's activations often come in runs of one routine
    * (a FIFO drains one routine's queued messages before the next's), and a hit is one compare

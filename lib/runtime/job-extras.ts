@@ -1,6 +1,5 @@
 import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
 import type { Routine } from '../model/routine.js';
-import type { Slot } from '../model/slot.js';
 import type { OperatorLog } from '../model/operator-log.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobDeadline } from './job-deadline.js';
@@ -12,11 +11,10 @@ import { NO_ITEMS, NO_SHARED } from './no-items.js';
  * @internal The parts of a job that most jobs never write: shared data, outputs, pause
  * points, deferred events, the error, operator logs, flushes, activation policies, the dirty
  * lists of a job snapshotted more than once, idle waiters, the abort controller, the
- * execution timeout, the causes kept while `inspect$` is watched, and the indexes of a job
- * with many runs or cells. One object made at the first write (see {@link JobExtrasHost}), so
- * a plain job carries one field for all of them instead of twenty-one: every live job pays 8
- * bytes per field, and when many jobs are in flight at once every one of them is copied by
- * each scavenge it lives through (issue 21).
+ * execution timeout and the causes kept while `inspect$` is watched. One object made at the
+ * first write (see {@link JobExtrasHost}), so a plain job carries one field for all of them
+ * instead of nineteen: every live job pays 8 bytes per field, and when many jobs are in
+ * flight at once every one of them is copied by each scavenge it lives through (issue 21).
  *
  * @example
  * ```ts
@@ -46,8 +44,6 @@ export class JobExtras {
   deadline: JobDeadline | undefined = undefined;
   timeout: number | undefined = undefined;
   causes: Map<number, number> | undefined = undefined;
-  runIndex: Map<Routine, RoutineRun> | undefined = undefined;
-  cellIndex: Map<Slot, SlotCell> | undefined = undefined;
 }
 
 /** What every unwritten extra reads as: one frozen record shared by all jobs. */
@@ -126,12 +122,6 @@ export abstract class JobExtrasHost {
    */
   get causes(): Map<number, number> | undefined { return this.read.causes; }
   set causes(v: Map<number, number> | undefined) { this.more().causes = v; }
-  /** The index of the job's runs by routine, made once a lookup walks past a few (see JobData). */
-  protected get runIndex(): Map<Routine, RoutineRun> | undefined { return this.read.runIndex; }
-  protected set runIndex(v: Map<Routine, RoutineRun> | undefined) { this.more().runIndex = v; }
-  /** The index of the job's slot cells by slot, likewise. */
-  protected get cellIndex(): Map<Slot, SlotCell> | undefined { return this.read.cellIndex; }
-  protected set cellIndex(v: Map<Slot, SlotCell> | undefined) { this.more().cellIndex = v; }
   /** Callers of `whenIdle` (a pause), made at first use. */
   protected get idleWaiters(): JobExtras['idleWaiters'] { return this.read.idleWaiters; }
   protected set idleWaiters(v: JobExtras['idleWaiters']) { this.more().idleWaiters = v; }
