@@ -45,7 +45,7 @@ describe("a job's rarely written fields (made at the first write)", () => {
     expect(state.routineStates.c.activations).to.equal(1);
     expect(extrasOf(rt), 'job extras').to.equal(undefined);
     expect(extrasOf(rt.work), 'ledger extras').to.equal(undefined);
-    // What it keeps while it lives: 46 own fields and 11 in the ledger before the extras (now 30 and 5).
+    // What it keeps while it lives: 45 own fields and 11 in the ledger before the extras (now 28 and 5).
     expect(Object.keys(rt), 'own fields of a plain job').to.include('extras').and.to.have.length.at.most(30);
     expect(Object.keys(rt.work), 'own fields of its ledger').to.include('extras').and.to.have.length.at.most(5);
     expect(rt.shared).to.equal(NO_SHARED);
