@@ -70,59 +70,55 @@ export abstract class JobExtrasHost {
     return (this.extras ??= new JobExtras());
   }
 
-  private get read(): Readonly<JobExtras> {
-    return this.extras ?? NONE;
-  }
-
-  get shared(): Record<string, unknown> { return this.read.shared; }
+  get shared(): Record<string, unknown> { return (this.extras ?? NONE).shared; }
   set shared(v: Record<string, unknown>) { this.more().shared = v; }
-  get sharedVersion(): number { return this.read.sharedVersion; }
+  get sharedVersion(): number { return (this.extras ?? NONE).sharedVersion; }
   set sharedVersion(v: number) { this.more().sharedVersion = v; }
-  get outputLog(): OutputRecord[] { return this.read.outputLog; }
+  get outputLog(): OutputRecord[] { return (this.extras ?? NONE).outputLog; }
   set outputLog(v: OutputRecord[]) { this.more().outputLog = v; }
-  get pausePoints(): PausePoint[] { return this.read.pausePoints; }
+  get pausePoints(): PausePoint[] { return (this.extras ?? NONE).pausePoints; }
   set pausePoints(v: PausePoint[]) { this.more().pausePoints = v; }
-  get deferred(): DeferredEvent[] { return this.read.deferred; }
+  get deferred(): DeferredEvent[] { return (this.extras ?? NONE).deferred; }
   set deferred(v: DeferredEvent[]) { this.more().deferred = v; }
-  get deferredVersion(): number { return this.read.deferredVersion; }
+  get deferredVersion(): number { return (this.extras ?? NONE).deferredVersion; }
   set deferredVersion(v: number) { this.more().deferredVersion = v; }
-  get error(): JobError | undefined { return this.read.error; }
+  get error(): JobError | undefined { return (this.extras ?? NONE).error; }
   set error(v: JobError | undefined) { this.more().error = v; }
   /** The operator routines' logs (see OperatorLog), made at first use, and a version the snapshot compares. */
-  get operators(): Map<Routine, OperatorLog> | undefined { return this.read.operators; }
+  get operators(): Map<Routine, OperatorLog> | undefined { return (this.extras ?? NONE).operators; }
   set operators(v: Map<Routine, OperatorLog> | undefined) { this.more().operators = v; }
-  get operatorsVersion(): number { return this.read.operatorsVersion; }
+  get operatorsVersion(): number { return (this.extras ?? NONE).operatorsVersion; }
   set operatorsVersion(v: number) { this.more().operatorsVersion = v; }
   /** Routines whose flush is due, and a version the snapshot compares. */
-  get flushesDue(): number { return this.read.flushesDue; }
+  get flushesDue(): number { return (this.extras ?? NONE).flushesDue; }
   set flushesDue(v: number) { this.more().flushesDue = v; }
-  get flushVersion(): number { return this.read.flushVersion; }
+  get flushVersion(): number { return (this.extras ?? NONE).flushVersion; }
   set flushVersion(v: number) { this.more().flushVersion = v; }
   /** What the job's activation policies (joins, batches, windows, custom) hold: made at first use. */
-  get policies(): JobPolicies | undefined { return this.read.policies; }
+  get policies(): JobPolicies | undefined { return (this.extras ?? NONE).policies; }
   set policies(v: JobPolicies | undefined) { this.more().policies = v; }
   /** Runs and cells changed since the last snapshot (listed only once a job has one: see `diffing`). */
-  get dirtyRuns(): RoutineRun[] { return this.read.dirtyRuns; }
+  get dirtyRuns(): RoutineRun[] { return (this.extras ?? NONE).dirtyRuns; }
   set dirtyRuns(v: RoutineRun[]) { this.more().dirtyRuns = v; }
-  get dirtyCells(): SlotCell[] { return this.read.dirtyCells; }
+  get dirtyCells(): SlotCell[] { return (this.extras ?? NONE).dirtyCells; }
   set dirtyCells(v: SlotCell[]) { this.more().dirtyCells = v; }
   /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
-  get controller(): AbortController | undefined { return this.read.controller; }
+  get controller(): AbortController | undefined { return (this.extras ?? NONE).controller; }
   set controller(v: AbortController | undefined) { this.more().controller = v; }
   /** Only for a job with a timeout. */
-  get deadline(): JobDeadline | undefined { return this.read.deadline; }
+  get deadline(): JobDeadline | undefined { return (this.extras ?? NONE).deadline; }
   protected set deadline(v: JobDeadline | undefined) { this.more().deadline = v; }
   /** The job's execution timeout in ms, if it has one. */
-  get timeout(): number | undefined { return this.read.timeout; }
+  get timeout(): number | undefined { return (this.extras ?? NONE).timeout; }
   protected set timeout(v: number | undefined) { this.more().timeout = v; }
   /**
    * Only while `flow.inspect$` is watched (the queue itself carries no cause, so an unwatched
    * flow pays nothing): the activation (seq) whose emit queued each task (seq), reported as
    * `cause` when the task starts, dropped when it completes.
    */
-  get causes(): Map<number, number> | undefined { return this.read.causes; }
+  get causes(): Map<number, number> | undefined { return (this.extras ?? NONE).causes; }
   set causes(v: Map<number, number> | undefined) { this.more().causes = v; }
   /** Callers of `whenIdle` (a pause), made at first use. */
-  protected get idleWaiters(): JobExtras['idleWaiters'] { return this.read.idleWaiters; }
+  protected get idleWaiters(): JobExtras['idleWaiters'] { return (this.extras ?? NONE).idleWaiters; }
   protected set idleWaiters(v: JobExtras['idleWaiters']) { this.more().idleWaiters = v; }
 }
