@@ -5,13 +5,12 @@ import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { Payload } from '../core/payload.js';
 import { HistoryLog } from './history-log.js';
-import type { DeferredEvent, JobError, OutputRecord, PausePoint } from '../core/records.js';
 import { ExecutionTracker } from './execution-tracker.js';
 import { OperatorLog } from '../model/operator-log.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { isUnsafeKey } from '../core/own-property.js';
-import type { JobPolicies } from './policy-cells.js';
 import { NO_ITEMS, NO_SHARED } from './no-items.js';
+import { JobExtrasHost } from './job-extras.js';
 
 /**
  * @internal The mutable data of one job (routine states, slot data, shared data, history,
@@ -22,13 +21,14 @@ import { NO_ITEMS, NO_SHARED } from './no-items.js';
  * a base class rather than a member object so that the activation path reaches these fields
  * and methods on the job itself, with no extra hop.
  */
-export abstract class JobData {
+export abstract class JobData extends JobExtrasHost {
   /**
    * The job's routine runs and slot cells: each a list threaded through its entries (see
    * RoutineRun.nextRun, SlotCell.next) in the order they were made, the order snapshots list
    * them in, with an index by routine or slot made only once a lookup walks past
    * {@link INDEX_AFTER} entries. Two Maps per job were a sixth of what a small job kept from
-   * its start (issue 21); a walk of a few entries is as quick as a hash lookup.
+   * its start (issue 21); a walk of a few entries is as quick as a hash lookup. The indexes
+   * stay fields, not extras: a large job reads them on every activation.
    */
   firstRun: RoutineRun | undefined = undefined;
   private lastRun: RoutineRun | undefined = undefined;
@@ -44,31 +44,8 @@ export abstract class JobData {
   private runHit: RoutineRun | undefined = undefined;
   private cellHit: SlotCell | undefined = undefined;
   readonly history: HistoryLog;
-  // The lists and the shared record start as one frozen empty value (see NO_ITEMS): replaced
-  // at their first write.
-  shared: Record<string, unknown> = NO_SHARED;
-  sharedVersion = 0;
-  outputLog: OutputRecord[] = NO_ITEMS;
-  pausePoints: PausePoint[] = NO_ITEMS;
-  deferred: DeferredEvent[] = NO_ITEMS;
-  deferredVersion = 0;
-  error: JobError | undefined = undefined;
   /** The last task number given in this job (see `Task.seq`). */
   lastSeq = 0;
-  /**
-   * Only while `flow.inspect$` is watched (the queue itself carries no cause, so an unwatched
-   * flow pays nothing): the activation (seq) whose emit queued each task (seq), reported as
-   * `cause` when the task starts, dropped when it completes.
-   */
-  causes: Map<number, number> | undefined = undefined;
-  /** The operator routines' logs (see OperatorLog), made at first use, and a version the snapshot compares. */
-  operators: Map<Routine, OperatorLog> | undefined = undefined;
-  operatorsVersion = 0;
-  /** Routines whose flush is due, and a version the snapshot compares. */
-  flushesDue = 0;
-  flushVersion = 0;
-  /** What the job's activation policies (joins, batches, windows, custom) hold: made at first use. */
-  policies: JobPolicies | undefined = undefined;
   readonly tracker: ExecutionTracker;
 
   // What changed since the last snapshot.
@@ -80,13 +57,12 @@ export abstract class JobData {
    * last snapshot is its first (a small job's) makes none.
    */
   diffing = false;
-  dirtyRuns: RoutineRun[] = NO_ITEMS;
-  dirtyCells: SlotCell[] = NO_ITEMS;
 
   constructor(
     readonly clock: Clock,
     historyLimit: number,
   ) {
+    super();
     this.history = new HistoryLog(historyLimit);
     this.tracker = new ExecutionTracker(historyLimit);
     this.tracker.useRuns(this);

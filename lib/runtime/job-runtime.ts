@@ -55,16 +55,10 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
    * until {@link JobRuntime.ungate}, and it cannot settle meanwhile.
    */
   gated = false;
-  /** Callers of {@link JobRuntime.whenIdle} (a pause), made at first use. */
-  private idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> | undefined = undefined;
-  /** Behind every activation's signal; job-control aborts it at cancel/failure and renews it at resume. */
-  controller: AbortController | undefined = undefined;
 
   readonly observers: JobObservers = new JobObservers(this);
   /** The flow layer's handle of this job (its `Job`), made once by the flow's engine. */
   handle: object | undefined = undefined;
-  /** Only for a job with a timeout. */
-  readonly deadline: JobDeadline | undefined;
   // Its place in the flow's list of live jobs (see JobRegistry: no table entry per job).
   live = false;
   livePrev: JobRuntime | undefined = undefined;
@@ -76,11 +70,14 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     readonly dispatcher: Dispatcher,
     clock: Clock,
     historyLimit: number,
-    readonly timeout: number | undefined,
+    timeout: number | undefined,
   ) {
     super(clock, historyLimit);
     this.createdAt = clock.now();
-    if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
+    if (timeout !== undefined) {
+      this.timeout = timeout;
+      this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
+    }
   }
 
   get flow(): ExecutionContext['flow'] {

@@ -22,43 +22,77 @@ export class WorkLedger {
   running = 0;
   /** Open inputs (`job.input`) and the open hold of a `flow.open()` job. */
   holds = 0;
-  /** A `flow.open()` job holds itself open until `close()`. */
-  openHold = false;
-  // The three sets are made on first use: most jobs never need them, and three empty sets
-  // were a tenth of what a small job kept. Reads that only ask whether they are empty look at
-  // the fields, so they stay unmade.
-  private _inflight: Set<InFlight> | undefined = undefined;
-  private _waiting: Set<Task> | undefined = undefined;
-  private _drains: Set<Drain> | undefined = undefined;
+  /**
+   * The rest is rarely written (async activations, retries, operators, pauses, failures,
+   * open jobs): one object made at the first write, so a plain job's ledger is four numbers
+   * and a pointer. Every live job keeps its ledger, and with many jobs in flight each one is
+   * copied by every scavenge it lives through (issue 21). Reads that only ask whether a part
+   * is empty read the shared defaults, so they make nothing.
+   */
+  private extras: LedgerExtras | undefined = undefined;
 
+  private more(): LedgerExtras {
+    return (this.extras ??= new LedgerExtras());
+  }
+
+  /** A `flow.open()` job holds itself open until `close()`. */
+  get openHold(): boolean {
+    return (this.extras ?? NONE).openHold;
+  }
+  set openHold(v: boolean) {
+    this.more().openHold = v;
+  }
   /** Async activations in flight. */
   get inflight(): Set<InFlight> {
-    return (this._inflight ??= new Set());
+    const x = this.more();
+    return (x.inflight ??= new Set());
   }
   /** Retries waiting for their backoff. */
   get waiting(): Set<Task> {
-    return (this._waiting ??= new Set());
+    const x = this.more();
+    return (x.waiting ??= new Set());
   }
   /** Operator routines whose output has not completed. */
   get drains(): Set<Drain> {
-    return (this._drains ??= new Set());
+    const x = this.more();
+    return (x.drains ??= new Set());
   }
   /** How many async activations are in flight. */
   get inflightCount(): number {
-    return this._inflight === undefined ? 0 : this._inflight.size;
+    const set = this.extras?.inflight;
+    return set === undefined ? 0 : set.size;
   }
   /** How many retries wait for their backoff. */
   get waitingCount(): number {
-    return this._waiting === undefined ? 0 : this._waiting.size;
+    const set = this.extras?.waiting;
+    return set === undefined ? 0 : set.size;
   }
   /** How many operator routines' outputs have not completed. */
   get drainCount(): number {
-    return this._drains === undefined ? 0 : this._drains.size;
+    const set = this.extras?.drains;
+    return set === undefined ? 0 : set.size;
   }
   /** Tasks lifted out of the queue while paused or failed, in original order (NO_ITEMS until the first). */
-  parked: Task[] = NO_ITEMS;
+  get parked(): Task[] {
+    return (this.extras ?? NONE).parked;
+  }
+  set parked(v: Task[]) {
+    this.more().parked = v;
+  }
   /** Activations that were in flight when the job failed: they run again on resume. */
-  interrupted: Task[] = NO_ITEMS;
+  get interrupted(): Task[] {
+    return (this.extras ?? NONE).interrupted;
+  }
+  set interrupted(v: Task[]) {
+    this.more().interrupted = v;
+  }
+  /** The activation that failed the job: it runs first on resume. */
+  get failedTask(): Task | undefined {
+    return (this.extras ?? NONE).failedTask;
+  }
+  set failedTask(v: Task | undefined) {
+    this.more().failedTask = v;
+  }
 
   /** Parks a task after the parked ones. */
   park(task: Task): void {
@@ -71,8 +105,6 @@ export class WorkLedger {
     if (this.parked === NO_ITEMS) this.parked = [];
     this.parked.unshift(task);
   }
-  /** The activation that failed the job: it runs first on resume. */
-  failedTask: Task | undefined = undefined;
 
   /** Nothing queued, running, waiting for a retry, or held open (drains aside). */
   isIdle(): boolean {
@@ -82,7 +114,7 @@ export class WorkLedger {
   /** Whether a snapshot lists any task (queued, parked, waiting, in flight, interrupted or failed). */
   hasTasks(): boolean {
     return (
-      this.queued > 0 || this.parked.length > 0 || this.waitingCount > 0 || (this._inflight !== undefined && this._inflight.size > 0) || this.interrupted.length > 0 || this.failedTask !== undefined
+      this.queued > 0 || this.parked.length > 0 || this.waitingCount > 0 || this.inflightCount > 0 || this.interrupted.length > 0 || this.failedTask !== undefined
     );
   }
 
@@ -98,3 +130,17 @@ export class WorkLedger {
   }
 }
 
+
+/** The rarely written part of a {@link WorkLedger}; its sets are made at first use. */
+class LedgerExtras {
+  openHold = false;
+  inflight: Set<InFlight> | undefined = undefined;
+  waiting: Set<Task> | undefined = undefined;
+  drains: Set<Drain> | undefined = undefined;
+  parked: Task[] = NO_ITEMS;
+  interrupted: Task[] = NO_ITEMS;
+  failedTask: Task | undefined = undefined;
+}
+
+/** What every unwritten part reads as. */
+const NONE: Readonly<LedgerExtras> = Object.freeze(new LedgerExtras());
