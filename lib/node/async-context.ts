@@ -16,6 +16,21 @@ import { setAsyncContextStorage } from '../model/async-context-storage.js';
  * ```
  */
 export class NodeAsyncContextStorage extends AsyncLocalStorage<unknown> {
+  /** The async resource of the synchronous stretch that last called {@link enterer}. */
+  private resource: Record<symbol, unknown> = {};
+  private key: symbol = Symbol('unset');
+
+  /**
+   * The one function {@link enterer} hands out, for every loop: it writes to the resource
+   * the last `enterer()` call found. A new closure per loop (over that loop's resource) made
+   * V8 inline it into the activation path with the resource as a constant, and the next full
+   * GC after the resource died threw that optimized code away ("weak objects"): at every GC
+   * between two jobs, `activate` and `runActivation` were deoptimized.
+   */
+  private readonly enter = (value: unknown): void => {
+    this.resource[this.key] = value;
+  };
+
   enterer(): ((value: unknown) => void) | undefined {
     const key = (this as unknown as { kResourceStore?: unknown }).kResourceStore;
     if (typeof key !== 'symbol') return undefined;
@@ -28,9 +43,9 @@ export class NodeAsyncContextStorage extends AsyncLocalStorage<unknown> {
     const fits = resource[key] === probe;
     this.enterWith(before);
     if (!fits) return undefined;
-    return (value) => {
-      resource[key] = value;
-    };
+    this.resource = resource;
+    this.key = key;
+    return this.enter;
   }
 }
 
