@@ -110,8 +110,8 @@ export function runActivation<A, B, R>(ctx: ActivationContext, fn: (this: unknow
     // settled one of that flow's activations in `runInAsyncScope`): an enterer may be one
     // function that writes where the last `enterer()` call pointed it (Node's is), so ask
     // again, here, for this stretch, before leaving and for the activations after this one.
-    if (loops !== loop) detachedEnter = entererHere(contextStorage) ?? enter;
-    detachedEnter!(undefined);
+    if (loops === loop) enter(undefined);
+    else (detachedEnter = entererHere(contextStorage) ?? enter)(undefined);
     current = previous;
   }
 }
