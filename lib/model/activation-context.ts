@@ -45,7 +45,8 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
    * unoptimized. Measured with `--trace-deopt` over six chain10 jobs on one flow, a forced GC
    * before each: without this object, eight functions of the path (the context's constructor,
    * `ended`, `silenced`, `checking`, `emitEvent`, `emit`, `runActivation`, `activate`) were
-   * deoptimized for "weak objects" at every GC; with it, two (`runActivation`, `activate`).
+   * deoptimized for "weak objects" at every GC; with it, none of its own (`runActivation` and
+   * `activate` had a second cause, the async-context enterer: see lib/node/async-context.ts).
    */
   private static readonly shapeKeeper = new ActivationContext(undefined as never, undefined as never, 1, 0);
 
