@@ -75,6 +75,8 @@ describe('review 6 probe', () => {
 
 describe('review 6 probe: restore', () => {
   it('an open job with a timeout, shared data and an output, paused, round-trips through JSON into another flow', async () => {
+    let ran!: () => void;
+    const first = new Promise<void>((resolve) => (ran = resolve));
     const mk = (): Flow => {
       const flow = new Flow({ flowId: 'p6' });
       const r = new Routine();
@@ -82,6 +84,7 @@ describe('review 6 probe: restore', () => {
       r.defineSlot('trigger', (d: Payload, ctx: ExecutionContext) => {
         ctx.setSharedData('n', (d as { n: number }).n);
         r.sendOutput('o', { n: (d as { n: number }).n });
+        ran();
       });
       flow.addRoutine(r, 'r');
       return flow;
@@ -89,7 +92,7 @@ describe('review 6 probe: restore', () => {
     const f1 = mk();
     const job = f1.open({ timeout: 60_000 });
     job.input('r', 'trigger').next({ n: 1 });
-    await new Promise((r) => setTimeout(r, 10));
+    await first; // the input's activation ran (a fixed sleep would race a slow machine)
     const paused = await job.pause('p', { c: 1 });
     const json = JSON.parse(JSON.stringify(paused.toJSON()));
     const f2 = mk();
