@@ -3,6 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { Observable, Subject } from 'rxjs';
 import { Flow, Routine, type Payload } from '../../lib/index.js';
 import { installNodeAsyncContext } from '../../lib/node/index.js';
+import { currentContext } from '../../lib/model/current-context.js';
 
 /**
  * Review of the per-kind enterer (lib/node/async-context.ts): an enterer is shared by every
@@ -109,5 +110,40 @@ describe('the async context when another loop of the same resource kind runs out
     const states = await Promise.all([gateJob.wait(), first.wait(), second.wait(), b.job.wait()]);
     expect(states.map((s) => s.status)).to.deep.equal(['completed', 'completed', 'completed', 'completed']);
     expect(seen).to.deep.equal([{ job: '2', in: second.jobId }]);
+  });
+  it("leaves another flow's AsyncResource with the store it captured (no activation of this loop written into it)", async () => {
+    // Flow b: job 1 in flight until release1; job 2's handler keeps an AsyncResource (it captures job 2's context).
+    const release1 = new Subject<void>();
+    const release2 = new Subject<void>();
+    let res: AsyncResource | undefined;
+    const b = new Flow({ executionStrategy: 'concurrent', maxWorkers: 4 });
+    const waiter = new Routine();
+    waiter.defineSlot<{ n: number }>('trigger', (d) => {
+      if (d.n === 1) return release1.asObservable();
+      res = new AsyncResource('kept-by-b');
+      return release2.asObservable();
+    });
+    b.addRoutine(waiter, 'w');
+    const b1 = b.start('w', { n: 1 });
+    const b2 = b.start('w', { n: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(res!.runInAsyncScope(() => currentContext()?.jobId)).to.equal(b2.jobId);
+    const { a, gate, seen } = sourceFlow(
+      () =>
+        new Observable<never>((subscriber) => {
+          res!.runInAsyncScope(() => release1.complete()); // flow b's loop runs in b's own resource
+          subscriber.complete();
+        }),
+    );
+    const gateJob = a.start('src', { kind: 'gate', id: 'g' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = a.start('src', { kind: 'nest', id: '1' });
+    const second = a.start('src', { kind: 'emit', id: '2' });
+    new AsyncResource('outer').runInAsyncScope(() => gate.complete());
+    await Promise.all([gateJob.wait(), first.wait(), second.wait(), b1.wait()]);
+    const after = res!.runInAsyncScope(() => currentContext()?.jobId);
+    release2.complete();
+    await b2.wait();
+    expect({ after, seen }).to.deep.equal({ after: b2.jobId, seen: [{ job: '2', in: second.jobId }] });
   });
 });
