@@ -1,4 +1,4 @@
-import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource, executionAsyncResource } from 'node:async_hooks';
 import { setAsyncContextStorage } from '../model/async-context-storage.js';
 
 /**
@@ -25,6 +25,12 @@ export class NodeAsyncContextStorage extends AsyncLocalStorage<unknown> {
    * unoptimized again. One function for all kinds had the opposite cost: its store saw every
    * kind's shape, and chain10 ran 7-14 % slower. One per kind sees one shape and lives as long
    * as the storage.
+   *
+   * Sharing is safe only for kinds of which two resources can never be current one inside the
+   * other (an Immediate, a Timeout, a promise, a tick: the event loop starts each). An
+   * `AsyncResource` (a `runInAsyncScope`, an `EventEmitterAsyncResource`, a `queueMicrotask`
+   * callback) can be entered from inside another of its kind at any point of a loop, so its
+   * loops get an enterer of their own, as before.
    */
   private readonly enterers = new Map<object | null, Enterer>();
 
@@ -40,6 +46,11 @@ export class NodeAsyncContextStorage extends AsyncLocalStorage<unknown> {
     const fits = resource[key] === probe;
     this.enterWith(before);
     if (!fits) return undefined;
+    if (resource instanceof AsyncResource) {
+      return (value) => {
+        resource[key] = value;
+      };
+    }
     const kind = Object.getPrototypeOf(resource) as object | null;
     let enterer = this.enterers.get(kind);
     if (enterer === undefined) this.enterers.set(kind, (enterer = new Enterer(key)));

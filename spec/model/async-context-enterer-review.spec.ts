@@ -36,7 +36,7 @@ describe('the async context when another loop of the same resource kind runs out
         this.defineEvent('out', ['job']);
         this.defineSlot<{ kind: string; id: string }>('trigger', (d) => {
           if (d.kind === 'gate') return gate.asObservable();
-          if (d.kind === 'nest') return nest();
+          if (d.kind === 'nest') return nest() as Observable<unknown> | void;
           return Promise.resolve().then(() => this.emit('out', { job: d.id }));
         });
       }
