@@ -27,9 +27,8 @@ export interface AsyncContextStorage {
   /**
    * Optional faster path for many enters in one synchronous stretch (the dispatcher's loop,
    * one per activation): returns a function that does what `enterWith` does, valid only until
-   * the synchronous execution that called `enterer` ends or `enterer` is called again (the
-   * dispatcher asks again when another loop ran inside an activation), or `undefined` when
-   * the store has none (then `enterWith` is used).
+   * the synchronous execution that called `enterer` ends, or `undefined` when the store has
+   * none (then `enterWith` is used).
    */
   enterer?(): ((value: unknown) => void) | undefined;
 }

@@ -1,5 +1,5 @@
 import type { ActivationContext } from './activation-context.js';
-import { contextStorage, type AsyncContextStorage } from './async-context-storage.js';
+import { contextStorage } from './async-context-storage.js';
 
 /**
  * Which activation is running, so `routine.emit()` needs no job argument.
@@ -57,16 +57,6 @@ export function runInContext<A, B, R>(
  */
 let detachedEnter: ((value: unknown) => void) | null = null;
 
-/** Loops begun so far ({@link runDetached} calls): tells an activation whether one ran inside it. */
-let loops = 0;
-
-/** An enterer for the synchronous stretch running now (see {@link runDetached}). */
-function entererHere(storage: AsyncContextStorage): ((value: unknown) => void) | null {
-  const enterer = storage.enterer?.();
-  const enterWith = storage.enterWith;
-  return enterer ?? (enterWith === undefined ? null : (value) => enterWith.call(storage, value));
-}
-
 /**
  * Runs `fn` outside any activation (dispatch turns), so stray async context never leaks into them.
  * @internal
@@ -79,8 +69,9 @@ export function runDetached<R>(fn: () => R): R {
   try {
     return storage.run(undefined, () => {
       // One fetch per loop: each activation then enters and leaves with a plain call.
-      loops++;
-      detachedEnter = entererHere(storage);
+      const enterer = storage.enterer?.();
+      const enterWith = storage.enterWith;
+      detachedEnter = enterer ?? (enterWith === undefined ? null : (value) => enterWith.call(storage, value));
       return fn();
     });
   } finally {
@@ -101,17 +92,11 @@ export function runActivation<A, B, R>(ctx: ActivationContext, fn: (this: unknow
   if (enter === null) return runInContext(ctx, fn, self, a, b);
   const previous = current;
   current = ctx;
-  const loop = loops;
   enter(ctx);
   try {
     return fn.call(self, a, b);
   } finally {
-    // Another flow's loop ran inside this handler, maybe in another async scope (its handler
-    // settled one of that flow's activations in `runInAsyncScope`): an enterer may be one
-    // function that writes where the last `enterer()` call pointed it (Node's is), so ask
-    // again, here, for this stretch, before leaving and for the activations after this one.
-    if (loops === loop) enter(undefined);
-    else (detachedEnter = entererHere(contextStorage) ?? enter)(undefined);
+    enter(undefined);
     current = previous;
   }
 }

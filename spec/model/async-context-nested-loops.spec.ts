@@ -6,13 +6,15 @@ import { installNodeAsyncContext } from '../../lib/node/index.js';
 import { currentContext } from '../../lib/model/current-context.js';
 
 /**
- * Review of the per-kind enterer (lib/node/async-context.ts): an enterer is shared by every
- * resource of one kind (its prototype). When the dispatcher's loop itself runs in an
- * `AsyncResource` scope and another flow's loop runs, from another `AsyncResource` scope, at a
- * point of the loop that is not inside a handler (runActivation re-fetches only after its own
- * handler), the loop's enterer is left pointing at the other scope.
+ * Node's enterer (lib/node/async-context.ts) is shared by every resource of a kind the event
+ * loop starts (a closure per loop made V8 drop the activation path's optimized code at every
+ * GC). Another flow's loop can run inside a loop of this one, from another async scope: inside
+ * a handler, in an observable the handler returned, in an inspect$ subscriber. Afterwards the
+ * outer loop must enter its next activations on its own resource again, or what their handlers
+ * start (a promise) belongs to another activation, or to none. The first case was found while
+ * making the change, the others by its review (loops in an AsyncResource scope share nothing).
  */
-describe('the async context when another loop of the same resource kind runs outside a handler', () => {
+describe('the async context when another flow ran its loop inside a loop of this one', () => {
   before(() => installNodeAsyncContext()); // what loading routilux in Node does
 
   /** Flow b, with one activation in flight until `release` completes. */
@@ -51,16 +53,30 @@ describe('the async context when another loop of the same resource kind runs out
     return { a, gate, seen };
   }
 
+  /** An observable that, subscribed by the loop (not inside the handler), runs flow b's loop in another AsyncResource. */
+  function releasingIn(release: Subject<void>, scope = new AsyncResource('nested')): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      scope.runInAsyncScope(() => release.complete());
+      subscriber.complete();
+    });
+  }
+
+  it('an emit after a promise goes to its own job, after a nested loop inside the handler before it', async () => {
+    const b = await waitingFlow();
+    // Completing the observable settles flow b's activation now, and b's dispatcher runs its
+    // loop right here, inside this activation but in another async scope.
+    const { a, seen } = sourceFlow(() => void new AsyncResource('nested').runInAsyncScope(() => b.release.complete()));
+    // Both queued before the loop runs: one loop activates the nesting one, then the emitting one.
+    const first = a.start('src', { kind: 'nest', id: '1' });
+    const second = a.start('src', { kind: 'emit', id: '2' });
+    const states = await Promise.all([first.wait(), second.wait(), b.job.wait()]);
+    expect(states.map((s) => s.status)).to.deep.equal(['completed', 'completed', 'completed']);
+    expect(seen).to.deep.equal([{ job: '2', in: second.jobId }]);
+  });
+
   it('an emit after a promise goes to its job when the loop runs in an AsyncResource and a nested loop ran in an observable the handler returned', async () => {
     const b = await waitingFlow();
-    const { a, gate, seen } = sourceFlow(
-      () =>
-        new Observable<never>((subscriber) => {
-          // Subscribed by the loop (not inside the handler): flow b's loop runs here, in another AsyncResource.
-          new AsyncResource('nested').runInAsyncScope(() => b.release.complete());
-          subscriber.complete();
-        }),
-    );
+    const { a, gate, seen } = sourceFlow(() => releasingIn(b.release));
     const gateJob = a.start('src', { kind: 'gate', id: 'g' });
     await new Promise((resolve) => setImmediate(resolve)); // the gate's activation is in flight
     const first = a.start('src', { kind: 'nest', id: '1' });
@@ -95,13 +111,7 @@ describe('the async context when another loop of the same resource kind runs out
 
   it('the same, with the loop run from a queueMicrotask callback (an AsyncResource too)', async () => {
     const b = await waitingFlow();
-    const { a, gate, seen } = sourceFlow(
-      () =>
-        new Observable<never>((subscriber) => {
-          new AsyncResource('nested').runInAsyncScope(() => b.release.complete());
-          subscriber.complete();
-        }),
-    );
+    const { a, gate, seen } = sourceFlow(() => releasingIn(b.release));
     const gateJob = a.start('src', { kind: 'gate', id: 'g' });
     await new Promise((resolve) => setImmediate(resolve));
     const first = a.start('src', { kind: 'nest', id: '1' });
@@ -111,6 +121,7 @@ describe('the async context when another loop of the same resource kind runs out
     expect(states.map((s) => s.status)).to.deep.equal(['completed', 'completed', 'completed', 'completed']);
     expect(seen).to.deep.equal([{ job: '2', in: second.jobId }]);
   });
+
   it("leaves another flow's AsyncResource with the store it captured (no activation of this loop written into it)", async () => {
     // Flow b: job 1 in flight until release1; job 2's handler keeps an AsyncResource (it captures job 2's context).
     const release1 = new Subject<void>();
@@ -128,13 +139,7 @@ describe('the async context when another loop of the same resource kind runs out
     const b2 = b.start('w', { n: 2 });
     await new Promise((resolve) => setImmediate(resolve));
     expect(res!.runInAsyncScope(() => currentContext()?.jobId)).to.equal(b2.jobId);
-    const { a, gate, seen } = sourceFlow(
-      () =>
-        new Observable<never>((subscriber) => {
-          res!.runInAsyncScope(() => release1.complete()); // flow b's loop runs in b's own resource
-          subscriber.complete();
-        }),
-    );
+    const { a, gate, seen } = sourceFlow(() => releasingIn(release1, res)); // flow b's loop runs in b's own resource
     const gateJob = a.start('src', { kind: 'gate', id: 'g' });
     await new Promise((resolve) => setImmediate(resolve));
     const first = a.start('src', { kind: 'nest', id: '1' });
