@@ -130,7 +130,6 @@ export class WorkLedger {
   }
 }
 
-
 /** The rarely written part of a {@link WorkLedger}; its sets are made at first use. */
 class LedgerExtras {
   openHold = false;
