@@ -1,5 +1,5 @@
 import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
-import type { JobStatus } from '../core/records.js';
+import { isResting } from '../core/job-status.js';
 import { JobState } from '../state/job-state.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
 import type { Job } from '../flow/job.js';
@@ -15,8 +15,6 @@ import { PoolResults } from './pool-results.js';
 import { dropLocal, materialize, type Materialized } from './materialize.js';
 import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
-
-const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
 
 /** How an ownership ended: let go at rest, lost to another owner, or handed over by a closing worker. */
 export type Ownership = 'done' | 'lost' | 'handoff';
@@ -191,7 +189,7 @@ export class OwnedJob {
   /** Rests with nothing in flight and nothing unread. */
   private quiet(): boolean {
     const rt = this.job!._runtime;
-    return RESTING.has(rt.status) && rt.work.running === 0 && !this.reader.busy;
+    return isResting(rt.status) && rt.work.running === 0 && !this.reader.busy;
   }
 
   /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */

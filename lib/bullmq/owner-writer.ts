@@ -4,7 +4,6 @@ import type { JobStore } from '../state/job-store.js';
 import { fenced } from './fenced-error.js';
 import type { RedisJobStore } from './redis-job-store.js';
 
-
 /** @internal What the writer asks of the ownership it writes for. */
 export interface WriterOwner {
   /** `released`: let go with its final snapshot; `gone`: lost or handed over; else owned here. */

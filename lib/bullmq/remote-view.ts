@@ -1,11 +1,9 @@
-import { isTerminal } from '../core/job-status.js';
 import { Subject } from 'rxjs';
+import { isResting, isTerminal } from '../core/job-status.js';
 import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
 import { JobStateError } from '../errors/errors.js';
 import { parseMessage, type AckMessage } from './wire.js';
-
-const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
 
 /** A pause or cancel sent, waiting for its outcome. */
 interface PendingOp {
@@ -77,7 +75,7 @@ export class RemoteView {
   }
 
   get resting(): boolean {
-    return RESTING.has(this.status);
+    return isResting(this.status);
   }
 
   get terminal(): boolean {
@@ -162,7 +160,7 @@ export class RemoteView {
     }
     if (this.states !== undefined) this.states.next(this.current);
     this.settleOps(seq);
-    if (RESTING.has(status)) {
+    if (isResting(status)) {
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w(this.current);

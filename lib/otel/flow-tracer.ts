@@ -8,7 +8,6 @@ type Of<T extends InspectRecord['type']> = Extract<InspectRecord, { type: T }>;
 /** The history records (start, error, retry, skip, stop, join-incomplete): one member of the union. */
 type PolicyRecord = Exclude<InspectRecord, { type: 'job' | 'activation-start' | 'activation-end' | 'checkpoint' }>;
 
-
 /**
  * @internal Turns one flow's `inspect$` records into spans: one per job, one per attempt of an
  * activation (a child of its job's span, linked to the activation whose emit queued it), the

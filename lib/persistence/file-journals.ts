@@ -1,5 +1,6 @@
 import { SerializationError, StoreError } from '../errors/errors.js';
 import type { JobStatus } from '../core/records.js';
+import { isResting } from '../core/job-status.js';
 import type { JobState } from '../state/job-state.js';
 import { replayJournal } from '../state/job-journal-json.js';
 import type { JobDirectory } from './job-directory.js';
@@ -10,8 +11,6 @@ import { storeErrorOf } from './store-error-of.js';
 import { removeJobFile } from './write-job-file.js';
 
 /** Statuses after which the checkpointer saves in full and journals nothing until the next save. */
-const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
-
 /**
  * @internal The write-ahead journals of a FileJobStore: `<encoded id>.journal` next to each job
  * file, a header line naming the snapshot it applies onto (see {@link snapshotBase}), then one
@@ -46,7 +45,7 @@ export class FileJournals {
   async compact(jobId: string, text: string, status: JobStatus): Promise<void> {
     this.bases.delete(jobId);
     await removeJobFile(this.journalOf(jobId), jobId);
-    if (!RESTING.has(status)) this.bases.set(jobId, snapshotBase(text));
+    if (!isResting(status)) this.bases.set(jobId, snapshotBase(text));
   }
 
   /**

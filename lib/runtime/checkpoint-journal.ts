@@ -1,4 +1,4 @@
-import type { JobStatus } from '../core/records.js';
+import { isResting } from '../core/job-status.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { diffJobStates, isEmptyEntry } from '../state/job-journal.js';
@@ -7,8 +7,6 @@ import type { JobRuntime } from './job-runtime.js';
 import { ThrownBySave } from './checkpoint-failure.js';
 
 /** A status the job rests in: its checkpoint is a full save (compaction), never a journal entry. */
-const RESTING: ReadonlySet<JobStatus> = new Set(['paused', 'completed', 'failed', 'cancelled']);
-
 /** The last snapshot of a job that reached the store (saved, or journaled onto a saved one). */
 interface Base {
   readonly job: JobRuntime;
@@ -62,7 +60,7 @@ export class CheckpointJournal {
     const journal = this.enabled && typeof store.appendJournal === 'function';
     // A status change is a full save too: a store may announce status changes from its saves
     // (RedisJobStore publishes them to remote clients), and a journal entry announces nothing.
-    if (journal && base !== undefined && base.job === job && !RESTING.has(state.status) && base.state.status === state.status && base.entries < this.compactEvery) {
+    if (journal && base !== undefined && base.job === job && !isResting(state.status) && base.state.status === state.status && base.entries < this.compactEvery) {
       return {
         run: () => {
           const entry = diffJobStates(base.state, state);
@@ -80,7 +78,7 @@ export class CheckpointJournal {
     return {
       run: () => call(() => store.save(state)),
       landed: () => {
-        if (journal && !RESTING.has(state.status)) this.bases.set(id, { job, state, entries: 0 });
+        if (journal && !isResting(state.status)) this.bases.set(id, { job, state, entries: 0 });
       },
     };
   }
