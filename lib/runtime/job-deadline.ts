@@ -13,7 +13,8 @@ export class JobDeadline {
 
   constructor(
     private readonly clock: Clock,
-    private readonly ms: number,
+    /** The timeout, in ms of the flow's clock. */
+    readonly ms: number,
     private readonly expired: () => void,
   ) {}
 

@@ -11,9 +11,9 @@ import { NO_ITEMS, NO_SHARED } from './no-items.js';
  * @internal The parts of a job that most jobs never write: shared data, outputs, pause
  * points, deferred events, the error, operator logs, flushes, activation policies, the dirty
  * lists of a job snapshotted more than once, idle waiters, the abort controller, the
- * execution timeout and the causes kept while `inspect$` is watched. One object made at the
+ * execution deadline and the causes kept while `inspect$` is watched. One object made at the
  * first write (see {@link JobExtrasHost}), so a plain job carries one field for all of them
- * instead of nineteen: every live job pays 8 bytes per field, and when many jobs are in
+ * instead of eighteen: every live job pays 8 bytes per field, and when many jobs are in
  * flight at once every one of them is copied by each scavenge it lives through (issue 21).
  *
  * @example
@@ -42,7 +42,6 @@ export class JobExtras {
   idleWaiters: Array<{ inside: boolean; resolve: (state: JobState) => void }> | undefined = undefined;
   controller: AbortController | undefined = undefined;
   deadline: JobDeadline | undefined = undefined;
-  timeout: number | undefined = undefined;
   causes: Map<number, number> | undefined = undefined;
 }
 
@@ -108,9 +107,8 @@ export abstract class JobExtrasHost {
   /** Only for a job with a timeout. */
   get deadline(): JobDeadline | undefined { return (this.extras ?? NONE).deadline; }
   protected set deadline(v: JobDeadline | undefined) { this.more().deadline = v; }
-  /** The job's execution timeout in ms, if it has one. */
-  get timeout(): number | undefined { return (this.extras ?? NONE).timeout; }
-  protected set timeout(v: number | undefined) { this.more().timeout = v; }
+  /** The job's execution timeout in ms, if it has one (its deadline's). */
+  get timeout(): number | undefined { return (this.extras ?? NONE).deadline?.ms; }
   /**
    * Only while `flow.inspect$` is watched (the queue itself carries no cause, so an unwatched
    * flow pays nothing): the activation (seq) whose emit queued each task (seq), reported as

@@ -74,10 +74,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   ) {
     super(clock, historyLimit);
     this.createdAt = clock.now();
-    if (timeout !== undefined) {
-      this.timeout = timeout;
-      this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
-    }
+    if (timeout !== undefined) this.deadline = new JobDeadline(clock, timeout, () => timeoutJob(this));
   }
 
   get flow(): ExecutionContext['flow'] {
