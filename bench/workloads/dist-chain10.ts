@@ -7,7 +7,9 @@
  * alone, the time from one pool handler's start to the next's (p50 over `--hops` hops).
  * The floor, same run, same redis-server: raw BullMQ, a 10-step chain in which each step adds
  * the next job (one queue, one Worker with concurrency 10). Targets: activations/s >= 0.4x the
- * floor's, hop latency p50 <= 1.5 ms.
+ * floor's, hop latency p50 <= 1.5 ms. Also measured, with no target: the protocol floor
+ * (bench/lib/pool-protocol-floor.ts: raw BullMQ plus a chain's own Lua calls at their sizes, no
+ * routilux code), which splits the gap to raw BullMQ into the protocol's share and routilux's.
  *
  *   tsx bench/workloads/dist-chain10.ts --chains 200
  */
@@ -15,6 +17,7 @@ import { Queue, Worker } from 'bullmq';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { BullMQRunner, runWorker } from '../../lib/bullmq/index.js';
 import { freshPrefix, withRedis } from '../lib/dist.js';
+import { poolProtocolFloorRun } from '../lib/pool-protocol-floor.js';
 import { Checks, median, nowMs, repeat, round } from '../lib/measure.js';
 import { main, numberArg, report } from '../lib/report.js';
 
@@ -98,6 +101,8 @@ main('dist_chain10', () =>
       return checks.result(ms, { activations: n * STEPS });
     }, { runs });
 
+    const protocol = await repeat((_i, warmup) => poolProtocolFloorRun(connection, warmup ? Math.min(chains, 50) : chains, STEPS), { runs });
+
     const tier2 = await repeat(async (_i, warmup) => {
       const n = warmup ? Math.min(chains, 50) : chains;
       const prefix = freshPrefix('t2chain');
@@ -131,17 +136,20 @@ main('dist_chain10', () =>
       n: chains,
       seconds,
       per_sec: perSec,
-      ok: tier2.ok && floor.ok,
+      ok: tier2.ok && floor.ok && protocol.ok,
       unit: `pool activations (${STEPS} per chain, ${chains} chains at once)`,
       floor_per_sec: Math.round(floorPerSec),
       x_floor: round(perSec / floorPerSec, 3),
+      protocol_floor_per_sec: Math.round((chains * STEPS) / (protocol.median.ms / 1000)),
+      protocol_floor_x_floor: round(floor.median.ms / protocol.median.ms, 3),
+      x_protocol_floor: round(protocol.median.ms / tier2.median.ms, 3),
       hop_p50_ms: round(hopP50, 3),
       hop_p90_ms: round(tier2.median.hopP90 as number, 3),
       runs_ms: tier2.results.map((r) => round(r.ms, 1)),
       floor_runs_ms: floor.results.map((r) => round(r.ms, 1)),
       target: `>= ${RATIO}x the raw BullMQ chain's activations/s, hop latency p50 <= ${HOP_P50_MS} ms`,
       meets_target: perSec >= RATIO * floorPerSec && hopP50 <= HOP_P50_MS,
-      errors: [...floor.errors, ...tier2.errors],
+      errors: [...floor.errors, ...protocol.errors, ...tier2.errors],
     });
   }),
 );

@@ -5,6 +5,9 @@
  * same redis-server: raw BullMQ, N trivial jobs added in bulk and processed by a Worker with
  * concurrency 10, in one process. Targets: jobs/s >= 0.4x the floor's, CPU per job <= 2.5x.
  * Each line: per_sec (Tier 1 jobs/s), floor_per_sec, x_floor, cpu_us_per_job, floor_cpu_us_per_job.
+ * Also measured, with no target: the protocol floor (bench/lib/protocol-floor.ts: raw BullMQ
+ * plus Tier 1's own Lua calls and status message, no routilux code), which splits Tier 1's CPU
+ * over raw BullMQ into the protocol's share and routilux's JavaScript's.
  *
  *   tsx bench/workloads/dist-jobs.ts --n 5000
  */
@@ -12,6 +15,7 @@ import { Queue, Worker } from 'bullmq';
 import { Flow, Routine } from '../../lib/index.js';
 import { BullMQRunner, runWorker } from '../../lib/bullmq/index.js';
 import { cpuMs, freshPrefix, withRedis } from '../lib/dist.js';
+import { protocolFloorRun } from '../lib/protocol-floor.js';
 import { Checks, nowMs, repeat, round } from '../lib/measure.js';
 import { main, numberArg, report } from '../lib/report.js';
 
@@ -63,6 +67,11 @@ main('dist_jobs', () =>
       return checks.result(ms, { cpuPerJob, size });
     }, { runs });
 
+    // The final snapshot a Tier 1 job of this flow writes (same shape and size), for the protocol floor.
+    const local = build().start('one', { x: 1 });
+    const text = JSON.stringify(await local.wait());
+    const protocol = await repeat((_i, warmup) => protocolFloorRun(connection, warmup ? Math.min(n, 1_000) : n, text, CONCURRENCY), { runs });
+
     const tier1 = await repeat(async (_i, warmup) => {
       const size = warmup ? Math.min(n, 1_000) : n;
       const prefix = freshPrefix('t1');
@@ -91,23 +100,28 @@ main('dist_jobs', () =>
     const perSec = n / seconds;
     const cpuPerJob = tier1.median.cpuPerJob as number;
     const floorCpu = floor.median.cpuPerJob as number;
+    const protocolCpu = protocol.median.cpuPerJob as number;
     report({
       workload: 'dist_jobs',
       n,
       seconds,
       per_sec: perSec,
-      ok: tier1.ok && floor.ok,
+      ok: tier1.ok && floor.ok && protocol.ok,
       unit: 'Tier 1 jobs (one activation each) through BullMQRunner + runWorker, one process',
       floor_per_sec: Math.round(floorPerSec),
       x_floor: round(perSec / floorPerSec, 3),
       cpu_us_per_job: round(cpuPerJob, 1),
       floor_cpu_us_per_job: round(floorCpu, 1),
       x_floor_cpu: round(cpuPerJob / floorCpu, 3),
+      protocol_floor_per_sec: Math.round(n / (protocol.median.ms / 1000)),
+      protocol_floor_cpu_us_per_job: round(protocolCpu, 1),
+      protocol_floor_x_floor_cpu: round(protocolCpu / floorCpu, 3),
+      x_protocol_floor_cpu: round(cpuPerJob / protocolCpu, 3),
       runs_ms: tier1.results.map((r) => round(r.ms, 1)),
       floor_runs_ms: floor.results.map((r) => round(r.ms, 1)),
       target: `>= ${RATIO}x raw BullMQ jobs/s, CPU per job <= ${CPU_RATIO}x raw`,
       meets_target: perSec >= RATIO * floorPerSec && cpuPerJob <= CPU_RATIO * floorCpu,
-      errors: [...floor.errors, ...tier1.errors],
+      errors: [...floor.errors, ...protocol.errors, ...tier1.errors],
     });
   }),
 );
