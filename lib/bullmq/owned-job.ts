@@ -66,7 +66,7 @@ export class OwnedJob {
     private readonly data: WireJob,
   ) {
     this.keys = jobKeys(ctx.prefix, jobId);
-    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, (e) => ctx.report(e));
+    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, ctx.report);
     this.reader = new ControlReader(ctx.client, this.keys.control, (e) => ctx.report(e), (entries) => this.applyNow(entries), () => this.poke());
   }
 

@@ -28,27 +28,51 @@ export interface WriterOwner {
  * ```
  */
 export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: string, owner: WriterOwner): JobStore {
-  let last: JobState | undefined;
-  return {
-    save: (state) => {
-      if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
-      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
-      const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
-      last = state;
-      const release = isTerminal(state.status) ? owner.release() : undefined;
-      return store.saveWith(state, { ...owner.write(), publish: settled, release }).then((r) => {
-        if (r.released) owner.released();
-      });
-    },
-    // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
-    // status change is always a full save above, so every status publication still comes from SAVE).
-    appendJournal: (id, entry) => {
-      if (owner.state === 'released') return Promise.resolve();
-      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
-      return store.appendJournal(id, entry, owner.write());
-    },
-    load: (id) => store.load(id),
-    list: () => store.list(),
-    delete: (id) => store.delete(id),
-  };
+  return new OwnerWriter(store, jobId, stateKey, owner);
+}
+
+/** The writer itself: one object per ownership (methods, not a closure each). */
+class OwnerWriter implements JobStore {
+  private last: JobState | undefined = undefined;
+
+  constructor(
+    private readonly store: RedisJobStore,
+    private readonly jobId: string,
+    private readonly stateKey: string,
+    private readonly owner: WriterOwner,
+  ) {}
+
+  save(state: JobState): Promise<void> {
+    const owner = this.owner;
+    if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
+    if (owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.stateKey));
+    const last = this.last;
+    const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
+    this.last = state;
+    const release = isTerminal(state.status) ? owner.release() : undefined;
+    const { cursor, epoch } = owner.write();
+    return this.store.saveWith(state, { cursor, epoch, publish: settled, release }).then((r) => {
+      if (r.released) owner.released();
+    });
+  }
+
+  // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
+  // status change is always a full save above, so every status publication still comes from SAVE).
+  appendJournal(id: string, entry: unknown): Promise<void> {
+    if (this.owner.state === 'released') return Promise.resolve();
+    if (this.owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.stateKey));
+    return this.store.appendJournal(id, entry, this.owner.write());
+  }
+
+  load(id: string): Promise<JobState | undefined> {
+    return this.store.load(id);
+  }
+
+  list(): Promise<string[]> {
+    return this.store.list();
+  }
+
+  delete(id: string): Promise<void> {
+    return this.store.delete(id);
+  }
 }
