@@ -129,10 +129,23 @@ export function readJobStateJSON(json: unknown): JobStateFields {
     const spec: { optional: boolean; read: (r: JsonReader, p: string, v: unknown) => void; absent?: () => unknown } = JOB_STATE_FIELDS[name];
     // Revived before it is checked: the checks see Dates, Maps and class instances as they are.
     let value = plain ? root[name] : fromJSONTree(root[name], `job JSON: ${name}`);
+    // An empty list or record of the text (most lists of a settled job) becomes one shared frozen
+    // empty container: nothing to freeze per read, and nothing anybody could change either way.
+    if (plain && typeof value === 'object' && value !== null) value = sharedIfEmpty(value);
     if (value === undefined && spec.absent !== undefined) value = spec.absent();
     else if (value !== undefined || !spec.optional) spec.read(r, name, value);
     if (value !== undefined) fields[name] = value;
   }
   // `root` is ours (parsed here, or copied by r.root), so freezing the snapshot freezes nothing of the caller's.
   return fields as JobStateFields;
+}
+
+const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+const EMPTY_RECORD: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A field's parsed container, or the shared frozen empty one when it is empty (parsed: plain prototypes only). */
+function sharedIfEmpty(value: object): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? EMPTY_LIST : value;
+  for (const key in value) if (key !== undefined) return value; // one key is enough
+  return EMPTY_RECORD;
 }

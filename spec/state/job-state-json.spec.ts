@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { Flow, JobState, Routine, SerializationError, registerRoutine } from '../../lib/index.js';
 import { jobJSON, thrown, until } from '../fixtures/helpers.js';
 
@@ -68,6 +69,48 @@ describe('job JSON', () => {
       expect(copy.getExecutionHistory('feeder').map((r) => r.eventName)).to.include('start');
       expect(Object.isFrozen(copy)).to.equal(true);
       expect(Object.isFrozen(copy.pendingTasks)).to.equal(true);
+    });
+
+    it('empty lists and records read from text are shared frozen empties; the others are their own', () => {
+      // (Issue 17: a client parses every status message; a settled job's state is mostly empty lists.)
+      const text = JSON.stringify(jobJSON({ sharedData: { a: 1 } }));
+      const [one, two] = [JobState.fromJSON(text), JobState.fromJSON(text)];
+      for (const key of ['pendingTasks', 'runningTasks', 'pausePoints', 'deferredEvents', 'outputLog', 'slotData', 'routineStates'] as const) {
+        expect(one[key], key).to.equal(two[key]);
+        expect(Object.isFrozen(one[key]), key).to.equal(true);
+      }
+      expect(one.sharedData).to.not.equal(two.sharedData);
+      expect(one.sharedData).to.deep.equal({ a: 1 });
+    });
+
+    it('for every mix of empty and filled fields, text reads as the object form does: equal, frozen containers', () => {
+      const task = { routineId: 'r', slotName: 'in', data: { n: 1 }, attempt: 1, enqueuedAt: 5 };
+      const record = { routineId: 'r', eventName: 'out', data: { n: 1 }, timestamp: 5 };
+      const fields = {
+        pendingTasks: fc.constantFrom([], [task]),
+        runningTasks: fc.constantFrom([], [task]),
+        executionHistory: fc.constantFrom([], [record]),
+        deferredEvents: fc.constantFrom([], [record]),
+        slotData: fc.constantFrom({}, { 'r.in': { n: [] } }, { 'r.in': {} }),
+        sharedData: fc.constantFrom({}, { k: [] }, { k: {} }),
+        routineStates: fc.constantFrom({}, { r: { status: 'completed', activations: 1, errors: 0 } }),
+      };
+      fc.assert(
+        fc.property(fc.record(fields), (patch) => {
+          const json = jobJSON(patch);
+          const fromText = JobState.fromJSON(JSON.stringify(json));
+          const fromObject = JobState.fromJSON(json);
+          expect(fromText.toJSON()).to.deep.equal(fromObject.toJSON());
+          expect(JSON.parse(JSON.stringify(fromText))).to.deep.equal(JSON.parse(JSON.stringify(json)));
+          for (const key of Object.keys(fields) as Array<keyof typeof fields>) expect(Object.isFrozen(fromText[key]), key).to.equal(true);
+          // Payloads are never frozen, empty or not.
+          const sd = fromText.slotData['r.in'] as object | undefined;
+          if (sd !== undefined) expect(Object.isFrozen(sd)).to.equal(false);
+          const shared = fromText.sharedData.k as object | undefined;
+          if (shared !== undefined) expect(Object.isFrozen(shared)).to.equal(false);
+        }),
+        { numRuns: 100 },
+      );
     });
 
     it('accepts the object form and leaves the caller’s object unfrozen', async () => {
