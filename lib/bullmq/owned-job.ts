@@ -216,7 +216,7 @@ export class OwnedJob {
   private async giveUp(state: JobState | undefined, error: RoutiluxError): Promise<Ownership> {
     this.ctx.report(error);
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
-    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch });
+    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     return 'done';
@@ -232,7 +232,7 @@ export class OwnedJob {
     if (this.lost) return 'lost';
     const paused = job.state;
     const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
-    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch });
+    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
@@ -241,7 +241,7 @@ export class OwnedJob {
 
   private startCheckpoints(): void {
     const self = this;
-    this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys.state, {
+    this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, {
       get state() {
         return self.released ? 'released' : self.lost || self.over ? 'gone' : 'owned';
       },

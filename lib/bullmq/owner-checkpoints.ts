@@ -4,6 +4,7 @@ import type { JobState } from '../state/job-state.js';
 import type { Subscription } from 'rxjs';
 import { isFencedWrite } from './fenced-error.js';
 import { ownerWriter, type WriterOwner } from './owner-writer.js';
+import type { JobKeys } from './redis-keys.js';
 import type { WorkerContext } from './worker-context.js';
 
 /** @internal What the checkpoints of one ownership tell it besides the writer's questions. */
@@ -23,7 +24,7 @@ export interface CheckpointsOwner extends WriterOwner {
  *
  * @example
  * ```ts
- * const checkpoints = new OwnerCheckpoints(ctx, jobId, keys.state, owner);
+ * const checkpoints = new OwnerCheckpoints(ctx, jobId, jobKeys(ctx.prefix, jobId), owner);
  * checkpoints.save(job._runtime); // after a turn or a status change
  * await checkpoints.quiescent(job._runtime); // before letting it go
  * checkpoints.dispose();
@@ -35,11 +36,11 @@ export class OwnerCheckpoints {
   /** The job's version when a save was last asked for (-1: none yet, or a write was given up since). */
   private asked = -1;
 
-  constructor(ctx: WorkerContext, jobId: string, stateKey: string, owner: CheckpointsOwner) {
+  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner) {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
     // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
     const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
-    this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, stateKey, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
+    this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
     this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
       if (!willRetry) this.asked = -1; // what reached the store is unknown: the next quiescent save is made
       if (isFencedWrite(error)) owner.lose();

@@ -3,6 +3,7 @@ import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { fenced } from './fenced-error.js';
 import type { RedisJobStore } from './redis-job-store.js';
+import type { JobKeys } from './redis-keys.js';
 
 /** @internal What the writer asks of the ownership it writes for. */
 export interface WriterOwner {
@@ -24,11 +25,11 @@ export interface WriterOwner {
  *
  * @example
  * ```ts
- * const checkpointer = new Checkpointer(ownerWriter(store, jobId, keys.state, owner), 'always');
+ * const checkpointer = new Checkpointer(ownerWriter(store, jobId, keys, owner), 'always');
  * ```
  */
-export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: string, owner: WriterOwner): JobStore {
-  return new OwnerWriter(store, jobId, stateKey, owner);
+export function ownerWriter(store: RedisJobStore, jobId: string, keys: JobKeys, owner: WriterOwner): JobStore {
+  return new OwnerWriter(store, jobId, keys, owner);
 }
 
 /** The writer itself: one object per ownership (methods, not a closure each). */
@@ -38,20 +39,21 @@ class OwnerWriter implements JobStore {
   constructor(
     private readonly store: RedisJobStore,
     private readonly jobId: string,
-    private readonly stateKey: string,
+    /** The job's keys (made once per ownership, not once per save). */
+    private readonly keys: JobKeys,
     private readonly owner: WriterOwner,
   ) {}
 
   save(state: JobState): Promise<void> {
     const owner = this.owner;
     if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
-    if (owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.stateKey));
+    if (owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
     const last = this.last;
     const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
     this.last = state;
     const release = isTerminal(state.status) ? owner.release() : undefined;
     const { cursor, epoch } = owner.write();
-    return this.store.saveWith(state, { cursor, epoch, publish: settled, release }).then((r) => {
+    return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys }).then((r) => {
       if (r.released) owner.released();
     });
   }
@@ -60,7 +62,7 @@ class OwnerWriter implements JobStore {
   // status change is always a full save above, so every status publication still comes from SAVE).
   appendJournal(id: string, entry: unknown): Promise<void> {
     if (this.owner.state === 'released') return Promise.resolve();
-    if (this.owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.stateKey));
+    if (this.owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
     return this.store.appendJournal(id, entry, this.owner.write());
   }
 

@@ -10,6 +10,7 @@ import type { Job } from '../../lib/flow/job.js';
 import { Checkpointer } from '../../lib/runtime/checkpointer.js';
 import { OwnerCheckpoints, type CheckpointsOwner } from '../../lib/bullmq/owner-checkpoints.js';
 import type { WorkerContext } from '../../lib/bullmq/worker-context.js';
+import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster } from './helpers.js';
@@ -51,7 +52,7 @@ async function harness(fail: number): Promise<{ job: Job; checkpoints: OwnerChec
     lose: () => expect.fail('no write is fenced here'),
     landed: () => undefined,
   };
-  return { job, checkpoints: new OwnerCheckpoints(ctx, job.jobId, 'k', owner), saved, reported };
+  return { job, checkpoints: new OwnerCheckpoints(ctx, job.jobId, jobKeys('rlx', job.jobId), owner), saved, reported };
 }
 
 describe('routilux/bullmq: OwnerCheckpoints', function () {
