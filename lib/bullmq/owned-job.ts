@@ -2,7 +2,7 @@ import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError 
 import { isResting } from '../core/job-status.js';
 import { JobState } from '../state/job-state.js';
 import type { Job } from '../flow/job.js';
-import { OwnerCheckpoints } from './owner-checkpoints.js';
+import { OwnerCheckpoints, type CheckpointsOwner } from './owner-checkpoints.js';
 import { RELEASE_IDLE } from './control-scripts.js';
 import { takeJob } from './take-job.js';
 import { OwnerCommands } from './owner-commands.js';
@@ -30,7 +30,7 @@ export type Ownership = 'done' | 'lost' | 'handoff';
  * const outcome = await new OwnedJob(ctx, 'order-17', data).run(); // 'done' | 'lost' | 'handoff' | ms to retry
  * ```
  */
-export class OwnedJob {
+export class OwnedJob implements CheckpointsOwner {
   private readonly keys: JobKeys;
   private job: Job | undefined = undefined;
   private cp: OwnerCheckpoints | undefined = undefined;
@@ -114,7 +114,7 @@ export class OwnedJob {
       // that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
-      this.startCheckpoints();
+      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this); // (it is the checkpoints' owner: no adapter object)
       this.ready = true;
       if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();
@@ -239,21 +239,23 @@ export class OwnedJob {
     return 'handoff';
   }
 
-  private startCheckpoints(): void {
-    const self = this;
-    this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, {
-      get state() {
-        return self.released ? 'released' : self.lost || self.over ? 'gone' : 'owned';
-      },
-      write: () => ({ cursor: this.applied, epoch: this.epoch }),
-      release: () => (this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined),
-      released: () => {
-        this.released = true;
-        this.poke();
-      },
-      lose: () => this.lose(),
-      landed: (state) => (this.checkpoint = state),
-    });
+  // As its checkpoints' owner (CheckpointsOwner, @internal): the writer's questions, and what it is told.
+  ownership(): 'owned' | 'released' | 'gone' {
+    return this.released ? 'released' : this.lost || this.over ? 'gone' : 'owned';
+  }
+  write(): { cursor: string; epoch: string } {
+    return { cursor: this.applied, epoch: this.epoch };
+  }
+  /** The release a settled job's save may do: when nothing is in flight or unread here. */
+  release(): { owner: string; seen: string } | undefined {
+    return this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined;
+  }
+  releasedBySave(): void {
+    this.released = true;
+    this.poke();
+  }
+  landed(state: JobState): void {
+    this.checkpoint = state;
   }
 
   /**

@@ -8,13 +8,13 @@ import type { JobKeys } from './redis-keys.js';
 /** @internal What the writer asks of the ownership it writes for. */
 export interface WriterOwner {
   /** `released`: let go with its final snapshot; `gone`: lost or handed over; else owned here. */
-  readonly state: 'owned' | 'released' | 'gone';
+  ownership(): 'owned' | 'released' | 'gone';
   /** The cursor and the epoch a write carries now. */
   write(): { cursor: string; epoch: string };
   /** The release a settled job's save may do, when nothing is in flight or unread here. */
   release(): { owner: string; seen: string } | undefined;
   /** The save let the job go. */
-  released(): void;
+  releasedBySave(): void;
 }
 
 /**
@@ -46,23 +46,25 @@ class OwnerWriter implements JobStore {
 
   save(state: JobState): Promise<void> {
     const owner = this.owner;
-    if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
-    if (owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    const ownership = owner.ownership();
+    if (ownership === 'released') return Promise.resolve(); // nothing changes after its final snapshot
+    if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
     const last = this.last;
     const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
     this.last = state;
     const release = isTerminal(state.status) ? owner.release() : undefined;
     const { cursor, epoch } = owner.write();
     return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys }).then((r) => {
-      if (r.released) owner.released();
+      if (r.released) owner.releasedBySave();
     });
   }
 
   // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
   // status change is always a full save above, so every status publication still comes from SAVE).
   appendJournal(id: string, entry: unknown): Promise<void> {
-    if (this.owner.state === 'released') return Promise.resolve();
-    if (this.owner.state === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    const ownership = this.owner.ownership();
+    if (ownership === 'released') return Promise.resolve();
+    if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
     return this.store.appendJournal(id, entry, this.owner.write());
   }
 

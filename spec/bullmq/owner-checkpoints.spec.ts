@@ -45,10 +45,10 @@ async function harness(fail: number): Promise<{ job: Job; checkpoints: OwnerChec
   // Only what the checkpoints read of a worker's context (one attempt per write: a failure gives it up).
   const ctx = { store, checkpoint: { maxAttempts: 1 }, report: (e: unknown) => reported.push(e) } as unknown as WorkerContext;
   const owner: CheckpointsOwner = {
-    state: 'owned',
+    ownership: () => 'owned',
     write: () => ({ cursor: '', epoch: '1' }),
     release: () => undefined,
-    released: () => undefined,
+    releasedBySave: () => undefined,
     lose: () => expect.fail('no write is fenced here'),
     landed: () => undefined,
   };
