@@ -7,7 +7,15 @@ import { ownerWriter, type WriterOwner } from './owner-writer.js';
 import type { JobKeys } from './redis-keys.js';
 import type { WorkerContext } from './worker-context.js';
 
-/** @internal What the checkpoints of one ownership tell it besides the writer's questions. */
+/**
+ * @internal The ownership the checkpoints of one job write for: the writer's questions, and
+ * what the checkpoints tell it besides (an OwnedJob is one).
+ *
+ * @example
+ * ```ts
+ * const owner: CheckpointsOwner = ownedJob; // ownership(), write(), release(), releasedBySave(), lose(), landed()
+ * ```
+ */
 export interface CheckpointsOwner extends WriterOwner {
   /** A write was refused: another owner has the job. */
   lose(): void;

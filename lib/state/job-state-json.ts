@@ -113,7 +113,8 @@ function copyRecord(record: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * @internal Reads job JSON (text or object) of this or an older version into plain fields,
- * checking every declared field; the result is the reader's own copy.
+ * checking every declared field; the result is the reader's own copy (from text, an empty
+ * top-level list or record is one shared frozen empty: nobody can change it).
  *
  * @throws {SerializationError} naming the path of the first problem.
  * @example
