@@ -1,10 +1,8 @@
 import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
 import { isResting } from '../core/job-status.js';
 import { JobState } from '../state/job-state.js';
-import { Checkpointer } from '../runtime/checkpointer.js';
 import type { Job } from '../flow/job.js';
-import { isFencedWrite } from './fenced-error.js';
-import { ownerWriter } from './owner-writer.js';
+import { OwnerCheckpoints, type CheckpointsOwner } from './owner-checkpoints.js';
 import { RELEASE_IDLE } from './control-scripts.js';
 import { takeJob } from './take-job.js';
 import { OwnerCommands } from './owner-commands.js';
@@ -32,19 +30,19 @@ export type Ownership = 'done' | 'lost' | 'handoff';
  * const outcome = await new OwnedJob(ctx, 'order-17', data).run(); // 'done' | 'lost' | 'handoff' | ms to retry
  * ```
  */
-export class OwnedJob {
+export class OwnedJob implements CheckpointsOwner {
   private readonly keys: JobKeys;
   private job: Job | undefined = undefined;
-  private cp: Checkpointer | undefined = undefined;
+  private cp: OwnerCheckpoints | undefined = undefined;
   private readonly commands: OwnerCommands;
   /** The engine's checkpoint moments are ignored from now on (handed over, let go). */
   private tapOff = false;
-  private readonly stops: Array<() => void> = [];
+  /** Ends the lease renewal (set once taken). */
+  private unkeep: (() => void) | undefined = undefined;
   /** The last control entry applied (saved with each checkpoint). */
   private applied = '';
   private readonly reader: ControlReader;
-  /** Results of this job's pool activations (Tier 2). */
-  readonly results = new PoolResults();
+  private pool: PoolResults | undefined = undefined;
   /** The last snapshot that reached the store (a pool activation run in this process reads it here). */ checkpoint: JobState | undefined;
   private lost = false;
   /** Let go (released or handed over): nothing more is applied or written here. */
@@ -68,8 +66,13 @@ export class OwnedJob {
     private readonly data: WireJob,
   ) {
     this.keys = jobKeys(ctx.prefix, jobId);
-    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, (e) => ctx.report(e));
+    this.commands = new OwnerCommands(ctx.flow, ctx.client, this.keys.channel, ctx.report);
     this.reader = new ControlReader(ctx.client, this.keys.control, (e) => ctx.report(e), (entries) => this.applyNow(entries), () => this.poke());
+  }
+
+  /** Results of this job's pool activations (Tier 2), made on first use (a Tier 1 job has none). */
+  get results(): PoolResults {
+    return (this.pool ??= new PoolResults());
   }
 
   /**
@@ -80,12 +83,11 @@ export class OwnedJob {
   async run(): Promise<Ownership | number> {
     try {
       // The worker listens on its own channel already: a command added after the take is nudged there.
-      this.stops.push(() => this.reader.stop(), () => this.results.dispose());
       const taken = await takeJob(this.ctx.client, this.keys, this.ctx.owner, this.ctx.lockDuration, this.data.fp, this.ctx.flow.flowId);
       if (!taken.granted) return taken.retryIn;
       const { epoch, recoveries, text, journal, meta } = taken;
       this.epoch = epoch;
-      this.stops.push(this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose()));
+      this.unkeep = this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose());
       for (const { key, result } of taken.inbox) this.results.deliver(key, result);
       this.applied = this.reader.seen = taken.cursor;
       const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
@@ -112,12 +114,15 @@ export class OwnedJob {
       // that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
-      this.startCheckpoints(made.job);
+      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this); // (it is the checkpoints' owner: no adapter object)
       this.ready = true;
       if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();
     } finally {
-      for (const stop of this.stops) stop();
+      this.reader.stop();
+      this.pool?.dispose();
+      this.unkeep?.();
+      this.cp?.dispose();
       this.commands.dispose();
     }
   }
@@ -135,7 +140,7 @@ export class OwnedJob {
   resync(): void {
     if (this.over || this.lost) return;
     this.nudged('c');
-    this.results.reread(this.ctx.client, this.keys.inbox, this.ctx.report);
+    this.pool?.reread(this.ctx.client, this.keys.inbox, this.ctx.report);
   }
 
   /** Another owner may have it now: stop everything here, write nothing more. */
@@ -144,7 +149,7 @@ export class OwnedJob {
     this.lost = true;
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
-    this.results.dispose();
+    this.pool?.dispose();
     this.poke();
   }
 
@@ -165,8 +170,7 @@ export class OwnedJob {
       const status = this.job!._runtime.status;
       if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
       if (!this.quiet()) continue;
-      this.cp!.notify(this.job!._runtime, true); // the quiescent state, whatever the last turn saved
-      await this.cp!.flushed();
+      await this.cp!.quiescent(this.job!._runtime, () => this.lost || this.released); // the quiescent state, whatever the last turn saved
       if (this.lost) return 'lost';
       if (this.released) return this.done();
       if (!this.quiet()) continue;
@@ -212,7 +216,7 @@ export class OwnedJob {
   private async giveUp(state: JobState | undefined, error: RoutiluxError): Promise<Ownership> {
     this.ctx.report(error);
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
-    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch });
+    await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     return 'done';
@@ -228,31 +232,30 @@ export class OwnedJob {
     if (this.lost) return 'lost';
     const paused = job.state;
     const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
-    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch });
+    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
     return 'handoff';
   }
 
-  private startCheckpoints(job: Job): void {
-    const self = this;
-    const writer = ownerWriter(this.ctx.store, this.jobId, this.keys.state, {
-      get state() {
-        return self.released ? 'released' : self.lost || self.over ? 'gone' : 'owned';
-      },
-      write: () => ({ cursor: this.applied, epoch: this.epoch }),
-      release: () => (this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined),
-      released: () => {
-        this.released = true;
-        this.poke();
-      },
-    });
-    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
-    // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
-    const cp = (this.cp = new Checkpointer(writer, 'always', { journal: true, compactEvery: 20, ...this.ctx.checkpoint }, 'fail', (_id, s) => (this.checkpoint = s)));
-    const sub = cp.errors$.subscribe(({ error }) => (isFencedWrite(error) ? this.lose() : this.ctx.report(error)));
-    this.stops.push(() => sub.unsubscribe());
+  // As its checkpoints' owner (CheckpointsOwner, @internal): the writer's questions, and what it is told.
+  ownership(): 'owned' | 'released' | 'gone' {
+    return this.released ? 'released' : this.lost || this.over ? 'gone' : 'owned';
+  }
+  write(): { cursor: string; epoch: string } {
+    return { cursor: this.applied, epoch: this.epoch };
+  }
+  /** The release a settled job's save may do: when nothing is in flight or unread here. */
+  release(): { owner: string; seen: string } | undefined {
+    return this.quiet() ? { owner: this.ctx.owner, seen: this.reader.seen } : undefined;
+  }
+  releasedBySave(): void {
+    this.released = true;
+    this.poke();
+  }
+  landed(state: JobState): void {
+    this.checkpoint = state;
   }
 
   /**
@@ -268,10 +271,10 @@ export class OwnedJob {
     const rt = job._runtime;
     if (statusChange) {
       this.turns++; // a deferred turn's save is covered by this one
-      this.cp.notify(rt, true);
+      this.cp.save(rt);
     } else if (!rt.work.isIdle() && this.deferred !== this.turns) {
       const turns = (this.deferred = this.turns);
-      setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.notify(rt, false)));
+      setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.save(rt, false)));
     }
     this.poke();
   }
@@ -284,7 +287,7 @@ export class OwnedJob {
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }
-    this.cp?.notify(job._runtime, true);
+    this.cp?.save(job._runtime);
     this.poke();
   }
 

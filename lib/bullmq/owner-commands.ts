@@ -19,8 +19,9 @@ import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
  * ```
  */
 export class OwnerCommands {
-  private readonly holds = new Map<string, Observer<Payload>>();
-  private readonly observed = new Set<string>();
+  /** Inputs held open and observed events, made on first use (most jobs have neither). */
+  private holds: Map<string, Observer<Payload>> | undefined = undefined;
+  private observed: Set<string> | undefined = undefined;
   private events: Subscription | undefined = undefined;
   private outputs: Subscription | undefined = undefined;
 
@@ -31,9 +32,11 @@ export class OwnerCommands {
     private readonly report: (error: unknown) => void,
   ) {}
 
-  /** The requests a client left in the job's meta: open inputs, observed events, outputs. */
-  restore(job: Job, meta: Record<string, string>): void {
-    for (const [field, value] of Object.entries(meta)) {
+  /** The requests a client left in the job's meta (`field, value, ...` as Redis lists it): open inputs, observed events, outputs. */
+  restore(job: Job, meta: readonly string[]): void {
+    for (let i = 0; i + 1 < meta.length; i += 2) {
+      const field = meta[i];
+      const value = meta[i + 1];
       if (field.startsWith('hold:')) {
         const { routineId, slotName } = JSON.parse(value) as { routineId: string; slotName: string };
         this.apply(job, { id: '', command: { op: 'hold', id: field.slice(5), routineId, slotName } });
@@ -64,7 +67,7 @@ export class OwnerCommands {
   dispose(): void {
     this.events?.unsubscribe();
     this.outputs?.unsubscribe();
-    this.holds.clear();
+    this.holds?.clear();
   }
 
   private applyOne(job: Job, id: string, c: ControlCommand): void {
@@ -85,25 +88,26 @@ export class OwnerCommands {
         job.send(c.routineId, c.slotName, c.data);
         return;
       case 'hold':
+        this.holds ??= new Map();
         if (!this.holds.has(c.id)) this.holds.set(c.id, job.input(c.routineId, c.slotName));
         return;
       case 'unhold':
-        this.holds.get(c.id)?.complete();
-        this.holds.delete(c.id);
+        this.holds?.get(c.id)?.complete();
+        this.holds?.delete(c.id);
         return;
       case 'input-error': {
         const error = Object.assign(new Error(c.error.message), { name: c.error.name });
-        this.holds.get(c.id)?.error(error);
-        this.holds.delete(c.id);
+        this.holds?.get(c.id)?.error(error);
+        this.holds?.delete(c.id);
         return;
       }
       case 'close':
         job.close();
         return;
       case 'observe':
-        this.observed.add(`${c.routineId}\u0000${c.eventName}`);
+        (this.observed ??= new Set()).add(`${c.routineId}\u0000${c.eventName}`);
         this.events ??= this.flow.events$.subscribe((e) => {
-          if (e.jobId !== job.jobId || !this.observed.has(`${e.routineId}\u0000${e.eventName}`)) return;
+          if (e.jobId !== job.jobId || !this.observed!.has(`${e.routineId}\u0000${e.eventName}`)) return;
           this.publish('e', () => ({ routineId: e.routineId, eventName: e.eventName, data: encodeValue(e.data, `job '${e.jobId}' emission ${e.routineId}.${e.eventName}`) }));
         });
         return;

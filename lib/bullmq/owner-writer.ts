@@ -3,17 +3,18 @@ import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import { fenced } from './fenced-error.js';
 import type { RedisJobStore } from './redis-job-store.js';
+import type { JobKeys } from './redis-keys.js';
 
 /** @internal What the writer asks of the ownership it writes for. */
 export interface WriterOwner {
   /** `released`: let go with its final snapshot; `gone`: lost or handed over; else owned here. */
-  readonly state: 'owned' | 'released' | 'gone';
+  ownership(): 'owned' | 'released' | 'gone';
   /** The cursor and the epoch a write carries now. */
   write(): { cursor: string; epoch: string };
   /** The release a settled job's save may do, when nothing is in flight or unread here. */
   release(): { owner: string; seen: string } | undefined;
   /** The save let the job go. */
-  released(): void;
+  releasedBySave(): void;
 }
 
 /**
@@ -24,31 +25,58 @@ export interface WriterOwner {
  *
  * @example
  * ```ts
- * const checkpointer = new Checkpointer(ownerWriter(store, jobId, keys.state, owner), 'always');
+ * const checkpointer = new Checkpointer(ownerWriter(store, jobId, keys, owner), 'always');
  * ```
  */
-export function ownerWriter(store: RedisJobStore, jobId: string, stateKey: string, owner: WriterOwner): JobStore {
-  let last: JobState | undefined;
-  return {
-    save: (state) => {
-      if (owner.state === 'released') return Promise.resolve(); // nothing changes after its final snapshot
-      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
-      const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
-      last = state;
-      const release = isTerminal(state.status) ? owner.release() : undefined;
-      return store.saveWith(state, { ...owner.write(), publish: settled, release }).then((r) => {
-        if (r.released) owner.released();
-      });
-    },
-    // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
-    // status change is always a full save above, so every status publication still comes from SAVE).
-    appendJournal: (id, entry) => {
-      if (owner.state === 'released') return Promise.resolve();
-      if (owner.state === 'gone') return Promise.reject(fenced(`job '${jobId}' is no longer owned here`, jobId, stateKey));
-      return store.appendJournal(id, entry, owner.write());
-    },
-    load: (id) => store.load(id),
-    list: () => store.list(),
-    delete: (id) => store.delete(id),
-  };
+export function ownerWriter(store: RedisJobStore, jobId: string, keys: JobKeys, owner: WriterOwner): JobStore {
+  return new OwnerWriter(store, jobId, keys, owner);
+}
+
+/** The writer itself: one object per ownership (methods, not a closure each). */
+class OwnerWriter implements JobStore {
+  private last: JobState | undefined = undefined;
+
+  constructor(
+    private readonly store: RedisJobStore,
+    private readonly jobId: string,
+    /** The job's keys (made once per ownership, not once per save). */
+    private readonly keys: JobKeys,
+    private readonly owner: WriterOwner,
+  ) {}
+
+  save(state: JobState): Promise<void> {
+    const owner = this.owner;
+    const ownership = owner.ownership();
+    if (ownership === 'released') return Promise.resolve(); // nothing changes after its final snapshot
+    if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    const last = this.last;
+    const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
+    this.last = state;
+    const release = isTerminal(state.status) ? owner.release() : undefined;
+    const { cursor, epoch } = owner.write();
+    return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys }).then((r) => {
+      if (r.released) owner.releasedBySave();
+    });
+  }
+
+  // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
+  // status change is always a full save above, so every status publication still comes from SAVE).
+  appendJournal(id: string, entry: unknown): Promise<void> {
+    const ownership = this.owner.ownership();
+    if (ownership === 'released') return Promise.resolve();
+    if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    return this.store.appendJournal(id, entry, this.owner.write());
+  }
+
+  load(id: string): Promise<JobState | undefined> {
+    return this.store.load(id);
+  }
+
+  list(): Promise<string[]> {
+    return this.store.list();
+  }
+
+  delete(id: string): Promise<void> {
+    return this.store.delete(id);
+  }
 }

@@ -5,6 +5,7 @@ import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from '../persistence/lease-arguments.js';
 import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
 import { storeErrorOf } from '../persistence/store-error-of.js';
+import { storeCall, storeSend } from './store-call.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
@@ -83,18 +84,25 @@ export class RedisJobStore implements JobStore {
   /**
    * @internal `save`, also setting the job's control cursor, publishing even an unchanged status,
    * fenced by `epoch` instead of this instance's lease, and letting the job go for `release`
-   * (its owner, the last control entry it read) when no command is unread. Resolves with the
-   * publish seq and whether the job was let go.
+   * (its owner, the last control entry it read) when no command is unread; `keys`: the job's
+   * keys, when the caller has them (an owner). Resolves with the publish seq and whether the job was let go.
    */
-  async saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string; release?: { owner: string; seen: string } }): Promise<{ seq: number; released: boolean }> {
-    const jobId = checkState(state, 'RedisJobStore.save');
-    const text = serialize(state, 'RedisJobStore'); // now: the caller may keep changing the job
-    const k = jobKeys(this.prefix, jobId);
+  saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string; release?: { owner: string; seen: string }; keys?: JobKeys }): Promise<{ seq: number; released: boolean }> {
+    let jobId: string, text: string;
+    try {
+      jobId = checkState(state, 'RedisJobStore.save');
+      text = serialize(state, 'RedisJobStore'); // now: the caller may keep changing the job
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const k = extra.keys ?? jobKeys(this.prefix, jobId);
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
     const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? ''];
-    const reply = await this.call(jobId, k.state, 'save', () => SAVE.run(this.client, [k.state, k.journal, k.meta, k.control, k.inbox], args) as Promise<[number, unknown, string?]>);
-    if (reply[0] === 0) throw this.refused(jobId, k.state, epoch, reply);
-    return { seq: Number(reply[1]), released: reply[0] === 2 };
+    // One promise over the script's (no async wrappers: a checkpoint per job goes through here).
+    return storeSend(jobId, k.state, 'save', () => SAVE.run(this.client, [k.state, k.journal, k.meta, k.control, k.inbox], args) as Promise<[number, unknown, string?]>, (reply) => {
+      if (reply[0] === 0) throw this.refused(jobId, k.state, epoch, reply);
+      return { seq: Number(reply[1]), released: reply[0] === 2 };
+    });
   }
 
   /**
@@ -111,7 +119,7 @@ export class RedisJobStore implements JobStore {
     // @internal `extra` (an owner's): also set the control cursor, fenced by `epoch` instead of this instance's lease.
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
     const args = [JSON.stringify(entry), epoch, extra.cursor ?? ''];
-    const reply = await this.call(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
+    const reply = await storeCall(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
     if (reply[0] === -1) throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId, file: keys.state });
     if (reply[0] === 0) throw this.refused(jobId, keys.journal, epoch, reply);
   }
@@ -133,7 +141,7 @@ export class RedisJobStore implements JobStore {
   async loadWithSeq(jobId: string): Promise<{ state: JobState; seq: number } | undefined> {
     checkId(jobId, 'RedisJobStore.load');
     const keys = jobKeys(this.prefix, jobId);
-    const [text, journal, seq] = await this.call(jobId, keys.state, 'load', () => LOAD.run(this.client, [keys.state, keys.journal, keys.meta], []) as Promise<[string | null, string[], string]>);
+    const [text, journal, seq] = await storeCall(jobId, keys.state, 'load', () => LOAD.run(this.client, [keys.state, keys.journal, keys.meta], []) as Promise<[string | null, string[], string]>);
     if (typeof text !== 'string') return undefined;
     return { state: this.parseStored(jobId, text, journal), seq: Number(seq) };
   }
@@ -163,7 +171,7 @@ export class RedisJobStore implements JobStore {
     for (const client of clients) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.call(undefined, pattern, 'list', () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
+        const [next, keys] = await storeCall(undefined, pattern, 'list', () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
         cursor = next;
         for (const key of keys) ids.add(decodeId(key.slice(this.prefix.length + 6, key.length - 7)));
       } while (cursor !== '0');
@@ -182,7 +190,7 @@ export class RedisJobStore implements JobStore {
   async delete(jobId: string): Promise<void> {
     checkId(jobId, 'RedisJobStore.delete');
     const keys = jobKeys(this.prefix, jobId);
-    await this.call(jobId, keys.state, 'delete', () => DELETE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
+    await storeCall(jobId, keys.state, 'delete', () => DELETE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
     this.epochs.delete(jobId);
   }
 
@@ -203,7 +211,7 @@ export class RedisJobStore implements JobStore {
   /** @internal `acquire`, telling the epoch, expiry and recoveries (or the holder when refused). */
   async takeLease(jobId: string, owner: string, ttlMs: number): Promise<LeaseGrant> {
     const keys = jobKeys(this.prefix, jobId);
-    const reply = (await this.call(jobId, keys.meta, 'acquire the lease of', () => ACQUIRE.run(this.client, [keys.meta], [owner, Math.ceil(ttlMs)]))) as [number, string, string, string?];
+    const reply = (await storeCall(jobId, keys.meta, 'acquire the lease of', () => ACQUIRE.run(this.client, [keys.meta], [owner, Math.ceil(ttlMs)]))) as [number, string, string, string?];
     if (reply[0] === 0) return { granted: false, owner: reply[1], expiresAt: Number(reply[2]) };
     this.epochs.set(jobId, reply[1]);
     return { granted: true, epoch: reply[1], expiresAt: Number(reply[2]), recoveries: Number(reply[3]) };
@@ -230,7 +238,7 @@ export class RedisJobStore implements JobStore {
   async release(jobId: string, owner: string): Promise<void> {
     checkLeaseArguments('RedisJobStore.release', jobId, owner);
     const keys = jobKeys(this.prefix, jobId);
-    const dropped = await this.call(jobId, keys.meta, 'release the lease of', () => RELEASE.run(this.client, [keys.meta], [owner]));
+    const dropped = await storeCall(jobId, keys.meta, 'release the lease of', () => RELEASE.run(this.client, [keys.meta], [owner]));
     if (dropped === 1) this.epochs.delete(jobId);
   }
 
@@ -245,7 +253,7 @@ export class RedisJobStore implements JobStore {
   async leaseOf(jobId: string): Promise<JobLease | undefined> {
     checkId(jobId, 'RedisJobStore.leaseOf');
     const keys = jobKeys(this.prefix, jobId);
-    const reply = (await this.call(jobId, keys.meta, 'read the lease of', () => LEASE_OF.run(this.client, [keys.meta], []))) as string[];
+    const reply = (await storeCall(jobId, keys.meta, 'read the lease of', () => LEASE_OF.run(this.client, [keys.meta], []))) as string[];
     return reply.length === 2 ? { owner: reply[0], expiresAt: Number(reply[1]) } : undefined;
   }
 
@@ -264,7 +272,7 @@ export class RedisJobStore implements JobStore {
       const state = await this.load(jobId).catch(() => undefined); // a corrupt one is kept, as on disk
       if (state === undefined || !isPrunable(state, resolved, Date.now())) continue;
       const keys = jobKeys(this.prefix, jobId);
-      const done = await this.call(jobId, keys.state, 'prune', () => PRUNE_ONE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
+      const done = await storeCall(jobId, keys.state, 'prune', () => PRUNE_ONE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
       if (done === 1) deleted++;
     }
     return deleted;
@@ -279,16 +287,6 @@ export class RedisJobStore implements JobStore {
    */
   async close(): Promise<void> {
     if (this.owned) await closeClient(this.client);
-  }
-
-  /** Runs one Redis operation; anything it throws but a RoutiluxError becomes a StoreError naming job and key. */
-  private async call<T>(jobId: string | undefined, key: string, what: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (error) {
-      const subject = jobId === undefined ? 'jobs' : `job '${jobId}'`;
-      throw storeErrorOf(error, `RedisJobStore: cannot ${what} ${subject}`, { ...(jobId === undefined ? {} : { jobId }), file: key });
-    }
   }
 
   private refused(jobId: string, key: string, epoch: string, reply: [number, unknown, string?]): StoreError {

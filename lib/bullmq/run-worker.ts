@@ -114,11 +114,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const processor = async (bull: BullJob<WireJob>, token?: string): Promise<void> => {
     const data = bull.data;
     if (data?.v !== WIRE_VERSION || typeof data.jobId !== 'string') throw new UnrecoverableError(`not a routilux job (wire version ${describeValue(data?.v)})`);
-    const later = async (ms: number): Promise<never> => {
-      await bull.moveToDelayed(Date.now() + ms, token);
-      throw new DelayedError();
-    };
-    if (sessions.has(data.jobId)) return later(100); // this process owns it already (a duplicate request)
+    if (sessions.has(data.jobId)) return later(bull, token, 100); // this process owns it already (a duplicate request)
     const session = new OwnedJob(ctx, data.jobId, data);
     sessions.set(data.jobId, session);
     let outcome;
@@ -127,7 +123,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     } finally {
       sessions.delete(data.jobId);
     }
-    if (typeof outcome === 'number') return later(outcome); // another owner holds it: ask again when its lease runs out
+    if (typeof outcome === 'number') return later(bull, token, outcome); // another owner holds it: ask again when its lease runs out
     if (outcome === 'handoff') {
       await bull.moveToWait(token);
       throw new WaitingError();
@@ -185,6 +181,12 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       errors.complete();
     },
   };
+}
+
+/** Puts the BullMQ job back for `ms` (no closure per job: most jobs never need it). */
+async function later(bull: BullJob<WireJob>, token: string | undefined, ms: number): Promise<never> {
+  await bull.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
 }
 
 function positiveInt(name: string, value: unknown): number {

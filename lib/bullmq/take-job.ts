@@ -4,6 +4,9 @@ import type { JobKeys } from './redis-keys.js';
 
 type Entries = Array<[string, string[]]>;
 
+/** The inbox of a job no pool activation answered yet (most jobs): shared, never changed. */
+const NO_RESULTS: Array<{ key: string; result: string }> = [];
+
 /** @internal What a worker gets when it takes a job (see TAKE), or when and by whom it was refused. */
 export type Taken =
   | { granted: false; retryIn: number }
@@ -19,7 +22,8 @@ export type Taken =
       /** Control entries after the cursor, and pool results a former owner's activations left. */
       control: Entries;
       inbox: Array<{ key: string; result: string }>;
-      meta: Record<string, string>;
+      /** The job's meta as Redis lists it: field, value, field, value, ... (read once, in order: no object made). */
+      meta: readonly string[];
     };
 
 /**
@@ -35,9 +39,7 @@ export type Taken =
 export async function takeJob(client: RedisClient, k: JobKeys, owner: string, ttl: number, fp: string, flowId: string): Promise<Taken> {
   const reply = (await TAKE.run(client, [k.meta, k.state, k.journal, k.control, k.inbox], [owner, ttl, fp, flowId])) as unknown[];
   if (reply[0] === 0) return { granted: false, retryIn: Math.min(ttl, Math.max(20, Number(reply[2]) - Date.now() + 20)) };
-  const [, epoch, , recoveries, cursor, text, journal, control, inbox, flat] = reply as [1, string, string, string, string, string | null, string[], Entries, Entries, string[]];
-  const meta: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) meta[flat[i]] = flat[i + 1];
-  const results = inbox.map(([, fields]) => ({ key: fields[fields.indexOf('k') + 1], result: fields[fields.indexOf('r') + 1] }));
+  const [, epoch, , recoveries, cursor, text, journal, control, inbox, meta] = reply as [1, string, string, string, string, string | null, string[], Entries, Entries, string[]];
+  const results = inbox.length === 0 ? NO_RESULTS : inbox.map(([, fields]) => ({ key: fields[fields.indexOf('k') + 1], result: fields[fields.indexOf('r') + 1] }));
   return { granted: true, epoch, recoveries: Number(recoveries), cursor, text, journal, control, inbox: results, meta };
 }

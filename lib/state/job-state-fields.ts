@@ -276,7 +276,9 @@ export const JOB_STATE_FIELD_NAMES = Object.freeze(Object.keys(JOB_STATE_FIELDS)
  * ```
  */
 export function freezeFields(state: JobStateFields): void {
-  for (const name of JOB_STATE_FIELD_NAMES) {
+  // Indexed: a for-of here made an iterator result per field (every JobState built from fields, every state a client parses).
+  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
+    const name = JOB_STATE_FIELD_NAMES[i];
     const value = state[name];
     if (value !== undefined) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
   }

@@ -55,14 +55,19 @@ export type JobStateJSON = { format: 'routilux.job'; version: typeof JOB_JSON_VE
  * ```
  */
 export function jobStateToJSON(state: JobStateFields): JobStateJSON {
-  const json: Record<string, unknown> = { format: 'routilux.job', version: JOB_JSON_VERSION };
+  const names = JOB_STATE_FIELD_NAMES;
+  // Each field read once (a getter could answer differently twice), then the record of those present.
+  const values: unknown[] = new Array(names.length);
+  let present = 0;
+  for (let i = 0; i < names.length; i++) {
+    values[i] = state[names[i]];
+    if (values[i] !== undefined) present += 2 ** i;
+  }
+  const json = fieldRecord(present, true);
   // One context for the whole state, pointed at each entry in turn; its path is made only for an
   // error (most entries encode fine), and read only while that entry is encoded.
   const context = new FieldContext(`job '${String(state.jobId)}'`);
-  for (const name of JOB_STATE_FIELD_NAMES) {
-    const value = state[name];
-    if (value !== undefined) json[name] = fieldToJSON(value, name, context);
-  }
+  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) json[names[i]] = fieldToJSON(values[i], names[i], context);
   return json as JobStateJSON;
 }
 
@@ -89,7 +94,8 @@ function fieldToJSON(value: unknown, name: string, context: FieldContext): unkno
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !isLookalike(value)) {
     const record = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    for (const key of Object.keys(record)) {
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue; // (own keys only, as Object.keys: no array made)
       context.at = key;
       const entry = toJSONTree(record[key], context);
       if (entry !== record[key]) setOwn((out ??= copyRecord(record)), key, entry);
@@ -107,7 +113,8 @@ function copyRecord(record: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * @internal Reads job JSON (text or object) of this or an older version into plain fields,
- * checking every declared field; the result is the reader's own copy.
+ * checking every declared field; the result is the reader's own copy (from text, an empty
+ * top-level list or record is one shared frozen empty: nobody can change it).
  *
  * @throws {SerializationError} naming the path of the first problem.
  * @example
@@ -124,15 +131,63 @@ export function readJobStateJSON(json: unknown): JobStateFields {
   // holds no wrapper: its fields are used as parsed, without a walk. (Both searches start with a
   // character rare in JSON, so they skip through the text at memchr speed.)
   const plain = typeof json === 'string' && !json.includes(WRAPPER_KEY) && !json.includes('\\u');
-  const fields: Record<string, unknown> = {};
-  for (const name of JOB_STATE_FIELD_NAMES) {
+  const names = JOB_STATE_FIELD_NAMES;
+  const values: unknown[] = new Array(names.length);
+  let present = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     const spec: { optional: boolean; read: (r: JsonReader, p: string, v: unknown) => void; absent?: () => unknown } = JOB_STATE_FIELDS[name];
     // Revived before it is checked: the checks see Dates, Maps and class instances as they are.
     let value = plain ? root[name] : fromJSONTree(root[name], `job JSON: ${name}`);
+    // An empty list or record of the text (most lists of a settled job) becomes one shared frozen
+    // empty container: nothing to freeze per read, and nothing anybody could change either way.
+    if (plain && typeof value === 'object' && value !== null) value = sharedIfEmpty(value);
     if (value === undefined && spec.absent !== undefined) value = spec.absent();
     else if (value !== undefined || !spec.optional) spec.read(r, name, value);
-    if (value !== undefined) fields[name] = value;
+    values[i] = value;
+    if (value !== undefined) present += 2 ** i;
   }
+  const fields = fieldRecord(present, false);
+  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) fields[names[i]] = values[i];
   // `root` is ours (parsed here, or copied by r.root), so freezing the snapshot freezes nothing of the caller's.
   return fields as JobStateFields;
+}
+
+const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+const EMPTY_RECORD: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A field's parsed container, or the shared frozen empty one when it is empty (parsed: plain prototypes only). */
+function sharedIfEmpty(value: object): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? EMPTY_LIST : value;
+  for (const key in value) if (key !== undefined) return value; // one key is enough
+  return EMPTY_RECORD;
+}
+
+/**
+ * The shapes of field records, by the set of fields present (bit i: JOB_STATE_FIELD_NAMES[i])
+ * and whether the JSON header leads: a handful in practice (optional fields come and go).
+ */
+const shapes = new Map<number, Record<string, unknown>>();
+/** Sets of fields are numbers while every bit fits a double's 53 (else records are made key by key). */
+const MASKABLE = JOB_STATE_FIELD_NAMES.length <= 52;
+
+/**
+ * A new plain object with exactly the present fields as keys, in declaration order (after the
+ * header when asked), values to be filled in. Made by copying a template, so it has fast
+ * properties from the start: added one computed key at a time, a record of 20-odd fields turns
+ * into a hash table (a few KB per state, slower to fill and to stringify).
+ */
+function fieldRecord(present: number, header: boolean): Record<string, unknown> {
+  if (!MASKABLE) return header ? { format: 'routilux.job', version: JOB_JSON_VERSION } : {};
+  const key = header ? -1 - present : present;
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    const keys = JOB_STATE_FIELD_NAMES.filter((_, i) => Math.floor(present / 2 ** i) % 2 === 1);
+    // JSON.parse builds an object with fast properties whatever their number.
+    const body = keys.map((k) => `${JSON.stringify(k)}:0`);
+    if (header) body.unshift(`"format":"routilux.job"`, `"version":${JOB_JSON_VERSION}`);
+    shape = JSON.parse(`{${body.join(',')}}`) as Record<string, unknown>;
+    shapes.set(key, shape);
+  }
+  return { ...shape };
 }

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { JOB_STATE_FIELD_NAMES } from '../../lib/state/job-state-fields.js';
 import { Flow, JobState, Routine, SerializationError, registerRoutine } from '../../lib/index.js';
 import { jobJSON, thrown, until } from '../fixtures/helpers.js';
 
@@ -68,6 +71,75 @@ describe('job JSON', () => {
       expect(copy.getExecutionHistory('feeder').map((r) => r.eventName)).to.include('start');
       expect(Object.isFrozen(copy)).to.equal(true);
       expect(Object.isFrozen(copy.pendingTasks)).to.equal(true);
+    });
+
+    it('empty lists and records read from text are shared frozen empties; the others are their own', () => {
+      // (Issue 17: a client parses every status message; a settled job's state is mostly empty lists.)
+      const text = JSON.stringify(jobJSON({ sharedData: { a: 1 } }));
+      const [one, two] = [JobState.fromJSON(text), JobState.fromJSON(text)];
+      for (const key of ['pendingTasks', 'runningTasks', 'pausePoints', 'deferredEvents', 'outputLog', 'slotData', 'routineStates'] as const) {
+        expect(one[key], key).to.equal(two[key]);
+        expect(Object.isFrozen(one[key]), key).to.equal(true);
+      }
+      expect(one.sharedData).to.not.equal(two.sharedData);
+      expect(one.sharedData).to.deep.equal({ a: 1 });
+    });
+
+    it('for every mix of empty and filled fields, text reads as the object form does: equal, frozen containers', () => {
+      const task = { routineId: 'r', slotName: 'in', data: { n: 1 }, attempt: 1, enqueuedAt: 5 };
+      const record = { routineId: 'r', eventName: 'out', data: { n: 1 }, timestamp: 5 };
+      const fields = {
+        pendingTasks: fc.constantFrom([], [task]),
+        runningTasks: fc.constantFrom([], [task]),
+        executionHistory: fc.constantFrom([], [record]),
+        deferredEvents: fc.constantFrom([], [record]),
+        slotData: fc.constantFrom({}, { 'r.in': { n: [] } }, { 'r.in': {} }),
+        sharedData: fc.constantFrom({}, { k: [] }, { k: {} }),
+        routineStates: fc.constantFrom({}, { r: { status: 'completed', activations: 1, errors: 0 } }),
+      };
+      fc.assert(
+        fc.property(fc.record(fields), (patch) => {
+          const json = jobJSON(patch);
+          const fromText = JobState.fromJSON(JSON.stringify(json));
+          const fromObject = JobState.fromJSON(json);
+          expect(fromText.toJSON()).to.deep.equal(fromObject.toJSON());
+          expect(JSON.parse(JSON.stringify(fromText))).to.deep.equal(JSON.parse(JSON.stringify(json)));
+          for (const key of Object.keys(fields) as Array<keyof typeof fields>) expect(Object.isFrozen(fromText[key]), key).to.equal(true);
+          // Payloads are never frozen, empty or not.
+          const sd = fromText.slotData['r.in'] as object | undefined;
+          if (sd !== undefined) expect(Object.isFrozen(sd)).to.equal(false);
+          const shared = fromText.sharedData.k as object | undefined;
+          if (shared !== undefined) expect(Object.isFrozen(shared)).to.equal(false);
+        }),
+        { numRuns: 100 },
+      );
+    });
+
+    it('for every mix of optional fields: toJSON has exactly the present ones, in declaration order after the header, as fast properties', () => {
+      // (Issue 17: added one computed key at a time, the 20-odd fields turned the record into a
+      // hash table: 3 KB per state written, and slower to stringify.)
+      setFlagsFromString('--allow-natives-syntax');
+      const fast = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+      setFlagsFromString('--no-allow-natives-syntax');
+      const failedTask = { routineId: 'r', slotName: 'in', data: { n: 1 }, attempt: 2, enqueuedAt: 5 };
+      fc.assert(
+        fc.property(fc.record({ failedTask: fc.constant(failedTask), timeout: fc.integer({ min: 1, max: 1e6 }), error: fc.constant({ name: 'Error', message: 'boom' }) }, { requiredKeys: [] }), (optional) => {
+          const json = jobJSON({ status: 'failed', ...optional });
+          const state = JobState.fromJSON(json);
+          expect(fast(state.toJSON()), 'toJSON fast').to.equal(true);
+          const expected = ['format', 'version', ...JOB_STATE_FIELD_NAMES.filter((name) => json[name] !== undefined)];
+          expect(Object.keys(state.toJSON())).to.deep.equal(expected);
+          // The same text, byte for byte, as a record made key by key; read back with the same keys.
+          const byKey: Record<string, unknown> = { format: 'routilux.job', version: 2 };
+          for (const name of JOB_STATE_FIELD_NAMES) if (state[name] !== undefined) byKey[name] = state[name];
+          const text = JSON.stringify(state);
+          expect(text).to.equal(JSON.stringify(byKey));
+          const back = JobState.fromJSON(text);
+          expect(Object.keys(back)).to.deep.equal(Object.keys(state));
+          for (const name of ['failedTask', 'timeout', 'error'] as const) expect(name in back, name).to.equal(name in optional);
+        }),
+        { numRuns: 50 },
+      );
     });
 
     it('accepts the object form and leaves the caller’s object unfrozen', async () => {

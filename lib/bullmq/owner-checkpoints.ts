@@ -1,0 +1,91 @@
+import { Checkpointer } from '../runtime/checkpointer.js';
+import type { JobRuntime } from '../runtime/job-runtime.js';
+import type { JobState } from '../state/job-state.js';
+import type { Subscription } from 'rxjs';
+import { isFencedWrite } from './fenced-error.js';
+import { ownerWriter, type WriterOwner } from './owner-writer.js';
+import type { JobKeys } from './redis-keys.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * @internal The ownership the checkpoints of one job write for: the writer's questions, and
+ * what the checkpoints tell it besides (an OwnedJob is one).
+ *
+ * @example
+ * ```ts
+ * const owner: CheckpointsOwner = ownedJob; // ownership(), write(), release(), releasedBySave(), lose(), landed()
+ * ```
+ */
+export interface CheckpointsOwner extends WriterOwner {
+  /** A write was refused: another owner has the job. */
+  lose(): void;
+  /** A snapshot reached the store (a pool activation run in this process reads it). */
+  landed(state: JobState): void;
+}
+
+/**
+ * @internal The checkpoints of one owned job: its Checkpointer (journaled unless told
+ * otherwise) writing through the ownership's fenced writer, a refused write losing the job,
+ * other failures reported. It remembers the job's version at the last save asked for, so the
+ * quiescent save an owner makes before letting a job go is not asked for a second time when
+ * nothing changed since (a job that settles in one turn: one write, not a write and a no-op).
+ *
+ * @example
+ * ```ts
+ * const checkpoints = new OwnerCheckpoints(ctx, jobId, jobKeys(ctx.prefix, jobId), owner);
+ * checkpoints.save(job._runtime); // after a turn or a status change
+ * await checkpoints.quiescent(job._runtime); // before letting it go
+ * checkpoints.dispose();
+ * ```
+ */
+export class OwnerCheckpoints {
+  private readonly cp: Checkpointer;
+  private readonly sub: Subscription;
+  /** The job's version when a save was last asked for (-1: none yet, or a write was given up since). */
+  private asked = -1;
+
+  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner) {
+    // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
+    // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
+    const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
+    this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
+    this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
+      if (!willRetry) this.asked = -1; // what reached the store is unknown: the next quiescent save is made
+      if (isFencedWrite(error)) owner.lose();
+      else ctx.report(error);
+    });
+  }
+
+  /** Asks for a save of the job as it is now (the write snapshots it then, or a newer version when coalesced). */
+  save(rt: JobRuntime, statusChange = true): void {
+    this.asked = rt.version;
+    this.cp.notify(rt, statusChange);
+  }
+
+  /**
+   * Saves the quiescent state, whatever the last turn saved, and resolves once no write is in
+   * progress. A save asked for at this very version (the settling one, mostly) covers it; if
+   * that write is given up, the save is asked for once more, as a second request would have been.
+   */
+  quiescent(rt: JobRuntime, over: () => boolean): Promise<void> {
+    const joined = rt.version === this.asked;
+    if (!joined) this.save(rt);
+    const flushed = this.cp.flushed();
+    if (!joined) return flushed;
+    return flushed.then(() => {
+      if (this.asked !== -1 || over()) return;
+      this.save(rt);
+      return this.cp.flushed();
+    });
+  }
+
+  /** Resolves once no write is in progress. */
+  flushed(): Promise<void> {
+    return this.cp.flushed();
+  }
+
+  /** No more failures are reported (the ownership ended). */
+  dispose(): void {
+    this.sub.unsubscribe();
+  }
+}

@@ -1,0 +1,43 @@
+import { storeErrorOf } from '../persistence/store-error-of.js';
+
+/**
+ * @internal Runs one Redis operation of a RedisJobStore; anything it throws or rejects with but
+ * a RoutiluxError becomes a StoreError naming the job and the key.
+ *
+ * @throws {StoreError} (rejects) when the operation fails.
+ * @example
+ * ```ts
+ * const reply = await storeCall('order-17', keys.state, 'load', () => LOAD.run(client, [keys.state, keys.journal, keys.meta], []));
+ * ```
+ */
+export async function storeCall<T>(jobId: string | undefined, key: string, what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    const subject = jobId === undefined ? 'jobs' : `job '${jobId}'`;
+    throw storeErrorOf(error, `RedisJobStore: cannot ${what} ${subject}`, { ...(jobId === undefined ? {} : { jobId }), file: key });
+  }
+}
+
+/**
+ * @internal {@link storeCall} and then `then` on its reply, as one promise over the
+ * operation's (no async wrappers: every owner's checkpoint goes through here). What `then`
+ * throws is passed on as it is, not wrapped.
+ *
+ * @throws {StoreError} (rejects) when the operation fails; whatever `then` throws.
+ * @example
+ * ```ts
+ * const seq = await storeSend('order-17', keys.state, 'save', () => SAVE.run(client, keys5, args), (reply) => Number(reply[1]));
+ * ```
+ */
+export function storeSend<T, R>(jobId: string, key: string, what: string, op: () => Promise<T>, then: (reply: T) => R): Promise<R> {
+  let pending: Promise<T>;
+  try {
+    pending = op();
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending.then(then, (error: unknown) => {
+    throw storeErrorOf(error, `RedisJobStore: cannot ${what} job '${jobId}'`, { jobId, file: key });
+  });
+}
