@@ -268,17 +268,20 @@ export type JobStateField = keyof Fields;
 export const JOB_STATE_FIELD_NAMES = Object.freeze(Object.keys(JOB_STATE_FIELDS)) as readonly JobStateField[];
 
 /**
- * @internal Freezes a snapshot's fields by their declaration, then the object itself.
+ * @internal Freezes a snapshot's fields by their declaration, then the object itself. With
+ * `previous` (a frozen snapshot `state` was made from), a field still holding `previous`'s value
+ * is skipped: it is frozen already, and walking it (a list of every record kept) grew with the job.
  *
  * @example
  * ```ts
  * freezeFields(state);
+ * freezeFields(next, previous); // only what changed
  * ```
  */
-export function freezeFields(state: JobStateFields): void {
+export function freezeFields(state: JobStateFields, previous?: JobStateFields): void {
   for (const name of JOB_STATE_FIELD_NAMES) {
     const value = state[name];
-    if (value !== undefined) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
+    if (value !== undefined && (previous === undefined || value !== previous[name])) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
   }
   Object.freeze(state);
 }
