@@ -215,8 +215,9 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
     return first;
   }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
-  if (next !== previous) freezeFields(next, previous);
-  return next;
+  if (next === previous) return previous;
+  freezeFields(next, previous);
+  return JobState._copy(next);
 }
 
 /**
