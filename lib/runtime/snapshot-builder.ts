@@ -216,8 +216,9 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
   }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
   if (next === previous) return previous;
-  freezeFields(next, previous);
-  return JobState._copy(next);
+  const copy = JobState._copy(next); // (immer's own copy is left unfrozen: it is dropped)
+  freezeFields(copy, previous);
+  return copy;
 }
 
 /**
