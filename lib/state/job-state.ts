@@ -73,7 +73,10 @@ export class JobState {
    */
   static _copy(state: JobState): JobState {
     return JobState._build((target) => {
-      for (const name of JOB_STATE_FIELD_NAMES) if (Object.prototype.hasOwnProperty.call(state, name)) target[name] = state[name];
+      for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
+        const name = JOB_STATE_FIELD_NAMES[i];
+        if (Object.prototype.hasOwnProperty.call(state, name)) target[name] = state[name];
+      }
     });
   }
 

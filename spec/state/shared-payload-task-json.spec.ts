@@ -75,12 +75,12 @@ describe('sharedPayloadTaskJSON', () => {
     const view = Object.freeze(viewOf(data)) as unknown as PendingTask;
     const json = journalEntryToJSON({ jobId: 'j1', fields: { runningTasks: { drop: 1, append: [view] } } });
     const back = journalEntryFromJSON(json);
-    const change = back.fields.runningTasks as { drop: number; append: PendingTask[] };
+    const change = back.fields.runningTasks as unknown as { drop: number; append: PendingTask[] };
     expect(change.append[0].merged).to.equal(change.append[0].data);
     expect(change.append[0].data).to.deep.equal(data);
     expect(view.merged).to.equal(view.data);
     const fromText = journalEntryFromJSON(JSON.stringify(json));
-    const task = (fromText.fields.runningTasks as { append: PendingTask[] }).append[0];
+    const task = (fromText.fields.runningTasks as unknown as { append: PendingTask[] }).append[0];
     expect(task.merged).to.equal(task.data);
     expect(task).to.deep.equal(view);
   });
