@@ -29,8 +29,11 @@ export interface JournalEntryJSON {
 
 type Codec = (value: unknown, path: string) => unknown;
 
-/** The fields that hold task views. */
-const TASK_FIELDS: ReadonlySet<string> = new Set<JobStateField>(['pendingTasks', 'runningTasks', 'failedTask']);
+/**
+ * The fields whose task views are tried without superjson: those that ran (a queued task's
+ * `merged` is not made yet, and a queue can hold thousands: trying each one cost more than it saved).
+ */
+const TASK_FIELDS: ReadonlySet<string> = new Set<JobStateField>(['runningTasks', 'failedTask']);
 
 /**
  * Encodes `entry` for a store (one line of a job journal): JSON-safe data that {@link journalEntryFromJSON} revives
