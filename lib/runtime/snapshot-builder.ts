@@ -1,4 +1,4 @@
-import { Immer } from 'immer';
+import { Immer, original } from 'immer';
 import { JobState } from '../state/job-state.js';
 import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
@@ -65,13 +65,17 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   routineStates: (job, out, _m, first) => {
     const dirty = job.dirtyRuns;
     if (first) out.routineStates = firstRoutineStates(job);
-    else {
-      const states = out.routineStates as Record<string, unknown>;
+    else if (dirty.length > 0) {
+      const base = baseOf(out).routineStates as Record<string, unknown>;
+      let states: Record<string, unknown> | undefined;
       for (let i = 0; i < dirty.length; i++) {
         const run = dirty[i];
         run.dirty = false;
-        states[run.routine.id] = run.view();
+        const view = run.view();
+        if (states === undefined && base[run.routine.id] === view) continue; // unchanged: the record stays the same object
+        (states ??= { ...base })[run.routine.id] = view;
       }
+      if (states !== undefined) out.routineStates = Object.freeze(states);
     }
     clear(dirty);
   },
@@ -83,14 +87,19 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
         cell.dirty = false;
         if (cell.data !== undefined) data[cell.slot.key] = cell.data;
       }
-    } else {
-      const data = out.slotData as Record<string, unknown>;
+    } else if (dirty.length > 0) {
+      const base = baseOf(out).slotData as Record<string, unknown>;
+      let data: Record<string, unknown> | undefined;
       for (let i = 0; i < dirty.length; i++) {
         const cell = dirty[i];
         cell.dirty = false;
-        if (cell.data !== undefined) data[cell.slot.key] = cell.data;
-        else delete data[cell.slot.key];
+        const key = cell.slot.key;
+        if (cell.data !== undefined) {
+          if (data === undefined && base[key] === cell.data && hasOwn(base, key)) continue;
+          (data ??= { ...base })[key] = cell.data;
+        } else if (data !== undefined || hasOwn(base, key)) delete (data ??= { ...base })[key];
       }
+      if (data !== undefined) out.slotData = Object.freeze(data);
     }
     clear(dirty);
   },
@@ -206,9 +215,19 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
     return first;
   }
   const next = immer.produce(previous, (draft) => writeAll(job, draft as Target, marks, false));
-  if (next !== previous) freezeFields(next);
-  return next;
+  if (next === previous) return previous;
+  const copy = JobState._copy(next); // (immer's own copy is left unfrozen: it is dropped)
+  freezeFields(copy, previous);
+  return copy;
 }
+
+/**
+ * The snapshot a draft was made from (immer's `original`). Records changed key by key (routine
+ * states, slot data) are copied from it and put in the draft whole and frozen, as every other
+ * container is: a nested draft per record cost a proxy, a trap per key and a walk to finish.
+ */
+const baseOf = (out: Target): JobState => original(out) as JobState;
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** Routine states made of shared views are shared too (see SharedRecords), per the job's first routine. */
 const sharedStates = new SharedRecords<RoutineState>();

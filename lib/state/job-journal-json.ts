@@ -6,6 +6,7 @@ import { JOURNAL_KINDS, applyJournalEntry, type FieldChange, type FieldKind, typ
 import type { JobStateField, JobStateFields } from './job-state-fields.js';
 import { JobState } from './job-state.js';
 import { fromRows, toRows } from './journal-rows.js';
+import { sharedPayloadTaskJSON } from './shared-payload-task-json.js';
 
 /**
  * The JSON form of a {@link JournalEntry}: `{ format: 'routilux.journal', version: 2, jobId,
@@ -29,6 +30,12 @@ export interface JournalEntryJSON {
 type Codec = (value: unknown, path: string) => unknown;
 
 /**
+ * The fields whose task views are tried without superjson: those that ran (a queued task's
+ * `merged` is not made yet, and a queue can hold thousands: trying each one cost more than it saved).
+ */
+const TASK_FIELDS: ReadonlySet<string> = new Set<JobStateField>(['runningTasks', 'failedTask']);
+
+/**
  * Encodes `entry` for a store (one line of a job journal): JSON-safe data that {@link journalEntryFromJSON} revives
  * exactly; plain JSON values are not copied.
  *
@@ -42,8 +49,10 @@ type Codec = (value: unknown, path: string) => unknown;
 export function journalEntryToJSON(entry: JournalEntry): JournalEntryJSON {
   const what = `job '${String(entry.jobId)}'`;
   const encode: Codec = (value, path) => toJSONTree(value, { what, path });
+  // A task view whose merged payload is its payload (each turn's running task) skips superjson.
+  const encodeTask: Codec = (value, path) => sharedPayloadTaskJSON(value) ?? encode(value, path);
   const fields: Record<string, unknown> = {};
-  for (const name of Object.keys(entry.fields)) fields[name] = packRows(mapChange(JOURNAL_KINDS[name as JobStateField], entry.fields[name], name, encode));
+  for (const name of Object.keys(entry.fields)) fields[name] = packRows(mapChange(JOURNAL_KINDS[name as JobStateField], entry.fields[name], name, TASK_FIELDS.has(name) ? encodeTask : encode));
   return { format: 'routilux.journal', version: 2, jobId: entry.jobId, fields };
 }
 

@@ -130,7 +130,8 @@ const ITEM_EQUALITY: Partial<Record<JobStateField, SameItem>> = { pendingTasks: 
  */
 export function diffJobStates(previous: JobStateFields, next: JobStateFields): JournalEntry {
   const fields: Record<string, FieldChange> = {};
-  for (const name of JOB_STATE_FIELD_NAMES) {
+  for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
+    const name = JOB_STATE_FIELD_NAMES[i];
     const change = diffValue(JOURNAL_KINDS[name], previous[name], next[name], ITEM_EQUALITY[name] ?? sameRecord);
     if (change !== undefined) fields[name] = change;
   }

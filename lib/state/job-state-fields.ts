@@ -268,19 +268,24 @@ export type JobStateField = keyof Fields;
 export const JOB_STATE_FIELD_NAMES = Object.freeze(Object.keys(JOB_STATE_FIELDS)) as readonly JobStateField[];
 
 /**
- * @internal Freezes a snapshot's fields by their declaration, then the object itself.
+ * @internal Freezes a snapshot's fields by their declaration, then the object itself. With
+ * `previous` (a frozen snapshot `state` was made from), a field still holding `previous`'s value
+ * is skipped: it is frozen already, and walking it (a list of every record kept) grew with the job.
  *
  * @example
  * ```ts
  * freezeFields(state);
+ * freezeFields(next, previous); // only what changed
  * ```
  */
-export function freezeFields(state: JobStateFields): void {
-  // Indexed: a for-of here made an iterator result per field (every JobState built from fields, every state a client parses).
+export function freezeFields(state: JobStateFields, previous?: JobStateFields): void {
+  // Index loops over the names here and in every per-snapshot walk: a for-of left an iterator
+  // result per field per snapshot where V8 did not optimize the caller (measured: 1.7 KB a turn;
+  // every JobState built from fields, every state a client parses).
   for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
     const name = JOB_STATE_FIELD_NAMES[i];
     const value = state[name];
-    if (value !== undefined) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
+    if (value !== undefined && (previous === undefined || value !== previous[name])) (JOB_STATE_FIELDS[name].freeze as (v: unknown) => void)(value);
   }
   Object.freeze(state);
 }
