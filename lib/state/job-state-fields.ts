@@ -46,14 +46,26 @@ function optional<T>(read: FieldSpec<T, true>['read'], freeze: (value: T) => voi
 }
 
 /** A list of records: each record and the list are frozen (the payloads inside are not). */
-function list<T extends object>(item: (r: JsonReader, path: string, value: unknown) => void, absent?: () => readonly T[]): FieldSpec<readonly T[], false> {
-  return required<readonly T[]>((r, path, v) => r.array(path, v).forEach((x, i) => item(r, `${path}[${i}]`, x)), freezeAll, absent);
+function list<T extends object>(item: (r: JsonReader, path: string, value: unknown) => void, absent?: () => readonly T[], freeze: (items: readonly T[]) => void = freezeAll): FieldSpec<readonly T[], false> {
+  return required<readonly T[]>((r, path, v) => r.array(path, v).forEach((x, i) => item(r, `${path}[${i}]`, x)), freeze, absent);
 }
 
 function freezeAll(items: readonly object[]): void {
   if (Object.isFrozen(items)) return;
   for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
   Object.freeze(items);
+}
+
+/** A task view and its `source` (the runtime's own views come frozen; one read from JSON is not). */
+function freezeTask(task: PendingTask): void {
+  if (typeof task.source === 'object' && task.source !== null) Object.freeze(task.source);
+  Object.freeze(task);
+}
+
+function freezeTasks(tasks: readonly PendingTask[]): void {
+  if (Object.isFrozen(tasks)) return;
+  for (let i = 0; i < tasks.length; i++) freezeTask(tasks[i]);
+  Object.freeze(tasks);
 }
 
 /** Routine states: each state and its `error` object (a snapshot from JSON is not frozen yet). */
@@ -163,10 +175,10 @@ export const JOB_STATE_FIELDS = {
   slotData: required<Readonly<Record<string, Payload>>>((r, path, v) => {
     for (const [key, data] of Object.entries(r.object(path, v))) r.object(`${path}['${key}']`, data);
   }, Object.freeze),
-  pendingTasks: list<PendingTask>(readTask),
+  pendingTasks: list<PendingTask>(readTask, undefined, freezeTasks),
   /** Older JSON had no running tasks. */
-  runningTasks: list<PendingTask>(readTask, () => []),
-  failedTask: optional<PendingTask>(readTask, Object.freeze),
+  runningTasks: list<PendingTask>(readTask, () => [], freezeTasks),
+  failedTask: optional<PendingTask>(readTask, freezeTask),
   executionHistory: list<ExecutionRecord>(readRecord),
   pausePoints: list<PausePoint>((r, p, v) => void r.number(`${p}.timestamp`, r.object(p, v).timestamp)),
   deferredEvents: list<DeferredEvent>(readRecord),

@@ -33,6 +33,20 @@ describe('JobState fields (one declaration)', () => {
     expect(Object.keys(state.toJSON()).sort()).to.deep.equal(['format', 'version', ...present].sort());
   });
 
+  it('a state read from JSON freezes its task views down to their source, as the runtime\'s own snapshots do', async () => {
+    const live = await failedState();
+    const read = JobState.fromJSON(JSON.stringify(live));
+    const tasks = [read.failedTask!, ...read.pendingTasks, ...read.runningTasks];
+    expect(read.failedTask?.source, 'the failed task has a source').to.deep.equal({ routineId: 'src', eventName: 'out' });
+    expect(read.pendingTasks.length, 'a queued task is left').to.be.greaterThan(0);
+    for (const task of tasks) {
+      expect(Object.isFrozen(task)).to.equal(true);
+      if (task.source !== undefined) expect(Object.isFrozen(task.source), `${task.routineId}.${task.slotName} source`).to.equal(true);
+    }
+    // The runtime's snapshot: the same freezing.
+    expect(Object.isFrozen(live.failedTask!.source)).to.equal(true);
+  });
+
   it('a completed job leaves out exactly the optional fields it has no value for', async () => {
     const flow = new Flow();
     flow.addRoutine(makeRoutine({ trigger: () => {} }), 'r');
