@@ -4,6 +4,7 @@ import type { TrackerState } from '../core/tracker-records.js';
 import type { OperatorState } from '../core/operator-state.js';
 import type { PolicyCellState } from '../core/policy-cell-state.js';
 import { freezePolicies, readPolicies } from './policy-states.js';
+import { freezeAll, freezeEach, freezeTask, freezeTasks } from './record-freezers.js';
 import type { DeferredEvent, ExecutionRecord, JobError, JobStatus, OutputRecord, PausePoint, PendingTask, RoutineState, RoutineStatus } from '../core/records.js';
 
 /**
@@ -48,35 +49,6 @@ function optional<T>(read: FieldSpec<T, true>['read'], freeze: (value: T) => voi
 /** A list of records: each record and the list are frozen (the payloads inside are not). */
 function list<T extends object>(item: (r: JsonReader, path: string, value: unknown) => void, absent?: () => readonly T[], freeze: (items: readonly T[]) => void = freezeAll): FieldSpec<readonly T[], false> {
   return required<readonly T[]>((r, path, v) => r.array(path, v).forEach((x, i) => item(r, `${path}[${i}]`, x)), freeze, absent);
-}
-
-function freezeAll(items: readonly object[]): void {
-  if (Object.isFrozen(items)) return;
-  for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
-  Object.freeze(items);
-}
-
-/** A task view and its `source` (the runtime's own views come frozen; one read from JSON is not). */
-function freezeTask(task: PendingTask): void {
-  if (typeof task.source === 'object' && task.source !== null) Object.freeze(task.source);
-  Object.freeze(task);
-}
-
-function freezeTasks(tasks: readonly PendingTask[]): void {
-  if (Object.isFrozen(tasks)) return;
-  for (let i = 0; i < tasks.length; i++) freezeTask(tasks[i]);
-  Object.freeze(tasks);
-}
-
-/** Routine states: each state and its `error` object (a snapshot from JSON is not frozen yet). */
-function freezeEach(record: Readonly<Record<string, object>>): void {
-  if (Object.isFrozen(record)) return;
-  for (const key in record) {
-    const error = (record[key] as { error?: object }).error;
-    if (typeof error === 'object' && error !== null) Object.freeze(error);
-    Object.freeze(record[key]);
-  }
-  Object.freeze(record);
 }
 
 function readTask(r: JsonReader, path: string, v: unknown): void {
