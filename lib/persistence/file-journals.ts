@@ -10,7 +10,6 @@ import { readRegularFile } from './regular-file.js';
 import { storeErrorOf } from './store-error-of.js';
 import { removeJobFile } from './write-job-file.js';
 
-/** Statuses after which the checkpointer saves in full and journals nothing until the next save. */
 /**
  * @internal The write-ahead journals of a FileJobStore: `<encoded id>.journal` next to each job
  * file, a header line naming the snapshot it applies onto (see {@link snapshotBase}), then one

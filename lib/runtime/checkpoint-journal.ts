@@ -6,7 +6,6 @@ import { journalEntryToJSON } from '../state/job-journal-json.js';
 import type { JobRuntime } from './job-runtime.js';
 import { ThrownBySave } from './checkpoint-failure.js';
 
-/** A status the job rests in: its checkpoint is a full save (compaction), never a journal entry. */
 /** The last snapshot of a job that reached the store (saved, or journaled onto a saved one). */
 interface Base {
   readonly job: JobRuntime;
