@@ -1,5 +1,6 @@
 import { Immer, original } from 'immer';
 import { JobState } from '../state/job-state.js';
+import { EMPTY_LIST, EMPTY_RECORD, isEmptyRecord } from '../state/frozen-empties.js';
 import { JOB_STATE_FIELD_NAMES, freezeFields, type JobStateField } from '../state/job-state-fields.js';
 import type { PendingTask } from '../core/records.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -14,14 +15,6 @@ import type { RoutineState } from '../core/records.js';
  * (which also stops immer from walking into it).
  */
 const immer = new Immer({ autoFreeze: false });
-
-/**
- * One frozen empty list and record shared by every snapshot: most fields of a small job's
- * snapshot are empty, and a fresh frozen container per field per job was most of what a
- * settled job kept (they are frozen, so sharing them is unobservable).
- */
-const EMPTY_LIST: readonly never[] = Object.freeze([]);
-const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
  * @internal What the last snapshot already contains, so the next one only copies changes.
@@ -95,9 +88,9 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
         cell.dirty = false;
         const key = cell.slot.key;
         if (cell.data !== undefined) {
-          if (data === undefined && base[key] === cell.data && hasOwn(base, key)) continue;
+          if (data === undefined && base[key] === cell.data && Object.hasOwn(base, key)) continue;
           (data ??= { ...base })[key] = cell.data;
-        } else if (data !== undefined || hasOwn(base, key)) delete (data ??= { ...base })[key];
+        } else if (data !== undefined || Object.hasOwn(base, key)) delete (data ??= { ...base })[key];
       }
       if (data !== undefined) out.slotData = Object.freeze(data);
     }
@@ -140,7 +133,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   },
   sharedData: (job, out, marks) => {
     if (job.sharedVersion === marks.shared) return;
-    out.sharedData = isEmpty(job.shared) ? EMPTY_RECORD : Object.freeze({ ...job.shared });
+    out.sharedData = isEmptyRecord(job.shared) ? EMPTY_RECORD : Object.freeze({ ...job.shared });
     marks.shared = job.sharedVersion;
   },
   activationSeq: (job, out) => void (out.activationSeq = job.lastSeq),
@@ -150,7 +143,7 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
     if (job.operators === undefined) return void (out.operators = EMPTY_RECORD); // no record to make and drop
     const states: Record<string, unknown> = {};
     for (const [routine, log] of job.operators) if (log.live) states[routine.id] = log.view();
-    out.operators = isEmpty(states) ? EMPTY_RECORD : Object.freeze(states);
+    out.operators = isEmptyRecord(states) ? EMPTY_RECORD : Object.freeze(states);
   },
   tracker: (job, out, marks) => {
     if (job.tracker.version === marks.tracker) return;
@@ -227,7 +220,6 @@ export function takeSnapshot(job: JobRuntime, previous: JobState | undefined, ma
  * container is: a nested draft per record cost a proxy, a trap per key and a walk to finish.
  */
 const baseOf = (out: Target): JobState => original(out) as JobState;
-const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** Routine states made of shared views are shared too (see SharedRecords), per the job's first routine. */
 const sharedStates = new SharedRecords<RoutineState>();
@@ -287,11 +279,6 @@ function frozen<T extends object>(items: T[]): readonly T[] {
   if (items.length === 0) return EMPTY_LIST;
   for (let i = 0; i < items.length; i++) Object.freeze(items[i]);
   return Object.freeze(items);
-}
-
-function isEmpty(record: object): boolean {
-  for (const _ in record) return false;
-  return true;
 }
 
 /** Empties a dirty list in place (pops: setting `length` is a runtime call, slow for a few entries). */

@@ -1,3 +1,4 @@
+import { EMPTY_LIST, EMPTY_RECORD, isEmptyRecord } from './frozen-empties.js';
 import { JsonReader } from '../core/json-reader.js';
 import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
 import { keySegment } from '../core/unencodable-value.js';
@@ -153,14 +154,10 @@ export function readJobStateJSON(json: unknown): JobStateFields {
   return fields as JobStateFields;
 }
 
-const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
-const EMPTY_RECORD: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /** A field's parsed container, or the shared frozen empty one when it is empty (parsed: plain prototypes only). */
 function sharedIfEmpty(value: object): unknown {
   if (Array.isArray(value)) return value.length === 0 ? EMPTY_LIST : value;
-  for (const key in value) if (key !== undefined) return value; // one key is enough
-  return EMPTY_RECORD;
+  return isEmptyRecord(value) ? EMPTY_RECORD : value;
 }
 
 /**

@@ -75,7 +75,7 @@ export class JobState {
     return JobState._build((target) => {
       for (let i = 0; i < JOB_STATE_FIELD_NAMES.length; i++) {
         const name = JOB_STATE_FIELD_NAMES[i];
-        if (Object.prototype.hasOwnProperty.call(state, name)) target[name] = state[name];
+        if (Object.hasOwn(state, name)) target[name] = state[name];
       }
     });
   }
