@@ -10,14 +10,11 @@ import { storeErrorOf } from '../persistence/store-error-of.js';
  * const reply = await storeCall('order-17', keys.state, 'load', () => LOAD.run(client, [keys.state, keys.journal, keys.meta], []));
  * ```
  */
-export async function storeCall<T>(jobId: string | undefined, key: string, what: string, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (error) {
-    const subject = jobId === undefined ? 'jobs' : `job '${jobId}'`;
-    throw storeErrorOf(error, `RedisJobStore: cannot ${what} ${subject}`, { ...(jobId === undefined ? {} : { jobId }), file: key });
-  }
+export function storeCall<T>(jobId: string | undefined, key: string, what: string, op: () => Promise<T>): Promise<T> {
+  return storeSend(jobId, key, what, op, same);
 }
+
+const same = <T>(reply: T): T => reply;
 
 /**
  * @internal {@link storeCall} and then `then` on its reply, as one promise over the
@@ -30,7 +27,7 @@ export async function storeCall<T>(jobId: string | undefined, key: string, what:
  * const seq = await storeSend('order-17', keys.state, 'save', () => SAVE.run(client, keys5, args), (reply) => Number(reply[1]));
  * ```
  */
-export function storeSend<T, R>(jobId: string, key: string, what: string, op: () => Promise<T>, then: (reply: T) => R): Promise<R> {
+export function storeSend<T, R>(jobId: string | undefined, key: string, what: string, op: () => Promise<T>, then: (reply: T) => R): Promise<R> {
   let pending: Promise<T>;
   try {
     pending = op();
@@ -38,6 +35,7 @@ export function storeSend<T, R>(jobId: string, key: string, what: string, op: ()
     pending = Promise.reject(error);
   }
   return pending.then(then, (error: unknown) => {
-    throw storeErrorOf(error, `RedisJobStore: cannot ${what} job '${jobId}'`, { jobId, file: key });
+    const subject = jobId === undefined ? 'jobs' : `job '${jobId}'`;
+    throw storeErrorOf(error, `RedisJobStore: cannot ${what} ${subject}`, { ...(jobId === undefined ? {} : { jobId }), file: key });
   });
 }
