@@ -49,12 +49,14 @@ class OwnerWriter implements JobStore {
     const ownership = owner.ownership();
     if (ownership === 'released') return Promise.resolve(); // nothing changes after its final snapshot
     if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    // Judged against the last save that landed (the Checkpointer writes one at a time): if the
+    // save that would have announced the settled pause is given up, the next one announces it.
     const last = this.last;
     const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
-    this.last = state;
     const release = isTerminal(state.status) ? owner.release() : undefined;
     const { cursor, epoch } = owner.write();
     return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys }).then((r) => {
+      this.last = state;
       if (r.released) owner.releasedBySave();
     });
   }
