@@ -60,13 +60,13 @@ export function activate(task: Task): void {
       else if (run !== undefined) result = runActivation(ctx, run, routine, merged, ctx);
     }
   } catch (error) {
-    ctx.ended = true;
+    ctx.end();
     finish(task, run, startedAt, error);
     return;
   }
   if (result === undefined || result === null || (typeof result !== 'object' && typeof result !== 'function')) {
     if (!ctx.checking) {
-      ctx.ended = true;
+      ctx.end();
       finish(task, run, startedAt, OK);
       return;
     }
@@ -85,7 +85,7 @@ export function activate(task: Task): void {
   }
   if (typeof then !== 'function' && !observable) {
     if (!ctx.checking) {
-      ctx.ended = true;
+      ctx.end();
       finish(task, run, startedAt, OK);
       return;
     }
@@ -200,7 +200,7 @@ function settle(a: InFlight, error: unknown): void {
     void a.ctx.whenChecked().then((failure) => settle(a, failure === undefined ? OK : failure.error));
     return;
   }
-  a.ctx.ended = true;
+  a.ctx.end();
   const job = a.task.job;
   a.done = true;
   a.timer?.unsubscribe();
