@@ -139,11 +139,8 @@ export class ExecutionTracker {
   /** @internal */
   recordDelivery(connection: Connection, timestamp: number): void {
     this.version++;
-    if (this.limit === 0) {
-      this.deliveries++;
-      return;
-    }
     this.deliveries++;
+    if (this.limit === 0) return;
     const i = this.dNext;
     this.dNext = i + 1 === this.limit ? 0 : i + 1;
     this.dCount++;

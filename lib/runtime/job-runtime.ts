@@ -25,6 +25,7 @@ import { queueIdleWork } from './idle-work.js';
 import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
 import { NO_ITEMS } from './no-items.js';
+import { deliverEach } from './deliver-each.js';
 
 
 /**
@@ -137,20 +138,20 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     this.history.push(routineId, event.name, data, now);
     this.owner.publish('emit', this, routineId, event.name, data, now);
     const targets = event._targets;
-    const paused = !this.active || this.gated; // paused, failed or waiting for its lease: park, in order
-    const causes = cause !== undefined && targets.length > 0 && this.owner.inspecting ? (this.causes ??= new Map()) : undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const c = targets[i];
-      const seq = ++this.lastSeq;
-      if (paused) {
-        const task = new Task(this, c.slot, c.map(data), 1, now, event);
-        task.seq = seq;
-        this.work.park(task);
-      } else this.dispatcher.queue.push(this, c, c.map(data), 1, now, seq);
-      causes?.set(seq, cause!);
-      this.tracker.recordDelivery(c, now);
+    if (targets.length > 0) {
+      // Dispatching, nobody inspecting: queued here. Parking and causes are deliverEach's, out of
+      // line, so that this stays small enough for V8 to inline with the queue's push.
+      if (this.active && !this.gated && !this.owner.inspecting) {
+        const queue = this.dispatcher.queue;
+        for (let i = 0; i < targets.length; i++) {
+          const c = targets[i];
+          const seq = ++this.lastSeq;
+          queue.push(this, c, c.map(data), 1, now, seq);
+          this.tracker.recordDelivery(c, now);
+        }
+        this.dispatcher.request();
+      } else deliverEach(this, event, data, now, cause);
     }
-    if (targets.length > 0 && !paused) this.dispatcher.request();
     this.mark();
   }
 
