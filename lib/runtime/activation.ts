@@ -217,14 +217,7 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.work.running--;
   run.inFlight--;
   const endedAt = job.clock.tick();
-  if (job.owner.inspecting) {
-    const { routine, name } = task.slot;
-    job.owner.inspect({
-      type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
-      durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
-    });
-    if (error === OK) job.causes?.delete(task.seq); // a failed one keeps its cause for its retry or resume
-  }
+  if (job.owner.inspecting) inspectEnd(task, startedAt, endedAt, error);
   if (error === OK) {
     setOutcome(run, 'completed');
     job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);
@@ -234,4 +227,15 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.markRun(run);
   job.mark();
   job.activationEnded();
+}
+
+/** The `activation-end` record for `inspect$` (out of line: {@link finish} runs on every activation). */
+function inspectEnd(task: Task, startedAt: number, endedAt: number, error: unknown): void {
+  const job = task.job;
+  const { routine, name } = task.slot;
+  job.owner.inspect({
+    type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
+    durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
+  });
+  if (error === OK) job.causes?.delete(task.seq); // a failed one keeps its cause for its retry or resume
 }

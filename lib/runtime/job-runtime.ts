@@ -253,15 +253,17 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     // (the one written at the pause still listed the running activations).
     if (this.status === 'paused' && work.running === 0) this.owner.checkpoint(this, true);
     const waiters = this.idleWaiters;
-    if (waiters !== undefined && waiters.length > 0) {
-      const ready = waiters.filter((w) => work.running <= (w.inside ? 1 : 0));
-      if (ready.length > 0) {
-        this.idleWaiters = waiters.filter((w) => !ready.includes(w));
-        const state = this.snapshot();
-        for (const w of ready) w.resolve(state);
-      }
-    }
+    if (waiters !== undefined && waiters.length > 0) this.wakeIdleWaiters(waiters);
     if (work.queued === 0 && work.running === 0) this.settleIfIdle();
+  }
+
+  /** The waiters of {@link JobRuntime.whenIdle} the job is now idle enough for (out of line: activationEnded runs on every activation). */
+  private wakeIdleWaiters(waiters: Array<{ inside: boolean; resolve: (state: JobState) => void }>): void {
+    const ready = waiters.filter((w) => this.work.running <= (w.inside ? 1 : 0));
+    if (ready.length === 0) return;
+    this.idleWaiters = waiters.filter((w) => !ready.includes(w));
+    const state = this.snapshot();
+    for (const w of ready) w.resolve(state);
   }
 
   /**
