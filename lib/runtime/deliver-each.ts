@@ -1,4 +1,5 @@
 import type { Event } from '../model/event.js';
+import type { Connection } from '../model/connection.js';
 import type { Payload } from '../core/payload.js';
 import { Task } from './task.js';
 import type { JobRuntime } from './job-runtime.js';
@@ -7,9 +8,10 @@ import type { JobRuntime } from './job-runtime.js';
  * @internal Delivers one emit along `event`'s connections in the general case: the job parks what arrives
  * while it is paused, failed or waiting for its lease (in order), and, while `inspect$` is
  * watched, keeps each delivery's cause (the emitting activation) for its activation-start
- * record. `JobRuntime.emitFrom` does the common case (dispatching, nobody inspecting) in line
- * and comes here for the rest: kept out of it, these branches made it too large for V8 to
- * inline it (and the queue's push) into the activation path.
+ * record. `JobRuntime.emitFrom` calls {@link queueAll} for the common case (dispatching,
+ * nobody inspecting) and this for the rest. Both are out of it: V8 inlines by bytecode size,
+ * out of a budget per optimized function, and with them in line the emit path did not fit
+ * (the queue's push and the history's were calls on every emit).
  *
  * @example
  * ```ts
@@ -32,4 +34,25 @@ export function deliverEach(job: JobRuntime, event: Event, data: Payload, now: n
     job.tracker.recordDelivery(c, now);
   }
   if (targets.length > 0 && !paused) job.dispatcher.request();
+}
+
+/**
+ * @internal Queues one emit along `targets` for a job that is dispatching, with nobody
+ * inspecting (no causes to keep): {@link deliverEach}'s common case, the one every emit of a
+ * running job takes.
+ *
+ * @example
+ * ```ts
+ * queueAll(job, event._targets, data, job.now());
+ * ```
+ */
+export function queueAll(job: JobRuntime, targets: readonly Connection[], data: Payload, now: number): void {
+  const queue = job.dispatcher.queue;
+  for (let i = 0; i < targets.length; i++) {
+    const c = targets[i];
+    const seq = ++job.lastSeq;
+    queue.push(job, c, c.map(data), 1, now, seq);
+    job.tracker.recordDelivery(c, now);
+  }
+  job.dispatcher.request();
 }
