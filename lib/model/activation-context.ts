@@ -91,11 +91,8 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   get ended(): boolean {
     return this.at < 0;
   }
-  set ended(value: boolean) {
-    if (value !== this.at < 0) this.at = -this.at - 1;
-  }
 
-  /** @internal Marks the activation ended (what `ended = true` does, as a plain method on the hot path). */
+  /** @internal Marks the activation ended (for good: nothing makes it running again). */
   end(): void {
     const at = this.at;
     if (at >= 0) this.at = -at - 1;
