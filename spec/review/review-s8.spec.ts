@@ -30,4 +30,44 @@ describe('review s8: chain10-5 hot path against its base', () => {
       { numRuns: 30, examples: [[2 ** 53], [2 ** 53 + 2]] },
     );
   });
+
+  // bb7232b: emitEvent's fast path (no schema, no rare part) calls emitFrom directly and skips
+  // `checked instanceof Promise`. On the base a promise payload was waited for like an
+  // asynchronous check: its value was delivered, its rejection failed the activation. Now the
+  // Promise object itself is the payload (a rejection the emitter did not handle becomes an
+  // unhandled rejection, and the job completes).
+  const promiseFlow = (payload: () => object) => {
+    const flow = new Flow();
+    const src = new Routine();
+    src.defineEvent('out');
+    src.defineSlot('trigger', () => src.emit('out', payload()));
+    const sink = new Routine();
+    const seen: unknown[] = [];
+    sink.defineSlot('in', (d) => void seen.push(d));
+    flow.addRoutine(src, 'src');
+    flow.addRoutine(sink, 'sink');
+    flow.connect('src', 'out', 'sink', 'in');
+    return { flow, seen };
+  };
+
+  it('emit with a promise payload (no schema) delivers what it resolves to, as on the base', async () => {
+    const { flow, seen } = promiseFlow(() => Promise.resolve({ v: 1 }));
+    const state = await flow.execute('src', {});
+    expect(state.status).to.equal('completed');
+    expect(seen).to.have.length(1);
+    expect(seen[0]).to.not.be.instanceOf(Promise);
+    expect(seen[0]).to.deep.equal({ v: 1 });
+  });
+
+  it('emit with a rejected promise payload (no schema) fails the activation with its error, as on the base', async () => {
+    const { flow, seen } = promiseFlow(() => {
+      const p = Promise.reject(new Error('nope'));
+      p.catch(() => undefined); // so the branch's behaviour is not an unhandled rejection in this spec
+      return p;
+    });
+    const state = await flow.execute('src', {});
+    expect(seen, 'nothing reaches the sink').to.deep.equal([]);
+    expect(state.status).to.equal('failed');
+    expect(state.error?.message).to.equal('nope');
+  });
 });
