@@ -31,8 +31,8 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
    */
   private extra: ContextExtra | undefined = undefined;
   /**
-   * The activation's number in its job while it runs; `-seq - 1` (negative) once it has ended.
-   * Arithmetic, not `~`: a job's numbers may pass 2^31.
+   * The activation's number in its job while it runs; `-seq` once it has ended (-0 for 0).
+   * Negation, not `~` or `-seq - 1`: exact for every number a job may have (past 2^31 and 2^53).
    */
   private at: number;
 
@@ -63,8 +63,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** The activation's number in its job. */
   get seq(): number {
-    const at = this.at;
-    return at < 0 ? -at - 1 : at;
+    return Math.abs(this.at); // (-0 for an ended activation 0)
   }
 
   /** The rarely used parts, made now if this activation has none yet. */
@@ -89,13 +88,15 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** Set once the activation has ended: a check that fails after that goes to the routine's policy as a stream failure. */
   get ended(): boolean {
-    return this.at < 0;
+    const at = this.at;
+    return at < 0 || (at === 0 && 1 / at < 0);
   }
 
   /** @internal Marks the activation ended (for good: nothing makes it running again). */
   end(): void {
     const at = this.at;
-    if (at >= 0) this.at = -at - 1;
+    if (at > 0) this.at = -at;
+    else if (at === 0) this.at = -0; // (a restored task may have number 0)
   }
 
   get flow(): ExecutionContext['flow'] {
@@ -152,9 +153,10 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** @internal Checks the payload by the event's schema, if any, then emits it for the job. */
   emitEvent(event: Event, data: Payload): void {
-    // Nearly every emit: no schema, and nothing of this activation's rare parts (no emit waiting
-    // for a check, not silenced). Straight to the job; small, so V8 inlines it into the emit.
-    if (event._check === undefined && this.extra === undefined) {
+    // Nearly every emit: no schema, not a promise (whose value is waited for), and nothing of
+    // this activation's rare parts (no emit waiting for a check, not silenced). Straight to the
+    // job; small, so V8 inlines it into the emit.
+    if (event._check === undefined && this.extra === undefined && !(data instanceof Promise)) {
       event._refuseNonObject(data);
       this.host.emitFrom(event, data, this.seq);
     } else this.emitChecked(event, data);

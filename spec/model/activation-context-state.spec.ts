@@ -34,7 +34,7 @@ describe('ActivationContext state: seq, ended, silenced', () => {
 
   it('keeps the activation number before and after the end, for every number a job can reach', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 + 10 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 1 })), fc.integer({ min: 1, max: 5 }), (seq, attempt) => {
+      fc.property(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 31 + 10 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n }).map(Number)), fc.integer({ min: 1, max: 5 }), (seq, attempt) => {
         const ctx = new ActivationContext(host, slot, attempt, seq);
         expect(ctx.seq).to.equal(seq);
         expect(ctx.ended).to.equal(false);
