@@ -108,7 +108,10 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * this.emit('out', { value: 1 });
    * ```
    */
-  emit<K extends keyof E & string>(eventName: K, ...[data]: EmitArgs<E, K>): void {
+  emit<K extends keyof E & string>(eventName: K, ...[data]: EmitArgs<E, K>): void;
+  // A plain second parameter, not the signature's rest element: a rest array destructured
+  // made this, run on every emit, too large in bytecode for V8 to inline into handlers.
+  emit(eventName: string, data?: unknown): void {
     const event = this._requireEvent(eventName);
     const payload = (data ?? EMPTY_PAYLOAD) as Payload;
     const ctx = currentContext();

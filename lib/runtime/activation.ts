@@ -60,13 +60,13 @@ export function activate(task: Task): void {
       else if (run !== undefined) result = runActivation(ctx, run, routine, merged, ctx);
     }
   } catch (error) {
-    ctx.ended = true;
+    ctx.end();
     finish(task, run, startedAt, error);
     return;
   }
   if (result === undefined || result === null || (typeof result !== 'object' && typeof result !== 'function')) {
     if (!ctx.checking) {
-      ctx.ended = true;
+      ctx.end();
       finish(task, run, startedAt, OK);
       return;
     }
@@ -85,7 +85,7 @@ export function activate(task: Task): void {
   }
   if (typeof then !== 'function' && !observable) {
     if (!ctx.checking) {
-      ctx.ended = true;
+      ctx.end();
       finish(task, run, startedAt, OK);
       return;
     }
@@ -200,7 +200,7 @@ function settle(a: InFlight, error: unknown): void {
     void a.ctx.whenChecked().then((failure) => settle(a, failure === undefined ? OK : failure.error));
     return;
   }
-  a.ctx.ended = true;
+  a.ctx.end();
   const job = a.task.job;
   a.done = true;
   a.timer?.unsubscribe();
@@ -217,14 +217,7 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.work.running--;
   run.inFlight--;
   const endedAt = job.clock.tick();
-  if (job.owner.inspecting) {
-    const { routine, name } = task.slot;
-    job.owner.inspect({
-      type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
-      durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
-    });
-    if (error === OK) job.causes?.delete(task.seq); // a failed one keeps its cause for its retry or resume
-  }
+  if (job.owner.inspecting) inspectEnd(task, startedAt, endedAt, error);
   if (error === OK) {
     setOutcome(run, 'completed');
     job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, undefined);
@@ -234,4 +227,15 @@ function finish(task: Task, run: RoutineRun, startedAt: number, error: unknown):
   job.markRun(run);
   job.mark();
   job.activationEnded();
+}
+
+/** The `activation-end` record for `inspect$` (out of line: {@link finish} runs on every activation). */
+function inspectEnd(task: Task, startedAt: number, endedAt: number, error: unknown): void {
+  const job = task.job;
+  const { routine, name } = task.slot;
+  job.owner.inspect({
+    type: 'activation-end', jobId: job.id, routineId: routine.id, slotName: name, attempt: task.attempt, activationId: `${job.id}/${task.seq}`,
+    durationMs: endedAt - startedAt, outcome: error === OK ? 'completed' : 'failed', timestamp: endedAt,
+  });
+  if (error === OK) job.causes?.delete(task.seq); // a failed one keeps its cause for its retry or resume
 }

@@ -130,6 +130,11 @@ export class ExecutionTracker {
     const times = this.times;
     times[3 * i] = start;
     times[3 * i + 1] = end;
+    // The attempt and error columns, once either exists or is needed: out of line (this is inlined per activation, by bytecode size).
+    if (attempt !== 1 || error !== undefined || this.aAttempt !== undefined || this.aError !== undefined) this.recordRare(i, attempt, error);
+  }
+
+  private recordRare(i: number, attempt: number, error: { name: string; message: string } | undefined): void {
     if (this.aAttempt !== undefined) this.aAttempt[i] = attempt;
     else if (attempt !== 1) (this.aAttempt = [] as number[])[i] = attempt; // earlier entries read as holes: attempt 1
     if (this.aError !== undefined) this.aError[i] = error;
@@ -139,11 +144,8 @@ export class ExecutionTracker {
   /** @internal */
   recordDelivery(connection: Connection, timestamp: number): void {
     this.version++;
-    if (this.limit === 0) {
-      this.deliveries++;
-      return;
-    }
     this.deliveries++;
+    if (this.limit === 0) return;
     const i = this.dNext;
     this.dNext = i + 1 === this.limit ? 0 : i + 1;
     this.dCount++;

@@ -37,13 +37,11 @@ export class HistoryLog {
   constructor(readonly limit: number) {}
 
   push(routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    if (this.limit === 0) {
-      this.total++;
-      return;
-    }
-    const i = this.next;
-    this.next = i + 1 === this.limit ? 0 : i + 1;
     this.total++;
+    const limit = this.limit;
+    if (limit === 0) return;
+    const i = this.next;
+    this.next = i + 1 === limit ? 0 : i + 1;
     const rows = this.rows;
     const r = i * STRIDE;
     rows[r] = routineId;

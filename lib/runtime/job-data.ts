@@ -76,8 +76,10 @@ export abstract class JobData extends JobExtrasHost {
     return this.clock.now();
   }
 
-  // The lookups run on every activation: what they do each time (an index read, or a short
-  // walk) stays small enough to inline into it; making an entry and walking are calls of their own.
+  // The lookups and marks run on every activation: what they do each time (one compare, or a
+  // flag test) stays small enough to inline into it, and V8 inlines by bytecode size, out of a
+  // budget per function; the index, the walk, making an entry and listing a change are calls
+  // of their own.
   runOf(routine: Routine): RoutineRun {
     return this.findRun(routine) ?? this.addRun(routine);
   }
@@ -85,7 +87,10 @@ export abstract class JobData extends JobExtrasHost {
   /** The run of `routine` in this job, if it has one. */
   findRun(routine: Routine): RoutineRun | undefined {
     const hit = this.runHit;
-    if (hit !== undefined && hit.routine === routine) return hit;
+    return hit !== undefined && hit.routine === routine ? hit : this.lookUpRun(routine);
+  }
+
+  private lookUpRun(routine: Routine): RoutineRun | undefined {
     const index = this.runIndex;
     const run = index !== undefined ? index.get(routine) : this.walkRuns(routine);
     if (run !== undefined) this.runHit = run;
@@ -125,7 +130,10 @@ export abstract class JobData extends JobExtrasHost {
   /** The cell of `slot` in this job, if it has one. */
   findCell(slot: Slot): SlotCell | undefined {
     const hit = this.cellHit;
-    if (hit !== undefined && hit.slot === slot) return hit;
+    return hit !== undefined && hit.slot === slot ? hit : this.lookUpCell(slot);
+  }
+
+  private lookUpCell(slot: Slot): SlotCell | undefined {
     const index = this.cellIndex;
     const cell = index !== undefined ? index.get(slot) : this.walkCells(slot);
     if (cell !== undefined) this.cellHit = cell;
@@ -183,20 +191,24 @@ export abstract class JobData extends JobExtrasHost {
   }
 
   markRun(run: RoutineRun): void {
-    if (!run.dirty && this.diffing) {
-      run.dirty = true;
-      if (this.dirtyRuns === NO_ITEMS) this.dirtyRuns = [];
-      this.dirtyRuns.push(run);
-    }
+    if (!run.dirty && this.diffing) this.listRun(run);
+  }
+
+  private listRun(run: RoutineRun): void {
+    run.dirty = true;
+    if (this.dirtyRuns === NO_ITEMS) this.dirtyRuns = [];
+    this.dirtyRuns.push(run);
   }
 
   /** Lists a slot cell as changed since the last snapshot. */
   markCell(cell: SlotCell): void {
-    if (!cell.dirty && this.diffing) {
-      cell.dirty = true;
-      if (this.dirtyCells === NO_ITEMS) this.dirtyCells = [];
-      this.dirtyCells.push(cell);
-    }
+    if (!cell.dirty && this.diffing) this.listCell(cell);
+  }
+
+  private listCell(cell: SlotCell): void {
+    cell.dirty = true;
+    if (this.dirtyCells === NO_ITEMS) this.dirtyCells = [];
+    this.dirtyCells.push(cell);
   }
 
   /** Merges `incoming` into the slot's data for this job and returns what the handler gets. */

@@ -51,15 +51,14 @@ export class Chunk {
   attempt(i: number): number {
     return this.wideAttempts === undefined ? this.attempts[i] : this.wideAttempts[i];
   }
+  // Each setter writes the narrow column in line and leaves widening to a method of its own:
+  // they are inlined into the queue's push on every emit, and V8 inlines by bytecode size.
   setAttempt(i: number, value: number): void {
-    if (this.wideAttempts === undefined) {
-      if (value >= -128 && value <= 127) {
-        this.attempts[i] = value;
-        return;
-      }
-      this.wideAttempts = Float64Array.from(this.attempts);
-    }
-    this.wideAttempts[i] = value;
+    if (this.wideAttempts === undefined && value >= -128 && value <= 127) this.attempts[i] = value;
+    else this.setWideAttempt(i, value);
+  }
+  private setWideAttempt(i: number, value: number): void {
+    (this.wideAttempts ??= Float64Array.from(this.attempts))[i] = value;
   }
 
   enqueuedAt(i: number): number {
@@ -74,25 +73,28 @@ export class Chunk {
         this.enqueued[i] = delta;
         return;
       }
-      const wide = new Float64Array(CHUNK);
-      for (let k = 0; k < CHUNK; k++) wide[k] = this.base + this.enqueued[k];
-      this.wideEnqueued = wide;
     }
-    this.wideEnqueued[i] = value;
+    this.setWideEnqueuedAt(i, value);
+  }
+  private setWideEnqueuedAt(i: number, value: number): void {
+    let wide = this.wideEnqueued;
+    if (wide === undefined) {
+      wide = this.wideEnqueued = new Float64Array(CHUNK);
+      for (let k = 0; k < CHUNK; k++) wide[k] = this.base + this.enqueued[k];
+    }
+    wide[i] = value;
   }
 
   seq(i: number): number {
     return this.wideSeqs === undefined ? this.seqs[i] : this.wideSeqs[i];
   }
   setSeq(i: number, value: number): void {
-    if (this.wideSeqs === undefined) {
-      if (value <= 0xffffffff && value >= 0 && value === Math.floor(value)) {
-        this.seqs[i] = value;
-        return;
-      }
-      this.wideSeqs = Float64Array.from(this.seqs);
-    }
-    this.wideSeqs[i] = value;
+    // `value >>> 0 === value`: an integer from 0 to 2^32 - 1 (what the narrow column holds exactly).
+    if (this.wideSeqs === undefined && value >>> 0 === value) this.seqs[i] = value;
+    else this.setWideSeq(i, value);
+  }
+  private setWideSeq(i: number, value: number): void {
+    (this.wideSeqs ??= Float64Array.from(this.seqs))[i] = value;
   }
 
   /** Drained and about to be reused: back to the narrow columns. */

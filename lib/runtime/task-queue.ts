@@ -56,13 +56,7 @@ export class TaskQueue {
 
   /** Queues a delivery along `route` (a connection, or {@link TaskQueue.route}'s result). */
   push(job: JobRuntime, route: Route, data: Payload, attempt: number, enqueuedAt: number, seq: number, merged?: Payload): void {
-    if (this.tailIndex === CHUNK) {
-      const chunk = this.spare ?? new Chunk();
-      this.spare = undefined;
-      this.tail.next = chunk;
-      this.tail = chunk;
-      this.tailIndex = 0;
-    }
+    if (this.tailIndex === CHUNK) this.grow();
     let r = route._route;
     if (r < 0) r = this.intern(route);
     const work = job.work;
@@ -83,6 +77,15 @@ export class TaskQueue {
     }
     work.queued++;
     this.size++;
+  }
+
+  /** A new tail chunk (the spare one when there is one). Out of line: push stays small enough to inline. */
+  private grow(): void {
+    const chunk = this.spare ?? new Chunk();
+    this.spare = undefined;
+    this.tail.next = chunk;
+    this.tail = chunk;
+    this.tailIndex = 0;
   }
 
   pushTask(task: Task): void {

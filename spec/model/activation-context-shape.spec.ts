@@ -29,7 +29,7 @@ describe('ActivationContext shape across a full GC with no activation running', 
 
   it("keeps the optimized code of the context's own methods through the GC", () => {
     expect(out).to.match(/^done$/m);
-    const CONTEXT_OWN = ['ActivationContext', 'set ended', 'get ended', 'get silenced', 'get checking', 'emitEvent', 'deliver'];
+    const CONTEXT_OWN = ['ActivationContext', 'end', 'get ended', 'get seq', 'get silenced', 'get checking', 'emitEvent', 'deliver'];
     // Not vacuous: V8 did optimize the context's own code in this run.
     const optimized = new Set([...out.matchAll(/completed optimizing .*<JSFunction ([^(>]+?) \(sfi/g)].map((m) => m[1]));
     expect(CONTEXT_OWN.filter((name) => optimized.has(name)), 'context methods V8 optimized').to.not.be.empty;

@@ -16,11 +16,16 @@ import { appWithPackage, root } from './packed-app.js';
 // - Activation policies (issue 19): a slot compiles batch / window / custom policies and a
 //   routine defines joins (Routine 21,328 -> 30,755 B); the engine keeps their per-job cells,
 //   timers and idle firing (Flow 111,276 -> 138,058 B).
+// - chain10 per hop (issue 21): the activation and emit paths split into the part that runs on
+//   every activation, small enough for V8 to inline within its per-function budget, and cold
+//   branches in functions of their own (10-15 % less time per activation; the split is in the
+//   git log). The Flow bundle had grown to 158,837 B by then (163 B under its budget) and the
+//   split adds ~950 B: budget 159,000 -> 160,500 B.
 const BUDGETS = {
   ConfigurationError: { measured: 935, budget: 1_100 },
   Routine: { measured: 30_755, budget: 35_400 },
-  Flow: { measured: 138_058, budget: 159_000 },
-  'Flow, Routine': { measured: 138_072, budget: 159_000 },
+  Flow: { measured: 138_058, budget: 160_500 },
+  'Flow, Routine': { measured: 138_072, budget: 160_500 },
 } as const;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
