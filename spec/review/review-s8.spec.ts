@@ -5,10 +5,11 @@ import { makeState } from '../fixtures/helpers.js';
 
 // Adversarial review of chain10-5 (issue 21 hot path): behaviour the base 0ad5f54 had.
 describe('review s8: chain10-5 hot path against its base', () => {
-  // ActivationContext now keeps `ended` in the sign of its number, as `-seq - 1`. Restore admits
-  // any non-negative integer as a task's seq (job-state-fields `count`), and the queue keeps
-  // such numbers exactly (Float64 column). Past 2^53 `-seq - 1` is not representable, so an
-  // ended context reads a different activation number than the one it ran with.
+  // ActivationContext keeps `ended` in the sign of its number. Restore admits any non-negative
+  // integer as a task's seq (job-state-fields `count`), and the queue keeps such numbers
+  // exactly (Float64 column). The branch stored `-seq - 1`, which past 2^53 is not
+  // representable, so an ended context read a different activation number than the one it ran
+  // with; it stores `-seq` now.
   it('an ended activation keeps its activationId for every seq restore admits (2^53 and beyond included)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n }).map(Number).filter((n) => Number.isInteger(n)), async (seq) => {
@@ -31,11 +32,11 @@ describe('review s8: chain10-5 hot path against its base', () => {
     );
   });
 
-  // bb7232b: emitEvent's fast path (no schema, no rare part) calls emitFrom directly and skips
+  // bb7232b: emitEvent's fast path (no schema, no rare part) called emitFrom directly and skipped
   // `checked instanceof Promise`. On the base a promise payload was waited for like an
-  // asynchronous check: its value was delivered, its rejection failed the activation. Now the
-  // Promise object itself is the payload (a rejection the emitter did not handle becomes an
-  // unhandled rejection, and the job completes).
+  // asynchronous check: its value was delivered, its rejection failed the activation. On the
+  // branch the Promise object itself was the payload (a rejection the emitter did not handle
+  // became an unhandled rejection, and the job completed); the fast path now excludes promises.
   const promiseFlow = (payload: () => object) => {
     const flow = new Flow();
     const src = new Routine();
