@@ -63,7 +63,7 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /** The activation's number in its job. */
   get seq(): number {
-    return Math.abs(this.at); // (-0 for an ended activation 0)
+    return Math.abs(this.at); // (an ended activation 0 keeps -0, read as 0)
   }
 
   /** The rarely used parts, made now if this activation has none yet. */
