@@ -23,11 +23,16 @@ export class PoolResults {
   private readonly ready = new Map<string, string>();
   private readonly waiters = new Map<string, { resolve(raw: string): void; reject(error: unknown): void }>();
 
-  /** A result arrived (published, or read from the inbox). */
+  /**
+   * A result arrived (published, or read from the inbox). A second result under the same key (the
+   * activation ran again: its pool worker died before BullMQ recorded the completion) does not
+   * replace the first: in inbox order, the first is the one a live owner applied.
+   */
   deliver(key: string, raw: string): void {
     const waiter = this.waiters.get(key);
-    if (waiter === undefined) this.ready.set(key, raw);
-    else {
+    if (waiter === undefined) {
+      if (!this.ready.has(key)) this.ready.set(key, raw);
+    } else {
       this.waiters.delete(key);
       waiter.resolve(raw);
     }
