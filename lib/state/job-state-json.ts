@@ -57,19 +57,14 @@ export type JobStateJSON = { format: 'routilux.job'; version: typeof JOB_JSON_VE
  */
 export function jobStateToJSON(state: JobStateFields): JobStateJSON {
   const names = JOB_STATE_FIELD_NAMES;
-  // Each field read once (a getter could answer differently twice), then the record of those present.
+  // Each field read once (a getter could answer differently twice), then encoded, then the record of those present.
   const values: unknown[] = new Array(names.length);
-  let present = 0;
-  for (let i = 0; i < names.length; i++) {
-    values[i] = state[names[i]];
-    if (values[i] !== undefined) present += 2 ** i;
-  }
-  const json = fieldRecord(present, true);
+  for (let i = 0; i < names.length; i++) values[i] = state[names[i]];
   // One context for the whole state, pointed at each entry in turn; its path is made only for an
   // error (most entries encode fine), and read only while that entry is encoded.
   const context = new FieldContext(`job '${String(state.jobId)}'`);
-  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) json[names[i]] = fieldToJSON(values[i], names[i], context);
-  return json as JobStateJSON;
+  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) values[i] = fieldToJSON(values[i], names[i], context);
+  return recordOf(values, true) as JobStateJSON;
 }
 
 /** Where in the state an entry being encoded is: `name[at]`, `name["at"]`, or the field itself (`at` undefined). */
@@ -134,7 +129,6 @@ export function readJobStateJSON(json: unknown): JobStateFields {
   const plain = typeof json === 'string' && !json.includes(WRAPPER_KEY) && !json.includes('\\u');
   const names = JOB_STATE_FIELD_NAMES;
   const values: unknown[] = new Array(names.length);
-  let present = 0;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const spec: { optional: boolean; read: (r: JsonReader, p: string, v: unknown) => void; absent?: () => unknown } = JOB_STATE_FIELDS[name];
@@ -146,12 +140,19 @@ export function readJobStateJSON(json: unknown): JobStateFields {
     if (value === undefined && spec.absent !== undefined) value = spec.absent();
     else if (value !== undefined || !spec.optional) spec.read(r, name, value);
     values[i] = value;
-    if (value !== undefined) present += 2 ** i;
   }
-  const fields = fieldRecord(present, false);
-  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) fields[names[i]] = values[i];
   // `root` is ours (parsed here, or copied by r.root), so freezing the snapshot freezes nothing of the caller's.
-  return fields as JobStateFields;
+  return recordOf(values, false) as JobStateFields;
+}
+
+/** The record of the fields whose value is defined (`values[i]`: JOB_STATE_FIELD_NAMES[i]), from its shape's template. */
+function recordOf(values: readonly unknown[], header: boolean): Record<string, unknown> {
+  const names = JOB_STATE_FIELD_NAMES;
+  let present = 0;
+  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) present += 2 ** i;
+  const record = fieldRecord(present, header);
+  for (let i = 0; i < names.length; i++) if (values[i] !== undefined) record[names[i]] = values[i];
+  return record;
 }
 
 /** A field's parsed container, or the shared frozen empty one when it is empty (parsed: plain prototypes only). */
