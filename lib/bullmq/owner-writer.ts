@@ -46,9 +46,8 @@ class OwnerWriter implements JobStore {
 
   save(state: JobState): Promise<void> {
     const owner = this.owner;
-    const ownership = owner.ownership();
-    if (ownership === 'released') return Promise.resolve(); // nothing changes after its final snapshot
-    if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
+    const gate = this.gate();
+    if (gate !== undefined) return gate;
     // Judged against the last save that landed (the Checkpointer writes one at a time): if the
     // save that would have announced the settled pause is given up, the next one announces it.
     const last = this.last;
@@ -64,10 +63,15 @@ class OwnerWriter implements JobStore {
   // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
   // status change is always a full save above, so every status publication still comes from SAVE).
   appendJournal(id: string, entry: unknown): Promise<void> {
+    return this.gate() ?? this.store.appendJournal(id, entry, this.owner.write());
+  }
+
+  /** What a write does once the job is not owned here: nothing after its final snapshot (released), refused when lost or handed over. */
+  private gate(): Promise<void> | undefined {
     const ownership = this.owner.ownership();
     if (ownership === 'released') return Promise.resolve();
     if (ownership === 'gone') return Promise.reject(fenced(`job '${this.jobId}' is no longer owned here`, this.jobId, this.keys.state));
-    return this.store.appendJournal(id, entry, this.owner.write());
+    return undefined;
   }
 
   load(id: string): Promise<JobState | undefined> {
