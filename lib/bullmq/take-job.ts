@@ -5,7 +5,6 @@ import { EMPTY_LIST } from '../state/frozen-empties.js';
 
 type Entries = Array<[string, string[]]>;
 
-
 /** @internal What a worker gets when it takes a job (see TAKE), or when and by whom it was refused. */
 export type Taken =
   | { granted: false; retryIn: number }
