@@ -39,6 +39,13 @@ export interface WorkerOptions {
   maxRecoveries?: number;
   /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
   checkpoint?: CheckpointOptions;
+  /**
+   * ms a job's checkpoint may wait after a turn that only applied pool results and sent pool
+   * activations, one at a time (a new owner rebuilds such turns exactly from the job's inbox);
+   * a pool worker elsewhere reads a `jobState` up to this much older (default 1,000; 0: a
+   * checkpoint after every turn).
+   */
+  poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
   pool?: { concurrency?: number };
 }
@@ -85,6 +92,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
+  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 1_000);
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
   const { client, owned } = openClient(options.connection, 'runWorker');
@@ -105,6 +113,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     maxRecoveries,
     fingerprint: flowFingerprint(flow),
     checkpoint: options.checkpoint ?? {},
+    poolTurnLag,
     get closing() {
       return closing;
     },
