@@ -1,0 +1,87 @@
+/**
+ * Adversarial review of poolTurnLag (issue 17, branch pool-turns): what a pool-only turn whose
+ * checkpoint waits changes for others. Each `it` that checks a finding fails on that branch and
+ * passes with `poolTurnLag: 0` (its control beside it).
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { until } from '../fixtures/helpers.js';
+import { buildLateEmit, buildStaleRead } from '../fixtures/review-s8b-flows.js';
+import { startCluster } from './helpers.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/review-s8b-late-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('review s8b: poolTurnLag', function () {
+  this.timeout(60_000);
+  const redis = useRedis();
+
+  describe('a pool step reads what a pool step two hops before it wrote (its jobState is the last checkpoint)', () => {
+    const seen = async (options: { poolTurnLag?: number }): Promise<unknown> => {
+      const cluster = await startCluster(redis, buildStaleRead, 1, options);
+      try {
+        const final = await buildStaleRead().start('src', {}, { runner: cluster.runner }).wait({ timeout: 20_000 });
+        expect(final.status, JSON.stringify(final.error)).to.equal('completed');
+        return final.getSharedData('seen');
+      } finally {
+        await cluster.close();
+      }
+    };
+
+    it('control: with poolTurnLag 0, w’s turn is checkpointed while gate waits 250 ms, so probe sees it', async () => {
+      expect(await seen({ poolTurnLag: 0 })).to.equal('written by w');
+    });
+
+    it('default poolTurnLag: probe, 250 ms after w’s result was applied, still reads the checkpoint from before w', async () => {
+      expect(await seen({})).to.equal('written by w');
+    });
+  });
+
+  describe('an owner-side emit outside any activation (a ctx.scheduler timer) in a turn that waits', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<{ v: unknown; late: unknown }> {
+      const prefix = `rvs8b${poolTurnLag}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (dieAt?: number): ChildProcess => {
+        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(dieAt === undefined ? [] : [String(dieAt)])];
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(2);
+        const job = buildLateEmit(dir).start('src', {}, { runner, jobId: 'late:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in s2', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker();
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        return { v: final.getSharedData('v'), late: final.getSharedData('late') };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    it('control: with poolTurnLag 0, a crash 300 ms after the late emit keeps it (its turn was journaled)', async () => {
+      expect(await crashRun(0)).to.deep.equal({ v: 2, late: 1 });
+    });
+
+    it('default poolTurnLag: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
+      expect(await crashRun(1_000)).to.deep.equal({ v: 2, late: 1 });
+    });
+  });
+});
