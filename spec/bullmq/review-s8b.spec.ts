@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
-import { until } from '../fixtures/helpers.js';
+import { sleep, until } from '../fixtures/helpers.js';
 import { buildLateEmit, buildStaleRead } from '../fixtures/review-s8b-flows.js';
 import { startCluster } from './helpers.js';
 
@@ -45,11 +45,12 @@ describe('review s8b: poolTurnLag', function () {
 
   describe('an owner-side emit outside any activation (a ctx.scheduler timer) in a turn that waits', () => {
     let dir: string;
+    let runs = 0;
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function crashRun(poolTurnLag: number): Promise<{ v: unknown; late: unknown }> {
-      const prefix = `rvs8b${poolTurnLag}x${process.pid}`;
+    async function crashRun(poolTurnLag: number): Promise<{ v: unknown; late: unknown; outputs: number }> {
+      const prefix = `rvs8b${++runs}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (dieAt?: number): ChildProcess => {
@@ -64,24 +65,32 @@ describe('review s8b: poolTurnLag', function () {
       try {
         const first = spawnWorker(2);
         const job = buildLateEmit(dir).start('src', {}, { runner, jobId: 'late:1' });
+        let outputs = 0;
+        const watching = job.output$.subscribe(() => outputs++);
         await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in s2', 30_000);
         expect(existsSync(join(dir, 'died'))).to.equal(true);
         spawnWorker();
         const final = await job.wait({ timeout: 30_000 });
         expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-        return { v: final.getSharedData('v'), late: final.getSharedData('late') };
+        await sleep(300); // (outputs published just before the final status)
+        watching.unsubscribe();
+        return { v: final.getSharedData('v'), late: final.getSharedData('late'), outputs };
       } finally {
         await runner.close();
         await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
       }
     }
 
-    it('control: with poolTurnLag 0, a crash 300 ms after the late emit keeps it (its turn was journaled)', async () => {
-      expect(await crashRun(0)).to.deep.equal({ v: 2, late: 1 });
+    it('control: with poolTurnLag 0, a crash 300 ms after the late emit keeps it (its turn was journaled), and s1’s output reaches output$ once', async () => {
+      expect(await crashRun(0)).to.deep.equal({ v: 2, late: 1, outputs: 1 });
     });
 
     it('default poolTurnLag: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
-      expect(await crashRun(1_000)).to.deep.equal({ v: 2, late: 1 });
+      expect((await crashRun(1_000)).late).to.equal(1);
+    });
+
+    it('default poolTurnLag: s1’s output, applied in a turn that waited, reaches output$ twice (the new owner replays that turn and publishes it again)', async () => {
+      expect((await crashRun(1_000)).outputs).to.equal(1);
     });
   });
 });
