@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
+import { PoolTurnLag } from '../../lib/bullmq/pool-turn-lag.js';
+import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
 import { buildLateEmit, buildStaleRead } from '../fixtures/review-s8b-flows.js';
@@ -20,6 +22,25 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('review s8b: poolTurnLag', function () {
   this.timeout(60_000);
+
+  it('the lag is a bound on elapsed time: a wall clock stepped back (NTP, a VM resumed) does not make a waiting turn wait for the step', async () => {
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined } } as unknown as JobRuntime;
+    const lag = new PoolTurnLag(100, () => 1);
+    const realNow = Date.now;
+    let told = 0;
+    try {
+      lag.mark(rt);
+      const stepped = realNow() - 3_600_000; // the clock is stepped back an hour right after the save asked for
+      const started = performance.now();
+      Date.now = () => stepped + (performance.now() - started);
+      expect(lag.canWait(rt, () => told++)).to.equal(true);
+      await sleep(400);
+      expect(told, 'the owner is told to checkpoint within about the lag').to.equal(1);
+    } finally {
+      Date.now = realNow;
+      lag.dispose();
+    }
+  });
   const redis = useRedis();
 
   describe('a pool step reads what a pool step two hops before it wrote (its jobState is the last checkpoint)', () => {
