@@ -43,6 +43,28 @@ describe('review s8b: poolTurnLag', function () {
   });
   const redis = useRedis();
 
+  it('a poolTurnLag past setTimeout’s 32-bit range (runWorker accepts any integer) does not tell the owner to checkpoint at once, over and over', async () => {
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined } } as unknown as JobRuntime;
+    const lag = new PoolTurnLag(2 ** 31 + 1_000, () => 1);
+    let told = 0;
+    // What OwnedJob does when told: it checkpoints unless the turn may still wait, which asks again.
+    const late = (): void => {
+      told++;
+      lag.canWait(rt, late);
+    };
+    const warn = process.emitWarning;
+    process.emitWarning = () => undefined; // (Node's TimeoutOverflowWarning)
+    try {
+      lag.mark(rt);
+      expect(lag.canWait(rt, late)).to.equal(true);
+      await sleep(200);
+      expect(told, 'told within 200 ms of a save asked for, with a lag of 24.8 days').to.equal(0);
+    } finally {
+      lag.dispose();
+      process.emitWarning = warn;
+    }
+  });
+
   describe('a pool step reads what a pool step two hops before it wrote (its jobState is the last checkpoint)', () => {
     const seen = async (options: { poolTurnLag?: number }): Promise<unknown> => {
       const cluster = await startCluster(redis, buildStaleRead, 1, options);
