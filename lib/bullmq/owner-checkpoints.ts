@@ -5,7 +5,7 @@ import type { Subscription } from 'rxjs';
 import { isFencedWrite } from './fenced-error.js';
 import { ownerWriter, type WriterOwner } from './owner-writer.js';
 import type { JobKeys } from './redis-keys.js';
-import { PoolTurnLag } from './pool-turn-lag.js';
+import { PoolTurnLag, type LagSources } from './pool-turn-lag.js';
 import type { WorkerContext } from './worker-context.js';
 
 /**
@@ -47,12 +47,12 @@ export class OwnerCheckpoints {
   /** Whether a turn's save may wait (none with `poolTurnLag: 0`). */
   private readonly lag: PoolTurnLag | undefined;
 
-  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner, awaiting: () => number = () => 0) {
+  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner, sources?: LagSources) {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
     // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
     const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
     this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
-    this.lag = ctx.poolTurnLag > 0 ? new PoolTurnLag(ctx.poolTurnLag, awaiting) : undefined;
+    this.lag = ctx.poolTurnLag > 0 && sources !== undefined ? new PoolTurnLag(ctx.poolTurnLag, sources) : undefined;
     this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
       if (!willRetry) this.asked = -1; // what reached the store is unknown: the next quiescent save is made
       if (isFencedWrite(error)) owner.lose();

@@ -22,6 +22,12 @@ import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, type Effect, type Po
 export class PoolResults {
   private readonly ready = new Map<string, string>();
   private readonly waiters = new Map<string, { resolve(raw: string): void; reject(error: unknown): void }>();
+  /**
+   * Results applied that did more than emit: shared data, routine state, an output, a slot
+   * reset, a deferred event, a pause, or a handler error. Their turn is saved at once (see
+   * PoolTurnLag): a pool step elsewhere reads shared data and routine state in `jobState`.
+   */
+  weighty = 0;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -123,7 +129,9 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
   }
   if (ctx.silenced || ctx.host.abortSignal().aborted) return; // let go meanwhile: nothing of it reaches the job
   const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
-  apply(ctx, decodeValue(effects, `pool activation ${key}: effects`) as Effect[]);
+  const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
+  if (error !== undefined || list.some((e) => e.k !== 'emit')) results.weighty++;
+  apply(ctx, list);
   if (error !== undefined) throw revive(error);
 }
 

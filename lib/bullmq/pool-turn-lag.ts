@@ -1,44 +1,76 @@
 import type { JobRuntime } from '../runtime/job-runtime.js';
 
+/** @internal What {@link PoolTurnLag} asks of the owned job besides its runtime. */
+export interface LagSources {
+  /** The job: it counts its late writes from now on (before any of its activations ends). */
+  readonly job: JobRuntime;
+  /** The job's pool activations waiting for their result now. */
+  awaiting(): number;
+  /** Pool results applied so far that did more than emit (PoolResults.weighty). */
+  weighty(): number;
+  /** Whether a client asked for the job's emissions or outputs (published as they happen). */
+  watched(): boolean;
+}
+
+/**
+ * The longest `poolTurnLag` (ms): a timer holds a signed 32-bit delay, and one past it would
+ * fire at once, over and over.
+ */
+export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
+
 /**
  * @internal Whether an owned job's turn checkpoint may wait for a later one (Tier 2). A turn in
- * which the owner only applied pool results and sent pool activations changes nothing that a
- * new owner could not rebuild exactly from the last checkpoint: each result sits in the job's
- * inbox before it is applied (a new owner applies it again without running its handler), each
- * activation sent is a BullMQ job under an id made of its activation id, and with at most one
- * pool activation at a time waiting for its result, and no activation timeout, the replay
- * applies the results in the same order and numbers every activation as the first run did. So such a turn's checkpoint waits, at most `lag` ms after the last save asked
- * for; then the owner is told to checkpoint again (`late`), which saves unless that moment is
- * past. Anything else (an owner-side activation started or running since that save, two pool
- * results awaited at once, an activation timeout, a status change, a command) is saved as before.
- * What waits is what a pool worker elsewhere reads as `jobState`: up to `lag` ms older.
+ * which the owner only applied pool results that emitted, and sent pool activations, changes
+ * nothing that a new owner could not rebuild exactly from the last checkpoint: each result sits
+ * in the job's inbox before it is applied (a new owner applies it again without running its
+ * handler), each activation sent is a BullMQ job under an id made of its activation id, and
+ * with at most one pool activation at a time waiting for its result, and no activation
+ * timeout, the replay applies the results in the same order and numbers every activation as
+ * the first run did. So such a turn's checkpoint waits, at most `lag` ms (of elapsed time, not
+ * the wall clock) after the last save asked for; then the owner is told to checkpoint again
+ * (`late`), which saves unless that moment is past.
+ *
+ * Everything else is saved at once, as before, because a replay would not make it again or
+ * would show it twice: an owner-side activation started or running since that save; late work
+ * (an ended activation's timer emit, an operator's output: `JobData.lateWrites`); a pool result
+ * that set shared data or routine state (a pool step elsewhere reads them in `jobState`), sent an
+ * output, or failed; two results awaited at once; an activation timeout; a job whose emissions
+ * or outputs a client watches; a status change or a command. What may lag in a pool worker's
+ * `jobState` elsewhere is the history and the task list only.
  *
  * @example
  * ```ts
- * const lag = new PoolTurnLag(1_000, () => results.awaiting);
+ * const lag = new PoolTurnLag(1_000, { job: rt, awaiting: () => results.awaiting, weighty: () => results.weighty, watched: () => false });
  * lag.mark(rt); // a save was asked for
  * if (!lag.canWait(rt, () => owned.checkpointed(false))) checkpoints.save(rt, false);
  * ```
  */
 export class PoolTurnLag {
-  /** When the last save was asked for (-1: none yet), and the job's work then. */
+  /** When the last save was asked for (performance.now(); -1: none yet), and the job's work then. */
   private at = -1;
   private ownerStarted = 0;
+  private lateWrites = 0;
+  private weighty = 0;
   private busy = true;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly lag: number;
 
   constructor(
-    private readonly lag: number,
-    /** The job's pool activations waiting for their result now. */
-    private readonly awaiting: () => number,
-  ) {}
+    lag: number,
+    private readonly sources: LagSources,
+  ) {
+    this.lag = Math.min(lag, MAX_POOL_TURN_LAG);
+    sources.job.trackLateWrites();
+  }
 
   /** A save of the job was asked for now. */
   mark(rt: JobRuntime): void {
     const w = workOf(rt);
-    this.at = Date.now();
+    this.at = performance.now();
     this.ownerStarted = w.ownerStarted;
-    this.busy = w.ownerRunning > 0 || this.awaiting() > 1;
+    this.lateWrites = rt.lateWrites;
+    this.weighty = this.sources.weighty();
+    this.busy = w.ownerRunning > 0 || this.sources.awaiting() > 1;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -46,15 +78,16 @@ export class PoolTurnLag {
   /** Whether the checkpoint of the turn that just ended may wait (`late` is called when the lag runs out). */
   canWait(rt: JobRuntime, late: () => void): boolean {
     if (this.at < 0 || this.busy || rt.owner.activationTimeout !== undefined) return false;
-    const left = this.at + this.lag - Date.now();
+    if (rt.lateWrites !== this.lateWrites || this.sources.weighty() !== this.weighty || this.sources.watched()) return false;
+    const left = this.at + this.lag - performance.now();
     if (left <= 0) return false;
     const w = workOf(rt);
-    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || this.awaiting() > 1) return false;
+    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || this.sources.awaiting() > 1) return false;
     if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         late();
-      }, left);
+      }, Math.ceil(left));
       this.timer.unref?.();
     }
     return true;

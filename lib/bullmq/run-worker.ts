@@ -15,6 +15,7 @@ import { WIRE_VERSION, queueName, type WireJob } from './wire.js';
 import { startPool } from './worker-pool.js';
 import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
+import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
 
 /**
  * Options of {@link runWorker}.
@@ -40,10 +41,11 @@ export interface WorkerOptions {
   /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
   checkpoint?: CheckpointOptions;
   /**
-   * ms a job's checkpoint may wait after a turn that only applied pool results and sent pool
-   * activations, one at a time (a new owner rebuilds such turns exactly from the job's inbox);
-   * a pool worker elsewhere reads a `jobState` up to this much older (default 1,000; 0: a
-   * checkpoint after every turn).
+   * ms a job's checkpoint may wait after a turn that only applied pool results that emitted
+   * and sent pool activations, one at a time (a new owner rebuilds such turns exactly from the
+   * job's inbox). Anything else is saved at once. Its one cost: the history and task list of a
+   * `jobState` a pool worker elsewhere reads may be up to this much older (shared data and
+   * routine state are not). Default 1,000; 0: a checkpoint after every turn; at most 2^31 - 1.
    */
   poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
@@ -92,7 +94,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
-  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 1_000);
+  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 1_000, MAX_POOL_TURN_LAG); // (a timer holds it)
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
   const { client, owned } = openClient(options.connection, 'runWorker');
@@ -203,7 +205,9 @@ function positiveInt(name: string, value: unknown): number {
   return value;
 }
 
-function nonNegativeInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigurationError(`runWorker: option ${name} must be an integer >= 0, got ${describeValue(value)}`);
+function nonNegativeInt(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new ConfigurationError(`runWorker: option ${name} must be an integer from 0 to ${max}, got ${describeValue(value)}`);
+  }
   return value;
 }

@@ -26,6 +26,7 @@ import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
 import { NO_ITEMS } from './no-items.js';
 import { deliverEach, queueAll } from './deliver-each.js';
+import { LateHost } from './late-host.js';
 
 
 /**
@@ -64,6 +65,8 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   live = false;
   livePrev: JobRuntime | undefined = undefined;
   liveNext: JobRuntime | undefined = undefined;
+  /** Set by {@link JobRuntime.trackLateWrites}: the port of this job's ended activations. */
+  lateHost: ContextHost | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -128,6 +131,15 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     this.queue(new Task(this, slot, data, 1, now, undefined));
   }
 
+  /**
+   * From now on, what an activation's context writes after its activation ended is counted in
+   * {@link JobData.lateWrites} (see LateHost). A worker that owns the job turns this on; others
+   * pay nothing for it.
+   */
+  trackLateWrites(): void {
+    this.lateHost ??= new LateHost(this);
+  }
+
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --
 
   emitFrom(event: Event, data: Payload, cause?: number): void {
@@ -176,6 +188,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   }
 
   streamFailed(slot: Slot, error: unknown): void {
+    this.lateWrites++; // (outside any activation)
     handleStreamError(this, slot, error);
   }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../../lib/index.js';
 import { BullMQRunner, RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
-import { PoolTurnLag } from '../../lib/bullmq/pool-turn-lag.js';
+import { PoolTurnLag, type LagSources } from '../../lib/bullmq/pool-turn-lag.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
@@ -29,7 +29,12 @@ function fakeRuntime(runs: Array<{ pool: boolean; activations: number; inFlight:
   for (const r of [...runs].reverse()) {
     first = { routine: { _placement: r.pool ? 'pool' : 'owner', _flushSlot: r.flush ? {} : undefined }, activations: r.activations, inFlight: r.inFlight, nextRun: first };
   }
-  return { firstRun: first, owner: { activationTimeout: timeout } } as unknown as JobRuntime;
+  return { firstRun: first, owner: { activationTimeout: timeout }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+}
+
+/** What PoolTurnLag reads of the owned job besides its runtime (weighty results, watchers: none unless told). */
+function sources(awaiting: () => number, more: { weighty?: () => number; watched?: () => boolean } = {}): LagSources {
+  return { job: fakeRuntime([]), awaiting, weighty: more.weighty ?? (() => 0), watched: more.watched ?? (() => false) };
 }
 
 function lines(dir: string): Array<{ jobId: string; step: number; activationId: string }> {
@@ -52,7 +57,7 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
 
     it('waits only after a save asked for, with no owner-side activation started or running since, at most one pool result awaited, and no activation timeout', () => {
       let awaiting = 1;
-      const lag = new PoolTurnLag(10_000, () => awaiting);
+      const lag = new PoolTurnLag(10_000, sources(() => awaiting));
       const rt = fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }, { pool: true, activations: 3, inFlight: 1 }]);
       expect(lag.canWait(rt, late), 'no save asked for yet').to.equal(false);
       lag.mark(rt);
@@ -72,9 +77,35 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
       lag.dispose();
     });
 
+    it('does not wait after late work, a pool result that did more than emit, or while a client watches the job', () => {
+      let weighty = 0;
+      let watched = false;
+      const lag = new PoolTurnLag(10_000, sources(() => 1, { weighty: () => weighty, watched: () => watched }));
+      const rt = fakeRuntime([{ pool: true, activations: 3, inFlight: 1 }]);
+      lag.mark(rt);
+      expect(lag.canWait(rt, late), 'only emitting pool results since').to.equal(true);
+      (rt as { lateWrites: number }).lateWrites++;
+      expect(lag.canWait(rt, late), 'an ended activation wrote (a timer), or an operator emitted').to.equal(false);
+      lag.mark(rt);
+      expect(lag.canWait(rt, late), 'saved with it').to.equal(true);
+      weighty++;
+      expect(lag.canWait(rt, late), 'a result set shared data, routine state or an output, or failed').to.equal(false);
+      lag.mark(rt);
+      watched = true;
+      expect(lag.canWait(rt, late), 'a client watches its emissions or outputs').to.equal(false);
+      lag.dispose();
+    });
+
+    it('starts counting the job’s late writes when made (before any of its activations ends)', () => {
+      let tracked = 0;
+      const job = { ...fakeRuntime([]), trackLateWrites: () => tracked++ } as unknown as JobRuntime;
+      new PoolTurnLag(1_000, { ...sources(() => 0), job }).dispose();
+      expect(tracked).to.equal(1);
+    });
+
     it('waits at most the lag after the save asked for, then tells the owner once', async () => {
       const rt = fakeRuntime([{ pool: true, activations: 1, inFlight: 1 }]);
-      const lag = new PoolTurnLag(60, () => 1);
+      const lag = new PoolTurnLag(60, sources(() => 1));
       let told = 0;
       lag.mark(rt);
       expect(lag.canWait(rt, () => told++)).to.equal(true);
@@ -97,8 +128,8 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-pool-lag-'))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('rejects a poolTurnLag that is not an integer >= 0', async () => {
-      for (const poolTurnLag of [-1, 1.5, Number.NaN]) {
+    it('rejects a poolTurnLag that is not an integer from 0 to 2^31 - 1 (what a timer holds)', async () => {
+      for (const poolTurnLag of [-1, 1.5, Number.NaN, 2 ** 31]) {
         const error = await runWorker(buildPoolChain(dir, { steps: 1 }), { connection: redis.connection, poolTurnLag }).catch((e: unknown) => e);
         expect(error, String(poolTurnLag)).to.be.instanceOf(ConfigurationError);
         expect(String((error as Error).message)).to.include('poolTurnLag');

@@ -24,8 +24,8 @@ describe('review s8b: poolTurnLag', function () {
   this.timeout(60_000);
 
   it('the lag is a bound on elapsed time: a wall clock stepped back (NTP, a VM resumed) does not make a waiting turn wait for the step', async () => {
-    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined } } as unknown as JobRuntime;
-    const lag = new PoolTurnLag(100, () => 1);
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+    const lag = new PoolTurnLag(100, { job: rt, awaiting: () => 1, weighty: () => 0, watched: () => false });
     const realNow = Date.now;
     let told = 0;
     try {
@@ -44,8 +44,8 @@ describe('review s8b: poolTurnLag', function () {
   const redis = useRedis();
 
   it('a poolTurnLag past setTimeout’s 32-bit range (runWorker accepts any integer) does not tell the owner to checkpoint at once, over and over', async () => {
-    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined } } as unknown as JobRuntime;
-    const lag = new PoolTurnLag(2 ** 31 + 1_000, () => 1);
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+    const lag = new PoolTurnLag(2 ** 31 + 1_000, { job: rt, awaiting: () => 1, weighty: () => 0, watched: () => false });
     let told = 0;
     // What OwnedJob does when told: it checkpoints unless the turn may still wait, which asks again.
     const late = (): void => {
@@ -92,7 +92,7 @@ describe('review s8b: poolTurnLag', function () {
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function crashRun(poolTurnLag: number): Promise<{ v: unknown; late: unknown; outputs: number }> {
+    async function crashRun(poolTurnLag: number, watch = true): Promise<{ v: unknown; late: unknown; outputs: number }> {
       const prefix = `rvs8b${++runs}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
@@ -109,14 +109,15 @@ describe('review s8b: poolTurnLag', function () {
         const first = spawnWorker(2);
         const job = buildLateEmit(dir).start('src', {}, { runner, jobId: 'late:1' });
         let outputs = 0;
-        const watching = job.output$.subscribe(() => outputs++);
+        // (a client watching outputs keeps every turn of the job saved at once: see the last case)
+        const watching = watch ? job.output$.subscribe(() => outputs++) : undefined;
         await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in s2', 30_000);
         expect(existsSync(join(dir, 'died'))).to.equal(true);
         spawnWorker();
         const final = await job.wait({ timeout: 30_000 });
         expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
         await sleep(300); // (outputs published just before the final status)
-        watching.unsubscribe();
+        watching?.unsubscribe();
         return { v: final.getSharedData('v'), late: final.getSharedData('late'), outputs };
       } finally {
         await runner.close();
@@ -130,6 +131,11 @@ describe('review s8b: poolTurnLag', function () {
 
     it('default poolTurnLag: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
       expect((await crashRun(1_000)).late).to.equal(1);
+    });
+
+    it('default poolTurnLag, nobody watching: the late emit’s turn is saved at once (late work), so a crash 300 ms after it keeps it', async () => {
+      const run = await crashRun(1_000, false);
+      expect({ v: run.v, late: run.late }).to.deep.equal({ v: 2, late: 1 });
     });
 
     it('default poolTurnLag: s1’s output, applied in a turn that waited, reaches output$ twice (the new owner replays that turn and publishes it again)', async () => {
