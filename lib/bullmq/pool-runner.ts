@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import { from, observable as observableKey, type ObservableInput } from 'rxjs';
 import { describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
+import { LazyAbort } from './lazy-abort.js';
 import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
@@ -19,7 +20,7 @@ export interface PoolContext {
   readonly flow: Flow;
   readonly client: RedisClient;
   readonly prefix: string;
-  readonly running: Map<string, AbortController>;
+  readonly running: Map<string, LazyAbort>;
   /** This worker's lease owner id. */
   readonly owner: string;
   /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
@@ -87,9 +88,9 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
   if (routine === undefined || slot === undefined || handler === undefined) {
     return { effects: [], error: { name: 'ConfigurationError', message: `pool: flow '${ctx.flow.flowId}' has no handler for ${d.routineId}.${d.slotName}` } };
   }
-  const controller = new AbortController();
-  ctx.running.set(d.key, controller);
-  const host = new RemoteHost(ctx.flow, d.jobId, stored, controller.signal);
+  const abort = new LazyAbort();
+  ctx.running.set(d.key, abort);
+  const host = new RemoteHost(ctx.flow, d.jobId, stored, abort);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
     const actx = new ActivationContext(host, slot, d.attempt, d.seq);

@@ -49,7 +49,7 @@ describe('LateHost: what an ended activation still writes, counted for a job tha
     rt.trackLateWrites();
     await sleep(5);
     expect(rt.lateWrites, 'src ran, sink runs; src’s writes were made while it ran').to.equal(0);
-    expect(seen[0].ended).to.equal(true);
+    expect((seen[0] as unknown as { ended: boolean }).ended).to.equal(true);
     expect((seen[0] as unknown as { host: unknown }).host).to.be.instanceOf(LateHost);
     const state = await job.wait({ timeout: 2_000 });
     expect(rt.lateWrites).to.equal(3);
