@@ -71,6 +71,9 @@ main('dist_chain10', () =>
     const chains = numberArg('chains', 200);
     const hops = numberArg('hops', 200);
     const runs = numberArg('runs', 3);
+    // No forced GC between runs, for every phase alike: each would make the next run partly cold
+    // (see repeat's `gc` option); the figures are a long-running worker's.
+    const measured = { runs, gc: false };
     const connection = server.connection;
 
     const floor = await repeat(async (_i, warmup) => {
@@ -99,9 +102,9 @@ main('dist_chain10', () =>
       await worker.close();
       await queue.close();
       return checks.result(ms, { activations: n * STEPS });
-    }, { runs });
+    }, measured);
 
-    const protocol = await repeat((_i, warmup) => poolProtocolFloorRun(connection, warmup ? Math.min(chains, 50) : chains, STEPS), { runs });
+    const protocol = await repeat((_i, warmup) => poolProtocolFloorRun(connection, warmup ? Math.min(chains, 50) : chains, STEPS), measured);
 
     const tier2 = await repeat(async (_i, warmup) => {
       const n = warmup ? Math.min(chains, 50) : chains;
@@ -125,7 +128,7 @@ main('dist_chain10', () =>
       await runner.close();
       await worker.close();
       return checks.result(ms, { activations: n * STEPS, hopP50: median(gaps), hopP90: gaps.sort((a, b) => a - b)[Math.floor(gaps.length * 0.9)] });
-    }, { runs });
+    }, measured);
 
     const seconds = tier2.median.ms / 1000;
     const perSec = (chains * STEPS) / seconds;
