@@ -1,0 +1,69 @@
+/**
+ * Adversarial review of poolTurnLag (issue 17, branch pool-turns2): changes to an owned job
+ * that a new owner replaying from an older checkpoint does not remake the same way. Each `it`
+ * that checks a finding fails on that branch; its control (poolTurnLag 0) passes.
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { until } from '../fixtures/helpers.js';
+import { buildTimers } from '../fixtures/review-s9-flows.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/review-s9-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('review s9: poolTurnLag', function () {
+  this.timeout(60_000);
+  const redis = useRedis();
+
+  describe('batch timers of pool routines fire in waiting turns; a crash, and the new owner restores both timers overdue', () => {
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<{ c1: unknown; c2: unknown; log: string[] }> {
+      const prefix = `rvs9t${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(die ? ['die'] : [])];
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildTimers(dir).start('src', {}, { runner, jobId: 'timers:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in B2', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 3).join(' '));
+        return { c1: final.getSharedData('c1'), c2: final.getSharedData('c2'), log };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    it('control: with poolTurnLag 0, each batch’s result reaches its own collector', async () => {
+      const run = await crashRun(0);
+      expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
+    });
+
+    it('default poolTurnLag: each batch’s result reaches its own collector (the replay numbers the timers’ activations as the first run did)', async () => {
+      const run = await crashRun(1_000);
+      expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
+    });
+  });
+});
