@@ -12,9 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { buildTimers } from '../fixtures/review-s9-flows.js';
+import { buildGivenUp, buildTimers } from '../fixtures/review-s9-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9-child.ts', import.meta.url));
+const GIVEN_UP_CHILD = fileURLToPath(new URL('../fixtures/review-s9-givenup-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('review s9: poolTurnLag', function () {
@@ -64,6 +65,53 @@ describe('review s9: poolTurnLag', function () {
     it('default poolTurnLag: each batch’s result reaches its own collector (the replay numbers the timers’ activations as the first run did)', async () => {
       const run = await crashRun(1_000);
       expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
+    });
+  });
+  describe('a checkpoint write given up (the store failed it), then pool-only turns, then a crash', () => {
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9g-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** How many times the owner-side routine `o` ran (its side effect: a line in owner.log). */
+    async function crashRun(poolTurnLag: number): Promise<{ oRuns: number; stderr: string }> {
+      const prefix = `rvs9g${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const args = [GIVEN_UP_CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(die ? ['die'] : [])];
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildGivenUp(dir).start('src', {}, { runner, jobId: 'givenup:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p2', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        return { oRuns: readFileSync(join(dir, 'owner.log'), 'utf8').split('\n').filter(Boolean).length, stderr: stderr.join('') };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    it('control: with poolTurnLag 0, the pool-only turn after the given-up write saves o’s turn again, so o runs once', async () => {
+      const run = await crashRun(0);
+      expect(run.stderr, 'the injected failure was reported').to.include('injected');
+      expect(run.oRuns).to.equal(1);
+    });
+
+    it('default poolTurnLag: the pool-only turn after the given-up write saves o’s turn again (that save never landed), so o runs once', async () => {
+      const run = await crashRun(1_000);
+      expect(run.stderr, 'the injected failure was reported').to.include('injected');
+      expect(run.oRuns).to.equal(1);
     });
   });
 });
