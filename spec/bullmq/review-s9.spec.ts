@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { buildGivenUp, buildTimers } from '../fixtures/review-s9-flows.js';
+import { buildAdmission, buildGivenUp, buildTimers } from '../fixtures/review-s9-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9-child.ts', import.meta.url));
 const GIVEN_UP_CHILD = fileURLToPath(new URL('../fixtures/review-s9-givenup-child.ts', import.meta.url));
@@ -33,7 +33,7 @@ describe('review s9: poolTurnLag', function () {
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
-        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(die ? ['die'] : [])];
+        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'timers', ...(die ? ['die'] : [])];
         const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         child.stderr!.setEncoding('utf8');
         child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
@@ -112,6 +112,48 @@ describe('review s9: poolTurnLag', function () {
       const run = await crashRun(1_000);
       expect(run.stderr, 'the injected failure was reported').to.include('injected');
       expect(run.oRuns).to.equal(1);
+    });
+  });
+  describe('an asynchronous slot schema of a pool routine (admitted on the owner) delays its send: two pool activations in flight though no turn ended with two awaited', () => {
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9a-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<unknown> {
+      const prefix = `rvs9a${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'admission', ...(die ? ['die'] : [])];
+        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildAdmission(dir).start('src', {}, { runner, jobId: 'admission:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in z', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        return final.getSharedData('order');
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    it('control: with poolTurnLag 0, k gets r’s payload first, as applied', async () => {
+      expect(await crashRun(0)).to.deep.equal(['r', 'q']);
+    });
+
+    it('default poolTurnLag: k gets r’s payload first, as applied (the replay applies q’s result before r’s admission ends)', async () => {
+      expect(await crashRun(1_000)).to.deep.equal(['r', 'q']);
     });
   });
 });
