@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import type { JobState } from '../../lib/state/job-state.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
@@ -50,5 +51,42 @@ describe('review s9: late work of a let-go activation', () => {
     expect(job.state.getSharedData('o1'), 'the let-go activation’s write reached the resumed job').to.equal(true);
     expect(rt.lateWrites, 'counted as late work').to.be.greaterThan(before);
     await job.wait({ timeout: 5_000 });
+  });
+  it('a pause asked by an activation let go by its job’s failure (after a resume) waits for every activation in flight, as late-pause.spec.ts has it for an ended one', async () => {
+    const flow = new Flow({ flowId: 'review-s9-let-go-pause', executionStrategy: 'concurrent', maxWorkers: 4 });
+    let fRuns = 0;
+    let oRuns = 0;
+    let slowDone = false;
+    let paused: Promise<JobState> | undefined;
+    const src = new Routine();
+    src.defineEvent('out');
+    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
+    const o = new Routine();
+    o.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
+      if (++oRuns > 1) return;
+      await sleep(200);
+      paused = ctx.pause('from a let-go activation'); // run 1: let go meanwhile, after the resume
+    });
+    const f = new Routine();
+    f.defineSlot('in', async () => {
+      if (++fRuns === 1) throw new Error('f fails once');
+      await sleep(400); // in flight when o's first run pauses the job
+      slowDone = true;
+    });
+    flow.addRoutine(src, 'src');
+    flow.addRoutine(o, 'o');
+    flow.addRoutine(f, 'f');
+    flow.connect('src', 'out', 'o', 'in');
+    flow.connect('src', 'out', 'f', 'in');
+    const job = flow.start('src', {});
+    await sleep(50);
+    expect(job.state.status).to.equal('failed');
+    job.resume();
+    await sleep(250);
+    expect(paused, 'o’s first run asked for the pause').to.not.equal(undefined);
+    const state = await paused!;
+    expect(slowDone, 'f was still running when the pause resolved').to.equal(true);
+    expect(state.status).to.equal('paused');
+    await job.cancel('done');
   });
 });
