@@ -54,7 +54,10 @@ export class OwnerCheckpoints {
     this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
     this.lag = ctx.poolTurnLag > 0 && sources !== undefined ? new PoolTurnLag(ctx.poolTurnLag, sources) : undefined;
     this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
-      if (!willRetry) this.asked = -1; // what reached the store is unknown: the next quiescent save is made
+      if (!willRetry) {
+        this.asked = -1; // what reached the store is unknown: the next quiescent save is made,
+        this.lag?.forget(); // and no turn waits behind it
+      }
       if (isFencedWrite(error)) owner.lose();
       else ctx.report(error);
     });

@@ -61,11 +61,6 @@ export class PoolResults {
     return raw;
   }
 
-  /** Activations of the job waiting for their result. */
-  get awaiting(): number {
-    return this.waiters.size;
-  }
-
   /** Resolves with the result of `key` when it arrives. */
   wait(key: string): Promise<string> {
     return new Promise((resolve, reject) => this.waiters.set(key, { resolve, reject }));

@@ -95,6 +95,10 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
     const actx = new ActivationContext(host, slot, d.attempt, d.seq);
     await settled(runInContext(actx, handler, routine, payload, actx));
+    // Emits waiting for an asynchronous event schema end the activation when their checks do,
+    // as in-process: delivered (buffered) when valid, else the first invalid payload fails it.
+    const failure = actx.checking ? await actx.whenChecked() : undefined;
+    if (failure !== undefined) throw failure.error;
     return { effects: host.effects };
   } catch (error) {
     // What the attempt did before it threw is delivered too (at-least-once, as in-process).

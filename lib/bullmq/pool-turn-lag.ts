@@ -4,8 +4,6 @@ import type { JobRuntime } from '../runtime/job-runtime.js';
 export interface LagSources {
   /** The job: it counts its late writes from now on (before any of its activations ends). */
   readonly job: JobRuntime;
-  /** The job's pool activations waiting for their result now. */
-  awaiting(): number;
   /** Pool results applied so far that did more than emit (PoolResults.weighty). */
   weighty(): number;
   /** Whether a client asked for the job's emissions or outputs (published as they happen). */
@@ -24,23 +22,25 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  * nothing that a new owner could not rebuild exactly from the last checkpoint: each result sits
  * in the job's inbox before it is applied (a new owner applies it again without running its
  * handler), each activation sent is a BullMQ job under an id made of its activation id, and
- * with at most one pool activation at a time waiting for its result, and no activation
- * timeout, the replay applies the results in the same order and numbers every activation as
- * the first run did. So such a turn's checkpoint waits, at most `lag` ms (of elapsed time, not
+ * with at most one pool activation in flight at a time (from its start on the owner, where a
+ * slot schema may still be checking it, to its end), and no activation timeout, the replay
+ * applies the results in the same order and numbers every activation as the first run did. So such a turn's checkpoint waits, at most `lag` ms (of elapsed time, not
  * the wall clock) after the last save asked for; then the owner is told to checkpoint again
  * (`late`), which saves unless that moment is past.
  *
  * Everything else is saved at once, as before, because a replay would not make it again or
  * would show it twice: an owner-side activation started or running since that save; late work
- * (an ended activation's timer emit, an operator's output: `JobData.lateWrites`); a pool result
- * that set shared data or routine state (a pool step elsewhere reads them in `jobState`), sent an
- * output, or failed; two results awaited at once; an activation timeout; a job whose emissions
- * or outputs a client watches; a status change or a command. What may lag in a pool worker's
- * `jobState` elsewhere is the history and the task list only.
+ * (an ended activation's timer emit, an operator's output, a batch or window timer firing:
+ * `JobData.lateWrites`); a pool result that set shared data or routine state (a pool step
+ * elsewhere reads them in `jobState`), sent an output, or failed; two pool activations in
+ * flight at once; an activation timeout; a job whose emissions or outputs a client watches; a
+ * status change or a command. A save the store gave up on is no save to wait behind
+ * ({@link PoolTurnLag.forget}). What may lag in a pool worker's `jobState` elsewhere is all but
+ * its shared data and routine states: history, task list, run counts, slot data, policy cells.
  *
  * @example
  * ```ts
- * const lag = new PoolTurnLag(1_000, { job: rt, awaiting: () => results.awaiting, weighty: () => results.weighty, watched: () => false });
+ * const lag = new PoolTurnLag(1_000, { job: rt, weighty: () => results.weighty, watched: () => false });
  * lag.mark(rt); // a save was asked for
  * if (!lag.canWait(rt, () => owned.checkpointed(false))) checkpoints.save(rt, false);
  * ```
@@ -53,6 +53,8 @@ export class PoolTurnLag {
   private weighty = 0;
   private busy = true;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** What to call when the waiting turns may wait no longer (the owner's last `late`). */
+  private late: (() => void) | undefined = undefined;
   private readonly lag: number;
 
   constructor(
@@ -70,9 +72,22 @@ export class PoolTurnLag {
     this.ownerStarted = w.ownerStarted;
     this.lateWrites = rt.lateWrites;
     this.weighty = this.sources.weighty();
-    this.busy = w.ownerRunning > 0 || this.sources.awaiting() > 1;
+    this.busy = w.ownerRunning > 0 || w.poolRunning > 1;
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * The save asked for last was given up (what reached the store is unknown): no turn waits
+   * behind it, and turns waiting now are saved at once.
+   */
+  forget(): void {
+    this.at = -1;
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const late = this.late;
+    if (late !== undefined) queueMicrotask(late); // (not from inside the writer's failure report)
   }
 
   /** Whether the checkpoint of the turn that just ended may wait (`late` is called when the lag runs out). */
@@ -82,7 +97,8 @@ export class PoolTurnLag {
     const left = this.at + this.lag - performance.now();
     if (left <= 0) return false;
     const w = workOf(rt);
-    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || this.sources.awaiting() > 1) return false;
+    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || w.poolRunning > 1) return false;
+    this.late = late;
     if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -101,18 +117,19 @@ export class PoolTurnLag {
 }
 
 /**
- * The job's activations started and running on the owner. A pool routine with a flush slot
- * counts as the owner's (its flushes run there).
+ * The job's activations started and running on the owner, and those of pool routines in flight.
+ * A pool routine with a flush slot counts as the owner's (its flushes run there).
  */
-function workOf(rt: JobRuntime): { ownerStarted: number; ownerRunning: number } {
+function workOf(rt: JobRuntime): { ownerStarted: number; ownerRunning: number; poolRunning: number } {
   let ownerStarted = 0;
   let ownerRunning = 0;
+  let poolRunning = 0;
   for (let run = rt.firstRun; run !== undefined; run = run.nextRun) {
     const routine = run.routine;
     if (routine._placement !== 'pool' || routine._flushSlot !== undefined) {
       ownerStarted += run.activations;
       ownerRunning += run.inFlight;
-    }
+    } else poolRunning += run.inFlight;
   }
-  return { ownerStarted, ownerRunning };
+  return { ownerStarted, ownerRunning, poolRunning };
 }

@@ -43,9 +43,10 @@ export interface WorkerOptions {
   /**
    * ms a job's checkpoint may wait after a turn that only applied pool results that emitted
    * and sent pool activations, one at a time (a new owner rebuilds such turns exactly from the
-   * job's inbox). Anything else is saved at once. Its one cost: the history and task list of a
-   * `jobState` a pool worker elsewhere reads may be up to this much older (shared data and
-   * routine state are not). Default 1,000; 0: a checkpoint after every turn; at most 2^31 - 1.
+   * job's inbox). Anything else is saved at once. Its one cost: a `jobState` a pool worker
+   * elsewhere reads may be up to this much older in all but its shared data and routine states
+   * (history, task list, run counts, slot data). Default 1,000; 0: a checkpoint after every
+   * turn; at most 2^31 - 1.
    */
   poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */

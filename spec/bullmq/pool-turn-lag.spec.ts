@@ -33,8 +33,8 @@ function fakeRuntime(runs: Array<{ pool: boolean; activations: number; inFlight:
 }
 
 /** What PoolTurnLag reads of the owned job besides its runtime (weighty results, watchers: none unless told). */
-function sources(awaiting: () => number, more: { weighty?: () => number; watched?: () => boolean } = {}): LagSources {
-  return { job: fakeRuntime([]), awaiting, weighty: more.weighty ?? (() => 0), watched: more.watched ?? (() => false) };
+function sources(more: { weighty?: () => number; watched?: () => boolean } = {}): LagSources {
+  return { job: fakeRuntime([]), weighty: more.weighty ?? (() => 0), watched: more.watched ?? (() => false) };
 }
 
 function lines(dir: string): Array<{ jobId: string; step: number; activationId: string }> {
@@ -55,9 +55,8 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
   describe('what decides it', () => {
     const late = (): void => undefined;
 
-    it('waits only after a save asked for, with no owner-side activation started or running since, at most one pool result awaited, and no activation timeout', () => {
-      let awaiting = 1;
-      const lag = new PoolTurnLag(10_000, sources(() => awaiting));
+    it('waits only after a save asked for, with no owner-side activation started or running since, at most one pool activation in flight, and no activation timeout', () => {
+      const lag = new PoolTurnLag(10_000, sources());
       const rt = fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }, { pool: true, activations: 3, inFlight: 1 }]);
       expect(lag.canWait(rt, late), 'no save asked for yet').to.equal(false);
       lag.mark(rt);
@@ -67,11 +66,10 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
       expect(lag.canWait(fakeRuntime([{ pool: false, activations: 1, inFlight: 1 }, { pool: true, activations: 3, inFlight: 1 }]), late), 'one runs now').to.equal(false);
       expect(lag.canWait(fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }, { pool: true, activations: 3, inFlight: 0, flush: true }]), late), 'a pool routine with a flush slot counts as the owner').to.equal(false);
       expect(lag.canWait(fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }, { pool: true, activations: 3, inFlight: 1 }], 5_000), late), 'an activation timeout').to.equal(false);
-      awaiting = 2;
-      expect(lag.canWait(rt, late), 'two results awaited: their order is not replayable').to.equal(false);
-      lag.mark(rt);
-      awaiting = 1;
-      expect(lag.canWait(rt, late), 'two were awaited at the save asked for').to.equal(false);
+      const two = fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }, { pool: true, activations: 3, inFlight: 1 }, { pool: true, activations: 1, inFlight: 1 }]);
+      expect(lag.canWait(two, late), 'two pool activations in flight: the order of their results is not replayable').to.equal(false);
+      lag.mark(two);
+      expect(lag.canWait(rt, late), 'two were in flight at the save asked for').to.equal(false);
       lag.mark(fakeRuntime([{ pool: false, activations: 1, inFlight: 1 }]));
       expect(lag.canWait(fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }]), late), 'an owner-side activation ran at the save asked for').to.equal(false);
       lag.dispose();
@@ -80,7 +78,7 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
     it('does not wait after late work, a pool result that did more than emit, or while a client watches the job', () => {
       let weighty = 0;
       let watched = false;
-      const lag = new PoolTurnLag(10_000, sources(() => 1, { weighty: () => weighty, watched: () => watched }));
+      const lag = new PoolTurnLag(10_000, sources({ weighty: () => weighty, watched: () => watched }));
       const rt = fakeRuntime([{ pool: true, activations: 3, inFlight: 1 }]);
       lag.mark(rt);
       expect(lag.canWait(rt, late), 'only emitting pool results since').to.equal(true);
@@ -96,16 +94,31 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
       lag.dispose();
     });
 
+    it('a save given up is no save to wait behind: turns waiting are told at once, and none waits until the next save asked for', async () => {
+      const lag = new PoolTurnLag(10_000, sources());
+      const rt = fakeRuntime([{ pool: true, activations: 3, inFlight: 1 }]);
+      let told = 0;
+      lag.mark(rt);
+      expect(lag.canWait(rt, () => told++)).to.equal(true);
+      lag.forget();
+      await sleep(0);
+      expect(told, 'told at once').to.equal(1);
+      expect(lag.canWait(rt, () => told++), 'no save to wait behind').to.equal(false);
+      lag.mark(rt);
+      expect(lag.canWait(rt, () => told++)).to.equal(true);
+      lag.dispose();
+    });
+
     it('starts counting the job’s late writes when made (before any of its activations ends)', () => {
       let tracked = 0;
       const job = { ...fakeRuntime([]), trackLateWrites: () => tracked++ } as unknown as JobRuntime;
-      new PoolTurnLag(1_000, { ...sources(() => 0), job }).dispose();
+      new PoolTurnLag(1_000, { ...sources(), job }).dispose();
       expect(tracked).to.equal(1);
     });
 
     it('waits at most the lag after the save asked for, then tells the owner once', async () => {
       const rt = fakeRuntime([{ pool: true, activations: 1, inFlight: 1 }]);
-      const lag = new PoolTurnLag(60, sources(() => 1));
+      const lag = new PoolTurnLag(60, sources());
       let told = 0;
       lag.mark(rt);
       expect(lag.canWait(rt, () => told++)).to.equal(true);
