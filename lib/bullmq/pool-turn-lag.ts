@@ -1,4 +1,5 @@
 import type { JobRuntime } from '../runtime/job-runtime.js';
+import { LateHost } from './late-host.js';
 
 /** @internal What {@link PoolTurnLag} asks of the owned job besides its runtime. */
 export interface LagSources {
@@ -62,7 +63,7 @@ export class PoolTurnLag {
     private readonly sources: LagSources,
   ) {
     this.lag = Math.min(lag, MAX_POOL_TURN_LAG);
-    sources.job.trackLateWrites();
+    LateHost.track(sources.job);
   }
 
   /** A save of the job was asked for now. */

@@ -26,7 +26,6 @@ import { jobRecord } from './job-record.js';
 import type { LiveLinks } from './job-registry.js';
 import { NO_ITEMS } from './no-items.js';
 import { deliverEach, queueAll } from './deliver-each.js';
-import { LateHost } from './late-host.js';
 
 
 /**
@@ -65,7 +64,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   live = false;
   livePrev: JobRuntime | undefined = undefined;
   liveNext: JobRuntime | undefined = undefined;
-  /** Set by {@link JobRuntime.trackLateWrites}: the port of this job's ended activations. */
+  /** The port of this job's ended activations, when set (a worker's LateHost; see ContextHost.lateHost). */
   lateHost: ContextHost | undefined = undefined;
 
   constructor(
@@ -129,15 +128,6 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     const queue = this.dispatcher.queue;
     if (this.active && !this.gated) return queue.push(this, queue.route(slot, undefined), data, 1, now, ++this.lastSeq);
     this.queue(new Task(this, slot, data, 1, now, undefined));
-  }
-
-  /**
-   * From now on, what an activation's context writes after its activation ended is counted in
-   * {@link JobData.lateWrites} (see LateHost). A worker that owns the job turns this on; others
-   * pay nothing for it.
-   */
-  trackLateWrites(): void {
-    this.lateHost ??= new LateHost(this);
   }
 
   // ---- ContextHost: what handlers reach through ctx / this.emit (the writes are JobData's) --

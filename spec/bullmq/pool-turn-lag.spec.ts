@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../../lib/index.js';
 import { BullMQRunner, RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
 import { PoolTurnLag, type LagSources } from '../../lib/bullmq/pool-turn-lag.js';
+import { LateHost } from '../../lib/bullmq/late-host.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
@@ -29,7 +30,7 @@ function fakeRuntime(runs: Array<{ pool: boolean; activations: number; inFlight:
   for (const r of [...runs].reverse()) {
     first = { routine: { _placement: r.pool ? 'pool' : 'owner', _flushSlot: r.flush ? {} : undefined }, activations: r.activations, inFlight: r.inFlight, nextRun: first };
   }
-  return { firstRun: first, owner: { activationTimeout: timeout }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+  return { firstRun: first, owner: { activationTimeout: timeout }, lateWrites: 0 } as unknown as JobRuntime;
 }
 
 /** What PoolTurnLag reads of the owned job besides its runtime (weighty results, watchers: none unless told). */
@@ -110,10 +111,9 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
     });
 
     it('starts counting the job’s late writes when made (before any of its activations ends)', () => {
-      let tracked = 0;
-      const job = { ...fakeRuntime([]), trackLateWrites: () => tracked++ } as unknown as JobRuntime;
+      const job = fakeRuntime([]);
       new PoolTurnLag(1_000, { ...sources(), job }).dispose();
-      expect(tracked).to.equal(1);
+      expect(job.lateHost).to.be.instanceOf(LateHost);
     });
 
     it('waits at most the lag after the save asked for, then tells the owner once', async () => {

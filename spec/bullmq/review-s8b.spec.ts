@@ -24,7 +24,7 @@ describe('review s8b: poolTurnLag', function () {
   this.timeout(60_000);
 
   it('the lag is a bound on elapsed time: a wall clock stepped back (NTP, a VM resumed) does not make a waiting turn wait for the step', async () => {
-    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0 } as unknown as JobRuntime;
     const lag = new PoolTurnLag(100, { job: rt, weighty: () => 0, watched: () => false });
     const realNow = Date.now;
     let told = 0;
@@ -44,7 +44,7 @@ describe('review s8b: poolTurnLag', function () {
   const redis = useRedis();
 
   it('a poolTurnLag past setTimeout’s 32-bit range (runWorker accepts any integer) does not tell the owner to checkpoint at once, over and over', async () => {
-    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0, trackLateWrites() {} } as unknown as JobRuntime;
+    const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0 } as unknown as JobRuntime;
     const lag = new PoolTurnLag(2 ** 31 + 1_000, { job: rt, weighty: () => 0, watched: () => false });
     let told = 0;
     // What OwnedJob does when told: it checkpoints unless the turn may still wait, which asks again.

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import type { JobState } from '../../lib/state/job-state.js';
+import { LateHost } from '../../lib/bullmq/late-host.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
@@ -40,7 +41,7 @@ describe('review s9: late work of a let-go activation', () => {
     flow.connect('src', 'out', 'f', 'in');
     const job = flow.start('src', {});
     const rt = runtimeOf(job);
-    rt.trackLateWrites();
+    LateHost.track(rt);
     await sleep(50);
     expect(job.state.status, 'f failed the job, o still in flight').to.equal('failed');
     job.resume();

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { delay } from 'rxjs';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
-import { LateHost } from '../../lib/runtime/late-host.js';
+import { LateHost } from '../../lib/bullmq/late-host.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
@@ -46,7 +46,7 @@ describe('LateHost: what an ended activation still writes, counted for a job tha
     const { flow, seen } = build();
     const job = flow.start('src', {});
     const rt = runtimeOf(job);
-    rt.trackLateWrites();
+    LateHost.track(rt);
     await sleep(5);
     expect(rt.lateWrites, 'src ran, sink runs; src’s writes were made while it ran').to.equal(0);
     expect((seen[0] as unknown as { ended: boolean }).ended).to.equal(true);
@@ -75,7 +75,7 @@ describe('LateHost: what an ended activation still writes, counted for a job tha
     flow.connect('src', 'out', 'later', 'in');
     const job = flow.start('src', {});
     const rt = runtimeOf(job);
-    rt.trackLateWrites();
+    LateHost.track(rt);
     await job.wait({ timeout: 2_000 });
     expect(rt.lateWrites).to.be.greaterThan(0);
   });

@@ -8,11 +8,11 @@ import type { OperatorLog } from '../model/operator-log.js';
 import type { Routine } from '../model/routine.js';
 import type { Slot } from '../model/slot.js';
 import type { JobState } from '../state/job-state.js';
-import type { JobRuntime } from './job-runtime.js';
+import type { JobRuntime } from '../runtime/job-runtime.js';
 
 /**
  * @internal The port of an activation's context once the activation has ended, for a job that
- * tells late work apart ({@link JobRuntime.trackLateWrites}). It does what the job does, and
+ * tells late work apart ({@link LateHost.track}; a worker's owned job). It does what the job does, and
  * counts each write in `job.lateWrites` first: an emit from a timer the handler left, shared
  * data set after an await it did not return. Such work is no activation's, so nothing that
  * replays activations (a worker rebuilding a job from its inbox) can make it again; whoever
@@ -20,13 +20,22 @@ import type { JobRuntime } from './job-runtime.js';
  *
  * @example
  * ```ts
- * job.trackLateWrites();
+ * LateHost.track(job);
  * const before = job.lateWrites;
  * // ... later: job.lateWrites !== before when an ended activation wrote since
  * ```
  */
 export class LateHost implements ContextHost {
-  constructor(private readonly job: JobRuntime) {}
+  /**
+   * From now on, what an activation of `job` writes after it ended is counted in
+   * `job.lateWrites` (its contexts switch to this host when they end). Call it before any
+   * activation of the job ends. Here, not in the runtime, so that in-process apps do not bundle it.
+   */
+  static track(job: JobRuntime): void {
+    job.lateHost ??= new LateHost(job);
+  }
+
+  private constructor(private readonly job: JobRuntime) {}
 
   get id(): string {
     return this.job.id;
