@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { BullMQRunner } from '../../lib/bullmq/index.js';
 import type { Flow } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { buildRetry } from '../fixtures/review-s9b-flows.js';
+import { buildAddFails, buildRetry } from '../fixtures/review-s9b-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9b-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,6 +63,24 @@ describe('review s9b: poolTurnLag', function () {
 
     it('default poolTurnLag: k gets q’s item first, as applied (the replay queues the overdue retry before q, which p’s result queues)', async () => {
       expect(await crashRun('retry', buildRetry, 1_000, 'order')).to.deep.equal(['q', 'x']);
+    });
+  });
+
+  describe('the owner’s add of a pool activation fails (a Redis hiccup) in a waiting turn, it is retried; a crash, and the new owner replays from the older checkpoint', () => {
+    /** The attempts x's handler ran with, in order, across both workers. */
+    const xRuns = (): string[] => readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[1]);
+
+    it('control: with poolTurnLag 0, x runs once, as attempt 2, and end gets attempt 2', async () => {
+      expect(await crashRun('addfails', buildAddFails, 0, 'xAttempt')).to.equal(2);
+      expect(xRuns()).to.deep.equal(['2']);
+    });
+
+    // The failed add fails x's attempt 1 on the owner: no pool result, so neither weighty nor in
+    // the inbox, and its turn (and the retry's) waits. The replay sends attempt 1 again, which
+    // the pool runs (a handler run the first run never made; x#2's result in the inbox is unused).
+    it('default poolTurnLag: x runs once, as attempt 2 (the replay does not run x’s handler again, as attempt 1)', async () => {
+      expect(await crashRun('addfails', buildAddFails, 1_000, 'xAttempt')).to.equal(2);
+      expect(xRuns()).to.deep.equal(['2']);
     });
   });
 });
