@@ -61,7 +61,7 @@ describe('review s9b: poolTurnLag', function () {
       expect(await crashRun('retry', buildRetry, 0, 'order')).to.deep.equal(['q', 'x']);
     });
 
-    it('default poolTurnLag: k gets q’s item first, as applied (the replay queues the overdue retry before q, which p’s result queues)', async () => {
+    it('default poolTurnLag: k gets q’s item first, as applied (a check, passing on pool-turns2: the replay does not queue the restored retry before q)', async () => {
       expect(await crashRun('retry', buildRetry, 1_000, 'order')).to.deep.equal(['q', 'x']);
     });
   });
