@@ -105,10 +105,24 @@ export function poolExecutor(owner: PoolOwner): PoolExecutor {
 }
 
 async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<void> {
+  // Only an applied result that emitted and did nothing else leaves no mark; any other way out
+  // (the handler's error, a send that failed, shared data, ...) counts as weighty, so that its
+  // turn is saved at once (see PoolTurnLag).
+  let plain = false;
+  try {
+    plain = await sendAndApply(owner, results, ctx, payload);
+  } finally {
+    if (!plain) results.weighty++;
+  }
+}
+
+/** Sends the activation unless its result is here, applies the result; true when it only emitted. */
+async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<boolean> {
   const key = `${ctx.activationId}#${ctx.attempt}`;
   let raw = results.take(key);
   if (raw === undefined) {
     const waiting = results.wait(key);
+    waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
     const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encodeValue(payload, `pool activation ${key}: payload`) };
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
@@ -122,13 +136,15 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
       signal.removeEventListener('abort', onAbort);
     }
   }
-  if (ctx.silenced || ctx.host.abortSignal().aborted) return; // let go meanwhile: nothing of it reaches the job
+  if (ctx.silenced || ctx.host.abortSignal().aborted) return false; // let go meanwhile: nothing of it reaches the job
   const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
   const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
-  if (error !== undefined || list.some((e) => e.k !== 'emit')) results.weighty++;
   apply(ctx, list);
   if (error !== undefined) throw revive(error);
+  return list.every((e) => e.k === 'emit');
 }
+
+function ignore(): void {}
 
 function apply(ctx: ActivationContext, effects: Effect[]): void {
   const routine = ctx.slot.routine;

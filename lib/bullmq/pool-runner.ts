@@ -91,9 +91,9 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
   const abort = new LazyAbort();
   ctx.running.set(d.key, abort);
   const host = new RemoteHost(ctx.flow, d.jobId, stored, abort);
+  const actx = new ActivationContext(host, slot, d.attempt, d.seq);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
-    const actx = new ActivationContext(host, slot, d.attempt, d.seq);
     await settled(runInContext(actx, handler, routine, payload, actx));
     // Emits waiting for an asynchronous event schema end the activation when their checks do,
     // as in-process: delivered (buffered) when valid, else the first invalid payload fails it.
@@ -101,9 +101,12 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
     if (failure !== undefined) throw failure.error;
     return { effects: host.effects };
   } catch (error) {
-    // What the attempt did before it threw is delivered too (at-least-once, as in-process).
+    // What the attempt did before it threw is delivered too (at-least-once, as in-process),
+    // emits waiting for their check included once valid (the handler's error is the failure).
+    if (actx.checking) await actx.whenChecked();
     return { effects: host.effects, error: describeError(error) };
   } finally {
+    actx.end();
     ctx.running.delete(d.key);
   }
 }

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import type { JobState } from '../../lib/state/job-state.js';
+import { LateHost } from '../../lib/bullmq/late-host.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
@@ -41,7 +42,7 @@ describe('review s9b: late work of an activation failed by its returned value', 
     flow.connect('src', 'out', 'slow', 'in');
     const job = flow.start('src', {});
     const rt = runtimeOf(job);
-    rt.trackLateWrites();
+    LateHost.track(rt);
     await sleep(60);
     expect(job.state.status, 'o failed (optional), slow still in flight').to.equal('running');
     const before = rt.lateWrites;
