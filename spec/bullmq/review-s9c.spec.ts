@@ -1,0 +1,76 @@
+/**
+ * Third adversarial review of poolTurnLag (issue 17, branch pool-turns2): a batch timer of a
+ * pool routine pending across waiting turns (it has not fired, so nothing counted it). The
+ * owner dies; the new owner restores the job from the older checkpoint with the timer overdue.
+ * The replay is not one synchronous run: p1's result emits on an event whose schema is
+ * asynchronous, checked again on the owner (a macrotask), so the overdue timer fires while the
+ * replay waits: B's timer activation takes number 4, which was p2's, and is given p2's inbox
+ * result (B emits `{ by: 'p2' }`); p2, now number 5, is given the pool job of p3 (number 5 in
+ * the first run, run again by BullMQ's stall recovery) and its result. With poolTurnLag 0 the
+ * checkpoint holds p2's turn, so the timer's activation takes a fresh number.
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { until } from '../fixtures/helpers.js';
+import { buildOverdue } from '../fixtures/review-s9c-flows.js';
+
+const CHILD = fileURLToPath(new URL('../fixtures/review-s9c-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('review s9c: poolTurnLag', function () {
+  this.timeout(60_000);
+  const redis = useRedis();
+
+  describe('a pool routine’s batch timer pending across waiting turns, a crash, the timer overdue at the take', () => {
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<{ b: unknown; end: unknown; log: string[] }> {
+      const prefix = `rvs9c${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildOverdue(dir).start('src', {}, { runner, jobId: 'overdue:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
+        return { b: final.getSharedData('b'), end: final.getSharedData('end'), log };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    const expected = { b: { by: 'B', items: ['a'] }, end: 'p3', p2runs: 1 };
+
+    it('control: with poolTurnLag 0, B gets its own result and p2 runs once', async () => {
+      const run = await crashRun(0);
+      expect({ b: run.b, end: run.end, p2runs: run.log.filter((l) => l.startsWith('p2 ')).length }, run.log.join('\n')).to.deep.equal(expected);
+    });
+
+    it('default poolTurnLag: B gets its own result and p2 runs once (the replay numbers activations as the first run did)', async () => {
+      const run = await crashRun(1_000);
+      expect({ b: run.b, end: run.end, p2runs: run.log.filter((l) => l.startsWith('p2 ')).length }, run.log.join('\n')).to.deep.equal(expected);
+    });
+  });
+});
