@@ -8,6 +8,13 @@
  * result (B emits `{ by: 'p2' }`); p2, now number 5, is given the pool job of p3 (number 5 in
  * the first run, run again by BullMQ's stall recovery) and its result. With poolTurnLag 0 the
  * checkpoint holds p2's turn, so the timer's activation takes a fresh number.
+ *
+ * Second: no timer, no asynchronous check. Pool-only turns wait, the owner dies, and a client
+ * sends to a slot (`job.send`) before the new owner takes the job. The take applies the command
+ * before the replay starts (owned-job.ts run: applyNow(made.rest)), so its task takes number 3,
+ * p2's in the first run; p2 replays as number 4, whose pool job id is p3's (run again by the
+ * stall recovery), so p2 is given p3's result and p3 runs again as number 5. With poolTurnLag 0
+ * the checkpoint's last number is past p3's, and every step keeps its activation.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { buildOverdue } from '../fixtures/review-s9c-flows.js';
+import { buildCommand, buildOverdue } from '../fixtures/review-s9c-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9c-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,7 +45,7 @@ describe('review s9c: poolTurnLag', function () {
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'overdue', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         child.stderr!.setEncoding('utf8');
         child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
         children.add(child);
@@ -71,6 +78,55 @@ describe('review s9c: poolTurnLag', function () {
     it('default poolTurnLag: B gets its own result and p2 runs once (the replay numbers activations as the first run did)', async () => {
       const run = await crashRun(1_000);
       expect({ b: run.b, end: run.end, p2runs: run.log.filter((l) => l.startsWith('p2 ')).length }, run.log.join('\n')).to.deep.equal(expected);
+    });
+  });
+
+  describe('pool-only turns waiting, a crash, then a client sends to a slot before the new owner takes the job', () => {
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<{ x: unknown; end: unknown; log: string[] }> {
+      const prefix = `rvs9cc${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'command', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildCommand(dir).start('src', {}, { runner, jobId: 'command:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        job.send('x', 'in', { v: 1 }); // read by the new owner at its take
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
+        return { x: final.getSharedData('x'), end: final.getSharedData('end'), log };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    /** Each pool step as its activation, once (p3, in flight at the crash, runs again under the same id). */
+    const steps = (log: string[]): string[] => [...new Set(log)];
+
+    it('control: with poolTurnLag 0, p1, p2, p3 keep their activations', async () => {
+      const run = await crashRun(0);
+      expect({ x: run.x, end: run.end, steps: steps(run.log) }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3', steps: ['p1 command:1/2', 'p2 command:1/3', 'p3 command:1/4'] });
+    });
+
+    it('default poolTurnLag: p1, p2, p3 keep their activations (the command read at the take takes no number the replay needs)', async () => {
+      const run = await crashRun(1_000);
+      expect({ x: run.x, end: run.end, steps: steps(run.log) }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3', steps: ['p1 command:1/2', 'p2 command:1/3', 'p3 command:1/4'] });
     });
   });
 });
