@@ -87,12 +87,12 @@ describe('review s9c: poolTurnLag', function () {
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function crashRun(poolTurnLag: number): Promise<{ x: unknown; end: unknown; log: string[] }> {
+    async function crashRun(poolTurnLag: number, which: 'command' | 'defer' = 'command'): Promise<{ x: unknown; end: unknown; log: string[] }> {
       const prefix = `rvs9cc${++runs}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'command', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), which, ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         child.stderr!.setEncoding('utf8');
         child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
         children.add(child);
@@ -101,10 +101,10 @@ describe('review s9c: poolTurnLag', function () {
       const runner = new BullMQRunner({ connection: redis.connection, prefix });
       try {
         const first = spawnWorker(true);
-        const job = buildCommand(dir).start('src', {}, { runner, jobId: 'command:1' });
+        const job = buildCommand(dir, false, which === 'defer').start('src', {}, { runner, jobId: 'command:1' });
         await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
         expect(existsSync(join(dir, 'died'))).to.equal(true);
-        job.send('x', 'in', { v: 1 }); // read by the new owner at its take
+        if (which === 'command') job.send('x', 'in', { v: 1 }); // read by the new owner at its take
         spawnWorker(false);
         const final = await job.wait({ timeout: 30_000 });
         expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
@@ -127,6 +127,56 @@ describe('review s9c: poolTurnLag', function () {
     it('default poolTurnLag: p1, p2, p3 keep their activations (the command read at the take takes no number the replay needs)', async () => {
       const run = await crashRun(1_000);
       expect({ x: run.x, end: run.end, steps: steps(run.log) }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3', steps: ['p1 command:1/2', 'p2 command:1/3', 'p3 command:1/4'] });
+    });
+  });
+
+  describe('a pool step’s deferred event (saved), then pool-only turns waiting, a crash', () => {
+    // Same flow as above (buildCommand, with `defer`): p1 defers an event to x; p1's turn is saved
+    // at once (its result did more than emit), p2's waits. The new owner's restore emits the
+    // deferred event before the replay (continueRun): x's task takes number 4, p3's in the first run.
+    let dir: string;
+    let runs = 0;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function crashRun(poolTurnLag: number): Promise<{ end: unknown; log: string[] }> {
+      const prefix = `rvs9cd${++runs}x${process.pid}`;
+      const children = new Set<ChildProcess>();
+      const stderr: string[] = [];
+      const spawnWorker = (die: boolean): ChildProcess => {
+        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'defer', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+        children.add(child);
+        return child;
+      };
+      const runner = new BullMQRunner({ connection: redis.connection, prefix });
+      try {
+        const first = spawnWorker(true);
+        const job = buildCommand(dir, false, true).start('src', {}, { runner, jobId: 'defer:1' });
+        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
+        expect(existsSync(join(dir, 'died'))).to.equal(true);
+        spawnWorker(false);
+        const final = await job.wait({ timeout: 30_000 });
+        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
+        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
+        return { end: final.getSharedData('end'), log };
+      } finally {
+        await runner.close();
+        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
+      }
+    }
+
+    const expected = { end: 'p3', steps: ['p1 defer:1/2', 'p2 defer:1/3', 'p3 defer:1/4'] };
+
+    it('control: with poolTurnLag 0, p1, p2, p3 keep their activations', async () => {
+      const run = await crashRun(0);
+      expect({ end: run.end, steps: [...new Set(run.log)] }, run.log.join('\n')).to.deep.equal(expected);
+    });
+
+    it('default poolTurnLag: p1, p2, p3 keep their activations (the deferred event emitted at the restore takes no number the replay needs)', async () => {
+      const run = await crashRun(1_000);
+      expect({ end: run.end, steps: [...new Set(run.log)] }, run.log.join('\n')).to.deep.equal(expected);
     });
   });
 });
