@@ -6,7 +6,7 @@ import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
 import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
-import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, type Effect, type PoolWire } from './wire.js';
+import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, type Effect, type PoolWire } from './wire.js';
 
 /**
  * @internal The pool results of one owned job, by `<activationId>#<attempt>`: those in its inbox
@@ -118,12 +118,13 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
 
 /** Sends the activation unless its result is here, applies the result; true when it only emitted. */
 async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<boolean> {
-  const key = `${ctx.activationId}#${ctx.attempt}`;
+  const encoded = encodeValue(payload, `pool activation ${ctx.activationId}#${ctx.attempt}: payload`);
+  const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded);
   let raw = results.take(key);
   if (raw === undefined) {
     const waiting = results.wait(key);
     waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
-    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encodeValue(payload, `pool activation ${key}: payload`) };
+    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
     // when the job is cancelled or fails, the pool is told to abort the activation.
@@ -151,7 +152,9 @@ function apply(ctx: ActivationContext, effects: Effect[]): void {
   for (const e of effects) {
     switch (e.k) {
       case 'emit':
-        ctx.emit(e.e, e.d as Payload);
+        // Checked on the pool already, by the same flow's event schema: its output is the
+        // payload (a transforming schema would refuse its own output if checked again).
+        ctx.host.emitFrom(routine._requireEvent(e.e), e.d as Payload, ctx.seq);
         break;
       case 'shared':
         ctx.setSharedData(e.key, e.v);

@@ -102,13 +102,20 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
     return { effects: host.effects };
   } catch (error) {
     // What the attempt did before it threw is delivered too (at-least-once, as in-process),
-    // emits waiting for their check included once valid (the handler's error is the failure).
-    if (actx.checking) await actx.whenChecked();
+    // emits waiting for their check included once valid, so the failure is reported when those
+    // checks settle (in process it comes at once, and the emits follow: one result cannot) or
+    // when the activation is aborted (a cancel, a timeout), whichever is first.
+    if (actx.checking) await Promise.race([actx.whenChecked(), aborted(abort.signal)]);
     return { effects: host.effects, error: describeError(error) };
   } finally {
     actx.end();
     ctx.running.delete(d.key);
   }
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 /** Resolves when what a handler returned settles: a promise, an observable (its completion), or nothing. */

@@ -31,13 +31,19 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  *
  * Everything else is saved at once, as before, because a replay would not make it again or
  * would show it twice: an owner-side activation started or running since that save; late work
- * (an ended activation's timer emit, an operator's output, a batch or window timer firing:
- * `JobData.lateWrites`); a pool result that set shared data or routine state (a pool step
+ * (an ended activation's timer emit, an operator's output, a batch, window or retry timer
+ * firing: `JobData.lateWrites`); a pool result that set shared data or routine state (a pool step
  * elsewhere reads them in `jobState`), sent an output, or failed; two pool activations in
  * flight at once; an activation timeout; a job whose emissions or outputs a client watches; a
  * status change or a command. A save the store gave up on is no save to wait behind
  * ({@link PoolTurnLag.forget}). What may lag in a pool worker's `jobState` elsewhere is all but
  * its shared data and routine states: history, task list, run counts, slot data, policy cells.
+ *
+ * A known limit (so `poolTurnLag` is opt-in): a new owner that numbers other work before the
+ * replay is over (a command that arrived while the job had no owner, a deferred event the
+ * takeover emits) gives the pool activations replayed after it other numbers; they then run
+ * again, under activation ids that differ from the first run's. No activation is given another's
+ * result (see poolResultKey), and the job ends as an uninterrupted run would.
  *
  * @example
  * ```ts

@@ -41,12 +41,15 @@ export interface WorkerOptions {
   /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
   checkpoint?: CheckpointOptions;
   /**
-   * ms a job's checkpoint may wait after a turn that only applied pool results that emitted
-   * and sent pool activations, one at a time (a new owner rebuilds such turns exactly from the
-   * job's inbox). Anything else is saved at once. Its one cost: a `jobState` a pool worker
-   * elsewhere reads may be up to this much older in all but its shared data and routine states
-   * (history, task list, run counts, slot data). Default 1,000; 0: a checkpoint after every
-   * turn; at most 2^31 - 1.
+   * Opt-in (default 0: a checkpoint after every turn that changed the job): ms a job's
+   * checkpoint may wait after a turn that only applied pool results that emitted and sent pool
+   * activations, one at a time; anything else is saved at once. A new owner rebuilds such turns
+   * from the job's inbox without running their handlers again, unless it numbers other work
+   * first (a command that arrived while the job had no owner, a deferred event re-emitted at
+   * the takeover): then the pool activations replayed after it run again, under new activation
+   * ids. And a `jobState` a pool worker elsewhere reads may be up to this much older in all but
+   * its shared data and routine states. 1,000 made a 10-step pool chain about 15 % faster
+   * (bench/README.md, "Ninth session"). At most 2^31 - 1.
    */
   poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
@@ -95,7 +98,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
-  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 1_000, MAX_POOL_TURN_LAG); // (a timer holds it)
+  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 0, MAX_POOL_TURN_LAG); // (a timer holds it)
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
   const { client, owned } = openClient(options.connection, 'runWorker');

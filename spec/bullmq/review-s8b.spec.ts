@@ -81,8 +81,8 @@ describe('review s8b: poolTurnLag', function () {
       expect(await seen({ poolTurnLag: 0 })).to.equal('written by w');
     });
 
-    it('default poolTurnLag: probe, 250 ms after w’s result was applied, still reads the checkpoint from before w', async () => {
-      expect(await seen({})).to.equal('written by w');
+    it('poolTurnLag 1,000: probe, 250 ms after w’s result was applied, still reads the checkpoint from before w', async () => {
+      expect(await seen({ poolTurnLag: 1_000 })).to.equal('written by w');
     });
   });
 
@@ -129,16 +129,16 @@ describe('review s8b: poolTurnLag', function () {
       expect(await crashRun(0)).to.deep.equal({ v: 2, late: 1, outputs: 1 });
     });
 
-    it('default poolTurnLag: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
+    it('poolTurnLag 1,000: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
       expect((await crashRun(1_000)).late).to.equal(1);
     });
 
-    it('default poolTurnLag, nobody watching: the late emit’s turn is saved at once (late work), so a crash 300 ms after it keeps it', async () => {
+    it('poolTurnLag 1,000, nobody watching: the late emit’s turn is saved at once (late work), so a crash 300 ms after it keeps it', async () => {
       const run = await crashRun(1_000, false);
       expect({ v: run.v, late: run.late }).to.deep.equal({ v: 2, late: 1 });
     });
 
-    it('default poolTurnLag: s1’s output, applied in a turn that waited, reaches output$ twice (the new owner replays that turn and publishes it again)', async () => {
+    it('poolTurnLag 1,000: s1’s output, applied in a turn that waited, reaches output$ twice (the new owner replays that turn and publishes it again)', async () => {
       expect((await crashRun(1_000)).outputs).to.equal(1);
     });
   });

@@ -62,7 +62,7 @@ describe('review s9: poolTurnLag', function () {
       expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
     });
 
-    it('default poolTurnLag: each batch’s result reaches its own collector (the replay numbers the timers’ activations as the first run did)', async () => {
+    it('poolTurnLag 1,000: each batch’s result reaches its own collector (the replay numbers the timers’ activations as the first run did)', async () => {
       const run = await crashRun(1_000);
       expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
     });
@@ -108,7 +108,7 @@ describe('review s9: poolTurnLag', function () {
       expect(run.oRuns).to.equal(1);
     });
 
-    it('default poolTurnLag: the pool-only turn after the given-up write saves o’s turn again (that save never landed), so o runs once', async () => {
+    it('poolTurnLag 1,000: the pool-only turn after the given-up write saves o’s turn again (that save never landed), so o runs once', async () => {
       const run = await crashRun(1_000);
       expect(run.stderr, 'the injected failure was reported').to.include('injected');
       expect(run.oRuns).to.equal(1);
@@ -152,7 +152,7 @@ describe('review s9: poolTurnLag', function () {
       expect(await crashRun(0)).to.deep.equal(['r', 'q']);
     });
 
-    it('default poolTurnLag: k gets r’s payload first, as applied (the replay applies q’s result before r’s admission ends)', async () => {
+    it('poolTurnLag 1,000: k gets r’s payload first, as applied (the replay applies q’s result before r’s admission ends)', async () => {
       expect(await crashRun(1_000)).to.deep.equal(['r', 'q']);
     });
   });

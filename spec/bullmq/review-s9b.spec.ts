@@ -61,7 +61,7 @@ describe('review s9b: poolTurnLag', function () {
       expect(await crashRun('retry', buildRetry, 0, 'order')).to.deep.equal(['q', 'x']);
     });
 
-    it('default poolTurnLag: k gets q’s item first, as applied (a check, passing on pool-turns2: the replay does not queue the restored retry before q)', async () => {
+    it('poolTurnLag 1,000: k gets q’s item first, as applied (a retry timer firing is late work: its turn is saved at once, so the replay does not re-arm it before q)', async () => {
       expect(await crashRun('retry', buildRetry, 1_000, 'order')).to.deep.equal(['q', 'x']);
     });
   });
@@ -78,7 +78,7 @@ describe('review s9b: poolTurnLag', function () {
     // The failed add fails x's attempt 1 on the owner: no pool result, so neither weighty nor in
     // the inbox, and its turn (and the retry's) waits. The replay sends attempt 1 again, which
     // the pool runs (a handler run the first run never made; x#2's result in the inbox is unused).
-    it('default poolTurnLag: x runs once, as attempt 2 (the replay does not run x’s handler again, as attempt 1)', async () => {
+    it('poolTurnLag 1,000: x runs once, as attempt 2 (the replay does not run x’s handler again, as attempt 1)', async () => {
       expect(await crashRun('addfails', buildAddFails, 1_000, 'xAttempt')).to.equal(2);
       expect(xRuns()).to.deep.equal(['2']);
     });
