@@ -184,16 +184,16 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
     });
 
     it('the stored state lags at most about poolTurnLag: a waiting turn is saved when the lag runs out', async () => {
-      const build = () => buildPoolChain(dir, { steps: 2, slow: { step: 2, ms: 4_000 } });
+      const build = () => buildPoolChain(dir, { steps: 2, slow: { step: 2, ms: 2_000 } });
       const cluster = await startCluster(redis, build, 1, { poolTurnLag: 200 });
       const store = new RedisJobStore({ connection: redis.connection, prefix: cluster.prefix });
       try {
         const job = build().start('src', {}, { runner: cluster.runner, jobId: 'lagging' });
         await until(() => lines(dir).some((l) => l.step === 1), 'step 1 ran', 10_000);
-        // s1's result is applied, s2 runs for 4 s: the turn that applied s1 waited, and is saved ~200 ms later.
+        // s1's result is applied, s2 runs for 2 s: the turn that applied s1 waited, and is saved ~200 ms later.
         const since = Date.now();
         while ((await store.load('lagging'))?.getRoutineState('s1')?.status !== 'completed') {
-          if (Date.now() - since > 3_000) expect.fail('s1 is not completed in the stored state after 3 s');
+          if (Date.now() - since > 1_800) expect.fail('s1 is not completed in the stored state after 1.8 s');
           await sleep(20);
         }
         expect(lines(dir).some((l) => l.step === 2), 'before step 2 ended').to.equal(false);

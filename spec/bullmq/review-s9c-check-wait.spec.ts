@@ -12,8 +12,8 @@ import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster } from './helpers.js';
 
-/** Accepts anything, 2 s later. */
-const slowSchema = { '~standard': { version: 1, vendor: 'review-s9c', validate: (value: unknown) => new Promise((resolve) => setTimeout(() => resolve({ value }), 2_000)) } } as never;
+/** Accepts anything, 1 s later. */
+const slowSchema = { '~standard': { version: 1, vendor: 'review-s9c', validate: (value: unknown) => new Promise((resolve) => setTimeout(() => resolve({ value }), 1_000)) } } as never;
 
 /** src (owner) → p (pool: emits on `out`, whose schema is asynchronous, then throws; default policy: the job fails). */
 function build(): Flow {
@@ -48,14 +48,14 @@ describe('review s9c: a pool handler that throws after an emit whose asynchronou
   const redis = useRedis();
 
   it('control: in process, the job fails at once (the failure does not wait for the check)', async () => {
-    expect(await statusWithin(build().start('src', {}), 1_000)).to.equal('failed');
+    expect(await statusWithin(build().start('src', {}), 500)).to.equal('failed');
   });
 
   it('on the activation pool, the failure is reported once the emit’s check settled (one result carries both)', async () => {
     const cluster = await startCluster(redis, build, 1);
     try {
       const job = build().start('src', {}, { runner: cluster.runner });
-      expect(await statusWithin(job, 1_000), 'the check takes 2 s').to.equal('still running');
+      expect(await statusWithin(job, 300), 'the check takes 1 s').to.equal('still running');
       expect(await statusWithin(job, 10_000)).to.equal('failed');
     } finally {
       await cluster.close();

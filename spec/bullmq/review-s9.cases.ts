@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
-import { useRedis } from '../helpers/use-redis.js';
+import type { RedisFixture } from '../helpers/use-redis.js';
+import type { Concurrently } from '../helpers/concurrently.js';
 import { until } from '../fixtures/helpers.js';
 import { buildAdmission, buildGivenUp, buildTimers } from '../fixtures/review-s9-flows.js';
 
@@ -18,18 +19,18 @@ const CHILD = fileURLToPath(new URL('../fixtures/review-s9-child.ts', import.met
 const GIVEN_UP_CHILD = fileURLToPath(new URL('../fixtures/review-s9-givenup-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+export function reviewS9(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9: poolTurnLag', function () {
   this.timeout(60_000);
-  const redis = useRedis();
 
   describe('batch timers of pool routines fire in waiting turns; a crash, and the new owner restores both timers overdue', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<{ c1: unknown; c2: unknown; log: string[] }> {
-      const prefix = `rvs9t${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9-'));
+      dirs.push(dir);
+      const prefix = `rvs9t${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -57,25 +58,22 @@ describe('review s9: poolTurnLag', function () {
       }
     }
 
-    it('control: with poolTurnLag 0, each batch’s result reaches its own collector', async () => {
-      const run = await crashRun(0);
-      expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
-    });
+
+    const lagged = runs.add(() => crashRun(1_000));
 
     it('poolTurnLag 1,000: each batch’s result reaches its own collector (the replay numbers the timers’ activations as the first run did)', async () => {
-      const run = await crashRun(1_000);
+      const run = await lagged();
       expect({ c1: run.c1, c2: run.c2 }, run.log.join('\n')).to.deep.equal({ c1: ['B1:a'], c2: ['B2:b'] });
     });
   });
   describe('a checkpoint write given up (the store failed it), then pool-only turns, then a crash', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9g-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     /** How many times the owner-side routine `o` ran (its side effect: a line in owner.log). */
     async function crashRun(poolTurnLag: number): Promise<{ oRuns: number; stderr: string }> {
-      const prefix = `rvs9g${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9-'));
+      dirs.push(dir);
+      const prefix = `rvs9g${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -102,26 +100,22 @@ describe('review s9: poolTurnLag', function () {
       }
     }
 
-    it('control: with poolTurnLag 0, the pool-only turn after the given-up write saves o’s turn again, so o runs once', async () => {
-      const run = await crashRun(0);
-      expect(run.stderr, 'the injected failure was reported').to.include('injected');
-      expect(run.oRuns).to.equal(1);
-    });
+
+    const lagged = runs.add(() => crashRun(1_000));
 
     it('poolTurnLag 1,000: the pool-only turn after the given-up write saves o’s turn again (that save never landed), so o runs once', async () => {
-      const run = await crashRun(1_000);
+      const run = await lagged();
       expect(run.stderr, 'the injected failure was reported').to.include('injected');
       expect(run.oRuns).to.equal(1);
     });
   });
   describe('an asynchronous slot schema of a pool routine (admitted on the owner) delays its send: two pool activations in flight though no turn ended with two awaited', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9a-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<unknown> {
-      const prefix = `rvs9a${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9-'));
+      dirs.push(dir);
+      const prefix = `rvs9a${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -148,12 +142,12 @@ describe('review s9: poolTurnLag', function () {
       }
     }
 
-    it('control: with poolTurnLag 0, k gets r’s payload first, as applied', async () => {
-      expect(await crashRun(0)).to.deep.equal(['r', 'q']);
-    });
+
+    const lagged = runs.add(() => crashRun(1_000));
 
     it('poolTurnLag 1,000: k gets r’s payload first, as applied (the replay applies q’s result before r’s admission ends)', async () => {
-      expect(await crashRun(1_000)).to.deep.equal(['r', 'q']);
+      expect(await lagged()).to.deep.equal(['r', 'q']);
     });
   });
 });
+}

@@ -12,24 +12,28 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import type { Flow } from '../../lib/index.js';
-import { useRedis } from '../helpers/use-redis.js';
+import type { RedisFixture } from '../helpers/use-redis.js';
+import type { Concurrently } from '../helpers/concurrently.js';
 import { until } from '../fixtures/helpers.js';
 import { buildAddFails, buildRetry } from '../fixtures/review-s9b-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9b-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+export function reviewS9b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9b: poolTurnLag', function () {
   this.timeout(60_000);
-  const redis = useRedis();
-  let dir: string;
-  let runs = 0;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9b-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  let count = 0;
 
-  /** Runs `which` on a worker that dies once where the flow says, then on a second; the final shared data `key`. */
-  async function crashRun(which: string, build: (dir: string) => Flow, poolTurnLag: number, key: string): Promise<unknown> {
-    const prefix = `rvs9b${which}${++runs}x${process.pid}`;
+  /**
+   * Runs `which` on a worker that dies once where the flow says, then on a second: the final
+   * shared data `key`, and the attempts x's handler ran with (its pool log), in order.
+   */
+  async function crashRun(which: string, build: (dir: string) => Flow, poolTurnLag: number, key: string): Promise<{ value: unknown; xRuns: string[] }> {
+    const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9b-'));
+    dirs.push(dir);
+    const prefix = `rvs9b${which}${++count}x${process.pid}`;
     const children = new Set<ChildProcess>();
     const stderr: string[] = [];
     const spawnWorker = (die: boolean): ChildProcess => {
@@ -49,7 +53,8 @@ describe('review s9b: poolTurnLag', function () {
       spawnWorker(false);
       const final = await job.wait({ timeout: 30_000 });
       expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-      return final.getSharedData(key);
+      const log = join(dir, 'pool.log');
+      return { value: final.getSharedData(key), xRuns: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[1]) : [] };
     } finally {
       await runner.close();
       await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
@@ -57,30 +62,24 @@ describe('review s9b: poolTurnLag', function () {
   }
 
   describe('a pool activation’s retry timer fires in a waiting turn; a crash, and the new owner restores the retry overdue', () => {
-    it('control: with poolTurnLag 0, k gets q’s item first, as applied', async () => {
-      expect(await crashRun('retry', buildRetry, 0, 'order')).to.deep.equal(['q', 'x']);
-    });
+    const lagged = runs.add(() => crashRun('retry', buildRetry, 1_000, 'order'));
 
     it('poolTurnLag 1,000: k gets q’s item first, as applied (a retry timer firing is late work: its turn is saved at once, so the replay does not re-arm it before q)', async () => {
-      expect(await crashRun('retry', buildRetry, 1_000, 'order')).to.deep.equal(['q', 'x']);
+      expect((await lagged()).value).to.deep.equal(['q', 'x']);
     });
   });
 
   describe('the owner’s add of a pool activation fails (a Redis hiccup) in a waiting turn, it is retried; a crash, and the new owner replays from the older checkpoint', () => {
-    /** The attempts x's handler ran with, in order, across both workers. */
-    const xRuns = (): string[] => readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[1]);
-
-    it('control: with poolTurnLag 0, x runs once, as attempt 2, and end gets attempt 2', async () => {
-      expect(await crashRun('addfails', buildAddFails, 0, 'xAttempt')).to.equal(2);
-      expect(xRuns()).to.deep.equal(['2']);
-    });
+    const lagged = runs.add(() => crashRun('addfails', buildAddFails, 1_000, 'xAttempt'));
 
     // The failed add fails x's attempt 1 on the owner: no pool result, so neither weighty nor in
     // the inbox, and its turn (and the retry's) waits. The replay sends attempt 1 again, which
     // the pool runs (a handler run the first run never made; x#2's result in the inbox is unused).
     it('poolTurnLag 1,000: x runs once, as attempt 2 (the replay does not run x’s handler again, as attempt 1)', async () => {
-      expect(await crashRun('addfails', buildAddFails, 1_000, 'xAttempt')).to.equal(2);
-      expect(xRuns()).to.deep.equal(['2']);
+      const run = await lagged();
+      expect(run.value).to.equal(2);
+      expect(run.xRuns, 'the attempts x’s handler ran with, across both workers').to.deep.equal(['2']);
     });
   });
 });
+}

@@ -23,25 +23,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
-import { useRedis } from '../helpers/use-redis.js';
+import type { RedisFixture } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
 import { buildCommand, buildOverdue } from '../fixtures/review-s9c-flows.js';
+import type { Concurrently } from '../helpers/concurrently.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9c-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+export function reviewS9c(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9c: poolTurnLag', function () {
   this.timeout(60_000);
-  const redis = useRedis();
 
   describe('a pool routine’s batch timer pending across waiting turns, a crash, the timer overdue at the take', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<{ b: unknown; end: unknown; log: string[] }> {
-      const prefix = `rvs9c${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
+      dirs.push(dir);
+      const prefix = `rvs9c${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -69,26 +70,21 @@ describe('review s9c: poolTurnLag', function () {
     }
 
     const expected = { b: { by: 'B', items: ['a'] }, end: 'p3', p2runs: 1 };
-
-    it('control: with poolTurnLag 0, B gets its own result and p2 runs once', async () => {
-      const run = await crashRun(0);
-      expect({ b: run.b, end: run.end, p2runs: run.log.filter((l) => l.startsWith('p2 ')).length }, run.log.join('\n')).to.deep.equal(expected);
-    });
+    const lagged = runs.add(() => crashRun(1_000));
 
     it('poolTurnLag 1,000: B gets its own result and p2 runs once (the replay numbers activations as the first run did)', async () => {
-      const run = await crashRun(1_000);
+      const run = await lagged();
       expect({ b: run.b, end: run.end, p2runs: run.log.filter((l) => l.startsWith('p2 ')).length }, run.log.join('\n')).to.deep.equal(expected);
     });
   });
 
   describe('pool-only turns waiting, a crash, then a client sends to a slot before the new owner takes the job', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
-    async function crashRun(poolTurnLag: number, which: 'command' | 'defer' = 'command'): Promise<{ x: unknown; end: unknown; log: string[] }> {
-      const prefix = `rvs9cc${++runs}x${process.pid}`;
+    async function crashRun(poolTurnLag: number, which: 'command' | 'defer' = 'command'): Promise<{ x: unknown; end: unknown; log: string[]; inputs: string[] }> {
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
+      dirs.push(dir);
+      const prefix = `rvs9cc${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -109,23 +105,18 @@ describe('review s9c: poolTurnLag', function () {
         const final = await job.wait({ timeout: 30_000 });
         expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
         const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
-        return { x: final.getSharedData('x'), end: final.getSharedData('end'), log };
+        // What each pool step run got as input (`by` of the step before it): the log's fourth field.
+        const inputs = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => `${l.split('\t')[0]}<${l.split('\t')[3]}`);
+        return { x: final.getSharedData('x'), end: final.getSharedData('end'), log, inputs };
       } finally {
         await runner.close();
         await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
       }
     }
 
-    /** What each pool step run got as input (`by` of the step before it), from the log's fourth field. */
-    const inputs = (): string[] => readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => { const f = l.split('\t'); return `${f[0]}<${f[3]}`; });
-
     /** Each pool step as its activation, once (p3, in flight at the crash, runs again under the same id). */
     const steps = (log: string[]): string[] => [...new Set(log)];
-
-    it('control: with poolTurnLag 0, p1, p2, p3 keep their activations', async () => {
-      const run = await crashRun(0);
-      expect({ x: run.x, end: run.end, steps: steps(run.log) }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3', steps: ['p1 command:1/2', 'p2 command:1/3', 'p3 command:1/4'] });
-    });
+    const lagged = runs.add(() => crashRun(1_000));
 
     // A known limit of poolTurnLag (README, "How it runs"): the command read at the take takes
     // the number p2 had, so p2 and p3 come back under other numbers and run again (the log
@@ -133,13 +124,13 @@ describe('review s9c: poolTurnLag', function () {
     // given another's result from the inbox (p2 would get p3's: the result keys carry a digest
     // of routine, slot and payload), and the job ends as an uninterrupted run.
     it('poolTurnLag 1,000: the command read at the take renumbers p2 and p3, which run again; none is given another’s result, and the job ends as uninterrupted', async () => {
-      const run = await crashRun(1_000);
+      const run = await lagged();
       expect({ x: run.x, end: run.end }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3' });
       const ran = steps(run.log);
       expect(ran.slice(0, 2), run.log.join('\n')).to.deep.equal(['p1 command:1/2', 'p2 command:1/3']);
       expect(new Set(ran.map((l) => l.split(' ')[0])), 'each step ran').to.deep.equal(new Set(['p1', 'p2', 'p3']));
       expect(ran.filter((l) => l.startsWith('p1 ')), 'p1 (its turn saved) ran once').to.have.length(1);
-      expect(new Set(inputs()), 'each step got its own input (p2 given p3’s result would feed p3 its own output)').to.deep.equal(new Set(['p1<', 'p2<p1', 'p3<p2']));
+      expect(new Set(run.inputs), 'each step got its own input (p2 given p3’s result would feed p3 its own output)').to.deep.equal(new Set(['p1<', 'p2<p1', 'p3<p2']));
     });
   });
 
@@ -147,13 +138,12 @@ describe('review s9c: poolTurnLag', function () {
     // Same flow as above (buildCommand, with `defer`): p1 defers an event to x; p1's turn is saved
     // at once (its result did more than emit), p2's waits. The new owner's restore emits the
     // deferred event before the replay (continueRun): x's task takes number 4, p3's in the first run.
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<{ end: unknown; log: string[] }> {
-      const prefix = `rvs9cd${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
+      dirs.push(dir);
+      const prefix = `rvs9cd${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (die: boolean): ChildProcess => {
@@ -180,16 +170,11 @@ describe('review s9c: poolTurnLag', function () {
       }
     }
 
-    const expected = { end: 'p3', steps: ['p1 defer:1/2', 'p2 defer:1/3', 'p3 defer:1/4'] };
-
-    it('control: with poolTurnLag 0, p1, p2, p3 keep their activations', async () => {
-      const run = await crashRun(0);
-      expect({ end: run.end, steps: [...new Set(run.log)] }, run.log.join('\n')).to.deep.equal(expected);
-    });
+    const lagged = runs.add(() => crashRun(1_000));
 
     // The same known limit: the deferred event re-emitted at the takeover takes p3's number.
     it('poolTurnLag 1,000: the deferred event emitted at the restore renumbers what follows, which runs again; the job ends as uninterrupted', async () => {
-      const run = await crashRun(1_000);
+      const run = await lagged();
       expect(run.end, run.log.join('\n')).to.equal('p3');
       const ran = [...new Set(run.log)];
       expect(ran.slice(0, 2), run.log.join('\n')).to.deep.equal(['p1 defer:1/2', 'p2 defer:1/3']);
@@ -197,3 +182,4 @@ describe('review s9c: poolTurnLag', function () {
     });
   });
 });
+}

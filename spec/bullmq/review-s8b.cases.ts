@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { PoolTurnLag } from '../../lib/bullmq/pool-turn-lag.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
-import { useRedis } from '../helpers/use-redis.js';
+import type { RedisFixture } from '../helpers/use-redis.js';
+import type { Concurrently } from '../helpers/concurrently.js';
 import { sleep, until } from '../fixtures/helpers.js';
 import { buildLateEmit, buildStaleRead } from '../fixtures/review-s8b-flows.js';
 import { startCluster } from './helpers.js';
@@ -20,6 +21,8 @@ import { startCluster } from './helpers.js';
 const CHILD = fileURLToPath(new URL('../fixtures/review-s8b-late-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+export function reviewS8b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s8b: poolTurnLag', function () {
   this.timeout(60_000);
 
@@ -41,7 +44,6 @@ describe('review s8b: poolTurnLag', function () {
       lag.dispose();
     }
   });
-  const redis = useRedis();
 
   it('a poolTurnLag past setTimeout’s 32-bit range (runWorker accepts any integer) does not tell the owner to checkpoint at once, over and over', async () => {
     const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0 } as unknown as JobRuntime;
@@ -81,19 +83,18 @@ describe('review s8b: poolTurnLag', function () {
       expect(await seen({ poolTurnLag: 0 })).to.equal('written by w');
     });
 
-    it('poolTurnLag 1,000: probe, 250 ms after w’s result was applied, still reads the checkpoint from before w', async () => {
+    it('poolTurnLag 1,000: probe, 250 ms after w’s result was applied, reads it (a result that wrote shared data is saved at once)', async () => {
       expect(await seen({ poolTurnLag: 1_000 })).to.equal('written by w');
     });
   });
 
   describe('an owner-side emit outside any activation (a ctx.scheduler timer) in a turn that waits', () => {
-    let dir: string;
-    let runs = 0;
-    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'))));
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    let count = 0;
 
     async function crashRun(poolTurnLag: number, watch = true): Promise<{ v: unknown; late: unknown; outputs: number }> {
-      const prefix = `rvs8b${++runs}x${process.pid}`;
+      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'));
+      dirs.push(dir);
+      const prefix = `rvs8b${++count}x${process.pid}`;
       const children = new Set<ChildProcess>();
       const stderr: string[] = [];
       const spawnWorker = (dieAt?: number): ChildProcess => {
@@ -125,21 +126,21 @@ describe('review s8b: poolTurnLag', function () {
       }
     }
 
-    it('control: with poolTurnLag 0, a crash 300 ms after the late emit keeps it (its turn was journaled), and s1’s output reaches output$ once', async () => {
-      expect(await crashRun(0)).to.deep.equal({ v: 2, late: 1, outputs: 1 });
-    });
+    const watched = runs.add(() => crashRun(1_000));
+    const unwatched = runs.add(() => crashRun(1_000, false));
 
-    it('poolTurnLag 1,000: a crash 300 ms after the late emit loses it (the new owner replays from before it, and nothing emits it again)', async () => {
-      expect((await crashRun(1_000)).late).to.equal(1);
+    it('poolTurnLag 1,000, a client watching outputs (every turn saved): a crash 300 ms after the late emit keeps it', async () => {
+      expect((await watched()).late).to.equal(1);
     });
 
     it('poolTurnLag 1,000, nobody watching: the late emit’s turn is saved at once (late work), so a crash 300 ms after it keeps it', async () => {
-      const run = await crashRun(1_000, false);
+      const run = await unwatched();
       expect({ v: run.v, late: run.late }).to.deep.equal({ v: 2, late: 1 });
     });
 
-    it('poolTurnLag 1,000: s1’s output, applied in a turn that waited, reaches output$ twice (the new owner replays that turn and publishes it again)', async () => {
-      expect((await crashRun(1_000)).outputs).to.equal(1);
+    it('poolTurnLag 1,000: s1’s output reaches output$ once (its result did more than emit: its turn was saved, and a watched job saves every turn)', async () => {
+      expect((await watched()).outputs).to.equal(1);
     });
   });
 });
+}
