@@ -60,23 +60,32 @@ export interface RunResult {
  * whose time is the median. Every run (warm-up included) must be correct for the figure to
  * count. The time floor is there because on this VM a process started right after a CPU burst
  * (the runner's tsc) or an idle spell ran up to 2x slower for its first second.
+ *
+ * `gc: false` leaves out the forced full GCs, for workloads whose runs are short and whose work
+ * is mostly long-lived library code (BullMQ, ioredis): after two forced full GCs such a run
+ * starts partly cold again, the way a worker that runs for hours never is. Measured on
+ * dist_chain10 (2026-12-01, same build, one process each): raw BullMQ's chain ran 7,350-8,230
+ * activations/s with the GCs and 15,270-17,510 without; routilux's Tier 2 3,130-3,450 and
+ * 4,760-5,020. A larger young generation (`--min-semi-space-size=16`) did not undo it, so it is
+ * not the young generation's size that the GC reset.
  */
 export async function repeat(
   run: (index: number, warmup: boolean) => Promise<RunResult>,
-  options: { warmup?: number; runs?: number; minWarmupMs?: number } = {},
+  options: { warmup?: number; runs?: number; minWarmupMs?: number; gc?: boolean } = {},
 ): Promise<{ results: RunResult[]; median: RunResult; ok: boolean; errors: string[] }> {
+  const collect = options.gc ?? true;
   const warmup = options.warmup ?? 1;
   const runs = options.runs ?? 3;
   const warmUntil = nowMs() + (options.minWarmupMs ?? 1000);
   const errors: string[] = [];
   for (let i = 0; i < warmup || (i < 20 && nowMs() < warmUntil); i++) {
-    gc();
+    if (collect) gc();
     const r = await run(i, true);
     if (!r.ok) errors.push(...r.errors.map((e) => `warm-up ${i}: ${e}`));
   }
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
-    gc();
+    if (collect) gc();
     const r = await run(i, false);
     if (!r.ok) errors.push(...r.errors.map((e) => `run ${i}: ${e}`));
     results.push(r);

@@ -71,6 +71,11 @@ main('dist_chain10', () =>
     const chains = numberArg('chains', 200);
     const hops = numberArg('hops', 200);
     const runs = numberArg('runs', 3);
+    // Opt-in (runWorker's poolTurnLag, default 0): `--pool-turn-lag 1000` measures it.
+    const poolTurnLag = numberArg('pool-turn-lag', 0);
+    // No forced GC between runs, for every phase alike: each would make the next run partly cold
+    // (see repeat's `gc` option); the figures are a long-running worker's.
+    const measured = { runs, gc: false };
     const connection = server.connection;
 
     const floor = await repeat(async (_i, warmup) => {
@@ -99,15 +104,15 @@ main('dist_chain10', () =>
       await worker.close();
       await queue.close();
       return checks.result(ms, { activations: n * STEPS });
-    }, { runs });
+    }, measured);
 
-    const protocol = await repeat((_i, warmup) => poolProtocolFloorRun(connection, warmup ? Math.min(chains, 50) : chains, STEPS), { runs });
+    const protocol = await repeat((_i, warmup) => poolProtocolFloorRun(connection, warmup ? Math.min(chains, 50) : chains, STEPS), measured);
 
     const tier2 = await repeat(async (_i, warmup) => {
       const n = warmup ? Math.min(chains, 50) : chains;
       const prefix = freshPrefix('t2chain');
       const checks = new Checks();
-      const worker = await runWorker(build(), { connection, prefix, concurrency: 50, pool: { concurrency: 10 } });
+      const worker = await runWorker(build(), { connection, prefix, concurrency: 50, pool: { concurrency: 10 }, poolTurnLag });
       const runner = new BullMQRunner({ connection, prefix });
       const flow = build();
       const t0 = nowMs();
@@ -125,7 +130,7 @@ main('dist_chain10', () =>
       await runner.close();
       await worker.close();
       return checks.result(ms, { activations: n * STEPS, hopP50: median(gaps), hopP90: gaps.sort((a, b) => a - b)[Math.floor(gaps.length * 0.9)] });
-    }, { runs });
+    }, measured);
 
     const seconds = tier2.median.ms / 1000;
     const perSec = (chains * STEPS) / seconds;
@@ -138,6 +143,7 @@ main('dist_chain10', () =>
       per_sec: perSec,
       ok: tier2.ok && floor.ok && protocol.ok,
       unit: `pool activations (${STEPS} per chain, ${chains} chains at once)`,
+      pool_turn_lag_ms: poolTurnLag,
       floor_per_sec: Math.round(floorPerSec),
       x_floor: round(perSec / floorPerSec, 3),
       protocol_floor_per_sec: Math.round((chains * STEPS) / (protocol.median.ms / 1000)),

@@ -40,6 +40,9 @@ main('dist_jobs', () =>
   withRedis('dist_jobs', async (server) => {
     const n = numberArg('n', 5_000);
     const runs = numberArg('runs', 3);
+    // No forced GC between runs, for every phase alike: each would make the next run partly cold
+    // (see repeat's `gc` option); the figures are a long-running worker's.
+    const measured = { runs, gc: false };
     const connection = server.connection;
 
     const floor = await repeat(async (_i, warmup) => {
@@ -65,12 +68,12 @@ main('dist_jobs', () =>
       await queue.close();
       await worker.close();
       return checks.result(ms, { cpuPerJob, size });
-    }, { runs });
+    }, measured);
 
     // The final snapshot a Tier 1 job of this flow writes (same shape and size), for the protocol floor.
     const local = build().start('one', { x: 1 });
     const text = JSON.stringify(await local.wait());
-    const protocol = await repeat((_i, warmup) => protocolFloorRun(connection, warmup ? Math.min(n, 1_000) : n, text, CONCURRENCY), { runs });
+    const protocol = await repeat((_i, warmup) => protocolFloorRun(connection, warmup ? Math.min(n, 1_000) : n, text, CONCURRENCY), measured);
 
     const tier1 = await repeat(async (_i, warmup) => {
       const size = warmup ? Math.min(n, 1_000) : n;
@@ -93,7 +96,7 @@ main('dist_jobs', () =>
       await runner.close();
       await worker.close();
       return checks.result(ms, { cpuPerJob, size });
-    }, { runs });
+    }, measured);
 
     const seconds = tier1.median.ms / 1000;
     const floorPerSec = n / (floor.median.ms / 1000);

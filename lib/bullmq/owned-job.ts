@@ -114,7 +114,7 @@ export class OwnedJob implements CheckpointsOwner {
       // that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
-      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this); // (it is the checkpoints' owner: no adapter object)
+      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this, { job: made.job._runtime, weighty: () => this.pool?.weighty ?? 0, watched: () => this.commands.watched });
       this.ready = true;
       if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();
@@ -263,8 +263,8 @@ export class OwnedJob implements CheckpointsOwner {
    * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
    * saves it) or the change into running (the next turn does). A turn's save waits for the end
    * of this event-loop iteration, so the turns of one moment (a pool result's effects, then its
-   * activation's end) share one snapshot instead of two full writes; a status change saves now.
-   */
+   * activation's end) share one snapshot instead of two full writes; a status change saves now;
+   * a turn that only applied pool results and sent pool activations may wait (PoolTurnLag). */
   checkpointed(statusChange: boolean): void {
     const job = this.job;
     if (job === undefined || this.cp === undefined || this.tapOff) return;
@@ -272,7 +272,7 @@ export class OwnedJob implements CheckpointsOwner {
     if (statusChange) {
       this.turns++; // a deferred turn's save is covered by this one
       this.cp.save(rt);
-    } else if (!rt.work.isIdle() && this.deferred !== this.turns) {
+    } else if (!rt.work.isIdle() && this.deferred !== this.turns && !this.cp.turnCanWait(rt, () => this.checkpointed(false))) {
       const turns = (this.deferred = this.turns);
       setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.save(rt, false)));
     }

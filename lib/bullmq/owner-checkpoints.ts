@@ -5,6 +5,7 @@ import type { Subscription } from 'rxjs';
 import { isFencedWrite } from './fenced-error.js';
 import { ownerWriter, type WriterOwner } from './owner-writer.js';
 import type { JobKeys } from './redis-keys.js';
+import { PoolTurnLag, type LagSources } from './pool-turn-lag.js';
 import type { WorkerContext } from './worker-context.js';
 
 /**
@@ -43,14 +44,20 @@ export class OwnerCheckpoints {
   private readonly sub: Subscription;
   /** The job's version when a save was last asked for (-1: none yet, or a write was given up since). */
   private asked = -1;
+  /** Whether a turn's save may wait (none with `poolTurnLag: 0`). */
+  private readonly lag: PoolTurnLag | undefined;
 
-  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner) {
+  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner, sources?: LagSources) {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
     // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
     const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
     this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
+    this.lag = ctx.poolTurnLag > 0 && sources !== undefined ? new PoolTurnLag(ctx.poolTurnLag, sources) : undefined;
     this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
-      if (!willRetry) this.asked = -1; // what reached the store is unknown: the next quiescent save is made
+      if (!willRetry) {
+        this.asked = -1; // what reached the store is unknown: the next quiescent save is made,
+        this.lag?.forget(); // and no turn waits behind it
+      }
       if (isFencedWrite(error)) owner.lose();
       else ctx.report(error);
     });
@@ -59,7 +66,17 @@ export class OwnerCheckpoints {
   /** Asks for a save of the job as it is now (the write snapshots it then, or a newer version when coalesced). */
   save(rt: JobRuntime, statusChange = true): void {
     this.asked = rt.version;
+    this.lag?.mark(rt);
     this.cp.notify(rt, statusChange);
+  }
+
+  /**
+   * Whether the save of a turn that changed no status may wait (see {@link PoolTurnLag}: the
+   * turn only applied pool results and sent pool activations); `late` is called when it may
+   * wait no longer.
+   */
+  turnCanWait(rt: JobRuntime, late: () => void): boolean {
+    return this.lag !== undefined && this.lag.canWait(rt, late);
   }
 
   /**
@@ -86,6 +103,7 @@ export class OwnerCheckpoints {
 
   /** No more failures are reported (the ownership ended). */
   dispose(): void {
+    this.lag?.dispose();
     this.sub.unsubscribe();
   }
 }

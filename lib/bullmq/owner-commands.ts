@@ -63,6 +63,14 @@ export class OwnerCommands {
     }
   }
 
+  /**
+   * Whether a client asked for this job's emissions or outputs: each is published as it
+   * happens, so a turn replayed by a new owner would publish them again (see PoolTurnLag).
+   */
+  get watched(): boolean {
+    return this.events !== undefined || this.outputs !== undefined;
+  }
+
   /** Stops publishing and drops the inputs (the job is let go). */
   dispose(): void {
     this.events?.unsubscribe();

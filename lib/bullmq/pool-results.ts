@@ -6,7 +6,7 @@ import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
 import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
-import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, type Effect, type PoolWire } from './wire.js';
+import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, type Effect, type PoolWire } from './wire.js';
 
 /**
  * @internal The pool results of one owned job, by `<activationId>#<attempt>`: those in its inbox
@@ -22,6 +22,12 @@ import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, type Effect, type Po
 export class PoolResults {
   private readonly ready = new Map<string, string>();
   private readonly waiters = new Map<string, { resolve(raw: string): void; reject(error: unknown): void }>();
+  /**
+   * Results applied that did more than emit: shared data, routine state, an output, a slot
+   * reset, a deferred event, a pause, or a handler error. Their turn is saved at once (see
+   * PoolTurnLag): a pool step elsewhere reads shared data and routine state in `jobState`.
+   */
+  weighty = 0;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -99,11 +105,26 @@ export function poolExecutor(owner: PoolOwner): PoolExecutor {
 }
 
 async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<void> {
-  const key = `${ctx.activationId}#${ctx.attempt}`;
+  // Only an applied result that emitted and did nothing else leaves no mark; any other way out
+  // (the handler's error, a send that failed, shared data, ...) counts as weighty, so that its
+  // turn is saved at once (see PoolTurnLag).
+  let plain = false;
+  try {
+    plain = await sendAndApply(owner, results, ctx, payload);
+  } finally {
+    if (!plain) results.weighty++;
+  }
+}
+
+/** Sends the activation unless its result is here, applies the result; true when it only emitted. */
+async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<boolean> {
+  const encoded = encodeValue(payload, `pool activation ${ctx.activationId}#${ctx.attempt}: payload`);
+  const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded);
   let raw = results.take(key);
   if (raw === undefined) {
     const waiting = results.wait(key);
-    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encodeValue(payload, `pool activation ${key}: payload`) };
+    waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
+    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
     // when the job is cancelled or fails, the pool is told to abort the activation.
@@ -116,18 +137,24 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
       signal.removeEventListener('abort', onAbort);
     }
   }
-  if (ctx.silenced || ctx.host.abortSignal().aborted) return; // let go meanwhile: nothing of it reaches the job
+  if (ctx.silenced || ctx.host.abortSignal().aborted) return false; // let go meanwhile: nothing of it reaches the job
   const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
-  apply(ctx, decodeValue(effects, `pool activation ${key}: effects`) as Effect[]);
+  const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
+  apply(ctx, list);
   if (error !== undefined) throw revive(error);
+  return list.every((e) => e.k === 'emit');
 }
+
+function ignore(): void {}
 
 function apply(ctx: ActivationContext, effects: Effect[]): void {
   const routine = ctx.slot.routine;
   for (const e of effects) {
     switch (e.k) {
       case 'emit':
-        ctx.emit(e.e, e.d as Payload);
+        // Checked on the pool already, by the same flow's event schema: its output is the
+        // payload (a transforming schema would refuse its own output if checked again).
+        ctx.host.emitFrom(routine._requireEvent(e.e), e.d as Payload, ctx.seq);
         break;
       case 'shared':
         ctx.setSharedData(e.key, e.v);

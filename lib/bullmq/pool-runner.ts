@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import { from, observable as observableKey, type ObservableInput } from 'rxjs';
 import { describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
+import { LazyAbort } from './lazy-abort.js';
 import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
@@ -19,7 +20,7 @@ export interface PoolContext {
   readonly flow: Flow;
   readonly client: RedisClient;
   readonly prefix: string;
-  readonly running: Map<string, AbortController>;
+  readonly running: Map<string, LazyAbort>;
   /** This worker's lease owner id. */
   readonly owner: string;
   /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
@@ -87,20 +88,34 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
   if (routine === undefined || slot === undefined || handler === undefined) {
     return { effects: [], error: { name: 'ConfigurationError', message: `pool: flow '${ctx.flow.flowId}' has no handler for ${d.routineId}.${d.slotName}` } };
   }
-  const controller = new AbortController();
-  ctx.running.set(d.key, controller);
-  const host = new RemoteHost(ctx.flow, d.jobId, stored, controller.signal);
+  const abort = new LazyAbort();
+  ctx.running.set(d.key, abort);
+  const host = new RemoteHost(ctx.flow, d.jobId, stored, abort);
+  const actx = new ActivationContext(host, slot, d.attempt, d.seq);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
-    const actx = new ActivationContext(host, slot, d.attempt, d.seq);
     await settled(runInContext(actx, handler, routine, payload, actx));
+    // Emits waiting for an asynchronous event schema end the activation when their checks do,
+    // as in-process: delivered (buffered) when valid, else the first invalid payload fails it.
+    const failure = actx.checking ? await actx.whenChecked() : undefined;
+    if (failure !== undefined) throw failure.error;
     return { effects: host.effects };
   } catch (error) {
-    // What the attempt did before it threw is delivered too (at-least-once, as in-process).
+    // What the attempt did before it threw is delivered too (at-least-once, as in-process),
+    // emits waiting for their check included once valid, so the failure is reported when those
+    // checks settle (in process it comes at once, and the emits follow: one result cannot) or
+    // when the activation is aborted (a cancel, a timeout), whichever is first.
+    if (actx.checking) await Promise.race([actx.whenChecked(), aborted(abort.signal)]);
     return { effects: host.effects, error: describeError(error) };
   } finally {
+    actx.end();
     ctx.running.delete(d.key);
   }
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 /** Resolves when what a handler returned settles: a promise, an observable (its completion), or nothing. */

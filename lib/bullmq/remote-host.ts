@@ -37,7 +37,7 @@ export interface StoredState {
  *
  * @example
  * ```ts
- * const host = new RemoteHost(flow, 'order-17', { text: snapshotJson, journal: [] }, controller.signal);
+ * const host = new RemoteHost(flow, 'order-17', { text: snapshotJson, journal: [] }, new LazyAbort());
  * const ctx = new ActivationContext(host, slot, attempt, seq);
  * ```
  */
@@ -51,7 +51,8 @@ export class RemoteHost implements ContextHost {
     readonly id: string,
     /** The job's last checkpoint: as stored (snapshot text and journal, parsed on first use), or its owner's copy in this process; null when it has none yet. */
     private readonly stored: StoredState | JobState | null,
-    private readonly signal: AbortSignal,
+    /** Aborted when the owner's activation is (its signal made only if the handler reads it). */
+    private readonly abort: { readonly signal: AbortSignal },
   ) {}
 
   get scheduler(): SchedulerLike {
@@ -95,7 +96,7 @@ export class RemoteHost implements ContextHost {
   }
 
   abortSignal(): AbortSignal {
-    return this.signal;
+    return this.abort.signal;
   }
 
   deferEvent(event: Event, data: Payload): void {

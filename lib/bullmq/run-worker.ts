@@ -15,6 +15,7 @@ import { WIRE_VERSION, queueName, type WireJob } from './wire.js';
 import { startPool } from './worker-pool.js';
 import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
+import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
 
 /**
  * Options of {@link runWorker}.
@@ -39,6 +40,18 @@ export interface WorkerOptions {
   maxRecoveries?: number;
   /** Time limit and retries of each checkpoint write (see CheckpointOptions). */
   checkpoint?: CheckpointOptions;
+  /**
+   * Opt-in (default 0: a checkpoint after every turn that changed the job): ms a job's
+   * checkpoint may wait after a turn that only applied pool results that emitted and sent pool
+   * activations, one at a time; anything else is saved at once. A new owner rebuilds such turns
+   * from the job's inbox without running their handlers again, unless it numbers other work
+   * first (a command that arrived while the job had no owner, a deferred event re-emitted at
+   * the takeover): then the pool activations replayed after it run again, under new activation
+   * ids. And a `jobState` a pool worker elsewhere reads may be up to this much older in all but
+   * its shared data and routine states. 1,000 made a 10-step pool chain about 15 % faster
+   * (bench/README.md, "Ninth session"). At most 2^31 - 1.
+   */
+  poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
   pool?: { concurrency?: number };
 }
@@ -85,6 +98,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
+  const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 0, MAX_POOL_TURN_LAG); // (a timer holds it)
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
   const { client, owned } = openClient(options.connection, 'runWorker');
@@ -105,6 +119,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     maxRecoveries,
     fingerprint: flowFingerprint(flow),
     checkpoint: options.checkpoint ?? {},
+    poolTurnLag,
     get closing() {
       return closing;
     },
@@ -194,7 +209,9 @@ function positiveInt(name: string, value: unknown): number {
   return value;
 }
 
-function nonNegativeInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigurationError(`runWorker: option ${name} must be an integer >= 0, got ${describeValue(value)}`);
+function nonNegativeInt(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new ConfigurationError(`runWorker: option ${name} must be an integer from 0 to ${max}, got ${describeValue(value)}`);
+  }
   return value;
 }

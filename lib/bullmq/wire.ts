@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fromJSONTree, toJSONTree } from '../core/value-codec.js';
 import type { Payload } from '../core/payload.js';
 import type { JobStatus } from '../core/records.js';
@@ -179,6 +180,24 @@ export type Effect =
 export interface PoolResult {
   effects: Effect[];
   error?: { name: string; message: string };
+}
+
+/**
+ * @internal The key of a pool activation's result: its activation id and attempt, and a digest
+ * of what it runs (routine, slot, merged payload as sent). A new owner that replays a job numbers
+ * its activations again; should it number other work first (a command read at its take, say),
+ * an activation can come back under another's number, and must then not be given that one's
+ * result from the inbox: with the digest it finds none and runs (at least once, as any turn not
+ * yet checkpointed does).
+ *
+ * @example
+ * ```ts
+ * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }); // 'order-17/3#1~Yf3k…'
+ * ```
+ */
+export function poolResultKey(activationId: string, attempt: number, routineId: string, slotName: string, encodedPayload: unknown): string {
+  const digest = createHash('sha256').update(`${routineId}\u0000${slotName}\u0000${JSON.stringify(encodedPayload)}`).digest('base64url');
+  return `${activationId}#${attempt}~${digest.slice(0, 16)}`;
 }
 
 /** @internal The BullMQ id of a pool activation (BullMQ refuses `:` and integer ids). @example `poolJobId('a/3#1') // 'a%2f3%231.p'` */

@@ -26,6 +26,8 @@ export interface WorkerContext {
   /** The worker flow's fingerprint. */
   readonly fingerprint: string;
   readonly checkpoint: CheckpointOptions;
+  /** ms a pool-only turn's checkpoint may wait (see PoolTurnLag; 0: none waits). */
+  readonly poolTurnLag: number;
   /** The worker is closing: owned jobs that still run are handed over. */
   readonly closing: boolean;
   report(error: unknown): void;

@@ -3,6 +3,7 @@ import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, descr
 import type { Flow } from '../flow/flow.js';
 import { setPoolExecutor } from '../model/placement.js';
 import { BulkAdder } from './bulk-adder.js';
+import type { LazyAbort } from './lazy-abort.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
 import { poolExecutor, type PoolResults } from './pool-results.js';
@@ -48,7 +49,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   const queue = new Queue(name, { connection: options.connection as never, prefix: deps.prefix });
   queue.on('error', deps.report);
   setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, adder: new BulkAdder(), client: deps.client, abortChannel }));
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, LazyAbort>();
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
   if (concurrency > 0) {

@@ -51,7 +51,8 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   private static readonly shapeKeeper = new ActivationContext(undefined as never, undefined as never, 1, 0);
 
   constructor(
-    readonly host: ContextHost,
+    /** The job's port; once the activation has ended, the job's {@link ContextHost.lateHost} if it has one. */
+    public host: ContextHost,
     readonly slot: Slot,
     attempt: number,
     /** The activation's number in its job. */
@@ -97,6 +98,10 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     const at = this.at;
     if (at > 0) this.at = -at;
     else if (at === 0) this.at = -0; // (a restored task may have number 0)
+    // What the context does from now on (a timer's emit, a write after an await the handler
+    // did not return) is the job's late work: a host that tells it apart gets it on its own port.
+    const late = this.host.lateHost;
+    if (late !== undefined) this.host = late;
   }
 
   get flow(): ExecutionContext['flow'] {

@@ -51,4 +51,10 @@ export interface ContextHost {
   releaseDrain(drain: Drain): void;
   /** A stream feeding `slot` failed outside any activation: the routine's error policy decides. */
   streamFailed(slot: Slot, error: unknown): void;
+  /**
+   * The host an activation's context uses once the activation has ended, when this host tells
+   * such late writes apart (a timer's emit after its handler returned): see LateHost. Most
+   * hosts have none, and a context keeps its host.
+   */
+  readonly lateHost?: ContextHost;
 }

@@ -80,6 +80,7 @@ export function activate(task: Task): void {
     then = (result as { then?: unknown }).then;
     if (typeof then !== 'function') observable = isObservableInput(result);
   } catch (error) {
+    ctx.end();
     finish(task, run, startedAt, error);
     return;
   }

@@ -20,6 +20,9 @@ export function detach(a: InFlight, outcome: 'cancelled' | 'interrupted'): void 
   if (a.done || a.detached) return;
   a.detached = true;
   a.ctx.silenced = true;
+  // Over for good: what its promise still does is no activation's (not waited for by a pause
+  // it asks; counted as late work where a job tracks it).
+  a.ctx.end();
   a.timer?.unsubscribe();
   const job = a.task.job;
   job.work.running--;

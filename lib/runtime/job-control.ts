@@ -115,7 +115,10 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
   job.pausePoints.push({ reason, checkpoint: checkpoint ?? EMPTY_PAYLOAD, timestamp: job.clock.now(), pendingCount: work.parked.length });
   job.deadline?.suspend();
   job.change('pause');
-  const inside = currentContext()?.host === job;
+  // Paused by one of its own running activations: that one is not waited for. A context that
+  // ended (a timer it left, restored with its context) is no longer in flight: everything is.
+  const ctx = currentContext();
+  const inside = ctx !== undefined && ctx.host === job && !ctx.ended;
   return new Promise((resolve) => job.whenIdle(inside, resolve));
 }
 

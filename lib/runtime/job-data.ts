@@ -51,6 +51,13 @@ export abstract class JobData extends JobExtrasHost {
   // What changed since the last snapshot.
   version = 1;
   /**
+   * Changes made by no running activation: an operator's output, a batch or window timer, a
+   * stream failure, and (for a job with a `lateHost`, a worker's) what an ended activation's
+   * context still wrote. A worker rebuilding the job by replaying activations cannot make these
+   * again (or would make them in another order), so it saves them at once.
+   */
+  lateWrites = 0;
+  /**
    * Whether a snapshot exists to copy changes into. The first snapshot copies every run and
    * cell, so until then nothing is listed dirty: a job whose only snapshot is its final one
    * never fills (and never grows) the lists, which are made at the first entry: a job whose
@@ -179,6 +186,7 @@ export abstract class JobData extends JobExtrasHost {
 
   operatorChanged(): void {
     this.operatorsVersion++;
+    this.lateWrites++;
     this.mark();
   }
 

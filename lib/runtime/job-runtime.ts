@@ -64,6 +64,8 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   live = false;
   livePrev: JobRuntime | undefined = undefined;
   liveNext: JobRuntime | undefined = undefined;
+  /** The port of this job's ended activations, when set (a worker's LateHost; see ContextHost.lateHost). */
+  lateHost: ContextHost | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -176,6 +178,7 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
   }
 
   streamFailed(slot: Slot, error: unknown): void {
+    this.lateWrites++; // (outside any activation)
     handleStreamError(this, slot, error);
   }
 

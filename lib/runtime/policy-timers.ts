@@ -73,6 +73,9 @@ export function stopTimer(job: JobRuntime, cell: BatchCell): void {
 
 /** The batch or window closed: its items go to the handler; a window that had any opens the next. */
 function timerFired(job: JobRuntime, cell: BatchCell): void {
+  // Work of no activation: a restore fires overdue timers in its own order, so a worker that
+  // rebuilds the job by replay saves this turn at once (see JobData.lateWrites).
+  job.lateWrites++;
   const policies = job.policies!;
   const due = cell.dueAt ?? job.clock.now();
   cell.timer = undefined;

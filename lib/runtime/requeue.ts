@@ -29,6 +29,9 @@ export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void 
     task.timer = undefined;
     work.waiting.delete(task);
     if (!job.active) return; // defensive: pause, cancel and failure lift waiting tasks first
+    // Work of no activation: a restore re-arms the retry on its own clock, so its place among
+    // replayed work can differ; a worker saves this turn at once (see JobData.lateWrites).
+    job.lateWrites++;
     task.dueAt = undefined;
     task.changed();
     job.queue(task);

@@ -1,0 +1,93 @@
+/**
+ * Review s9 (poolTurnLag, issue 17): what reaches a job through a context that is no longer
+ * its running activation's is late work (JobData.lateWrites). An activation let go when its job
+ * failed (detached: silenced, never ended) keeps the job itself as its host: what its promise
+ * still writes after the job was resumed reaches the job and is not counted.
+ */
+import { expect } from 'chai';
+import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
+import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import type { JobState } from '../../lib/state/job-state.js';
+import { LateHost } from '../../lib/bullmq/late-host.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
+
+describe('review s9: late work of a let-go activation', () => {
+  it('counts what an activation let go by its job’s failure writes after the job was resumed', async () => {
+    const flow = new Flow({ flowId: 'review-s9-let-go', executionStrategy: 'concurrent', maxWorkers: 4 });
+    let oRuns = 0;
+    let fRuns = 0;
+    const src = new Routine();
+    src.defineEvent('out');
+    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
+    const o = new Routine();
+    o.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
+      const run = ++oRuns;
+      await sleep(run === 1 ? 300 : 10);
+      ctx.setSharedData(`o${run}`, true); // run 1: let go meanwhile, after the resume
+    });
+    const f = new Routine();
+    f.defineEvent('out');
+    f.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
+      if (++fRuns === 1) throw new Error('f fails once');
+      await sleep(600); // keeps the resumed job running past o's first run
+      ctx.emit('out', {});
+    });
+    flow.addRoutine(src, 'src');
+    flow.addRoutine(o, 'o');
+    flow.addRoutine(f, 'f');
+    flow.connect('src', 'out', 'o', 'in');
+    flow.connect('src', 'out', 'f', 'in');
+    const job = flow.start('src', {});
+    const rt = runtimeOf(job);
+    LateHost.track(rt);
+    await sleep(50);
+    expect(job.state.status, 'f failed the job, o still in flight').to.equal('failed');
+    job.resume();
+    await sleep(100);
+    expect(job.state.status).to.equal('running');
+    const before = rt.lateWrites;
+    await sleep(300); // o's first run writes now, through the job itself
+    expect(job.state.getSharedData('o1'), 'the let-go activation’s write reached the resumed job').to.equal(true);
+    expect(rt.lateWrites, 'counted as late work').to.be.greaterThan(before);
+    await job.wait({ timeout: 5_000 });
+  });
+  it('a pause asked by an activation let go by its job’s failure (after a resume) waits for every activation in flight, as late-pause.spec.ts has it for an ended one', async () => {
+    const flow = new Flow({ flowId: 'review-s9-let-go-pause', executionStrategy: 'concurrent', maxWorkers: 4 });
+    let fRuns = 0;
+    let oRuns = 0;
+    let slowDone = false;
+    let paused: Promise<JobState> | undefined;
+    const src = new Routine();
+    src.defineEvent('out');
+    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
+    const o = new Routine();
+    o.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
+      if (++oRuns > 1) return;
+      await sleep(200);
+      paused = ctx.pause('from a let-go activation'); // run 1: let go meanwhile, after the resume
+    });
+    const f = new Routine();
+    f.defineSlot('in', async () => {
+      if (++fRuns === 1) throw new Error('f fails once');
+      await sleep(400); // in flight when o's first run pauses the job
+      slowDone = true;
+    });
+    flow.addRoutine(src, 'src');
+    flow.addRoutine(o, 'o');
+    flow.addRoutine(f, 'f');
+    flow.connect('src', 'out', 'o', 'in');
+    flow.connect('src', 'out', 'f', 'in');
+    const job = flow.start('src', {});
+    await sleep(50);
+    expect(job.state.status).to.equal('failed');
+    job.resume();
+    await sleep(250);
+    expect(paused, 'o’s first run asked for the pause').to.not.equal(undefined);
+    const state = await paused!;
+    expect(slowDone, 'f was still running when the pause resolved').to.equal(true);
+    expect(state.status).to.equal('paused');
+    await job.cancel('done');
+  });
+});
