@@ -114,7 +114,7 @@ export class OwnedJob implements CheckpointsOwner {
       // that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
-      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this, { job: made.job._runtime, weighty: () => this.pool?.weighty ?? 0, watched: () => this.commands.watched });
+      this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this, { job: made.job._runtime, weighty: () => this.pool?.weighty ?? 0, watched: () => this.commands.watched, applied: () => this.pool?.applied ?? 0 });
       this.ready = true;
       if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();

@@ -28,6 +28,8 @@ export class PoolResults {
    * PoolTurnLag): a pool step elsewhere reads shared data and routine state in `jobState`.
    */
   weighty = 0;
+  /** Activations whose result is applied but which have not ended yet (see applied). */
+  private readonly finishing = new Set<ActivationContext>();
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -54,6 +56,21 @@ export class PoolResults {
     }, report);
   }
 
+  /**
+   * Pool activations of the job whose result was applied and that have not ended yet: under load
+   * the flow's dispatcher starts the next activation before the one that emitted to it ends, so
+   * two are in flight though only one result is still to come (see PoolTurnLag).
+   */
+  get applied(): number {
+    for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
+    return this.finishing.size;
+  }
+
+  /** `ctx`'s result was applied. */
+  noteApplied(ctx: ActivationContext): void {
+    this.finishing.add(ctx);
+  }
+
   /** The result of `key` if it is here (removed: applied once). */
   take(key: string): string | undefined {
     const raw = this.ready.get(key);
@@ -71,6 +88,7 @@ export class PoolResults {
     for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
     this.waiters.clear();
     this.ready.clear();
+    this.finishing.clear();
   }
 }
 
@@ -141,6 +159,7 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
   const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
   const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
   apply(ctx, list);
+  results.noteApplied(ctx);
   if (error !== undefined) throw revive(error);
   return list.every((e) => e.k === 'emit');
 }

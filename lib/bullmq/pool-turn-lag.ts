@@ -9,6 +9,8 @@ export interface LagSources {
   weighty(): number;
   /** Whether a client asked for the job's emissions or outputs (published as they happen). */
   watched(): boolean;
+  /** Pool activations whose result is applied but which have not ended yet (PoolResults.applied). */
+  applied(): number;
 }
 
 /**
@@ -23,8 +25,9 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  * nothing that a new owner could not rebuild exactly from the last checkpoint: each result sits
  * in the job's inbox before it is applied (a new owner applies it again without running its
  * handler), each activation sent is a BullMQ job under an id made of its activation id, and
- * with at most one pool activation in flight at a time (from its start on the owner, where a
- * slot schema may still be checking it, to its end), and no activation timeout, the replay
+ * with at most one pool activation in flight at a time whose result is still to come (from its
+ * start on the owner, where a slot schema may still be checking it, until its result is
+ * applied), and no activation timeout, the replay
  * applies the results in the same order and numbers every activation as the first run did. So such a turn's checkpoint waits, at most `lag` ms (of elapsed time, not
  * the wall clock) after the last save asked for; then the owner is told to checkpoint again
  * (`late`), which saves unless that moment is past.
@@ -47,7 +50,7 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  *
  * @example
  * ```ts
- * const lag = new PoolTurnLag(1_000, { job: rt, weighty: () => results.weighty, watched: () => false });
+ * const lag = new PoolTurnLag(1_000, { job: rt, weighty: () => results.weighty, watched: () => false, applied: () => results.applied });
  * lag.mark(rt); // a save was asked for
  * if (!lag.canWait(rt, () => owned.checkpointed(false))) checkpoints.save(rt, false);
  * ```
@@ -79,7 +82,7 @@ export class PoolTurnLag {
     this.ownerStarted = w.ownerStarted;
     this.lateWrites = rt.lateWrites;
     this.weighty = this.sources.weighty();
-    this.busy = w.ownerRunning > 0 || w.poolRunning > 1;
+    this.busy = w.ownerRunning > 0 || w.poolRunning - this.sources.applied() > 1;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -104,7 +107,7 @@ export class PoolTurnLag {
     const left = this.at + this.lag - performance.now();
     if (left <= 0) return false;
     const w = workOf(rt);
-    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || w.poolRunning > 1) return false;
+    if (w.ownerStarted !== this.ownerStarted || w.ownerRunning > 0 || w.poolRunning - this.sources.applied() > 1) return false;
     this.late = late;
     if (this.timer === undefined) {
       this.timer = setTimeout(() => {

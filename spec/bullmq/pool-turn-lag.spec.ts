@@ -34,8 +34,8 @@ function fakeRuntime(runs: Array<{ pool: boolean; activations: number; inFlight:
 }
 
 /** What PoolTurnLag reads of the owned job besides its runtime (weighty results, watchers: none unless told). */
-function sources(more: { weighty?: () => number; watched?: () => boolean } = {}): LagSources {
-  return { job: fakeRuntime([]), weighty: more.weighty ?? (() => 0), watched: more.watched ?? (() => false) };
+function sources(more: { weighty?: () => number; watched?: () => boolean; applied?: () => number } = {}): LagSources {
+  return { job: fakeRuntime([]), weighty: more.weighty ?? (() => 0), watched: more.watched ?? (() => false), applied: more.applied ?? (() => 0) };
 }
 
 function lines(dir: string): Array<{ jobId: string; step: number; activationId: string }> {
@@ -73,6 +73,17 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
       expect(lag.canWait(rt, late), 'two were in flight at the save asked for').to.equal(false);
       lag.mark(fakeRuntime([{ pool: false, activations: 1, inFlight: 1 }]));
       expect(lag.canWait(fakeRuntime([{ pool: false, activations: 1, inFlight: 0 }]), late), 'an owner-side activation ran at the save asked for').to.equal(false);
+      lag.dispose();
+    });
+
+    it('counts a pool activation whose result is applied but that has not ended as no longer outstanding (the dispatcher started the next one first)', () => {
+      let applied = 0;
+      const lag = new PoolTurnLag(10_000, sources({ applied: () => applied }));
+      const two = fakeRuntime([{ pool: true, activations: 3, inFlight: 1 }, { pool: true, activations: 1, inFlight: 1 }]);
+      lag.mark(fakeRuntime([{ pool: true, activations: 3, inFlight: 1 }]));
+      expect(lag.canWait(two, late), 'two in flight, both results to come').to.equal(false);
+      applied = 1;
+      expect(lag.canWait(two, late), 'one of them applied, ending').to.equal(true);
       lag.dispose();
     });
 

@@ -28,7 +28,7 @@ describe('review s8b: poolTurnLag', function () {
 
   it('the lag is a bound on elapsed time: a wall clock stepped back (NTP, a VM resumed) does not make a waiting turn wait for the step', async () => {
     const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0 } as unknown as JobRuntime;
-    const lag = new PoolTurnLag(100, { job: rt, weighty: () => 0, watched: () => false });
+    const lag = new PoolTurnLag(100, { job: rt, weighty: () => 0, watched: () => false, applied: () => 0 });
     const realNow = Date.now;
     let told = 0;
     try {
@@ -47,7 +47,7 @@ describe('review s8b: poolTurnLag', function () {
 
   it('a poolTurnLag past setTimeout’s 32-bit range (runWorker accepts any integer) does not tell the owner to checkpoint at once, over and over', async () => {
     const rt = { firstRun: { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 1, inFlight: 1, nextRun: undefined }, owner: { activationTimeout: undefined }, lateWrites: 0 } as unknown as JobRuntime;
-    const lag = new PoolTurnLag(2 ** 31 + 1_000, { job: rt, weighty: () => 0, watched: () => false });
+    const lag = new PoolTurnLag(2 ** 31 + 1_000, { job: rt, weighty: () => 0, watched: () => false, applied: () => 0 });
     let told = 0;
     // What OwnedJob does when told: it checkpoints unless the turn may still wait, which asks again.
     const late = (): void => {
