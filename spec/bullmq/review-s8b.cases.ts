@@ -4,22 +4,18 @@
  * passes with `poolTurnLag: 0` (its control beside it).
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { PoolTurnLag } from '../../lib/bullmq/pool-turn-lag.js';
+import type { Job } from '../../lib/flow/job.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
 import type { Concurrently } from '../helpers/concurrently.js';
-import { sleep, until } from '../fixtures/helpers.js';
+import { sleep } from '../fixtures/helpers.js';
 import { buildLateEmit, buildStaleRead } from '../fixtures/review-s8b-flows.js';
 import { startCluster } from './helpers.js';
+import { crashRun as crashRunIn } from './crash-run.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s8b-late-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS8b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
@@ -89,41 +85,17 @@ describe('review s8b: poolTurnLag', function () {
   });
 
   describe('an owner-side emit outside any activation (a ctx.scheduler timer) in a turn that waits', () => {
-    let count = 0;
 
     async function crashRun(poolTurnLag: number, watch = true): Promise<{ v: unknown; late: unknown; outputs: number }> {
-      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s8b-'));
-      dirs.push(dir);
-      const prefix = `rvs8b${++count}x${process.pid}`;
-      const children = new Set<ChildProcess>();
-      const stderr: string[] = [];
-      const spawnWorker = (dieAt?: number): ChildProcess => {
-        const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), ...(dieAt === undefined ? [] : [String(dieAt)])];
-        const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr!.setEncoding('utf8');
-        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-        children.add(child);
-        return child;
+      const args = (die: boolean): string[] => [String(poolTurnLag), ...(die ? ['2'] : [])];
+      let outputs = 0;
+      // (a client watching outputs keeps every turn of the job saved at once: see the last case)
+      const subscribe = (job: Job): (() => void) => {
+        const watching = job.output$.subscribe(() => outputs++);
+        return () => watching.unsubscribe();
       };
-      const runner = new BullMQRunner({ connection: redis.connection, prefix });
-      try {
-        const first = spawnWorker(2);
-        const job = buildLateEmit(dir).start('src', {}, { runner, jobId: 'late:1' });
-        let outputs = 0;
-        // (a client watching outputs keeps every turn of the job saved at once: see the last case)
-        const watching = watch ? job.output$.subscribe(() => outputs++) : undefined;
-        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in s2', 30_000);
-        expect(existsSync(join(dir, 'died'))).to.equal(true);
-        spawnWorker();
-        const final = await job.wait({ timeout: 30_000 });
-        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-        await sleep(300); // (outputs published just before the final status)
-        watching?.unsubscribe();
-        return { v: final.getSharedData('v'), late: final.getSharedData('late'), outputs };
-      } finally {
-        await runner.close();
-        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-      }
+      const { final } = await crashRunIn({ redis, dirs, child: CHILD, args, start: (d, runner) => buildLateEmit(d).start('src', {}, { runner, jobId: 'late:1' }), ...(watch ? { watch: subscribe, linger: 300 } : {}) });
+      return { v: final.getSharedData('v'), late: final.getSharedData('late'), outputs };
     }
 
     const watched = runs.add(() => crashRun(1_000));

@@ -5,60 +5,31 @@
  * (poolTurnLag 0) passes.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BullMQRunner } from '../../lib/bullmq/index.js';
 import type { Flow } from '../../lib/index.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
 import type { Concurrently } from '../helpers/concurrently.js';
-import { until } from '../fixtures/helpers.js';
+import { crashRun as crashRunIn } from './crash-run.js';
 import { buildAddFails, buildRetry } from '../fixtures/review-s9b-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9b-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS9b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9b: poolTurnLag', function () {
   this.timeout(60_000);
-  let count = 0;
 
   /**
    * Runs `which` on a worker that dies once where the flow says, then on a second: the final
    * shared data `key`, and the attempts x's handler ran with (its pool log), in order.
    */
   async function crashRun(which: string, build: (dir: string) => Flow, poolTurnLag: number, key: string): Promise<{ value: unknown; xRuns: string[] }> {
-    const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9b-'));
-    dirs.push(dir);
-    const prefix = `rvs9b${which}${++count}x${process.pid}`;
-    const children = new Set<ChildProcess>();
-    const stderr: string[] = [];
-    const spawnWorker = (die: boolean): ChildProcess => {
-      const args = [CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), which, ...(die ? ['die'] : [])];
-      const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-      children.add(child);
-      return child;
-    };
-    const runner = new BullMQRunner({ connection: redis.connection, prefix });
-    try {
-      const first = spawnWorker(true);
-      const job = build(dir).start('src', {}, { runner, jobId: `${which}:1` });
-      await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself', 30_000);
-      expect(existsSync(join(dir, 'died'))).to.equal(true);
-      spawnWorker(false);
-      const final = await job.wait({ timeout: 30_000 });
-      expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-      const log = join(dir, 'pool.log');
-      return { value: final.getSharedData(key), xRuns: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[1]) : [] };
-    } finally {
-      await runner.close();
-      await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-    }
+    const args = (die: boolean): string[] => [String(poolTurnLag), which, ...(die ? ['die'] : [])];
+    const { final, dir } = await crashRunIn({ redis, dirs, child: CHILD, args, start: (d, runner) => build(d).start('src', {}, { runner, jobId: `${which}:1` }) });
+    const log = join(dir, 'pool.log');
+    return { value: final.getSharedData(key), xRuns: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[1]) : [] };
   }
 
   describe('a pool activation’s retry timer fires in a waiting turn; a crash, and the new owner restores the retry overdue', () => {

@@ -17,19 +17,17 @@
  * the checkpoint's last number is past p3's, and every step keeps its activation.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BullMQRunner } from '../../lib/bullmq/index.js';
+import type { BullMQRunner } from '../../lib/bullmq/index.js';
+import type { Job } from '../../lib/flow/job.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
-import { until } from '../fixtures/helpers.js';
+import { crashRun as crashRunIn } from './crash-run.js';
 import { buildCommand, buildOverdue } from '../fixtures/review-s9c-flows.js';
 import type { Concurrently } from '../helpers/concurrently.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9c-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS9c(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
@@ -37,36 +35,12 @@ describe('review s9c: poolTurnLag', function () {
   this.timeout(60_000);
 
   describe('a pool routine’s batch timer pending across waiting turns, a crash, the timer overdue at the take', () => {
-    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<{ b: unknown; end: unknown; log: string[] }> {
-      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
-      dirs.push(dir);
-      const prefix = `rvs9c${++count}x${process.pid}`;
-      const children = new Set<ChildProcess>();
-      const stderr: string[] = [];
-      const spawnWorker = (die: boolean): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'overdue', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr!.setEncoding('utf8');
-        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-        children.add(child);
-        return child;
-      };
-      const runner = new BullMQRunner({ connection: redis.connection, prefix });
-      try {
-        const first = spawnWorker(true);
-        const job = buildOverdue(dir).start('src', {}, { runner, jobId: 'overdue:1' });
-        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
-        expect(existsSync(join(dir, 'died'))).to.equal(true);
-        spawnWorker(false);
-        const final = await job.wait({ timeout: 30_000 });
-        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
-        return { b: final.getSharedData('b'), end: final.getSharedData('end'), log };
-      } finally {
-        await runner.close();
-        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-      }
+      const args = (die: boolean): string[] => [String(poolTurnLag), 'overdue', ...(die ? ['die'] : [])];
+      const { final, dir } = await crashRunIn({ redis, dirs, child: CHILD, args, start: (d, runner) => buildOverdue(d).start('src', {}, { runner, jobId: 'overdue:1' }) });
+      const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
+      return { b: final.getSharedData('b'), end: final.getSharedData('end'), log };
     }
 
     const expected = { b: { by: 'B', items: ['a'] }, end: 'p3', p2runs: 1 };
@@ -79,39 +53,15 @@ describe('review s9c: poolTurnLag', function () {
   });
 
   describe('pool-only turns waiting, a crash, then a client sends to a slot before the new owner takes the job', () => {
-    let count = 0;
 
-    async function crashRun(poolTurnLag: number, which: 'command' | 'defer' = 'command'): Promise<{ x: unknown; end: unknown; log: string[]; inputs: string[] }> {
-      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
-      dirs.push(dir);
-      const prefix = `rvs9cc${++count}x${process.pid}`;
-      const children = new Set<ChildProcess>();
-      const stderr: string[] = [];
-      const spawnWorker = (die: boolean): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), which, ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr!.setEncoding('utf8');
-        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-        children.add(child);
-        return child;
-      };
-      const runner = new BullMQRunner({ connection: redis.connection, prefix });
-      try {
-        const first = spawnWorker(true);
-        const job = buildCommand(dir, false, which === 'defer').start('src', {}, { runner, jobId: 'command:1' });
-        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
-        expect(existsSync(join(dir, 'died'))).to.equal(true);
-        if (which === 'command') job.send('x', 'in', { v: 1 }); // read by the new owner at its take
-        spawnWorker(false);
-        const final = await job.wait({ timeout: 30_000 });
-        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
-        // What each pool step run got as input (`by` of the step before it): the log's fourth field.
-        const inputs = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => `${l.split('\t')[0]}<${l.split('\t')[3]}`);
-        return { x: final.getSharedData('x'), end: final.getSharedData('end'), log, inputs };
-      } finally {
-        await runner.close();
-        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-      }
+    async function crashRun(poolTurnLag: number): Promise<{ x: unknown; end: unknown; log: string[]; inputs: string[] }> {
+      const args = (die: boolean): string[] => [String(poolTurnLag), 'command', ...(die ? ['die'] : [])];
+      const start = (d: string, runner: BullMQRunner): Job => buildCommand(d).start('src', {}, { runner, jobId: 'command:1' });
+      // A client sends to x's slot while the job has no owner: the new owner reads it at its take.
+      const { final, dir } = await crashRunIn({ redis, dirs, child: CHILD, args, start, afterDeath: (job) => job.send('x', 'in', { v: 1 }) });
+      const lines = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+      // What each pool step run got as input (`by` of the step before it): the log's fourth field.
+      return { x: final.getSharedData('x'), end: final.getSharedData('end'), log: lines.map((f) => `${f[0]} ${f[1]}`), inputs: lines.map((f) => `${f[0]}<${f[3]}`) };
     }
 
     /** Each pool step as its activation, once (p3, in flight at the crash, runs again under the same id). */
@@ -138,36 +88,12 @@ describe('review s9c: poolTurnLag', function () {
     // Same flow as above (buildCommand, with `defer`): p1 defers an event to x; p1's turn is saved
     // at once (its result did more than emit), p2's waits. The new owner's restore emits the
     // deferred event before the replay (continueRun): x's task takes number 4, p3's in the first run.
-    let count = 0;
 
     async function crashRun(poolTurnLag: number): Promise<{ end: unknown; log: string[] }> {
-      const dir = mkdtempSync(join(tmpdir(), 'routilux-rv-s9c-'));
-      dirs.push(dir);
-      const prefix = `rvs9cd${++count}x${process.pid}`;
-      const children = new Set<ChildProcess>();
-      const stderr: string[] = [];
-      const spawnWorker = (die: boolean): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(poolTurnLag), 'defer', ...(die ? ['die'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr!.setEncoding('utf8');
-        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-        children.add(child);
-        return child;
-      };
-      const runner = new BullMQRunner({ connection: redis.connection, prefix });
-      try {
-        const first = spawnWorker(true);
-        const job = buildCommand(dir, false, true).start('src', {}, { runner, jobId: 'defer:1' });
-        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in p3', 30_000);
-        expect(existsSync(join(dir, 'died'))).to.equal(true);
-        spawnWorker(false);
-        const final = await job.wait({ timeout: 30_000 });
-        expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');
-        const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
-        return { end: final.getSharedData('end'), log };
-      } finally {
-        await runner.close();
-        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-      }
+      const args = (die: boolean): string[] => [String(poolTurnLag), 'defer', ...(die ? ['die'] : [])];
+      const { final, dir } = await crashRunIn({ redis, dirs, child: CHILD, args, start: (d, runner) => buildCommand(d, false, true).start('src', {}, { runner, jobId: 'defer:1' }) });
+      const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
+      return { end: final.getSharedData('end'), log };
     }
 
     const lagged = runs.add(() => crashRun(1_000));
