@@ -9,9 +9,10 @@ import type { RedisClient } from './lua-script.js';
 import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, type Effect, type PoolWire } from './wire.js';
 
 /**
- * @internal The pool results of one owned job, by `<activationId>#<attempt>`: those in its inbox
- * when the owner took it (a former owner dispatched them), and those published since. A result
- * is taken once: an activation whose result is here is never dispatched again.
+ * @internal The pool results of one owned job, by key (activation id, attempt and a digest of
+ * what ran: see poolResultKey): those in its inbox when the owner took it (a former owner
+ * dispatched them), and those published since. A result is taken once: an activation whose
+ * result is here is never dispatched again.
  *
  * @example
  * ```ts
