@@ -67,8 +67,9 @@ export class PoolResults {
     return this.finishing.size;
   }
 
-  /** `ctx`'s result was applied. */
+  /** `ctx`'s result was applied (those that ended since go: nothing else prunes them when no lag reads the count). */
   noteApplied(ctx: ActivationContext): void {
+    for (const other of this.finishing) if (other.ended) this.finishing.delete(other);
     this.finishing.add(ctx);
   }
 

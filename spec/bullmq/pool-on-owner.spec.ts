@@ -1,5 +1,6 @@
 /**
- * Issue 17, Tier 2: the owner's send of a pool activation fails (a Redis hiccup, a closing
+ * Issue 17, Tier 2, a pool activation on its owner (runOnPool, PoolResults). First: the owner's
+ * send of a pool activation fails (a Redis hiccup, a closing
  * queue). The activation fails on the owner (its error policy decides), its turn is saved at
  * once (no pool result will ever remake it: `weighty`), and the result waiter it left is let
  * go without an unhandled rejection when the ownership ends.
@@ -30,5 +31,22 @@ describe('routilux/bullmq: a pool activation whose send fails', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('routilux/bullmq: the pool activations a job counts as applied but not ended', () => {
+  it('keeps only those not ended, with or without a lag reading the count (no growth over a long job)', () => {
+    const results = new PoolResults();
+    const finishing = (): number => (results as unknown as { finishing: Set<unknown> }).finishing.size;
+    let last = { ended: false };
+    for (let i = 0; i < 1_000; i++) {
+      last.ended = true; // the previous one ended before this one's result was applied
+      last = { ended: false };
+      results.noteApplied(last as unknown as ActivationContext);
+      expect(finishing()).to.equal(1);
+    }
+    expect(results.applied).to.equal(1);
+    last.ended = true;
+    expect(results.applied).to.equal(0);
   });
 });
