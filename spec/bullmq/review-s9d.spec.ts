@@ -55,6 +55,7 @@ describe('review s9d: PoolResults.applied (8f5ede7)', () => {
     const kept = (results as unknown as { finishing: Set<unknown> }).finishing.size;
     expect(results.applied, 'all of them ended (reading `applied` prunes them)').to.equal(0);
     // Every one of the STEPS activations has ended; none is "applied but not ended".
-    expect(kept, 'ended activations still held by PoolResults (pruned only when PoolTurnLag reads `applied`)').to.equal(0);
+    // Each add prunes those that ended, so at most the last one is held (300 before the fix).
+    expect(kept, 'ended activations still held by PoolResults (pruned only when PoolTurnLag reads `applied`)').to.be.at.most(1);
   });
 });
