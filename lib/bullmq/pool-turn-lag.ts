@@ -27,17 +27,18 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  * handler), each activation sent is a BullMQ job under an id made of its activation id, and
  * with at most one pool activation in flight at a time whose result is still to come (from its
  * start on the owner, where a slot schema may still be checking it, until its result is
- * applied), and no activation timeout, the replay
- * applies the results in the same order and numbers every activation as the first run did. So such a turn's checkpoint waits, at most `lag` ms (of elapsed time, not
- * the wall clock) after the last save asked for; then the owner is told to checkpoint again
- * (`late`), which saves unless that moment is past.
+ * applied), and no activation timeout, the replay applies the results in the same order and
+ * numbers every activation as the first run did (but see the known limit below). So such a
+ * turn's checkpoint waits, at most `lag` ms (of elapsed time, not the wall clock) after the last
+ * save asked for; then the owner is told to checkpoint again (`late`), which saves unless that
+ * moment is past.
  *
  * Everything else is saved at once, as before, because a replay would not make it again or
  * would show it twice: an owner-side activation started or running since that save; late work
  * (an ended activation's timer emit, an operator's output, a batch, window or retry timer
  * firing: `JobData.lateWrites`); a pool result that set shared data or routine state (a pool step
- * elsewhere reads them in `jobState`), sent an output, or failed; two pool activations in
- * flight at once; an activation timeout; a job whose emissions or outputs a client watches; a
+ * elsewhere reads them in `jobState`), sent an output, or failed; two pool results still to
+ * come at once; an activation timeout; a job whose emissions or outputs a client watches; a
  * status change or a command. A save the store gave up on is no save to wait behind
  * ({@link PoolTurnLag.forget}). What may lag in a pool worker's `jobState` elsewhere is all but
  * its shared data and routine states: history, task list, run counts, slot data, policy cells.
