@@ -48,7 +48,7 @@ export interface WorkerOptions {
    * first (a command that arrived while the job had no owner, a deferred event re-emitted at
    * the takeover): then the pool activations replayed after it run again, under new activation
    * ids. And a `jobState` a pool worker elsewhere reads may be up to this much older in all but
-   * its shared data and routine states. 1,000 made a 10-step pool chain about 15 % faster
+   * its shared data and routine states. 1,000 made a 10-step pool chain 15-20 % faster
    * (bench/README.md, "Ninth session"). At most 2^31 - 1.
    */
   poolTurnLag?: number;

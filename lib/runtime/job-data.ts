@@ -51,8 +51,8 @@ export abstract class JobData extends JobExtrasHost {
   // What changed since the last snapshot.
   version = 1;
   /**
-   * Changes made by no running activation: an operator's output, a batch or window timer, a
-   * stream failure, and (for a job with a `lateHost`, a worker's) what an ended activation's
+   * Changes made by no running activation: an operator's output, a batch, window or retry timer,
+   * a stream failure, and (for a job with a `lateHost`, a worker's) what an ended activation's
    * context still wrote. A worker rebuilding the job by replaying activations cannot make these
    * again (or would make them in another order), so it saves them at once.
    */
