@@ -63,14 +63,18 @@ export class PoolResults {
    * two are in flight though only one result is still to come (see PoolTurnLag).
    */
   get applied(): number {
-    for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
+    this.dropEnded();
     return this.finishing.size;
   }
 
-  /** `ctx`'s result was applied (those that ended since go: nothing else prunes them when no lag reads the count). */
+  /** `ctx`'s result was applied (those that ended since go here too: no lag may read the count). */
   noteApplied(ctx: ActivationContext): void {
-    for (const other of this.finishing) if (other.ended) this.finishing.delete(other);
+    this.dropEnded();
     this.finishing.add(ctx);
+  }
+
+  private dropEnded(): void {
+    for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
   }
 
   /** The result of `key` if it is here (removed: applied once). */
