@@ -5,22 +5,17 @@
  * still writes after the job was resumed reaches the job and is not counted.
  */
 import { expect } from 'chai';
-import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
-import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import { Routine, type ExecutionContext } from '../../lib/index.js';
+import { sleep } from '../fixtures/helpers.js';
+import { forkFlow, runtimeOf } from '../fixtures/fork-flow.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import { LateHost } from '../../lib/bullmq/late-host.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
 
 describe('review s9: late work of a let-go activation', () => {
   it('counts what an activation let go by its job’s failure writes after the job was resumed', async () => {
-    const flow = new Flow({ flowId: 'review-s9-let-go', executionStrategy: 'concurrent', maxWorkers: 4 });
     let oRuns = 0;
     let fRuns = 0;
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
     const o = new Routine();
     o.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
       const run = ++oRuns;
@@ -34,12 +29,7 @@ describe('review s9: late work of a let-go activation', () => {
       await sleep(600); // keeps the resumed job running past o's first run
       ctx.emit('out', {});
     });
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(o, 'o');
-    flow.addRoutine(f, 'f');
-    flow.connect('src', 'out', 'o', 'in');
-    flow.connect('src', 'out', 'f', 'in');
-    const job = flow.start('src', {});
+    const job = forkFlow('review-s9-let-go', { o, f }).start('src', {});
     const rt = runtimeOf(job);
     LateHost.track(rt);
     await sleep(50);
@@ -54,14 +44,10 @@ describe('review s9: late work of a let-go activation', () => {
     await job.wait({ timeout: 5_000 });
   });
   it('a pause asked by an activation let go by its job’s failure (after a resume) waits for every activation in flight, as late-pause.spec.ts has it for an ended one', async () => {
-    const flow = new Flow({ flowId: 'review-s9-let-go-pause', executionStrategy: 'concurrent', maxWorkers: 4 });
     let fRuns = 0;
     let oRuns = 0;
     let slowDone = false;
     let paused: Promise<JobState> | undefined;
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
     const o = new Routine();
     o.defineSlot('in', async (_d: unknown, ctx: ExecutionContext) => {
       if (++oRuns > 1) return;
@@ -74,12 +60,7 @@ describe('review s9: late work of a let-go activation', () => {
       await sleep(400); // in flight when o's first run pauses the job
       slowDone = true;
     });
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(o, 'o');
-    flow.addRoutine(f, 'f');
-    flow.connect('src', 'out', 'o', 'in');
-    flow.connect('src', 'out', 'f', 'in');
-    const job = flow.start('src', {});
+    const job = forkFlow('review-s9-let-go-pause', { o, f }).start('src', {});
     await sleep(50);
     expect(job.state.status).to.equal('failed');
     job.resume();

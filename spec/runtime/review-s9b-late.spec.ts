@@ -7,13 +7,12 @@
  * pause it asks is taken as asked from inside a running activation.
  */
 import { expect } from 'chai';
-import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
-import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import { Routine, type ExecutionContext } from '../../lib/index.js';
+import { sleep } from '../fixtures/helpers.js';
+import { forkFlow, runtimeOf } from '../fixtures/fork-flow.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import { LateHost } from '../../lib/bullmq/late-host.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const runtimeOf = (job: unknown): JobRuntime => (job as { _runtime: JobRuntime })._runtime;
 /** What o's handler returns: looking at its `then` throws (the activation fails there). */
 const hostile = (): unknown => ({
   get then(): unknown {
@@ -23,10 +22,6 @@ const hostile = (): unknown => ({
 
 describe('review s9b: late work of an activation failed by its returned value', () => {
   it('counts what a timer left by an activation that failed in its returned value’s `then` getter writes later', async () => {
-    const flow = new Flow({ flowId: 'review-s9b-hostile', executionStrategy: 'concurrent', maxWorkers: 4 });
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
     const o = new Routine();
     o.defineSlot('in', (_d: unknown, ctx: ExecutionContext) => {
       setTimeout(() => ctx.setSharedData('late', true), 150); // after the activation ended
@@ -35,12 +30,7 @@ describe('review s9b: late work of an activation failed by its returned value', 
     o.setAsOptional(); // its failure lets the job run on
     const slow = new Routine();
     slow.defineSlot('in', async () => sleep(400)); // keeps the job running past o's timer
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(o, 'o');
-    flow.addRoutine(slow, 'slow');
-    flow.connect('src', 'out', 'o', 'in');
-    flow.connect('src', 'out', 'slow', 'in');
-    const job = flow.start('src', {});
+    const job = forkFlow('review-s9b-hostile', { o, slow }).start('src', {});
     const rt = runtimeOf(job);
     LateHost.track(rt);
     await sleep(60);
@@ -53,12 +43,8 @@ describe('review s9b: late work of an activation failed by its returned value', 
   });
 
   it('a pause asked by a timer left by such an activation waits for every activation in flight, as late-pause.spec.ts has it for an ended one', async () => {
-    const flow = new Flow({ flowId: 'review-s9b-hostile-pause', executionStrategy: 'concurrent', maxWorkers: 4 });
     let slowDone = false;
     let paused: Promise<JobState> | undefined;
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', {}));
     const o = new Routine();
     o.defineSlot('in', (_d: unknown, ctx: ExecutionContext) => {
       setTimeout(() => (paused = ctx.pause('from a timer of a failed activation')), 100);
@@ -70,12 +56,7 @@ describe('review s9b: late work of an activation failed by its returned value', 
       await sleep(400); // in flight when o's timer pauses the job
       slowDone = true;
     });
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(o, 'o');
-    flow.addRoutine(slow, 'slow');
-    flow.connect('src', 'out', 'o', 'in');
-    flow.connect('src', 'out', 'slow', 'in');
-    const job = flow.start('src', {});
+    const job = forkFlow('review-s9b-hostile-pause', { o, slow }).start('src', {});
     await sleep(200);
     expect(paused, 'o’s timer asked for the pause').to.not.equal(undefined);
     const state = await paused!;
