@@ -31,8 +31,8 @@ export interface CrashScenario {
   start(dir: string, runner: BullMQRunner): Job;
   /** Called with the job as soon as it is started (a subscription, say); its return is called at the end. */
   watch?(job: Job): () => void;
-  /** Called once the first worker died, before the second starts (a client's command while the job has no owner). */
-  afterDeath?(job: Job): void;
+  /** Called once the first worker died, before the second starts (a client's command while the job has no owner, a look at the store); awaited. */
+  afterDeath?(job: Job, run: { dir: string; prefix: string }): void | Promise<void>;
   /** ms to wait after the job completed before the end (publications that trail its final status). */
   linger?: number;
 }
@@ -73,7 +73,7 @@ export async function crashRun(s: CrashScenario): Promise<CrashOutcome> {
     unwatch = s.watch?.(job);
     await until(() => first.exitCode !== null || first.signalCode !== null, 'the first worker killed itself', 30_000);
     expect(existsSync(join(dir, 'died')), 'it died where its flow says').to.equal(true);
-    s.afterDeath?.(job);
+    await s.afterDeath?.(job, { dir, prefix });
     spawnWorker(false);
     const final = await job.wait({ timeout: 30_000 });
     expect(final.status, JSON.stringify(final.error) + stderr.join('')).to.equal('completed');

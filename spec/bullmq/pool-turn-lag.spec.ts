@@ -6,23 +6,24 @@
  * uninterrupted, the pool steps whose results were in the inbox do not run again.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../../lib/index.js';
-import { BullMQRunner, RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
+import { RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
 import { PoolTurnLag, type LagSources } from '../../lib/bullmq/pool-turn-lag.js';
 import { LateHost } from '../../lib/bullmq/late-host.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
+import type { JobState } from '../../lib/state/job-state.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
 import { buildPoolChain } from '../fixtures/bullmq-pool-chain.js';
 import { startCluster } from './helpers.js';
+import { crashRun } from './crash-run.js';
+import { Concurrently } from '../helpers/concurrently.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/bullmq-chain-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A runtime as PoolTurnLag reads it: its routine runs (placement, activations, in flight) and the activation timeout. */
 function fakeRuntime(runs: Array<{ pool: boolean; activations: number; inFlight: number; flush?: boolean }>, timeout?: number): JobRuntime {
@@ -148,6 +149,10 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
 
   describe('in workers', () => {
     const redis = useRedis();
+    const runs = new Concurrently();
+    const dirs: string[] = [];
+    before(() => runs.startAll());
+    after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
     let dir: string;
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'routilux-pool-lag-'))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -215,41 +220,37 @@ describe('routilux/bullmq: pool-only turns wait for their checkpoint (poolTurnLa
       }
     });
 
+    // The crash run starts with the file's other tests (it mostly waits for BullMQ's stall recovery).
+    const crashed = runs.add(async () => {
+      let stored: JobState | undefined;
+      const run = await crashRun({
+        redis,
+        dirs,
+        child: CHILD,
+        args: (die) => ['6', ...(die ? ['4'] : [])],
+        start: (d, runner) => buildPoolChain(d, { steps: 6 }).start('src', {}, { runner, jobId: 'chain:1' }),
+        // What the owner had saved when it died (in step 4).
+        afterDeath: async (_job, { prefix }) => {
+          const store = new RedisJobStore({ connection: redis.connection, prefix });
+          try {
+            stored = await store.load('chain:1');
+          } finally {
+            await store.close();
+          }
+        },
+      });
+      return { ...run, stored };
+    });
+
     it('a crash inside a pool step, the turns before it unsaved: the job completes as uninterrupted, and only that step runs again', async () => {
-      const prefix = `lagcrash${process.pid}`;
-      const children = new Set<ChildProcess>();
-      const stderr: string[] = [];
-      const spawnWorker = (dieAt?: number): ChildProcess => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, '6', ...(dieAt === undefined ? [] : [String(dieAt)])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr!.setEncoding('utf8');
-        child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-        children.add(child);
-        return child;
-      };
-      const runner = new BullMQRunner({ connection: redis.connection, prefix });
-      const store = new RedisJobStore({ connection: redis.connection, prefix });
-      try {
-        const first = spawnWorker(4);
-        const job = buildPoolChain(dir, { steps: 6 }).start('src', {}, { runner, jobId: 'chain:1' });
-        await until(() => first.exitCode !== null || first.signalCode !== null, 'the worker killed itself in step 4', 30_000);
-        expect(existsSync(join(dir, 'died'))).to.equal(true);
-        // What the owner had saved when it died: its turns after the first pool hops waited.
-        const stored = await store.load('chain:1');
-        expect(stored?.getRoutineState('s2')?.status, 'the turn that applied s2 was not saved').to.not.equal('completed');
-        spawnWorker();
-        const final = await job.wait({ timeout: 30_000 });
-        expect(final.status).to.equal('completed');
-        expect(final.getSharedData('v'), 'as uninterrupted').to.equal(6);
-        const log = lines(dir).filter((l) => l.jobId === 'chain:1');
-        const runs = [1, 2, 3, 4, 5, 6].map((s) => log.filter((l) => l.step === s));
-        expect(runs.map((r) => r.length), 'runs per step: only step 4, in flight at the crash, ran again').to.deep.equal([1, 1, 1, 2, 1, 1]);
-        expect(new Set(runs[3].map((l) => l.activationId)).size, 'the same activation').to.equal(1);
-        expect(stderr.join('').match(/Error(?!: connect)/g) ?? [], stderr.join('')).to.deep.equal([]);
-      } finally {
-        await runner.close();
-        await store.close();
-        await Promise.all([...children].map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL'))))));
-      }
+      const { final, dir: runDir, stderr, stored } = await crashed();
+      expect(stored?.getRoutineState('s2')?.status, 'the turn that applied s2 was not saved').to.not.equal('completed');
+      expect(final.getSharedData('v'), 'as uninterrupted').to.equal(6);
+      const log = lines(runDir).filter((l) => l.jobId === 'chain:1');
+      const runsPerStep = [1, 2, 3, 4, 5, 6].map((step) => log.filter((l) => l.step === step));
+      expect(runsPerStep.map((r) => r.length), 'runs per step: only step 4, in flight at the crash, ran again').to.deep.equal([1, 1, 1, 2, 1, 1]);
+      expect(new Set(runsPerStep[3].map((l) => l.activationId)).size, 'the same activation').to.equal(1);
+      expect(stderr.match(/Error(?!: connect)/g) ?? [], stderr).to.deep.equal([]);
     });
   });
 });
