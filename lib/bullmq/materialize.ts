@@ -1,5 +1,5 @@
 import type { Payload } from '../core/payload.js';
-import type { JobState } from '../state/job-state.js';
+import { JobState } from '../state/job-state.js';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
 import { decodeValue, type ControlEntry, type WireJob } from './wire.js';
@@ -13,8 +13,8 @@ export interface Materialized {
 }
 
 /**
- * @internal The local job for a stored state, as the new owner must run it: resumed when it was
- * running (a crash or a handover: what was in flight runs again), restored paused when paused,
+ * @internal The local job for a stored state, as the new owner must run it: taken over when it
+ * was running (a crash or a handover: what was in flight runs again), restored paused when paused,
  * resumed at the first resume command when failed; started (or opened) from the delivery when
  * nothing is stored yet. Undefined when there is nothing to run (a settled job, a failed one
  * nobody resumes, a command that arrived before its job's start delivery).
@@ -34,12 +34,27 @@ export function materialize(flow: Flow, jobId: string, data: WireJob, state: Job
     return { job: flow.start(entry.routineId, params, { jobId, slot: entry.slot, timeout, runner: null }), rest: entries };
   }
   const status = state.status;
-  if (status === 'running' || status === 'pending') return { job: flow.resume(state), rest: entries };
+  if (status === 'running' || status === 'pending') return { job: takeOver(flow, state), rest: entries };
   if (status === 'paused') return { job: flow.restore(state), rest: entries };
   const at = entries.findIndex((x) => x.command.op === 'resume');
   if (status !== 'failed' || at < 0) return undefined;
   // A failed job runs again from the first resume; pause and cancel before it reject (a failed job is settled).
   return { job: flow.resume(state), rest: entries.slice(at + 1), consumed: entries[at] };
+}
+
+/**
+ * A running job taken over by a new owner (its last one crashed, or handed it over): it runs on
+ * as `flow.resume` would run it, except that its deferred events still wait for the job's next
+ * resume, as they would have without the crash (`flow.resume` emits them: a resume).
+ */
+function takeOver(flow: Flow, state: JobState): Job {
+  const deferred = state.deferredEvents;
+  if (deferred.length === 0) return flow.resume(state);
+  const job = flow.resume(new JobState({ ...state, deferredEvents: [] }));
+  const rt = job._runtime;
+  rt.deferred = deferred.slice();
+  rt.deferredVersion++;
+  return job;
 }
 
 /**

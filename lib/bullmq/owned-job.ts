@@ -1,15 +1,16 @@
 import { ConfigurationError, WorkerLostError, describeError, type RoutiluxError } from '../errors/errors.js';
 import { isResting } from '../core/job-status.js';
-import { JobState } from '../state/job-state.js';
+import type { JobState } from '../state/job-state.js';
 import type { Job } from '../flow/job.js';
 import { OwnerCheckpoints, type CheckpointsOwner } from './owner-checkpoints.js';
 import { RELEASE_IDLE } from './control-scripts.js';
 import { takeJob } from './take-job.js';
 import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
-import { blankState, withStatus } from './state-edit.js';
+import { blankState, handedOver, withStatus } from './state-edit.js';
 import { ControlReader } from './control-reader.js';
 import { PoolResults } from './pool-results.js';
+import { ReplayFence } from './replay-fence.js';
 import { dropLocal, materialize, type Materialized } from './materialize.js';
 import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
@@ -110,8 +111,10 @@ export class OwnedJob implements CheckpointsOwner {
       }
       if (made === undefined) return await this.letGo(loaded, entries);
       this.job = made.job;
-      // Commands first: the first checkpoint is the state after them (a restored paused job
-      // that a command resumes is never published paused again).
+      const fence = ReplayFence.open(loaded, taken.inbox.map((r) => r.key), made.job._runtime, (held) => this.applyNow(held));
+      if (fence !== undefined) this.results.fence = fence;
+      // Commands first, unless the replay holds them: the first checkpoint is the state after them
+      // (a restored paused job that a command resumes is never published paused again).
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
       this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this, { job: made.job._runtime, weighty: () => this.pool?.weighty ?? 0, watched: () => this.commands.watched, applied: () => this.pool?.applied ?? 0 });
@@ -193,7 +196,7 @@ export class OwnedJob implements CheckpointsOwner {
   /** Rests with nothing in flight and nothing unread. */
   private quiet(): boolean {
     const rt = this.job!._runtime;
-    return isResting(rt.status) && rt.work.running === 0 && !this.reader.busy;
+    return isResting(rt.status) && rt.work.running === 0 && !this.reader.busy && this.pool?.fence?.up !== true;
   }
 
   /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */
@@ -208,8 +211,7 @@ export class OwnedJob implements CheckpointsOwner {
       if (released !== 0) break;
       pending = await this.reader.read();
     }
-    this.ctx.store.forget(this.jobId);
-    return 'done';
+    return this.done();
   }
 
   /** The job failed before it could run here: stored failed with `error` (its snapshot kept), released. */
@@ -218,8 +220,7 @@ export class OwnedJob implements CheckpointsOwner {
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
     await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
-    this.ctx.store.forget(this.jobId);
-    return 'done';
+    return this.done(); // (nothing local to drop: it never ran here)
   }
 
   /** The worker closes while the job runs: pause it here, store it as running, let it go for another worker. */
@@ -230,9 +231,7 @@ export class OwnedJob implements CheckpointsOwner {
     await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
     await this.cp!.flushed();
     if (this.lost) return 'lost';
-    const paused = job.state;
-    const running = new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
-    await this.ctx.store.saveWith(running, { cursor: this.applied, epoch: this.epoch, keys: this.keys });
+    await this.ctx.store.saveWith(handedOver(job.state), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
@@ -259,12 +258,10 @@ export class OwnedJob implements CheckpointsOwner {
   }
 
   /**
-   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status; see
-   * the worker's tap): saved, except a turn after which nothing is left to do (the job's settling
-   * saves it) or the change into running (the next turn does). A turn's save waits for the end
-   * of this event-loop iteration, so the turns of one moment (a pool result's effects, then its
-   * activation's end) share one snapshot instead of two full writes; a status change saves now;
-   * a turn that only applied pool results and sent pool activations may wait (PoolTurnLag). */
+   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status): a
+   * status change saves now; a turn's save waits for the end of this event-loop iteration (the
+   * turns of one moment share one write), or longer (PoolTurnLag); none when nothing is left to
+   * do (the job's settling saves). The end of a turn of a replay (see ReplayFence). */
   checkpointed(statusChange: boolean): void {
     const job = this.job;
     if (job === undefined || this.cp === undefined || this.tapOff) return;
@@ -276,6 +273,7 @@ export class OwnedJob implements CheckpointsOwner {
       const turns = (this.deferred = this.turns);
       setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.save(rt, false)));
     }
+    this.pool?.fence?.turnEnded(rt);
     this.poke();
   }
 
@@ -283,6 +281,7 @@ export class OwnedJob implements CheckpointsOwner {
   private applyNow(entries: ControlEntry[]): void {
     const job = this.job;
     if (job === undefined || this.lost || this.over || entries.length === 0) return;
+    if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
       this.commands.apply(job, entry);
       this.applied = entry.id;

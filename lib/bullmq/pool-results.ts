@@ -6,6 +6,7 @@ import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
 import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
+import type { ReplayFence } from './replay-fence.js';
 import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, type Effect, type PoolWire } from './wire.js';
 
 /**
@@ -31,6 +32,8 @@ export class PoolResults {
   weighty = 0;
   /** Activations whose result is applied but which have not ended yet (see applied). */
   private readonly finishing = new Set<ActivationContext>();
+  /** While a new owner replays the job: told what the replay takes and sends (see ReplayFence). */
+  fence: ReplayFence | undefined = undefined;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -80,12 +83,16 @@ export class PoolResults {
   /** The result of `key` if it is here (removed: applied once). */
   take(key: string): string | undefined {
     const raw = this.ready.get(key);
-    this.ready.delete(key);
+    if (raw !== undefined) {
+      this.ready.delete(key);
+      this.fence?.taken(key);
+    }
     return raw;
   }
 
-  /** Resolves with the result of `key` when it arrives. */
+  /** Resolves with the result of `key` when it arrives (the activation is sent to the pool). */
   wait(key: string): Promise<string> {
+    this.fence?.sent();
     return new Promise((resolve, reject) => this.waiters.set(key, { resolve, reject }));
   }
 

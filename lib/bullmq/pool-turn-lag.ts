@@ -128,10 +128,15 @@ export class PoolTurnLag {
 }
 
 /**
- * The job's activations started and running on the owner, and those of pool routines in flight.
- * A pool routine with a flush slot counts as the owner's (its flushes run there).
+ * @internal The job's activations started and running on the owner, and those of pool routines
+ * in flight. A pool routine with a flush slot counts as the owner's (its flushes run there).
+ *
+ * @example
+ * ```ts
+ * if (workOf(rt).ownerRunning > 0) return false;
+ * ```
  */
-function workOf(rt: JobRuntime): { ownerStarted: number; ownerRunning: number; poolRunning: number } {
+export function workOf(rt: JobRuntime): { ownerStarted: number; ownerRunning: number; poolRunning: number } {
   let ownerStarted = 0;
   let ownerRunning = 0;
   let poolRunning = 0;

@@ -15,6 +15,19 @@ export function withStatus(state: JobState, status: JobStatus, error?: { name: s
 }
 
 /**
+ * @internal What a closing worker stores for a job it hands over: the state it paused the job
+ * into, as running again, without that pause's point (another worker runs it on as if never paused).
+ *
+ * @example
+ * ```ts
+ * await store.saveWith(handedOver(job.state), write);
+ * ```
+ */
+export function handedOver(paused: JobState): JobState {
+  return new JobState({ ...paused, status: 'running', pausePoints: paused.pausePoints.slice(0, -1) });
+}
+
+/**
  * @internal The state of a job nothing has happened to yet (a client's view before the first
  * status message; what a worker stores for a job it refuses before it ran).
  *

@@ -10,11 +10,14 @@
  * checkpoint holds p2's turn, so the timer's activation takes a fresh number.
  *
  * Second: no timer, no asynchronous check. Pool-only turns wait, the owner dies, and a client
- * sends to a slot (`job.send`) before the new owner takes the job. The take applies the command
- * before the replay starts (owned-job.ts run: applyNow(made.rest)), so its task takes number 3,
- * p2's in the first run; p2 replays as number 4, whose pool job id is p3's (run again by the
- * stall recovery), so p2 is given p3's result and p3 runs again as number 5. With poolTurnLag 0
- * the checkpoint's last number is past p3's, and every step keeps its activation.
+ * sends to a slot (`job.send`) before the new owner takes the job. The take applied the command
+ * before the replay started, so its task took number 3, p2's in the first run; p2 replayed as
+ * number 4 and p3 ran again as number 5. Now the new owner holds the command until its replay
+ * of the inbox is over (ReplayFence) and every step keeps its activation id.
+ *
+ * Third: p1 defers an event. The new owner's restore emitted it before the replay (a takeover
+ * resumed the job as `flow.resume` does), so x's task took p3's number, and x ran, which an
+ * uninterrupted run never does. A takeover now keeps deferred events for the next resume.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BullMQRunner } from '../../lib/bullmq/index.js';
 import type { Job } from '../../lib/flow/job.js';
+import type { JobState } from '../../lib/state/job-state.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
 import { crashRun as crashRunIn } from './crash-run.js';
 import { buildCommand, buildOverdue } from '../fixtures/review-s9c-flows.js';
@@ -67,45 +71,47 @@ describe('review s9c: poolTurnLag', function () {
     /** Each pool step as its activation, once (p3, in flight at the crash, runs again under the same id). */
     const steps = (log: string[]): string[] => [...new Set(log)];
     const lagged = runs.add(() => crashRun(1_000));
+    const unlagged = runs.add(() => crashRun(0));
 
-    // A known limit of poolTurnLag (README, "How it runs"): the command read at the take takes
-    // the number p2 had, so p2 and p3 come back under other numbers and run again (the log
-    // reads p1 1/2, p2 1/3, p3 1/4, then p2 1/4 and p3 1/5). What must hold: no activation is
-    // given another's result from the inbox (p2 would get p3's: the result keys carry a digest
-    // of routine, slot and payload), and the job ends as an uninterrupted run.
-    it('poolTurnLag 1,000: the command read at the take renumbers p2 and p3, which run again; none is given another’s result, and the job ends as uninterrupted', async () => {
-      const run = await lagged();
-      expect({ x: run.x, end: run.end }, run.log.join('\n')).to.deep.equal({ x: 1, end: 'p3' });
-      const ran = steps(run.log);
-      expect(ran.slice(0, 2), run.log.join('\n')).to.deep.equal(['p1 command:1/2', 'p2 command:1/3']);
-      expect(new Set(ran.map((l) => l.split(' ')[0])), 'each step ran').to.deep.equal(new Set(['p1', 'p2', 'p3']));
-      expect(ran.filter((l) => l.startsWith('p1 ')), 'p1 (its turn saved) ran once').to.have.length(1);
-      expect(new Set(run.inputs), 'each step got its own input (p2 given p3’s result would feed p3 its own output)').to.deep.equal(new Set(['p1<', 'p2<p1', 'p3<p2']));
-    });
+    // The command arrived after the crash, so after everything the first owner did: the new
+    // owner holds it until its replay of the inbox is over (ReplayFence), then applies it. Each
+    // step keeps its activation id; p2 and p3 are not run again under new ones.
+    for (const [lag, run] of [[1_000, lagged], [0, unlagged]] as const) {
+      it(`poolTurnLag ${lag}: the command read at the take waits for the replay, so every step keeps its activation id and runs once, with its own input`, async () => {
+        const r = await run();
+        expect({ x: r.x, end: r.end }, r.log.join('\n')).to.deep.equal({ x: 1, end: 'p3' });
+        expect(steps(r.log), r.log.join('\n')).to.deep.equal(['p1 command:1/2', 'p2 command:1/3', 'p3 command:1/4']);
+        expect(r.log.filter((l) => !l.startsWith('p3 ')), 'p1 and p2 ran once').to.have.length(2);
+        expect(new Set(r.inputs)).to.deep.equal(new Set(['p1<', 'p2<p1', 'p3<p2']));
+      });
+    }
   });
 
   describe('a pool step’s deferred event (saved), then pool-only turns waiting, a crash', () => {
     // Same flow as above (buildCommand, with `defer`): p1 defers an event to x; p1's turn is saved
-    // at once (its result did more than emit), p2's waits. The new owner's restore emits the
-    // deferred event before the replay (continueRun): x's task takes number 4, p3's in the first run.
+    // at once (its result did more than emit), p2's waits (with the lag).
 
-    async function crashRun(poolTurnLag: number): Promise<{ end: unknown; log: string[] }> {
+    async function crashRun(poolTurnLag: number): Promise<{ end: unknown; x: unknown; log: string[]; final: JobState }> {
       const args = (die: boolean): string[] => [String(poolTurnLag), 'defer', ...(die ? ['die'] : [])];
       const { final, dir } = await crashRunIn({ redis, dirs, child: CHILD, args, start: (d, runner) => buildCommand(d, false, true).start('src', {}, { runner, jobId: 'defer:1' }) });
       const log = readFileSync(join(dir, 'pool.log'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '));
-      return { end: final.getSharedData('end'), log };
+      return { end: final.getSharedData('end'), x: final.getSharedData('x'), log, final };
     }
 
     const lagged = runs.add(() => crashRun(1_000));
+    const unlagged = runs.add(() => crashRun(0));
 
-    // The same known limit: the deferred event re-emitted at the takeover takes p3's number.
-    it('poolTurnLag 1,000: the deferred event emitted at the restore renumbers what follows, which runs again; the job ends as uninterrupted', async () => {
-      const run = await lagged();
-      expect(run.end, run.log.join('\n')).to.equal('p3');
-      const ran = [...new Set(run.log)];
-      expect(ran.slice(0, 2), run.log.join('\n')).to.deep.equal(['p1 defer:1/2', 'p2 defer:1/3']);
-      expect(new Set(ran.map((l) => l.split(' ')[0])), 'each step ran').to.deep.equal(new Set(['p1', 'p2', 'p3']));
-    });
+    // A takeover is no resume: the deferred event waits for the job's next resume, as it would
+    // have without the crash (the restore used to emit it, before the replay: x's task took p3's
+    // number, and x ran, which an uninterrupted run never does).
+    for (const [lag, run] of [[1_000, lagged], [0, unlagged]] as const) {
+      it(`poolTurnLag ${lag}: the takeover keeps the deferred event for the next resume; every step keeps its activation id`, async () => {
+        const r = await run();
+        expect({ end: r.end, x: r.x }, r.log.join('\n')).to.deep.equal({ end: 'p3', x: undefined });
+        expect([...new Set(r.log)], r.log.join('\n')).to.deep.equal(['p1 defer:1/2', 'p2 defer:1/3', 'p3 defer:1/4']);
+        expect(r.final.deferredEvents.map((d) => d.eventName)).to.deep.equal(['later']);
+      });
+    }
   });
 });
 }

@@ -1,0 +1,111 @@
+import type { JobState } from '../state/job-state.js';
+import type { JobRuntime } from '../runtime/job-runtime.js';
+import { workOf } from './pool-turn-lag.js';
+import type { ControlEntry } from './wire.js';
+
+/**
+ * @internal A new owner's replay of what the job's last owner did after its last checkpoint,
+ * and the commands that wait for it. The new owner restores the older checkpoint and runs on:
+ * each pool activation whose result is in the job's inbox takes it instead of running again, so
+ * the job makes the same turns, and numbers its activations as the first run did (a pool result
+ * is keyed by its activation id). A command applied before that replay is over (one that arrived
+ * while the job had no owner, read at the take) would take a number one of the replayed
+ * activations had: they would run again under other ids. And it arrived after all of that
+ * work, so it is applied after it: commands read while the fence is up are held, in order, and
+ * applied once the replay is over.
+ *
+ * The replay is over at the end of the first turn after which the job has taken every result it
+ * can replay (those of activations numbered after the checkpoint, or listed in it as queued,
+ * running or failed at that attempt), or sent a pool activation (no result to replay: past what
+ * the last owner did), or started an activation on the owner (a turn the last owner saved at
+ * once, so the frontier), or has nothing queued or running (resting, or waiting for a timer);
+ * or when the job is not running here. So nothing is held longer than the replay's own turns.
+ *
+ * @example
+ * ```ts
+ * const fence = ReplayFence.open(state, inboxKeys, rt, (held) => applyNow(held)); // undefined: nothing to replay
+ * if (fence?.up) fence.hold(entries); // applied when the replay is over
+ * fence?.turnEnded(rt); // at the end of each of the job's turns
+ * ```
+ */
+export class ReplayFence {
+  /** Whether commands are held (until the end of the replay's last turn). */
+  up = true;
+  private held: ControlEntry[] = [];
+  private ending = false;
+  private sentOne = false;
+  private readonly started: number;
+
+  private constructor(
+    /** Keys of the inbox results the replay can take, not taken yet. */
+    private readonly expected: Set<string>,
+    rt: JobRuntime,
+    /** Applies the commands held, in order, once the replay is over. */
+    private readonly apply: (held: ControlEntry[]) => void,
+  ) {
+    this.started = workOf(rt).ownerStarted;
+  }
+
+  /**
+   * The fence of a job just taken, or undefined when it replays nothing: no inbox result it can
+   * take (`keys`: the inbox's), or not running here.
+   */
+  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void): ReplayFence | undefined {
+    if (state === undefined || rt.status !== 'running') return undefined;
+    const listed = new Set<string>();
+    for (const t of [...(state.failedTask === undefined ? [] : [state.failedTask]), ...state.runningTasks, ...state.pendingTasks]) listed.add(`${t.seq}#${t.attempt}`);
+    const expected = new Set<string>();
+    for (const key of keys) {
+      const at = seqAndAttempt(key);
+      if (at !== undefined && (at.seq > state.activationSeq || listed.has(`${at.seq}#${at.attempt}`))) expected.add(key);
+    }
+    return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply);
+  }
+
+  /** Holds `entries` until the replay is over (see {@link ReplayFence.lift}). */
+  hold(entries: readonly ControlEntry[]): void {
+    for (const e of entries) this.held.push(e);
+  }
+
+  /** The replay took the result of `key` from the inbox. */
+  taken(key: string): void {
+    this.expected.delete(key);
+  }
+
+  /** The job sent a pool activation: it had no result to replay. */
+  sent(): void {
+    this.sentOne = true;
+  }
+
+  /**
+   * The end of one of the job's turns: when the replay is over, the fence goes down and the
+   * commands held are applied, just after the turn (never inside the engine's turn).
+   */
+  turnEnded(rt: JobRuntime): void {
+    if (!this.up || this.ending || !this.over(rt)) return;
+    this.ending = true;
+    queueMicrotask(() => {
+      this.up = false; // (only now: a command read before this is held too, and keeps its place)
+      const held = this.held;
+      this.held = [];
+      this.apply(held);
+    });
+  }
+
+  private over(rt: JobRuntime): boolean {
+    if (this.expected.size === 0 || this.sentOne || rt.status !== 'running') return true;
+    const work = rt.work;
+    return (work.running === 0 && work.queued === 0) || workOf(rt).ownerStarted !== this.started;
+  }
+}
+
+/** The activation number and attempt of a pool result's key (`<jobId>/<seq>#<attempt>~<digest>`: see poolResultKey). */
+function seqAndAttempt(key: string): { seq: number; attempt: number } | undefined {
+  const tilde = key.lastIndexOf('~');
+  const hash = key.lastIndexOf('#', tilde);
+  const slash = key.lastIndexOf('/', hash);
+  if (tilde < 0 || hash < 0 || slash < 0) return undefined;
+  const seq = Number(key.slice(slash + 1, hash));
+  const attempt = Number(key.slice(hash + 1, tilde));
+  return Number.isSafeInteger(seq) && Number.isSafeInteger(attempt) ? { seq, attempt } : undefined;
+}
