@@ -28,7 +28,7 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  * with at most one pool activation in flight at a time whose result is still to come (from its
  * start on the owner, where a slot schema may still be checking it, until its result is
  * applied), and no activation timeout, the replay applies the results in the same order and
- * numbers every activation as the first run did (but see the known limit below). So such a
+ * numbers every activation as the first run did. So such a
  * turn's checkpoint waits, at most `lag` ms (of elapsed time, not the wall clock) after the last
  * save asked for; then the owner is told to checkpoint again (`late`), which saves unless that
  * moment is past.
@@ -43,11 +43,10 @@ export const MAX_POOL_TURN_LAG = 2 ** 31 - 1;
  * ({@link PoolTurnLag.forget}). What may lag in a pool worker's `jobState` elsewhere is all but
  * its shared data and routine states: history, task list, run counts, slot data, policy cells.
  *
- * A known limit (so `poolTurnLag` is opt-in): a new owner that numbers other work before the
- * replay is over (a command that arrived while the job had no owner, a deferred event the
- * takeover emits) gives the pool activations replayed after it other numbers; they then run
- * again, under activation ids that differ from the first run's. No activation is given another's
- * result (see poolResultKey), and the job ends as an uninterrupted run would.
+ * Commands that arrive while the job has no owner, or during the new owner's replay, wait until
+ * the replay is over (ReplayFence), and a takeover leaves deferred events for the job's next
+ * resume, so neither numbers work before the replayed activations. The option stays opt-in
+ * because a pool worker elsewhere reads `jobState` from the last checkpoint.
  *
  * @example
  * ```ts

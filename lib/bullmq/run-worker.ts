@@ -44,11 +44,9 @@ export interface WorkerOptions {
    * Opt-in (default 0: a checkpoint after every turn that changed the job): ms a job's
    * checkpoint may wait after a turn that only applied pool results that emitted and sent pool
    * activations, one at a time; anything else is saved at once. A new owner rebuilds such turns
-   * from the job's inbox without running their handlers again, unless it numbers other work
-   * first (a command that arrived while the job had no owner, a deferred event re-emitted at
-   * the takeover): then the pool activations replayed after it run again, under new activation
-   * ids. And a `jobState` a pool worker elsewhere reads may be up to this much older in all but
-   * its shared data and routine states. 1,000 made a 10-step pool chain 15-20 % faster
+   * from the job's inbox without running their handlers again, under the same activation ids.
+   * What it costs: a `jobState` a pool worker elsewhere reads may be up to this much older in
+   * all but its shared data and routine states. 1,000 made a 10-step pool chain 15-20 % faster
    * (bench/README.md, "Ninth session"). At most 2^31 - 1.
    */
   poolTurnLag?: number;

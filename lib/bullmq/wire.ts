@@ -185,10 +185,10 @@ export interface PoolResult {
 /**
  * @internal The key of a pool activation's result: its activation id and attempt, and a digest
  * of what it runs (routine, slot, merged payload as sent). A new owner that replays a job numbers
- * its activations again; should it number other work first (a command read at its take, say),
- * an activation can come back under another's number, and must then not be given that one's
- * result from the inbox: with the digest it finds none and runs (at least once, as any turn not
- * yet checkpointed does).
+ * its activations again; should the replay take another course (an owner-side handler run again
+ * that emits something else, a timer restored overdue firing first), an activation can come
+ * back under another's number, and must then not be given that one's result from the inbox:
+ * with the digest it finds none and runs (at least once, as any turn not yet checkpointed does).
  *
  * @example
  * ```ts
