@@ -15,6 +15,7 @@ import type { Job } from '../../lib/flow/job.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
+import { childScript } from '../helpers/child-script.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let runs = 0;
@@ -58,8 +59,9 @@ export async function crashRun(s: CrashScenario): Promise<CrashOutcome> {
   const prefix = `crash${++runs}x${process.pid}`;
   const children = new Set<ChildProcess>();
   const stderr: string[] = [];
+  const script = await childScript(s.child);
   const spawnWorker = (die: boolean): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', s.child, s.redis.server.socket, prefix, dir, ...s.args(die)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [script, s.redis.server.socket, prefix, dir, ...s.args(die)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
     children.add(child);

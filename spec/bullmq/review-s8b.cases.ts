@@ -17,7 +17,7 @@ import { crashRun as crashRunIn } from './crash-run.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s8b-late-child.ts', import.meta.url));
 
-/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+/** Registers this review's specs in the suite of spec/bullmq/crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS8b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s8b: poolTurnLag', function () {
   this.timeout(60_000);

@@ -15,7 +15,7 @@ import { buildAdmission, buildGivenUp, buildTimers } from '../fixtures/review-s9
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9-child.ts', import.meta.url));
 const GIVEN_UP_CHILD = fileURLToPath(new URL('../fixtures/review-s9-givenup-child.ts', import.meta.url));
 
-/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+/** Registers this review's specs in the suite of spec/bullmq/crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS9(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9: poolTurnLag', function () {
   this.timeout(60_000);

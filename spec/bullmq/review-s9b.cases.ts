@@ -16,7 +16,7 @@ import { buildAddFails, buildRetry } from '../fixtures/review-s9b-flows.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9b-child.ts', import.meta.url));
 
-/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+/** Registers this review's specs in the suite of spec/bullmq/crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS9b(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9b: poolTurnLag', function () {
   this.timeout(60_000);

@@ -33,7 +33,7 @@ import type { Concurrently } from '../helpers/concurrently.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/review-s9c-child.ts', import.meta.url));
 
-/** Registers this review's specs in the suite of spec/bullmq/review-crashes.spec.ts (one redis-server, crash runs started together). */
+/** Registers this review's specs in the suite of spec/bullmq/crashes.spec.ts (one redis-server, crash runs started together). */
 export function reviewS9c(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
 describe('review s9c: poolTurnLag', function () {
   this.timeout(60_000);

@@ -6,17 +6,22 @@
  * at a kill (the same activation, with the same activationId). Job ids with `:` and
  * integer-like ids on purpose. Each item also goes through a pool routine (Tier 2), whose
  * results are applied once per activation id (the counts would show a double application).
+ * Run by spec/bullmq/crashes.spec.ts, at the same time as the reviews' crash runs (all of them
+ * mostly wait for BullMQ's stall recovery).
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
-import { useRedis } from '../helpers/use-redis.js';
+import type { JobState } from '../../lib/state/job-state.js';
+import type { RedisFixture } from '../helpers/use-redis.js';
+import type { Concurrently } from '../helpers/concurrently.js';
 import { sleep, until } from '../fixtures/helpers.js';
 import { buildCrashFlow } from '../fixtures/bullmq-crash-flow.js';
+import { childScript } from '../helpers/child-script.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/bullmq-worker-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,24 +39,26 @@ interface Record {
   pid: number;
 }
 
-describe('crash: worker processes SIGKILLed while they own jobs', function () {
-  this.timeout(120_000);
-  const redis = useRedis();
-  let dir: string;
+/** What the soak ends with: each job's final state, the activations' records, and the kills. */
+interface Soak {
+  finals: JobState[];
+  all: Record[];
+  pooled: Record[];
+  kills: number;
+  died: boolean;
+  stderr: string;
+}
+
+/** Registers the kill soak in the suite of spec/bullmq/crashes.spec.ts (its run starts with the others'). */
+export function crashSoak(redis: RedisFixture, runs: Concurrently, dirs: string[]): void {
   const children = new Set<ChildProcess>();
   const stderr: string[] = [];
   const prefix = `crash${process.pid}`;
+  // The workers are stopped before the redis-server (a graceful close, else SIGKILL).
+  redis.atStop(() => Promise.all([...children].map((c) => stop(c))));
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'routilux-bullmq-crash-'));
-    redis.atStop(async () => {
-      await Promise.all([...children].map((c) => stop(c)));
-      rmSync(dir, { recursive: true, force: true });
-    });
-  });
-
-  function spawnWorker(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, redis.server.socket, prefix, dir, String(MS), DIE_AT.jobId, String(DIE_AT.i)], {
+  function spawnWorker(script: string, dir: string): ChildProcess {
+    const child = spawn(process.execPath, [script, redis.server.socket, prefix, dir, String(MS), DIE_AT.jobId, String(DIE_AT.i)], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -62,7 +69,7 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
     return child;
   }
 
-  function records(name = 'records.log'): Record[] {
+  function records(dir: string, name = 'records.log'): Record[] {
     const file = join(dir, name);
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8')
@@ -74,32 +81,44 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
       });
   }
 
-  it(`${KILLS}+ kills of owners mid-job: every job completes as uninterrupted, nothing lost, only in-flight work repeated`, async () => {
-    spawnWorker();
-    spawnWorker();
+  async function soak(): Promise<Soak> {
+    const dir = mkdtempSync(join(tmpdir(), 'routilux-bullmq-crash-'));
+    dirs.push(dir);
+    const script = await childScript(CHILD);
+    spawnWorker(script, dir);
+    spawnWorker(script, dir);
     const runner = new BullMQRunner({ connection: redis.connection, prefix });
     try {
       const flow = buildCrashFlow(dir, MS);
       const jobs = JOBS.map((jobId) => flow.start('src', { n: ITEMS }, { runner, jobId }));
       let kills = 0;
-      const victims: number[] = [];
       while (kills < KILLS) {
-        const mark = records().length;
+        const mark = records(dir).length;
         // Wait for owners to make progress; then kill every live worker that did (each owns a running job).
-        await until(() => records().slice(mark).some((r) => [...children].some((c) => c.pid === r.pid)), 'progress after a kill', 30_000);
+        await until(() => records(dir).slice(mark).some((r) => [...children].some((c) => c.pid === r.pid)), 'progress after a kill', 30_000);
         await sleep(150);
-        const owners = new Set(records().slice(mark).map((r) => r.pid));
+        const owners = new Set(records(dir).slice(mark).map((r) => r.pid));
         for (const child of [...children]) {
           if (!owners.has(child.pid!) || jobs.every((j) => j.state.status === 'completed')) continue;
           child.kill('SIGKILL');
-          victims.push(child.pid!);
           kills++;
-          spawnWorker();
+          spawnWorker(script, dir);
         }
         expect(jobs.some((j) => j.state.status !== 'completed'), `jobs still running at kill ${kills}`).to.equal(true);
       }
       const finals = await Promise.all(jobs.map((j) => j.wait({ timeout: 60_000 })));
-      const all = records();
+      return { finals, all: records(dir), pooled: records(dir, 'pool.log'), kills, died: existsSync(join(dir, 'died')), stderr: stderr.join('') };
+    } finally {
+      await runner.close();
+    }
+  }
+
+  describe('crash: worker processes SIGKILLed while they own jobs', function () {
+    this.timeout(120_000);
+    const run = runs.add(soak);
+
+    it(`${KILLS}+ kills of owners mid-job: every job completes as uninterrupted, nothing lost, only in-flight work repeated`, async () => {
+      const { finals, all, pooled, kills, died: diedMarker, stderr: errors } = await run();
       for (const [k, final] of finals.entries()) {
         const jobId = JOBS[k];
         expect(final.status, jobId).to.equal('completed');
@@ -116,7 +135,6 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
         expect(repeated.length, `${jobId}: repeated ${repeated.map((rs) => rs[0].i)}`).to.be.at.most(2 * interrupted);
       }
       // Tier 2: every item went through the pool; a pool activation ran again only when a kill hit it.
-      const pooled = records('pool.log');
       for (const jobId of JOBS) {
         const mine = pooled.filter((r) => r.jobId === jobId);
         expect(new Set(mine.map((r) => r.i)).size, `${jobId}: every item through the pool`).to.equal(ITEMS);
@@ -126,16 +144,14 @@ describe('crash: worker processes SIGKILLed while they own jobs', function () {
         expect(mine.length - ITEMS, `${jobId}: pool re-runs`).to.be.at.most(2 * (kills + 1));
       }
       expect(kills).to.be.at.least(KILLS);
-      expect(existsSync(join(dir, 'died')), 'a worker died between a side effect and the end of its activation').to.equal(true);
+      expect(diedMarker, 'a worker died between a side effect and the end of its activation').to.equal(true);
       const died = all.filter((r) => r.jobId === DIE_AT.jobId && r.i === DIE_AT.i);
       expect(died.length, 'that activation ran again').to.be.at.least(2);
       expect(new Set(died.map((r) => r.activationId)).size).to.equal(1);
-      expect(stderr.join('').match(/Error(?!: connect)/g) ?? [], stderr.join('')).to.deep.equal([]);
-    } finally {
-      await runner.close();
-    }
+      expect(errors.match(/Error(?!: connect)/g) ?? [], errors).to.deep.equal([]);
+    });
   });
-});
+}
 
 /** SIGTERM (a graceful close), SIGKILL after 5 s. */
 function stop(child: ChildProcess): Promise<void> {
