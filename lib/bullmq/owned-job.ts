@@ -11,6 +11,7 @@ import { blankState, handedOver, withStatus } from './state-edit.js';
 import { ControlReader } from './control-reader.js';
 import { PoolResults } from './pool-results.js';
 import { ReplayFence } from './replay-fence.js';
+import { takenInbox } from './taken-inbox.js';
 import { dropLocal, materialize, type Materialized } from './materialize.js';
 import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
@@ -55,9 +56,6 @@ export class OwnedJob implements CheckpointsOwner {
   /** Commands are read by nudges only once the job runs here; a nudge before that reads after. */
   private ready = false;
   private nudgedEarly = false;
-  /** Saves asked for (see checkpointed): a deferred turn save is made only if none came since. */
-  private turns = 0;
-  private deferred = -1;
   /** The lease epoch this ownership writes with (from the take). */
   epoch = '';
 
@@ -89,9 +87,11 @@ export class OwnedJob implements CheckpointsOwner {
       const { epoch, recoveries, text, journal, meta } = taken;
       this.epoch = epoch;
       this.unkeep = this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose());
-      for (const { key, result } of taken.inbox) this.results.deliver(key, result);
       this.applied = this.reader.seen = taken.cursor;
       const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
+      const pool = await takenInbox(this.ctx.client, this.keys, epoch, loaded, taken);
+      if (pool === 'lost') return (this.lose(), 'lost');
+      this.pool = pool;
       const entries = this.reader.accept(taken.control);
       if (recoveries > this.ctx.maxRecoveries) {
         return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
@@ -118,6 +118,7 @@ export class OwnedJob implements CheckpointsOwner {
       this.commands.restore(made.job, meta);
       this.applyNow(made.rest);
       this.cp = new OwnerCheckpoints(this.ctx, this.jobId, this.keys, this, { job: made.job._runtime, weighty: () => this.pool?.weighty ?? 0, watched: () => this.commands.watched, applied: () => this.pool?.applied ?? 0 });
+      if (made.consumed !== undefined) this.cp.save(made.job._runtime); // the resume's 'running', published (a failure next is a change again)
       this.ready = true;
       if (this.nudgedEarly) this.reader.readSoon();
       return await this.loop();
@@ -257,22 +258,12 @@ export class OwnedJob implements CheckpointsOwner {
     this.checkpoint = state;
   }
 
-  /**
-   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status): a
-   * status change saves now; a turn's save waits for the end of this event-loop iteration (the
-   * turns of one moment share one write), or longer (PoolTurnLag); none when nothing is left to
-   * do (the job's settling saves). The end of a turn of a replay (see ReplayFence). */
+  /** A checkpoint moment of the job (see OwnerCheckpoints.moment), and the end of a turn of a replay (see ReplayFence). */
   checkpointed(statusChange: boolean): void {
     const job = this.job;
     if (job === undefined || this.cp === undefined || this.tapOff) return;
     const rt = job._runtime;
-    if (statusChange) {
-      this.turns++; // a deferred turn's save is covered by this one
-      this.cp.save(rt);
-    } else if (!rt.work.isIdle() && this.deferred !== this.turns && !this.cp.turnCanWait(rt, () => this.checkpointed(false))) {
-      const turns = (this.deferred = this.turns);
-      setImmediate(() => turns === this.turns && !this.tapOff && (this.turns++, this.cp!.save(rt, false)));
-    }
+    this.cp.moment(rt, statusChange, () => this.checkpointed(false), () => !this.tapOff);
     this.pool?.fence?.turnEnded(rt);
     this.poke();
   }

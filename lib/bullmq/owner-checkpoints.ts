@@ -34,7 +34,8 @@ export interface CheckpointsOwner extends WriterOwner {
  * @example
  * ```ts
  * const checkpoints = new OwnerCheckpoints(ctx, jobId, jobKeys(ctx.prefix, jobId), owner);
- * checkpoints.save(job._runtime); // after a turn or a status change
+ * checkpoints.moment(job._runtime, false, () => owned.checkpointed(false), () => owned.live); // after a turn
+ * checkpoints.save(job._runtime); // a command applied
  * await checkpoints.quiescent(job._runtime); // before letting it go
  * checkpoints.dispose();
  * ```
@@ -46,6 +47,9 @@ export class OwnerCheckpoints {
   private asked = -1;
   /** Whether a turn's save may wait (none with `poolTurnLag: 0`). */
   private readonly lag: PoolTurnLag | undefined;
+  /** Saves asked for by moments: a deferred turn save is made only if none came since. */
+  private turns = 0;
+  private deferred = -1;
 
   constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner, sources?: LagSources) {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
@@ -71,11 +75,28 @@ export class OwnerCheckpoints {
   }
 
   /**
+   * A checkpoint moment of the job (the engine's: a turn that changed it, a resting status): a
+   * status change saves now; a turn's save waits for the end of this event-loop iteration (the
+   * turns of one moment share one write), or longer (PoolTurnLag: `again` is called when it may
+   * wait no longer); none when nothing is left to do (the job's settling saves). `live`: whether
+   * the ownership still checkpoints when a deferred save comes due.
+   */
+  moment(rt: JobRuntime, statusChange: boolean, again: () => void, live: () => boolean): void {
+    if (statusChange) {
+      this.turns++; // a deferred turn's save is covered by this one
+      this.save(rt);
+    } else if (!rt.work.isIdle() && this.deferred !== this.turns && !this.turnCanWait(rt, again)) {
+      const turns = (this.deferred = this.turns);
+      setImmediate(() => turns === this.turns && live() && (this.turns++, this.save(rt, false)));
+    }
+  }
+
+  /**
    * Whether the save of a turn that changed no status may wait (see {@link PoolTurnLag}: the
    * turn only applied pool results and sent pool activations); `late` is called when it may
    * wait no longer.
    */
-  turnCanWait(rt: JobRuntime, late: () => void): boolean {
+  private turnCanWait(rt: JobRuntime, late: () => void): boolean {
     return this.lag !== undefined && this.lag.canWait(rt, late);
   }
 

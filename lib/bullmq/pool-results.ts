@@ -34,6 +34,8 @@ export class PoolResults {
   private readonly finishing = new Set<ActivationContext>();
   /** While a new owner replays the job: told what the replay takes and sends (see ReplayFence). */
   fence: ReplayFence | undefined = undefined;
+  /** The job's incarnation, part of every result's key (see INCARNATE). */
+  incarnation = 0;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -150,7 +152,7 @@ async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: Activation
 /** Sends the activation unless its result is here, applies the result; true when it only emitted. */
 async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<boolean> {
   const encoded = encodeValue(payload, `pool activation ${ctx.activationId}#${ctx.attempt}: payload`);
-  const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded);
+  const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded, results.incarnation);
   let raw = results.take(key);
   if (raw === undefined) {
     const waiting = results.wait(key);

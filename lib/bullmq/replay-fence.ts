@@ -15,8 +15,8 @@ import type { ControlEntry } from './wire.js';
  * applied once the replay is over.
  *
  * The replay is over at the end of the first turn after which the job has taken every result it
- * can replay (those of activations numbered after the checkpoint, or listed in it as queued,
- * running or failed at that attempt), or sent a pool activation (no result to replay: past what
+ * can replay (those of activations numbered after the checkpoint, or listed in it as queued or
+ * running at that attempt), or sent a pool activation (no result to replay: past what
  * the last owner did), or started an activation on the owner (a turn the last owner saved at
  * once, so the frontier), or has nothing queued or running (resting, or waiting for a timer);
  * or when the job is not running here. So nothing is held longer than the replay's own turns.
@@ -48,12 +48,13 @@ export class ReplayFence {
 
   /**
    * The fence of a job just taken, or undefined when it replays nothing: no inbox result it can
-   * take (`keys`: the inbox's), or not running here.
+   * take (`keys`: the inbox's), not running here, or a failed job (resumed: no replay).
    */
   static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void): ReplayFence | undefined {
-    if (state === undefined || rt.status !== 'running') return undefined;
+    // (A failed job resumed is no replay: its inbox is stale, see takenInbox.)
+    if (state === undefined || state.status === 'failed' || rt.status !== 'running') return undefined;
     const listed = new Set<string>();
-    for (const t of [...(state.failedTask === undefined ? [] : [state.failedTask]), ...state.runningTasks, ...state.pendingTasks]) listed.add(`${t.seq}#${t.attempt}`);
+    for (const t of [...state.runningTasks, ...state.pendingTasks]) listed.add(`${t.seq}#${t.attempt}`);
     const expected = new Set<string>();
     for (const key of keys) {
       const at = seqAndAttempt(key);

@@ -189,14 +189,19 @@ export interface PoolResult {
  * that emits something else, a timer restored overdue firing first), an activation can come
  * back under another's number, and must then not be given that one's result from the inbox:
  * with the digest it finds none and runs (at least once, as any turn not yet checkpointed does).
+ * The job's incarnation (up by one each time a failed job is taken: see INCARNATE) is part of the
+ * digest, so a resumed failed job's activations, which run again under their ids, never take a
+ * result of the run that failed.
  *
  * @example
  * ```ts
  * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }); // 'order-17/3#1~Yf3k…'
+ * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }, 1); // after the failed job was resumed: another digest
  * ```
  */
-export function poolResultKey(activationId: string, attempt: number, routineId: string, slotName: string, encodedPayload: unknown): string {
-  const digest = createHash('sha256').update(`${routineId}\u0000${slotName}\u0000${JSON.stringify(encodedPayload)}`).digest('base64url');
+export function poolResultKey(activationId: string, attempt: number, routineId: string, slotName: string, encodedPayload: unknown, incarnation = 0): string {
+  const ran = `${routineId}\u0000${slotName}\u0000${JSON.stringify(encodedPayload)}`;
+  const digest = createHash('sha256').update(incarnation === 0 ? ran : `${ran}\u0000${incarnation}`).digest('base64url');
   return `${activationId}#${attempt}~${digest.slice(0, 16)}`;
 }
 

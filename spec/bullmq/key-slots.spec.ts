@@ -58,8 +58,21 @@ class Pooled extends Routine {
   }
 }
 
+let flakyCalls = 0;
+
+/** Fails its first call: a failed job to resume (INCARNATE). */
+class Flaky extends Routine {
+  constructor() {
+    super();
+    this.defineSlot('trigger', () => {
+      if (++flakyCalls === 1) throw new Error('the first call fails');
+    });
+  }
+}
+
 function build(): Flow {
   const flow = new Flow({ flowId: 'slots-spec' });
+  flow.addRoutine(new Flaky(), 'flaky');
   flow.addRoutine(new Slow(), 'slow');
   flow.addRoutine(new Pooled(), 'pooled');
   flow.connect('slow', 'out', 'pooled', 'in');
@@ -115,6 +128,9 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
       await until(() => calls.some((c) => c.name === 'RELEASE_IDLE'), 'the paused job released by its owner');
       slow.resume();
       expect((await slow.wait()).status).to.equal('completed');
+      const failed = await flow.start('flaky', {}, { runner: cluster.runner, jobId: 'flaky:{2}' }).wait();
+      expect(failed.status).to.equal('failed');
+      expect((await (await cluster.runner.resume(flow, 'flaky:{2}')).wait()).status).to.equal('completed'); // INCARNATE (a failed job's take)
       const open = flow.open({ runner: cluster.runner });
       open.send('pooled', 'in', { v: 1 });
       await open.cancel('spec');
