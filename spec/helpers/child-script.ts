@@ -1,9 +1,9 @@
 /**
- * The child programs of the crash specs (TypeScript fixtures that run a worker and are killed)
- * start from one bundled ES module each instead of through tsx: `node --import tsx <fixture>`
- * spends about 0.85 s of CPU compiling the library before the worker runs, the bundle about
- * 0.3 s, and a crash run starts two children (the distributed specs start some forty, on two
- * cores). The fixture and the library are bundled by esbuild (which tsx uses too, with the
+ * The child programs of the crash specs (TypeScript fixtures that run a job or a worker and are
+ * killed) start from one bundled ES module each instead of through tsx: `node --import tsx
+ * <fixture>` spends about 0.85 s of CPU compiling the library before the child runs, the bundle
+ * about 0.3 s, and the crash specs start some seventy children (a distributed crash run two, the
+ * file store's soak one per kill), on two cores. The fixture and the library are bundled by esbuild (which tsx uses too, with the
  * same tsconfig), names kept (a flow's fingerprint reads class names); packages stay external,
  * loaded from node_modules, which is why the bundle is written under node_modules/.cache. Its name carries a hash of its text, so checkouts that share
  * a node_modules never run each other's code, and a process writes it once.

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FileJobStore, type JobState, type Payload, type PendingTask } from '../../lib/index.js';
 import { LiveChildren } from '../helpers/live-children.js';
 import { SINKS, SOAK_FLOW_ID, SOAK_JOB_ID, SOAK_TOTAL, type SinkName, type SoakRecord } from '../fixtures/soak-flow.js';
+import { childScript } from '../helpers/child-script.js';
 
 // Issue 15: durable across processes. A soak of the crash test over a flow with every kind of
 // state a job keeps (fan-out, an append fan-in with a flush, a RETRY policy, a Batcher, an
@@ -104,9 +105,10 @@ function sinkActivations(state: JobState | undefined): number {
  * the job's first save landed (and rejects if the child exits first); without, it waits for the
  * child to finish.
  */
-function runChild(dir: string, tag: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
+async function runChild(dir: string, tag: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
+  const script = await childScript(CHILD); // (bundled once: see childScript)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, dir, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';

@@ -8,6 +8,7 @@ import type { JobState, PendingTask } from '../../lib/index.js';
 import { FileJobStore } from '../../lib/persistence/file-store.js';
 import { LiveChildren } from '../helpers/live-children.js';
 import { CRASH_FLOW_ID, CRASH_TOTAL, buildCrashFlow } from '../fixtures/crash-flow.js';
+import { childScript } from '../helpers/child-script.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,9 +61,10 @@ function countDuplicates(seqs: number[]): number {
  * save has landed, then SIGKILLs it. Resolves with whether it was killed (false: it exited on its
  * own first).
  */
-function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ killed: boolean; stdout: string; stderr: string }> {
+async function runAndKill(dir: string, tag: string, killAtBytes: number): Promise<{ killed: boolean; stdout: string; stderr: string }> {
+  const script = await childScript(CHILD); // (bundled once: see childScript)
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, JOB_ID, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [script, dir, JOB_ID, tag], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';
