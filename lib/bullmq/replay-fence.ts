@@ -4,6 +4,20 @@ import { workOf } from './pool-turn-lag.js';
 import type { ControlEntry } from './wire.js';
 
 /**
+ * @internal The longest a fence holds commands, in ms. A replay is a few of the job's turns, but a job whose
+ * next turn waits behind other jobs' work (the flow's workers busy) or for a timer, with a result
+ * left that it will not take, must not keep a cancel waiting that long: the fence goes down then,
+ * and what the replay numbers after that may run again (at-least-once, as any turn not yet
+ * checkpointed).
+ *
+ * @example
+ * ```ts
+ * ReplayFence.open(state, keys, rt, apply, MAX_REPLAY_HOLD); // the default bound
+ * ```
+ */
+export const MAX_REPLAY_HOLD = 1_000;
+
+/**
  * @internal A new owner's replay of what the job's last owner did after its last checkpoint,
  * and the commands that wait for it. The new owner restores the older checkpoint and runs on:
  * each pool activation whose result is in the job's inbox takes it instead of running again, so
@@ -19,7 +33,7 @@ import type { ControlEntry } from './wire.js';
  * running at that attempt), or sent a pool activation (no result to replay: past what
  * the last owner did), or started an activation on the owner (a turn the last owner saved at
  * once, so the frontier), or has nothing queued or running (resting, or waiting for a timer);
- * or when the job is not running here. So nothing is held longer than the replay's own turns.
+ * or when the job is not running here; at the latest {@link MAX_REPLAY_HOLD} ms after the take.
  *
  * @example
  * ```ts
@@ -35,6 +49,7 @@ export class ReplayFence {
   private ending = false;
   private sentOne = false;
   private readonly started: number;
+  private readonly timer: ReturnType<typeof setTimeout>;
 
   private constructor(
     /** Keys of the inbox results the replay can take, not taken yet. */
@@ -42,15 +57,18 @@ export class ReplayFence {
     rt: JobRuntime,
     /** Applies the commands held, in order, once the replay is over. */
     private readonly apply: (held: ControlEntry[]) => void,
+    holdMs: number,
   ) {
     this.started = workOf(rt).ownerStarted;
+    this.timer = setTimeout(() => this.lower(), holdMs);
+    this.timer.unref?.();
   }
 
   /**
    * The fence of a job just taken, or undefined when it replays nothing: no inbox result it can
    * take (`keys`: the inbox's), not running here, or a failed job (resumed: no replay).
    */
-  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void): ReplayFence | undefined {
+  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void, holdMs = MAX_REPLAY_HOLD): ReplayFence | undefined {
     // (A failed job resumed is no replay: its inbox is stale, see takenInbox.)
     if (state === undefined || state.status === 'failed' || rt.status !== 'running') return undefined;
     const listed = new Set<string>();
@@ -60,10 +78,10 @@ export class ReplayFence {
       const at = seqAndAttempt(key);
       if (at !== undefined && (at.seq > state.activationSeq || listed.has(`${at.seq}#${at.attempt}`))) expected.add(key);
     }
-    return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply);
+    return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply, holdMs);
   }
 
-  /** Holds `entries` until the replay is over (see {@link ReplayFence.lift}). */
+  /** Holds `entries` until the replay is over (see {@link ReplayFence.turnEnded}). */
   hold(entries: readonly ControlEntry[]): void {
     for (const e of entries) this.held.push(e);
   }
@@ -83,8 +101,14 @@ export class ReplayFence {
    * commands held are applied, just after the turn (never inside the engine's turn).
    */
   turnEnded(rt: JobRuntime): void {
-    if (!this.up || this.ending || !this.over(rt)) return;
+    if (this.up && this.over(rt)) this.lower();
+  }
+
+  /** The fence goes down: the commands held are applied in a microtask (after the turn). */
+  private lower(): void {
+    if (this.ending) return;
     this.ending = true;
+    clearTimeout(this.timer);
     queueMicrotask(() => {
       this.up = false; // (only now: a command read before this is held too, and keeps its place)
       const held = this.held;

@@ -113,6 +113,20 @@ describe('routilux/bullmq: ReplayFence', () => {
     }
   });
 
+  it('goes down after its bound at the latest, though no turn of the job ends (its work waits behind other jobs’, or for a timer)', async () => {
+    const job = fakeJob({ running: 0, queued: 1 });
+    const applied: string[] = [];
+    const fence = ReplayFence.open(checkpoint(4), [key(5)], job.rt, (held) => applied.push(...held.map((e) => e.id)), 30)!;
+    fence.hold([entry('1-0')]); // a cancel, say
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect([fence.up, applied]).to.deep.equal([true, []]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect([fence.up, applied]).to.deep.equal([false, ['1-0']]);
+    fence.turnEnded(job.rt); // a turn after it changes nothing
+    await tick();
+    expect(applied).to.deep.equal(['1-0']);
+  });
+
   it('hears what the pool results of its job take and send', async () => {
     const job = fakeJob();
     const results = new PoolResults();
