@@ -78,20 +78,6 @@ return 1`,
 );
 
 /**
- * @internal A new owner of a failed job: the job's inbox is stale (a resume runs the failed and
- * interrupted activations again, and a result of theirs, even one written after this, must not
- * be applied), so it is dropped and the job's incarnation (meta `inc`, part of every pool
- * result's key from now on) goes up. KEYS meta, inbox; ARGV epoch. The new incarnation, or -1
- * when the epoch is no longer the job's.
- */
-export const INCARNATE = new LuaScript(
-  `if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return -1 end
-redis.call('DEL', KEYS[2])
-return redis.call('HINCRBY', KEYS[1], 'inc', 1)`,
-  2,
-);
-
-/**
  * @internal The owner lets a resting job go. KEYS meta, control, inbox; ARGV owner, last entry
  * id the owner read ('' = none), cursor (the last entry applied, '' = keep), force ('1': even
  * with news), drop inbox ('1': every pool result was applied and saved). -1: not the owner any

@@ -89,10 +89,8 @@ export class OwnedJob implements CheckpointsOwner {
       this.unkeep = this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose());
       this.applied = this.reader.seen = taken.cursor;
       const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
-      const pool = await takenInbox(this.ctx.client, this.keys, epoch, loaded, taken);
-      if (pool === 'lost') return (this.lose(), 'lost');
-      this.pool = pool;
-      const entries = this.reader.accept(taken.control);
+      this.pool = takenInbox(loaded, taken);
+      let entries = this.reader.accept(taken.control);
       if (recoveries > this.ctx.maxRecoveries) {
         return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
       }
@@ -100,16 +98,21 @@ export class OwnedJob implements CheckpointsOwner {
         return await this.giveUp(loaded, new ConfigurationError(`job '${this.jobId}' was started for another definition of flow '${this.ctx.flow.flowId}' (fingerprint ${this.data.fp}); this worker's is ${this.ctx.fingerprint}`));
       }
       let made: Materialized | undefined;
-      try {
-        made = materialize(this.ctx.flow, this.jobId, this.data, loaded, entries);
-        if (made?.consumed !== undefined) {
-          for (const e of entries.slice(0, entries.indexOf(made.consumed))) this.commands.refuse(loaded!, e);
-          this.applied = made.consumed.id;
+      for (;;) {
+        try {
+          made = materialize(this.ctx.flow, this.jobId, this.data, loaded, entries);
+          if (made?.consumed !== undefined) {
+            for (const e of entries.slice(0, entries.indexOf(made.consumed))) this.commands.refuse(loaded!, e);
+            this.applied = made.consumed.id;
+          }
+        } catch (error) {
+          return await this.giveUp(loaded, error as RoutiluxError);
         }
-      } catch (error) {
-        return await this.giveUp(loaded, error as RoutiluxError);
+        if (made !== undefined) break;
+        const more = await this.letGo(loaded, entries); // or the commands read since, a resume of the failed job among them
+        if (!Array.isArray(more)) return more;
+        entries = more;
       }
-      if (made === undefined) return await this.letGo(loaded, entries);
       this.job = made.job;
       const fence = ReplayFence.open(loaded, taken.inbox.map((r) => r.key), made.job._runtime, (held) => this.applyNow(held));
       if (fence !== undefined) this.results.fence = fence;
@@ -200,10 +203,11 @@ export class OwnedJob implements CheckpointsOwner {
     return isResting(rt.status) && rt.work.running === 0 && !this.reader.busy && this.pool?.fence?.up !== true;
   }
 
-  /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. */
-  private async letGo(state: JobState | undefined, read: ControlEntry[]): Promise<Ownership> {
+  /** Nothing to run: refuse what was read (a settled job) or leave it for the start delivery; release. A resume of a failed job read meanwhile: what was read, to run it. */
+  private async letGo(state: JobState | undefined, read: ControlEntry[]): Promise<Ownership | ControlEntry[]> {
     let pending = read;
     for (;;) {
+      if (state?.status === 'failed' && pending.some((e) => e.command.op === 'resume')) return pending;
       if (state !== undefined) {
         for (const e of pending) this.commands.refuse(state, e);
         this.applied = this.reader.seen;
@@ -232,7 +236,7 @@ export class OwnedJob implements CheckpointsOwner {
     await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
     await this.cp!.flushed();
     if (this.lost) return 'lost';
-    await this.ctx.store.saveWith(handedOver(job.state), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
+    await this.ctx.store.saveWith(handedOver(job.state), { ...this.write(), keys: this.keys });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
@@ -243,8 +247,8 @@ export class OwnedJob implements CheckpointsOwner {
   ownership(): 'owned' | 'released' | 'gone' {
     return this.released ? 'released' : this.lost || this.over ? 'gone' : 'owned';
   }
-  write(): { cursor: string; epoch: string } {
-    return { cursor: this.applied, epoch: this.epoch };
+  write(): { cursor: string; epoch: string; inc: string } {
+    return { cursor: this.applied, epoch: this.epoch, inc: this.pool?.incarnation ? String(this.pool.incarnation) : '' };
   }
   /** The release a settled job's save may do: when nothing is in flight or unread here. */
   release(): { owner: string; seen: string } | undefined {
@@ -274,6 +278,8 @@ export class OwnedJob implements CheckpointsOwner {
     if (job === undefined || this.lost || this.over || entries.length === 0) return;
     if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
+      // Its own failed job resumed: one incarnation up, as at a take (see takenInbox).
+      if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.incarnation++;
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }

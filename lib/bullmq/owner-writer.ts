@@ -9,8 +9,8 @@ import type { JobKeys } from './redis-keys.js';
 export interface WriterOwner {
   /** `released`: let go with its final snapshot; `gone`: lost or handed over; else owned here. */
   ownership(): 'owned' | 'released' | 'gone';
-  /** The cursor and the epoch a write carries now. */
-  write(): { cursor: string; epoch: string };
+  /** The cursor and the epoch a write carries now, and the job's incarnation a save keeps ('' = none yet). */
+  write(): { cursor: string; epoch: string; inc?: string };
   /** The release a settled job's save may do, when nothing is in flight or unread here. */
   release(): { owner: string; seen: string } | undefined;
   /** The save let the job go. */
@@ -53,8 +53,8 @@ class OwnerWriter implements JobStore {
     const last = this.last;
     const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
     const release = isTerminal(state.status) ? owner.release() : undefined;
-    const { cursor, epoch } = owner.write();
-    return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys }).then((r) => {
+    const { cursor, epoch, inc } = owner.write();
+    return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys, inc }).then((r) => {
       this.last = state;
       if (r.released) owner.releasedBySave();
     });

@@ -34,7 +34,7 @@ export class PoolResults {
   private readonly finishing = new Set<ActivationContext>();
   /** While a new owner replays the job: told what the replay takes and sends (see ReplayFence). */
   fence: ReplayFence | undefined = undefined;
-  /** The job's incarnation, part of every result's key (see INCARNATE). */
+  /** The job's incarnation, part of every result's key (up by one at each resume of the failed job: see takenInbox). */
   incarnation = 0;
 
   /**

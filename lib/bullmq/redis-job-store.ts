@@ -85,9 +85,9 @@ export class RedisJobStore implements JobStore {
    * @internal `save`, also setting the job's control cursor, publishing even an unchanged status,
    * fenced by `epoch` instead of this instance's lease, and letting the job go for `release`
    * (its owner, the last control entry it read) when no command is unread; `keys`: the job's
-   * keys, when the caller has them (an owner). Resolves with the publish seq and whether the job was let go.
+   * keys, when the caller has them (an owner); `inc`: the job's incarnation, to keep in its meta. Resolves with the publish seq and whether the job was let go.
    */
-  saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string; release?: { owner: string; seen: string }; keys?: JobKeys }): Promise<{ seq: number; released: boolean }> {
+  saveWith(state: JobState, extra: { cursor?: string; publish?: boolean; epoch?: string; release?: { owner: string; seen: string }; keys?: JobKeys; inc?: string }): Promise<{ seq: number; released: boolean }> {
     let jobId: string, text: string;
     try {
       jobId = checkState(state, 'RedisJobStore.save');
@@ -97,7 +97,7 @@ export class RedisJobStore implements JobStore {
     }
     const k = extra.keys ?? jobKeys(this.prefix, jobId);
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? ''];
+    const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? '', extra.inc ?? ''];
     // One promise over the script's (no async wrappers: a checkpoint per job goes through here).
     return storeSend(jobId, k.state, 'save', () => SAVE.run(this.client, [k.state, k.journal, k.meta, k.control, k.inbox], args) as Promise<[number, unknown, string?]>, (reply) => {
       if (reply[0] === 0) throw this.refused(jobId, k.state, epoch, reply);

@@ -9,7 +9,8 @@ import { LuaScript, NOW_MS } from './lua-script.js';
 /**
  * @internal Saves a snapshot. KEYS state, journal, meta, control, inbox; ARGV text, epoch ('' =
  * not fenced), status, updatedAt, channel, cursor ('' = keep), publish ('1': even if the status
- * is the same), release owner ('' = none), last control entry read. Refused ({0, epoch, owner})
+ * is the same), release owner ('' = none), last control entry read, the job's incarnation ('' =
+ * keep: see the owner's PoolResults). Refused ({0, epoch, owner})
  * when fenced by an epoch that is no longer the job's; else writes, empties the journal, and
  * publishes `s<seq> <status>\\n<text>` on the channel when the status changed (or when asked: a
  * paused job's quiescent snapshot), and the same after `<encoded id>\\n` on the channel of the
@@ -28,6 +29,7 @@ redis.call('DEL', KEYS[2])
 local prev = redis.call('HGET', meta, 'status')
 redis.call('HSET', meta, 'status', ARGV[3], 'updated', ARGV[4])
 if ARGV[6] ~= '' then redis.call('HSET', meta, 'cursor', ARGV[6]) end
+if ARGV[10] and ARGV[10] ~= '' then redis.call('HSET', meta, 'inc', ARGV[10]) end
 local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
 if prev ~= ARGV[3] or ARGV[7] == '1' then
   seq = redis.call('HINCRBY', meta, 'seq', 1)

@@ -189,9 +189,9 @@ export interface PoolResult {
  * that emits something else, a timer restored overdue firing first), an activation can come
  * back under another's number, and must then not be given that one's result from the inbox:
  * with the digest it finds none and runs (at least once, as any turn not yet checkpointed does).
- * The job's incarnation (up by one each time a failed job is taken: see INCARNATE) is part of the
- * digest, so a resumed failed job's activations, which run again under their ids, never take a
- * result of the run that failed.
+ * The job's incarnation (up by one each time a failed job is resumed: see takenInbox) is part of
+ * the digest, so a resumed failed job's activations, which run again under their ids, never take
+ * a result of the run that failed.
  *
  * @example
  * ```ts

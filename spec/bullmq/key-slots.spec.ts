@@ -60,7 +60,7 @@ class Pooled extends Routine {
 
 let flakyCalls = 0;
 
-/** Fails its first call: a failed job to resume (INCARNATE). */
+/** Fails its first call: a failed job to resume (a take one incarnation up: SAVE keeps `inc`). */
 class Flaky extends Routine {
   constructor() {
     super();
@@ -130,7 +130,7 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
       expect((await slow.wait()).status).to.equal('completed');
       const failed = await flow.start('flaky', {}, { runner: cluster.runner, jobId: 'flaky:{2}' }).wait();
       expect(failed.status).to.equal('failed');
-      expect((await (await cluster.runner.resume(flow, 'flaky:{2}')).wait()).status).to.equal('completed'); // INCARNATE (a failed job's take)
+      expect((await (await cluster.runner.resume(flow, 'flaky:{2}')).wait()).status).to.equal('completed'); // (a failed job's take)
       const open = flow.open({ runner: cluster.runner });
       open.send('pooled', 'in', { v: 1 });
       await open.cancel('spec');
