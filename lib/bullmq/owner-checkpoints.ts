@@ -34,7 +34,7 @@ export interface CheckpointsOwner extends WriterOwner {
  * @example
  * ```ts
  * const checkpoints = new OwnerCheckpoints(ctx, jobId, jobKeys(ctx.prefix, jobId), owner);
- * checkpoints.moment(job._runtime, false, () => owned.checkpointed(false), () => owned.live); // after a turn
+ * checkpoints.moment(job._runtime, false, () => owned.checkpointed(false), () => stillOwned()); // after a turn
  * checkpoints.save(job._runtime); // a command applied
  * await checkpoints.quiescent(job._runtime); // before letting it go
  * checkpoints.dispose();
