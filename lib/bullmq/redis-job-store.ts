@@ -113,12 +113,12 @@ export class RedisJobStore implements JobStore {
    * await store.appendJournal(job.jobId, journalEntryToJSON(diffJobStates(saved, job.state)));
    * ```
    */
-  async appendJournal(jobId: string, entry: unknown, extra: { cursor?: string; epoch?: string } = {}): Promise<void> {
+  async appendJournal(jobId: string, entry: unknown, extra: { cursor?: string; epoch?: string; inc?: string } = {}): Promise<void> {
     checkId(jobId, 'RedisJobStore.appendJournal');
     const keys = jobKeys(this.prefix, jobId);
-    // @internal `extra` (an owner's): also set the control cursor, fenced by `epoch` instead of this instance's lease.
+    // @internal `extra` (an owner's): also set the control cursor and the incarnation, fenced by `epoch` instead of this instance's lease.
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [JSON.stringify(entry), epoch, extra.cursor ?? ''];
+    const args = [JSON.stringify(entry), epoch, extra.cursor ?? '', extra.inc ?? ''];
     const reply = await storeCall(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
     if (reply[0] === -1) throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId, file: keys.state });
     if (reply[0] === 0) throw this.refused(jobId, keys.journal, epoch, reply);

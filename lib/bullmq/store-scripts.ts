@@ -58,7 +58,8 @@ return {1, seq}`,
 /**
  * @internal Appends a journal entry. KEYS state, journal, meta; ARGV entry, epoch ('' = not
  * fenced), cursor ('' = keep: an owner's entry carries the last control entry it applied, as
- * SAVE does). {0, epoch, owner} when fenced out, {-1} without a saved snapshot, else {1}.
+ * SAVE does), the job's incarnation ('' = keep, as SAVE: a resume's checkpoint may be an entry).
+ * {0, epoch, owner} when fenced out, {-1} without a saved snapshot, else {1}.
  */
 export const APPEND = new LuaScript(
   `if ARGV[2] ~= '' then
@@ -68,6 +69,7 @@ end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], 'cursor', ARGV[3]) end
+if ARGV[4] and ARGV[4] ~= '' then redis.call('HSET', KEYS[3], 'inc', ARGV[4]) end
 return {1}`,
   3,
 );
