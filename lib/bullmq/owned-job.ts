@@ -89,7 +89,7 @@ export class OwnedJob implements CheckpointsOwner {
       this.unkeep = this.ctx.leases.keep(this.keys.meta, epoch, () => this.lose());
       this.applied = this.reader.seen = taken.cursor;
       const loaded = typeof text === 'string' ? this.ctx.store.parseStored(this.jobId, text, journal) : undefined;
-      this.pool = takenInbox(loaded, taken);
+      this.pool = takenInbox(loaded, taken, this.pool); // (results published since the take may be here already)
       let entries = this.reader.accept(taken.control);
       if (recoveries > this.ctx.maxRecoveries) {
         return await this.giveUp(loaded, new WorkerLostError(`job '${this.jobId}' lost ${recoveries} owners that never let it go (maxRecoveries ${this.ctx.maxRecoveries}); its snapshot is kept: resume it once the cause is fixed`));
@@ -114,7 +114,7 @@ export class OwnedJob implements CheckpointsOwner {
         entries = more;
       }
       this.job = made.job;
-      const fence = ReplayFence.open(loaded, taken.inbox.map((r) => r.key), made.job._runtime, (held) => this.applyNow(held));
+      const fence = ReplayFence.open(loaded, this.pool?.readyKeys() ?? [], made.job._runtime, (held) => this.applyNow(held));
       if (fence !== undefined) this.results.fence = fence;
       // Commands first, unless the replay holds them: the first checkpoint is the state after them
       // (a restored paused job that a command resumes is never published paused again).

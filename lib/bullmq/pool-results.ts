@@ -82,6 +82,11 @@ export class PoolResults {
     for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
   }
 
+  /** The keys of the results here and not taken yet (the inbox's at a take, and those published since). */
+  readyKeys(): IterableIterator<string> {
+    return this.ready.keys();
+  }
+
   /** The result of `key` if it is here (removed: applied once). */
   take(key: string): string | undefined {
     const raw = this.ready.get(key);

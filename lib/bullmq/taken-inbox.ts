@@ -15,21 +15,22 @@ export interface TakenInbox {
  * ids, as in-process, and a result of the run that failed (even one written after the job was
  * let go, by an activation that ignored its abort) must not be taken, nor its BullMQ pool job,
  * maybe still running, be the one a new send finds. So none is delivered, and the owner starts
- * one incarnation up (its saves keep it in the meta; see also OwnedJob's resume of its own
- * failed job).
+ * one incarnation up (its checkpoints keep it in the meta; see also OwnedJob's resume of its own
+ * failed job). `early`: the results published to this owner between the take and now (written
+ * after the take read the inbox), which are kept.
  *
  * @example
  * ```ts
- * const pool = takenInbox(loaded, taken); // PoolResults | undefined
+ * const pool = takenInbox(loaded, taken, published); // PoolResults | undefined
  * ```
  */
-export function takenInbox(state: JobState | undefined, taken: TakenInbox): PoolResults | undefined {
+export function takenInbox(state: JobState | undefined, taken: TakenInbox, early: PoolResults | undefined): PoolResults | undefined {
   let incarnation = 0;
   for (let i = 0; i + 1 < taken.meta.length; i += 2) if (taken.meta[i] === 'inc') incarnation = Number(taken.meta[i + 1]);
   const failed = state?.status === 'failed';
   if (failed) incarnation++;
-  if ((failed || taken.inbox.length === 0) && incarnation === 0) return undefined;
-  const results = new PoolResults();
+  if ((failed || taken.inbox.length === 0) && incarnation === 0) return early;
+  const results = early ?? new PoolResults();
   results.incarnation = incarnation;
   if (!failed) for (const { key, result } of taken.inbox) results.deliver(key, result);
   return results;

@@ -52,7 +52,7 @@ function build(): Flow {
     const [inc, status, text, journal, meta] = await Promise.all([peek!.hget(k.meta, 'inc'), peek!.hget(k.meta, 'status'), peek!.get(k.state), peek!.lrange(k.journal, 0, -1), peek!.hgetall(k.meta)]);
     // What a new owner would start with if this one crashed now (the take reads the same keys).
     const loaded = replayJournal(JobState.fromJSON(text!), journal);
-    const pool = takenInbox(loaded, { inbox: [], meta: Object.entries(meta).flat() });
+    const pool = takenInbox(loaded, { inbox: [], meta: Object.entries(meta).flat() }, undefined);
     seen = { inc, status, newOwnerIncarnation: pool?.incarnation ?? 0 };
     if (takeOverNow) {
       // The owner dies here (its lease ends: another epoch), and a command brings a new owner.
