@@ -11,6 +11,7 @@
 import { expect } from 'chai';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { startCluster } from './helpers.js';
+import { pollUntil, poolStepsFlow } from '../fixtures/pool-steps-flow.js';
 import { Redis } from 'ioredis';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
@@ -20,59 +21,34 @@ import type { Concurrently } from '../helpers/concurrently.js';
 export function reviewS10(redis: RedisFixture, runs: Concurrently): void {
   const inOrder = runs.inOrder();
 
-  /** Polls `done` every 50 ms, for at most 20 s. */
-  async function until(done: () => Promise<boolean>): Promise<void> {
-    const start = Date.now();
-    while (!(await done())) {
-      if (Date.now() - start > 20_000) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   let aCalls = 0;
   let bCalls = 0;
 
   /** src fans out to two pool routines: `a` fails at its first call; `b` is slow and honours its abort signal at its first call. */
   function build(): Flow {
-    const flow = new Flow({ flowId: 'review-s10-interrupted', maxWorkers: 4 });
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-    const a = new Routine();
-    a.defineEvent('out');
-    a.defineSlot('in', (d: { v: number }, ctx: ExecutionContext) => {
-      if (++aCalls === 1) throw new Error('a fails at its first call');
-      ctx.emit('out', { v: d.v });
-    });
-    a.setPlacement('pool');
-    const b = new Routine();
-    b.defineEvent('out');
-    b.defineSlot('in', async (d: { v: number }, ctx: ExecutionContext) => {
-      const call = ++bCalls;
-      if (call === 1) {
-        // Slow: the job fails (a) meanwhile, and the owner lets it go. A well-behaved handler
-        // stops when its activation is aborted (the failure aborts it).
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1_500);
-          ctx.signal.addEventListener('abort', () => setTimeout(() => (clearTimeout(timer), resolve()), 700), { once: true });
-        });
-        if (ctx.signal.aborted) throw new Error('b was aborted (its job failed)');
-      }
-      ctx.emit('out', { v: d.v * 10, call });
-    });
-    b.setPlacement('pool');
-    const end = new Routine();
-    end.defineSlot('a', (d: { v: number }, ctx: ExecutionContext) => ctx.setSharedData('a', d.v));
-    end.defineSlot('b', (d: { v: number; call: number }, ctx: ExecutionContext) => ctx.setSharedData('b', d));
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(a, 'a');
-    flow.addRoutine(b, 'b');
-    flow.addRoutine(end, 'end');
-    flow.connect('src', 'out', 'a', 'in');
-    flow.connect('src', 'out', 'b', 'in');
-    flow.connect('a', 'out', 'end', 'a');
-    flow.connect('b', 'out', 'end', 'b');
-    return flow;
+    return poolStepsFlow(
+      'review-s10-interrupted',
+      {
+        a: (d, ctx) => {
+          if (++aCalls === 1) throw new Error('a fails at its first call');
+          ctx.emit('out', { v: d.v });
+        },
+        b: async (d, ctx) => {
+          const call = ++bCalls;
+          if (call === 1) {
+            // Slow: the job fails (a) meanwhile, and the owner lets it go. A well-behaved handler
+            // stops when its activation is aborted (the failure aborts it).
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 1_500);
+              ctx.signal.addEventListener('abort', () => setTimeout(() => (clearTimeout(timer), resolve()), 700), { once: true });
+            });
+            if (ctx.signal.aborted) throw new Error('b was aborted (its job failed)');
+          }
+          ctx.emit('out', { v: d.v * 10, call });
+        },
+      },
+      { maxWorkers: 4 },
+    );
   }
 
   describe('review s10: a failed job resumed, an interrupted pool activation’s result left in its inbox', function () {
@@ -111,12 +87,12 @@ export function reviewS10(redis: RedisFixture, runs: Concurrently): void {
         const k = jobKeys(cluster.prefix, 'interrupted:1');
         const client = new Redis(redis.connection);
         try {
-          await until(async () => bCalls === 1 && (await client.xlen(k.inbox)) === 1);
+          await pollUntil(async () => bCalls === 1 && (await client.xlen(k.inbox)) === 1);
           const epoch = Number(await client.hget(k.meta, 'epoch'));
           await cluster.runner.resume(build(), 'interrupted:1');
           // (Read from the store: the client's resumed job is never told it failed again, see below.)
           // The resume's ownership (a new epoch) let the job go, settled.
-          await until(async () => {
+          await pollUntil(async () => {
             const [owner, now] = await client.hmget(k.meta, 'owner', 'epoch');
             return owner === null && Number(now) > epoch && /"status":"(completed|failed)"/.test((await client.get(k.state)) ?? '');
           });

@@ -16,6 +16,7 @@
 import { expect } from 'chai';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { startCluster, type Cluster } from './helpers.js';
+import { pollUntil, poolStepsFlow, rawControl } from '../fixtures/pool-steps-flow.js';
 import { Redis } from 'ioredis';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
@@ -24,15 +25,6 @@ import type { Concurrently } from '../helpers/concurrently.js';
 /** Registers these specs in the suite of spec/bullmq/crashes.spec.ts (one redis-server; its scenarios run beside the crash runs, these one after another). */
 export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
   const inOrder = runs.inOrder();
-
-  /** Polls `done` every 50 ms, for at most 20 s. */
-  async function until(done: () => Promise<boolean>): Promise<void> {
-    const start = Date.now();
-    while (!(await done())) {
-      if (Date.now() - start > 20_000) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   let aCalls = 0;
   let bCalls = 0;
@@ -48,59 +40,39 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
    * owner-side routine standing for a client that observes the job and resumes it once failed.
    */
   function build(): Flow {
-    const flow = new Flow({ flowId: 'review-s10b-same-owner', maxWorkers: 4 });
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-    const a = new Routine();
-    a.defineEvent('out');
-    a.defineSlot('in', (d: { v: number }, ctx: ExecutionContext) => {
-      if (++aCalls === 1) throw new Error('a fails at its first call');
-      ctx.emit('out', { v: d.v });
-    });
-    a.setPlacement('pool');
-    const b = new Routine();
-    b.defineEvent('out');
-    b.defineSlot('in', async (d: { v: number }, ctx: ExecutionContext) => {
-      const call = ++bCalls;
-      if (call === 1) await new Promise((r) => setTimeout(r, 1_500));
-      ctx.emit('out', { v: d.v * 10, call });
-    });
-    b.setPlacement('pool');
     // A client that keeps asking for emissions ('observe') while the job fails: the owner's reader
     // is busy when the failure is saved (so that save does not let the job go), and the resume
     // (a client's, sent once the job is failed) is read by the same owner.
-    const chatty = new Routine();
-    chatty.defineSlot('in', async () => {
+    const chatty = async (): Promise<void> => {
       if (++cCalls > 1) return;
-      const runner = cluster!.runner as unknown as { control(flow: Flow, jobId: string, command: object): Promise<unknown> };
       const flow = build();
       const meta = jobKeys(cluster!.prefix, JOB).meta;
       const start = Date.now();
       let resumedAt = 0;
       while (Date.now() - start < 5_000 && (resumedAt === 0 || Date.now() - resumedAt < 200)) {
-        await Promise.all([1, 2, 3].map(() => runner.control(flow, JOB, { op: 'observe', routineId: 'src', eventName: 'out' })));
+        await Promise.all([1, 2, 3].map(() => rawControl(cluster!, flow, JOB, { op: 'observe', routineId: 'src', eventName: 'out' })));
         if (resumedAt === 0 && (await peek!.hget(meta, 'status')) === 'failed') {
           resumedAt = Date.now(); // (raw: RemoteJob.resume reads the status first; it is failed now)
           failedOwner = await peek!.hget(meta, 'epoch');
-          await runner.control(flow, JOB, { op: 'resume' });
+          await rawControl(cluster!, flow, JOB, { op: 'resume' });
         }
       }
-    });
-    const end = new Routine();
-    end.defineSlot('a', (d: { v: number }, ctx: ExecutionContext) => ctx.setSharedData('a', d.v));
-    end.defineSlot('b', (d: { v: number; call: number }, ctx: ExecutionContext) => ctx.setSharedData('b', d));
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(a, 'a');
-    flow.addRoutine(b, 'b');
-    flow.addRoutine(end, 'end');
-    flow.addRoutine(chatty, 'chatty');
-    flow.connect('src', 'out', 'a', 'in');
-    flow.connect('src', 'out', 'b', 'in');
-    flow.connect('src', 'out', 'chatty', 'in');
-    flow.connect('a', 'out', 'end', 'a');
-    flow.connect('b', 'out', 'end', 'b');
-    return flow;
+    };
+    return poolStepsFlow(
+      'review-s10b-same-owner',
+      {
+        a: (d, ctx) => {
+          if (++aCalls === 1) throw new Error('a fails at its first call');
+          ctx.emit('out', { v: d.v });
+        },
+        b: async (d, ctx) => {
+          const call = ++bCalls;
+          if (call === 1) await new Promise((r) => setTimeout(r, 1_500));
+          ctx.emit('out', { v: d.v * 10, call });
+        },
+      },
+      { maxWorkers: 4, owners: { chatty } },
+    );
   }
 
   describe('review s10b: a failed job resumed by the owner that ran it (no take)', function () {
@@ -115,7 +87,7 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
         const k = jobKeys(cluster.prefix, JOB);
         build().start('src', {}, { runner: cluster.runner, jobId: JOB });
         // Settled (the resumed run) and let go.
-        await until(async () => aCalls >= 2 && (await client.hget(k.meta, 'owner')) === null && /"status":"(completed|failed)"/.test((await client.get(k.state)) ?? ''));
+        await pollUntil(async () => aCalls >= 2 && (await client.hget(k.meta, 'owner')) === null && /"status":"(completed|failed)"/.test((await client.get(k.state)) ?? ''));
         await new Promise((r) => setTimeout(r, 2_000)); // b's first call has ended by now
         const final = JSON.parse((await client.get(k.state))!) as { status: string; sharedData?: Record<string, unknown> };
         expect({ status: final.status, aCalls, bCalls, b: final.sharedData?.b }, `failed under epoch ${failedOwner}, settled under ${await client.hget(k.meta, 'epoch')}`).to.deep.equal({ status: 'completed', aCalls: 2, bCalls: 2, b: { v: 10, call: 2 } });
@@ -173,7 +145,7 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
           for (const id of ids) statuses[id] = await client.hget(jobKeys(c.prefix, id).meta, 'status');
           return Object.values(statuses).every((v) => v === 'completed');
         };
-        await until(read).catch(() => undefined); // (the assertion below names what is left)
+        await pollUntil(read).catch(() => undefined); // (the assertion below names what is left)
         expect(Object.values(statuses).filter((s) => s !== 'completed'), JSON.stringify(statuses)).to.deep.equal([]);
       } finally {
         await client.quit();

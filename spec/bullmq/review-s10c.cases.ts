@@ -13,9 +13,10 @@
  * result of the run that failed from the inbox.
  */
 import { expect } from 'chai';
-import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
+import type { Flow } from '../../lib/index.js';
 import { RedisJobStore } from '../../lib/bullmq/index.js';
 import { startCluster, type Cluster } from './helpers.js';
+import { endOwnership, poolStepsFlow, rawControl, settledInStore } from '../fixtures/pool-steps-flow.js';
 import { Redis } from 'ioredis';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { takenInbox } from '../../lib/bullmq/taken-inbox.js';
@@ -40,43 +41,23 @@ export function reviewS10c(redis: RedisFixture, runs: Concurrently): void {
 
   /** src (owner-side) emits to `a` (pool), which fails at its first call and asks for a resume 150 ms later. */
   function build(): Flow {
-    const flow = new Flow({ flowId: 'review-s10c-slow-store' });
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-    const a = new Routine();
-    a.defineEvent('out');
-    a.defineSlot('in', async (d: { v: number }, ctx: ExecutionContext) => {
-      if (++aCalls === 1) {
-        const runner = cluster!.runner as unknown as { control(flow: Flow, jobId: string, command: object): Promise<unknown> };
-        setTimeout(() => void runner.control(build(), JOB, { op: 'resume' }), 150); // raw: the failure is not published yet
-        throw new Error('a fails at its first call');
-      }
-      await new Promise((r) => setTimeout(r, 3_000)); // every write of the resume has landed by now
-      const k = jobKeys(cluster!.prefix, JOB);
-      const [inc, status, text, journal, meta] = await Promise.all([peek!.hget(k.meta, 'inc'), peek!.hget(k.meta, 'status'), peek!.get(k.state), peek!.lrange(k.journal, 0, -1), peek!.hgetall(k.meta)]);
-      // What a new owner would start with if this one crashed now (the take reads the same keys).
-      const loaded = replayJournal(JobState.fromJSON(text!), journal);
-      const pool = takenInbox(loaded, { inbox: [], meta: Object.entries(meta).flat() }, undefined);
-      seen = { inc, status, newOwnerIncarnation: pool?.incarnation ?? 0 };
-      if (takeOverNow) {
-        // The owner dies here (its lease ends: another epoch), and a command brings a new owner.
-        await peek!.hset(k.meta, 'owner', 'ghost', 'until', '0');
-        await peek!.hincrby(k.meta, 'epoch', 1);
-        const runner = cluster!.runner as unknown as { control(flow: Flow, jobId: string, command: object): Promise<unknown> };
-        await runner.control(build(), JOB, { op: 'unhold', id: 'none' });
-      }
-      ctx.emit('out', { v: d.v });
+    return poolStepsFlow('review-s10c-slow-store', {
+      a: async (d, ctx) => {
+        if (++aCalls === 1) {
+          setTimeout(() => void rawControl(cluster!, build(), JOB, { op: 'resume' }), 150); // raw: the failure is not published yet
+          throw new Error('a fails at its first call');
+        }
+        await new Promise((r) => setTimeout(r, 3_000)); // every write of the resume has landed by now
+        const k = jobKeys(cluster!.prefix, JOB);
+        const [inc, status, text, journal, meta] = await Promise.all([peek!.hget(k.meta, 'inc'), peek!.hget(k.meta, 'status'), peek!.get(k.state), peek!.lrange(k.journal, 0, -1), peek!.hgetall(k.meta)]);
+        // What a new owner would start with if this one crashed now (the take reads the same keys).
+        const loaded = replayJournal(JobState.fromJSON(text!), journal);
+        const pool = takenInbox(loaded, { inbox: [], meta: Object.entries(meta).flat() }, undefined);
+        seen = { inc, status, newOwnerIncarnation: pool?.incarnation ?? 0 };
+        if (takeOverNow) await endOwnership(peek!, cluster!, build(), JOB); // the owner dies here
+        ctx.emit('out', { v: d.v });
+      },
     });
-    a.setPlacement('pool');
-    const end = new Routine();
-    end.defineSlot('in', (d: { v: number }, ctx: ExecutionContext) => ctx.setSharedData('a', d.v));
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(a, 'a');
-    flow.addRoutine(end, 'end');
-    flow.connect('src', 'out', 'a', 'in');
-    flow.connect('a', 'out', 'end', 'in');
-    return flow;
   }
 
   describe('review s10c: the owner resumes its failed job while a running snapshot is being written', function () {
@@ -146,17 +127,9 @@ export function reviewS10c(redis: RedisFixture, runs: Concurrently): void {
       cluster = await startCluster(redis, build, 1);
       const client = (peek = new Redis(redis.connection));
       try {
-        const k = jobKeys(cluster.prefix, JOB);
         build().start('src', {}, { runner: cluster.runner, jobId: JOB });
-        const start = Date.now();
-        let status: string | null = null;
-        while (!(seen !== undefined && (status === 'completed' || status === 'failed') && (await client.hget(k.meta, 'owner')) === null)) {
-          if (Date.now() - start > 30_000) throw new Error(`timed out: status ${status}, aCalls ${aCalls}, writes ${writes.join(', ')}`);
-          await new Promise((r) => setTimeout(r, 50));
-          status = await client.hget(k.meta, 'status');
-        }
-        const final = JSON.parse((await client.get(k.state))!) as { status: string; sharedData?: Record<string, unknown>; error?: unknown };
-        expect({ status: final.status, a: final.sharedData?.a }, `writes: ${writes.join(', ')}; error ${JSON.stringify(final.error)}`).to.deep.equal({ status: 'completed', a: 1 });
+        const final = await settledInStore(client, cluster.prefix, JOB, { also: () => seen !== undefined, ms: 30_000, what: () => `aCalls ${aCalls}, writes ${writes.join(', ')}` });
+        expect({ status: final.status, a: final.sharedData?.a }, `writes: ${writes.join(', ')}; error ${JSON.stringify(final.error)}`).to.deep.equal({ status: 'completed', a: { v: 1 } });
       } finally {
         unpatch();
         takeOverNow = false;

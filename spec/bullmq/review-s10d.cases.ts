@@ -13,8 +13,9 @@
  * still there under the same id, waits for a result that never comes).
  */
 import { expect } from 'chai';
-import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
+import type { Flow } from '../../lib/index.js';
 import { startCluster, type Cluster } from './helpers.js';
+import { endOwnership, poolStepsFlow, settledInStore } from '../fixtures/pool-steps-flow.js';
 import { Redis } from 'ioredis';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { TAKE } from '../../lib/bullmq/control-scripts.js';
@@ -37,36 +38,18 @@ export function reviewS10d(redis: RedisFixture, runs: Concurrently): void {
 
   /** src (owner-side) emits to p (pool); p's first call ends its owner's lease, and ends just after the next take. */
   function build(): Flow {
-    const flow = new Flow({ flowId: 'review-s10d-early-result' });
-    const src = new Routine();
-    src.defineEvent('out');
-    src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-    const p = new Routine();
-    p.defineEvent('out');
-    p.defineSlot('in', async (d: { v: number }, ctx: ExecutionContext) => {
-      if (++pCalls === 1) {
-        await sleep(500); // the checkpoint listing this activation as running has landed
-        const k = jobKeys(cluster!.prefix, JOB);
-        const ended = new Promise<void>((r) => (letPEnd = r));
-        armed = true;
-        // The owner dies here (its lease ends: another epoch), and a command brings a new owner.
-        await peek!.hset(k.meta, 'owner', 'ghost', 'until', '0');
-        await peek!.hincrby(k.meta, 'epoch', 1);
-        const runner = cluster!.runner as unknown as { control(flow: Flow, jobId: string, command: object): Promise<unknown> };
-        await runner.control(build(), JOB, { op: 'unhold', id: 'none' });
-        await ended; // the new owner's TAKE ran: this result is written after it, published to the new owner
-      }
-      ctx.emit('out', { v: d.v });
+    return poolStepsFlow('review-s10d-early-result', {
+      p: async (d, ctx) => {
+        if (++pCalls === 1) {
+          await sleep(500); // the checkpoint listing this activation as running has landed
+          const ended = new Promise<void>((r) => (letPEnd = r));
+          armed = true;
+          await endOwnership(peek!, cluster!, build(), JOB); // the owner dies here
+          await ended; // the new owner's TAKE ran: this result is written after it, published to the new owner
+        }
+        ctx.emit('out', { v: d.v });
+      },
     });
-    p.setPlacement('pool');
-    const end = new Routine();
-    end.defineSlot('in', (d: { v: number }, ctx: ExecutionContext) => ctx.setSharedData('p', d.v));
-    flow.addRoutine(src, 'src');
-    flow.addRoutine(p, 'p');
-    flow.addRoutine(end, 'end');
-    flow.connect('src', 'out', 'p', 'in');
-    flow.connect('p', 'out', 'end', 'in');
-    return flow;
   }
 
   describe('review s10d: a pool result published to the new owner just after its take', function () {
@@ -101,18 +84,10 @@ export function reviewS10d(redis: RedisFixture, runs: Concurrently): void {
       cluster = await startCluster(redis, build, 1);
       const client = (peek = new Redis(redis.connection));
       try {
-        const k = jobKeys(cluster.prefix, JOB);
         build().start('src', {}, { runner: cluster.runner, jobId: JOB });
-        const start = Date.now();
-        let status: string | null = null;
-        while (!((status === 'completed' || status === 'failed') && (await client.hget(k.meta, 'owner')) === null)) {
-          if (Date.now() - start > 20_000) throw new Error(`timed out: status ${status}, p ran ${pCalls} times (the replayed activation waits for a result it dropped?)`);
-          await sleep(50);
-          status = await client.hget(k.meta, 'status');
-        }
-        const final = JSON.parse((await client.get(k.state))!) as { status: string; sharedData?: Record<string, unknown> };
-        const inbox = await client.xlen(k.inbox);
-        expect({ status: final.status, p: final.sharedData?.p, pCalls }, `inbox entries ${inbox}`).to.deep.equal({ status: 'completed', p: 1, pCalls: 1 });
+        const final = await settledInStore(client, cluster.prefix, JOB, { what: () => `p ran ${pCalls} times (the replayed activation waits for a result it dropped?)` });
+        const inbox = await client.xlen(jobKeys(cluster.prefix, JOB).inbox);
+        expect({ status: final.status, p: final.sharedData?.p, pCalls }, `inbox entries ${inbox}`).to.deep.equal({ status: 'completed', p: { v: 1 }, pCalls: 1 });
       } finally {
         unpatch();
         armed = false;
