@@ -82,6 +82,12 @@ export class PoolResults {
     for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
   }
 
+  /** Delivers the results here and not taken yet to `other`, in the order they came (a take's: see takenInbox). */
+  handReadyTo(other: PoolResults): void {
+    for (const [key, raw] of this.ready) other.deliver(key, raw);
+    this.ready.clear();
+  }
+
   /** The keys of the results here and not taken yet (the inbox's at a take, and those published since). */
   readyKeys(): IterableIterator<string> {
     return this.ready.keys();

@@ -17,7 +17,7 @@ export interface TakenInbox {
  * maybe still running, be the one a new send finds. So none is delivered, and the owner starts
  * one incarnation up (its checkpoints keep it in the meta; see also OwnedJob's resume of its own
  * failed job). `early`: the results published to this owner between the take and now (written
- * after the take read the inbox), which are kept.
+ * after the take read the inbox), which are kept, after the inbox's.
  *
  * @example
  * ```ts
@@ -30,8 +30,11 @@ export function takenInbox(state: JobState | undefined, taken: TakenInbox, early
   const failed = state?.status === 'failed';
   if (failed) incarnation++;
   if ((failed || taken.inbox.length === 0) && incarnation === 0) return early;
-  const results = early ?? new PoolResults();
+  const results = new PoolResults();
   results.incarnation = incarnation;
   if (!failed) for (const { key, result } of taken.inbox) results.deliver(key, result);
+  // Then those published since, which were written after: the first result under a key is the
+  // inbox's (a second one is a re-run's, and the last owner applied the first).
+  early?.handReadyTo(results);
   return results;
 }
