@@ -86,6 +86,7 @@ export function reviewS10c(redis: RedisFixture, runs: Concurrently): void {
       proto.saveWith = saveWith;
       proto.appendJournal = appendJournal;
     };
+    after(() => unpatch()); // (also when a scenario outlived its test: no patch reaches a later spec file)
 
     const t1 = inOrder.add(async () => {
       patch();

@@ -77,6 +77,7 @@ export function reviewS10d(redis: RedisFixture, runs: Concurrently): void {
       if (own) take.run = run;
       else delete (take as { run?: unknown }).run;
     };
+    after(() => unpatch()); // (also when a scenario outlived its test: no patch reaches a later spec file)
 
     const t1 = inOrder.add(async () => {
       patch();
