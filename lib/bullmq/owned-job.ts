@@ -114,7 +114,7 @@ export class OwnedJob implements CheckpointsOwner {
         entries = more;
       }
       this.job = made.job;
-      const fence = ReplayFence.open(loaded, this.pool?.readyKeys() ?? [], made.job._runtime, (held) => this.applyNow(held));
+      const fence = ReplayFence.open(loaded, this.pool?.readyKeys() ?? [], made.job._runtime, (held) => this.applyNow(held), undefined, this.pool?.incarnation);
       if (fence !== undefined) this.results.fence = fence;
       // Commands first, unless the replay holds them: the first checkpoint is the state after them
       // (a restored paused job that a command resumes is never published paused again).
@@ -279,7 +279,7 @@ export class OwnedJob implements CheckpointsOwner {
     if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
       // Its own failed job resumed: one incarnation up, as at a take (see takenInbox).
-      if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.incarnation++;
+      if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.nextIncarnation();
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }

@@ -82,9 +82,15 @@ export class PoolResults {
     for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
   }
 
-  /** Delivers the results here and not taken yet to `other`, in the order they came (a take's: see takenInbox). */
-  handReadyTo(other: PoolResults): void {
-    for (const [key, raw] of this.ready) other.deliver(key, raw);
+  /** Delivers the results here and not taken yet to `other` (those `keep` keeps), in the order they came (a take's: see takenInbox). */
+  handReadyTo(other: PoolResults, keep: (key: string) => boolean): void {
+    for (const [key, raw] of this.ready) if (keep(key)) other.deliver(key, raw);
+    this.ready.clear();
+  }
+
+  /** The job's failed run is resumed here: one incarnation up; a result of the run that failed is never taken, so none is kept. */
+  nextIncarnation(): void {
+    this.incarnation++;
     this.ready.clear();
   }
 

@@ -1,7 +1,7 @@
 import type { JobState } from '../state/job-state.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
 import { workOf } from './pool-turn-lag.js';
-import type { ControlEntry } from './wire.js';
+import { poolResultKeyParts, type ControlEntry } from './wire.js';
 
 /**
  * @internal The longest a fence holds commands, in ms. A replay is a few of the job's turns, but a job whose
@@ -66,17 +66,18 @@ export class ReplayFence {
 
   /**
    * The fence of a job just taken, or undefined when it replays nothing: no inbox result it can
-   * take (`keys`: the inbox's), not running here, or a failed job (resumed: no replay).
+   * take (`keys`: the inbox's; those of the job's `incarnation` only), not running here, or a
+   * failed job (resumed: no replay).
    */
-  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void, holdMs = MAX_REPLAY_HOLD): ReplayFence | undefined {
+  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void, holdMs = MAX_REPLAY_HOLD, incarnation = 0): ReplayFence | undefined {
     // (A failed job resumed is no replay: its inbox is stale, see takenInbox.)
     if (state === undefined || state.status === 'failed' || rt.status !== 'running') return undefined;
     const listed = new Set<string>();
     for (const t of [...state.runningTasks, ...state.pendingTasks]) listed.add(`${t.seq}#${t.attempt}`);
     const expected = new Set<string>();
     for (const key of keys) {
-      const at = seqAndAttempt(key);
-      if (at !== undefined && (at.seq > state.activationSeq || listed.has(`${at.seq}#${at.attempt}`))) expected.add(key);
+      const at = poolResultKeyParts(key);
+      if (at !== undefined && at.incarnation === incarnation && (at.seq > state.activationSeq || listed.has(`${at.seq}#${at.attempt}`))) expected.add(key);
     }
     return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply, holdMs);
   }
@@ -122,15 +123,4 @@ export class ReplayFence {
     const work = rt.work;
     return (work.running === 0 && work.queued === 0) || workOf(rt).ownerStarted !== this.started;
   }
-}
-
-/** The activation number and attempt of a pool result's key (`<jobId>/<seq>#<attempt>~<digest>`: see poolResultKey). */
-function seqAndAttempt(key: string): { seq: number; attempt: number } | undefined {
-  const tilde = key.lastIndexOf('~');
-  const hash = key.lastIndexOf('#', tilde);
-  const slash = key.lastIndexOf('/', hash);
-  if (tilde < 0 || hash < 0 || slash < 0) return undefined;
-  const seq = Number(key.slice(slash + 1, hash));
-  const attempt = Number(key.slice(hash + 1, tilde));
-  return Number.isSafeInteger(seq) && Number.isSafeInteger(attempt) ? { seq, attempt } : undefined;
 }

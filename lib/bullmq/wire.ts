@@ -196,13 +196,33 @@ export interface PoolResult {
  * @example
  * ```ts
  * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }); // 'order-17/3#1~Yf3k…'
- * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }, 1); // after the failed job was resumed: another digest
+ * poolResultKey('order-17/3', 1, 'enrich', 'in', { v: 1 }, 1); // after the failed job was resumed: 'order-17/3#1.1~…', another digest
  * ```
  */
 export function poolResultKey(activationId: string, attempt: number, routineId: string, slotName: string, encodedPayload: unknown, incarnation = 0): string {
   const ran = `${routineId}\u0000${slotName}\u0000${JSON.stringify(encodedPayload)}`;
   const digest = createHash('sha256').update(incarnation === 0 ? ran : `${ran}\u0000${incarnation}`).digest('base64url');
-  return `${activationId}#${attempt}~${digest.slice(0, 16)}`;
+  return `${activationId}#${attempt}${incarnation === 0 ? '' : `.${incarnation}`}~${digest.slice(0, 16)}`;
+}
+
+/**
+ * @internal The activation number, attempt and incarnation a pool result's key names
+ * (`<jobId>/<seq>#<attempt>[.<incarnation>]~<digest>`: see poolResultKey), or undefined for
+ * text of another form.
+ *
+ * @example
+ * ```ts
+ * poolResultKeyParts('order-17/3#1.2~Yf3k'); // { seq: 3, attempt: 1, incarnation: 2 }
+ * ```
+ */
+export function poolResultKeyParts(key: string): { seq: number; attempt: number; incarnation: number } | undefined {
+  const tilde = key.lastIndexOf('~');
+  const hash = key.lastIndexOf('#', tilde);
+  const slash = key.lastIndexOf('/', hash);
+  if (tilde < 0 || hash < 0 || slash < 0) return undefined;
+  const [attempt, incarnation = 0] = key.slice(hash + 1, tilde).split('.').map(Number);
+  const seq = Number(key.slice(slash + 1, hash));
+  return Number.isSafeInteger(seq) && Number.isSafeInteger(attempt) && Number.isSafeInteger(incarnation) ? { seq, attempt, incarnation } : undefined;
 }
 
 /** @internal The BullMQ id of a pool activation (BullMQ refuses `:` and integer ids). @example `poolJobId('a/3#1') // 'a%2f3%231.p'` */

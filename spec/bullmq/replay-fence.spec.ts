@@ -53,6 +53,9 @@ describe('routilux/bullmq: ReplayFence', () => {
     expect(ReplayFence.open(checkpoint(4), [key(1), key(4), 'junk', 'a#1~x', key(3, 2)], fakeJob().rt, apply)).to.equal(undefined);
     // A retry listed at attempt 2: the first attempt's result is not replayed.
     expect(ReplayFence.open(checkpoint(4, { pending: [task(3, 2)] }), [key(3, 1)], fakeJob().rt, apply)).to.equal(undefined);
+    // Another incarnation's (a run that failed): never taken, so not waited for.
+    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.1~')], fakeJob().rt, apply, undefined, 2)).to.equal(undefined);
+    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.2~')], fakeJob().rt, apply, undefined, 2)?.up).to.equal(true);
     // A failed job (resumed by a client): no replay, whatever it lists (its inbox is stale: see takenInbox).
     const failed = { ...checkpoint(4, { running: [task(2)], failed: task(3) }), status: 'failed' } as unknown as JobState;
     expect(ReplayFence.open(failed, [key(2), key(3), key(5)], fakeJob().rt, apply)).to.equal(undefined);
