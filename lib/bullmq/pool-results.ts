@@ -7,7 +7,7 @@ import type { PoolExecutor } from '../model/placement.js';
 import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
 import type { ReplayFence } from './replay-fence.js';
-import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, type Effect, type PoolWire } from './wire.js';
+import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type Effect, type PoolWire } from './wire.js';
 
 /**
  * @internal The pool results of one owned job, by key (activation id, attempt and a digest of
@@ -36,6 +36,8 @@ export class PoolResults {
   fence: ReplayFence | undefined = undefined;
   /** The job's incarnation, part of every result's key (up by one at each resume of the failed job: see takenInbox). */
   incarnation = 0;
+  /** Set by the take (or a resume here): a result of another incarnation is dropped on arrival. */
+  private known = false;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -43,6 +45,8 @@ export class PoolResults {
    * replace the first: in inbox order, the first is the one a live owner applied.
    */
   deliver(key: string, raw: string): void {
+    // (A result of another incarnation, of a run that failed, would never be taken: not kept.)
+    if (this.known && (poolResultKeyParts(key)?.incarnation ?? 0) !== this.incarnation) return;
     const waiter = this.waiters.get(key);
     if (waiter === undefined) {
       if (!this.ready.has(key)) this.ready.set(key, raw);
@@ -82,15 +86,21 @@ export class PoolResults {
     for (const ctx of this.finishing) if (ctx.ended) this.finishing.delete(ctx);
   }
 
-  /** Delivers the results here and not taken yet to `other` (those `keep` keeps), in the order they came (a take's: see takenInbox). */
-  handReadyTo(other: PoolResults, keep: (key: string) => boolean): void {
-    for (const [key, raw] of this.ready) if (keep(key)) other.deliver(key, raw);
+  /** Delivers the results here and not taken yet to `other`, in the order they came (a take's: see takenInbox). */
+  handReadyTo(other: PoolResults): void {
+    for (const [key, raw] of this.ready) other.deliver(key, raw);
     this.ready.clear();
+  }
+
+  /** The job's incarnation, as its take found it (see takenInbox). */
+  setIncarnation(incarnation: number): void {
+    this.incarnation = incarnation;
+    this.known = true;
   }
 
   /** The job's failed run is resumed here: one incarnation up; a result of the run that failed is never taken, so none is kept. */
   nextIncarnation(): void {
-    this.incarnation++;
+    this.setIncarnation(this.incarnation + 1);
     this.ready.clear();
   }
 

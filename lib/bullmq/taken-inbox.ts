@@ -1,6 +1,5 @@
 import type { JobState } from '../state/job-state.js';
 import { PoolResults } from './pool-results.js';
-import { poolResultKeyParts } from './wire.js';
 
 /** @internal What a take read of the job's pool results: its inbox and its meta (field, value, ...). */
 export interface TakenInbox {
@@ -32,12 +31,11 @@ export function takenInbox(state: JobState | undefined, taken: TakenInbox, early
   if (failed) incarnation++;
   if ((failed || taken.inbox.length === 0) && incarnation === 0) return early;
   const results = new PoolResults();
-  results.incarnation = incarnation;
-  // Only this incarnation's: one of a run that failed is never taken (nor counted by a replay).
-  const current = (key: string): boolean => (poolResultKeyParts(key)?.incarnation ?? 0) === incarnation;
-  if (!failed) for (const { key, result } of taken.inbox) if (current(key)) results.deliver(key, result);
+  results.setIncarnation(incarnation);
+  // (Results keeps only this incarnation's: one of a run that failed is never taken, nor counted by a replay.)
+  if (!failed) for (const { key, result } of taken.inbox) results.deliver(key, result);
   // Then those published since, which were written after: the first result under a key is the
   // inbox's (a second one is a re-run's, and the last owner applied the first).
-  early?.handReadyTo(results, current);
+  early?.handReadyTo(results);
   return results;
 }
