@@ -29,7 +29,7 @@ export function takenInbox(state: JobState | undefined, taken: TakenInbox, early
   for (let i = 0; i + 1 < taken.meta.length; i += 2) if (taken.meta[i] === 'inc') incarnation = Number(taken.meta[i + 1]);
   const failed = state?.status === 'failed';
   if (failed) incarnation++;
-  if ((failed || taken.inbox.length === 0) && incarnation === 0) return early;
+  if (taken.inbox.length === 0 && incarnation === 0) return early; // (a failed job is one up: never here)
   const results = new PoolResults();
   results.setIncarnation(incarnation);
   // (Results keeps only this incarnation's: one of a run that failed is never taken, nor counted by a replay.)
