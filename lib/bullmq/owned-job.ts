@@ -137,7 +137,7 @@ export class OwnedJob implements CheckpointsOwner {
   /** A message for this job on the worker's channel: `r<key>\n<json>` is a pool result, `c` news on the control stream. */
   nudged(message: string): void {
     if (message.startsWith('r')) {
-      const nl = message.indexOf('\n');
+      const nl = message.lastIndexOf('\n'); // (the key holds the job id, any character; the result, JSON, no raw newline)
       this.results.deliver(message.slice(1, nl), message.slice(nl + 1));
     } else if (this.ready) this.reader.readSoon();
     else this.nudgedEarly = true;
