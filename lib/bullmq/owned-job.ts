@@ -114,7 +114,7 @@ export class OwnedJob implements CheckpointsOwner {
         entries = more;
       }
       this.job = made.job;
-      const fence = ReplayFence.open(loaded, this.pool?.readyKeys() ?? [], made.job._runtime, (held) => this.applyNow(held), undefined, this.pool?.incarnation);
+      const fence = ReplayFence.open(loaded, this.pool?.readyKeys() ?? [], made.job._runtime, (held) => this.applyNow(held), { incarnation: this.pool?.incarnation });
       if (fence !== undefined) this.results.fence = fence;
       // Commands first, unless the replay holds them: the first checkpoint is the state after them
       // (a restored paused job that a command resumes is never published paused again).

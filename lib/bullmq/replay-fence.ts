@@ -12,7 +12,7 @@ import { poolResultKeyParts, type ControlEntry } from './wire.js';
  *
  * @example
  * ```ts
- * ReplayFence.open(state, keys, rt, apply, MAX_REPLAY_HOLD); // the default bound
+ * ReplayFence.open(state, keys, rt, apply, { holdMs: MAX_REPLAY_HOLD }); // the default bound
  * ```
  */
 export const MAX_REPLAY_HOLD = 1_000;
@@ -67,9 +67,16 @@ export class ReplayFence {
   /**
    * The fence of a job just taken, or undefined when it replays nothing: no inbox result it can
    * take (`keys`: the inbox's; those of the job's `incarnation` only), not running here, or a
-   * failed job (resumed: no replay).
+   * failed job (resumed: no replay). `holdMs`: how long it holds commands at most.
    */
-  static open(state: JobState | undefined, keys: Iterable<string>, rt: JobRuntime, apply: (held: ControlEntry[]) => void, holdMs = MAX_REPLAY_HOLD, incarnation = 0): ReplayFence | undefined {
+  static open(
+    state: JobState | undefined,
+    keys: Iterable<string>,
+    rt: JobRuntime,
+    apply: (held: ControlEntry[]) => void,
+    options: { incarnation?: number; holdMs?: number } = {},
+  ): ReplayFence | undefined {
+    const incarnation = options.incarnation ?? 0;
     // (A failed job resumed is no replay: its inbox is stale, see takenInbox.)
     if (state === undefined || state.status === 'failed' || rt.status !== 'running') return undefined;
     const listed = new Set<string>();
@@ -79,7 +86,7 @@ export class ReplayFence {
       const at = poolResultKeyParts(key);
       if (at !== undefined && at.incarnation === incarnation && (at.seq > state.activationSeq || listed.has(`${at.seq}#${at.attempt}`))) expected.add(key);
     }
-    return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply, holdMs);
+    return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply, options.holdMs ?? MAX_REPLAY_HOLD);
   }
 
   /** Holds `entries` until the replay is over (see {@link ReplayFence.turnEnded}). */

@@ -54,8 +54,8 @@ describe('routilux/bullmq: ReplayFence', () => {
     // A retry listed at attempt 2: the first attempt's result is not replayed.
     expect(ReplayFence.open(checkpoint(4, { pending: [task(3, 2)] }), [key(3, 1)], fakeJob().rt, apply)).to.equal(undefined);
     // Another incarnation's (a run that failed): never taken, so not waited for.
-    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.1~')], fakeJob().rt, apply, undefined, 2)).to.equal(undefined);
-    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.2~')], fakeJob().rt, apply, undefined, 2)?.up).to.equal(true);
+    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.1~')], fakeJob().rt, apply, { incarnation: 2 })).to.equal(undefined);
+    expect(ReplayFence.open(checkpoint(4), [key(5).replace('#1~', '#1.2~')], fakeJob().rt, apply, { incarnation: 2 })?.up).to.equal(true);
     // A failed job (resumed by a client): no replay, whatever it lists (its inbox is stale: see takenInbox).
     const failed = { ...checkpoint(4, { running: [task(2)], failed: task(3) }), status: 'failed' } as unknown as JobState;
     expect(ReplayFence.open(failed, [key(2), key(3), key(5)], fakeJob().rt, apply)).to.equal(undefined);
@@ -119,7 +119,7 @@ describe('routilux/bullmq: ReplayFence', () => {
   it('goes down after its bound at the latest, though no turn of the job ends (its work waits behind other jobs’, or for a timer)', async () => {
     const job = fakeJob({ running: 0, queued: 1 });
     const applied: string[] = [];
-    const fence = ReplayFence.open(checkpoint(4), [key(5)], job.rt, (held) => applied.push(...held.map((e) => e.id)), 30)!;
+    const fence = ReplayFence.open(checkpoint(4), [key(5)], job.rt, (held) => applied.push(...held.map((e) => e.id)), { holdMs: 30 })!;
     fence.hold([entry('1-0')]); // a cancel, say
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect([fence.up, applied]).to.deep.equal([true, []]);
