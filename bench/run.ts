@@ -143,6 +143,7 @@ function runOne(spec: Spec): Promise<Line[]> {
  * peak RSS next to the bare FIFO's at the same N and node flags.
  */
 function enrich(line: Line, done: Line[]): void {
+  line.issue = issueOf(line.workload);
   if (line.workload.startsWith('peer_')) {
     // The ratio to routilux's chain10 measured in this same run.
     const ours = done.find((l) => l.workload === 'chain10' && l.n === 100_000 && l.ok);
@@ -180,6 +181,16 @@ function enrich(line: Line, done: Line[]): void {
     line.meets_rss_target = false;
   }
   line.meets_target = line.meets_target === true && line.meets_rss_target === true;
+  if (line.node_flags !== undefined) {
+    // The heap-capped run is a memory check (see WORKLOADS), judged against the FIFO floor run
+    // under the same cap: its peak RSS and its time per hop. Its ratio to RxJS and its growth
+    // from the uncapped N=100k line are reported, not judged: RxJS's chain passes each value
+    // through all ten maps before the next (depth-first), so it never holds a million payloads
+    // and pays nothing for the cap, while every FIFO does (the floor's own hop grows 1.3-1.4x
+    // under it). The issue's x RxJS and flatness targets are judged on the uncapped lines.
+    line.informational = ['meets_rx_target', 'meets_flat_target'];
+    line.meets_target = line.meets_fifo_target === true && line.meets_rss_target === true;
+  }
   // The first session's targets (informational): < 250 MB, cost flat within 20 % of N=100k.
   line.old_peak_rss_target_mb = OLD_PEAK_RSS_TARGET_MB;
   line.meets_old_rss_target = rss < OLD_PEAK_RSS_TARGET_MB;
@@ -253,6 +264,13 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** The issue whose targets a workload's line carries: scale-out (17), durability's journal (15), performance (21). */
+function issueOf(workload: string): number {
+  if (workload.startsWith('dist_')) return 17;
+  if (workload === 'checkpoint') return 15;
+  return 21;
+}
 
 /** A results file's lines, without its own closing `verdicts` line. */
 function readLines(file: string): Line[] {

@@ -5,15 +5,19 @@
  * before it is replaced; kept as previous.jsonl).
  *
  * A line's verdict is its `ok` and every `meets_*` field but the first session's
- * (`meets_old_*`); lines are matched across runs by `run` (workload, arguments, node flags).
+ * (`meets_old_*`) and those the line names `informational` (figures it reports beside the
+ * target it is judged by); lines are matched across runs by `run` (workload, arguments, node
+ * flags). A line may name the issue whose targets it carries (`issue`); the closing line then
+ * also lists the missed targets by issue, so one issue's verdict is not read off another's.
  */
 export type Line = Record<string, unknown> & { workload: string; ok: boolean };
 
 /** What one line says of its targets: `ok` plus its `meets_*` fields, in a stable order. */
 export function verdictOf(line: Line): Record<string, boolean> {
   const out: Record<string, boolean> = { ok: line.ok === true };
+  const informational = Array.isArray(line.informational) ? (line.informational as unknown[]) : [];
   for (const key of Object.keys(line).sort()) {
-    if (key.startsWith('meets_') && !key.startsWith('meets_old_') && typeof line[key] === 'boolean') out[key] = line[key] as boolean;
+    if (key.startsWith('meets_') && !key.startsWith('meets_old_') && !informational.includes(key) && typeof line[key] === 'boolean') out[key] = line[key] as boolean;
   }
   return out;
 }
@@ -31,13 +35,18 @@ export function verdictsLine(lines: readonly Line[], previous: readonly Line[] |
   let targets = 0;
   const missed: string[] = [];
   const notOk: string[] = [];
+  const byIssue: Record<string, { targets: number; missed: string[] }> = {};
   for (const line of lines) {
     const verdict = verdictOf(line);
     if (!verdict.ok) notOk.push(runKey(line));
+    const issue = typeof line.issue === 'number' ? (byIssue[String(line.issue)] ??= { targets: 0, missed: [] }) : undefined;
     for (const [key, met] of Object.entries(verdict)) {
       if (key === 'ok') continue;
       targets++;
-      if (!met) missed.push(`${runKey(line)}: ${key}`);
+      if (issue !== undefined) issue.targets++;
+      if (met) continue;
+      missed.push(`${runKey(line)}: ${key}`);
+      issue?.missed.push(`${runKey(line)}: ${key}`);
     }
   }
   let same: boolean | null = null;
@@ -58,6 +67,7 @@ export function verdictsLine(lines: readonly Line[], previous: readonly Line[] |
     targets,
     targets_met: targets - missed.length,
     missed,
+    by_issue: byIssue,
     all_met: notOk.length === 0 && missed.length === 0,
     same_verdicts_as_previous: same,
     changed_since_previous: changed,

@@ -33,6 +33,21 @@ describe('bench verdicts (issue 21: every target met, the same verdicts twice in
     expect(fewer.same_verdicts_as_previous).to.equal(false);
   });
 
+  it("leaves out the meets_* fields a line names informational (reported beside the targets it is judged by)", () => {
+    const capped = line('chain10 --n 1000000 --max-old-space-size=160', { meets_target: true, meets_rx_target: false, meets_flat_target: false, meets_rss_target: true, informational: ['meets_rx_target', 'meets_flat_target'] });
+    expect(verdictOf(capped)).to.deep.equal({ ok: true, meets_rss_target: true, meets_target: true });
+    expect(verdictsLine([capped], undefined)).to.include({ targets: 2, targets_met: 2, all_met: true });
+  });
+
+  it('lists targets and misses by the issue each line names, and lines without one only in the totals', () => {
+    const v = verdictsLine(
+      [line('chain10', { issue: 21, meets_target: true }), line('dist_jobs', { issue: 17, meets_target: false }), line('checkpoint', { issue: 15, meets_target: false }), line('x', { meets_target: false })],
+      undefined,
+    );
+    expect(v.by_issue).to.deep.equal({ 21: { targets: 1, missed: [] }, 17: { targets: 1, missed: ['dist_jobs: meets_target'] }, 15: { targets: 1, missed: ['checkpoint: meets_target'] } });
+    expect(v).to.include({ targets: 4, targets_met: 1 });
+  });
+
   it('all met only when every line is ok and every target met', () => {
     expect(verdictsLine([line('a', { meets_target: true }), line('b', {})], undefined).all_met).to.equal(true);
   });
