@@ -112,8 +112,10 @@ export class Job {
   /**
    * Resumes a paused or failed job: its queued tasks run in their original order (a failed
    * job's failed activation first), then its deferred events are emitted. The status is
-   * `running` when this returns. Throws {@link JobStateError} in any other status.
+   * `running` when this returns.
    *
+   * @throws {JobStateError} in any other status, and for a failed job whose id a new job of the
+   * flow took meanwhile (that job keeps it).
    * @example
    * ```ts
    * job.resume(); await job.wait();

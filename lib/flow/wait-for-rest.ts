@@ -34,7 +34,7 @@ export function waitForRest(rt: JobRuntime, options: WaitOptions | undefined): P
     return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
   }
   if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${rt.id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
-  if (rt.resting) return Promise.resolve(rt.snapshot());
+  if (rt.resting && !rt.observers.holding) return Promise.resolve(rt.snapshot());
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (timeout === undefined && signal === undefined) {
     // The common wait (every job of a flow awaited at once): nothing to remove later, so no

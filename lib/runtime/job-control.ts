@@ -1,4 +1,4 @@
-import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
+import { CancelledError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
 import { EMPTY_PAYLOAD, type Payload } from '../core/payload.js';
 import type { JobState } from '../state/job-state.js';
 import { currentContext } from '../model/current-context.js';
@@ -9,6 +9,7 @@ import { nextStatus, transition } from './job-lifecycle.js';
 import { liftTasks, requeue } from './requeue.js';
 import { stopInFlight } from './detach.js';
 import { dropPolicies } from './policy-intake.js';
+import { checkPauseArgs } from './job-arguments.js';
 
 /*
  * Job control: what each lifecycle action does to a job's work. Each asks the lifecycle table
@@ -101,10 +102,7 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobSta
  */
 export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): Promise<JobState> {
   try {
-    if (typeof reason !== 'string') throw new ConfigurationError(`pause job '${job.id}': the reason must be a string, got ${typeof reason}`);
-    if (checkpoint !== undefined && (typeof checkpoint !== 'object' || checkpoint === null || Array.isArray(checkpoint))) {
-      throw new ConfigurationError(`pause job '${job.id}': the checkpoint must be a plain object, got ${checkpoint === null ? 'null' : Array.isArray(checkpoint) ? 'an array' : typeof checkpoint}`);
-    }
+    checkPauseArgs(job.id, reason, checkpoint);
     transition(job.id, job.status, 'pause');
   } catch (error) {
     return Promise.reject(error);
@@ -114,12 +112,24 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
   if (job.pausePoints === NO_ITEMS) job.pausePoints = [];
   job.pausePoints.push({ reason, checkpoint: checkpoint ?? EMPTY_PAYLOAD, timestamp: job.clock.now(), pendingCount: work.parked.length });
   job.deadline?.suspend();
-  job.change('pause');
   // Paused by one of its own running activations: that one is not waited for. A context that
   // ended (a timer it left, restored with its context) is no longer in flight: everything is.
   const ctx = currentContext();
   const inside = ctx !== undefined && ctx.host === job && !ctx.ended;
-  return new Promise((resolve) => job.whenIdle(inside, resolve));
+  // That activation still on the stack (a synchronous handler, or an async one before its first
+  // await: not yet in flight) goes on after this returns, and what it emits is parked. The
+  // states this pause and the job's waiters resolve with include it: they are taken at the end
+  // of this dispatch turn, when it has returned.
+  const onStack = inside && job.work.running > job.work.inflightCount;
+  if (onStack) job.observers.holdWaiters();
+  job.change('pause');
+  if (!onStack) return new Promise((resolve) => job.whenIdle(inside, resolve));
+  return new Promise((resolve) =>
+    job.dispatcher.later(() => {
+      job.observers.releaseWaiters();
+      job.whenIdle(!ctx.ended, resolve); // an async handler still in flight (awaiting this) is not waited for
+    }),
+  );
 }
 
 /**
@@ -134,10 +144,10 @@ export function pauseJob(job: JobRuntime, reason: string, checkpoint: Payload): 
  */
 export function resumeJob(job: JobRuntime): void {
   transition(job.id, job.status, 'resume');
+  job.owner.jobResumed(job); // first: it refuses a failed job whose id a new job took, before anything changes
   const tasks = job.work.takeResumable();
   job.error = undefined;
   if (job.controller?.signal.aborted) job.controller = undefined; // a resumed run gets a fresh, unaborted controller
-  job.owner.jobResumed(job);
   job.change('resume');
   continueRun(job, tasks);
 }

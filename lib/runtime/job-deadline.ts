@@ -37,8 +37,10 @@ export class JobDeadline {
     this.sub = undefined;
   }
 
+  /** The job settled or failed: a failed job resumed later gets the whole timeout again, paused before or not. */
   stop(): void {
     this.sub?.unsubscribe();
     this.sub = undefined;
+    this.left = undefined;
   }
 }

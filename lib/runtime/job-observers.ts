@@ -20,6 +20,8 @@ export class JobObservers extends SnapshotMarks {
   outputs: Subject<OutputRecord> | undefined = undefined;
   /** `wait()` callers: one function, or a list once there are several (most jobs have one). */
   private waiters: ((state: JobState) => void) | Array<(state: JobState) => void> | undefined = undefined;
+  /** While set, a resting status does not resolve the waiters yet (see {@link JobObservers.holdWaiters}). */
+  holding = false;
 
   constructor(private readonly job: JobRuntime) {
     super();
@@ -33,6 +35,22 @@ export class JobObservers extends SnapshotMarks {
       this.snapVersion = job.version;
     }
     return this.last;
+  }
+
+  /**
+   * Keeps the waiters of the next resting status until {@link JobObservers.releaseWaiters}: a job
+   * paused by its own synchronous activation is resting while that activation still runs, and
+   * what it does after the pause belongs in the state they get.
+   */
+  holdWaiters(): void {
+    this.holding = true;
+  }
+
+  /** Resolves the held waiters with the state now, if the job is still resting (else they wait on). */
+  releaseWaiters(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    if (this.job.resting) this.resolveWaiters(this.snapshot());
   }
 
   /** Whether anybody subscribed to `state$` before the job reached a terminal status. */
@@ -88,13 +106,15 @@ export class JobObservers extends SnapshotMarks {
         s.complete();
       }
     }
-    if (resting) {
-      const waiters = this.waiters;
-      if (waiters === undefined) return;
-      this.waiters = undefined;
-      if (typeof waiters === 'function') waiters(state);
-      else for (const w of waiters) w(state);
-    }
+    if (resting && !this.holding) this.resolveWaiters(state);
+  }
+
+  private resolveWaiters(state: JobState): void {
+    const waiters = this.waiters;
+    if (waiters === undefined) return;
+    this.waiters = undefined;
+    if (typeof waiters === 'function') waiters(state);
+    else for (const w of waiters) w(state);
   }
 }
 

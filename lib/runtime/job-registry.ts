@@ -1,5 +1,6 @@
-import { ConfigurationError, JobStateError, describeValue, quoteValue } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, quoteValue } from '../errors/errors.js';
 import type { JobRuntime } from './job-runtime.js';
+import { checkJobTimeout } from './job-arguments.js';
 
 let jobCounter = 0;
 /** The time part of generated job ids, remade only when the millisecond changes. */
@@ -58,9 +59,7 @@ export class JobRegistry {
     // A generated id is new unless a job was given it by name, which made the index.
     const index = jobId === undefined ? this.index : this.byId();
     if (index !== undefined && index.has(id)) throw new ConfigurationError(`flow '${this.flowId}' already has a live job '${id}'`);
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || timeout > Number.MAX_SAFE_INTEGER)) {
-      throw new ConfigurationError(`job timeout must be a positive finite number of ms, got ${describeValue(timeout)}`);
-    }
+    checkJobTimeout(timeout);
     // Only now, when nothing can refuse it any more: a new job with a failed job's id replaces it.
     if (this.failed.size > 0) this.failed.delete(id);
     const job = this.make(id, timeout);
@@ -96,12 +95,18 @@ export class JobRegistry {
     }
   }
 
-  /** A failed job running again is live. */
+  /**
+   * A failed job running again is live.
+   *
+   * @throws {JobStateError} when a new job took its id meanwhile (a new job may replace a failed
+   * one's id): that job is live and keeps it; nothing changes.
+   */
   resumed(job: JobRuntime): void {
+    const other = this.byId().get(job.id);
+    if (other !== undefined && other !== job) {
+      throw new JobStateError(`cannot resume job '${job.id}': a new job with its id is ${other.status} in flow '${this.flowId}'`);
+    }
     if (this.failed.get(job.id)?.deref() === job) this.failed.delete(job.id);
-    const index = this.byId();
-    const other = index.get(job.id);
-    if (other !== undefined && other !== job) this.unlink(other); // as a Map by id would: the id is this job's now
     if (!job.live) this.link(job);
   }
 
