@@ -1,9 +1,8 @@
-import { randomFillSync } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Subject, type Observable } from 'rxjs';
-import { ConfigurationError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
-import type { Flow } from '../flow/flow.js';
+import { Flow } from '../flow/flow.js';
 import type { ExecuteOptions, OpenOptions } from '../flow/flow-options.js';
 import type { JobRunner } from '../flow/job-runner.js';
 import type { Job } from '../flow/job.js';
@@ -16,8 +15,10 @@ import { closeClient, duplicateClient, openClient, type RedisConnection } from '
 import { RedisJobStore } from './redis-job-store.js';
 import { checkPrefix, encodeId, jobKeyBase, jobKeys, ownerChannel, watcherChannel } from './redis-keys.js';
 import { RemoteJob } from './remote-job.js';
+import { randomId } from './random-id.js';
 import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
+import { checkJobTimeout } from '../runtime/job-arguments.js';
 import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
 
 /**
@@ -69,13 +70,14 @@ export class BullMQRunner implements JobRunner {
   /** This runner's channel: the status messages of the jobs it starts (see {@link watcherChannel}). */
   private readonly watcher: string;
   /** The jobs following it, by encoded id; `following` settles once it is subscribed. */
-  private readonly followers = new Map<string, { listener: (message: string) => void; resync: () => void }>();
+  private readonly followers = new Map<string, { listener: (message: string) => void; resync: () => void; lost: (error: unknown) => void }>();
   private following: Promise<void> | undefined = undefined;
+  private closed = false;
   private readonly link: RemoteLink = {
-    control: (flow, jobId, command, meta) => this.control(flow, jobId, command, meta),
-    watch: (jobId, listener, resync) => this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync),
-    followed: () => this.followed(),
-    follow: (jobId, listener, resync) => this.follow(jobId, listener, resync),
+    control: (flow, jobId, command, meta) => (this.closed ? Promise.reject(this.closedError()) : this.control(flow, jobId, command, meta)),
+    watch: (jobId, listener, resync, lost) => (this.closed ? Promise.reject(this.closedError()) : this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync, lost)),
+    followed: () => (this.closed ? Promise.reject(this.closedError()) : this.followed()),
+    follow: (jobId, listener, resync, lost) => this.follow(jobId, listener, resync, lost),
     load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
   };
@@ -144,13 +146,22 @@ export class BullMQRunner implements JobRunner {
    * ```
    */
   async job(flow: Flow, jobId: string): Promise<RemoteJob> {
+    if (!(flow instanceof Flow)) throw new ConfigurationError(`BullMQRunner.job: expected a Flow, got ${describeValue(flow)}`);
     if (typeof jobId !== 'string') throw new ConfigurationError(`BullMQRunner: the job id must be a string, got ${describeValue(jobId)}`);
+    if (this.closed) throw this.closedError();
     const job = new RemoteJob(flow, jobId, blankState(jobId, flow.flowId, 'pending', Date.now()), 0, this.link);
     await job.watch(); // first: a status published from now on is seen
-    const loaded = await this.store.loadWithSeq(jobId);
-    if (loaded === undefined) throw new ConfigurationError(`BullMQRunner: no job '${jobId}' is stored under prefix '${this.prefix}'`);
-    if (loaded.state.flowId !== flow.flowId) throw new ConfigurationError(`BullMQRunner: job '${jobId}' belongs to flow '${loaded.state.flowId}', not '${flow.flowId}'`);
+    let loaded: Awaited<ReturnType<RedisJobStore['loadWithSeq']>>;
+    try {
+      loaded = await this.store.loadWithSeq(jobId);
+      if (loaded === undefined) throw new ConfigurationError(`BullMQRunner: no job '${jobId}' is stored under prefix '${this.prefix}'`);
+      if (loaded.state.flowId !== flow.flowId) throw new ConfigurationError(`BullMQRunner: job '${jobId}' belongs to flow '${loaded.state.flowId}', not '${flow.flowId}'`);
+    } catch (error) {
+      job._settleWatch(true); // refused: its channel is not kept subscribed
+      throw error;
+    }
     job._view.offer(loaded.seq, loaded.state);
+    job._settleWatch(false); // a settled job has nothing more to say
     return job;
   }
 
@@ -162,8 +173,15 @@ export class BullMQRunner implements JobRunner {
    * ```
    */
   async close(): Promise<void> {
-    this.feed?.close();
-    this.followers.clear();
+    if (!this.closed) {
+      this.closed = true;
+      // The handles of this runner hear nothing more: what waits on them is told so, not left hanging.
+      const lost = new JobStateError(`no more news of this job here: its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
+      const followers = [...this.followers.values()];
+      this.followers.clear();
+      this.feed?.close(lost);
+      for (const f of followers) f.lost(lost);
+    }
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
     if (this.subscriber !== undefined) await closeClient(this.subscriber);
@@ -171,10 +189,11 @@ export class BullMQRunner implements JobRunner {
   }
 
   private submit(flow: Flow, kind: 'start' | 'open', options: ExecuteOptions | OpenOptions, entry: WireJob['entry']): Job {
+    if (this.closed) throw this.closedError();
     const jobId = options.jobId ?? randomId();
     if (typeof jobId !== 'string' || jobId.length === 0) throw new ConfigurationError(`${kind}: options.jobId must be a non-empty string, got ${describeValue(jobId)}`);
     const timeout = options.timeout;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new ConfigurationError(`${kind}: options.timeout must be a positive number of ms, got ${describeValue(timeout)}`);
+    checkJobTimeout(timeout); // as a local start: refused here, not by the worker that takes the job
     const signal = options.signal;
     if (signal !== undefined && typeof (signal as AbortSignal)?.addEventListener !== 'function') throw new ConfigurationError(`${kind}: options.signal must be an AbortSignal`);
     const fp = this.fingerprint(flow);
@@ -239,11 +258,15 @@ export class BullMQRunner implements JobRunner {
   }
 
   /** A job this runner starts follows its channel (from when its id is granted until it settles). */
-  private follow(jobId: string, listener: (message: string) => void, resync: () => void): () => void {
+  private follow(jobId: string, listener: (message: string) => void, resync: () => void, lost: (error: unknown) => void): () => void {
     const key = encodeId(jobId);
-    const entry = { listener, resync };
+    const entry = { listener, resync, lost };
     this.followers.set(key, entry);
     return () => void (this.followers.get(key) === entry && this.followers.delete(key));
+  }
+
+  private closedError(): ConfigurationError {
+    return new ConfigurationError(`BullMQRunner (prefix '${this.prefix}') is closed: make a new runner`);
   }
 
   private fingerprint(flow: Flow): string {
@@ -270,22 +293,3 @@ export class BullMQRunner implements JobRunner {
     return this.feed;
   }
 }
-
-/** Random bytes for ids, drawn in blocks (one system call per 256 ids). */
-const pool = Buffer.alloc(4096);
-let used = pool.length;
-
-/**
- * A job id nobody else picks: 128 random bits (as many as a UUID's 122) in 32 hex digits. Read
- * off a block of random bytes as one flat string (a `randomUUID()` is built of some twenty
- * concatenated pieces: garbage on the hot path of a client starting thousands of jobs).
- */
-function randomId(): string {
-  if (used === pool.length) {
-    randomFillSync(pool);
-    used = 0;
-  }
-  used += 16;
-  return pool.toString('hex', used - 16, used);
-}
-

@@ -3,6 +3,7 @@ import type { RedisClient } from './lua-script.js';
 type Listener = (message: string) => void;
 /** Called after the connection came back: what was published while it was down is lost, so re-read. */
 type Resync = () => void;
+type Lost = (error: unknown) => void;
 
 /**
  * @internal One pub/sub connection shared by many listeners: a channel is subscribed while
@@ -24,6 +25,7 @@ type Resync = () => void;
 export class ChannelFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly resyncs = new Map<Listener, Resync>();
+  private readonly losts = new Map<Listener, Lost>();
   /** The connection dropped since it was last ready: its next `ready` is a reconnect. */
   private dropped = false;
   private readonly toSubscribe = new Set<string>();
@@ -61,7 +63,7 @@ export class ChannelFeed {
   }
 
   /** Listens to `channel`; resolves, once subscribed, with the function that stops listening. `resync` runs after a reconnect. */
-  async watch(channel: string, listener: Listener, resync?: Resync): Promise<() => void> {
+  async watch(channel: string, listener: Listener, resync?: Resync, lost?: Lost): Promise<() => void> {
     let set = this.listeners.get(channel);
     if (set === undefined) {
       this.listeners.set(channel, (set = new Set()));
@@ -70,15 +72,27 @@ export class ChannelFeed {
     }
     set.add(listener);
     if (resync !== undefined) this.resyncs.set(listener, resync);
+    if (lost !== undefined) this.losts.set(listener, lost);
     await this.flushSoon();
     return () => this.unwatch(channel, listener);
   }
 
   /** Stops delivering; later watches do nothing. */
-  close(): void {
+  /** Stops delivering; each listener watching with a `lost` callback gets `error` (nothing more will come). */
+  close(error?: unknown): void {
     this.closed = true;
+    const losts = [...this.losts.values()];
     this.listeners.clear();
     this.resyncs.clear();
+    this.losts.clear();
+    if (error === undefined) return;
+    for (const lost of losts) {
+      try {
+        lost(error);
+      } catch (thrown) {
+        this.report(thrown);
+      }
+    }
   }
 
   private async resubscribed(): Promise<void> {
@@ -96,6 +110,7 @@ export class ChannelFeed {
 
   private unwatch(channel: string, listener: Listener): void {
     this.resyncs.delete(listener);
+    this.losts.delete(listener);
     const set = this.listeners.get(channel);
     if (set === undefined || !set.delete(listener) || set.size > 0) return;
     this.listeners.delete(channel);

@@ -4,6 +4,7 @@ import { describeError } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
 import type { RedisClient } from './lua-script.js';
+import { valueOfKind } from './remote-input.js';
 import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
 
 /**
@@ -94,6 +95,10 @@ export class OwnerCommands {
       }
       case 'send':
         job.send(c.routineId, c.slotName, c.data);
+        return;
+      case 'input-bad': // a client input's value that is not a plain object: this input fails it as a local one does
+
+        this.holds?.get(c.id)?.next(valueOfKind(c.kind) as Payload);
         return;
       case 'hold':
         this.holds ??= new Map();

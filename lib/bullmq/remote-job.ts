@@ -1,5 +1,5 @@
 import { Observable, filter, map, type Observer } from 'rxjs';
-import { ConfigurationError, JobStateError, TimeoutError, describeError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { OutputRecord } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
@@ -12,6 +12,9 @@ import { decodeValue, type ControlCommand } from './wire.js';
 import type { RemoteLink } from './remote-link.js';
 import { RemoteListener } from './remote-listener.js';
 import { checkPayload, portArgs } from './remote-ports.js';
+import { remoteInput } from './remote-input.js';
+import { waitForView } from './remote-wait.js';
+import { checkPauseArgs } from '../runtime/job-arguments.js';
 import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
 
@@ -94,33 +97,17 @@ export class RemoteJob extends Job {
 
   /** Resolves at the next resting status the owner publishes (at once when resting now). */
   override wait(options: WaitOptions = {}): Promise<JobState> {
-    const { timeout, signal } = options;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      return Promise.reject(new ConfigurationError(`job '${this.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
-    }
-    if (this._view.resting) return Promise.resolve(this._view.current);
-    // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).
-    if (timeout === undefined && signal === undefined) return new Promise((resolve) => this._view.waitFor(resolve));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const done = (): void => {
-        remove();
-        timer?.unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = (): void => (done(), reject(signal!.reason));
-      const remove = this._view.addWaiter((state) => (done(), resolve(state)));
-      const timer =
-        timeout === undefined
-          ? undefined
-          : this.flow.scheduler.schedule(() => (done(), reject(new TimeoutError(`job '${this.id}' did not reach a resting status within ${timeout} ms (it is ${this._view.status})`))), timeout);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForView(this._view, this.flow.scheduler, this.id, options);
   }
 
   /** Asks the owner to pause; resolves once the paused job's in-flight work has settled. @throws {JobStateError} (rejects) unless pending or running. */
   override pause(reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    return this.op('pause', { op: 'pause', reason: String(reason), checkpoint });
+    try {
+      checkPauseArgs(this.id, reason, checkpoint); // refused here as locally, not by the owner later (nothing sent)
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.op('pause', { op: 'pause', reason, checkpoint });
   }
 
   /** Resumes a paused or failed job on a worker; the status is `running` when this returns. @throws {JobStateError} in any other status. */
@@ -162,26 +149,8 @@ export class RemoteJob extends Job {
     this.requireSlot(routineId, slotName, 'input');
     this.requireAccepting('open an input of', true);
     const id = `${Date.now().toString(36)}-${++this.inputs}-${Math.random().toString(36).slice(2, 8)}`;
-    const field = `hold:${id}`;
-    this.command({ op: 'hold', id, routineId, slotName }, [field, JSON.stringify({ routineId, slotName })]);
-    let open = true;
-    return {
-      next: (data) => {
-        if (!open || this.ended()) return;
-        checkPayload(data, `input('${routineId}', '${slotName}')`);
-        this.command({ op: 'send', routineId, slotName, data });
-      },
-      error: (error: unknown) => {
-        if (!open) return;
-        open = false;
-        this.command({ op: 'input-error', id, routineId, slotName, error: describeError(error) }, [field, '']);
-      },
-      complete: () => {
-        if (!open) return;
-        open = false;
-        this.command({ op: 'unhold', id }, [field, '']);
-      },
-    };
+    this.command({ op: 'hold', id, routineId, slotName }, [`hold:${id}`, JSON.stringify({ routineId, slotName })]);
+    return remoteInput(id, routineId, slotName, (command, meta) => this.command(command, meta), () => this.ended());
   }
 
   /** For open jobs: no more input; the job settles once its work is done. */
@@ -243,6 +212,12 @@ export class RemoteJob extends Job {
   /** @internal Starts listening to the job's channel (idempotent); see {@link RemoteListener}. */
   watch(): Promise<void> {
     return this.listener.watch();
+  }
+
+  /** @internal Stops listening when the state offered from the store is terminal, or at once for a refused attach. */
+  _settleWatch(refused: boolean): void {
+    if (refused) this.listener.stop();
+    else this.listener.seen();
   }
 
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {

@@ -8,14 +8,17 @@ import type { ControlCommand } from './wire.js';
  *
  * @example
  * ```ts
- * const stop = await link.watch('order-17', (message) => view.receive(message), () => void resync());
+ * const stop = await link.watch('order-17', (message) => view.receive(message), () => void resync(), (error) => view.lose(error));
  * ```
  */
 export interface RemoteLink {
   /** Appends `command` to the job's control stream (and meta field); resolves with its entry id and the status seq then. */
   control(flow: Flow, jobId: string, command: ControlCommand, meta?: [field: string, value: string]): Promise<{ id: string; seq: number }>;
-  /** Listens to the job's channel; resolves once subscribed, with the stop function. `resync` runs after the subscriber reconnected. */
-  watch(jobId: string, listener: (message: string) => void, resync: () => void): Promise<() => void>;
+  /**
+   * Listens to the job's channel; resolves once subscribed, with the stop function. `resync` runs
+   * after the subscriber reconnected, `lost` when nothing more will come (the runner closed).
+   */
+  watch(jobId: string, listener: (message: string) => void, resync: () => void, lost: (error: unknown) => void): Promise<() => void>;
   /** Resolves once the runner's own channel is subscribed (see `follow`). */
   followed(): Promise<void>;
   /**
@@ -23,7 +26,7 @@ export interface RemoteLink {
    * subscription for all its jobs; the start names it in the job's meta); returns the stop
    * function. Acks, emissions and outputs come on the job's channel only.
    */
-  follow(jobId: string, listener: (message: string) => void, resync: () => void): () => void;
+  follow(jobId: string, listener: (message: string) => void, resync: () => void, lost: (error: unknown) => void): () => void;
   /** The stored state and its publication seq (undefined: nothing stored yet). */
   load(jobId: string): Promise<{ state: JobState; seq: number } | undefined>;
   /** Where a command that could not be sent is reported (nobody awaits it). */

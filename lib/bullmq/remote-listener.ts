@@ -27,11 +27,11 @@ export class RemoteListener {
   ) {}
 
   /** Follows the job's status messages on the runner's channel (see `RemoteLink.follow`); idempotent. */
-  readonly follow = (): void => void (this.stopFollowing ??= this.link.follow(this.id, this.received, this.resync));
+  readonly follow = (): void => void (this.stopFollowing ??= this.link.follow(this.id, this.received, this.resync, this.lost));
 
   /** Listens to the job's channel (idempotent); resolves once subscribed. */
   watch(): Promise<void> {
-    this.watching ??= this.link.watch(this.id, this.received, this.resync).then(
+    this.watching ??= this.link.watch(this.id, this.received, this.resync, this.lost).then(
       (stop) => void (this.stopWatching = stop),
       (error: unknown) => {
         this.watching = undefined;
@@ -50,10 +50,19 @@ export class RemoteListener {
 
   private readonly received = (message: string): void => (this.view.receive(message), this.seen());
   private readonly resync = (): void => void this.link.load(this.id).then((l) => (l && this.view.catchUp(l.seq, l.state), this.seen()), this.link.report);
+  /** Nothing more will be heard (the runner closed): the view fails what waits on it. */
+  private readonly lost = (error: unknown): void => {
+    this.stopWatching = this.stopFollowing = this.watching = undefined;
+    this.view.lose(error);
+  };
 
-  /** At a terminal status, stops listening. */
-  private seen(): void {
-    if (!this.view.terminal) return;
+  /** At a terminal status, stops listening (also after a state offered from the store). */
+  seen(): void {
+    if (this.view.terminal) this.stop();
+  }
+
+  /** Stops listening (a refused attach). */
+  stop(): void {
     const stops = [this.stopWatching, this.stopFollowing];
     this.stopWatching = this.stopFollowing = this.watching = undefined;
     for (const stop of stops) stop?.();

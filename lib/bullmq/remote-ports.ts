@@ -3,11 +3,13 @@ import type { Payload } from '../core/payload.js';
 import type { Flow } from '../flow/flow.js';
 import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
+import { isPort } from '../flow/typed-wiring.js';
 
 /**
  * @internal A remote job's `send` / `input` / `observe` arguments as ids: a typed handle
  * (`routine.slot('in')`, `routine.event('out')`) becomes its routine's id and its name, checked
- * to belong to `flow` (the same refusal a local job gives); the string form passes as it is.
+ * to belong to `flow` (the same refusal a local job gives); anything else passes as it is, to be
+ * checked as a routine id.
  *
  * @throws {ConfigurationError} for a handle of a routine that is not in the flow.
  * @example
@@ -16,7 +18,9 @@ import type { Event } from '../model/event.js';
  * ```
  */
 export function portArgs(flow: Flow, where: string, first: string | Slot<any> | Event<any>, second?: unknown, third?: unknown): [string, string, unknown] {
-  if (typeof first === 'string') return [first, second as string, third];
+  // Anything but a handle is taken as a routine id, as a local job does: a non-string one then
+  // names no routine (a ConfigurationError from the caller's check), never a TypeError here.
+  if (!isPort(first)) return [first as string, second as string, third];
   const routine = first.routine;
   if (flow.getRoutine(routine.id) !== routine) {
     throw new ConfigurationError(`${where}: '${first.name}' belongs to routine '${routine.id}', which is not in this flow; add it with flow.addRoutine first`);

@@ -5,6 +5,12 @@ import { JobState } from '../state/job-state.js';
 import { JobStateError } from '../errors/errors.js';
 import { parseMessage, type AckMessage } from './wire.js';
 
+/** A `wait()` for the next resting status. */
+interface Waiter {
+  resolve(state: JobState): void;
+  reject(error: unknown): void;
+}
+
 /** A pause or cancel sent, waiting for its outcome. */
 interface PendingOp {
   kind: 'pause' | 'cancel';
@@ -29,7 +35,9 @@ interface PendingOp {
  */
 export class RemoteView {
   private states: Subject<JobState> | undefined = undefined;
-  private waiters: Array<(state: JobState) => void> = [];
+  private waiters: Waiter[] = [];
+  /** Set once nothing more can be heard of the job here (its runner closed): what waits gets it. */
+  private lost: unknown = undefined;
   private ops: PendingOp[] = [];
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
   private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
@@ -88,17 +96,41 @@ export class RemoteView {
   }
 
   /** Resolves at the next resting status (at once when resting now); returns the removal. */
-  addWaiter(resolve: (state: JobState) => void): () => void {
-    this.waitFor(resolve);
+  addWaiter(resolve: (state: JobState) => void, reject: (error: unknown) => void): () => void {
+    const waiter: Waiter = { resolve, reject };
+    this.add(waiter);
     return () => {
-      this.waiters = this.waiters.filter((w) => w !== resolve);
+      this.waiters = this.waiters.filter((w) => w !== waiter);
     };
   }
 
   /** {@link addWaiter} without making a removal (a wait with no timeout or signal never removes itself). */
-  waitFor(resolve: (state: JobState) => void): void {
-    if (this.resting) resolve(this.current);
-    else this.waiters.push(resolve);
+  waitFor(resolve: (state: JobState) => void, reject: (error: unknown) => void): void {
+    this.add({ resolve, reject });
+  }
+
+  /**
+   * Nothing more will be heard of the job here (its runner closed): what waits for a status or
+   * an outcome is rejected with `error`, `state$` errors with it, and so does what asks later.
+   */
+  lose(error: unknown): void {
+    if (this.lost !== undefined || this.terminal) return;
+    this.lost = error;
+    const waiters = this.waiters;
+    const ops = this.ops;
+    this.waiters = [];
+    this.ops = [];
+    for (const w of waiters) w.reject(error);
+    for (const op of ops) op.reject(error);
+    const s = this.states;
+    this.states = undefined;
+    s?.error(error);
+  }
+
+  private add(waiter: Waiter): void {
+    if (this.resting) waiter.resolve(this.current);
+    else if (this.lost !== undefined) waiter.reject(this.lost);
+    else this.waiters.push(waiter);
   }
 
   /** A message of the job's channel. */
@@ -144,6 +176,7 @@ export class RemoteView {
 
   /** A pause or cancel was queued as entry `id` at status seq `seq`: settle it by what follows. */
   track(op: PendingOp): void {
+    if (this.lost !== undefined) return op.reject(this.lost);
     this.ops.push(op);
     this.settleOps(this.seq);
   }
@@ -163,7 +196,7 @@ export class RemoteView {
     if (isResting(status)) {
       const waiters = this.waiters;
       this.waiters = [];
-      for (const w of waiters) w(this.current);
+      for (const w of waiters) w.resolve(this.current);
     }
     if (isTerminal(status)) {
       const s = this.states;
@@ -177,7 +210,11 @@ export class RemoteView {
     this.ops = this.ops.filter((op) => {
       if (seq <= op.seq) return true;
       const s = this.status;
+      // A pause the owner took (a refusal comes as an ack before any later status) settles as a
+      // local one does: at the pause once the in-flight work ended, or with the job when it
+      // is cancelled or fails meanwhile.
       if (op.kind === 'pause' && s === 'paused' && this.current.runningTasks.length === 0) op.resolve(this.current);
+      else if (op.kind === 'pause' && (s === 'cancelled' || s === 'failed')) op.resolve(this.current);
       else if (op.kind === 'cancel' && s === 'cancelled') op.resolve(this.current);
       else if (isTerminal(s)) op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
       else return true;

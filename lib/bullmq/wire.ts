@@ -29,6 +29,8 @@ export type ControlCommand =
   | { op: 'resume' }
   | { op: 'cancel'; reason?: string }
   | { op: 'send'; routineId: string; slotName: string; data: Payload }
+  // A value of a client's input (`id`) that is not a plain object, by its kind (see remoteInput).
+  | { op: 'input-bad'; id: string; kind: string }
   | { op: 'hold'; id: string; routineId: string; slotName: string }
   | { op: 'unhold'; id: string }
   | { op: 'input-error'; id: string; routineId: string; slotName: string; error: { name: string; message: string } }

@@ -1,0 +1,44 @@
+import type { SchedulerLike } from 'rxjs';
+import { ConfigurationError, TimeoutError, describeValue } from '../errors/errors.js';
+import type { JobState } from '../state/job-state.js';
+import { isAbortSignal } from '../flow/wait-for-rest.js';
+import type { WaitOptions } from '../flow/job.js';
+import type { RemoteView } from './remote-view.js';
+
+/**
+ * @internal A remote job's `wait()`: resolves at the next resting status its view receives (at
+ * once when resting now), with the local `wait()`'s checks and refusals: a timeout that is not
+ * a non-negative number and a signal that is not an AbortSignal are refused before anything is
+ * registered, an aborted signal rejects with its reason, a timeout (on the flow's scheduler)
+ * with a {@link TimeoutError}.
+ *
+ * @example
+ * ```ts
+ * const state = await waitForView(view, flow.scheduler, 'order-17', { timeout: 5_000 });
+ * ```
+ */
+export function waitForView(view: RemoteView, scheduler: SchedulerLike, id: string, options: WaitOptions): Promise<JobState> {
+  const { timeout, signal } = options;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    return Promise.reject(new ConfigurationError(`job '${id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
+  if (view.resting) return Promise.resolve(view.current);
+  // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).
+  if (timeout === undefined && signal === undefined) return new Promise((resolve, reject) => view.waitFor(resolve, reject));
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      remove();
+      timer?.unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => (done(), reject(signal!.reason));
+    const remove = view.addWaiter(
+      (state) => (done(), resolve(state)),
+      (error) => (done(), reject(error)),
+    );
+    const timer = timeout === undefined ? undefined : scheduler.schedule(() => (done(), reject(new TimeoutError(`job '${id}' did not reach a resting status within ${timeout} ms (it is ${view.status})`))), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
