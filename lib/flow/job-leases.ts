@@ -77,7 +77,7 @@ export class JobLeases {
   /** A checkpoint of `job` may be written: never for a job whose lease is not held here. */
   mayCheckpoint(job: JobRuntime): boolean {
     const keeper = this.keepers.get(job);
-    return keeper === undefined || keeper.status === 'held' || (keeper.status === 'acquiring' && this.claims.has(job));
+    return keeper === undefined || keeper.holds || (keeper.status === 'acquiring' && this.claims.has(job));
   }
 
   /** After a status change: a job that settled, or rests paused with nothing in flight, lets its lease go. */

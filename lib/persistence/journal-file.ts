@@ -54,12 +54,26 @@ export function appendJournalLine(file: string, jobId: string, base: string, lin
     if (!stats.isFile()) throw refused(file, jobId, kindOf(stats));
     let size = stats.size;
     if (size > 0 && !endsWithNewline(fd, size)) size = cutTornTail(fd, size);
-    writeSync(fd, size === 0 ? `{"base":${JSON.stringify(base)}}\n${line}\n` : `${line}\n`);
+    writeAll(fd, size === 0 ? `{"base":${JSON.stringify(base)}}\n${line}\n` : `${line}\n`);
     fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }
   if (created) syncDirectorySync(dirname(file));
+}
+
+/**
+ * Writes every byte of `text`: write(2) on a regular file may write less than asked without an
+ * error (a disk or quota filling up: ENOSPC comes on the next call), and an append resolved
+ * with half a line on disk would be acknowledged, then dropped as a torn tail.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    const n = writeSync(fd, bytes, at, bytes.length - at);
+    if (!(n > 0)) throw Object.assign(new Error(`journal write made no progress (${at} of ${bytes.length} bytes written)`), { code: 'EIO' });
+    at += n;
+  }
 }
 
 function endsWithNewline(fd: number, size: number): boolean {

@@ -1,4 +1,4 @@
-import { ConfigurationError, SerializationError } from '../errors/errors.js';
+import { ConfigurationError, SerializationError, describeValue } from '../errors/errors.js';
 import { JobState } from '../state/job-state.js';
 
 /**
@@ -10,7 +10,7 @@ import { JobState } from '../state/job-state.js';
  * ```
  */
 export function checkState(state: unknown, where: string): string {
-  if (!(state instanceof JobState)) {
+  if (!isJobState(state)) {
     throw new ConfigurationError(`${where}: expected a JobState (e.g. job.state or JobState.fromJSON(text)), got ${describe(state)}`);
   }
   return state.jobId;
@@ -46,8 +46,23 @@ export function serialize(state: JobState, where: string): string {
   }
 }
 
+/** `instanceof`, which throws on a revoked proxy (that is not a JobState either). */
+function isJobState(value: unknown): value is JobState {
+  try {
+    return value instanceof JobState;
+  } catch {
+    return false;
+  }
+}
+
+/** What a bad argument is, for the message: never throws (a throwing `constructor` getter, a revoked proxy). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
-  return typeof value;
+  if (typeof value !== 'object') return typeof value;
+  try {
+    const name: unknown = value.constructor?.name;
+    return typeof name === 'string' && name !== '' ? name : 'an object';
+  } catch {
+    return describeValue(value);
+  }
 }

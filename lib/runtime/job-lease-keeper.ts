@@ -39,6 +39,13 @@ export interface LeaseEvents {
 export class JobLeaseKeeper {
   /** none: not held; acquiring; held; lost: refused or taken over (the job stops here). */
   status: 'none' | 'acquiring' | 'held' | 'lost' = 'none';
+  /**
+   * Until when the lease is surely this owner's (wall-clock ms): the start of the last acquire
+   * or renewal the store granted, plus the ttl. Past it, another owner may have taken the job
+   * over (and let it go again, so a late renewal would simply be granted): no checkpoint is
+   * written then, and the job is let go here.
+   */
+  private validUntil = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
 
@@ -55,12 +62,14 @@ export class JobLeaseKeeper {
     this.status = 'acquiring';
     this.then(async () => {
       let ok: boolean;
+      const started = Date.now();
       try {
         ok = await this.store.acquire(this.jobId, this.owner, this.ttl);
       } catch (error) {
         return this.refuse(`its lease could not be taken: ${describeError(error).message}`);
       }
       if (!ok) return this.refuse(await this.holder());
+      this.validUntil = started + this.ttl;
       this.status = 'held';
       this.startRenewing();
       this.events.granted();
@@ -69,8 +78,14 @@ export class JobLeaseKeeper {
 
   /** The lease is already held (taken by the caller just before): keep it renewed. */
   adopt(): void {
+    this.validUntil = Date.now() + this.ttl;
     this.status = 'held';
     this.startRenewing();
+  }
+
+  /** Whether the lease is held and surely still this owner's (a checkpoint may be written). */
+  get holds(): boolean {
+    return this.status === 'held' && Date.now() < this.validUntil;
   }
 
   /**
@@ -115,19 +130,34 @@ export class JobLeaseKeeper {
   private startRenewing(): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
+      // Checked outside the chain: a renewal that hangs holds the chain, not the expiry.
+      if (this.status === 'held' && Date.now() >= this.validUntil) return void this.expired();
       this.then(async () => {
         if (this.status !== 'held') return;
         let ok = false;
+        const started = Date.now();
         try {
           ok = await this.store.acquire(this.jobId, this.owner, this.ttl);
         } catch {
           // A store hiccup: keep the job; the next renewal may succeed before the ttl runs out.
           return;
         }
-        if (!ok && this.status === 'held') await this.refuse(await this.holder());
+        if (this.status !== 'held') return;
+        if (!ok) return this.refuse(await this.holder());
+        // Granted after the lease had run out: it may have been another's meantime (that owner
+        // may have run the job and let it go), so this grant continues nothing.
+        if (Date.now() >= this.validUntil) return this.expired();
+        this.validUntil = started + this.ttl;
       });
     }, Math.max(1, Math.floor(this.ttl / 3)));
     (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** The lease ran out before a renewal landed: the job is let go here (and a lease a late renewal took, released). */
+  private expired(): void {
+    if (this.status !== 'held') return;
+    void this.refuse(`its lease ran out (${this.ttl} ms) before a renewal landed: another owner may have taken the job over`);
+    void this.then(() => this.store.release(this.jobId, this.owner).then(() => undefined, () => undefined));
   }
 
   private stopRenewing(): void {

@@ -165,11 +165,23 @@ function diffValue(kind: FieldKind, a: unknown, b: unknown, same: SameItem = sam
   return { parts };
 }
 
+/**
+ * Key changes, when applying them gives `b`'s key order too: `a`'s remaining keys in their
+ * order, then the new ones. A key deleted and added again between the two snapshots (a slot
+ * reset, then filled) moved to the end of `b`, which key changes cannot say: the record is
+ * then written whole, so a replayed state is JSON-equal to the live one, not only deep-equal.
+ */
 function diffRecord(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): FieldChange {
   const keys: Record<string, unknown> = {};
   const deleted: string[] = [];
-  for (const key of Object.keys(b)) if (!hasOwn(a, key) || a[key] !== b[key]) setOwn(keys, key, b[key]);
-  for (const key of Object.keys(a)) if (!hasOwn(b, key)) deleted.push(key);
+  const order = Object.keys(b);
+  let kept = 0;
+  for (const key of Object.keys(a)) {
+    if (!hasOwn(b, key)) deleted.push(key);
+    else if (order[kept++] !== key) return { set: b };
+  }
+  for (let i = kept; i < order.length; i++) if (hasOwn(a, order[i])) return { set: b };
+  for (const key of order) if (!hasOwn(a, key) || a[key] !== b[key]) setOwn(keys, key, b[key]);
   return deleted.length > 0 ? { keys, deleted } : { keys };
 }
 
