@@ -76,7 +76,7 @@ export class RemoteJob extends Job {
       if (this.ended()) return subscriber.complete();
       this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
       const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
-      const end = this._view.stateSubject().subscribe({ complete: () => this.ended() && subscriber.complete() });
+      const end = this._view.stateSubject().subscribe({ complete: () => this.ended() && subscriber.complete(), error: (error: unknown) => subscriber.error(error) });
       return () => {
         outputs.unsubscribe();
         end.unsubscribe();
@@ -114,14 +114,24 @@ export class RemoteJob extends Job {
   override resume(): Job {
     const status = this._view.status;
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
+    const before = this._view.current;
     this._view.hold();
-    this._view.local(withStatus(this._view.current, 'running', null));
+    this._view.local(withStatus(before, 'running', null));
+    const shown = this._view.seq;
     const watching = this.listener.watchNow();
-    this.enqueue(async () => {
-      await watching;
-      const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
-      this._view.release(seq);
-    }, () => this._view.release(this._view.seq));
+    this.enqueue(
+      async () => {
+        await watching;
+        const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
+        this._view.release(seq);
+      },
+      (error) => {
+        // Not sent: the job is as it was, unless news came meanwhile; the failure is reported (nobody awaits resume()).
+        this._view.release(this._view.seq);
+        if (this._view.seq === shown && this._view.status === 'running') this._view.local(before);
+        this.link.report(error);
+      },
+    );
     return this;
   }
 
@@ -181,7 +191,7 @@ export class RemoteJob extends Job {
           map((e) => decodeValue(e.data, `job '${this.id}' emission ${routineId}.${eventName}`) as Payload),
         )
         .subscribe(subscriber);
-      const status = this._view.stateSubject().subscribe({ complete: end });
+      const status = this._view.stateSubject().subscribe({ complete: end, error: (error: unknown) => subscriber.error(error) });
       return () => {
         values.unsubscribe();
         status.unsubscribe();

@@ -90,9 +90,18 @@ export class RemoteView {
     return isTerminal(this.status);
   }
 
-  /** The Subject behind `state$` (closed at a terminal status, made again after a resume). */
+  /** The Subject behind `state$` (closed at a terminal status, made again after a resume; errored once the view is lost). */
   stateSubject(): Subject<JobState> {
-    return (this.states ??= new Subject<JobState>());
+    if (this.states !== undefined) return this.states;
+    const states = new Subject<JobState>();
+    if (this.lost !== undefined) states.error(this.lost); // nothing more will come: what subscribes now is told so at once
+    else this.states = states;
+    return states;
+  }
+
+  /** Why nothing more will be heard of the job here (see {@link lose}), or undefined. */
+  get lostError(): unknown {
+    return this.lost;
   }
 
   /** Resolves at the next resting status (at once when resting now); returns the removal. */

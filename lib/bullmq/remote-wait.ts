@@ -24,6 +24,7 @@ export function waitForView(view: RemoteView, scheduler: SchedulerLike, id: stri
   }
   if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
   if (view.resting) return Promise.resolve(view.current);
+  if (view.lostError !== undefined) return Promise.reject(view.lostError); // its runner closed: no status will come
   // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).
   if (timeout === undefined && signal === undefined) return new Promise((resolve, reject) => view.waitFor(resolve, reject));
   if (signal?.aborted) return Promise.reject(signal.reason);
