@@ -77,8 +77,7 @@ export class ChannelFeed {
     return () => this.unwatch(channel, listener);
   }
 
-  /** Stops delivering; later watches do nothing. */
-  /** Stops delivering; each listener watching with a `lost` callback gets `error` (nothing more will come). */
+  /** Stops delivering (later watches do nothing); each listener watching with a `lost` callback gets `error` (nothing more will come). */
   close(error?: unknown): void {
     this.closed = true;
     const losts = [...this.losts.values()];
