@@ -80,6 +80,7 @@ export class BullMQRunner implements JobRunner {
     follow: (jobId, listener, resync, lost) => this.follow(jobId, listener, resync, lost),
     load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
+    closed: () => this.closed,
   };
 
   /** @throws {ConfigurationError} for a bad connection or prefix. @example `new BullMQRunner({ connection: { path: '/run/redis.sock' } })` */

@@ -76,7 +76,7 @@ export class RemoteJob extends Job {
       if (this.ended()) return subscriber.complete();
       this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
       const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
-      const end = this._view.stateSubject().subscribe({ complete: () => this.ended() && subscriber.complete(), error: (error: unknown) => subscriber.error(error) });
+      const end = this._view.stateSubject().subscribe({ complete: () => (this.ended() || this._view.lostError !== undefined) && subscriber.complete() });
       return () => {
         outputs.unsubscribe();
         end.unsubscribe();
@@ -191,7 +191,7 @@ export class RemoteJob extends Job {
           map((e) => decodeValue(e.data, `job '${this.id}' emission ${routineId}.${eventName}`) as Payload),
         )
         .subscribe(subscriber);
-      const status = this._view.stateSubject().subscribe({ complete: end, error: (error: unknown) => subscriber.error(error) });
+      const status = this._view.stateSubject().subscribe({ complete: end });
       return () => {
         values.unsubscribe();
         status.unsubscribe();
@@ -203,10 +203,14 @@ export class RemoteJob extends Job {
    * @internal Runs `submit` first in this job's command chain, once the runner's channel is live: the
    * start request names that channel for the job's status messages and calls `follow` once its id
    * is granted, before the job is queued (a refused start leaves the job of that id alone); a
-   * failure fails the view.
+   * failure fails the view, unless the runner was closed meanwhile: whether the job was queued
+   * is then unknown here, and what waits on the handle is told so.
    */
   _submit(submit: (follow: () => void) => Promise<void>): void {
-    const failed = (error: unknown): void => this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+    const failed = (error: unknown): void => {
+      if (!this.link.closed()) return this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+      this._view.lose(new JobStateError(`its BullMQRunner was closed while job '${this.id}' was being started: it may or may not have been queued (look for it with another runner's runner.job(flow, id))`));
+    };
     if (this.chain !== undefined) return this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), failed);
     // The first step of a fresh handle (the runner's start): nothing to chain onto, so no
     // resolved promise and no step promise per job of a client starting thousands at once.

@@ -31,4 +31,6 @@ export interface RemoteLink {
   load(jobId: string): Promise<{ state: JobState; seq: number } | undefined>;
   /** Where a command that could not be sent is reported (nobody awaits it). */
   report(error: unknown): void;
+  /** Whether the runner was closed (nothing more is sent or heard). */
+  closed(): boolean;
 }

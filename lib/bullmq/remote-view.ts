@@ -90,11 +90,11 @@ export class RemoteView {
     return isTerminal(this.status);
   }
 
-  /** The Subject behind `state$` (closed at a terminal status, made again after a resume; errored once the view is lost). */
+  /** The Subject behind `state$` (closed at a terminal status, made again after a resume; completed once the view is lost). */
   stateSubject(): Subject<JobState> {
     if (this.states !== undefined) return this.states;
     const states = new Subject<JobState>();
-    if (this.lost !== undefined) states.error(this.lost); // nothing more will come: what subscribes now is told so at once
+    if (this.lost !== undefined) states.complete(); // nothing more will come: what subscribes now ends at once
     else this.states = states;
     return states;
   }
@@ -120,7 +120,9 @@ export class RemoteView {
 
   /**
    * Nothing more will be heard of the job here (its runner closed): what waits for a status or
-   * an outcome is rejected with `error`, `state$` errors with it, and so does what asks later.
+   * an outcome is rejected with `error` (also when it asks later), and `state$` completes, as
+   * the streams of a closed source do (an error would reach every subscriber without an error
+   * callback as an uncaught exception: closing a runner must not crash its process).
    */
   lose(error: unknown): void {
     if (this.lost !== undefined || this.terminal) return;
@@ -133,7 +135,7 @@ export class RemoteView {
     for (const op of ops) op.reject(error);
     const s = this.states;
     this.states = undefined;
-    s?.error(error);
+    s?.complete();
   }
 
   private add(waiter: Waiter): void {

@@ -49,13 +49,14 @@ export class JobLeases {
    * lease; `claim` for a new job (its id is new, so it runs at once, and its checkpoints wait
    * for the lease).
    */
-  take(job: JobRuntime, mode: 'acquire' | 'adopt' | 'claim'): void {
+  take(job: JobRuntime, mode: 'acquire' | 'adopt' | 'claim', acquiredAt?: number): void {
     const store = this.store;
     if (store === undefined) return;
     let keeper = this.keepers.get(job);
     if (keeper === undefined) {
       keeper = new JobLeaseKeeper(store, job.id, this.owner, this.ttl, {
         granted: () => {
+          this.claims.delete(job); // held now: a later acquire (after letting it go) is no claim
           job.ungate();
           this.save(job); // what it did while the lease was being taken
           this.rested(job); // granted to a job that rests paused: let it go again
@@ -65,7 +66,7 @@ export class JobLeases {
       this.keepers.set(job, keeper);
     }
     if (mode === 'adopt') {
-      keeper.adopt();
+      keeper.adopt(acquiredAt);
       job.ungate();
       return this.rested(job); // adopted by a job that rests paused (restoreStored): let it go
     }
@@ -85,6 +86,7 @@ export class JobLeases {
     const keeper = this.keepers.get(job);
     if (keeper === undefined || keeper.status !== 'held') return;
     if (!job.terminal && !(job.status === 'paused' && job.work.running === 0)) return;
+    this.claims.delete(job); // let go: taking it again is an acquire, never a claim (another owner may hold it by then)
     const landed = keeper.release(this.checkpointer.flushed());
     if (landed !== undefined) {
       this.releasing.set(landed, job.id);
@@ -113,7 +115,6 @@ export class JobLeases {
     }
   }
 
-  /** A paused or failed job resumes here: its lease is taken again if it was let go. */
   /**
    * A job that let its lease go while it rested paused changed after all (a cancel, say): it
    * takes the lease again, and its state is saved once granted (never while another owner
@@ -126,9 +127,14 @@ export class JobLeases {
     return true;
   }
 
+  /**
+   * A paused or failed job resumes here: its lease is taken again if it was let go (a failed
+   * job's keeper went with its lease when it failed: a new one takes it).
+   */
   resumed(job: JobRuntime): void {
+    if (this.store === undefined) return;
     const keeper = this.keepers.get(job);
-    if (keeper !== undefined && keeper.status === 'none') this.take(job, 'acquire');
+    if (keeper === undefined || keeper.status === 'none') this.take(job, 'acquire');
   }
 
   /**
@@ -141,13 +147,14 @@ export class JobLeases {
     if (store === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the flow has no store`);
     const state = await store.load(jobId);
     if (state === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
+    const acquiredAt = Date.now(); // the lease is surely ours from its request, not from its reply
     if (this.store !== undefined && !(await this.store.acquire(jobId, this.owner, this.ttl))) {
       const lease = await this.store.leaseOf?.(jobId).catch(() => undefined);
       throw new JobStateError(`cannot resume job '${jobId}': it is leased by ${lease === undefined ? 'another owner' : `'${lease.owner}' until ${new Date(lease.expiresAt).toISOString()}`}`);
     }
     try {
       const job = start(state);
-      this.take(job, 'adopt');
+      this.take(job, 'adopt', acquiredAt);
       return job;
     } catch (error) {
       await this.store?.release(jobId, this.owner).catch(() => undefined);

@@ -77,6 +77,10 @@ export class MemoryJobStore implements JobStore {
   appendJournal(jobId: string, entry: unknown): Promise<void> {
     try {
       checkId(jobId, 'MemoryJobStore.appendJournal');
+    } catch (error) {
+      return Promise.reject(error); // (the id, not a string, cannot go into a message below: it may throw there)
+    }
+    try {
       if (!this.texts.has(jobId)) throw new StoreError(`MemoryJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId });
       const text = JSON.stringify(entry);
       let journal = this.journals.get(jobId);

@@ -1,5 +1,5 @@
 import type { JobStatus } from '../core/records.js';
-import { ConfigurationError, describeValue, quoteValue } from '../errors/errors.js';
+import { ConfigurationError, describeError, describeValue, quoteValue } from '../errors/errors.js';
 import type { PruneOptions } from '../state/job-store.js';
 
 /**
@@ -38,6 +38,16 @@ export interface ResolvedPruneOptions {
  * ```
  */
 export function resolvePruneOptions(options: PruneOptions | undefined, where: string, olderThanRequired = false): ResolvedPruneOptions {
+  try {
+    return resolve(options, where, olderThanRequired);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    // Reading the options threw (a revoked proxy, a throwing getter): they are not usable options.
+    throw new ConfigurationError(`${where}: the options cannot be read (${describeError(error).message})`, { cause: error });
+  }
+}
+
+function resolve(options: PruneOptions | undefined, where: string, olderThanRequired: boolean): ResolvedPruneOptions {
   if (options === undefined && !olderThanRequired) return { statuses: new Set(DEFAULT_PRUNE_STATUSES), olderThan: 0 };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigurationError(`${where}: expected an object like { statuses: ['completed'], olderThan: 86400000 }, got ${describeValue(options)}`);

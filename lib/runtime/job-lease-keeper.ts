@@ -76,9 +76,9 @@ export class JobLeaseKeeper {
     });
   }
 
-  /** The lease is already held (taken by the caller just before): keep it renewed. */
-  adopt(): void {
-    this.validUntil = Date.now() + this.ttl;
+  /** The lease is already held (taken by the caller, asked for at `acquiredAt`): keep it renewed. */
+  adopt(acquiredAt = Date.now()): void {
+    this.validUntil = acquiredAt + this.ttl;
     this.status = 'held';
     this.startRenewing();
   }
@@ -153,11 +153,14 @@ export class JobLeaseKeeper {
     (this.timer as { unref?: () => void }).unref?.();
   }
 
-  /** The lease ran out before a renewal landed: the job is let go here (and a lease a late renewal took, released). */
+  /**
+   * The lease ran out before a renewal landed: the job is let go here. A lease a late renewal
+   * took is left to expire, not released: stores release by owner name, and this owner may
+   * hold the job's lease again for a new run of it by then.
+   */
   private expired(): void {
     if (this.status !== 'held') return;
     void this.refuse(`its lease ran out (${this.ttl} ms) before a renewal landed: another owner may have taken the job over`);
-    void this.then(() => this.store.release(this.jobId, this.owner).then(() => undefined, () => undefined));
   }
 
   private stopRenewing(): void {
