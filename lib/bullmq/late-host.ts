@@ -46,6 +46,9 @@ export class LateHost implements ContextHost {
   get scheduler(): SchedulerLike {
     return this.job.scheduler;
   }
+  get accepting(): boolean {
+    return this.job.accepting;
+  }
 
   emitFrom(event: Event, data: Payload, cause?: number): void {
     this.job.lateWrites++;

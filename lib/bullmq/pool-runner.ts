@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
-import { from, observable as observableKey, type ObservableInput } from 'rxjs';
+import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
+import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import { describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -124,6 +125,15 @@ function settled(result: unknown): Promise<void> {
   if (typeof (result as PromiseLike<unknown>).then === 'function') return Promise.resolve(result as PromiseLike<unknown>).then(() => undefined);
   if (typeof (result as { subscribe?: unknown }).subscribe !== 'function' && typeof (result as Record<string | symbol, unknown>)[observableKey] !== 'function') return Promise.resolve();
   return new Promise((resolve, reject) => {
-    from(result as ObservableInput<unknown>).subscribe({ error: reject, complete: () => resolve() });
+    // Unsubscribed from its own end, quietly: a teardown that throws there would otherwise be
+    // thrown out of the producer's complete() (see unsubscribeQuietly).
+    let sub: Subscription | undefined;
+    let ended = false;
+    const end = (): void => {
+      ended = true;
+      unsubscribeQuietly(sub);
+    };
+    sub = from(result as ObservableInput<unknown>).subscribe({ error: (error: unknown) => (end(), reject(error)), complete: () => (end(), resolve()) });
+    if (ended) unsubscribeQuietly(sub);
   });
 }

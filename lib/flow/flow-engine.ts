@@ -104,12 +104,13 @@ export class FlowEngine implements RuntimeHooks {
     if (this.emissions.observed) this.nextEmission(kind, job, routineId, eventName, data, timestamp);
   }
 
+  // Records are frozen: every observer (the library's own among them) gets the same object.
   private nextEmission(kind: EmissionKind, job: JobRuntime, routineId: string, eventName: string, data: Payload, timestamp: number): void {
-    this.emissions.next({ kind, jobId: job.id, routineId, eventName, data, timestamp });
+    this.emissions.next(Object.freeze({ kind, jobId: job.id, routineId, eventName, data, timestamp }));
   }
 
   inspect(record: InspectRecord): void {
-    this.records.next(record);
+    this.records.next(Object.freeze(record));
   }
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
@@ -231,11 +232,13 @@ export class FlowEngine implements RuntimeHooks {
 
   /** Loads a stored job, takes its lease (or throws naming the owner), then resumes or restores it. */
   async fromStore(jobId: string, paused: boolean): Promise<Job> {
-    const job = await this.leases.load(this.options.store, jobId, (state) => {
+    const liveHere = (): boolean => this.jobs.lookup(jobId) !== undefined;
+    const start = (state: JobState): JobRuntime => {
       this.checkFlow(state, 'resume');
-      if (this.jobs.lookup(jobId) !== undefined) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
+      if (liveHere()) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
       return this.rebuild(state, paused, true);
-    });
+    };
+    const job = await this.leases.load(this.options.store, jobId, start, liveHere);
     return this.handle(job);
   }
 

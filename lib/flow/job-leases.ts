@@ -21,7 +21,12 @@ import { JobLeaseKeeper, isLeasing, type LeasingStore } from '../runtime/job-lea
  * ```
  */
 export class JobLeases {
-  private readonly keepers = new Map<JobRuntime, JobLeaseKeeper>();
+  /**
+   * A job's keeper, for as long as the job lives: one per job, so that its store calls (a
+   * release, then an acquire when it resumes) run in one chain, in order. Weak: a failed job
+   * nobody resumes is let go with its keeper.
+   */
+  private readonly keepers = new WeakMap<JobRuntime, JobLeaseKeeper>();
   /** Releases let go but not yet landed in the store, with their job's id. */
   private readonly releasing = new Map<Promise<void>, string>();
   /** New jobs whose lease is being taken: their id is new, so they may checkpoint meanwhile. */
@@ -92,7 +97,9 @@ export class JobLeases {
       this.releasing.set(landed, job.id);
       void landed.then(() => this.releasing.delete(landed));
     }
-    if (job.terminal) this.keepers.delete(job);
+    // A failed job may be resumed here: its keeper stays, so that the acquire of a resume runs
+    // after this release (two keepers would race, the release dropping the new lease).
+    if (job.terminal && job.status !== 'failed') this.keepers.delete(job);
   }
 
   /**
@@ -143,8 +150,11 @@ export class JobLeases {
    * @throws {ConfigurationError} without a store or for an unknown job.
    * @throws {JobStateError} naming the owner when another one holds the lease.
    */
-  async load(store: JobStore | undefined, jobId: string, start: (state: JobState) => JobRuntime): Promise<JobRuntime> {
+  async load(store: JobStore | undefined, jobId: string, start: (state: JobState) => JobRuntime, liveHere: () => boolean): Promise<JobRuntime> {
     if (store === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the flow has no store`);
+    // Before the acquire: this owner's acquire of a job live here would be granted (it holds the
+    // lease), and the refusal's release below would then drop the live job's lease.
+    if (liveHere()) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
     const state = await store.load(jobId);
     if (state === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
     const acquiredAt = Date.now(); // the lease is surely ours from its request, not from its reply
@@ -157,7 +167,8 @@ export class JobLeases {
       this.take(job, 'adopt', acquiredAt);
       return job;
     } catch (error) {
-      await this.store?.release(jobId, this.owner).catch(() => undefined);
+      // (Not when a job of this id went live here meanwhile: the lease is that job's.)
+      if (!liveHere()) await this.store?.release(jobId, this.owner).catch(() => undefined);
       throw error;
     }
   }
@@ -165,7 +176,7 @@ export class JobLeases {
   /** The lease was refused or lost: the job is dropped here, unsaved, its error saying why. */
   private drop(job: JobRuntime, reason: string): void {
     job.error = { name: 'JobStateError', message: `job '${job.id}' cannot run in this process: ${reason}` };
-    this.keepers.get(job)?.stop();
+    this.keepers.get(job)?.stop(); // kept (weakly): its 'lost' status is what refuses the job's checkpoints
     cancelJob(job, reason).catch(() => undefined); // already settled: nothing more to drop
   }
 }

@@ -241,7 +241,12 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
   }
 
   setSharedData(key: string, value: unknown): void {
-    this.host.setSharedData(key, value);
+    if (this.writable()) this.host.setSharedData(key, value);
+  }
+
+  /** As emits: no write after its end into a completed or cancelled job (a timer it left; let-go ones are ended too). */
+  private writable(): boolean {
+    return !this.ended || this.host.accepting !== false;
   }
 
   getSharedData<V = unknown>(key: string, defaultValue?: V): V {
@@ -252,11 +257,11 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
       throw new ConfigurationError(`updateRoutineState on routine '${this.routineId}': expected a plain object patch`);
     }
-    this.host.updateRoutineState(this.slot.routine, patch);
+    if (this.writable()) this.host.updateRoutineState(this.slot.routine, patch);
   }
 
   resetSlot(): void {
-    this.host.resetSlot(this.slot);
+    if (this.writable()) this.host.resetSlot(this.slot);
   }
 
   now(): number {

@@ -27,6 +27,8 @@ export interface ContextHost {
   /** An emit of `event`; `cause` is the number of the activation that made it, when there is one. */
   emitFrom(event: Event, data: Payload, cause?: number): void;
   setSharedData(key: string, value: unknown): void;
+  /** Whether the job still takes work (not completed or cancelled); absent: it always does. */
+  readonly accepting?: boolean;
   getSharedData(key: string): unknown;
   hasSharedData(key: string): boolean;
   updateRoutineState(routine: Routine, patch: Record<string, unknown>): void;

@@ -114,7 +114,7 @@ const append: CompiledMerge = (previous, incoming, cell) => {
 export function compileMerge(strategy: MergeStrategy, where: string): CompiledMerge {
   if (strategy === 'override') return override;
   if (strategy === 'append') return append;
-  if (typeof strategy === 'function') return (previous, incoming) => strategy(previous ?? {}, incoming);
+  if (typeof strategy === 'function') return (previous, incoming) => mergedPayload(strategy(previous ?? {}, incoming), where);
   if (typeof strategy === 'string') {
     const fn = mergeStrategies.get(strategy);
     if (!fn) {
@@ -122,9 +122,27 @@ export function compileMerge(strategy: MergeStrategy, where: string): CompiledMe
         `${where}: unknown merge strategy '${strategy}'; expected 'override', 'append', a function, or a name registered with registerMergeStrategy`,
       );
     }
-    return (previous, incoming) => fn(previous ?? {}, incoming);
+    return (previous, incoming) => mergedPayload(fn(previous ?? {}, incoming), where);
   }
   throw new ConfigurationError(`${where}: invalid merge strategy ${describeValue(strategy)}; expected 'override', 'append', a function or a registered name`);
+}
+
+/**
+ * What a custom strategy returned, when it is a payload (an object, not an array, not a
+ * promise): anything else would reach the handler as its data. The activation fails with the
+ * ConfigurationError instead (its error policy decides), and a returned promise's rejection is
+ * taken here, not left unhandled.
+ */
+function mergedPayload(value: unknown, where: string): Payload {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(`${where}: a merge strategy must return a plain object, got ${describeValue(value)}`);
+  }
+  const then = (value as { then?: unknown }).then;
+  if (typeof then === 'function') {
+    Promise.resolve(value as PromiseLike<unknown>).then(undefined, () => undefined); // (its rejection is this error's business now)
+    throw new ConfigurationError(`${where}: a merge strategy must return a plain object synchronously, got a promise`);
+  }
+  return value as Payload;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import { Subject, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Routine } from './routine.js';
 import type { Payload } from '../core/payload.js';
@@ -220,12 +221,17 @@ class OperatorInstance implements Drain {
   completeInput(): void {
     if (this.inputCompleted) return;
     this.inputCompleted = true;
-    this.input.complete();
+    try {
+      this.input.complete();
+    } catch {
+      // The operator completed; its teardown threw on the way out (RxJS's UnsubscriptionError).
+      // Its outputs are all out: the cleanup's failure must not keep the job from settling.
+    }
   }
 
   stop(): void {
     this.inputCompleted = true;
-    this.sub?.unsubscribe();
+    unsubscribeQuietly(this.sub);
   }
 }
 

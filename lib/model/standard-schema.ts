@@ -48,9 +48,13 @@ export function schemaCheck(schema: unknown, where: () => string): PayloadCheck 
 
 function standardProps(schema: unknown): StandardSchemaV1.Props | undefined {
   if ((typeof schema !== 'object' && typeof schema !== 'function') || schema === null) return undefined;
-  const props = (schema as Partial<StandardSchemaV1>)['~standard'];
-  if (typeof props !== 'object' || props === null || props.version !== 1 || typeof props.validate !== 'function') return undefined;
-  return props;
+  try {
+    const props = (schema as Partial<StandardSchemaV1>)['~standard'];
+    if (typeof props !== 'object' || props === null || props.version !== 1 || typeof props.validate !== 'function') return undefined;
+    return props;
+  } catch {
+    return undefined; // reading it threw (a throwing getter, a revoked proxy): not a usable schema
+  }
 }
 
 /** At most this many characters of one issue's message and path are spelled out (the full text is in `issues`): some schemas quote the value they rejected, which may be huge. */

@@ -1,3 +1,4 @@
+import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { InFlight, OK } from './in-flight.js';
 import { ActivationContext } from '../model/activation-context.js';
@@ -144,7 +145,7 @@ function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt
     settle(a, error); // not an observable after all (a `subscribe` method of something else)
     return;
   }
-  if (a.done) sub.unsubscribe();
+  if (a.done) unsubscribeQuietly(sub);
   else a.sub = sub;
 }
 
@@ -205,7 +206,7 @@ function settle(a: InFlight, error: unknown): void {
   const job = a.task.job;
   a.done = true;
   a.timer?.unsubscribe();
-  a.sub?.unsubscribe();
+  unsubscribeQuietly(a.sub); // a throwing teardown must not leave the activation half-settled
   job.work.inflight.delete(a);
   if (error instanceof TimeoutError) a.ctx.abort(error);
   finish(a.task, a.run, a.startedAt, error);

@@ -1,3 +1,4 @@
+import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import { EMPTY, Observable, from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import type { ActivationContext } from '../model/activation-context.js';
 import { runActivation, runInContext } from '../model/current-context.js';
@@ -40,7 +41,7 @@ export function runAdmitted(ctx: ActivationContext, admit: PayloadCheck, merged:
     );
     return () => {
       closed = true;
-      inner?.unsubscribe();
+      unsubscribeQuietly(inner);
     };
   });
 }

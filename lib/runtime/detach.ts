@@ -1,3 +1,4 @@
+import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import type { InFlight } from './in-flight.js';
 import type { JobRuntime } from './job-runtime.js';
 import type { Task } from './task.js';
@@ -29,7 +30,7 @@ export function detach(a: InFlight, outcome: 'cancelled' | 'interrupted'): void 
   a.run.inFlight--;
   setOutcome(a.run, outcome);
   job.markRun(a.run);
-  a.sub?.unsubscribe();
+  unsubscribeQuietly(a.sub); // a throwing teardown must not keep the worker (see unsubscribeQuietly)
   a.done = true;
   job.dispatcher.running--;
 }

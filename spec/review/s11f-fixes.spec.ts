@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,7 +78,9 @@ describe('review s11f: leases', function () {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 's11f-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 })); // (a released lease's lock file may still be going away)
+  // Asynchronous, retried: a released lease's lock file may still be going away (rmSync would
+  // block the event loop that finishes it).
+  afterEach(() => rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }));
 
   /**
    * JobLeases.load takes the lease with its own store.acquire, then hands it to the keeper with
