@@ -17,29 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileJobStore, Flow, JobStateError, MemoryJobStore, type ExecutionContext, type Job, type JobState, type Payload } from '../../lib/index.js';
 import { makeRoutine } from '../helpers/routines.js';
-
-/** A promise and the function that settles it. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-async function until(what: () => boolean | Promise<boolean>, label: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
-    await sleep(5);
-  }
-}
-
-/** Keeps the thread busy for `ms` (a long synchronous handler, a GC pause, a starved CPU). */
-function busy(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    // spin
-  }
-}
+import { gate, until } from '../fixtures/helpers.js';
 
 /** A MemoryJobStore that says who held the lease at each save, and can slow its saves. */
 class ProbeStore extends MemoryJobStore {
