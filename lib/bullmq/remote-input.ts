@@ -2,6 +2,7 @@ import type { Observer } from 'rxjs';
 import type { Payload } from '../core/payload.js';
 import { describeError } from '../errors/errors.js';
 import type { ControlCommand } from './wire.js';
+import { payloadKind } from '../flow/job-input.js';
 
 /** How a remote input names a value that is not a plain object (the kinds a local input reports). */
 type BadKind = 'null' | 'an array' | 'number' | 'string' | 'boolean' | 'undefined' | 'bigint' | 'symbol' | 'function';
@@ -25,7 +26,7 @@ export function remoteInput(id: string, routineId: string, slotName: string, com
   return {
     next: (data) => {
       if (!open || ended()) return;
-      const kind = badKind(data);
+      const kind = payloadKind(data);
       command(kind === undefined ? { op: 'send', routineId, slotName, data } : { op: 'input-bad', id, kind });
     },
     error: (error: unknown) => {
@@ -71,11 +72,4 @@ export function valueOfKind(kind: string): unknown {
     default:
       return undefined;
   }
-}
-
-function badKind(data: unknown): BadKind | undefined {
-  if (data === null) return 'null';
-  if (Array.isArray(data)) return 'an array';
-  const type = typeof data;
-  return type === 'object' ? undefined : (type as BadKind);
 }

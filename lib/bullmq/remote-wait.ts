@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
-import { ConfigurationError, TimeoutError, describeValue } from '../errors/errors.js';
+import { TimeoutError } from '../errors/errors.js';
 import type { JobState } from '../state/job-state.js';
-import { isAbortSignal } from '../flow/wait-for-rest.js';
+import { waitOptionsError } from '../flow/wait-for-rest.js';
 import type { WaitOptions } from '../flow/job.js';
 import type { RemoteView } from './remote-view.js';
 
@@ -18,11 +18,9 @@ import type { RemoteView } from './remote-view.js';
  * ```
  */
 export function waitForView(view: RemoteView, scheduler: SchedulerLike, id: string, options: WaitOptions): Promise<JobState> {
+  const refused = waitOptionsError(id, options);
+  if (refused !== undefined) return Promise.reject(refused);
   const { timeout, signal } = options;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-    return Promise.reject(new ConfigurationError(`job '${id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
-  }
-  if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
   if (view.resting) return Promise.resolve(view.current);
   if (view.lostError !== undefined) return Promise.reject(view.lostError); // its runner closed: no status will come
   // No timeout, no signal: nothing removes the waiter, so no closures to undo it (the common case).

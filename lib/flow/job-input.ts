@@ -18,8 +18,9 @@ import { Task } from '../runtime/task.js';
  */
 export function sendToSlot(rt: JobRuntime, slot: Slot, data: unknown, where: string): void {
   if (!rt.accepting) throw new JobStateError(`cannot send to job '${rt.id}': it is ${rt.status}`);
-  if (!isPlainPayload(data)) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`);
-  rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
+  const kind = payloadKind(data);
+  if (kind !== undefined) throw new ConfigurationError(`${where}: a payload must be a plain object, got ${kind}`);
+  rt.queue(new Task(rt, slot, (data as Payload | undefined) ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
   rt.dispatcher.request();
   rt.mark();
 }
@@ -48,8 +49,9 @@ export function openInput(rt: JobRuntime, slot: Slot, where: string): Observer<P
   return {
     next: (data) => {
       if (!open || !rt.accepting) return;
-      if (!isPlainPayload(data)) {
-        rt.streamFailed(slot, new ConfigurationError(`${where}: a payload must be a plain object, got ${describeType(data)}`));
+      const kind = payloadKind(data);
+      if (kind !== undefined) {
+        rt.streamFailed(slot, new ConfigurationError(`${where}: a payload must be a plain object, got ${kind}`));
         return;
       }
       rt.queue(new Task(rt, slot, data ?? EMPTY_PAYLOAD, 1, rt.clock.now(), undefined));
@@ -65,10 +67,19 @@ export function openInput(rt: JobRuntime, slot: Slot, where: string): Observer<P
   };
 }
 
-function isPlainPayload(data: unknown): data is Payload {
-  return typeof data === 'object' && data !== null && !Array.isArray(data);
-}
-
-function describeType(data: unknown): string {
-  return data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data;
+/**
+ * @internal What a value sent to a job is, when it is not a plain-object payload ('null', 'an
+ * array', or its `typeof`); undefined for a payload. The words of the local refusal, which a
+ * remote input sends its owner (routilux/bullmq) to refuse the same way.
+ *
+ * @example
+ * ```ts
+ * payloadKind([1]); // 'an array'
+ * payloadKind({ line: 'a' }); // undefined
+ * ```
+ */
+export function payloadKind(data: unknown): string | undefined {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'an array';
+  return typeof data === 'object' ? undefined : typeof data;
 }

@@ -28,12 +28,10 @@ export interface WaitOptions {
  * ```
  */
 export function waitForRest(rt: JobRuntime, options: WaitOptions | undefined): Promise<JobState> {
+  const refused = waitOptionsError(rt.id, options);
+  if (refused !== undefined) return Promise.reject(refused);
   const timeout = options?.timeout;
   const signal = options?.signal;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-    return Promise.reject(new ConfigurationError(`job '${rt.id}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`));
-  }
-  if (signal !== undefined && !isAbortSignal(signal)) return Promise.reject(new ConfigurationError(`job '${rt.id}': wait signal must be an AbortSignal, got ${describeValue(signal)}`));
   if (rt.resting && !rt.observers.holding) return Promise.resolve(rt.snapshot());
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (timeout === undefined && signal === undefined) {
@@ -74,6 +72,26 @@ let waiting: JobRuntime | undefined;
 
 function addWaiter(resolve: (state: JobState) => void): void {
   waiting!.observers.wait(resolve);
+}
+
+/**
+ * @internal Why `wait(options)` of job `jobId` is refused (a timeout that is not a non-negative
+ * number, a signal that is not an AbortSignal), or undefined: a local job's wait and a remote
+ * one's (routilux/bullmq) refuse the same calls the same way.
+ *
+ * @example
+ * ```ts
+ * waitOptionsError('order-17', { timeout: -1 }); // ConfigurationError: ... wait timeout must be ...
+ * ```
+ */
+export function waitOptionsError(jobId: string, options: WaitOptions | undefined): ConfigurationError | undefined {
+  const timeout = options?.timeout;
+  const signal = options?.signal;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    return new ConfigurationError(`job '${jobId}': wait timeout must be a non-negative number of ms, got ${describeValue(timeout)}`);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) return new ConfigurationError(`job '${jobId}': wait signal must be an AbortSignal, got ${describeValue(signal)}`);
+  return undefined;
 }
 
 /**
