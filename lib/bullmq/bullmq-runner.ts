@@ -209,7 +209,7 @@ export class BullMQRunner implements JobRunner {
       const reply = (await REGISTER.run(this.client, [`${base}:state`, `${base}:meta`], [fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`])) as [number, number?];
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
       follow(); // nothing is published for it before it is queued
-      await this.add(flow, kind, data, Number(reply[1]));
+      return () => this.add(flow, kind, data, Number(reply[1]));
     });
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);

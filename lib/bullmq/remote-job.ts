@@ -11,6 +11,7 @@ import { withStatus } from './state-edit.js';
 import { decodeValue, type ControlCommand } from './wire.js';
 import type { RemoteLink } from './remote-link.js';
 import { RemoteListener } from './remote-listener.js';
+import { CommandChain } from './command-chain.js';
 import { checkPayload, portArgs } from './remote-ports.js';
 import { remoteInput } from './remote-input.js';
 import { waitForView } from './remote-wait.js';
@@ -36,7 +37,7 @@ import type { Event } from '../model/event.js';
  */
 export class RemoteJob extends Job {
   /** @internal */ readonly _view: RemoteView;
-  private chain: Promise<unknown> | undefined = undefined; // the command chain (steps in call order), from the first step
+  private readonly chain: CommandChain; // the steps sent, in call order
   private readonly listener: RemoteListener;
   private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
@@ -53,6 +54,7 @@ export class RemoteJob extends Job {
     super(undefined as never, undefined as never); // no local runtime: every member is served from Redis below
     this._view = new RemoteView(state, seq);
     this.listener = new RemoteListener(id, this._view, link);
+    this.chain = new CommandChain(id, this.listener);
   }
 
   override get jobId(): string {
@@ -118,8 +120,8 @@ export class RemoteJob extends Job {
     this._view.hold();
     this._view.local(withStatus(before, 'running', null));
     const shown = this._view.seq;
-    const watching = this.listener.watchNow();
-    this.enqueue(
+    const watching = this.chain.watchSoon();
+    this.chain.enqueue(
       async () => {
         await watching;
         const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
@@ -200,27 +202,19 @@ export class RemoteJob extends Job {
   }
 
   /**
-   * @internal Runs `submit` first in this job's command chain, once the runner's channel is live: the
-   * start request names that channel for the job's status messages and calls `follow` once its id
-   * is granted, before the job is queued (a refused start leaves the job of that id alone); a
-   * failure fails the view, unless the runner was closed meanwhile: whether the job was queued
-   * is then unknown here, and what waits on the handle is told so.
+   * @internal Runs `submit` first in this job's command chain, once the runner's channel is live
+   * (see `CommandChain.start`): the start request names that channel for the job's status
+   * messages, calls `follow` once its id is granted (a refused start leaves the job of that id
+   * alone) and returns the step that queues the job. A failure fails the view, unless the runner
+   * was closed meanwhile: whether the job was queued is then unknown here, and what waits on the
+   * handle is told so.
    */
-  _submit(submit: (follow: () => void) => Promise<void>): void {
+  _submit(submit: (follow: () => void) => Promise<() => Promise<void>>): void {
     const failed = (error: unknown): void => {
       if (!this.link.closed()) return this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
       this._view.lose(new JobStateError(`its BullMQRunner was closed while job '${this.id}' was being started: it may or may not have been queued (look for it with another runner's runner.job(flow, id))`));
     };
-    if (this.chain !== undefined) return this.enqueue(() => this.link.followed().then(() => submit(this.listener.follow)), failed);
-    // The first step of a fresh handle (the runner's start): nothing to chain onto, so no
-    // resolved promise and no step promise per job of a client starting thousands at once.
-    let followed: Promise<void>;
-    try {
-      followed = this.link.followed();
-    } catch (error) {
-      followed = Promise.reject(error);
-    }
-    this.chain = followed.then(() => submit(this.listener.follow)).catch(failed);
+    this.chain.start(() => this.link.followed(), submit, failed);
   }
 
   /** @internal Starts listening to the job's channel (idempotent); see {@link RemoteListener}. */
@@ -238,19 +232,21 @@ export class RemoteJob extends Job {
     const status = this._view.status;
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
     if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
-    const watching = this.listener.watchNow();
+    const watching = this.chain.watchSoon();
     return new Promise<JobState>((resolve, reject) => {
-      this.enqueue(async () => {
+      this.chain.enqueue(async () => {
         await watching;
-        const { id, seq } = await this.link.control(this.flow, this.id, command);
-        this._view.track({ kind, id, seq, resolve, reject });
+        this._view.sendingOp();
+        const sent = await this.link.control(this.flow, this.id, command).catch((error: unknown) => (this._view.track(undefined), this.listener.seen(), Promise.reject(error)));
+        this._view.track({ kind, id: sent.id, seq: sent.seq, resolve, reject });
+        this.listener.seen();
       }, reject);
     });
   }
 
   /** Sends a command nobody awaits, in order; a failure to send it goes to the runner's `errors$`. */
   private command(command: ControlCommand, meta?: [string, string]): void {
-    this.enqueue(() => this.link.control(this.flow, this.id, command, meta).then(() => undefined), (error) => this.link.report(error));
+    this.chain.enqueue(() => this.link.control(this.flow, this.id, command, meta).then(() => undefined), (error) => this.link.report(error));
   }
 
   /** Sends a request once per job handle (observe an event, publish outputs). */
@@ -258,16 +254,11 @@ export class RemoteJob extends Job {
     const asked = (this.asked ??= new Set());
     if (asked.has(key)) return;
     asked.add(key);
-    const watching = this.listener.watchNow();
-    this.enqueue(async () => {
+    const watching = this.chain.watchSoon();
+    this.chain.enqueue(async () => {
       await watching;
       await this.link.control(this.flow, this.id, command, meta);
     }, () => asked.delete(key));
-  }
-
-  /** Runs `step` after the steps queued before it (commands reach the stream in call order). */
-  private enqueue(step: () => Promise<void>, failed: (error: unknown) => void): void {
-    this.chain = (this.chain ?? Promise.resolve()).then(step).catch((error: unknown) => failed(error));
   }
 
   private ended(): boolean {

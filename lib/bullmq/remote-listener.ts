@@ -56,9 +56,13 @@ export class RemoteListener {
     this.view.lose(error);
   };
 
-  /** At a terminal status, stops listening (also after a state offered from the store). */
+  /**
+   * At a terminal status, stops listening (also after a state offered from the store), unless a
+   * pause or cancel still waits for its outcome: a failed job's refusal, or its resume by another
+   * client, is heard on the channel.
+   */
   seen(): void {
-    if (this.view.terminal) this.stop();
+    if (this.view.terminal && !this.view.busy) this.stop();
   }
 
   /** Stops listening (a refused attach). */

@@ -39,6 +39,9 @@ export class RemoteView {
   /** Set once nothing more can be heard of the job here (its runner closed): what waits gets it. */
   private lost: unknown = undefined;
   private ops: PendingOp[] = [];
+  /** Pauses and cancels being sent, and the refusals heard meanwhile that no tracked op took (an ack can come before the command's reply). */
+  private sending = 0;
+  private refusals: Map<string, AckMessage> | undefined = undefined;
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
   private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
   private state: JobState | undefined = undefined;
@@ -88,6 +91,11 @@ export class RemoteView {
 
   get terminal(): boolean {
     return isTerminal(this.status);
+  }
+
+  /** A pause or cancel is being sent or waits for its outcome (the job's channel is still needed). */
+  get busy(): boolean {
+    return this.sending > 0 || this.ops.length > 0;
   }
 
   /** The Subject behind `state$` (closed at a terminal status, made again after a resume; completed once the view is lost). */
@@ -185,9 +193,24 @@ export class RemoteView {
     for (const [s, status, text] of held) if (s > this.seq) this.apply(s, status, text);
   }
 
-  /** A pause or cancel was queued as entry `id` at status seq `seq`: settle it by what follows. */
-  track(op: PendingOp): void {
+  /** A pause or cancel is being sent: refusals heard until it is tracked are kept for it. */
+  sendingOp(): void {
+    this.sending++;
+  }
+
+  /**
+   * The pause or cancel being sent was queued as entry `id` at status seq `seq`: settle it by
+   * what follows (or by its refusal, heard already). Undefined: it could not be sent.
+   */
+  track(op: PendingOp | undefined): void {
+    const refusal = op === undefined ? undefined : this.refusals?.get(op.id);
+    if (--this.sending === 0) this.refusals = undefined;
+    if (op === undefined) return;
     if (this.lost !== undefined) return op.reject(this.lost);
+    if (refusal !== undefined) return op.reject(refused(refusal, op, this.current.jobId));
+    // Ended when it was queued: its owner refuses it (and nothing more is heard once the listener stopped).
+    const s = this.status;
+    if (this.seq === op.seq && (s === 'completed' || s === 'cancelled')) return op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
     this.ops.push(op);
     this.settleOps(this.seq);
   }
@@ -235,10 +258,17 @@ export class RemoteView {
 
   private acked(ack: AckMessage): void {
     if (ack.ok) return;
+    const before = this.ops.length;
     this.ops = this.ops.filter((op) => {
       if (op.id !== ack.id) return true;
-      op.reject(new JobStateError(ack.error?.message ?? `job '${this.current.jobId}' refused ${op.kind}`));
+      op.reject(refused(ack, op, this.current.jobId));
       return false;
     });
+    if (this.ops.length === before && this.sending > 0) (this.refusals ??= new Map()).set(ack.id, ack);
   }
+}
+
+/** The error a refused pause or cancel rejects with. */
+function refused(ack: AckMessage, op: PendingOp, jobId: string): JobStateError {
+  return new JobStateError(ack.error?.message ?? `job '${jobId}' refused ${op.kind}`);
 }
