@@ -7,7 +7,7 @@ import type { PoolExecutor } from '../model/placement.js';
 import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
 import type { ReplayFence } from './replay-fence.js';
-import { WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type Effect, type PoolWire } from './wire.js';
+import { ATTEMPT_TIMEOUT, WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type Effect, type PoolWire } from './wire.js';
 
 /**
  * @internal The pool results of one owned job, by key (activation id, attempt and a digest of
@@ -185,12 +185,20 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
     const waiting = results.wait(key);
     waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
     const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
+    const tell = (name: string): void => void owner.client.publish(owner.abortChannel, `${key}\n${name}`).catch(() => undefined);
+    // The attempt alone timing out (activationTimeout) is told too: the pool stops waiting for
+    // its handler then, as the owner did, so a handler that never settles frees its pool slot.
+    let timedOut = false;
+    ctx.onTimeout(() => ((timedOut = true), tell(ATTEMPT_TIMEOUT)));
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
-    // when the job is cancelled or fails, the pool is told to abort the activation.
+    // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
+    // while the add was on its way is told again: the pool may not have had it then.)
     const signal = ctx.host.abortSignal();
-    const onAbort = (): void => void owner.client.publish(owner.abortChannel, `${key}\n${String((signal.reason as Error)?.name ?? 'Error')}`).catch(() => undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => tell(String((signal.reason as Error)?.name ?? 'Error'));
+    if (timedOut) tell(ATTEMPT_TIMEOUT);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     try {
       raw = await waiting;
     } finally {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
-import { describeError } from '../errors/errors.js';
+import { TimeoutError, describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { LazyAbort } from './lazy-abort.js';
 import { ActivationContext } from '../model/activation-context.js';
@@ -95,7 +95,7 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
   const actx = new ActivationContext(host, slot, d.attempt, d.seq);
   try {
     const payload = decodeValue(d.payload, `pool activation ${d.key}: payload`) as Payload;
-    await settled(runInContext(actx, handler, routine, payload, actx));
+    await Promise.race([settled(runInContext(actx, handler, routine, payload, actx)), timedOut(abort.signal)]);
     // Emits waiting for an asynchronous event schema end the activation when their checks do,
     // as in-process: delivered (buffered) when valid, else the first invalid payload fails it.
     const failure = actx.checking ? await actx.whenChecked() : undefined;
@@ -112,6 +112,29 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
     actx.end();
     ctx.running.delete(d.key);
   }
+}
+
+const attemptTimeouts = new WeakSet<object>();
+
+/** @internal The abort reason of a pool activation whose attempt timed out on its owner. @example `attemptTimeout('j/3#1')` */
+export function attemptTimeout(key: string): TimeoutError {
+  const error = new TimeoutError(`pool activation ${key} timed out on its job's owner (activationTimeout)`);
+  attemptTimeouts.add(error);
+  return error;
+}
+
+/**
+ * Rejects with the reason once the owner says this attempt timed out: the owner no longer waits
+ * for it, so neither does its pool slot (a handler that never settles would hold it for ever).
+ * Any other abort (the job cancelled or failed) still waits for the handler to settle: a
+ * replay after a crash may take this attempt's result, which must then be its own outcome.
+ */
+function timedOut(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const check = (): void => void (attemptTimeouts.has(signal.reason as object) && reject(signal.reason));
+    if (signal.aborted) check();
+    else signal.addEventListener('abort', check, { once: true });
+  });
 }
 
 /** Resolves when `signal` aborts. */

@@ -153,6 +153,9 @@ export function parseMessage(
   return undefined;
 }
 
+/** @internal What an owner names an attempt's own timeout on a pool's abort channel (a job's timeout is `TimeoutError`). @example `publish(channel, \`${key}\n${ATTEMPT_TIMEOUT}\`)` */
+export const ATTEMPT_TIMEOUT = 'AttemptTimeout';
+
 /**
  * @internal The data of one BullMQ job of a flow's pool queue: run one activation of a `'pool'`
  * routine (Tier 2). `key` is `<activationId>#<attempt>`: its result is applied once.

@@ -7,10 +7,10 @@ import type { LazyAbort } from './lazy-abort.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
 import { poolExecutor, type PoolResults } from './pool-results.js';
-import { poolProcessor, type LocalOwner } from './pool-runner.js';
+import { attemptTimeout, poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
-import { poolQueueName, type PoolWire } from './wire.js';
+import { ATTEMPT_TIMEOUT, poolQueueName, type PoolWire } from './wire.js';
 
 /** @internal What the pool part of a worker needs from the rest of it. */
 export interface PoolDeps {
@@ -82,6 +82,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
 /** The reason an owner gave for aborting an activation, as the in-process signal would carry it. */
 function abortReason(name: string | undefined, key: string): Error {
   const message = `pool activation ${key} was aborted by its job's owner`;
+  if (name === ATTEMPT_TIMEOUT) return attemptTimeout(key);
   if (name === 'TimeoutError') return new TimeoutError(message);
   if (name === 'JobFailedError') return new JobFailedError(message);
   return new CancelledError(message);

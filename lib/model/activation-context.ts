@@ -38,15 +38,12 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
 
   /**
    * A context that lives as long as the class. V8 drops an object shape (a map) in a full GC
-   * once no object has it, and marks for deoptimization all optimized code that checks it.
-   * Contexts live no longer than their activation, so every full GC while no activation ran
-   * (between two bursts of work on a server; between two benchmark runs) threw away the
-   * optimized code of the activation path, and the next thousands of activations ran
-   * unoptimized. Measured with `--trace-deopt` over six chain10 jobs on one flow, a forced GC
-   * before each: without this object, eight functions of the path (the context's constructor,
-   * `ended`, `silenced`, `checking`, `emitEvent`, `emit`, `runActivation`, `activate`) were
-   * deoptimized for "weak objects" at every GC; with it, none of its own (`runActivation` and
-   * `activate` had a second cause, the async-context enterer: see lib/node/async-context.ts).
+   * once no object has it, and deoptimizes all optimized code that checks it: every full GC
+   * while no activation ran (between two bursts of work) threw away the optimized code of the
+   * activation path. `--trace-deopt` over six chain10 jobs, a forced GC before each: without
+   * this object, eight functions of the path (the constructor, `ended`, `silenced`, `checking`,
+   * `emitEvent`, `emit`, `runActivation`, `activate`) were deoptimized at every GC; with it,
+   * none of its own (see also lib/node/async-context.ts).
    */
   private static readonly shapeKeeper = new ActivationContext(undefined as never, undefined as never, 1, 0);
 
@@ -141,11 +138,17 @@ export class ActivationContext implements ExecutionContext<AnyPorts> {
     return extra.controller.signal;
   }
 
-  /** @internal Aborts this activation only (activation timeout). */
-  abort(reason: unknown): void {
+  /** @internal Aborts this activation only (its job stopped it, or its attempt `timedOut`: then {@link onTimeout}'s callback is told too). */
+  abort(reason: unknown, timedOut = false): void {
     const extra = this.more();
     const controller = (extra.controller ??= new AbortController());
     if (!controller.signal.aborted) controller.abort(reason);
+    if (timedOut) extra.onTimeout?.(reason);
+  }
+
+  /** @internal Calls `fn` if this attempt alone times out (activationTimeout; not when its job stops it), with no listener on the job's signal. */
+  onTimeout(fn: (reason: unknown) => void): void {
+    this.more().onTimeout = fn;
   }
 
   emit(eventName: string, data?: Payload): void {
@@ -283,12 +286,9 @@ class ContextExtra {
   /** See {@link ActivationContext.silenced} (only a let-go activation makes this object for it). */
   silenced = false;
   controller: AbortController | undefined = undefined;
+  onTimeout: ((reason: unknown) => void) | undefined = undefined;
   scheduler: ActivationScheduler | undefined = undefined;
-  /**
-   * Emits waiting for an asynchronous event schema. Each settles with DELIVERED or the failure,
-   * never rejecting: the activation looks at them only when it ends, maybe much later, and a
-   * rejection nobody handled until then would reach the process.
-   */
+  /** Emits waiting for an asynchronous event schema: each settles with DELIVERED or the failure, never rejecting (a rejection nobody handled until the activation ends would reach the process). */
   checks: Promise<unknown>[] | undefined = undefined;
   /**
    * The last emit still waiting (for its own check or an earlier one's): later emits queue

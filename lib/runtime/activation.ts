@@ -208,7 +208,7 @@ function settle(a: InFlight, error: unknown): void {
   a.timer?.unsubscribe();
   unsubscribeQuietly(a.sub); // a throwing teardown must not leave the activation half-settled
   job.work.inflight.delete(a);
-  if (error instanceof TimeoutError) a.ctx.abort(error);
+  if (error instanceof TimeoutError) a.ctx.abort(error, true);
   finish(a.task, a.run, a.startedAt, error);
   job.dispatcher.pump();
 }

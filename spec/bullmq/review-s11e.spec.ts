@@ -5,13 +5,12 @@
  *
  * The `FINDING:` specs failed on the tree they were written on (main at 4b70825); fixed since
  * (CHANGELOG, "Fixed (eleventh session)"). Findings of the review that are not here, known and
- * not fixed (see that session's closing note): a pool handler that never settles keeps its
- * pool slot after the owner's activationTimeout failed its job (the pool side is told the job
- * failed, not that the attempt timed out, and another abort may still be followed by a replay
- * that takes the attempt's result), so worker.close() waits for it too; a worker.close() that
- * waits for an owner-side handler that never settles (documented: a job is handed over once its
- * in-flight activations finished; bound them with activationTimeout); and a worker.close() that
- * never settles after Redis killed every normal connection (BullMQ's Worker.close(), unbounded).
+ * not fixed (see that session's closing note): a worker.close() that waits for an owner-side
+ * handler that never settles (documented: a job is handed over once its in-flight activations
+ * finished; bound them with activationTimeout); and a worker.close() that never settles after
+ * Redis killed every normal connection (BullMQ's Worker.close(), unbounded). (A pool handler
+ * that never settles kept its pool slot after the owner's activationTimeout: fixed in the
+ * thirteenth session, see spec/bullmq/pool-attempt-timeout.spec.ts.)
  */
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
