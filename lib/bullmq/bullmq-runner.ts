@@ -208,6 +208,7 @@ export class BullMQRunner implements JobRunner {
       const base = jobKeyBase(this.prefix, jobId); // (the keys of jobKeys, two of them)
       const reply = (await REGISTER.run(this.client, [`${base}:state`, `${base}:meta`], [fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`])) as [number, number?];
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+      if (this.closed) throw this.closedError(); // closed meanwhile: registered, never queued (nothing here would hear of it)
       follow(); // nothing is published for it before it is queued
       return () => this.add(flow, kind, data, Number(reply[1]));
     });
@@ -234,6 +235,8 @@ export class BullMQRunner implements JobRunner {
 
   /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */
   private add(flow: Flow, name: string, data: WireJob, req: number): Promise<void> {
+    // A step queued before close() and run after it (a start behind a command) must not open a queue again.
+    if (this.closed) return Promise.reject(this.closedError());
     return this.adder.add(this.queue(flow), name, data, { ...JOB_OPTIONS, jobId: bullJobId(data.jobId, req) });
   }
 

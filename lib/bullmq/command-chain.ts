@@ -18,8 +18,10 @@ import type { RemoteListener } from './remote-listener.js';
  */
 export class CommandChain {
   private chain: Promise<unknown> | undefined = undefined; // (from the first step)
-  /** Resolves once the start registered the id (undefined: no start, an attached handle). */
-  private registered: Promise<void> | undefined = undefined;
+  /** Where the start is: none (an attached handle), registering its id, or granted (or failed: see `refused`). */
+  private phase: 'none' | 'registering' | 'granted' = 'none';
+  /** Resolves once the start registered the id: made only when a step asks before then (most starts have none). */
+  private registered: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined = undefined;
   /** Why the start failed: what is queued after it is refused with this. */
   private refused: JobStateError | undefined = undefined;
 
@@ -35,8 +37,14 @@ export class CommandChain {
 
   /** Subscribes to the job's channel now, or once its start registered the id (for a queued step to await). */
   watchSoon(): Promise<void> {
-    if (this.registered === undefined) return this.listener.watchNow();
-    const watching = this.registered.then(() => this.listener.watch());
+    if (this.phase !== 'registering' && this.refused === undefined) return this.listener.watchNow();
+    if (this.registered === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = this.refused !== undefined ? Promise.reject(this.refused) : new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.registered = { promise, resolve, reject };
+    }
+    const watching = this.registered.promise.then(() => this.listener.watch());
     watching.catch(() => undefined); // the step that awaits it is refused first, or reports the failure
     return watching;
   }
@@ -48,18 +56,22 @@ export class CommandChain {
    * went wrong; every later step is refused.
    */
   start(followed: () => Promise<void>, register: (follow: () => void) => Promise<() => Promise<void>>, failed: (error: unknown) => void): void {
-    let granted!: () => void;
-    let refuse!: (error: unknown) => void;
-    this.registered = new Promise<void>((resolve, reject) => ((granted = resolve), (refuse = reject)));
-    this.registered.catch(() => undefined); // (what awaits it is refused first: see enqueue)
+    this.phase = 'registering';
+    const granted = (): void => {
+      this.phase = 'granted';
+      this.listener.follow();
+      this.registered?.resolve();
+    };
     const fail = (error: unknown): void => {
+      this.phase = 'granted'; // (settled: `refused` says how)
       this.refused ??= new JobStateError(`job '${this.jobId}' was not started (${describeError(error).message}): nothing is sent for it`);
-      refuse(error);
+      this.registered?.promise.catch(() => undefined); // (what awaits it is refused first: see enqueue)
+      this.registered?.reject(error);
       failed(error);
     };
     let tail: Promise<unknown> | undefined = undefined;
     const step = async (): Promise<void> => {
-      const queue = await register(() => (this.listener.follow(), granted()));
+      const queue = await register(granted);
       if (this.chain === tail) await queue();
       else this.enqueue(queue, fail);
     };

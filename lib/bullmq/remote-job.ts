@@ -211,7 +211,13 @@ export class RemoteJob extends Job {
    */
   _submit(submit: (follow: () => void) => Promise<() => Promise<void>>): void {
     const failed = (error: unknown): void => {
-      if (!this.link.closed()) return this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+      if (!this.link.closed()) {
+        // Never queued: a pause or cancel sent before the queueing failed gets no answer from
+        // an owner, and nothing will be published on the channels listened to.
+        this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
+        this._view.refuseOps(new JobStateError(`job '${this.id}' was not started (${describeError(error).message})`));
+        return this.listener.stop();
+      }
       this._view.lose(new JobStateError(`its BullMQRunner was closed while job '${this.id}' was being started: it may or may not have been queued (look for it with another runner's runner.job(flow, id))`));
     };
     this.chain.start(() => this.link.followed(), submit, failed);
@@ -233,14 +239,23 @@ export class RemoteJob extends Job {
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
     if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
     const watching = this.chain.watchSoon();
+    // Counted from now, not from its turn to be sent: a job that fails while this waits behind
+    // other steps is still listened to, and the owner's refusal of it is heard.
+    this._view.sendingOp();
     return new Promise<JobState>((resolve, reject) => {
-      this.chain.enqueue(async () => {
-        await watching;
-        this._view.sendingOp();
-        const sent = await this.link.control(this.flow, this.id, command).catch((error: unknown) => (this._view.track(undefined), this.listener.seen(), Promise.reject(error)));
-        this._view.track({ kind, id: sent.id, seq: sent.seq, resolve, reject });
-        this.listener.seen();
-      }, reject);
+      this.chain.enqueue(
+        async () => {
+          await watching;
+          const sent = await this.link.control(this.flow, this.id, command);
+          this._view.track({ kind, id: sent.id, seq: sent.seq, resolve, reject });
+          this.listener.seen();
+        },
+        (error) => {
+          this._view.track(undefined); // (never thrown after its track: see above)
+          this.listener.seen();
+          reject(error);
+        },
+      );
     });
   }
 

@@ -215,6 +215,13 @@ export class RemoteView {
     this.settleOps(this.seq);
   }
 
+  /** The job was never queued: the pauses and cancels waiting for its owner's answer are refused with `error`. */
+  refuseOps(error: unknown): void {
+    const ops = this.ops;
+    this.ops = [];
+    for (const op of ops) op.reject(error);
+  }
+
   private apply(seq: number, status: JobStatus, state: JobState | string): void {
     this.seq = seq;
     this.status = status;
