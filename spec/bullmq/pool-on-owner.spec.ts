@@ -17,7 +17,7 @@ describe('routilux/bullmq: a pool activation whose send fails', () => {
     const results = new PoolResults();
     const adder = { add: () => Promise.reject(new Error('redis went away')) } as unknown as BulkAdder;
     const run = poolExecutor({ resultsOf: () => results, queue: {} as Queue, adder, client: {} as RedisClient, abortChannel: 'abort' });
-    const ctx = { activationId: 'job-1/3', attempt: 1, jobId: 'job-1', seq: 3, routineId: 'r', slotName: 'in', silenced: false, host: { abortSignal: () => new AbortController().signal } } as unknown as ActivationContext;
+    const ctx = { activationId: 'job-1/3', attempt: 1, jobId: 'job-1', seq: 3, routineId: 'r', slotName: 'in', silenced: false, onTimeout: () => undefined, host: { abortSignal: () => new AbortController().signal } } as unknown as ActivationContext;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
