@@ -6,6 +6,7 @@ import type { Job } from '../flow/job.js';
 import type { RedisClient } from './lua-script.js';
 import { valueOfKind } from './remote-input.js';
 import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
+import { serialize } from '../persistence/store-arguments.js';
 
 /**
  * @internal What the owner of one job does with its control commands, on its local Job: pause,
@@ -81,9 +82,12 @@ export class OwnerCommands {
 
   private applyOne(job: Job, id: string, c: ControlCommand): void {
     switch (c.op) {
-      case 'pause':
+      case 'pause': {
+        const before = job._runtime.status;
         job.pause(c.reason, c.checkpoint).catch((error: unknown) => this.ack(id, describeError(error)));
+        if (before !== 'paused') this.settledPause(job, id);
         return;
+      }
       case 'cancel':
         job.cancel(c.reason).catch((error: unknown) => this.ack(id, describeError(error)));
         return;
@@ -128,6 +132,24 @@ export class OwnerCommands {
         this.outputs ??= job.output$.subscribe((record) => this.publish('o', () => ({ record: encodeValue(record, `job '${job.jobId}' output`) })));
         return;
     }
+  }
+
+  /**
+   * A pause with nothing in flight settles at once, and a local one resolves with that state: it
+   * is told now to the client that asked, on this connection, so before any later save. A
+   * command after it in the same batch (a cancel), or coming before its checkpoint is written,
+   * would otherwise publish only the state that followed.
+   */
+  private settledPause(job: Job, id: string): void {
+    const rt = job._runtime;
+    if (id === '' || rt.status !== 'paused' || rt.work.running !== 0) return;
+    let text: string;
+    try {
+      text = serialize(job.state, `pause of job '${job.jobId}'`);
+    } catch (error) {
+      return this.report(error); // (its checkpoint fails alike; the client settles on what is published next)
+    }
+    this.client.publish(this.channel, `a${JSON.stringify({ id, ok: true })}\n${text}`).catch(this.report);
   }
 
   private ack(id: string, error: { name: string; message: string }): void {

@@ -39,9 +39,9 @@ export class RemoteView {
   /** Set once nothing more can be heard of the job here (its runner closed): what waits gets it. */
   private lost: unknown = undefined;
   private ops: PendingOp[] = [];
-  /** Pauses and cancels being sent, and the refusals heard meanwhile that no tracked op took (an ack can come before the command's reply). */
+  /** Pauses and cancels being sent, and the answers heard meanwhile that no tracked op took (an ack can come before the command's reply). */
   private sending = 0;
-  private refusals: Map<string, AckMessage> | undefined = undefined;
+  private answers: Map<string, [AckMessage, string]> | undefined = undefined;
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
   private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
   private state: JobState | undefined = undefined;
@@ -159,7 +159,7 @@ export class RemoteView {
     if (m.type === 's') {
       if (this.held !== undefined) this.held.push([m.seq, m.status, m.text]);
       else if (m.seq > this.seq) this.apply(m.seq, m.status, m.text);
-    } else if (m.type === 'a') this.acked(m.ack);
+    } else if (m.type === 'a') this.acked(m.ack, m.text);
     else if (m.type === 'e') this.emitted?.next(m.body as { routineId: string; eventName: string; data: unknown });
     else this.outputted?.next(m.body);
   }
@@ -203,11 +203,11 @@ export class RemoteView {
    * what follows (or by its refusal, heard already). Undefined: it could not be sent.
    */
   track(op: PendingOp | undefined): void {
-    const refusal = op === undefined ? undefined : this.refusals?.get(op.id);
-    if (--this.sending === 0) this.refusals = undefined;
+    const answer = op === undefined ? undefined : this.answers?.get(op.id);
+    if (--this.sending === 0) this.answers = undefined;
     if (op === undefined) return;
     if (this.lost !== undefined) return op.reject(this.lost);
-    if (refusal !== undefined) return op.reject(refused(refusal, op, this.current.jobId));
+    if (answer !== undefined) return this.answer(op, answer[0], answer[1]);
     // Ended when it was queued: its owner refuses it (and nothing more is heard once the listener stopped).
     const s = this.status;
     if (this.seq === op.seq && (s === 'completed' || s === 'cancelled')) return op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
@@ -263,15 +263,17 @@ export class RemoteView {
     });
   }
 
-  private acked(ack: AckMessage): void {
-    if (ack.ok) return;
+  /** An owner's answer to a pause or cancel: a refusal, or the state a pause settled at (see OwnerCommands). */
+  private acked(ack: AckMessage, text: string): void {
+    if (ack.ok && text === '') return;
     const before = this.ops.length;
-    this.ops = this.ops.filter((op) => {
-      if (op.id !== ack.id) return true;
-      op.reject(refused(ack, op, this.current.jobId));
-      return false;
-    });
-    if (this.ops.length === before && this.sending > 0) (this.refusals ??= new Map()).set(ack.id, ack);
+    this.ops = this.ops.filter((op) => op.id !== ack.id || (this.answer(op, ack, text), false));
+    if (this.ops.length === before && this.sending > 0) (this.answers ??= new Map()).set(ack.id, [ack, text]);
+  }
+
+  private answer(op: PendingOp, ack: AckMessage, text: string): void {
+    if (!ack.ok) op.reject(refused(ack, op, this.current.jobId));
+    else op.resolve(JobState.fromJSON(text));
   }
 }
 

@@ -166,6 +166,22 @@ describe('review s12a: the command chain of a remote start', function () {
     expect(finals.every((s) => s.status === 'completed')).to.equal(true);
   });
 
+  it('FINDING 8: pause() and cancel() in the same turn: the pause resolves with the paused state and the cancel with the cancelled one, as in-process', async () => {
+    const local = build().start('echo', { x: 1 });
+    const [lp, lc] = await Promise.all([local.pause('hold'), local.cancel('bye')]);
+    const remote = build().start('echo', { x: 1 }, { runner: cluster.runner });
+    const [rp, rc] = await Promise.all([outcome(remote.pause('hold')), outcome(remote.cancel('bye'))]);
+    const shape = (s: JobState): unknown => [s.status, s.pausePoints.map((p) => p.reason), s.sharedData];
+    expect([shape(rp as JobState), shape(rc as JobState)]).to.deep.equal([shape(lp), shape(lc)]);
+    // An open job, idle on its owner: the same in one batch of its control stream.
+    const open = build().open({ runner: cluster.runner });
+    await open.pause('first');
+    open.resume();
+    await sleep(100);
+    const [op, oc] = await Promise.all([outcome(open.pause('again')), outcome(open.cancel('bye'))]);
+    expect([(op as JobState).status, (oc as JobState).status]).to.deep.equal(['paused', 'cancelled']);
+  });
+
   it('a start with nothing given after it still completes, and one given a cancel after its id was granted still cancels or completes (the chain without a start waiter)', async () => {
     const plain = build().start('echo', { x: 2 }, { runner: cluster.runner });
     expect(((await outcome(plain.wait())) as JobState).status).to.equal('completed');
