@@ -5,6 +5,7 @@
 import type { Flow } from '../../lib/index.js';
 import { BullMQRunner, runWorker, type WorkerHandle, type WorkerOptions } from '../../lib/bullmq/index.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
+import { Redis } from 'ioredis';
 
 export interface Cluster {
   readonly prefix: string;
@@ -44,4 +45,20 @@ export async function startCluster(redis: RedisFixture, build: () => Flow, count
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/**
+ * A runner on `prefix` with its own connection, whose calls of `script` (by its sha) reach Redis
+ * `ms` later. `close` closes the runner only (the connection stays up, as a caller's client
+ * would, so what was on its way completes); `disconnect` ends the connection.
+ */
+export function slowScriptRunner(redis: RedisFixture, prefix: string, script: { sha: string }, ms = 300): { runner: BullMQRunner; close: () => Promise<void>; disconnect: () => void } {
+  const client = new Redis(redis.connection as never);
+  const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as unknown as { evalsha: unknown }).evalsha = async (...args: unknown[]) => {
+    if (args[0] === script.sha) await new Promise((resolve) => setTimeout(resolve, ms));
+    return evalsha(...args);
+  };
+  const runner = new BullMQRunner({ connection: client, prefix });
+  return { runner, close: () => runner.close(), disconnect: () => client.disconnect() };
 }

@@ -15,7 +15,7 @@ import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { Flow, JobStateError, Routine, type ExecutionContext, type JobState, type Payload } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { slowScriptRunner, startCluster, type Cluster } from './helpers.js';
 
 /** `promise`'s outcome (its value, or the error it rejected with), or 'HANG' after `ms`. */
 const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'> =>
@@ -58,21 +58,7 @@ describe('review s12a: the command chain of a remote start', function () {
     });
   });
 
-  /**
-   * A runner of the cluster's prefix on its own connection, whose evalsha of `script` takes `ms`
-   * longer. `close` closes the runner only (its connection stays up, as the caller's client
-   * would: what was on its way completes); `disconnect` then ends the connection.
-   */
-  const slowRunner = (script: { sha: string }, ms = 300): { runner: BullMQRunner; close: () => Promise<void>; disconnect: () => void } => {
-    const client = new Redis(redis.connection as never);
-    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { evalsha: unknown }).evalsha = async (...args: unknown[]) => {
-      if (args[0] === script.sha) await sleep(ms);
-      return evalsha(...args);
-    };
-    const runner = new BullMQRunner({ connection: client, prefix: cluster.prefix });
-    return { runner, close: () => runner.close(), disconnect: () => client.disconnect() };
-  };
+  const slowRunner = (script: { sha: string }): ReturnType<typeof slowScriptRunner> => slowScriptRunner(redis, cluster.prefix, script);
 
   /** Subscribers of the job's channel, and whether its state was ever stored (a worker ran it). */
   const trace = async (jobId: string): Promise<{ subscribers: number; stored: boolean }> => {

@@ -4,13 +4,12 @@
  * start that was refused sends nothing, since the id it names may be another job's.
  */
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { CONTROL } from '../../lib/bullmq/control-scripts.js';
 import { Flow, JobStateError, Routine, type ExecutionContext, type Payload } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { slowScriptRunner, startCluster, type Cluster } from './helpers.js';
 
 /** echo.trigger: the params go to shared data and an output. */
 class Echo extends Routine {
@@ -72,16 +71,10 @@ describe('routilux/bullmq: commands given with the start', function () {
     }
   });
 
-  /** A runner whose connection holds every control command 300 ms. */
+  /** A runner whose connection holds every control command 300 ms (closed with its connection). */
   const slowControl = (): { runner: BullMQRunner; close: () => Promise<void> } => {
-    const client = new Redis(redis.connection as never);
-    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { evalsha: unknown }).evalsha = async (...args: unknown[]) => {
-      if (args[0] === CONTROL.sha) await sleep(300);
-      return evalsha(...args);
-    };
-    const runner = new BullMQRunner({ connection: client, prefix: cluster.prefix });
-    return { runner, close: async () => (await runner.close(), client.disconnect()) };
+    const slow = slowScriptRunner(redis, cluster.prefix, CONTROL);
+    return { runner: slow.runner, close: async () => (await slow.close(), slow.disconnect()) };
   };
 
   it('start() then cancel() cancels before any handler runs however long the cancel takes to reach Redis', async () => {
