@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { BulkAdder } from './bulk-adder.js';
-import { JobStateError } from '../errors/errors.js';
+import { JobStateError, TimeoutError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
@@ -125,6 +125,12 @@ export class PoolResults {
     return new Promise((resolve, reject) => this.waiters.set(key, { resolve, reject }));
   }
 
+  /** No result will come for `key` (its pool job was removed before it ran): its waiter rejects with `error`. */
+  drop(key: string, error: unknown): void {
+    this.waiters.get(key)?.reject(error);
+    this.waiters.delete(key);
+  }
+
   /** The job is let go here: activations still waiting end (their job no longer runs here). */
   dispose(): void {
     for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
@@ -186,9 +192,17 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
     waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
     const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
     const tell = (name: string): void => void owner.client.publish(owner.abortChannel, `${key}\n${name}`).catch(() => undefined);
-    // The attempt alone timing out (activationTimeout) is told too: the pool stops waiting for
-    // its handler then, as the owner did, so a handler that never settles frees its pool slot.
+    // The attempt alone timing out (activationTimeout) is told at once (before the job's own
+    // abort, if the timeout fails the job): the pool stops waiting for its handler then, as the
+    // owner did, so a handler that never settles frees its pool slot. Still queued, it is also
+    // removed: a pool member remembers a word for an activation it does not run only a minute
+    // (see startPool), and once a slot is free it would run unaborted.
     let timedOut = false;
+    const timeOut = (): void => {
+      tell(ATTEMPT_TIMEOUT);
+      const gone = (removed: number): void => void (removed === 1 && results.drop(key, new TimeoutError(`pool activation ${key} timed out before the pool took it`)));
+      owner.queue.remove(poolJobId(key)).then(gone, ignore);
+    };
     ctx.onTimeout(() => ((timedOut = true), tell(ATTEMPT_TIMEOUT)));
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
@@ -196,7 +210,8 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
     // while the add was on its way is told again: the pool may not have had it then.)
     const signal = ctx.host.abortSignal();
     const onAbort = (): void => tell(String((signal.reason as Error)?.name ?? 'Error'));
-    if (timedOut) tell(ATTEMPT_TIMEOUT);
+    if (timedOut) timeOut();
+    else ctx.onTimeout(timeOut);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -22,6 +22,8 @@ export interface PoolContext {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly running: Map<string, LazyAbort>;
+  /** Attempt timeouts told before this worker took the activation (by key; see startPool). */
+  readonly early: Map<string, number>;
   /** This worker's lease owner id. */
   readonly owner: string;
   /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
@@ -63,7 +65,17 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     if (d?.v !== WIRE_VERSION || typeof d.key !== 'string') throw new UnrecoverableError('not a routilux pool activation');
     const keys = jobKeys(ctx.prefix, d.jobId);
     const local = ctx.localOwner(d.jobId);
-    const result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)));
+    // Abortable from the start (an abort told while the checkpoint is read is not missed), and
+    // at once when its owner timed the attempt out before this worker took it.
+    const abort = new LazyAbort();
+    ctx.running.set(d.key, abort);
+    if (ctx.early.delete(d.key)) abort.abort(attemptTimeout(d.key));
+    let result: PoolResult;
+    try {
+      result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)), abort);
+    } finally {
+      ctx.running.delete(d.key);
+    }
     let json: string;
     try {
       json = JSON.stringify({ effects: encodeValue(result.effects, `job '${d.jobId}' activation ${d.key} effects`), ...(result.error ? { error: result.error } : {}) });
@@ -82,15 +94,14 @@ async function readCheckpoint(client: RedisClient, keys: JobKeys): Promise<Store
   return typeof text === 'string' ? { text, journal } : null;
 }
 
-async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState | JobState | null): Promise<PoolResult> {
+async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState | JobState | null, abort: LazyAbort): Promise<PoolResult> {
   const routine = ctx.flow.getRoutine(d.routineId);
   const slot = routine?.getSlot(d.slotName);
   const handler = slot?._handler;
   if (routine === undefined || slot === undefined || handler === undefined) {
     return { effects: [], error: { name: 'ConfigurationError', message: `pool: flow '${ctx.flow.flowId}' has no handler for ${d.routineId}.${d.slotName}` } };
   }
-  const abort = new LazyAbort();
-  ctx.running.set(d.key, abort);
+  if (abort.signal.aborted && attemptTimeouts.has(abort.signal.reason as object)) return { effects: [], error: describeError(abort.signal.reason) }; // (its owner is done with it)
   const host = new RemoteHost(ctx.flow, d.jobId, stored, abort);
   const actx = new ActivationContext(host, slot, d.attempt, d.seq);
   try {
@@ -110,7 +121,6 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
     return { effects: host.effects, error: describeError(error) };
   } finally {
     actx.end();
-    ctx.running.delete(d.key);
   }
 }
 

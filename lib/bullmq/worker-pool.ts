@@ -50,14 +50,22 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   queue.on('error', deps.report);
   setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, adder: new BulkAdder(), client: deps.client, abortChannel }));
   const running = new Map<string, LazyAbort>();
+  // An attempt timeout told for an activation not running here may be for one this worker is
+  // taking (queued when its owner tried to remove it): kept a minute (every member hears it).
+  const early = new Map<string, number>();
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
   if (concurrency > 0) {
     stopAborts = await deps.nudges.watch(abortChannel, (message) => {
       const [key, reason] = message.split('\n');
-      running.get(key)?.abort(abortReason(reason, key));
+      const activation = running.get(key);
+      if (activation !== undefined) return activation.abort(abortReason(reason, key));
+      if (reason !== ATTEMPT_TIMEOUT) return;
+      const now = Date.now();
+      for (const [k, at] of early) if (now - at > EARLY_MS) early.delete(k); else break; // (oldest first)
+      early.set(key, now);
     });
-    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, owner: deps.owner, localOwner: deps.localOwner }), {
+    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner }), {
       connection: options.connection as never,
       prefix: deps.prefix,
       concurrency,
@@ -78,6 +86,9 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
     },
   };
 }
+
+/** How long a pool member remembers an attempt timeout told before it took the activation. */
+const EARLY_MS = 60_000;
 
 /** The reason an owner gave for aborting an activation, as the in-process signal would carry it. */
 function abortReason(name: string | undefined, key: string): Error {
