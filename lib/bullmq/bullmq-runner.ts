@@ -15,6 +15,7 @@ import { closeClient, duplicateClient, openClient, type RedisConnection } from '
 import { RedisJobStore } from './redis-job-store.js';
 import { checkPrefix, encodeId, jobKeyBase, jobKeys, ownerChannel, watcherChannel } from './redis-keys.js';
 import { RemoteJob } from './remote-job.js';
+import { RunnerChannel } from './runner-channel.js';
 import { randomId } from './random-id.js';
 import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
@@ -69,15 +70,15 @@ export class BullMQRunner implements JobRunner {
   readonly errors$: Observable<unknown> = this.errors.asObservable();
   /** This runner's channel: the status messages of the jobs it starts (see {@link watcherChannel}). */
   private readonly watcher: string;
-  /** The jobs following it, by encoded id; `following` settles once it is subscribed. */
-  private readonly followers = new Map<string, { listener: (message: string) => void; resync: () => void; lost: (error: unknown) => void }>();
-  private following: Promise<void> | undefined = undefined;
+  private readonly own: RunnerChannel;
   private closed = false;
+  /** Commands on their way: close() lets them land (one may already be in the stream, its delivery owed). */
+  private readonly sending = new Set<Promise<unknown>>();
   private readonly link: RemoteLink = {
-    control: (flow, jobId, command, meta) => (this.closed ? Promise.reject(this.closedError()) : this.control(flow, jobId, command, meta)),
+    control: (flow, jobId, command, meta) => (this.closed ? Promise.reject(this.closedError()) : this.sent(this.control(flow, jobId, command, meta))),
     watch: (jobId, listener, resync, lost) => (this.closed ? Promise.reject(this.closedError()) : this.channels().watch(jobKeys(this.prefix, jobId).channel, listener, resync, lost)),
-    followed: () => (this.closed ? Promise.reject(this.closedError()) : this.followed()),
-    follow: (jobId, listener, resync, lost) => this.follow(jobId, listener, resync, lost),
+    followed: () => (this.closed ? Promise.reject(this.closedError()) : this.own.followed()),
+    follow: (jobId, listener, resync, lost) => this.own.follow(jobId, listener, resync, lost),
     load: (jobId) => this.store.loadWithSeq(jobId),
     report: (error) => this.errors.next(error),
     closed: () => this.closed,
@@ -91,6 +92,7 @@ export class BullMQRunner implements JobRunner {
     this.owned = owned;
     this.store = new RedisJobStore({ connection: client, prefix: this.prefix });
     this.watcher = watcherChannel(this.prefix, randomId().replaceAll('-', '').slice(0, 16));
+    this.own = new RunnerChannel(this.watcher, () => this.channels());
   }
 
   /**
@@ -178,11 +180,10 @@ export class BullMQRunner implements JobRunner {
       this.closed = true;
       // The handles of this runner hear nothing more: what waits on them is told so, not left hanging.
       const lost = new JobStateError(`no more news of this job here: its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
-      const followers = [...this.followers.values()];
-      this.followers.clear();
       this.feed?.close(lost);
-      for (const f of followers) f.lost(lost);
+      this.own.lose(lost);
     }
+    await Promise.allSettled([...this.sending]);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
     if (this.subscriber !== undefined) await closeClient(this.subscriber);
@@ -215,7 +216,10 @@ export class BullMQRunner implements JobRunner {
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
       if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        job._view.onEnd(() => signal.removeEventListener('abort', abort)); // as in-process: the listener goes when the job ends
+      }
     }
     return job;
   }
@@ -228,45 +232,23 @@ export class BullMQRunner implements JobRunner {
     const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
     if (Number(req) > 0) {
       const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };
-      await this.add(flow, 'control', wire, Number(req));
+      await this.add(flow, 'control', wire, Number(req), true); // (owed once counted, even if close() came meanwhile)
     }
     return { id, seq: Number(seq) };
   }
 
   /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */
-  private add(flow: Flow, name: string, data: WireJob, req: number): Promise<void> {
-    // A step queued before close() and run after it (a start behind a command) must not open a queue again.
-    if (this.closed) return Promise.reject(this.closedError());
+  private add(flow: Flow, name: string, data: WireJob, req: number, owed = false): Promise<void> {
+    // A start queued before close() and run after it (behind a command) is not queued: nothing here would hear of it.
+    if (this.closed && !owed) return Promise.reject(this.closedError());
     return this.adder.add(this.queue(flow), name, data, { ...JOB_OPTIONS, jobId: bullJobId(data.jobId, req) });
   }
 
-  /** Subscribes the runner's channel (once; again after a failure): `<encoded id>\n<status message>`, dispatched to the jobs following it. */
-  private followed(): Promise<void> {
-    this.following ??= this.channels()
-      .watch(
-        this.watcher,
-        (message) => {
-          const nl = message.indexOf('\n');
-          this.followers.get(message.slice(0, nl))?.listener(message.slice(nl + 1));
-        },
-        () => this.followers.forEach((f) => f.resync()),
-      )
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.following = undefined;
-          throw error;
-        },
-      );
-    return this.following;
-  }
-
-  /** A job this runner starts follows its channel (from when its id is granted until it settles). */
-  private follow(jobId: string, listener: (message: string) => void, resync: () => void, lost: (error: unknown) => void): () => void {
-    const key = encodeId(jobId);
-    const entry = { listener, resync, lost };
-    this.followers.set(key, entry);
-    return () => void (this.followers.get(key) === entry && this.followers.delete(key));
+  private sent<T>(sending: Promise<T>): Promise<T> {
+    this.sending.add(sending);
+    const done = (): void => void this.sending.delete(sending);
+    sending.then(done, done);
+    return sending;
   }
 
   private closedError(): ConfigurationError {

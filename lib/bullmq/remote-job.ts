@@ -126,11 +126,13 @@ export class RemoteJob extends Job {
         await watching;
         const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
         this._view.release(seq);
+        this.listener.seen(); // (what was held may have ended the job)
       },
       (error) => {
         // Not sent: the job is as it was, unless news came meanwhile; the failure is reported (nobody awaits resume()).
         this._view.release(this._view.seq);
         if (this._view.seq === shown && this._view.status === 'running') this._view.local(before);
+        this.listener.seen();
         this.link.report(error);
       },
     );

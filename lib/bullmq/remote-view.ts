@@ -49,6 +49,8 @@ export class RemoteView {
   private text: string | undefined = undefined;
   /** The latest status (known without parsing the state). */
   status: JobStatus;
+  /** Told once the job ends here: a terminal status, or the view lost (see {@link onEnd}). */
+  private ends: (() => void) | undefined = undefined;
   private emitted: Subject<{ routineId: string; eventName: string; data: unknown }> | undefined = undefined;
   private outputted: Subject<Record<string, unknown>> | undefined = undefined;
 
@@ -112,6 +114,13 @@ export class RemoteView {
     return this.lost;
   }
 
+  /** Calls `end` once the job reaches a terminal status or the view is lost (at once if it has). */
+  onEnd(end: () => void): void {
+    if (this.terminal || this.lost !== undefined) return end();
+    const before = this.ends;
+    this.ends = before === undefined ? end : () => (before(), end());
+  }
+
   /** Resolves at the next resting status (at once when resting now); returns the removal. */
   addWaiter(resolve: (state: JobState) => void, reject: (error: unknown) => void): () => void {
     const waiter: Waiter = { resolve, reject };
@@ -141,9 +150,16 @@ export class RemoteView {
     this.ops = [];
     for (const w of waiters) w.reject(error);
     for (const op of ops) op.reject(error);
+    this.end();
+  }
+
+  /** Nothing more comes: `state$` completes, and what waits for the end is told. */
+  private end(): void {
     const s = this.states;
-    this.states = undefined;
+    const ends = this.ends;
+    this.states = this.ends = undefined;
     s?.complete();
+    ends?.();
   }
 
   private add(waiter: Waiter): void {
@@ -185,10 +201,17 @@ export class RemoteView {
     this.held ??= [];
   }
 
-  /** The resume was queued when the status seq was `seq`: older messages are stale. */
+  /**
+   * The resume was queued when the status seq was `seq`: older messages are stale, unless the
+   * latest of them says the job had ended (the owner refuses the resume) or was running already
+   * (resumed by another client: this resume changes nothing).
+   */
   release(seq: number): void {
     const held = this.held ?? [];
     this.held = undefined;
+    let last: [number, JobStatus, string | JobState] | undefined;
+    for (const h of held) if (h[0] > this.seq && h[0] <= seq && (last === undefined || h[0] >= last[0])) last = h;
+    if (last !== undefined && (last[1] === 'completed' || last[1] === 'cancelled' || last[1] === 'running')) this.apply(...last);
     this.seq = Math.max(this.seq, seq);
     for (const [s, status, text] of held) if (s > this.seq) this.apply(s, status, text);
   }
@@ -217,9 +240,7 @@ export class RemoteView {
 
   /** The job was never queued: the pauses and cancels waiting for its owner's answer are refused with `error`. */
   refuseOps(error: unknown): void {
-    const ops = this.ops;
-    this.ops = [];
-    for (const op of ops) op.reject(error);
+    for (const op of this.ops.splice(0)) op.reject(error);
   }
 
   private apply(seq: number, status: JobStatus, state: JobState | string): void {
@@ -239,11 +260,7 @@ export class RemoteView {
       this.waiters = [];
       for (const w of waiters) w.resolve(this.current);
     }
-    if (isTerminal(status)) {
-      const s = this.states;
-      this.states = undefined;
-      s?.complete();
-    }
+    if (isTerminal(status)) this.end();
   }
 
   private settleOps(seq: number): void {

@@ -40,7 +40,7 @@ function build(): Flow {
 interface RunnerInside {
   adder: { add: (...args: unknown[]) => Promise<void> };
   queues: Map<string, unknown>;
-  followers: Map<string, unknown>;
+  own: { followers: Map<string, unknown> };
 }
 const inside = (runner: BullMQRunner): RunnerInside => runner as unknown as RunnerInside;
 
@@ -80,7 +80,7 @@ describe('review s12a: the command chain of a remote start', function () {
       expect([job.state.status, job.state.error?.message]).to.deep.equal(['failed', 'queue down']);
       expect(await outcome(job.wait())).to.have.property('status', 'failed');
       await sleep(100);
-      expect(inside(runner).followers.size).to.equal(0);
+      expect(inside(runner).own.followers.size).to.equal(0);
       expect(await trace('s12a-add-fails')).to.deep.equal({ subscribers: 0, stored: false });
     } finally {
       await runner.close();
@@ -133,7 +133,7 @@ describe('review s12a: the command chain of a remote start', function () {
       expect(await waited).to.be.instanceOf(JobStateError);
       await sleep(500);
       expect(inside(runner).queues.size, 'a queue opened after close()').to.equal(0);
-      expect(inside(runner).followers.size).to.equal(0);
+      expect(inside(runner).own.followers.size).to.equal(0);
       expect((await trace('s12a-close-register')).stored, 'the job was queued after close() and run').to.equal(false);
     } finally {
       disconnect();

@@ -12,9 +12,9 @@ import { CONTROL } from '../../lib/bullmq/control-scripts.js';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { TimeoutError } from '../../lib/errors/errors.js';
 import { ErrorHandler, Flow, Routine, type ExecutionContext, type JobState, type Payload } from '../../lib/index.js';
-import { useRedis } from '../helpers/use-redis.js';
+import { useRedis, type RedisFixture } from '../helpers/use-redis.js';
 import { sleep } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { slowScriptRunner, startCluster, type Cluster } from './helpers.js';
 
 /** `promise`'s outcome (its value, or the error it rejected with), or 'HANG' after `ms`. */
 const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'> =>
@@ -22,14 +22,8 @@ const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'
 const statusOf = (got: JobState | Error | 'HANG'): string => (got === 'HANG' ? 'HANG' : got instanceof Error ? `${got.name}: ${got.message}` : got.status);
 
 /** A runner on its own connection whose CONTROL calls take `ms` longer (close() leaves the connection up, as a caller's client). */
-function slowControl(connection: unknown, prefix: string, ms: number): { runner: BullMQRunner; disconnect: () => void } {
-  const client = new Redis(connection as never);
-  const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  (client as unknown as { evalsha: unknown }).evalsha = async (...args: unknown[]) => {
-    if (args[0] === CONTROL.sha) await sleep(ms);
-    return evalsha(...args);
-  };
-  return { runner: new BullMQRunner({ connection: client, prefix }), disconnect: () => client.disconnect() };
+function slowControl(redis: RedisFixture, prefix: string, ms: number): { runner: BullMQRunner; disconnect: () => void } {
+  return slowScriptRunner(redis, prefix, CONTROL, ms);
 }
 
 /** Pool handlers started, as `<kind>#<attempt>`. */
@@ -143,7 +137,7 @@ describe('review s13a: a remote handle’s commands, resume() and signal', funct
   };
 
   it('FINDING 2: runner.close() while a cancel is on its way to a paused job: cancel() rejects "closed", yet the cancel stays in the stream and cancels the job when another client resumes it', async () => {
-    const { runner, disconnect } = slowControl(redis.connection, cluster.prefix, 300);
+    const { runner, disconnect } = slowControl(redis, cluster.prefix, 300);
     const other = new BullMQRunner({ connection: redis.connection, prefix: cluster.prefix });
     try {
       const job = await pausedJob(runner);
@@ -165,7 +159,7 @@ describe('review s13a: a remote handle’s commands, resume() and signal', funct
   });
 
   it('FINDING 3: resume() held while another client’s cancel lands: the cancelled status is dropped as stale, the handle shows running for ever and wait() hangs', async () => {
-    const { runner, disconnect } = slowControl(redis.connection, cluster.prefix, 600);
+    const { runner, disconnect } = slowControl(redis, cluster.prefix, 600);
     try {
       const job = await pausedJob(runner);
       const other = await cluster.runner.job(build(), job.jobId);
