@@ -93,6 +93,7 @@ export class OwnerCommands {
         return;
       case 'resume': {
         const status = job.state.status;
+        if (status === 'completed' || status === 'cancelled') return this.refuse({ jobId: job.jobId, status }, { id, command: c });
         if (status !== 'paused' && status !== 'failed') return; // running already: nothing to do
         job.resume();
         return;

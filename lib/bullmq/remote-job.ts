@@ -55,6 +55,8 @@ export class RemoteJob extends Job {
     this._view = new RemoteView(state, seq);
     this.listener = new RemoteListener(id, this._view, link);
     this.chain = new CommandChain(id, this.listener);
+    // A resume from here refused (the job had ended: its message may have been dropped as stale): the store says how.
+    this._view.resumeRefused = () => void this.link.load(this.id).then((l) => (l && this._view.ended(l.seq, l.state), this.listener.seen()), this.link.report);
   }
 
   override get jobId(): string {
@@ -121,16 +123,19 @@ export class RemoteJob extends Job {
     this._view.local(withStatus(before, 'running', null));
     const shown = this._view.seq;
     const watching = this.chain.watchSoon();
+    this._view.sendingOp(); // (its refusal can come before the reply)
     this.chain.enqueue(
       async () => {
         await watching;
-        const { seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
+        const { id, seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
         this._view.release(seq);
+        this._view.trackResume(id);
         this.listener.seen(); // (what was held may have ended the job)
       },
       (error) => {
         // Not sent: the job is as it was, unless news came meanwhile; the failure is reported (nobody awaits resume()).
         this._view.release(this._view.seq);
+        this._view.trackResume(undefined);
         if (this._view.seq === shown && this._view.status === 'running') this._view.local(before);
         this.listener.seen();
         this.link.report(error);
@@ -204,12 +209,10 @@ export class RemoteJob extends Job {
   }
 
   /**
-   * @internal Runs `submit` first in this job's command chain, once the runner's channel is live
-   * (see `CommandChain.start`): the start request names that channel for the job's status
-   * messages, calls `follow` once its id is granted (a refused start leaves the job of that id
-   * alone) and returns the step that queues the job. A failure fails the view, unless the runner
-   * was closed meanwhile: whether the job was queued is then unknown here, and what waits on the
-   * handle is told so.
+   * @internal Runs `submit` first in this job's command chain once the runner's channel is live
+   * (see `CommandChain.start`): it registers the id naming that channel, calls `follow` once the id
+   * is granted and returns the step that queues the job. A failure fails the view, unless the
+   * runner was closed meanwhile (whether the job was queued is unknown here: waiters are told so).
    */
   _submit(submit: (follow: () => void) => Promise<() => Promise<void>>): void {
     const failed = (error: unknown): void => {

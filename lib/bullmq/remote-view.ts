@@ -4,19 +4,10 @@ import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
 import { JobStateError } from '../errors/errors.js';
 import { parseMessage, type AckMessage } from './wire.js';
+import { answerOp, type PendingOp } from './pending-op.js';
 
 /** A `wait()` for the next resting status. */
 interface Waiter {
-  resolve(state: JobState): void;
-  reject(error: unknown): void;
-}
-
-/** A pause or cancel sent, waiting for its outcome. */
-interface PendingOp {
-  kind: 'pause' | 'cancel';
-  /** The entry id of the command, and the status seq when it was queued (later messages tell its outcome). */
-  id: string;
-  seq: number;
   resolve(state: JobState): void;
   reject(error: unknown): void;
 }
@@ -42,6 +33,9 @@ export class RemoteView {
   /** Pauses and cancels being sent, and the answers heard meanwhile that no tracked op took (an ack can come before the command's reply). */
   private sending = 0;
   private answers: Map<string, [AckMessage, string]> | undefined = undefined;
+  /** Resumes sent from here (entry ids): the owner's refusal of one (the job had ended) calls `resumeRefused`. */
+  private resumes: Set<string> | undefined = undefined;
+  resumeRefused: (() => void) | undefined = undefined;
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
   private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
   private state: JobState | undefined = undefined;
@@ -125,9 +119,7 @@ export class RemoteView {
   addWaiter(resolve: (state: JobState) => void, reject: (error: unknown) => void): () => void {
     const waiter: Waiter = { resolve, reject };
     this.add(waiter);
-    return () => {
-      this.waiters = this.waiters.filter((w) => w !== waiter);
-    };
+    return () => void (this.waiters = this.waiters.filter((w) => w !== waiter));
   }
 
   /** {@link addWaiter} without making a removal (a wait with no timeout or signal never removes itself). */
@@ -136,10 +128,9 @@ export class RemoteView {
   }
 
   /**
-   * Nothing more will be heard of the job here (its runner closed): what waits for a status or
-   * an outcome is rejected with `error` (also when it asks later), and `state$` completes, as
-   * the streams of a closed source do (an error would reach every subscriber without an error
-   * callback as an uncaught exception: closing a runner must not crash its process).
+   * Nothing more will be heard of the job here (its runner closed): what waits for a status or an outcome
+   * is rejected with `error` (also when it asks later), and `state$` completes, as a closed source's
+   * streams do (an error would reach subscribers without an error callback as an uncaught exception).
    */
   lose(error: unknown): void {
     if (this.lost !== undefined || this.terminal) return;
@@ -157,7 +148,7 @@ export class RemoteView {
   private end(): void {
     const s = this.states;
     const ends = this.ends;
-    this.states = this.ends = undefined;
+    this.states = this.ends = this.resumes = undefined;
     s?.complete();
     ends?.();
   }
@@ -243,6 +234,20 @@ export class RemoteView {
     for (const op of this.ops.splice(0)) op.reject(error);
   }
 
+  /** The resume being sent (counted by {@link sendingOp}) was queued as entry `id` (undefined: not sent). */
+  trackResume(id: string | undefined): void {
+    const answer = id === undefined ? undefined : this.answers?.get(id);
+    if (--this.sending === 0) this.answers = undefined;
+    if (id === undefined) return;
+    if (answer?.[0].ok === false) this.resumeRefused?.();
+    else (this.resumes ??= new Set()).add(id);
+  }
+
+  /** The stored state read after a resume from here was refused: kept when the job had ended, even if its message was older than the resume. */
+  ended(seq: number, state: JobState): void {
+    if ((state.status === 'completed' || state.status === 'cancelled') && !this.terminal) this.apply(Math.max(seq, this.seq), state.status, state);
+  }
+
   private apply(seq: number, status: JobStatus, state: JobState | string): void {
     this.seq = seq;
     this.status = status;
@@ -283,18 +288,13 @@ export class RemoteView {
   /** An owner's answer to a pause or cancel: a refusal, or the state a pause settled at (see OwnerCommands). */
   private acked(ack: AckMessage, text: string): void {
     if (ack.ok && text === '') return;
+    if (!ack.ok && this.resumes?.delete(ack.id)) return this.resumeRefused?.();
     const before = this.ops.length;
     this.ops = this.ops.filter((op) => op.id !== ack.id || (this.answer(op, ack, text), false));
     if (this.ops.length === before && this.sending > 0) (this.answers ??= new Map()).set(ack.id, [ack, text]);
   }
 
   private answer(op: PendingOp, ack: AckMessage, text: string): void {
-    if (!ack.ok) op.reject(refused(ack, op, this.current.jobId));
-    else op.resolve(JobState.fromJSON(text));
+    answerOp(op, ack, text, this.current.jobId);
   }
-}
-
-/** The error a refused pause or cancel rejects with. */
-function refused(ack: AckMessage, op: PendingOp, jobId: string): JobStateError {
-  return new JobStateError(ack.error?.message ?? `job '${jobId}' refused ${op.kind}`);
 }

@@ -65,3 +65,60 @@ describe('RemoteView: pauses and cancels in flight', () => {
     expect(view.busy).to.equal(false);
   });
 });
+
+describe('RemoteView: a resume from here that the owner refused (the job had ended)', () => {
+  const refusal = (id: string): string => `a${JSON.stringify({ id, ok: false, error: { name: 'JobStateError', message: `cannot resume job 'j': it is cancelled` } })}\n`;
+  const stored = blankState('j', 'f', 'cancelled', 0);
+
+  /** A paused view at seq 3 resuming: the resume is queued at seq 5, the cancel before it published at 5. */
+  function resuming(): { view: RemoteView; refused: () => number } {
+    const view = new RemoteView(blankState('j', 'f', 'paused', 0), 3);
+    let refused = 0;
+    view.resumeRefused = () => void refused++;
+    view.local(blankState('j', 'f', 'running', 0)); // (what resume() shows at once)
+    view.sendingOp();
+    view.hold();
+    return { view, refused: () => refused };
+  }
+
+  it('the cancelled status heard only after the resume’s reply is stale by seq; the refusal has the stored state read, and it is kept', () => {
+    const { view, refused } = resuming();
+    view.release(5);
+    view.trackResume('9-0');
+    view.receive(status(5, 'cancelled')); // dropped: not newer than the resume
+    expect(view.status).to.equal('running');
+    view.receive(refusal('9-0'));
+    expect(refused()).to.equal(1);
+    view.ended(5, stored);
+    expect([view.status, view.terminal, view.busy]).to.deep.equal(['cancelled', true, false]);
+  });
+
+  it('a refusal heard before the resume’s reply is kept for it', () => {
+    const { view, refused } = resuming();
+    view.receive(refusal('9-0'));
+    view.release(5);
+    view.trackResume('9-0');
+    expect(refused()).to.equal(1);
+  });
+
+  it('the cancelled status held while the resume was sent is kept (a resume cannot change it); a paused one is stale', () => {
+    const { view } = resuming();
+    view.receive(status(5, 'cancelled'));
+    view.release(5);
+    view.trackResume('9-0');
+    expect(view.status).to.equal('cancelled');
+    const other = resuming().view;
+    other.receive(status(4, 'paused'));
+    other.release(5);
+    other.trackResume('9-0');
+    expect(other.status).to.equal('running');
+  });
+
+  it('the stored state kept after a refusal is only an ended one (a failed job may be resumed again)', () => {
+    const { view } = resuming();
+    view.release(5);
+    view.trackResume('9-0');
+    view.ended(5, blankState('j', 'f', 'failed', 0));
+    expect(view.status).to.equal('running');
+  });
+});
