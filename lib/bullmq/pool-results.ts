@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { BulkAdder } from './bulk-adder.js';
-import { JobStateError, TimeoutError } from '../errors/errors.js';
+import { CancelledError, JobStateError, TimeoutError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
@@ -197,19 +197,26 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
     // owner did, so a handler that never settles frees its pool slot. Still queued, it is also
     // removed: a pool member remembers a word for an activation it does not run only a minute
     // (see startPool), and once a slot is free it would run unaborted.
+    const remove = (error: Error): void => void owner.queue.remove(poolJobId(key)).then((removed) => void (removed === 1 && results.drop(key, error)), ignore);
     let timedOut = false;
     const timeOut = (): void => {
       tell(ATTEMPT_TIMEOUT);
-      const gone = (removed: number): void => void (removed === 1 && results.drop(key, new TimeoutError(`pool activation ${key} timed out before the pool took it`)));
-      owner.queue.remove(poolJobId(key)).then(gone, ignore);
+      remove(new TimeoutError(`pool activation ${key} timed out before the pool took it`));
     };
     ctx.onTimeout(() => ((timedOut = true), tell(ATTEMPT_TIMEOUT)));
     await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
     // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
-    // while the add was on its way is told again: the pool may not have had it then.)
+    // while the add was on its way is told again: the pool may not have had it then.) A job
+    // cancelled for good also takes it off the queue if no member took it yet (a member keeps
+    // a word only a minute). Not one that failed: a stale owner's failure must not take away
+    // the activation of a newer owner's replay (the same pool job), which would wait for ever.
     const signal = ctx.host.abortSignal();
-    const onAbort = (): void => tell(String((signal.reason as Error)?.name ?? 'Error'));
+    const onAbort = (): void => {
+      const reason = signal.reason as Error;
+      tell(String(reason?.name ?? 'Error'));
+      if (reason instanceof CancelledError) remove(reason);
+    };
     if (timedOut) timeOut();
     else ctx.onTimeout(timeOut);
     if (signal.aborted) onAbort();

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
-import { TimeoutError, describeError } from '../errors/errors.js';
+import { CancelledError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { LazyAbort } from './lazy-abort.js';
 import { ActivationContext } from '../model/activation-context.js';
@@ -14,7 +14,7 @@ import type { PoolResults } from './pool-results.js';
 import { encodeId, jobKeys, ownerChannel, type JobKeys } from './redis-keys.js';
 import { RemoteHost, type StoredState } from './remote-host.js';
 import { LOAD } from './store-scripts.js';
-import { WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
+import { ATTEMPT_TIMEOUT, WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
 
 /** @internal What the pool side of a worker shares: the flow, Redis, and the activations it runs (to abort them). */
 export interface PoolContext {
@@ -22,8 +22,8 @@ export interface PoolContext {
   readonly client: RedisClient;
   readonly prefix: string;
   readonly running: Map<string, LazyAbort>;
-  /** Attempt timeouts told before this worker took the activation (by key; see startPool). */
-  readonly early: Map<string, number>;
+  /** Aborts told before this worker took the activation (by key: when told, the reason's name; see startPool). */
+  readonly early: Map<string, [number, string]>;
   /** This worker's lease owner id. */
   readonly owner: string;
   /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
@@ -66,10 +66,14 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     const keys = jobKeys(ctx.prefix, d.jobId);
     const local = ctx.localOwner(d.jobId);
     // Abortable from the start (an abort told while the checkpoint is read is not missed), and
-    // at once when its owner timed the attempt out before this worker took it.
+    // at once when its owner aborted it before this worker took it.
     const abort = new LazyAbort();
     ctx.running.set(d.key, abort);
-    if (ctx.early.delete(d.key)) abort.abort(attemptTimeout(d.key));
+    const told = ctx.early.get(d.key);
+    if (told !== undefined) {
+      ctx.early.delete(d.key);
+      abort.abort(ownerAbort(told[1], d.key));
+    }
     let result: PoolResult;
     try {
       result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)), abort);
@@ -101,7 +105,10 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
   if (routine === undefined || slot === undefined || handler === undefined) {
     return { effects: [], error: { name: 'ConfigurationError', message: `pool: flow '${ctx.flow.flowId}' has no handler for ${d.routineId}.${d.slotName}` } };
   }
-  if (abort.signal.aborted && attemptTimeouts.has(abort.signal.reason as object)) return { effects: [], error: describeError(abort.signal.reason) }; // (its owner is done with it)
+  // Aborted before its handler started (the job cancelled or failed, the attempt timed out): it
+  // never starts, as a queued in-process activation of such a job never does. Its result says
+  // why (an owner replaying this attempt after a crash takes an outcome, never waits for ever).
+  if (abort.signal.aborted) return { effects: [], error: describeError(abort.signal.reason) };
   const host = new RemoteHost(ctx.flow, d.jobId, stored, abort);
   const actx = new ActivationContext(host, slot, d.attempt, d.seq);
   try {
@@ -126,11 +133,28 @@ async function runActivation(ctx: PoolContext, d: PoolWire, stored: StoredState 
 
 const attemptTimeouts = new WeakSet<object>();
 
-/** @internal The abort reason of a pool activation whose attempt timed out on its owner. @example `attemptTimeout('j/3#1')` */
-export function attemptTimeout(key: string): TimeoutError {
+/** The abort reason of a pool activation whose attempt timed out on its owner. */
+function attemptTimeout(key: string): TimeoutError {
   const error = new TimeoutError(`pool activation ${key} timed out on its job's owner (activationTimeout)`);
   attemptTimeouts.add(error);
   return error;
+}
+
+/**
+ * @internal The reason an owner gave for aborting a pool activation (its name, as told on the
+ * pool's abort channel), as the in-process signal would carry it.
+ *
+ * @example
+ * ```ts
+ * activation.abort(ownerAbort('CancelledError', 'j/3#1'));
+ * ```
+ */
+export function ownerAbort(name: string | undefined, key: string): Error {
+  const message = `pool activation ${key} was aborted by its job's owner`;
+  if (name === ATTEMPT_TIMEOUT) return attemptTimeout(key);
+  if (name === 'TimeoutError') return new TimeoutError(message);
+  if (name === 'JobFailedError') return new JobFailedError(message);
+  return new CancelledError(message);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { CancelledError, ConfigurationError, JobFailedError, TimeoutError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import { setPoolExecutor } from '../model/placement.js';
 import { BulkAdder } from './bulk-adder.js';
@@ -7,10 +7,10 @@ import type { LazyAbort } from './lazy-abort.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
 import { poolExecutor, type PoolResults } from './pool-results.js';
-import { attemptTimeout, poolProcessor, type LocalOwner } from './pool-runner.js';
+import { ownerAbort, poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
-import { ATTEMPT_TIMEOUT, poolQueueName, type PoolWire } from './wire.js';
+import { poolQueueName, type PoolWire } from './wire.js';
 
 /** @internal What the pool part of a worker needs from the rest of it. */
 export interface PoolDeps {
@@ -50,20 +50,21 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   queue.on('error', deps.report);
   setPoolExecutor(flow, poolExecutor({ resultsOf: deps.resultsOf, queue, adder: new BulkAdder(), client: deps.client, abortChannel }));
   const running = new Map<string, LazyAbort>();
-  // An attempt timeout told for an activation not running here may be for one this worker is
-  // taking (queued when its owner tried to remove it): kept a minute (every member hears it).
-  const early = new Map<string, number>();
+  // An abort told for an activation not running here may be for one this worker is taking
+  // (still queued when its owner told it: a cancel, a failure, an attempt timeout): kept a
+  // minute (every member hears it), so that it never starts.
+  const early = new Map<string, [number, string]>();
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
   if (concurrency > 0) {
     stopAborts = await deps.nudges.watch(abortChannel, (message) => {
       const [key, reason] = message.split('\n');
       const activation = running.get(key);
-      if (activation !== undefined) return activation.abort(abortReason(reason, key));
-      if (reason !== ATTEMPT_TIMEOUT) return;
+      if (activation !== undefined) return activation.abort(ownerAbort(reason, key));
       const now = Date.now();
-      for (const [k, at] of early) if (now - at > EARLY_MS) early.delete(k); else break; // (oldest first)
-      early.set(key, now);
+      for (const [k, [at]] of early) if (now - at > EARLY_MS) early.delete(k); else break; // (oldest first)
+      early.delete(key);
+      early.set(key, [now, reason ?? '']);
     });
     worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner }), {
       connection: options.connection as never,
@@ -87,14 +88,5 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   };
 }
 
-/** How long a pool member remembers an attempt timeout told before it took the activation. */
+/** How long a pool member remembers an abort told before it took the activation. */
 const EARLY_MS = 60_000;
-
-/** The reason an owner gave for aborting an activation, as the in-process signal would carry it. */
-function abortReason(name: string | undefined, key: string): Error {
-  const message = `pool activation ${key} was aborted by its job's owner`;
-  if (name === ATTEMPT_TIMEOUT) return attemptTimeout(key);
-  if (name === 'TimeoutError') return new TimeoutError(message);
-  if (name === 'JobFailedError') return new JobFailedError(message);
-  return new CancelledError(message);
-}

@@ -1,0 +1,99 @@
+/**
+ * A pool activation still waiting in the pool queue when its job is cancelled or fails never
+ * starts, as a queued in-process activation of such a job never does: the owner tells the pool
+ * (a member that takes it later remembers the word), and a cancelled job's owner also takes it
+ * off the queue. Without that, the handler ran later, its side effects after the job had ended.
+ */
+import { expect } from 'chai';
+import { Queue } from 'bullmq';
+import { poolQueueName } from '../../lib/bullmq/wire.js';
+import { Flow, Routine, type ExecutionContext, type JobState, type Payload } from '../../lib/index.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { sleep } from '../fixtures/helpers.js';
+import { startCluster, type Cluster } from './helpers.js';
+
+/** `promise`'s outcome, or 'HANG' after `ms`. */
+const within = <T>(promise: Promise<T>, ms = 5_000): Promise<T | 'HANG'> => Promise.race([promise, sleep(ms).then(() => 'HANG' as const)]);
+const statusOf = (got: JobState | 'HANG'): string => (got === 'HANG' ? got : got.status);
+
+/** Pool handlers started, as `<tag>#<attempt>`. */
+const started: string[] = [];
+
+/** src.trigger → pool routine work.in (sleeps `hold` ms); with `boom`, also → boom.in on the owner, which throws after `boom` ms (STOP: the job fails). */
+function build(): Flow {
+  const flow = new Flow({ flowId: 'pool-queued-abort', executionStrategy: 'concurrent', maxWorkers: 8 });
+  const src = new Routine();
+  src.defineEvent('out');
+  src.defineEvent('fail');
+  src.defineSlot<{ boom?: number }>('trigger', (d, ctx: ExecutionContext) => {
+    ctx.emit('out', d);
+    if (d.boom) ctx.emit('fail', d);
+  });
+  const work = new Routine();
+  work.defineSlot<{ tag: string; hold?: number }>('in', async (d, ctx) => {
+    started.push(`${d.tag}#${ctx.attempt}`);
+    if (d.hold) await sleep(d.hold);
+    ctx.setSharedData('ran', d.tag);
+  });
+  work.setPlacement('pool');
+  const boom = new Routine();
+  boom.defineSlot<{ boom: number }>('in', async (d: Payload) => {
+    await sleep(d.boom as number);
+    throw new Error('boom');
+  });
+  flow.addRoutine(src, 'src');
+  flow.addRoutine(work, 'work');
+  flow.addRoutine(boom, 'boom');
+  flow.connect('src', 'out', 'work', 'in');
+  flow.connect('src', 'fail', 'boom', 'in');
+  return flow;
+}
+
+describe('routilux/bullmq: a pool activation still queued when its job ends never starts', function () {
+  this.timeout(30_000);
+  const redis = useRedis();
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(redis, build, 1, { pool: { concurrency: 1 } });
+    redis.atStop(() => within(cluster.close(), 3_000));
+  });
+
+  /** Starts x, which holds the one pool slot `hold` ms; resolves with it once its handler started. */
+  const holdSlot = async (hold: number): Promise<ReturnType<Flow['start']>> => {
+    started.length = 0;
+    const x = build().start('src', { tag: 'x', hold }, { runner: cluster.runner });
+    while (!started.includes('x#1')) await sleep(5);
+    return x;
+  };
+
+  it('cancelled: its handler never runs, and the pool slot goes on to the next job', async () => {
+    const x = await holdSlot(800);
+    const y = build().start('src', { tag: 'y' }, { runner: cluster.runner });
+    await sleep(150); // y's activation is queued behind x
+    const queue = new Queue(poolQueueName('pool-queued-abort'), { connection: redis.connection as never, prefix: cluster.prefix });
+    try {
+      expect(await queue.getWaitingCount(), 'y’s activation waits behind x').to.equal(1);
+      expect(statusOf(await within(y.cancel('not needed')))).to.equal('cancelled');
+      let waiting = 1;
+      for (let i = 0; i < 40 && waiting > 0; i++) waiting = (await sleep(10), await queue.getWaitingCount());
+      expect(waiting, 'the cancel took it off the queue (a word a member keeps lasts only a minute)').to.equal(0);
+    } finally {
+      await queue.close();
+    }
+    expect(statusOf(await within(x.wait()))).to.equal('completed');
+    const z = await within(build().start('src', { tag: 'z' }, { runner: cluster.runner }).wait());
+    expect(statusOf(z)).to.equal('completed');
+    expect(started, 'y never started: the cancel took it off the queue').to.deep.equal(['x#1', 'z#1']);
+  });
+
+  it('failed: its handler never runs (the pool member remembers the word), and the job keeps its failure', async () => {
+    const x = await holdSlot(800);
+    const y = await within(build().start('src', { tag: 'y', boom: 100 }, { runner: cluster.runner }).wait());
+    expect(y === 'HANG' ? y : [y.status, y.error?.message]).to.deep.equal(['failed', 'boom']);
+    expect(statusOf(await within(x.wait()))).to.equal('completed');
+    const z = await within(build().start('src', { tag: 'z' }, { runner: cluster.runner }).wait());
+    expect(statusOf(z)).to.equal('completed');
+    await sleep(100);
+    expect(started, 'y never started once its job had failed').to.deep.equal(['x#1', 'z#1']);
+  });
+});
