@@ -2,15 +2,11 @@ import { Subject } from 'rxjs';
 import { isResting, isTerminal } from '../core/job-status.js';
 import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
-import { JobStateError } from '../errors/errors.js';
 import { parseMessage, type AckMessage } from './wire.js';
-import { answerOp, type PendingOp } from './pending-op.js';
+import { answerOp, refusal, settleOp, type PendingOp } from './pending-op.js';
 
 /** A `wait()` for the next resting status. */
-interface Waiter {
-  resolve(state: JobState): void;
-  reject(error: unknown): void;
-}
+type Waiter = Pick<PendingOp, 'resolve' | 'reject'>;
 
 /**
  * @internal A client's view of one remote job, kept from the job's channel: the latest state
@@ -32,7 +28,9 @@ export class RemoteView {
   private ops: PendingOp[] = [];
   /** Pauses and cancels being sent, and the answers heard meanwhile that no tracked op took (an ack can come before the command's reply). */
   private sending = 0;
-  private answers: Map<string, [AckMessage, string]> | undefined = undefined;
+  private answers: Map<string, [AckMessage, string, number]> | undefined = undefined;
+  /** The view shows a pause's settled state from its owner's answer: the status its checkpoint publishes next is no news. */
+  private echo = false;
   /** Resumes sent from here (entry ids): the owner's refusal of one (the job had ended) calls `resumeRefused`. */
   private resumes: Set<string> | undefined = undefined;
   resumeRefused: (() => void) | undefined = undefined;
@@ -217,14 +215,13 @@ export class RemoteView {
    * what follows (or by its refusal, heard already). Undefined: it could not be sent.
    */
   track(op: PendingOp | undefined): void {
-    const answer = op === undefined ? undefined : this.answers?.get(op.id);
-    if (--this.sending === 0) this.answers = undefined;
+    const answer = this.sentOne(op?.id);
     if (op === undefined) return;
     if (this.lost !== undefined) return op.reject(this.lost);
-    if (answer !== undefined) return this.answer(op, answer[0], answer[1]);
+    if (answer !== undefined) return this.answer(op, ...answer);
     // Ended when it was queued: its owner refuses it (and nothing more is heard once the listener stopped).
     const s = this.status;
-    if (this.seq === op.seq && (s === 'completed' || s === 'cancelled')) return op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
+    if (this.seq === op.seq && (s === 'completed' || s === 'cancelled')) return op.reject(refusal(op, this.current.jobId, s));
     this.ops.push(op);
     this.settleOps(this.seq);
   }
@@ -236,11 +233,17 @@ export class RemoteView {
 
   /** The resume being sent (counted by {@link sendingOp}) was queued as entry `id` (undefined: not sent). */
   trackResume(id: string | undefined): void {
-    const answer = id === undefined ? undefined : this.answers?.get(id);
-    if (--this.sending === 0) this.answers = undefined;
+    const answer = this.sentOne(id);
     if (id === undefined) return;
     if (answer?.[0].ok === false) this.resumeRefused?.();
     else (this.resumes ??= new Set()).add(id);
+  }
+
+  /** A command being sent was queued as entry `id` (undefined: not sent): the answer heard for it meanwhile. */
+  private sentOne(id: string | undefined): [AckMessage, string, number] | undefined {
+    const answer = id === undefined ? undefined : this.answers?.get(id);
+    if (--this.sending === 0) this.answers = undefined;
+    return answer;
   }
 
   /** The stored state read after a resume from here was refused: kept when the job had ended, even if its message was older than the resume. */
@@ -249,6 +252,8 @@ export class RemoteView {
   }
 
   private apply(seq: number, status: JobStatus, state: JobState | string): void {
+    const echo = this.echo && status === 'paused';
+    this.echo = false;
     this.seq = seq;
     this.status = status;
     if (typeof state === 'string') {
@@ -258,7 +263,7 @@ export class RemoteView {
       this.state = state;
       this.text = undefined;
     }
-    if (this.states !== undefined) this.states.next(this.current);
+    if (this.states !== undefined && !echo) this.states.next(this.current);
     this.settleOps(seq);
     if (isResting(status)) {
       const waiters = this.waiters;
@@ -269,20 +274,7 @@ export class RemoteView {
   }
 
   private settleOps(seq: number): void {
-    if (this.ops.length === 0) return;
-    this.ops = this.ops.filter((op) => {
-      if (seq <= op.seq) return true;
-      const s = this.status;
-      // A pause the owner took (a refusal comes as an ack before any later status) settles as a
-      // local one does: at the pause once the in-flight work ended, or with the job when it
-      // is cancelled or fails meanwhile.
-      if (op.kind === 'pause' && s === 'paused' && this.current.runningTasks.length === 0) op.resolve(this.current);
-      else if (op.kind === 'pause' && (s === 'cancelled' || s === 'failed')) op.resolve(this.current);
-      else if (op.kind === 'cancel' && s === 'cancelled') op.resolve(this.current);
-      else if (isTerminal(s)) op.reject(new JobStateError(`cannot ${op.kind} job '${this.current.jobId}': it is ${s}`));
-      else return true;
-      return false;
-    });
+    if (this.ops.length > 0) this.ops = this.ops.filter((op) => seq <= op.seq || !settleOp(op, this.status, () => this.current));
   }
 
   /** An owner's answer to a pause or cancel: a refusal, or the state a pause settled at (see OwnerCommands). */
@@ -290,11 +282,19 @@ export class RemoteView {
     if (ack.ok && text === '') return;
     if (!ack.ok && this.resumes?.delete(ack.id)) return this.resumeRefused?.();
     const before = this.ops.length;
-    this.ops = this.ops.filter((op) => op.id !== ack.id || (this.answer(op, ack, text), false));
-    if (this.ops.length === before && this.sending > 0) (this.answers ??= new Map()).set(ack.id, [ack, text]);
+    this.ops = this.ops.filter((op) => op.id !== ack.id || (this.answer(op, ack, text, this.seq), false));
+    if (this.ops.length === before && this.sending > 0) (this.answers ??= new Map()).set(ack.id, [ack, text, this.seq]);
   }
 
-  private answer(op: PendingOp, ack: AckMessage, text: string): void {
-    answerOp(op, ack, text, this.current.jobId);
+  /**
+   * Settles `op` by its owner's answer, heard at status seq `seq`. A pause's answer comes before
+   * the status its checkpoint publishes: the view says paused at once, as a local job does when
+   * its pause() resolves (a resume() right after must not be refused), unless news came since.
+   */
+  private answer(op: PendingOp, ack: AckMessage, text: string, seq: number): void {
+    const state = answerOp(op, ack, text, this.current.jobId);
+    if (state === undefined || seq !== this.seq || !(this.status === 'running' || this.status === 'pending' || this.status === 'paused')) return;
+    this.apply(seq, state.status, state);
+    this.echo = state.status === 'paused';
   }
 }

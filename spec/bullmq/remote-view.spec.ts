@@ -66,6 +66,53 @@ describe('RemoteView: pauses and cancels in flight', () => {
   });
 });
 
+describe('RemoteView: a pause settled by its owner’s answer', () => {
+  const settled = (id: string): string => `a${JSON.stringify({ id, ok: true })}\n${JSON.stringify(blankState('j', 'f', 'paused', 0).toJSON())}`;
+
+  /** A running view at seq 1 with a pause sent (entry 5-0, queued at seq 1) and state$ observed. */
+  function pausing(): { view: RemoteView; emitted: string[]; outcome: () => unknown; track: () => void } {
+    const view = new RemoteView(blankState('j', 'f', 'running', 0), 1);
+    const emitted: string[] = [];
+    view.stateSubject().subscribe((s) => emitted.push(s.status));
+    let outcome: unknown = 'pending';
+    view.sendingOp();
+    const track = (): void => view.track({ kind: 'pause', id: '5-0', seq: 1, resolve: (s) => (outcome = s.status), reject: (e) => (outcome = e) });
+    return { view, emitted, outcome: () => outcome, track };
+  }
+
+  it('the view says paused when the answer settles the pause, before the checkpoint’s status comes (which is then no news)', () => {
+    const p = pausing();
+    p.track();
+    p.view.receive(settled('5-0'));
+    expect([p.outcome(), p.view.status, p.view.resting, p.emitted]).to.deep.equal(['paused', 'paused', true, ['paused']]);
+    p.view.receive(status(2, 'paused'));
+    expect([p.view.seq, p.emitted]).to.deep.equal([2, ['paused']]);
+    p.view.receive(status(3, 'running'));
+    expect(p.emitted).to.deep.equal(['paused', 'running']);
+  });
+
+  it('an answer heard before the reply settles the pause and the view; a status heard after it, before the reply, wins', () => {
+    const early = pausing();
+    early.view.receive(settled('5-0'));
+    early.track();
+    expect([early.outcome(), early.view.status]).to.deep.equal(['paused', 'paused']);
+    const newer = pausing();
+    newer.view.receive(settled('5-0'));
+    newer.view.receive(status(2, 'paused'));
+    newer.view.receive(status(3, 'running')); // resumed by another client meanwhile
+    newer.track();
+    expect([newer.outcome(), newer.view.status, newer.emitted]).to.deep.equal(['paused', 'running', ['paused', 'running']]);
+  });
+
+  it('an answer never takes an ended view back', () => {
+    const p = pausing();
+    p.view.receive(settled('5-0'));
+    p.view.receive(status(2, 'cancelled'));
+    p.track();
+    expect([p.outcome(), p.view.status]).to.deep.equal(['paused', 'cancelled']);
+  });
+});
+
 describe('RemoteView: a resume from here that the owner refused (the job had ended)', () => {
   const refusal = (id: string): string => `a${JSON.stringify({ id, ok: false, error: { name: 'JobStateError', message: `cannot resume job 'j': it is cancelled` } })}\n`;
   const stored = blankState('j', 'f', 'cancelled', 0);
