@@ -156,7 +156,6 @@ export class OwnedJob implements CheckpointsOwner {
     this.lost = true;
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
-    this.pool?.dispose();
     this.poke();
   }
 
@@ -291,6 +290,7 @@ export class OwnedJob implements CheckpointsOwner {
   private forgetLocal(): void {
     [this.over, this.tapOff, this.checkpoint] = [true, true, undefined]; // (another owner may write it now)
     this.commands.dispose();
+    this.pool?.dispose(); // first: dropping the local copy cancels it, which is no news for the pool
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }
 }

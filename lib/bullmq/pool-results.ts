@@ -38,6 +38,8 @@ export class PoolResults {
   incarnation = 0;
   /** Set by the take (or a resume here): a result of another incarnation is dropped on arrival. */
   private known = false;
+  /** The job is let go here (see dispose): it lives on with another owner, whatever happens to the local copy. */
+  gone = false;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -133,6 +135,7 @@ export class PoolResults {
 
   /** The job is let go here: activations still waiting end (their job no longer runs here). */
   dispose(): void {
+    this.gone = true;
     for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
     this.waiters.clear();
     this.ready.clear();
@@ -213,6 +216,10 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
     // the activation of a newer owner's replay (the same pool job), which would wait for ever.
     const signal = ctx.host.abortSignal();
     const onAbort = (): void => {
+      // The local copy of a job let go here (lost, handed over) is cancelled to drop it: the job
+      // lives on, and its next owner replays this activation under the same key (the same pool
+      // job): nothing is told, nothing removed.
+      if (results.gone) return;
       const reason = signal.reason as Error;
       tell(String(reason?.name ?? 'Error'));
       if (reason instanceof CancelledError) remove(reason);

@@ -3,9 +3,14 @@
  * starts, as a queued in-process activation of such a job never does: the owner tells the pool
  * (a member that takes it later remembers the word), and a cancelled job's owner also takes it
  * off the queue. Without that, the handler ran later, its side effects after the job had ended.
+ * An owner that lets a job go (lost to another owner) drops its local copy by cancelling it:
+ * that is no news for the pool, whose activation the next owner replays under the same key.
  */
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { TAKE } from '../../lib/bullmq/control-scripts.js';
+import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { poolQueueName } from '../../lib/bullmq/wire.js';
 import { Flow, Routine, type ExecutionContext, type JobState, type Payload } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
@@ -95,5 +100,32 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     expect(statusOf(z)).to.equal('completed');
     await sleep(100);
     expect(started, 'y never started once its job had failed').to.deep.equal(['x#1', 'z#1']);
+  });
+
+  it('a lost owner drops its local copy without a word to the pool: the activation its next owner replays (the same pool job) still runs', async () => {
+    const x = await holdSlot(800);
+    const y = build().start('src', { tag: 'y' }, { runner: cluster.runner });
+    await sleep(150); // y's activation is queued behind x
+    const worker = cluster.workers[0];
+    expect(worker.owned).to.equal(2);
+    // Another owner takes y over (this worker's lease of it ran out, as if it had stalled).
+    const peek = new Redis(redis.connection as never);
+    const queue = new Queue(poolQueueName('pool-queued-abort'), { connection: redis.connection as never, prefix: cluster.prefix });
+    try {
+      const k = jobKeys(cluster.prefix, y.jobId);
+      await peek.hset(k.meta, 'until', '0');
+      const [fp, flow] = await peek.hmget(k.meta, 'fp', 'flow');
+      expect(((await TAKE.run(peek, [k.meta, k.state, k.journal, k.control, k.inbox], ['thief', 30_000, fp!, flow!])) as unknown[])[0]).to.equal(1);
+      for (let i = 0; i < 300 && worker.owned > 1; i++) await sleep(10);
+      expect(worker.owned, 'the worker heard it lost y').to.equal(1);
+      await sleep(100);
+      expect(await queue.getWaitingCount(), 'y’s activation is still queued').to.equal(1);
+    } finally {
+      await queue.close();
+      peek.disconnect();
+    }
+    expect(statusOf(await within(x.wait()))).to.equal('completed');
+    for (let i = 0; i < 200 && !started.includes('y#1'); i++) await sleep(10);
+    expect(started, 'y’s activation ran for its next owner').to.deep.equal(['x#1', 'y#1']);
   });
 });
