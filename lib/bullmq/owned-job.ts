@@ -12,6 +12,7 @@ import { ControlReader } from './control-reader.js';
 import { PoolResults } from './pool-results.js';
 import { ReplayFence } from './replay-fence.js';
 import { takenInbox } from './taken-inbox.js';
+import { pauseForHandoff } from './pause-for-handoff.js';
 import { dropLocal, materialize, type Materialized } from './materialize.js';
 import type { ControlEntry, WireJob } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
@@ -227,12 +228,15 @@ export class OwnedJob implements CheckpointsOwner {
     return this.done(); // (nothing local to drop: it never ran here)
   }
 
-  /** The worker closes while the job runs: pause it here, store it as running, let it go for another worker. */
+  /**
+   * The worker closes while the job runs: pause it here, store it as running, let it go for
+   * another worker. In-flight work unsettled by the close deadline is stored as running tasks
+   * (the next owner runs them again, as after a crash); dropping the local copy aborts it here.
+   */
   private async handoff(): Promise<Ownership> {
     const job = this.job!;
     this.tapOff = true;
-    await job.pause('handoff').catch(() => undefined);
-    await new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)); // its in-flight work settled
+    await pauseForHandoff(job, this.ctx.closeDeadline(), this.ctx.report);
     await this.cp!.flushed();
     if (this.lost) return 'lost';
     await this.ctx.store.saveWith(handedOver(job.state), { ...this.write(), keys: this.keys });

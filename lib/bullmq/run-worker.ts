@@ -52,6 +52,15 @@ export interface WorkerOptions {
   poolTurnLag?: number;
   /** This process's share of the activation pool (routines with `setPlacement('pool')`): activations at once (default 10; 0: none here). */
   pool?: { concurrency?: number };
+  /**
+   * ms `close()` waits for in-flight activations, those of the jobs it hands over and the pool
+   * activations it runs (default 30,000; at most 2^31 - 1). Past it, a job is handed over as
+   * it is: its in-flight activations are stored as running tasks, which the next owner runs
+   * again (at-least-once, as after a crash), and their handlers here are aborted; a pool
+   * activation still running is left to BullMQ's stall recovery. A handler that never settles
+   * then never keeps a closing worker. Keep it below your orchestrator's grace period.
+   */
+  closeTimeout?: number;
 }
 
 /**
@@ -97,6 +106,8 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const stalledInterval = positiveInt('stalledInterval', options.stalledInterval ?? 30_000);
   const maxRecoveries = nonNegativeInt('maxRecoveries', options.maxRecoveries ?? 3);
   const poolTurnLag = nonNegativeInt('poolTurnLag', options.poolTurnLag ?? 0, MAX_POOL_TURN_LAG); // (a timer holds it)
+  const closeTimeout = nonNegativeInt('closeTimeout', options.closeTimeout ?? 30_000, 2 ** 31 - 1); // (a timer holds it)
+  let closeDeadline = Infinity;
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
   const { client, owned } = openClient(options.connection, 'runWorker');
@@ -118,6 +129,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     fingerprint: flowFingerprint(flow),
     checkpoint: options.checkpoint ?? {},
     poolTurnLag,
+    closeDeadline: () => closeDeadline,
     get closing() {
       return closing;
     },
@@ -155,7 +167,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     },
     () => sessions.forEach((s) => s.resync()), // what was published while the subscriber was away is read again
   );
-  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, resultsOf: (jobId) => sessions.get(jobId)?.results, owner: id, localOwner: (jobId) => sessions.get(jobId) });
+  const pool = await startPool(flow, options, { client, prefix, lockDuration, stalledInterval, nudges: ctx.nudges, report, closeDeadline: ctx.closeDeadline, resultsOf: (jobId) => sessions.get(jobId)?.results, owner: id, localOwner: (jobId) => sessions.get(jobId) });
 
   // Without jobs to own (concurrency 0), this process is a member of the activation pool only.
   const worker =
@@ -183,6 +195,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     async close() {
       if (closing) return;
       closing = true;
+      closeDeadline = Date.now() + closeTimeout;
       for (const s of sessions.values()) s.poke();
       await worker?.close();
       ctx.leases.close();

@@ -28,6 +28,8 @@ export interface WorkerContext {
   readonly checkpoint: CheckpointOptions;
   /** ms a pool-only turn's checkpoint may wait (see PoolTurnLag; 0: none waits). */
   readonly poolTurnLag: number;
+  /** Until when (epoch ms) a closing worker waits for in-flight activations (see WorkerOptions.closeTimeout; Infinity until it closes). */
+  closeDeadline(): number;
   /** The worker is closing: owned jobs that still run are handed over. */
   readonly closing: boolean;
   report(error: unknown): void;

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { ConfigurationError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import { setPoolExecutor } from '../model/placement.js';
 import { BulkAdder } from './bulk-adder.js';
@@ -10,6 +10,7 @@ import { poolExecutor, type PoolResults } from './pool-results.js';
 import { ownerAbort, poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
+import { settledWithin } from './settled-within.js';
 import { poolQueueName, type PoolWire } from './wire.js';
 
 /** @internal What the pool part of a worker needs from the rest of it. */
@@ -20,6 +21,8 @@ export interface PoolDeps {
   stalledInterval: number;
   nudges: ChannelFeed;
   report(error: unknown): void;
+  /** Until when (epoch ms) a closing worker waits for the pool activations it runs. */
+  closeDeadline(): number;
   resultsOf(jobId: string): PoolResults | undefined;
   /** This worker's lease owner id, and its ownership of a job it owns (see LocalOwner). */
   owner: string;
@@ -56,6 +59,8 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   const early = new Map<string, [number, string]>();
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
+  /** The activations this member is processing (a closing worker waits for them, up to its closeTimeout). */
+  const processing = new Set<Promise<void>>();
   if (concurrency > 0) {
     stopAborts = await deps.nudges.watch(abortChannel, (message) => {
       const [key, reason] = message.split('\n');
@@ -66,7 +71,17 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       early.delete(key);
       early.set(key, [now, reason ?? '']);
     });
-    worker = new Worker<PoolWire>(name, poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner }), {
+    const run = poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner });
+    const tracked = (bull: Parameters<typeof run>[0]): Promise<void> => {
+      const done = run(bull);
+      processing.add(done);
+      done.then(
+        () => processing.delete(done),
+        () => processing.delete(done),
+      );
+      return done;
+    };
+    worker = new Worker<PoolWire>(name, tracked, {
       connection: options.connection as never,
       prefix: deps.prefix,
       concurrency,
@@ -81,7 +96,14 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   return {
     async close() {
       setPoolExecutor(flow, undefined);
-      await worker?.close();
+      if (worker !== undefined) {
+        // No more taken; those running get until the deadline, then BullMQ's close lets them go
+        // (force): their locks lapse, and stall recovery runs them again elsewhere.
+        await worker.pause(true);
+        const drained = await settledWithin(Promise.allSettled([...processing]), deps.closeDeadline() - Date.now());
+        if (!drained) deps.report(new TimeoutError(`pool: ${processing.size} activation(s) did not settle within closeTimeout; left to BullMQ's stall recovery`));
+        await worker.close(!drained);
+      }
       stopAborts?.();
       await queue.close();
     },
