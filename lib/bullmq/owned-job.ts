@@ -183,11 +183,8 @@ export class OwnedJob implements CheckpointsOwner {
       if (!this.quiet()) continue;
       const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1']);
       if (released === -1) return (this.lose(), 'lost');
-      if (released === 0) {
-        this.reader.readSoon();
-        continue;
-      }
-      return this.done();
+      if (released !== 0) return this.done();
+      this.reader.readSoon(); // commands arrived since it last read: read them, go on
     }
   }
 
@@ -229,9 +226,8 @@ export class OwnedJob implements CheckpointsOwner {
   }
 
   /**
-   * The worker closes while the job runs: pause it here, store it as running, let it go for
-   * another worker. In-flight work unsettled by the close deadline is stored as running tasks
-   * (the next owner runs them again, as after a crash); dropping the local copy aborts it here.
+   * The worker closes while the job runs: pause it here, store it as running, let it go for another worker. In-flight
+   * work unsettled by the close deadline is stored as running tasks (run again by the next owner), aborted here.
    */
   private async handoff(): Promise<Ownership> {
     const job = this.job!;
@@ -249,6 +245,9 @@ export class OwnedJob implements CheckpointsOwner {
   // As its checkpoints' owner (CheckpointsOwner, @internal): the writer's questions, and what it is told.
   ownership(): 'owned' | 'released' | 'gone' {
     return this.released ? 'released' : this.lost || this.over ? 'gone' : 'owned';
+  }
+  answered(): number {
+    return this.commands.answered;
   }
   write(): { cursor: string; epoch: string; inc: string } {
     return { cursor: this.applied, epoch: this.epoch, inc: this.pool?.incarnation ? String(this.pool.incarnation) : '' };

@@ -50,8 +50,16 @@ export class OwnerCheckpoints {
   /** Saves asked for by moments: a deferred turn save is made only if none came since. */
   private turns = 0;
   private deferred = -1;
+  /** The owner's pause answers published as of the last save asked for (a save after a new one is in full: see OwnerWriter). */
+  private answers = 0;
 
-  constructor(ctx: WorkerContext, jobId: string, keys: JobKeys, owner: CheckpointsOwner, sources?: LagSources) {
+  constructor(
+    ctx: WorkerContext,
+    jobId: string,
+    keys: JobKeys,
+    private readonly owner: CheckpointsOwner,
+    sources?: LagSources,
+  ) {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
     // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
     const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
@@ -71,6 +79,11 @@ export class OwnerCheckpoints {
   save(rt: JobRuntime, statusChange = true): void {
     this.asked = rt.version;
     this.lag?.mark(rt);
+    const answers = this.owner.answered();
+    if (answers > this.answers) {
+      this.answers = answers;
+      this.cp.saveInFull(rt.id); // a journal entry announces nothing
+    }
     this.cp.notify(rt, statusChange);
   }
 

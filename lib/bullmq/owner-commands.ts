@@ -26,6 +26,8 @@ export class OwnerCommands {
   private observed: Set<string> | undefined = undefined;
   private events: Subscription | undefined = undefined;
   private outputs: Subscription | undefined = undefined;
+  /** Pauses settled by an answer published so far: each answer carries a state a client shows until a status comes after it (see OwnerWriter). */
+  answered = 0;
 
   constructor(
     private readonly flow: Flow,
@@ -151,6 +153,7 @@ export class OwnerCommands {
       return this.report(error); // (its checkpoint fails alike; the client settles on what is published next)
     }
     this.client.publish(this.channel, `a${JSON.stringify({ id, ok: true })}\n${text}`).catch(this.report);
+    this.answered++;
   }
 
   private ack(id: string, error: { name: string; message: string }): void {

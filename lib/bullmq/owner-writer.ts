@@ -11,6 +11,8 @@ export interface WriterOwner {
   ownership(): 'owned' | 'released' | 'gone';
   /** The cursor and the epoch a write carries now, and the job's incarnation a save keeps ('' = none yet). */
   write(): { cursor: string; epoch: string; inc?: string };
+  /** The pauses settled by an answer published so far (see OwnerCommands.answered). */
+  answered(): number;
   /** The release a settled job's save may do, when nothing is in flight or unread here. */
   release(): { owner: string; seen: string } | undefined;
   /** The save let the job go. */
@@ -35,6 +37,8 @@ export function ownerWriter(store: RedisJobStore, jobId: string, keys: JobKeys, 
 /** The writer itself: one object per ownership (methods, not a closure each). */
 class OwnerWriter implements JobStore {
   private last: JobState | undefined = undefined;
+  /** The owner's answers published before the last save that landed started: that save's status publication follows them. */
+  private announced = 0;
 
   constructor(
     private readonly store: RedisJobStore,
@@ -52,10 +56,15 @@ class OwnerWriter implements JobStore {
     // save that would have announced the settled pause is given up, the next one announces it.
     const last = this.last;
     const settled = state.status === 'paused' && state.runningTasks.length === 0 && last?.status === 'paused' && last.runningTasks.length > 0;
+    // A client's view shows the state a pause's answer carried until a status comes: the first
+    // save after an answer publishes its status even when the stored one is the same (a resume
+    // applied with the pause leaves it running, and nothing else would tell the client).
+    const answered = owner.answered();
     const release = isTerminal(state.status) ? owner.release() : undefined;
     const { cursor, epoch, inc } = owner.write();
-    return this.store.saveWith(state, { cursor, epoch, publish: settled, release, keys: this.keys, inc }).then((r) => {
+    return this.store.saveWith(state, { cursor, epoch, publish: settled || answered > this.announced, release, keys: this.keys, inc }).then((r) => {
       this.last = state;
+      this.announced = Math.max(this.announced, answered);
       if (r.released) owner.releasedBySave();
     });
   }

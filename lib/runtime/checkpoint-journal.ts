@@ -47,6 +47,8 @@ export interface CheckpointWrite {
  */
 export class CheckpointJournal {
   private readonly bases = new Map<string, Base>();
+  /** Ids whose next write is a full save, whatever changed (see {@link saveInFull}). */
+  private readonly full = new Set<string>();
 
   constructor(
     private readonly enabled: boolean,
@@ -59,7 +61,7 @@ export class CheckpointJournal {
     const journal = this.enabled && typeof store.appendJournal === 'function';
     // A status change is a full save too: a store may announce status changes from its saves
     // (RedisJobStore publishes them to remote clients), and a journal entry announces nothing.
-    if (journal && base !== undefined && base.job === job && !isResting(state.status) && base.state.status === state.status && base.entries < this.compactEvery) {
+    if (journal && base !== undefined && base.job === job && !isResting(state.status) && base.state.status === state.status && base.entries < this.compactEvery && !this.full.has(id)) {
       return {
         run: () => {
           const entry = diffJobStates(base.state, state);
@@ -74,12 +76,21 @@ export class CheckpointJournal {
       };
     }
     this.bases.delete(id);
+    this.full.delete(id);
     return {
       run: () => call(() => store.save(state)),
       landed: () => {
         if (journal && !isResting(state.status)) this.bases.set(id, { job, state, entries: 0 });
       },
     };
+  }
+
+  /**
+   * The next write of `id` planned is a full save, even after a write in flight lands (which
+   * sets a new base): a store that announces saves has something to announce (see OwnerWriter).
+   */
+  saveInFull(id: string): void {
+    this.full.add(id);
   }
 
   /** A write of `id` failed, or its outcome is unknown: the next one is a full save. */

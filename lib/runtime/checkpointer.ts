@@ -112,6 +112,11 @@ export class Checkpointer {
     this.request(job.id, job);
   }
 
+  /** @internal The next write of `id` is a full save, never a journal entry (see CheckpointJournal.saveInFull). */
+  saveInFull(id: string): void {
+    this.journal.saveInFull(id);
+  }
+
   /**
    * Resolves once no checkpoint is being written (every write landed or was given up). With
    * `timeout` (ms), rejects with a TimeoutError naming the jobs still being written by then.

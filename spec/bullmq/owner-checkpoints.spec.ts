@@ -51,6 +51,7 @@ async function harness(fail: number): Promise<{ job: Job; checkpoints: OwnerChec
     releasedBySave: () => undefined,
     lose: () => expect.fail('no write is fenced here'),
     landed: () => undefined,
+    answered: () => 0,
   };
   return { job, checkpoints: new OwnerCheckpoints(ctx, job.jobId, jobKeys('rlx', job.jobId), owner), saved, reported };
 }

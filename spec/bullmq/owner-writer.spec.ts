@@ -17,17 +17,18 @@ function state(status: string, running: number): JobState {
 }
 
 /** A writer over a store whose saves fail as `outcomes` says (true: lands), recording each save's `publish`. */
-function harness(outcomes: boolean[]): { save(s: JobState): Promise<void>; published: boolean[] } {
+function harness(outcomes: boolean[]): { save(s: JobState): Promise<void>; published: boolean[]; answer(): void } {
   const published: boolean[] = [];
+  let answers = 0;
   const store = {
     saveWith: (_s: JobState, extra: { publish?: boolean }) => {
       published.push(extra.publish === true);
       return outcomes.shift() === false ? Promise.reject(new Error('redis is down')) : Promise.resolve({ seq: published.length, released: false });
     },
   } as unknown as RedisJobStore;
-  const owner: WriterOwner = { ownership: () => 'owned', write: () => ({ cursor: '', epoch: '1' }), release: () => undefined, releasedBySave: () => undefined };
+  const owner: WriterOwner = { ownership: () => 'owned', write: () => ({ cursor: '', epoch: '1' }), release: () => undefined, releasedBySave: () => undefined, answered: () => answers };
   const writer = ownerWriter(store, 'j', jobKeys('rlx', 'j'), owner);
-  return { save: (s) => writer.save(s), published };
+  return { save: (s) => writer.save(s), published, answer: () => void answers++ };
 }
 
 describe('routilux/bullmq: the owner writer publishes a settled pause', () => {
@@ -57,5 +58,20 @@ describe('routilux/bullmq: the owner writer publishes a settled pause', () => {
     await w.save(state('paused', 1)).catch(() => undefined);
     await w.save(state('paused', 1));
     expect(w.published).to.deep.equal([false, false, false]);
+  });
+
+  it('publishes the first save started after a pause’s answer, even with the status unchanged (a resume applied with the pause left it running)', async () => {
+    const w = harness([true, true, true, true, false, true, true]);
+    await w.save(state('running', 1));
+    const inFlight = w.save(state('running', 1)); // started before the answer: announces nothing new
+    w.answer();
+    await inFlight;
+    await w.save(state('running', 1)); // the client shows paused: this tells it running
+    await w.save(state('running', 1));
+    w.answer();
+    await w.save(state('running', 1)).catch(() => undefined); // given up: the next one announces instead
+    await w.save(state('running', 1));
+    await w.save(state('running', 1));
+    expect(w.published).to.deep.equal([false, false, true, false, true, true, false]);
   });
 });

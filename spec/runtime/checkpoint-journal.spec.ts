@@ -37,4 +37,18 @@ describe('CheckpointJournal', () => {
     await write(journal, at(running, 4));
     expect(writes).to.deep.equal(['save pending', 'save running', 'append', 'append']);
   });
+
+  it('saves in full the next write after saveInFull, even one planned after a write in flight lands (and only that one)', async () => {
+    writes.length = 0;
+    const journal = new CheckpointJournal(true, 200);
+    const running = blankState('j', 'f', 'running', 1);
+    await write(journal, running);
+    const inFlight = journal.plan(store, 'j', job, at(running, 2)); // a journal entry, on its way
+    journal.saveInFull('j');
+    await inFlight.run();
+    inFlight.landed(); // (sets the base the next entry would diff against)
+    await write(journal, at(running, 3)); // same status: a full save all the same
+    await write(journal, at(running, 4));
+    expect(writes).to.deep.equal(['save running', 'append', 'save running', 'append']);
+  });
 });
