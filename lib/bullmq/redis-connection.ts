@@ -55,10 +55,10 @@ export function duplicateClient(connection: unknown, where: string, extra: Redis
   return openClient(connection, where, { enableAutoPipelining: false, ...extra }).client;
 }
 
-/** @internal Closes a client this package opened (quit, or disconnect when quit fails). @example `await closeClient(client)` */
-export async function closeClient(client: RedisClient): Promise<void> {
+/** @internal Closes a client this package opened (quit, or disconnect when quit fails or the server stopped answering: `answering` false). @example `await closeClient(client)` */
+export async function closeClient(client: RedisClient, answering = true): Promise<void> {
   try {
-    if (client.status === 'wait' || client.status === 'end') {
+    if (!answering || client.status === 'wait' || client.status === 'end') {
       client.disconnect();
       return;
     }

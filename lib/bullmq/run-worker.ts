@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
 import { Subject, type Observable } from 'rxjs';
-import { ConfigurationError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import type { CheckpointOptions } from '../runtime/checkpoint-options.js';
 import { ChannelFeed } from './channel-feed.js';
@@ -16,6 +16,8 @@ import { startPool } from './worker-pool.js';
 import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
 import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
+import { ProcessingSet } from './processing-set.js';
+import { settledWithin } from './settled-within.js';
 
 /**
  * Options of {@link runWorker}.
@@ -116,6 +118,9 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const sessions = new Map<string, OwnedJob>();
   const id = `${hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
   let closing = false;
+  let closed: Promise<void> | undefined;
+  /** The jobs this worker owns, as BullMQ processes them (a closing worker waits for them until its deadline). */
+  const processing = new ProcessingSet();
   const ctx: WorkerContext = {
     flow,
     client,
@@ -173,7 +178,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const worker =
     concurrency === 0
       ? undefined
-      : new Worker<WireJob>(queueName(flow.flowId), processor, {
+      : new Worker<WireJob>(queueName(flow.flowId), processing.wrap(processor), {
           connection: options.connection as never,
           prefix,
           concurrency,
@@ -192,21 +197,41 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       return sessions.size;
     },
     errors$: errors.asObservable(),
-    async close() {
-      if (closing) return;
-      closing = true;
-      closeDeadline = Date.now() + closeTimeout;
-      for (const s of sessions.values()) s.poke();
-      await worker?.close();
+    close() {
+      return (closed ??= closeWorker());
+    },
+  };
+
+  async function closeWorker(): Promise<void> {
+    closing = true;
+    closeDeadline = Date.now() + closeTimeout;
+    for (const s of sessions.values()) s.poke();
+    // Owned jobs are handed over (each waits for its in-flight work until the deadline, then
+    // saves and lets go), then the pool closes. A Redis that stopped answering does not keep
+    // close() either: a lockDuration past the deadline, the connections are dropped, and a job
+    // still owned here is left to its lease (recovered elsewhere from its last checkpoint, as
+    // after a crash).
+    const limit = closeDeadline + lockDuration;
+    const graceful = (async () => {
+      if (worker !== undefined) await processing.drainAndClose(worker, limit);
       ctx.leases.close();
       setCheckpointTap(flow, undefined);
       await pool.close();
-      ctx.nudges.close();
-      await closeClient(subscriber);
-      if (owned) await closeClient(client);
-      errors.complete();
-    },
-  };
+    })();
+    const answered = await settledWithin(graceful, limit - Date.now());
+    if (!answered) {
+      report(new TimeoutError(`runWorker: close() did not finish within closeTimeout + lockDuration (is Redis unreachable?); connections dropped, ${sessions.size} owned job(s) left to their leases`));
+      ctx.leases.close();
+      setCheckpointTap(flow, undefined);
+      void worker?.close(true).catch(() => undefined); // (stops its lock renewals; a close begun already does too)
+      void worker?.disconnect().catch(() => undefined);
+      pool.disconnect();
+    }
+    ctx.nudges.close();
+    await closeClient(subscriber, answered);
+    if (owned) await closeClient(client, answered);
+    errors.complete();
+  }
 }
 
 /** Puts the BullMQ job back for `ms` (no closure per job: most jobs never need it). */

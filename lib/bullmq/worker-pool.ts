@@ -10,7 +10,7 @@ import { poolExecutor, type PoolResults } from './pool-results.js';
 import { ownerAbort, poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
-import { settledWithin } from './settled-within.js';
+import { ProcessingSet } from './processing-set.js';
 import { poolQueueName, type PoolWire } from './wire.js';
 
 /** @internal What the pool part of a worker needs from the rest of it. */
@@ -42,7 +42,7 @@ export interface PoolDeps {
  * await pool.close();
  * ```
  */
-export async function startPool(flow: Flow, options: { connection: RedisConnection; pool?: { concurrency?: number } }, deps: PoolDeps): Promise<{ close(): Promise<void> }> {
+export async function startPool(flow: Flow, options: { connection: RedisConnection; pool?: { concurrency?: number } }, deps: PoolDeps): Promise<{ close(): Promise<void>; disconnect(): void }> {
   const concurrency = options.pool?.concurrency ?? 10;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 0) {
     throw new ConfigurationError(`runWorker: option pool.concurrency must be an integer >= 0, got ${describeValue(concurrency)}`);
@@ -60,7 +60,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
   let stopAborts: (() => void) | undefined;
   let worker: Worker<PoolWire> | undefined;
   /** The activations this member is processing (a closing worker waits for them, up to its closeTimeout). */
-  const processing = new Set<Promise<void>>();
+  const processing = new ProcessingSet();
   if (concurrency > 0) {
     stopAborts = await deps.nudges.watch(abortChannel, (message) => {
       const [key, reason] = message.split('\n');
@@ -72,16 +72,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       early.set(key, [now, reason ?? '']);
     });
     const run = poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner });
-    const tracked = (bull: Parameters<typeof run>[0]): Promise<void> => {
-      const done = run(bull);
-      processing.add(done);
-      done.then(
-        () => processing.delete(done),
-        () => processing.delete(done),
-      );
-      return done;
-    };
-    worker = new Worker<PoolWire>(name, tracked, {
+    worker = new Worker<PoolWire>(name, processing.wrap(run), {
       connection: options.connection as never,
       prefix: deps.prefix,
       concurrency,
@@ -99,13 +90,19 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       if (worker !== undefined) {
         // No more taken; those running get until the deadline, then BullMQ's close lets them go
         // (force): their locks lapse, and stall recovery runs them again elsewhere.
-        await worker.pause(true);
-        const drained = await settledWithin(Promise.allSettled([...processing]), deps.closeDeadline() - Date.now());
-        if (!drained) deps.report(new TimeoutError(`pool: ${processing.size} activation(s) did not settle within closeTimeout; left to BullMQ's stall recovery`));
-        await worker.close(!drained);
+        const left = processing.size;
+        if (!(await processing.drainAndClose(worker, deps.closeDeadline()))) deps.report(new TimeoutError(`pool: ${left} activation(s) did not settle within closeTimeout; left to BullMQ's stall recovery`));
       }
       stopAborts?.();
       await queue.close();
+    },
+    /** Drops the pool's connections at once (Redis stopped answering a closing worker). */
+    disconnect() {
+      setPoolExecutor(flow, undefined);
+      stopAborts?.();
+      void worker?.close(true).catch(() => undefined); // (stops its lock renewals; a close begun already does too)
+      void worker?.disconnect().catch(() => undefined);
+      void queue.disconnect().catch(() => undefined);
     },
   };
 }

@@ -5,9 +5,13 @@
  * still running go to BullMQ's stall recovery. Both are reported on `errors$`.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Flow, Routine, type ExecutionContext, type JobState } from '../../lib/index.js';
 import { TimeoutError } from '../../lib/errors/errors.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { findRedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { childScript } from '../helpers/child-script.js';
 import { sleep } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
 
@@ -85,6 +89,25 @@ describe('routilux/bullmq: worker.close() with a handler that never settles', fu
         (error: Error) => `${error.name}: ${error.message}`,
       );
       expect(refused, String(bad)).to.match(/^ConfigurationError: runWorker: option closeTimeout must be/);
+    }
+  });
+
+  it('Redis gone: close() still settles (closeTimeout + lockDuration), says so on errors$, and nothing of it keeps the process alive for long', async () => {
+    const server = await startRedisServer(findRedisServer().binary!);
+    try {
+      const script = await childScript(fileURLToPath(new URL('../fixtures/close-dead-redis-child.ts', import.meta.url)));
+      const child = spawn(process.execPath, [script, server.socket, String(server.pid)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      const code = await within(new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))), 20_000);
+      if (code === 'HANG') child.kill('SIGKILL');
+      expect(code, `the child ended by itself (output: ${out})`).to.equal(0);
+      const took = Number(/^closed (\d+)$/m.exec(out)?.[1]);
+      expect(took, 'close() took about closeTimeout + lockDuration').to.be.within(1_000, 4_000);
+      expect(out).to.match(/error TimeoutError: job '.*': 1 in-flight activation\(s\) did not settle within closeTimeout/);
+      expect(out).to.match(/error TimeoutError: runWorker: close\(\) did not finish within closeTimeout \+ lockDuration/);
+    } finally {
+      await server.stop();
     }
   });
 });
