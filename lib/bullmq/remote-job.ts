@@ -56,7 +56,7 @@ export class RemoteJob extends Job {
     this.listener = new RemoteListener(id, this._view, link);
     this.chain = new CommandChain(id, this.listener);
     // A resume from here refused (the job had ended: its message may have been dropped as stale): the store says how.
-    this._view.resumeRefused = () => void this.link.load(this.id).then((l) => (l && this._view.ended(l.seq, l.state), this.listener.seen()), this.link.report);
+    this._view.resumeRefused = () => void this.link.load(this.id).then((l) => (l && this._view.keepEnded(l.seq, l.state), this.listener.seen()), this.link.report);
   }
 
   override get jobId(): string {

@@ -247,7 +247,7 @@ export class RemoteView {
   }
 
   /** The stored state read after a resume from here was refused: kept when the job had ended, even if its message was older than the resume. */
-  ended(seq: number, state: JobState): void {
+  keepEnded(seq: number, state: JobState): void {
     if ((state.status === 'completed' || state.status === 'cancelled') && !this.terminal) this.apply(Math.max(seq, this.seq), state.status, state);
   }
 

@@ -136,7 +136,7 @@ describe('RemoteView: a resume from here that the owner refused (the job had end
     expect(view.status).to.equal('running');
     view.receive(refusal('9-0'));
     expect(refused()).to.equal(1);
-    view.ended(5, stored);
+    view.keepEnded(5, stored);
     expect([view.status, view.terminal, view.busy]).to.deep.equal(['cancelled', true, false]);
   });
 
@@ -165,7 +165,7 @@ describe('RemoteView: a resume from here that the owner refused (the job had end
     const { view } = resuming();
     view.release(5);
     view.trackResume('9-0');
-    view.ended(5, blankState('j', 'f', 'failed', 0));
+    view.keepEnded(5, blankState('j', 'f', 'failed', 0));
     expect(view.status).to.equal('running');
   });
 });
