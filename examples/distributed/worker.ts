@@ -2,7 +2,8 @@
  * A worker process of the distributed example (`npx tsx examples/distributed/worker.ts`; start
  * as many as you like, on any machine that reaches the Redis). It owns jobs of the `orders`
  * flow and lends a hand to the activation pool; SIGTERM or SIGINT close it gracefully (running
- * jobs are handed over to the other workers).
+ * jobs are handed over to the other workers; a handler still running after closeTimeout runs
+ * again there).
  *
  * What it prints: `worker <id> ready`, then `worker <id> closed` when stopped.
  */
@@ -15,6 +16,7 @@ const worker = await runWorker(ordersFlow(), {
   pool: { concurrency: 10 }, // pool activations at once (routines placed with setPlacement('pool'))
   lockDuration: 10_000, // a dead worker's jobs move on after about this plus stalledInterval
   stalledInterval: 5_000,
+  closeTimeout: 20_000, // a stop waits this long for running handlers (keep it below your orchestrator's grace period)
 });
 worker.errors$.subscribe((error) => console.error('worker error:', error));
 console.log(`worker ${worker.id} ready`);
