@@ -175,7 +175,7 @@ export class OwnedJob implements CheckpointsOwner {
       if (this.lost) return 'lost';
       if (this.released) return this.done();
       const status = this.job!._runtime.status;
-      if (this.ctx.closing && (status === 'running' || status === 'pending')) return this.handoff();
+      if (this.ctx.closing && (status === 'running' || status === 'pending' || this.job!._runtime.work.running > 0)) return this.handoff();
       if (!this.quiet()) continue;
       await this.cp!.quiescent(this.job!._runtime, () => this.lost || this.released); // the quiescent state, whatever the last turn saved
       if (this.lost) return 'lost';
@@ -231,15 +231,16 @@ export class OwnedJob implements CheckpointsOwner {
    */
   private async handoff(): Promise<Ownership> {
     const job = this.job!;
-    this.tapOff = true;
+    const paused = job._runtime.status === 'paused'; // by a client, its work in flight: stored paused (published: a pause() waits on it)
+    this.tapOff = true; // (commands read from now on are left to the next owner: see applyNow)
     await pauseForHandoff(job, this.ctx.closeDeadline(), this.ctx.report);
     await this.cp!.flushed();
     if (this.lost) return 'lost';
-    await this.ctx.store.saveWith(handedOver(job.state), { ...this.write(), keys: this.keys });
+    await this.ctx.store.saveWith(paused ? job.state : handedOver(job.state), { ...this.write(), keys: this.keys, publish: paused });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
     this.ctx.store.forget(this.jobId);
     this.forgetLocal();
-    return 'handoff';
+    return paused ? 'done' : 'handoff';
   }
 
   // As its checkpoints' owner (CheckpointsOwner, @internal): the writer's questions, and what it is told.
@@ -277,7 +278,7 @@ export class OwnedJob implements CheckpointsOwner {
   /** Applies read commands; each one's effect is in the next checkpoint, which also saves the cursor. */
   private applyNow(entries: ControlEntry[]): void {
     const job = this.job;
-    if (job === undefined || this.lost || this.over || entries.length === 0) return;
+    if (job === undefined || this.lost || this.tapOff || entries.length === 0) return; // (tapOff: let go, or being handed over)
     if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
       // Its own failed job resumed: one incarnation up, as at a take (see takenInbox).

@@ -22,5 +22,5 @@ export async function pauseForHandoff(job: Job, deadline: number, report: (error
     .then(() => new Promise<JobState>((resolve) => job._runtime.whenIdle(false, resolve)));
   if (await settledWithin(idle, deadline - Date.now())) return;
   const unsettled = job._runtime.work.running;
-  report(new TimeoutError(`job '${job.jobId}': ${unsettled} in-flight activation(s) did not settle within closeTimeout; handed over as they were, they run again on the next owner`));
+  report(new TimeoutError(`job '${job.jobId}': ${unsettled} in-flight activation(s) did not settle within closeTimeout; stored as running tasks, they run again on the next owner`));
 }

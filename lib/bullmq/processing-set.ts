@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import { WaitingError, type Job, type Worker } from 'bullmq';
 import { settledWithin } from './settled-within.js';
 
 /**
@@ -10,21 +10,26 @@ import { settledWithin } from './settled-within.js';
  * ```ts
  * const processing = new ProcessingSet();
  * const worker = new Worker(name, processing.wrap(processor), { connection });
- * const drained = await processing.drainAndClose(worker, Date.now() + 30_000);
+ * const left = await processing.drainAndClose(worker, Date.now() + 30_000); // 0: all settled in time
  * ```
  */
 export class ProcessingSet {
   private readonly running = new Set<Promise<void>>();
+  /** Jobs are no longer taken (see {@link drainAndClose}). */
+  private stopped = false;
 
   /** How many are being processed. */
   get size(): number {
     return this.running.size;
   }
 
-  /** `processor`, counting each job while it is processed. */
-  wrap<J, T extends unknown[]>(processor: (job: J, ...rest: T) => Promise<void>): (job: J, ...rest: T) => Promise<void> {
-    return (job, ...rest) => {
-      const done = processor(job, ...rest);
+  /**
+   * `processor`, counting each job while it is processed. Once taking stopped, a job BullMQ still
+   * delivers (a fetch already on its way when the worker paused) goes back to the queue unprocessed.
+   */
+  wrap<D>(processor: (job: Job<D>, token?: string) => Promise<void>): (job: Job<D>, token?: string) => Promise<void> {
+    return (job, token) => {
+      const done = this.stopped ? putBack(job, token) : processor(job, token);
       this.running.add(done);
       const drop = (): void => void this.running.delete(done);
       done.then(drop, drop);
@@ -32,15 +37,28 @@ export class ProcessingSet {
     };
   }
 
+  /** Takes no more jobs (those being processed go on). */
+  async stopTaking(worker: Worker): Promise<void> {
+    this.stopped = true;
+    await worker.pause(true);
+  }
+
   /**
    * Takes no more jobs, waits for those being processed until `deadline` (epoch ms), then closes
    * `worker`, with force if some are still processed (their BullMQ locks lapse: stall recovery
-   * delivers them again). Resolves whether every one settled in time.
+   * delivers them again). Resolves how many were still processed at the deadline (0: none).
    */
-  async drainAndClose(worker: Worker, deadline: number): Promise<boolean> {
-    await worker.pause(true);
+  async drainAndClose(worker: Worker, deadline: number): Promise<number> {
+    await this.stopTaking(worker);
     const drained = await settledWithin(Promise.allSettled([...this.running]), deadline - Date.now());
-    await worker.close(!drained);
-    return drained;
+    const left = drained ? 0 : this.running.size;
+    await worker.close(left > 0);
+    return left;
   }
+}
+
+/** Puts a job delivered after taking stopped back in the queue, for another worker. */
+async function putBack(job: Job, token: string | undefined): Promise<never> {
+  await job.moveToWait(token);
+  throw new WaitingError();
 }

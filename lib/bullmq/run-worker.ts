@@ -213,6 +213,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     // after a crash).
     const limit = closeDeadline + lockDuration;
     const graceful = (async () => {
+      await pool.stopTaking();
       if (worker !== undefined) await processing.drainAndClose(worker, limit);
       ctx.leases.close();
       setCheckpointTap(flow, undefined);

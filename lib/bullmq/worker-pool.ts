@@ -42,7 +42,7 @@ export interface PoolDeps {
  * await pool.close();
  * ```
  */
-export async function startPool(flow: Flow, options: { connection: RedisConnection; pool?: { concurrency?: number } }, deps: PoolDeps): Promise<{ close(): Promise<void>; disconnect(): void }> {
+export async function startPool(flow: Flow, options: { connection: RedisConnection; pool?: { concurrency?: number } }, deps: PoolDeps): Promise<{ stopTaking(): Promise<void>; close(): Promise<void>; disconnect(): void }> {
   const concurrency = options.pool?.concurrency ?? 10;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 0) {
     throw new ConfigurationError(`runWorker: option pool.concurrency must be an integer >= 0, got ${describeValue(concurrency)}`);
@@ -85,13 +85,17 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
     await worker.waitUntilReady();
   }
   return {
+    /** Takes no more activations (a closing worker's first step: what it takes then could not finish by the deadline). */
+    async stopTaking() {
+      if (worker !== undefined) await processing.stopTaking(worker);
+    },
     async close() {
       setPoolExecutor(flow, undefined);
       if (worker !== undefined) {
-        // No more taken; those running get until the deadline, then BullMQ's close lets them go
-        // (force): their locks lapse, and stall recovery runs them again elsewhere.
-        const left = processing.size;
-        if (!(await processing.drainAndClose(worker, deps.closeDeadline()))) deps.report(new TimeoutError(`pool: ${left} activation(s) did not settle within closeTimeout; left to BullMQ's stall recovery`));
+        // Those running get until the deadline, then BullMQ's close lets them go (force): their
+        // locks lapse, and stall recovery runs them again elsewhere.
+        const left = await processing.drainAndClose(worker, deps.closeDeadline());
+        if (left > 0) deps.report(new TimeoutError(`pool: ${left} activation(s) did not settle within closeTimeout; left to BullMQ's stall recovery`));
       }
       stopAborts?.();
       await queue.close();

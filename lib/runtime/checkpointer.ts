@@ -174,9 +174,6 @@ export class Checkpointer {
       w.abandoned++;
       this.failed(id, w, hungSave(id, this.options.saveTimeout));
     }, this.options.saveTimeout);
-    // A watchdog, not work: a save whose store can never answer (its connection dropped by a
-    // closing worker) must not keep the process alive for saveTimeout, then its retries.
-    (limit as { unref?: () => void }).unref?.();
     const settle = (ok: boolean, error?: unknown): void => {
       clearTimeout(limit);
       if (decided) return this.late(id, w, seq, ok);
