@@ -68,7 +68,8 @@ export interface WorkerOptions {
 /**
  * A running worker: `close()` stops taking jobs, hands the jobs it runs over to other workers
  * (each paused here once its in-flight activations finished, stored as running, and put back
- * in the queue) or lets them go when they rest, and closes its connections.
+ * in the queue) or lets them go when they rest, and closes its connections; it waits for
+ * in-flight work at most `closeTimeout` (see {@link WorkerOptions.closeTimeout}).
  *
  * @example
  * ```ts
