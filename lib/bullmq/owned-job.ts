@@ -7,7 +7,7 @@ import { RELEASE_IDLE } from './control-scripts.js';
 import { takeJob } from './take-job.js';
 import { OwnerCommands } from './owner-commands.js';
 import { jobKeys, type JobKeys } from './redis-keys.js';
-import { blankState, handedOver, withStatus } from './state-edit.js';
+import { blankState, handedOver, parkedPause, withStatus } from './state-edit.js';
 import { ControlReader } from './control-reader.js';
 import { PoolResults } from './pool-results.js';
 import { ReplayFence } from './replay-fence.js';
@@ -236,11 +236,11 @@ export class OwnedJob implements CheckpointsOwner {
     await pauseForHandoff(job, this.ctx.closeDeadline(), this.ctx.report);
     await this.cp!.flushed();
     if (this.lost) return 'lost';
-    await this.ctx.store.saveWith(paused ? job.state : handedOver(job.state), { ...this.write(), keys: this.keys, publish: paused });
+    let unread = this.reader.seen !== this.applied || (await this.reader.read()).length > 0; // (the next owner's: a paused job with one is queued too)
+    await this.ctx.store.saveWith(paused ? parkedPause(job.state) : handedOver(job.state), { ...this.write(), keys: this.keys, publish: paused && !unread });
     await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
-    this.ctx.store.forget(this.jobId);
-    this.forgetLocal();
-    return paused ? 'done' : 'handoff';
+    unread ||= (await this.reader.read()).length > 0; // (sent before the release: no delivery asked for it)
+    return paused && !unread ? this.done() : (this.done(), 'handoff');
   }
 
   // As its checkpoints' owner (CheckpointsOwner, @internal): the writer's questions, and what it is told.

@@ -62,3 +62,22 @@ async function putBack(job: Job, token: string | undefined): Promise<never> {
   await job.moveToWait(token);
   throw new WaitingError();
 }
+
+/**
+ * @internal Drops a BullMQ worker at once (Redis stopped answering a closing worker): its
+ * connections, and its lock renewals. A graceful close begun already may be stuck waiting for
+ * the server, and a later close(true) returns that same close; the lock manager's timer would
+ * then re-arm for ever and keep the process alive. BullMQ has no public way to stop it alone, so
+ * its lock manager (a protected field of Worker; absent in another version: then only the rest happens) is
+ * closed directly.
+ *
+ * @example
+ * ```ts
+ * dropWorker(worker);
+ * ```
+ */
+export function dropWorker(worker: Worker): void {
+  void worker.close(true).catch(() => undefined);
+  void (worker as unknown as { lockManager?: { close?(): Promise<void> } }).lockManager?.close?.().catch(() => undefined);
+  void worker.disconnect().catch(() => undefined);
+}

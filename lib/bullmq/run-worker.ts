@@ -16,7 +16,7 @@ import { startPool } from './worker-pool.js';
 import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
 import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
-import { ProcessingSet } from './processing-set.js';
+import { ProcessingSet, dropWorker } from './processing-set.js';
 import { settledWithin } from './settled-within.js';
 
 /**
@@ -225,8 +225,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
       report(new TimeoutError(`runWorker: close() did not finish within closeTimeout + lockDuration (is Redis unreachable?); connections dropped, ${sessions.size} owned job(s) left to their leases`));
       ctx.leases.close();
       setCheckpointTap(flow, undefined);
-      void worker?.close(true).catch(() => undefined); // (stops its lock renewals; a close begun already does too)
-      void worker?.disconnect().catch(() => undefined);
+      if (worker !== undefined) dropWorker(worker);
       pool.disconnect();
     }
     ctx.nudges.close();

@@ -28,6 +28,22 @@ export function handedOver(paused: JobState): JobState {
 }
 
 /**
+ * @internal What a closing worker stores for a job a client paused while its work was in flight,
+ * when that work did not settle by the close deadline: still paused, the abandoned activations
+ * queued first (they run again on resume, before the rest) instead of listed as running, since
+ * nothing runs them now (a client's `pause()` settles on it, as on any settled pause).
+ *
+ * @example
+ * ```ts
+ * await store.saveWith(parkedPause(job.state), write);
+ * ```
+ */
+export function parkedPause(paused: JobState): JobState {
+  if (paused.runningTasks.length === 0) return paused;
+  return new JobState({ ...paused, runningTasks: [], pendingTasks: [...paused.runningTasks, ...paused.pendingTasks] });
+}
+
+/**
  * @internal The state of a job nothing has happened to yet (a client's view before the first
  * status message; what a worker stores for a job it refuses before it ran).
  *

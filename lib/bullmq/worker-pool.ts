@@ -10,7 +10,7 @@ import { poolExecutor, type PoolResults } from './pool-results.js';
 import { ownerAbort, poolProcessor, type LocalOwner } from './pool-runner.js';
 import type { RedisConnection } from './redis-connection.js';
 import { encodeId } from './redis-keys.js';
-import { ProcessingSet } from './processing-set.js';
+import { ProcessingSet, dropWorker } from './processing-set.js';
 import { poolQueueName, type PoolWire } from './wire.js';
 
 /** @internal What the pool part of a worker needs from the rest of it. */
@@ -104,8 +104,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
     disconnect() {
       setPoolExecutor(flow, undefined);
       stopAborts?.();
-      void worker?.close(true).catch(() => undefined); // (stops its lock renewals; a close begun already does too)
-      void worker?.disconnect().catch(() => undefined);
+      if (worker !== undefined) dropWorker(worker);
       void queue.disconnect().catch(() => undefined);
     },
   };
