@@ -9,7 +9,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
-import { Flow, Routine, type ExecutionContext, type JobState } from '../../lib/index.js';
 import { TimeoutError } from '../../lib/errors/errors.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep } from '../fixtures/helpers.js';
@@ -17,50 +16,7 @@ import { startCluster, type Cluster } from './helpers.js';
 import { WaitingError, type Job as BullJob, type Worker as BullWorker } from 'bullmq';
 import { ProcessingSet } from '../../lib/bullmq/processing-set.js';
 
-/** `promise`'s outcome (its value, or the error it rejected with), or 'HANG' after `ms`. */
-const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'> =>
-  Promise.race([promise.catch((error: unknown) => error as Error), sleep(ms).then(() => 'HANG' as const)]);
-const statusOf = (got: JobState | Error | 'HANG'): unknown => (got === 'HANG' ? 'HANG' : got instanceof Error ? `${got.name}: ${got.message}` : got.status === 'failed' ? [got.status, JSON.stringify(got.toJSON().error ?? got.toJSON().failedTask)] : [got.status, got.getSharedData('v')]);
-/** Polls `cond` every 10 ms for at most `ms`; whether it held. */
-const poll = async (cond: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(10)) if (await cond()) return true;
-  return false;
-};
-const messages = (errors: unknown[]): string[] => errors.filter((e): e is TimeoutError => e instanceof TimeoutError).map((e) => e.message);
-
-/** Runs of work.trigger, and what sink.in received (by run). */
-const seen = { runs: 0, sunk: [] as unknown[] };
-
-/**
- * work.trigger: its first run never settles with `mode: 'hang'`, or settles after `ms` then
- * emits with `mode: 'late'`; later runs (and any with `mode: 'slow'`, after `ms`) set v and emit.
- * sink.in records the run it came from.
- */
-function build(flowId: string): () => Flow {
-  return () => {
-    const flow = new Flow({ flowId });
-    const work = new Routine();
-    work.defineEvent<{ from: number }>('out');
-    work.defineSlot<{ v: number; mode?: string; ms?: number }>('trigger', async (d, ctx: ExecutionContext) => {
-      const run = ++seen.runs;
-      if (run === 1 && d.mode === 'hang') return new Promise<void>(() => undefined);
-      if (run === 1 && d.mode === 'late') {
-        await sleep(d.ms ?? 800);
-        ctx.emit('out', { from: run });
-        return;
-      }
-      if (d.mode === 'slow') await sleep(d.ms ?? 400);
-      ctx.setSharedData('v', d.v);
-      ctx.emit('out', { from: run });
-    });
-    const sink = new Routine();
-    sink.defineSlot<{ from: number }>('in', (d) => void seen.sunk.push(d.from));
-    flow.addRoutine(work, 'work');
-    flow.addRoutine(sink, 'sink');
-    flow.connect('work', 'out', 'sink', 'in');
-    return flow;
-  };
-}
+import { build, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
 
 describe('review s14c: commands during the hand-over of a job a client paused with work in flight', function () {
   this.timeout(30_000);
