@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors/errors.js';
 import type { Job } from '../flow/job.js';
 import type { JobState } from '../state/job-state.js';
-import { settledWithin } from './settled-within.js';
+import { settledWithin } from '../core/settled-within.js';
 
 /**
  * @internal Pauses a job that a closing worker hands over, and waits for its in-flight work to

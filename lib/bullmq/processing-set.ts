@@ -1,5 +1,5 @@
 import { WaitingError, type Job, type Worker } from 'bullmq';
-import { settledWithin } from './settled-within.js';
+import { settledWithin } from '../core/settled-within.js';
 
 /**
  * @internal The jobs a BullMQ worker of ours is processing, so that closing can wait for them up

@@ -17,7 +17,7 @@ import { setCheckpointTap } from '../runtime/checkpoint-tap.js';
 import type { WorkerContext } from './worker-context.js';
 import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
 import { ProcessingSet, dropWorker } from './processing-set.js';
-import { settledWithin } from './settled-within.js';
+import { settledWithin } from '../core/settled-within.js';
 
 /**
  * Options of {@link runWorker}.

@@ -5,6 +5,7 @@ import type { JobRuntime } from '../runtime/job-runtime.js';
 import { cancelJob } from '../runtime/job-control.js';
 import type { Checkpointer } from '../runtime/checkpointer.js';
 import { JobLeaseKeeper, isLeasing, type LeasingStore } from '../runtime/job-lease-keeper.js';
+import { settledWithin } from '../core/settled-within.js';
 
 /**
  * @internal The leases of one flow's stored jobs. With a store that can lease (`acquire` and
@@ -113,7 +114,7 @@ export class JobLeases {
     while (this.releasing.size > 0) {
       const pending = [...this.releasing];
       const limit = end === undefined ? this.ttl : Math.max(0, end - Date.now());
-      if (await landedWithin(Promise.all(pending.map(([landed]) => landed)), limit)) continue;
+      if (await settledWithin(Promise.all(pending.map(([landed]) => landed)), limit)) continue; // (real time, like the lease timers; a release never rejects)
       if (end !== undefined) {
         const ids = pending.map(([, id]) => `'${id}'`);
         throw new TimeoutError(`checkpointsFlushed: still releasing the lease of job ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ` and ${ids.length - 20} more` : ''} after ${timeout} ms`);
@@ -179,11 +180,4 @@ export class JobLeases {
     this.keepers.get(job)?.stop(); // kept (weakly): its 'lost' status is what refuses the job's checkpoints
     cancelJob(job, reason).catch(() => undefined); // already settled: nothing more to drop
   }
-}
-
-/** Whether `promise` settled within `ms` (real time: like the lease timers, never virtual). */
-function landedWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([promise.then(() => true), limit]).finally(() => clearTimeout(timer));
 }

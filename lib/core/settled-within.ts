@@ -1,7 +1,8 @@
 /**
  * @internal Waits for `promise` to settle, at most `ms`: true when it settled in time (whether
  * it resolved or rejected), false when the time ran out first (a longer `ms` than 2^31 - 1 waits
- * that long). The timer is cleared either way, so nothing keeps the process alive after the answer.
+ * that long). Real time, never a flow's scheduler. The timer is cleared either way, so nothing
+ * keeps the process alive after the answer.
  *
  * @example
  * ```ts
