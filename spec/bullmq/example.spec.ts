@@ -1,15 +1,19 @@
 /**
  * examples/distributed: two worker processes and the client, against the suite's redis-server,
- * print what the example's header says; the workers close gracefully on SIGTERM.
+ * print what the example's header says; the workers close gracefully on SIGTERM. The scripts run
+ * bundled as they are (spec/helpers/child-script.ts: the same code, without tsx compiling the
+ * library in each of the three processes).
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useRedis } from '../helpers/use-redis.js';
+import { childScript } from '../helpers/child-script.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
+const example = (name: string): Promise<string> => childScript(fileURLToPath(new URL(`../../examples/distributed/${name}`, import.meta.url)));
 
 describe('examples/distributed (client + two workers)', function () {
   this.timeout(60_000);
@@ -17,11 +21,12 @@ describe('examples/distributed (client + two workers)', function () {
 
   it('the client prints its results; the workers close on SIGTERM', async () => {
     const env = { ...process.env, REDIS_SOCKET: redis.server.socket };
+    const [worker, client] = await Promise.all([example('worker.ts'), example('client.ts')]);
     const workers: ChildProcess[] = [];
     const outputs: string[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'examples/distributed/worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [worker], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
         const k = workers.push(child) - 1;
         outputs[k] = '';
         child.stdout!.on('data', (chunk) => (outputs[k] += chunk));
@@ -29,7 +34,7 @@ describe('examples/distributed (client + two workers)', function () {
       }
       const deadline = Date.now() + 30_000;
       while (!outputs.every((o) => o.includes(' ready')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/distributed/client.ts'], { cwd: ROOT, env, timeout: 40_000 });
+      const { stdout } = await run(process.execPath, [client], { cwd: ROOT, env, timeout: 40_000 });
       const lines = stdout.trim().split('\n');
       expect(lines).to.deep.equal([
         'order-1: completed, 3 lines, total 5.75',

@@ -10,6 +10,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { TAKE } from '../../lib/bullmq/control-scripts.js';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
@@ -17,6 +18,7 @@ import { TimeoutError } from '../../lib/errors/errors.js';
 import { useRedis, type RedisFixture } from '../helpers/use-redis.js';
 import { sleep } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
+import { childScript } from '../helpers/child-script.js';
 
 import { build, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
 
@@ -296,37 +298,8 @@ describe('review s14b: the timed-out hand-over and close()', function () {
 // ---------------------------------------------------------------------------------------------
 // 4. Nothing of a closed worker keeps the process alive
 
-/** A child program (run by tsx): a worker (closeTimeout 300) whose job's handler never settles, paused first by its client with `paused`; prints `closed <ms>`, then must end by itself. */
-function childProgram(socket: string, prefix: string, paused: boolean): string {
-  const lib = new URL('../../lib/', import.meta.url).href;
-  return `
-const { BullMQRunner, runWorker } = await import(${JSON.stringify(`${lib}bullmq/index.js`)});
-const { Flow, Routine } = await import(${JSON.stringify(`${lib}index.js`)});
-const connection = { path: ${JSON.stringify(socket)} };
-let running = false;
-const build = () => {
-  const flow = new Flow({ flowId: 'review-s14b-exit' });
-  const work = new Routine();
-  work.defineSlot('trigger', () => ((running = true), new Promise(() => undefined)));
-  flow.addRoutine(work, 'work');
-  return flow;
-};
-const worker = await runWorker(build(), { connection, prefix: ${JSON.stringify(prefix)}, lockDuration: 1000, stalledInterval: 1000, closeTimeout: 300 });
-worker.errors$.subscribe(() => undefined);
-const runner = new BullMQRunner({ connection, prefix: ${JSON.stringify(prefix)} });
-runner.errors$.subscribe(() => undefined);
-const job = build().start('work', {}, { runner });
-while (!running) await new Promise((resolve) => setTimeout(resolve, 10));
-if (${paused}) {
-  job.pause('look').catch(() => undefined);
-  while (job.state.status !== 'paused') await new Promise((resolve) => setTimeout(resolve, 10));
-}
-const started = Date.now();
-await worker.close();
-console.log('closed ' + (Date.now() - started));
-await runner.close();
-`;
-}
+const EXIT_CHILD = fileURLToPath(new URL('../fixtures/closed-worker-exit-child.ts', import.meta.url));
+const HUNG_SAVE_CHILD = fileURLToPath(new URL('../fixtures/hung-save-child.ts', import.meta.url));
 
 describe('review s14b: a closed worker lets the process end', function () {
   this.timeout(30_000);
@@ -334,7 +307,8 @@ describe('review s14b: a closed worker lets the process end', function () {
 
   for (const paused of [false, true]) {
     it(`pin: after close() timed out a hand-over${paused ? ' (or left a paused job to its lease)' : ''}, the process ends by itself (no timer, subscription or renewal left)`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childProgram(redis.connection.path, `x${paused ? 'p' : 'r'}${process.pid}`, paused)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const script = await childScript(EXIT_CHILD);
+      const child = spawn(process.execPath, [script, redis.connection.path, `x${paused ? 'p' : 'r'}${process.pid}`, String(paused)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -396,21 +370,8 @@ describe('review s14b: a hung save of an in-process flow (no Redis)', function (
   this.timeout(30_000);
 
   it('FINDING 6: the unref’d hung-save watchdog lets a script end before checkpointsFlushed() settles: a store whose save never answers (holding no handle) is never timed out and retried, the final checkpoint is never written, the process exits 13 (unsettled await)', async () => {
-    const lib = new URL('../../lib/', import.meta.url).href;
-    const program = `
-const { Flow, Routine, MemoryJobStore } = await import(${JSON.stringify(`${lib}index.js`)});
-class Flaky extends MemoryJobStore { calls = 0; save(s) { return ++this.calls === 1 ? new Promise(() => undefined) : super.save(s); } }
-const store = new Flaky();
-const flow = new Flow({ flowId: 'review-s14b-hung-save', store, checkpoint: 'always', checkpointRetry: { saveTimeout: 300 } });
-const work = new Routine();
-work.defineSlot('trigger', () => undefined);
-flow.addRoutine(work, 'work');
-const job = flow.start('work', {});
-await job.wait();
-await flow.checkpointsFlushed(); // documented: always settles (a hung save fails after its time limit, and is retried)
-console.log('flushed ' + (await store.load(job.jobId))?.status);
-`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const script = await childScript(HUNG_SAVE_CHILD);
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     const code = await outcome(new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))), 15_000);
