@@ -24,7 +24,11 @@ const statusOf = (got: JobState | 'HANG'): string => (got === 'HANG' ? got : got
 /** Pool handlers started, as `<tag>#<attempt>`. */
 const started: string[] = [];
 
-/** src.trigger → pool routine work.in (sleeps `hold` ms); with `boom`, also → boom.in on the owner, which throws after `boom` ms (STOP: the job fails). */
+/** Opens the gate a held handler waits at (its `hold` ms are only a bound: tests open it when they are done, however loaded the machine). */
+let release: () => void = () => undefined;
+let gate: Promise<void> = Promise.resolve();
+
+/** src.trigger → pool routine work.in (with `hold`: waits for {@link release}, at most `hold` ms); with `boom`, also → boom.in on the owner, which throws after `boom` ms (STOP: the job fails). */
 function build(): Flow {
   const flow = new Flow({ flowId: 'pool-queued-abort', executionStrategy: 'concurrent', maxWorkers: 8 });
   const src = new Routine();
@@ -37,7 +41,7 @@ function build(): Flow {
   const work = new Routine();
   work.defineSlot<{ tag: string; hold?: number }>('in', async (d, ctx) => {
     started.push(`${d.tag}#${ctx.attempt}`);
-    if (d.hold) await sleep(d.hold);
+    if (d.hold) await Promise.race([gate, sleep(d.hold)]);
     ctx.setSharedData('ran', d.tag);
   });
   work.setPlacement('pool');
@@ -63,16 +67,18 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     redis.atStop(() => within(cluster.close(), 3_000));
   });
 
-  /** Starts x, which holds the one pool slot `hold` ms; resolves with it once its handler started. */
+  /** Starts x, which holds the one pool slot until {@link release} (at most `hold` ms); resolves with it once its handler started. */
   const holdSlot = async (hold: number): Promise<ReturnType<Flow['start']>> => {
+    release(); // (a test that failed before opening its gate does not hold the next one's slot)
     started.length = 0;
+    gate = new Promise<void>((resolve) => (release = resolve));
     const x = build().start('src', { tag: 'x', hold }, { runner: cluster.runner });
     while (!started.includes('x#1')) await sleep(5);
     return x;
   };
 
   it('cancelled: its handler never runs, and the pool slot goes on to the next job', async () => {
-    const x = await holdSlot(800);
+    const x = await holdSlot(15_000);
     const y = build().start('src', { tag: 'y' }, { runner: cluster.runner });
     await sleep(150); // y's activation is queued behind x
     const queue = new Queue(poolQueueName('pool-queued-abort'), { connection: redis.connection as never, prefix: cluster.prefix });
@@ -85,6 +91,7 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     } finally {
       await queue.close();
     }
+    release();
     expect(statusOf(await within(x.wait()))).to.equal('completed');
     const z = await within(build().start('src', { tag: 'z' }, { runner: cluster.runner }).wait());
     expect(statusOf(z)).to.equal('completed');
@@ -92,9 +99,10 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
   });
 
   it('failed: its handler never runs (the pool member remembers the word), and the job keeps its failure', async () => {
-    const x = await holdSlot(800);
+    const x = await holdSlot(15_000);
     const y = await within(build().start('src', { tag: 'y', boom: 100 }, { runner: cluster.runner }).wait());
     expect(y === 'HANG' ? y : [y.status, y.error?.message]).to.deep.equal(['failed', 'boom']);
+    release();
     expect(statusOf(await within(x.wait()))).to.equal('completed');
     const z = await within(build().start('src', { tag: 'z' }, { runner: cluster.runner }).wait());
     expect(statusOf(z)).to.equal('completed');
@@ -103,7 +111,7 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
   });
 
   it('a lost owner drops its local copy without a word to the pool: the activation its next owner replays (the same pool job) still runs', async () => {
-    const x = await holdSlot(800);
+    const x = await holdSlot(15_000);
     const y = build().start('src', { tag: 'y' }, { runner: cluster.runner });
     await sleep(150); // y's activation is queued behind x
     const worker = cluster.workers[0];
@@ -124,6 +132,7 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
       await queue.close();
       peek.disconnect();
     }
+    release();
     expect(statusOf(await within(x.wait()))).to.equal('completed');
     for (let i = 0; i < 200 && !started.includes('y#1'); i++) await sleep(10);
     expect(started, 'y’s activation ran for its next owner').to.deep.equal(['x#1', 'y#1']);
