@@ -29,9 +29,12 @@ function slowControl(redis: RedisFixture, prefix: string, ms: number): { runner:
 /** Pool handlers started, as `<kind>#<attempt>`. */
 const started: string[] = [];
 
-/** src.trigger → pool routine work.in: `hold` sleeps (ignoring its signal); `hang` never settles at attempts <= hang; `own` throws its own TimeoutError at attempts <= own. */
-function poolFlow(): Flow {
-  const flow = new Flow({ flowId: 'review-s13a-pool', activationTimeout: 300 });
+/**
+ * src.trigger → pool routine work.in: `hold` sleeps (ignoring its signal); `hang` never settles at attempts <= hang; `own` throws its own TimeoutError at attempts <= own.
+ * Each activation's time limit is `activationTimeout` (a flow of another limit has its own flowId, and needs its own cluster).
+ */
+function poolFlow(activationTimeout = 300): Flow {
+  const flow = new Flow({ flowId: activationTimeout === 300 ? 'review-s13a-pool' : `review-s13a-pool-${activationTimeout}`, activationTimeout });
   const src = new Routine();
   src.defineEvent('out');
   src.defineSlot('trigger', (d: Payload, ctx: ExecutionContext) => ctx.emit('out', d));
@@ -51,6 +54,27 @@ function poolFlow(): Flow {
   return flow;
 }
 
+describe('review s13a: a pool handler’s own TimeoutError', function () {
+  this.timeout(30_000);
+  const redis = useRedis();
+  // A limit no attempt reaches, however loaded the machine: what it checks is the handler's own error, not the limit.
+  const roomy = (): Flow => poolFlow(10_000);
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(redis, roomy, 1, { pool: { concurrency: 1 } });
+    redis.atStop(() => outcome(cluster.close(), 3_000));
+  });
+
+  it('pin: a pool handler throwing its own TimeoutError is retried as in-process (not taken for the attempt timeout)', async () => {
+    const local = await outcome(roomy().start('src', { own: 1 }).wait());
+    started.length = 0;
+    const remote = await outcome(roomy().start('src', { own: 1 }, { runner: cluster.runner }).wait());
+    const seen = (s: JobState | Error | 'HANG'): unknown => (typeof s === 'object' && !(s instanceof Error) ? [s.status, s.sharedData] : s);
+    expect(seen(remote)).to.deep.equal(seen(local));
+    expect(started).to.deep.equal(['own#1', 'own#2']);
+  });
+});
+
 describe('review s13a: a pool attempt timed out before the pool took it', function () {
   this.timeout(30_000);
   const redis = useRedis();
@@ -58,15 +82,6 @@ describe('review s13a: a pool attempt timed out before the pool took it', functi
   before(async () => {
     cluster = await startCluster(redis, poolFlow, 1, { pool: { concurrency: 1 } });
     redis.atStop(() => outcome(cluster.close(), 3_000));
-  });
-
-  it('pin: a pool handler throwing its own TimeoutError is retried as in-process (not taken for the attempt timeout)', async () => {
-    const local = await outcome(poolFlow().start('src', { own: 1 }).wait());
-    started.length = 0;
-    const remote = await outcome(poolFlow().start('src', { own: 1 }, { runner: cluster.runner }).wait());
-    const seen = (s: JobState | Error | 'HANG'): unknown => (typeof s === 'object' && !(s instanceof Error) ? [s.status, s.sharedData] : s);
-    expect(seen(remote)).to.deep.equal(seen(local));
-    expect(started).to.deep.equal(['own#1', 'own#2']);
   });
 
   // Last in its suite: it leaves the one pool slot held for ever.
