@@ -4,9 +4,9 @@ import { CancelledError, JobStateError, TimeoutError } from '../errors/errors.js
 import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
-import { errorType } from '../serialization/error-type-registry.js';
 import type { RedisClient } from './lua-script.js';
 import type { ReplayFence } from './replay-fence.js';
+import { applyEffects, reviveError } from './pool-effects.js';
 import { ATTEMPT_TIMEOUT, WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type Effect, type PoolWire } from './wire.js';
 
 /**
@@ -237,52 +237,10 @@ async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: Activat
   if (ctx.silenced || ctx.host.abortSignal().aborted) return false; // let go meanwhile: nothing of it reaches the job
   const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
   const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
-  apply(ctx, list);
+  applyEffects(ctx, list);
   results.noteApplied(ctx);
-  if (error !== undefined) throw revive(error);
+  if (error !== undefined) throw reviveError(error);
   return list.every((e) => e.k === 'emit');
 }
 
 function ignore(): void {}
-
-function apply(ctx: ActivationContext, effects: Effect[]): void {
-  const routine = ctx.slot.routine;
-  for (const e of effects) {
-    switch (e.k) {
-      case 'emit':
-        // Checked on the pool already, by the same flow's event schema: its output is the
-        // payload (a transforming schema would refuse its own output if checked again).
-        ctx.host.emitFrom(routine._requireEvent(e.e), e.d as Payload, ctx.seq);
-        break;
-      case 'shared':
-        ctx.setSharedData(e.key, e.v);
-        break;
-      case 'state':
-        ctx.updateRoutineState(e.p as Record<string, unknown>);
-        break;
-      case 'reset':
-        ctx.resetSlot();
-        break;
-      case 'defer':
-        ctx.host.deferEvent(routine._requireEvent(e.e), e.d as Payload);
-        break;
-      case 'output':
-        ctx.host.sendOutput(routine, e.t, e.d as Payload);
-        break;
-      case 'pause':
-        ctx.pause(e.r, e.c as Payload).catch(() => undefined);
-        break;
-    }
-  }
-}
-
-/** The handler's error as the owner's policy sees it: an instance of the registered class of that name, else an Error with that name. */
-function revive({ name, message }: { name: string; message: string }): Error {
-  const type = errorType(name);
-  const isClass = typeof type === 'function' && (type === Error || type.prototype instanceof Error);
-  const error: Error = isClass ? Object.create(type.prototype) : new Error(message);
-  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
-  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
-  if (isClass) Object.defineProperty(error, 'stack', { value: `${name}: ${message}\n    at (pool activation)`, writable: true, configurable: true });
-  return error;
-}
