@@ -13,7 +13,9 @@ import { runDetached } from '../model/current-context.js';
  * activation again, takes its result from the inbox and applies it a second time. Ended here,
  * with the effects applied just before, no snapshot can fall between them: a snapshot either
  * lacks the effects (the activation is listed, and its replay applies them once) or shows the
- * activation ended.
+ * activation ended. (A replay's activation, its result from the inbox, is ended a microtask
+ * later on purpose: see runOnPool. And a result whose effects pause the job is checkpointed by
+ * the pause itself, halfway through: a known gap.)
  *
  * The callbacks run outside any activation's async context (as a Promise's callbacks
  * registered by the dispatcher do): the end of an activation runs the engine's bookkeeping and

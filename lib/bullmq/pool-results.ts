@@ -194,18 +194,21 @@ function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContex
     return outcome;
   }
   const { key, encoded, raw } = sent;
-  if (raw !== undefined) end(results, outcome, () => applyResult(results, ctx, key, raw));
+  // A replay's result (from the inbox) ends its activation a microtask later: ended in the dispatch loop, a replay
+  // taking every result settles the job in its first turn, before its ReplayFence lets in the commands read at the
+  // take (a send then refused). Known gap: that turn's checkpoint shows the result applied, the activation running.
+  if (raw !== undefined) end(results, outcome, () => applyResult(results, ctx, key, raw), true);
   else sendAndWait(owner, results, ctx, key, encoded).then((got) => end(results, outcome, () => applyResult(results, ctx, key, got)), fail);
   return outcome;
 }
 
 /**
  * Runs `apply` (a result's effects, or the failure to get one) and ends the activation right
- * after, with no microtask between (see PoolOutcome). Only an applied result that emitted and did
+ * after, with no microtask between (see PoolOutcome; `later`: a microtask after). Only an applied result that emitted and did
  * nothing else leaves no mark; any other way out (the handler's error, a send that failed,
  * shared data, ...) counts as weighty first, so that its turn is saved at once (see PoolTurnLag).
  */
-function end(results: PoolResults, outcome: PoolOutcome, apply: () => boolean): void {
+function end(results: PoolResults, outcome: PoolOutcome, apply: () => boolean, later = false): void {
   let plain = false;
   let failure: { error: unknown } | undefined = undefined;
   try {
@@ -214,7 +217,8 @@ function end(results: PoolResults, outcome: PoolOutcome, apply: () => boolean): 
     failure = { error };
   }
   if (!plain) results.weighty++;
-  outcome.end(failure);
+  if (later) queueMicrotask(() => outcome.end(failure));
+  else outcome.end(failure);
 }
 
 /** Sends the activation to the pool; resolves with its result (raw JSON) when it comes. */
