@@ -294,7 +294,7 @@ export class OwnedJob implements CheckpointsOwner {
   private forgetLocal(): void {
     [this.over, this.tapOff, this.checkpoint] = [true, true, undefined]; // (another owner may write it now)
     this.commands.dispose();
-    this.pool?.dispose(); // first: dropping the local copy cancels it, which is no news for the pool
+    this.pool?.dispose(!this.lost && this.job?._runtime.status === 'failed'); // first: dropping the local copy cancels it, no news for the pool; a failure stored here (not lost) unqueues its pool jobs
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }
 }

@@ -41,6 +41,8 @@ export class PoolResults {
   private known = false;
   /** The job is let go here (see dispose): it lives on with another owner, whatever happens to the local copy. */
   gone = false;
+  /** What takes a pool job off the queue, for each activation its job's failure told to abort (see dispose). */
+  private readonly unqueue: Array<() => void> = [];
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -134,9 +136,21 @@ export class PoolResults {
     this.waiters.delete(key);
   }
 
-  /** The job is let go here: activations still waiting end (their job no longer runs here). */
-  dispose(): void {
+  /** `unqueue` takes off the queue a pool job that the job's failure told to abort, if that failure turns out final (see dispose). */
+  whenFailureStored(unqueue: () => void): void {
+    this.unqueue.push(unqueue);
+  }
+
+  /**
+   * The job is let go here: activations still waiting end (their job no longer runs here). With
+   * `failureStored` (its failure is stored by this owner's fenced save, so no newer owner replays
+   * it under the same keys), the pool jobs that failure told to abort are taken off the queue
+   * too: a pool member remembers such a word only a minute, and one still queued then would run.
+   */
+  dispose(failureStored = false): void {
     this.gone = true;
+    if (failureStored) for (const unqueue of this.unqueue) unqueue();
+    this.unqueue.length = 0;
     for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
     this.waiters.clear();
     this.ready.clear();
@@ -244,8 +258,9 @@ async function sendAndWait(owner: PoolOwner, results: PoolResults, ctx: Activati
   // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
   // while the add was on its way is told again: the pool may not have had it then.) A job
   // cancelled for good also takes it off the queue if no member took it yet (a member keeps
-  // a word only a minute). Not one that failed: a stale owner's failure must not take away
-  // the activation of a newer owner's replay (the same pool job), which would wait for ever.
+  // a word only a minute). One that failed, only once that failure is stored by this owner
+  // (see PoolResults.dispose): a stale owner's failure must not take away the activation of a
+  // newer owner's replay (the same pool job), which would wait for ever.
   const signal = ctx.host.abortSignal();
   const onAbort = (): void => {
     // The local copy of a job let go here (lost, handed over) is cancelled to drop it: the job
@@ -255,6 +270,7 @@ async function sendAndWait(owner: PoolOwner, results: PoolResults, ctx: Activati
     const reason = signal.reason as Error;
     tell(String(reason?.name ?? 'Error'));
     if (reason instanceof CancelledError) remove(reason);
+    else results.whenFailureStored(() => remove(reason));
   };
   if (timedOut) timeOut();
   else ctx.onTimeout(timeOut);

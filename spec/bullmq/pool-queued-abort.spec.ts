@@ -1,8 +1,9 @@
 /**
  * A pool activation still waiting in the pool queue when its job is cancelled or fails never
  * starts, as a queued in-process activation of such a job never does: the owner tells the pool
- * (a member that takes it later remembers the word), and a cancelled job's owner also takes it
- * off the queue. Without that, the handler ran later, its side effects after the job had ended.
+ * (a member that takes it later remembers the word, for a minute), and a cancelled job's owner,
+ * or a failed job's once it stored the failure, also takes it off the queue. Without that, the
+ * handler ran later, its side effects after the job had ended.
  * An owner that lets a job go (lost to another owner) drops its local copy by cancelling it:
  * that is no news for the pool, whose activation the next owner replays under the same key.
  */
@@ -98,10 +99,20 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     expect(started, 'y never started: the cancel took it off the queue').to.deep.equal(['x#1', 'z#1']);
   });
 
-  it('failed: its handler never runs (the pool member remembers the word), and the job keeps its failure', async () => {
+  it('failed: its handler never runs (the pool member remembers the word; the stored failure takes it off the queue), and the job keeps its failure', async () => {
     const x = await holdSlot(15_000);
     const y = await within(build().start('src', { tag: 'y', boom: 100 }, { runner: cluster.runner }).wait());
     expect(y === 'HANG' ? y : [y.status, y.error?.message]).to.deep.equal(['failed', 'boom']);
+    // Once its owner stored the failure (and let the job go), y's activation is off the queue:
+    // a member keeps the word only a minute, and an activation queued longer would then run.
+    const queue = new Queue(poolQueueName('pool-queued-abort'), { connection: redis.connection as never, prefix: cluster.prefix });
+    try {
+      let waiting = 1;
+      for (let i = 0; i < 300 && waiting > 0; i++) waiting = (await sleep(10), await queue.getWaitingCount());
+      expect(waiting, 'the stored failure took y’s activation off the queue').to.equal(0);
+    } finally {
+      await queue.close();
+    }
     release();
     expect(statusOf(await within(x.wait()))).to.equal('completed');
     const z = await within(build().start('src', { tag: 'z' }, { runner: cluster.runner }).wait());
