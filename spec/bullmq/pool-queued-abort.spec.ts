@@ -22,6 +22,13 @@ import { startCluster, type Cluster } from './helpers.js';
 const within = <T>(promise: Promise<T>, ms = 5_000): Promise<T | 'HANG'> => Promise.race([promise, sleep(ms).then(() => 'HANG' as const)]);
 const statusOf = (got: JobState | 'HANG'): string => (got === 'HANG' ? got : got.status);
 
+/** The pool queue's waiting count once it is 0, or after 3 s of looking (every 10 ms). */
+async function drained(queue: Queue): Promise<number> {
+  let waiting = await queue.getWaitingCount();
+  for (let i = 0; i < 300 && waiting > 0; i++) waiting = (await sleep(10), await queue.getWaitingCount());
+  return waiting;
+}
+
 /** Pool handlers started, as `<tag>#<attempt>`. */
 const started: string[] = [];
 
@@ -86,9 +93,7 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     try {
       expect(await queue.getWaitingCount(), 'y’s activation waits behind x').to.equal(1);
       expect(statusOf(await within(y.cancel('not needed')))).to.equal('cancelled');
-      let waiting = 1;
-      for (let i = 0; i < 40 && waiting > 0; i++) waiting = (await sleep(10), await queue.getWaitingCount());
-      expect(waiting, 'the cancel took it off the queue (a word a member keeps lasts only a minute)').to.equal(0);
+      expect(await drained(queue), 'the cancel took it off the queue (a word a member keeps lasts only a minute)').to.equal(0);
     } finally {
       await queue.close();
     }
@@ -107,9 +112,7 @@ describe('routilux/bullmq: a pool activation still queued when its job ends neve
     // a member keeps the word only a minute, and an activation queued longer would then run.
     const queue = new Queue(poolQueueName('pool-queued-abort'), { connection: redis.connection as never, prefix: cluster.prefix });
     try {
-      let waiting = 1;
-      for (let i = 0; i < 300 && waiting > 0; i++) waiting = (await sleep(10), await queue.getWaitingCount());
-      expect(waiting, 'the stored failure took y’s activation off the queue').to.equal(0);
+      expect(await drained(queue), 'the stored failure took y’s activation off the queue').to.equal(0);
     } finally {
       await queue.close();
     }
