@@ -51,10 +51,13 @@ export class ReplayFence {
   private readonly started: number;
   private readonly timer: ReturnType<typeof setTimeout>;
 
+  /** Whether this fence holds the job open (see hold). */
+  private holding = false;
+
   private constructor(
     /** Keys of the inbox results the replay can take, not taken yet. */
     private readonly expected: Set<string>,
-    rt: JobRuntime,
+    private readonly rt: JobRuntime,
     /** Applies the commands held, in order, once the replay is over. */
     private readonly apply: (held: ControlEntry[]) => void,
     holdMs: number,
@@ -89,9 +92,18 @@ export class ReplayFence {
     return expected.size === 0 ? undefined : new ReplayFence(expected, rt, apply, options.holdMs ?? MAX_REPLAY_HOLD);
   }
 
-  /** Holds `entries` until the replay is over (see {@link ReplayFence.turnEnded}). */
+  /**
+   * Holds `entries` until the replay is over (see {@link ReplayFence.turnEnded}). The job is held
+   * open meanwhile (as an open input holds it): a replay that takes every result could otherwise
+   * settle the job before the commands are applied (the end of its last activation comes before
+   * the fence's microtask), and a send read at the take would be refused as the job completed.
+   */
   hold(entries: readonly ControlEntry[]): void {
     for (const e of entries) this.held.push(e);
+    if (!this.holding && this.held.length > 0) {
+      this.holding = true;
+      this.rt.work.holds++;
+    }
   }
 
   /** The replay took the result of `key` from the inbox. */
@@ -122,6 +134,11 @@ export class ReplayFence {
       const held = this.held;
       this.held = [];
       this.apply(held);
+      if (!this.holding) return;
+      this.holding = false; // (a cancel among them may have cleared the holds already)
+      const work = this.rt.work;
+      if (work.holds > 0) work.holds--;
+      this.rt.dispatcher.later(() => this.rt.settleIfIdle());
     });
   }
 

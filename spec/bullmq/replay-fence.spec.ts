@@ -19,18 +19,25 @@ interface FakeRun {
   nextRun: FakeRun | undefined;
 }
 
-/** What the fence reads of a job: its status, its running and queued counts, its routines' runs. */
-function fakeJob(over: { status?: string; running?: number; queued?: number } = {}): { rt: JobRuntime; owner: FakeRun; set(o: { status?: string; running?: number; queued?: number }): void } {
+/** What the fence reads of a job: its status, its running and queued counts, its routines' runs; and what it holds open (`holds`, `settles`: settleIfIdle calls). */
+function fakeJob(over: { status?: string; running?: number; queued?: number } = {}): { rt: JobRuntime; owner: FakeRun; set(o: { status?: string; running?: number; queued?: number }): void; settles: number[] } {
   const owner: FakeRun = { routine: { _placement: 'owner', _flushSlot: undefined }, activations: 3, inFlight: 0, nextRun: undefined };
   const pool: FakeRun = { routine: { _placement: 'pool', _flushSlot: undefined }, activations: 5, inFlight: 1, nextRun: owner };
-  const rt = { status: 'running', work: { running: 1, queued: 0 }, firstRun: pool };
+  const settles: number[] = [];
+  const rt = {
+    status: 'running',
+    work: { running: 1, queued: 0, holds: 0 },
+    firstRun: pool,
+    dispatcher: { later: (fn: () => void) => queueMicrotask(fn) },
+    settleIfIdle: () => settles.push(rt.work.holds),
+  };
   const set = (o: { status?: string; running?: number; queued?: number }): void => {
     if (o.status !== undefined) rt.status = o.status;
     if (o.running !== undefined) rt.work.running = o.running;
     if (o.queued !== undefined) rt.work.queued = o.queued;
   };
   set(over);
-  return { rt: rt as unknown as JobRuntime, owner, set };
+  return { rt: rt as unknown as JobRuntime, owner, set, settles };
 }
 
 const task = (seq: number, attempt = 1): object => ({ routineId: 'p', slotName: 'in', data: {}, attempt, enqueuedAt: 0, seq });
@@ -90,6 +97,26 @@ describe('routilux/bullmq: ReplayFence', () => {
     fence.turnEnded(job.rt);
     await tick();
     expect(applied, 'once').to.have.length(1);
+  });
+
+  it('holds the job open while it holds commands (the replay cannot settle it before they are applied), then lets it settle', async () => {
+    const applied: string[][] = [];
+    const job = fakeJob();
+    const fence = ReplayFence.open(checkpoint(4), [key(5)], job.rt, (held) => applied.push(held.map((e) => e.id)))!;
+    fence.hold([]);
+    expect(job.rt.work.holds, 'nothing held: nothing holds the job').to.equal(0);
+    fence.hold([entry('1-0')]);
+    fence.hold([entry('2-0')]);
+    expect(job.rt.work.holds, 'one hold, however many commands').to.equal(1);
+    fence.taken(key(5));
+    job.set({ running: 0 }); // the replay's last activation ended: idle, but held open
+    fence.turnEnded(job.rt);
+    expect(job.rt.work.holds, 'still held until the commands are applied').to.equal(1);
+    await tick();
+    expect(applied).to.deep.equal([['1-0', '2-0']]);
+    expect(job.rt.work.holds).to.equal(0);
+    await tick();
+    expect(job.settles, 'then asked to settle if idle, with no hold left').to.deep.equal([0]);
   });
 
   it('goes down at the end of the first turn that sent a pool activation, started one on the owner, left nothing queued or running, or left the job not running', async () => {
