@@ -135,10 +135,8 @@ export class ReplayFence {
       this.held = [];
       this.apply(held);
       if (!this.holding) return;
-      this.holding = false; // (a cancel among them may have cleared the holds already)
-      const work = this.rt.work;
-      if (work.holds > 0) work.holds--;
-      this.rt.dispatcher.later(() => this.rt.settleIfIdle());
+      this.holding = false;
+      this.rt.releaseHold();
     });
   }
 

@@ -43,8 +43,7 @@ export function openInput(rt: JobRuntime, slot: Slot, where: string): Observer<P
   const release = (): void => {
     if (!open) return;
     open = false;
-    if (work.holds > 0) work.holds--;
-    rt.dispatcher.later(() => rt.settleIfIdle());
+    rt.releaseHold();
   };
   return {
     next: (data) => {

@@ -198,8 +198,7 @@ export class Job {
     const work = rt.work;
     if (!work.openHold) return;
     work.openHold = false;
-    if (work.holds > 0) work.holds--;
-    rt.dispatcher.later(() => rt.settleIfIdle());
+    rt.releaseHold();
   }
 
   /**

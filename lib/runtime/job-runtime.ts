@@ -261,6 +261,12 @@ export class JobRuntime extends JobData implements ContextHost, LiveLinks {
     for (const w of ready) w.resolve(state);
   }
 
+  /** Lets go of one hold on the job (an open input, `flow.open()`, a takeover's held commands), then settles it if idle. */
+  releaseHold(): void {
+    if (this.work.holds > 0) this.work.holds--; // (a cancel may have cleared the holds already)
+    this.dispatcher.later(() => this.settleIfIdle());
+  }
+
   /**
    * The one place a job settles `completed`: when it is dispatching and its work ledger is
    * idle. First what waits for an idle point runs (batch and window remainders, flush

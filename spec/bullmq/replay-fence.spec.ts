@@ -28,8 +28,11 @@ function fakeJob(over: { status?: string; running?: number; queued?: number } = 
     status: 'running',
     work: { running: 1, queued: 0, holds: 0 },
     firstRun: pool,
-    dispatcher: { later: (fn: () => void) => queueMicrotask(fn) },
-    settleIfIdle: () => settles.push(rt.work.holds),
+    // (as JobRuntime's: one hold less, then settleIfIdle, which records the holds left, later)
+    releaseHold: () => {
+      if (rt.work.holds > 0) rt.work.holds--;
+      queueMicrotask(() => settles.push(rt.work.holds));
+    },
   };
   const set = (o: { status?: string; running?: number; queued?: number }): void => {
     if (o.status !== undefined) rt.status = o.status;
