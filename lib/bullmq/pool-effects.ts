@@ -1,7 +1,7 @@
 import type { Payload } from '../core/payload.js';
 import type { ActivationContext } from '../model/activation-context.js';
 import { errorType } from '../serialization/error-type-registry.js';
-import type { Effect } from './wire.js';
+import { decodeValue, type Effect } from './wire.js';
 
 // What a pool result does on its owner: its effects, and its handler's error (pool-results.ts
 // runs the activation and applies its result with these).
@@ -45,6 +45,27 @@ export function applyEffects(ctx: ActivationContext, effects: Effect[]): void {
         break;
     }
   }
+}
+
+/**
+ * @internal Applies a pool result (`raw`: its JSON, under `key`) through the owner's context of
+ * its activation, nothing once the job was let go here; `applied` is called once its effects are.
+ * Returns true when it only emitted.
+ *
+ * @throws the handler's error (see reviveError), if it failed on the pool.
+ * @example
+ * ```ts
+ * const plain = applyResult(ctx, key, '{"effects":[]}', () => results.noteApplied(ctx));
+ * ```
+ */
+export function applyResult(ctx: ActivationContext, key: string, raw: string, applied: () => void): boolean {
+  if (ctx.silenced || ctx.host.abortSignal().aborted) return false; // let go meanwhile: nothing of it reaches the job
+  const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
+  const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
+  applyEffects(ctx, list);
+  applied();
+  if (error !== undefined) throw reviveError(error);
+  return list.every((e) => e.k === 'emit');
 }
 
 /**

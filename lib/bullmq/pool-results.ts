@@ -6,8 +6,10 @@ import type { ActivationContext } from '../model/activation-context.js';
 import type { PoolExecutor } from '../model/placement.js';
 import type { RedisClient } from './lua-script.js';
 import type { ReplayFence } from './replay-fence.js';
-import { applyEffects, reviveError } from './pool-effects.js';
-import { ATTEMPT_TIMEOUT, WIRE_VERSION, decodeValue, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type Effect, type PoolWire } from './wire.js';
+import { PoolOutcome } from './pool-outcome.js';
+import { holdCheckpoints } from '../runtime/checkpoint-tap.js';
+import { applyResult } from './pool-effects.js';
+import { ATTEMPT_TIMEOUT, WIRE_VERSION, encodeValue, poolJobId, poolResultKey, poolResultKeyParts, type PoolWire } from './wire.js';
 
 /**
  * @internal The pool results of one owned job, by key (activation id, attempt and a digest of
@@ -187,76 +189,103 @@ export function poolExecutor(owner: PoolOwner): PoolExecutor {
   };
 }
 
-async function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<void> {
-  // Only an applied result that emitted and did nothing else leaves no mark; any other way out
-  // (the handler's error, a send that failed, shared data, ...) counts as weighty, so that its
-  // turn is saved at once (see PoolTurnLag).
-  let plain = false;
+/**
+ * Runs one pool activation of an owned job: its result applied (from the inbox at a replay, else
+ * sent to the pool and awaited) and the activation ended in the same synchronous step.
+ */
+function runOnPool(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): PoolOutcome {
+  const outcome = new PoolOutcome();
+  const fail = (error: unknown): void =>
+    end(results, ctx, outcome, () => {
+      throw error;
+    });
+  let sent: { key: string; encoded: unknown; raw: string | undefined };
   try {
-    plain = await sendAndApply(owner, results, ctx, payload);
+    const encoded = encodeValue(payload, `pool activation ${ctx.activationId}#${ctx.attempt}: payload`);
+    const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded, results.incarnation);
+    sent = { key, encoded, raw: results.take(key) };
+  } catch (error) {
+    fail(error);
+    return outcome;
+  }
+  const { key, encoded, raw } = sent;
+  // A replay's result (from the inbox) ends its activation at once too. (A replay taking every result may then settle
+  // the job in its first turn: a ReplayFence holding commands read at the take holds the job open until it applied them.)
+  if (raw !== undefined) end(results, ctx, outcome, () => applyResult(ctx, key, raw, () => results.noteApplied(ctx)));
+  else sendAndWait(owner, results, ctx, key, encoded).then((got) => end(results, ctx, outcome, () => applyResult(ctx, key, got, () => results.noteApplied(ctx))), fail);
+  return outcome;
+}
+
+/**
+ * Runs `apply` (a result's effects, or the failure to get one) and ends the activation right
+ * after, with no microtask between (see PoolOutcome), and no checkpoint moment between either (a
+ * pause among the effects rests the job: see holdCheckpoints). Only an applied result that
+ * emitted and did nothing else leaves no mark; any other way out (the handler's error, a send
+ * that failed, shared data, ...) counts as weighty first, so that its turn is saved at once (see PoolTurnLag).
+ */
+function end(results: PoolResults, ctx: ActivationContext, outcome: PoolOutcome, apply: () => boolean): void {
+  let plain = false;
+  let failure: { error: unknown } | undefined = undefined;
+  const release = holdCheckpoints(ctx.host);
+  try {
+    plain = apply();
+  } catch (error) {
+    failure = { error };
+  }
+  if (!plain) results.weighty++;
+  try {
+    outcome.end(failure);
   } finally {
-    if (!plain) results.weighty++;
+    release();
   }
 }
 
-/** Sends the activation unless its result is here, applies the result; true when it only emitted. */
-async function sendAndApply(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, payload: Payload): Promise<boolean> {
-  const encoded = encodeValue(payload, `pool activation ${ctx.activationId}#${ctx.attempt}: payload`);
-  const key = poolResultKey(ctx.activationId, ctx.attempt, ctx.routineId, ctx.slotName, encoded, results.incarnation);
-  let raw = results.take(key);
-  if (raw === undefined) {
-    const waiting = results.wait(key);
-    waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
-    const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
-    const tell = (name: string): void => void owner.client.publish(owner.abortChannel, `${key}\n${name}`).catch(() => undefined);
-    // The attempt alone timing out (activationTimeout) is told at once (before the job's own
-    // abort, if the timeout fails the job): the pool stops waiting for its handler then, as the
-    // owner did, so a handler that never settles frees its pool slot. Still queued, it is also
-    // removed: a pool member remembers a word for an activation it does not run only a minute
-    // (see startPool), and once a slot is free it would run unaborted.
-    const remove = (error: Error): void => void owner.queue.remove(poolJobId(key)).then((removed) => void (removed === 1 && results.drop(key, error)), ignore);
-    let timedOut = false;
-    const timeOut = (): void => {
-      tell(ATTEMPT_TIMEOUT);
-      remove(new TimeoutError(`pool activation ${key} timed out before the pool took it`));
-    };
-    ctx.onTimeout(() => ((timedOut = true), tell(ATTEMPT_TIMEOUT)));
-    await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
-    // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
-    // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
-    // while the add was on its way is told again: the pool may not have had it then.) A job
-    // cancelled for good also takes it off the queue if no member took it yet (a member keeps
-    // a word only a minute). One that failed, only once that failure is stored by this owner
-    // (see PoolResults.dispose): a stale owner's failure must not take away the activation of a
-    // newer owner's replay (the same pool job), which would wait for ever.
-    const signal = ctx.host.abortSignal();
-    const onAbort = (): void => {
-      // The local copy of a job let go here (lost, handed over) is cancelled to drop it: the job
-      // lives on, and its next owner replays this activation under the same key (the same pool
-      // job): nothing is told, nothing removed.
-      if (results.gone) return;
-      const reason = signal.reason as Error;
-      tell(String(reason?.name ?? 'Error'));
-      if (reason instanceof CancelledError) remove(reason);
-      else results.whenFailureStored(() => remove(reason));
-    };
-    if (timedOut) timeOut();
-    else ctx.onTimeout(timeOut);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      raw = await waiting;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+/** Sends the activation to the pool; resolves with its result (raw JSON) when it comes. */
+async function sendAndWait(owner: PoolOwner, results: PoolResults, ctx: ActivationContext, key: string, encoded: unknown): Promise<string> {
+  const waiting = results.wait(key);
+  waiting.catch(ignore); // (a send that fails leaves it unawaited; the ownership's end rejects it)
+  const data: PoolWire = { v: WIRE_VERSION, jobId: ctx.jobId, key, seq: ctx.seq, attempt: ctx.attempt, routineId: ctx.routineId, slotName: ctx.slotName, payload: encoded };
+  const tell = (name: string): void => void owner.client.publish(owner.abortChannel, `${key}\n${name}`).catch(() => undefined);
+  // The attempt alone timing out (activationTimeout) is told at once (before the job's own
+  // abort, if the timeout fails the job): the pool stops waiting for its handler then, as the
+  // owner did, so a handler that never settles frees its pool slot. Still queued, it is also
+  // removed: a pool member remembers a word for an activation it does not run only a minute
+  // (see startPool), and once a slot is free it would run unaborted.
+  const remove = (error: Error): void => void owner.queue.remove(poolJobId(key)).then((removed) => void (removed === 1 && results.drop(key, error)), ignore);
+  let timedOut = false;
+  const timeOut = (): void => {
+    tell(ATTEMPT_TIMEOUT);
+    remove(new TimeoutError(`pool activation ${key} timed out before the pool took it`));
+  };
+  ctx.onTimeout(() => ((timedOut = true), tell(ATTEMPT_TIMEOUT)));
+  await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
+  // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
+  // while the add was on its way is told again: the pool may not have had it then.) A job
+  // cancelled for good also takes it off the queue if no member took it yet (a member keeps
+  // a word only a minute). One that failed, only once that failure is stored by this owner
+  // (see PoolResults.dispose): a stale owner's failure must not take away the activation of a
+  // newer owner's replay (the same pool job), which would wait for ever.
+  const signal = ctx.host.abortSignal();
+  const onAbort = (): void => {
+    // The local copy of a job let go here (lost, handed over) is cancelled to drop it: the job
+    // lives on, and its next owner replays this activation under the same key (the same pool
+    // job): nothing is told, nothing removed.
+    if (results.gone) return;
+    const reason = signal.reason as Error;
+    tell(String(reason?.name ?? 'Error'));
+    if (reason instanceof CancelledError) remove(reason);
+    else results.whenFailureStored(() => remove(reason));
+  };
+  if (timedOut) timeOut();
+  else ctx.onTimeout(timeOut);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await waiting;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
-  if (ctx.silenced || ctx.host.abortSignal().aborted) return false; // let go meanwhile: nothing of it reaches the job
-  const { effects, error } = JSON.parse(raw) as { effects: unknown; error?: { name: string; message: string } };
-  const list = decodeValue(effects, `pool activation ${key}: effects`) as Effect[];
-  applyEffects(ctx, list);
-  results.noteApplied(ctx);
-  if (error !== undefined) throw reviveError(error);
-  return list.every((e) => e.k === 'emit');
 }
 
 function ignore(): void {}

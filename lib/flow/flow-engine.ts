@@ -14,7 +14,7 @@ import { activate } from '../runtime/activation.js';
 import { JobRuntime } from '../runtime/job-runtime.js';
 import { JobRegistry } from '../runtime/job-registry.js';
 import { Checkpointer } from '../runtime/checkpointer.js';
-import { checkpointTapOf } from '../runtime/checkpoint-tap.js';
+import { tapCheckpoint } from '../runtime/checkpoint-tap.js';
 import { restoreJob } from '../runtime/job-restore.js';
 import { cancelJob, resumeJob } from '../runtime/job-control.js';
 import { isAbortSignal } from './wait-for-rest.js';
@@ -114,7 +114,7 @@ export class FlowEngine implements RuntimeHooks {
   }
 
   checkpoint(job: JobRuntime, statusChange: boolean): void {
-    checkpointTapOf(this.flow)?.(job, statusChange); // a worker owning the job (routilux/bullmq)
+    tapCheckpoint(this.flow, job, statusChange); // a worker owning the job (routilux/bullmq)
     // No store: nothing to write and no lease to keep (this runs after every turn of every job).
     if (this.options.store === undefined) return;
     if (!this.leases.mayCheckpoint(job)) {

@@ -15,10 +15,12 @@ export type Placement = 'owner' | 'pool';
 
 /**
  * @internal Runs one activation of a `'pool'` routine elsewhere and applies its effects through
- * `ctx`; what it returns is the activation's outcome (a rejection is the handler's failure).
+ * `ctx`; what it returns is the activation's outcome (a rejection is the handler's failure): a
+ * thenable, which the engine waits for as it waits for a handler's (routilux/bullmq's calls its
+ * callbacks synchronously, so that no snapshot falls between the effects and the end).
  * `undefined`: not handled here (the handler runs in place).
  */
-export type PoolExecutor = (ctx: ActivationContext, payload: Payload) => Promise<void> | undefined;
+export type PoolExecutor = (ctx: ActivationContext, payload: Payload) => PromiseLike<void> | undefined;
 
 const executors = new WeakMap<object, PoolExecutor>();
 

@@ -4,7 +4,7 @@ import { Flow, Routine, type ExecutionContext, type Payload } from '../../lib/in
 import { JobRegistry } from '../../lib/runtime/job-registry.js';
 import type { JobRuntime } from '../../lib/runtime/job-runtime.js';
 import { NO_ITEMS, NO_SHARED } from '../../lib/runtime/no-items.js';
-import { checkpointTapOf, setCheckpointTap } from '../../lib/runtime/checkpoint-tap.js';
+import { checkpointTapOf, holdCheckpoints, setCheckpointTap, tapCheckpoint } from '../../lib/runtime/checkpoint-tap.js';
 import { makeRoutine, newTestScheduler } from '../helpers/routines.js';
 
 /**
@@ -176,5 +176,31 @@ describe('a small job’s footprint, unobservably smaller', () => {
     setCheckpointTap(a, tapB);
     expect(checkpointTapOf(a)).to.equal(tapB);
     setCheckpointTap(a, undefined);
+  });
+
+  it('held checkpoint moments (a pool result being applied) reach the tap once, when the outermost hold ends, as a status change if any was one; other jobs and flows are not held', () => {
+    const flow = {};
+    const [job, other] = [{}, {}] as unknown as [JobRuntime, JobRuntime];
+    const calls: Array<[unknown, boolean]> = [];
+    setCheckpointTap(flow, (j, statusChange) => void calls.push([j, statusChange]));
+    try {
+      const outer = holdCheckpoints(job);
+      tapCheckpoint(flow, job, false);
+      const inner = holdCheckpoints(job);
+      tapCheckpoint(flow, job, true);
+      tapCheckpoint(flow, other, false); // not held
+      tapCheckpoint({}, job, true); // a flow without a tap: nothing to tell
+      inner();
+      inner(); // once
+      expect(calls).to.deep.equal([[other, false]]);
+      outer();
+      expect(calls).to.deep.equal([[other, false], [job, true]]);
+      const quiet = holdCheckpoints(job);
+      quiet(); // nothing asked meanwhile: nothing told
+      tapCheckpoint(flow, job, false); // no hold left: at once
+      expect(calls).to.deep.equal([[other, false], [job, true], [job, false]]);
+    } finally {
+      setCheckpointTap(flow, undefined);
+    }
   });
 });
