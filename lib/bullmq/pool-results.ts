@@ -137,7 +137,7 @@ export class PoolResults {
     this.waiters.delete(key);
   }
 
-  /** `unqueue` takes off the queue a pool job that the job's failure told to abort, if that failure turns out final (see dispose). */
+  /** `unqueue` tells the pool to abort an activation of the failed job and takes it off the queue, if that failure turns out final (see dispose). */
   whenFailureStored(unqueue: () => void): void {
     this.unqueue.push(unqueue);
   }
@@ -145,8 +145,8 @@ export class PoolResults {
   /**
    * The job is let go here: activations still waiting end (their job no longer runs here). With
    * `failureStored` (its failure is stored by this owner's fenced save, so no newer owner replays
-   * it under the same keys), the pool jobs that failure told to abort are taken off the queue
-   * too: a pool member remembers such a word only a minute, and one still queued then would run.
+   * it under the same keys), the pool is told to abort the activations that failure let go, and
+   * those still queued are taken off the queue (a member remembers a word only a minute).
    */
   dispose(failureStored = false): void {
     this.gone = true;
@@ -261,11 +261,11 @@ async function sendAndWait(owner: PoolOwner, results: PoolResults, ctx: Activati
   await owner.adder.add(owner.queue, 'activation', data, { jobId: poolJobId(key), removeOnComplete: true, removeOnFail: true, attempts: 1 });
   // The job's signal (not ctx.signal, whose listener on the job's would stay for the job's life):
   // when the job is cancelled or fails, the pool is told to abort the activation. (Either told
-  // while the add was on its way is told again: the pool may not have had it then.) A job
-  // cancelled for good also takes it off the queue if no member took it yet (a member keeps
-  // a word only a minute). One that failed, only once that failure is stored by this owner
-  // (see PoolResults.dispose): a stale owner's failure must not take away the activation of a
-  // newer owner's replay (the same pool job), which would wait for ever.
+  // while the add was on its way is told again: the pool may not have had it then.) It is also
+  // taken off the queue if no member took it yet (a member keeps a word only a minute). A cancel
+  // at once (a command: any next owner applies it too); a failure only once this owner stored it
+  // (see PoolResults.dispose): a stale owner's failure must neither abort nor take away the
+  // activation of a newer owner's replay (the same pool job), which would fail or wait for ever.
   const signal = ctx.host.abortSignal();
   const onAbort = (): void => {
     // The local copy of a job let go here (lost, handed over) is cancelled to drop it: the job
@@ -273,9 +273,9 @@ async function sendAndWait(owner: PoolOwner, results: PoolResults, ctx: Activati
     // job): nothing is told, nothing removed.
     if (results.gone) return;
     const reason = signal.reason as Error;
-    tell(String(reason?.name ?? 'Error'));
-    if (reason instanceof CancelledError) remove(reason);
-    else results.whenFailureStored(() => remove(reason));
+    const stop = (): void => (tell(String(reason?.name ?? 'Error')), remove(reason));
+    if (reason instanceof CancelledError) stop();
+    else results.whenFailureStored(stop);
   };
   if (timedOut) timeOut();
   else ctx.onTimeout(timeOut);

@@ -1,0 +1,103 @@
+/**
+ * A job that fails on its owner tells the pool to abort its pool activations in flight, and
+ * takes those still queued off the pool queue, only once the owner's fenced save stored that
+ * failure. An owner that lost the job without knowing it yet (a stale one: its lease expired, a
+ * new owner replays the job) fails only its local copy: the new owner's replay runs the same
+ * pool jobs (same keys), and a word from the stale owner would abort them, failing a job that
+ * lives on elsewhere.
+ *
+ * The job runs in this process with the real pool executor (poolExecutor, PoolResults) and a
+ * hand-made pool: no Redis. A cancel stays told at once (a cancel is a command, applied by every
+ * owner alike).
+ */
+import { expect } from 'chai';
+import type { Queue } from 'bullmq';
+import { Flow, Routine, type ExecutionContext, type Job } from '../../lib/index.js';
+import { PoolResults, poolExecutor, type PoolOwner } from '../../lib/bullmq/pool-results.js';
+import type { BulkAdder } from '../../lib/bullmq/bulk-adder.js';
+import type { RedisClient } from '../../lib/bullmq/lua-script.js';
+import { poolJobId, type PoolWire } from '../../lib/bullmq/wire.js';
+import { setPoolExecutor } from '../../lib/model/placement.js';
+
+/** src (owner) → p (pool: never answers here) and → f (owner: throws when `boom`, after p was sent). */
+function build(flowId: string): Flow {
+  const flow = new Flow({ flowId, executionStrategy: 'concurrent', maxWorkers: 4 }); // (p in flight while f runs; STOP, the default: f's error fails the job)
+  const src = new Routine();
+  src.defineEvent('out', ['boom']);
+  src.defineSlot<{ boom?: boolean }>('trigger', (d, ctx: ExecutionContext) => ctx.emit('out', { boom: d.boom === true }));
+  flow.addRoutine(src, 'src');
+  const p = new Routine();
+  p.defineSlot('in', () => undefined);
+  p.setPlacement('pool');
+  flow.addRoutine(p, 'p');
+  const f = new Routine();
+  f.defineSlot<{ boom: boolean }>('in', async (d) => {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // p is on the pool by then
+    if (d.boom) throw new Error('f failed');
+  });
+  flow.addRoutine(f, 'f');
+  flow.connect('src', 'out', 'p', 'in');
+  flow.connect('src', 'out', 'f', 'in');
+  return flow;
+}
+
+/** The real pool executor on `flow`, with a pool that records what is sent, told and removed. */
+function onPool(flow: Flow): { results: PoolResults; sent: string[]; told: string[]; removed: string[] } {
+  const results = new PoolResults();
+  const [sent, told, removed] = [[], [], []] as string[][];
+  const adder = { add: (_q: Queue, _name: string, data: PoolWire) => (sent.push(data.key), Promise.resolve()) } as unknown as BulkAdder;
+  const queue = { remove: (id: string) => (removed.push(id), Promise.resolve(0)) } as unknown as Queue;
+  const client = { publish: (_channel: string, message: string) => (told.push(message), Promise.resolve(0)) } as unknown as RedisClient;
+  const owner: PoolOwner = { resultsOf: () => results, queue, adder, client, abortChannel: 'abort' };
+  setPoolExecutor(flow, poolExecutor(owner));
+  return { results, sent, told, removed };
+}
+
+async function settled(job: Job): Promise<string> {
+  const state = await job.wait({ timeout: 5_000 }).catch(() => job.state);
+  return state.status;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('routilux/bullmq: a failed job’s word to the pool waits for its failure to be stored', function () {
+  this.timeout(20_000);
+
+  it('an owner whose failure is not stored (it lost the job: its save refused) tells the pool nothing and removes nothing: the new owner’s replay of the same pool job runs on', async () => {
+    const flow = build('stale-failure-lost');
+    const pool = onPool(flow);
+    const job = flow.start('src', { boom: true }, { jobId: 'stale:1' });
+    expect(await settled(job)).to.equal('failed');
+    await tick();
+    expect(pool.sent).to.have.length(1);
+    pool.results.dispose(false); // the fenced save of the failure was refused: let go, not stored
+    await tick();
+    expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [], removed: [] });
+  });
+
+  it('an owner whose failure is stored tells the pool to abort (by the reason’s name) and takes the pool job off the queue, once', async () => {
+    const flow = build('stale-failure-stored');
+    const pool = onPool(flow);
+    const job = flow.start('src', { boom: true }, { jobId: 'stale:2' });
+    expect(await settled(job)).to.equal('failed');
+    await tick();
+    expect(pool.told, 'nothing told before the failure is stored').to.deep.equal([]);
+    pool.results.dispose(true);
+    await tick();
+    const key = pool.sent[0];
+    expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [`${key}\nJobFailedError`], removed: [poolJobId(key)] });
+  });
+
+  it('a cancel is told and unqueued at once (a command: the next owner applies it too)', async () => {
+    const flow = build('stale-failure-cancel');
+    const pool = onPool(flow);
+    const job = flow.start('src', {}, { jobId: 'stale:3' });
+    await tick();
+    expect(pool.sent).to.have.length(1);
+    await job.cancel('user left');
+    await tick();
+    const key = pool.sent[0];
+    expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [`${key}\nCancelledError`], removed: [poolJobId(key)] });
+    pool.results.dispose(false);
+  });
+});
