@@ -263,6 +263,7 @@ export class OwnedJob implements CheckpointsOwner {
   }
   landed(state: JobState): void {
     this.checkpoint = state;
+    if (state.status === 'failed') this.pool?.failureStored(); // stored by this owner's fenced save: final
   }
 
   /** A checkpoint moment of the job (see OwnerCheckpoints.moment), and the end of a turn of a replay (see ReplayFence). */
@@ -281,8 +282,7 @@ export class OwnedJob implements CheckpointsOwner {
     if (job === undefined || this.lost || this.tapOff || entries.length === 0) return; // (tapOff: let go, or being handed over)
     if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
-      // Its own failed job resumed: one incarnation up, as at a take (see takenInbox).
-      if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.nextIncarnation();
+      if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.nextIncarnation(); // its failed run resumed: as at a take (takenInbox)
       this.commands.apply(job, entry);
       this.applied = entry.id;
     }
@@ -294,7 +294,7 @@ export class OwnedJob implements CheckpointsOwner {
   private forgetLocal(): void {
     [this.over, this.tapOff, this.checkpoint] = [true, true, undefined]; // (another owner may write it now)
     this.commands.dispose();
-    this.pool?.dispose(!this.lost && this.job?._runtime.status === 'failed'); // first: dropping the local copy cancels it, no news for the pool; a failure stored here (not lost) unqueues its pool jobs
+    this.pool?.dispose(); // first: dropping the local copy cancels it, no news for the pool
     if (this.job !== undefined) dropLocal(this.job, this.ctx.report);
   }
 }

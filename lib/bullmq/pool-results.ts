@@ -42,8 +42,10 @@ export class PoolResults {
   private known = false;
   /** The job is let go here (see dispose): it lives on with another owner, whatever happens to the local copy. */
   gone = false;
-  /** What takes a pool job off the queue, for each activation its job's failure told to abort (see dispose). */
+  /** What tells the pool to abort and unqueues each activation the job's failure let go, until that failure is stored (see failureStored). */
   private readonly unqueue: Array<() => void> = [];
+  /** The run's failure is stored: what it lets go from now on is stopped at once. */
+  private failureFinal = false;
 
   /**
    * A result arrived (published, or read from the inbox). A second result under the same key (the
@@ -106,6 +108,8 @@ export class PoolResults {
 
   /** The job's failed run is resumed here: one incarnation up; a result of the run that failed is never taken, so none is kept. */
   nextIncarnation(): void {
+    this.failureStored(); // (the run that failed is over for good: a resume is a command every owner applies)
+    this.failureFinal = false;
     this.setIncarnation(this.incarnation + 1);
     this.ready.clear();
   }
@@ -137,20 +141,25 @@ export class PoolResults {
     this.waiters.delete(key);
   }
 
-  /** `unqueue` tells the pool to abort an activation of the failed job and takes it off the queue, if that failure turns out final (see dispose). */
-  whenFailureStored(unqueue: () => void): void {
-    this.unqueue.push(unqueue);
+  /** `stop` tells the pool to abort an activation the job's failure let go, and takes it off the queue, once that failure is stored (see failureStored). */
+  whenFailureStored(stop: () => void): void {
+    if (this.failureFinal) stop();
+    else this.unqueue.push(stop);
   }
 
   /**
-   * The job is let go here: activations still waiting end (their job no longer runs here). With
-   * `failureStored` (its failure is stored by this owner's fenced save, so no newer owner replays
-   * it under the same keys), the pool is told to abort the activations that failure let go, and
-   * those still queued are taken off the queue (a member remembers a word only a minute).
+   * The job's failure is stored by this owner's fenced save (no newer owner replays this run), so the activations it
+   * let go are stopped (see whenFailureStored). Not before: a stale owner's failure must leave a newer owner's replay alone.
    */
-  dispose(failureStored = false): void {
+  failureStored(): void {
+    this.failureFinal = true;
+    const stops = this.unqueue.splice(0);
+    for (const stop of stops) stop();
+  }
+
+  /** The job is let go here: activations still waiting end (their job no longer runs here). */
+  dispose(): void {
     this.gone = true;
-    if (failureStored) for (const unqueue of this.unqueue) unqueue();
     this.unqueue.length = 0;
     for (const [key, waiter] of this.waiters) waiter.reject(new JobStateError(`pool activation ${key}: its job is no longer owned here`));
     this.waiters.clear();

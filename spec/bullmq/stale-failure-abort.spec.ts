@@ -70,7 +70,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
     expect(await settled(job)).to.equal('failed');
     await tick();
     expect(pool.sent).to.have.length(1);
-    pool.results.dispose(false); // the fenced save of the failure was refused: let go, not stored
+    pool.results.dispose(); // the fenced save of the failure was refused: let go, not stored
     await tick();
     expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [], removed: [] });
   });
@@ -82,7 +82,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
     expect(await settled(job)).to.equal('failed');
     await tick();
     expect(pool.told, 'nothing told before the failure is stored').to.deep.equal([]);
-    pool.results.dispose(true);
+    pool.results.failureStored();
     await tick();
     const key = pool.sent[0];
     expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [`${key}\nJobFailedError`], removed: [poolJobId(key)] });
@@ -98,6 +98,23 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
     await tick();
     const key = pool.sent[0];
     expect({ told: pool.told, removed: pool.removed }).to.deep.equal({ told: [`${key}\nCancelledError`], removed: [poolJobId(key)] });
-    pool.results.dispose(false);
+    pool.results.dispose();
+  });
+
+  it('PoolResults: a stop asked for once the failure is stored runs at once; a resume of the failed run here stops what that run let go; each stop runs once', () => {
+    const results = new PoolResults();
+    const log: string[] = [];
+    results.whenFailureStored(() => log.push('a'));
+    expect(log, 'not before the failure is stored').to.deep.equal([]);
+    results.nextIncarnation(); // the failed run resumed here (its resume applied before its failure's save landed)
+    expect(log, 'the run that failed is over for good').to.deep.equal(['a']);
+    results.whenFailureStored(() => log.push('b')); // the new run failed too: not stored yet
+    expect(log).to.deep.equal(['a']);
+    results.failureStored();
+    results.whenFailureStored(() => log.push('c')); // (an activation whose add resolved after the store landed)
+    results.failureStored();
+    expect(log).to.deep.equal(['a', 'b', 'c']);
+    results.dispose();
   });
 });
+
