@@ -93,9 +93,9 @@ export interface WorkerHandle {
  * applies the control commands clients send. Started jobs, resumes and recoveries all arrive
  * this way; a job whose owner died is re-delivered by BullMQ's stall recovery and resumed here
  * from its last checkpoint. The flow must be the clients' definition (same fingerprint) and
- * should have no store of its own.
+ * have no store of its own.
  *
- * @throws {ConfigurationError} (rejects) for bad options.
+ * @throws {ConfigurationError} (rejects) for bad options, or a flow with a `store`.
  * @example
  * ```ts
  * const worker = await runWorker(ordersFlow(), { connection: { host: '127.0.0.1', port: 6379 }, concurrency: 50 });
@@ -103,6 +103,8 @@ export interface WorkerHandle {
  * ```
  */
 export async function runWorker(flow: Flow, options: WorkerOptions): Promise<WorkerHandle> {
+  // Its own store would write every owned job a second time, unfenced (and hold no pool result back: see holdCheckpoints).
+  if (flow?.store !== undefined) throw new ConfigurationError(`runWorker: flow '${flow.flowId}' has a store of its own; a worker checkpoints the jobs it owns to Redis, fenced by their leases: give it the flow without \`store\``);
   const prefix = checkPrefix(options?.prefix ?? 'rlx', 'runWorker');
   const concurrency = nonNegativeInt('concurrency', options.concurrency ?? 10);
   const lockDuration = positiveInt('lockDuration', options.lockDuration ?? 30_000);

@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { ConfigurationError, Flow, JobStateError, Routine, type ExecutionContext, type Payload } from '../../lib/index.js';
-import { BullMQRunner, RemoteJob } from '../../lib/bullmq/index.js';
+import { ConfigurationError, Flow, JobStateError, MemoryJobStore, Routine, type ExecutionContext, type Payload } from '../../lib/index.js';
+import { BullMQRunner, RemoteJob, runWorker } from '../../lib/bullmq/index.js';
 import { RedisJobStore } from '../../lib/bullmq/redis-job-store.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { rejected, sleep, until } from '../fixtures/helpers.js';
@@ -203,6 +203,14 @@ describe('BullMQRunner: jobs on worker processes', function () {
     expect(final.error).to.include({ name: 'ConfigurationError' });
     expect(final.error!.message).to.include('fingerprint');
     cluster.errors.length = 0; // the refusing worker reported it
+  });
+
+  it('runWorker refuses a flow with a store of its own (its jobs would be written twice, one of them unfenced) with a ConfigurationError, before connecting', async () => {
+    const flow = new Flow({ flowId: 'runner-spec-stored', store: new MemoryJobStore() });
+    flow.addRoutine(new Ticker(), 'src');
+    const error = await runWorker(flow, { connection: { path: '/nonexistent/redis.sock' } }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect((error as Error).message).to.include("flow 'runner-spec-stored' has a store");
   });
 
   it('start validates like a local start: unknown entry, bad params, unsendable params throw at once', () => {
