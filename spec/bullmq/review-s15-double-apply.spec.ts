@@ -18,49 +18,32 @@
  * job's inbox, must apply that result once.
  */
 import { expect } from 'chai';
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
+import type { Flow } from '../../lib/index.js';
 import { BullMQRunner, RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
-import { PoolResults, poolExecutor, type PoolOwner } from '../../lib/bullmq/pool-results.js';
-import type { BulkAdder } from '../../lib/bullmq/bulk-adder.js';
-import type { RedisClient } from '../../lib/bullmq/lua-script.js';
+import { PoolResults } from '../../lib/bullmq/pool-results.js';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
-import { encodeValue, type PoolWire } from '../../lib/bullmq/wire.js';
-import { setPoolExecutor } from '../../lib/model/placement.js';
 import { setCheckpointTap } from '../../lib/runtime/checkpoint-tap.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { fakePool, poolResult, srcPoolK } from '../helpers/fake-pool.js';
 
 const JOB = 'double:1';
 /** Calls of p's handler in this process (the replays must take p's result from the inbox, never run it). */
 let pRuns = 0;
 
-/** src (owner) → p (pool: emits `{ v }`) → k (owner: appends v to shared data `got`). Uninterrupted: `got` [1]. */
+/** src (owner) → p (pool: emits `{ v }`, counted in pRuns) → k (owner: appends v to shared data `got`). Uninterrupted: `got` [1]. */
 function build(): Flow {
-  const flow = new Flow({ flowId: 'review-s15-double-apply' });
-  const src = new Routine();
-  src.defineEvent('out', ['v']);
-  src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-  flow.addRoutine(src, 'src');
-  const p = new Routine();
-  p.defineEvent('out', ['v']);
-  p.defineSlot<{ v: number }>('in', (d, ctx) => {
-    pRuns++;
-    ctx.emit('out', { v: d.v });
-  });
-  p.setPlacement('pool');
-  flow.addRoutine(p, 'p');
-  const k = new Routine();
-  k.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('got', [...((ctx.getSharedData('got') as number[] | undefined) ?? []), d.v]));
-  flow.addRoutine(k, 'k');
-  flow.connect('src', 'out', 'p', 'in');
-  flow.connect('p', 'out', 'k', 'in');
-  return flow;
+  return srcPoolK('review-s15-double-apply', (p) =>
+    p.defineSlot<{ v: number }>('in', (d, ctx) => {
+      pRuns++;
+      ctx.emit('out', { v: d.v });
+    }),
+  );
 }
 
 /** p's result as its pool member writes it: one emit. */
-const RESULT = JSON.stringify({ effects: encodeValue([{ k: 'emit', e: 'out', d: { v: 1 } }], 'effects') });
+const RESULT = poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }]);
 
 /**
  * Runs the job here with the real pool executor (its pool: a list of what was sent), delivers
@@ -70,7 +53,7 @@ async function snapshotsAfterTheResult(): Promise<{ key: string; snapshots: JobS
   const flow = build();
   const results = new PoolResults();
   const sent: string[] = [];
-  onPool(flow, results, sent);
+  fakePool(flow, results, sent);
   const job = flow.start('src', {}, { jobId: JOB });
   for (let i = 0; sent.length === 0; i++) {
     expect(i, 'p was sent to the pool').to.be.below(200);
@@ -91,13 +74,6 @@ async function snapshotsAfterTheResult(): Promise<{ key: string; snapshots: JobS
     queueMicrotask(step);
   });
   return { key: sent[0], snapshots };
-}
-
-/** Installs the real pool executor on `flow`, with `results` and a pool that lists the keys sent to it in `sent`. */
-function onPool(flow: Flow, results: PoolResults, sent: string[]): void {
-  const adder = { add: (_q: Queue, _name: string, data: PoolWire) => (sent.push(data.key), Promise.resolve()) } as unknown as BulkAdder;
-  const owner: PoolOwner = { resultsOf: () => results, queue: { remove: () => Promise.resolve(0) } as unknown as Queue, adder, client: { publish: () => Promise.resolve(0) } as unknown as RedisClient, abortChannel: 'abort' };
-  setPoolExecutor(flow, poolExecutor(owner));
 }
 
 /** Whether p's activation (seq 2) is still to run (queued or running) in `s`. */
@@ -135,7 +111,7 @@ describe('review s15: a pool result applied, its activation not yet ended: a sna
     const results = new PoolResults();
     results.deliver(key, RESULT); // (as takenInbox does)
     const sent: string[] = [];
-    onPool(flow, results, sent);
+    fakePool(flow, results, sent);
     const moments: JobState[] = [];
     setCheckpointTap(flow, (rt) => moments.push(rt.snapshot())); // (where an owner's checkpoint may snapshot the job)
     const final = await flow.resume(snapshots[0]).wait({ timeout: 5_000 });

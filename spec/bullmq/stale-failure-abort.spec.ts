@@ -11,13 +11,10 @@
  * owner alike).
  */
 import { expect } from 'chai';
-import type { Queue } from 'bullmq';
 import { Flow, Routine, type ExecutionContext, type Job } from '../../lib/index.js';
-import { PoolResults, poolExecutor, type PoolOwner } from '../../lib/bullmq/pool-results.js';
-import type { BulkAdder } from '../../lib/bullmq/bulk-adder.js';
-import type { RedisClient } from '../../lib/bullmq/lua-script.js';
-import { poolJobId, type PoolWire } from '../../lib/bullmq/wire.js';
-import { setPoolExecutor } from '../../lib/model/placement.js';
+import { PoolResults } from '../../lib/bullmq/pool-results.js';
+import { poolJobId } from '../../lib/bullmq/wire.js';
+import { fakePool } from '../helpers/fake-pool.js';
 
 /** src (owner) → p (pool: never answers here) and → f (owner: throws when `boom`, after p was sent). */
 function build(flowId: string): Flow {
@@ -41,17 +38,6 @@ function build(flowId: string): Flow {
   return flow;
 }
 
-/** The real pool executor on `flow`, with a pool that records what is sent, told and removed. */
-function onPool(flow: Flow): { results: PoolResults; sent: string[]; told: string[]; removed: string[] } {
-  const results = new PoolResults();
-  const [sent, told, removed] = [[], [], []] as string[][];
-  const adder = { add: (_q: Queue, _name: string, data: PoolWire) => (sent.push(data.key), Promise.resolve()) } as unknown as BulkAdder;
-  const queue = { remove: (id: string) => (removed.push(id), Promise.resolve(0)) } as unknown as Queue;
-  const client = { publish: (_channel: string, message: string) => (told.push(message), Promise.resolve(0)) } as unknown as RedisClient;
-  const owner: PoolOwner = { resultsOf: () => results, queue, adder, client, abortChannel: 'abort' };
-  setPoolExecutor(flow, poolExecutor(owner));
-  return { results, sent, told, removed };
-}
 
 async function settled(job: Job): Promise<string> {
   const state = await job.wait({ timeout: 5_000 }).catch(() => job.state);
@@ -65,7 +51,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
 
   it('an owner whose failure is not stored (it lost the job: its save refused) tells the pool nothing and removes nothing: the new owner’s replay of the same pool job runs on', async () => {
     const flow = build('stale-failure-lost');
-    const pool = onPool(flow);
+    const pool = fakePool(flow);
     const job = flow.start('src', { boom: true }, { jobId: 'stale:1' });
     expect(await settled(job)).to.equal('failed');
     await tick();
@@ -77,7 +63,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
 
   it('an owner whose failure is stored tells the pool to abort (by the reason’s name) and takes the pool job off the queue, once', async () => {
     const flow = build('stale-failure-stored');
-    const pool = onPool(flow);
+    const pool = fakePool(flow);
     const job = flow.start('src', { boom: true }, { jobId: 'stale:2' });
     expect(await settled(job)).to.equal('failed');
     await tick();
@@ -90,7 +76,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
 
   it('a cancel is told and unqueued at once (a command: the next owner applies it too)', async () => {
     const flow = build('stale-failure-cancel');
-    const pool = onPool(flow);
+    const pool = fakePool(flow);
     const job = flow.start('src', {}, { jobId: 'stale:3' });
     await tick();
     expect(pool.sent).to.have.length(1);

@@ -14,70 +14,26 @@
  * `end`: no checkpoint moment between a result's first effect and its activation's end).
  */
 import { expect } from 'chai';
-import type { Queue } from 'bullmq';
 import { ErrorHandler, Flow, Routine, type ExecutionContext, type Job } from '../../lib/index.js';
-import { PoolResults, poolExecutor, type PoolOwner } from '../../lib/bullmq/pool-results.js';
+import { PoolResults } from '../../lib/bullmq/pool-results.js';
 import { PoolOutcome } from '../../lib/bullmq/pool-outcome.js';
-import type { BulkAdder } from '../../lib/bullmq/bulk-adder.js';
-import type { RedisClient } from '../../lib/bullmq/lua-script.js';
-import { encodeValue, type Effect, type PoolWire } from '../../lib/bullmq/wire.js';
-import { setPoolExecutor } from '../../lib/model/placement.js';
 import { setCheckpointTap } from '../../lib/runtime/checkpoint-tap.js';
 import type { JobState } from '../../lib/state/job-state.js';
 import { currentContext, runInContext } from '../../lib/model/current-context.js';
 import type { ActivationContext } from '../../lib/model/activation-context.js';
-
-/** src (owner) → p (pool: emits `{ v }` unless `setup` gives it another handler) → k (owner: appends v to shared data `got`). */
-function build(flowId: string, setup?: (p: Routine) => void): Flow {
-  const flow = new Flow({ flowId });
-  const src = new Routine();
-  src.defineEvent('out', ['v']);
-  src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-  flow.addRoutine(src, 'src');
-  const p = new Routine();
-  p.defineEvent('out', ['v']);
-  setup?.(p); // (may define p's slot 'in' itself)
-  if (p.getSlot('in') === undefined) p.defineSlot<{ v: number }>('in', (d, ctx) => ctx.emit('out', { v: d.v }));
-  p.setPlacement('pool');
-  flow.addRoutine(p, 'p');
-  const k = new Routine();
-  k.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('got', [...((ctx.getSharedData('got') as number[] | undefined) ?? []), d.v]));
-  flow.addRoutine(k, 'k');
-  flow.connect('src', 'out', 'p', 'in');
-  flow.connect('p', 'out', 'k', 'in');
-  return flow;
-}
-
-/** A pool result as a pool member writes it. */
-function result(effects: Effect[], error?: { name: string; message: string }): string {
-  return JSON.stringify({ effects: encodeValue(effects, 'effects'), ...(error ? { error } : {}) });
-}
-
-/** Installs the real pool executor on `flow`, with `results` and a pool that lists the keys sent to it in `sent`. */
-function onPool(flow: Flow, results: PoolResults, sent: string[]): void {
-  const adder = { add: (_q: Queue, _name: string, data: PoolWire) => (sent.push(data.key), Promise.resolve()) } as unknown as BulkAdder;
-  const owner: PoolOwner = { resultsOf: () => results, queue: { remove: () => Promise.resolve(0) } as unknown as Queue, adder, client: { publish: () => Promise.resolve(0) } as unknown as RedisClient, abortChannel: 'abort' };
-  setPoolExecutor(flow, poolExecutor(owner));
-}
+import { fakePool, poolResult, srcPoolK, until } from '../helpers/fake-pool.js';
 
 const pListed = (s: JobState): boolean => [...s.runningTasks, ...s.pendingTasks].some((t) => t.routineId === 'p');
 const pApplied = (s: JobState): boolean => [...s.runningTasks, ...s.pendingTasks].some((t) => t.routineId === 'k') || s.sharedData.got !== undefined;
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !test(); i++) {
-    expect(i, what).to.be.below(400);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const liveResults = new Map<Job, PoolResults>();
 
 /** Runs src → p live; p's result (`raw`) is delivered once p was sent; returns the job, the key and every checkpoint moment. */
 async function runLive(flowId: string, raw: string, setup?: (p: Routine) => void): Promise<{ flow: Flow; job: Job; key: string; moments: JobState[]; sent: string[] }> {
-  const flow = build(flowId, setup);
+  const flow = srcPoolK(flowId, setup);
   const results = new PoolResults();
   const sent: string[] = [];
-  onPool(flow, results, sent);
+  fakePool(flow, results, sent);
   const moments: JobState[] = [];
   setCheckpointTap(flow, (rt) => moments.push(rt.snapshot()));
   const job = flow.start('src', {}, { jobId: `${flowId}:1` });
@@ -97,7 +53,7 @@ describe('review s15b: a pool activation ends where its result is applied', func
     // true) → Checkpointer snapshots now when no write is in progress). p has not ended: it is
     // ended by PoolOutcome.end only after applyEffects returns. That snapshot shows k's task
     // parked and p running: the window the fix closes, opened again from inside the effects.
-    const RESULT = result([
+    const RESULT = poolResult([
       { k: 'emit', e: 'out', d: { v: 1 } },
       { k: 'pause', r: 'review', c: {} },
     ]);
@@ -109,11 +65,11 @@ describe('review s15b: a pool activation ends where its result is applied', func
     // delivers it). Resumed, p runs again as listed, takes its result from the inbox, applies it.
     let got: unknown = 'no such checkpoint';
     if (between >= 0) {
-      const flow2 = build('s15b-pause');
+      const flow2 = srcPoolK('s15b-pause');
       const results2 = new PoolResults();
       results2.deliver(key, RESULT);
       const sent2: string[] = [];
-      onPool(flow2, results2, sent2);
+      fakePool(flow2, results2, sent2);
       const job2 = flow2.resume(moments[between]);
       if (job2.state.status === 'paused') job2.resume();
       await until(() => job2.state.status === 'paused' || job2.state.status === 'completed', 'the replay rested');
@@ -150,11 +106,11 @@ describe('review s15b: a pool activation ends where its result is applied', func
     const outcomes: Record<string, unknown> = {};
     for (const strategy of ['retry', 'continue', 'skip', 'stop'] as const) {
       const policy = (p: Routine): void => p.setErrorHandler(new ErrorHandler({ strategy, maxRetries: 1, retryDelay: 0 }));
-      const { job, sent } = await runLive(`s15b-${strategy}`, result([{ k: 'emit', e: 'out', d: { v: 1 } }], { name: 'Error', message: 'boom' }), policy);
+      const { job, sent } = await runLive(`s15b-${strategy}`, poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }], { name: 'Error', message: 'boom' }), policy);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      if (sent.length > 1) liveResults.get(job)!.deliver(sent[1], result([{ k: 'emit', e: 'out', d: { v: 1 } }]));
+      if (sent.length > 1) liveResults.get(job)!.deliver(sent[1], poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }]));
       const pooled = await job.wait({ timeout: 5_000 }).then((s) => [s.status, s.sharedData.got]);
-      const inPlace = build(`s15b-${strategy}-here`, (p) => {
+      const inPlace = srcPoolK(`s15b-${strategy}-here`, (p) => {
         policy(p);
         let n = 0;
         p.defineSlot<{ v: number }>('in', (d, ctx) => {
@@ -171,14 +127,14 @@ describe('review s15b: a pool activation ends where its result is applied', func
   it('pin: with an asynchronous slot schema on p (runAdmitted’s Observable), no checkpoint moment shows p’s result applied with p still listed, live or at a replay', async () => {
     const slowSchema = { '~standard': { version: 1, vendor: 's15b', validate: (value: unknown) => new Promise((resolve) => setTimeout(() => resolve({ value }), 10)) } } as never;
     const setup = (p: Routine): void => void p.defineSlot<{ v: number }>('in', (d, ctx) => ctx.emit('out', { v: d.v }), { schema: slowSchema });
-    const OK = result([{ k: 'emit', e: 'out', d: { v: 1 } }]);
+    const OK = poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }]);
     const { job, key, moments } = await runLive('s15b-schema', OK, setup);
     expect((await job.wait({ timeout: 5_000 })).sharedData.got).to.deep.equal([1]);
-    const flow2 = build('s15b-schema', setup);
+    const flow2 = srcPoolK('s15b-schema', setup);
     const results2 = new PoolResults();
     results2.deliver(key, OK);
     const sent2: string[] = [];
-    onPool(flow2, results2, sent2);
+    fakePool(flow2, results2, sent2);
     const moments2: JobState[] = [];
     setCheckpointTap(flow2, (rt) => moments2.push(rt.snapshot()));
     const first = moments.find((s) => pListed(s))!;
@@ -208,12 +164,12 @@ describe('review s15b: a pool activation ends where its result is applied', func
       flow.connect('q', 'out', 'k', 'in');
       return flow;
     };
-    const OK = result([{ k: 'emit', e: 'out', d: { v: 1 } }]);
+    const OK = poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }]);
     // Live, to learn both keys and the checkpoint before p's result.
     const flow = chain();
     const results = new PoolResults();
     const sent: string[] = [];
-    onPool(flow, results, sent);
+    fakePool(flow, results, sent);
     const moments: JobState[] = [];
     setCheckpointTap(flow, (rt) => moments.push(rt.snapshot()));
     const job = flow.start('src', {}, { jobId: 's15b-chain:1' });
@@ -228,7 +184,7 @@ describe('review s15b: a pool activation ends where its result is applied', func
     const results2 = new PoolResults();
     for (const key of sent) results2.deliver(key, OK);
     const sent2: string[] = [];
-    onPool(flow2, results2, sent2);
+    fakePool(flow2, results2, sent2);
     const ends: string[] = [];
     flow2.inspect$.subscribe((r) => r.type === 'activation-end' && ends.push(`${r.routineId}:${r.outcome}:${currentContext()?.routineId ?? '-'}`));
     const final = await flow2.resume(before).wait({ timeout: 5_000 });

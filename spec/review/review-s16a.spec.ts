@@ -10,50 +10,17 @@
  * holds on the reviewed tree.
  */
 import { expect } from 'chai';
-import type { Queue } from 'bullmq';
-import { ErrorHandler, Flow, Routine, type ExecutionContext, type Job } from '../../lib/index.js';
-import { PoolResults, poolExecutor, type PoolOwner } from '../../lib/bullmq/pool-results.js';
-import type { BulkAdder } from '../../lib/bullmq/bulk-adder.js';
-import type { RedisClient } from '../../lib/bullmq/lua-script.js';
-import { encodeValue, type Effect, type PoolWire } from '../../lib/bullmq/wire.js';
-import { setPoolExecutor } from '../../lib/model/placement.js';
+import { ErrorHandler, Flow, Routine, type Job } from '../../lib/index.js';
+import { PoolResults } from '../../lib/bullmq/pool-results.js';
 import { holdCheckpoints, setCheckpointTap } from '../../lib/runtime/checkpoint-tap.js';
 import type { JobState } from '../../lib/state/job-state.js';
+import { fakePool, poolResult, srcPoolK, until } from '../helpers/fake-pool.js';
 
-/** src (owner) → p (pool) → k (owner: appends v to shared data `got`); `setup` may change p. */
+/** src (owner) → p (pool) → k (owner: appends v to shared data `got`), and p's event `later` → k too; `setup` may change p. */
 function build(flowId: string, setup?: (p: Routine) => void, options: { maxWorkers?: number } = {}): Flow {
-  const flow = new Flow({ flowId, ...options });
-  const src = new Routine();
-  src.defineEvent('out', ['v']);
-  src.defineSlot('trigger', (_d: unknown, ctx: ExecutionContext) => ctx.emit('out', { v: 1 }));
-  flow.addRoutine(src, 'src');
-  const p = new Routine();
-  p.defineEvent('out', ['v']);
-  p.defineEvent('later', ['v']);
-  setup?.(p);
-  if (p.getSlot('in') === undefined) p.defineSlot<{ v: number }>('in', (d, ctx) => ctx.emit('out', { v: d.v }));
-  p.setPlacement('pool');
-  flow.addRoutine(p, 'p');
-  const k = new Routine();
-  k.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('got', [...((ctx.getSharedData('got') as number[] | undefined) ?? []), d.v]));
-  flow.addRoutine(k, 'k');
-  flow.connect('src', 'out', 'p', 'in');
-  flow.connect('p', 'out', 'k', 'in');
+  const flow = srcPoolK(flowId, (p) => (p.defineEvent('later', ['v']), setup?.(p)), options);
   flow.connect('p', 'later', 'k', 'in');
   return flow;
-}
-
-function result(effects: Effect[], error?: { name: string; message: string }): string {
-  return JSON.stringify({ effects: encodeValue(effects, 'effects'), ...(error ? { error } : {}) });
-}
-
-function onPool(flow: Flow, results: PoolResults): { sent: string[]; told: string[] } {
-  const [sent, told] = [[], []] as string[][];
-  const adder = { add: (_q: Queue, _name: string, data: PoolWire) => (sent.push(data.key), Promise.resolve()) } as unknown as BulkAdder;
-  const client = { publish: (_c: string, m: string) => (told.push(m), Promise.resolve(0)) } as unknown as RedisClient;
-  const owner: PoolOwner = { resultsOf: () => results, queue: { remove: () => Promise.resolve(0) } as unknown as Queue, adder, client, abortChannel: 'abort' };
-  setPoolExecutor(flow, poolExecutor(owner));
-  return { sent, told };
 }
 
 /** p listed to run (attempt `attempt`, any when undefined). */
@@ -62,17 +29,10 @@ const pListed = (s: JobState, attempt?: number): boolean => [...s.runningTasks, 
 const pApplied = (s: JobState): boolean =>
   [...s.runningTasks, ...s.pendingTasks].some((t) => t.routineId === 'k') || s.sharedData.got !== undefined || (s.deferredEvents?.length ?? 0) > 0;
 
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !test(); i++) {
-    expect(i, what).to.be.below(400);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Starts src → p live with a tap that snapshots every moment; returns once p was sent. */
 async function live(flow: Flow, jobId: string): Promise<{ job: Job; results: PoolResults; sent: string[]; told: string[]; moments: JobState[] }> {
   const results = new PoolResults();
-  const { sent, told } = onPool(flow, results);
+  const { sent, told } = fakePool(flow, results);
   const moments: JobState[] = [];
   setCheckpointTap(flow, (rt) => moments.push(rt.snapshot()));
   const job = flow.start('src', {}, { jobId });
@@ -86,9 +46,9 @@ describe('review s16a: pool results applied and ended in one step, checkpoints h
   it('pin: RETRY (retryDelay 0) on a revived handler error, p having emitted: no moment shows attempt 1 listed with its emit applied; attempt 2 is sent at once; k gets both emits (at-least-once, as in place)', async () => {
     const flow = build('s16a-retry', (p) => p.setErrorHandler(new ErrorHandler({ strategy: 'retry', maxRetries: 2, retryDelay: 0 })));
     const { job, results, sent, moments } = await live(flow, 's16a-retry:1');
-    results.deliver(sent[0], result([{ k: 'emit', e: 'out', d: { v: 1 } }], { name: 'Error', message: 'boom' }));
+    results.deliver(sent[0], poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }], { name: 'Error', message: 'boom' }));
     await until(() => sent.length === 2, 'attempt 2 sent');
-    results.deliver(sent[1], result([{ k: 'emit', e: 'out', d: { v: 2 } }]));
+    results.deliver(sent[1], poolResult([{ k: 'emit', e: 'out', d: { v: 2 } }]));
     const final = await job.wait({ timeout: 5_000 });
     expect({ status: final.status, got: final.sharedData.got, bad: moments.findIndex((s) => pListed(s, 1) && pApplied(s)) }).to.deep.equal({ status: 'completed', got: [1, 2], bad: -1 });
   });
@@ -100,7 +60,7 @@ describe('review s16a: pool results applied and ended in one step, checkpoints h
     setCheckpointTap(flow, (rt, statusChange) => void (moments.push(rt.snapshot()), statusChange && changes.push(rt.status)));
     const sub = flow.events$.subscribe((e) => e.routineId === 'p' && void job.cancel('from an observer'));
     const before = moments.length;
-    results.deliver(sent[0], result([{ k: 'emit', e: 'out', d: { v: 1 } }, { k: 'shared', key: 'after', v: 1 }]));
+    results.deliver(sent[0], poolResult([{ k: 'emit', e: 'out', d: { v: 1 } }, { k: 'shared', key: 'after', v: 1 }]));
     const final = await job.wait({ timeout: 5_000 });
     sub.unsubscribe();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -114,7 +74,7 @@ describe('review s16a: pool results applied and ended in one step, checkpoints h
   });
 
   it('pin: a replay (p’s result taken from the inbox) whose effects emit, defer an event and pause: no moment shows them with p listed; resumed, k gets the emit once and the deferred one once', async () => {
-    const RESULT = result([
+    const RESULT = poolResult([
       { k: 'emit', e: 'out', d: { v: 1 } },
       { k: 'defer', e: 'later', d: { v: 2 } },
       { k: 'pause', r: 'review', c: {} },
@@ -130,7 +90,7 @@ describe('review s16a: pool results applied and ended in one step, checkpoints h
     const flow2 = build('s16a-replay');
     const results2 = new PoolResults();
     results2.deliver(key, RESULT);
-    const { sent: sent2 } = onPool(flow2, results2);
+    const { sent: sent2 } = fakePool(flow2, results2);
     const moments2: JobState[] = [];
     setCheckpointTap(flow2, (rt) => moments2.push(rt.snapshot()));
     const job2 = flow2.resume(before);
