@@ -15,7 +15,7 @@ import { CommandChain } from './command-chain.js';
 import { checkPayload, portArgs } from './remote-ports.js';
 import { remoteInput } from './remote-input.js';
 import { waitForView } from './remote-wait.js';
-import { checkPauseArgs } from '../runtime/job-arguments.js';
+import { checkCancelReason, checkPauseArgs, refusal } from '../runtime/job-arguments.js';
 import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
 
@@ -106,12 +106,7 @@ export class RemoteJob extends Job {
 
   /** Asks the owner to pause; resolves once the paused job's in-flight work has settled. @throws {JobStateError} (rejects) unless pending or running. */
   override pause(reason = '', checkpoint: Payload = {}): Promise<JobState> {
-    try {
-      checkPauseArgs(this.id, reason, checkpoint); // refused here as locally, not by the owner later (nothing sent)
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.op('pause', { op: 'pause', reason, checkpoint });
+    return refusal(() => checkPauseArgs(this.id, reason, checkpoint)) ?? this.op('pause', { op: 'pause', reason, checkpoint }); // (refused as locally, not by the owner later: nothing sent)
   }
 
   /** Resumes a paused or failed job on a worker; the status is `running` when this returns. @throws {JobStateError} in any other status. */
@@ -146,7 +141,7 @@ export class RemoteJob extends Job {
 
   /** Asks the owner to cancel; resolves with the cancelled state. @throws {JobStateError} (rejects) once the job settled. */
   override cancel(reason?: string): Promise<JobState> {
-    return this.op('cancel', { op: 'cancel', ...(reason === undefined ? {} : { reason: String(reason) }) });
+    return refusal(() => checkCancelReason(this.id, reason)) ?? this.op('cancel', { op: 'cancel', ...(reason === undefined ? {} : { reason }) }); // (refused as locally: nothing sent)
   }
 
   /** Queues an activation of `routineId.slotName` with `data` in the job (applied by its owner, in order). */

@@ -211,17 +211,18 @@ const MAX_MESSAGE = 10_000;
  * ```
  */
 export function describeError(error: unknown): { name: string; message: string } {
+  // Frozen: the same object goes into the job's error, its tracker and its frozen snapshots.
   try {
-    if (error instanceof Error) return { name: safeString(error.name, '') || 'Error', message: safeString(error.message, '') };
+    if (error instanceof Error) return Object.freeze({ name: safeString(error.name, '') || 'Error', message: safeString(error.message, '') });
     if (typeof error === 'object' && error !== null && 'message' in error) {
       const e = error as { name?: unknown; message: unknown };
       const name = e.name;
-      return { name: typeof name === 'string' && name.length > 0 ? cap(name) : 'Error', message: safeString(e.message, '') };
+      return Object.freeze({ name: typeof name === 'string' && name.length > 0 ? cap(name) : 'Error', message: safeString(e.message, '') });
     }
   } catch {
     // a getter or proxy trap threw: fall through to the plain description
   }
-  return { name: 'Error', message: safeString(error, 'a thrown value that cannot be described') };
+  return Object.freeze({ name: 'Error', message: safeString(error, 'a thrown value that cannot be described') });
 }
 
 /** `String(value)`, or `Object.prototype.toString` of it when that throws, or `fallback`. */

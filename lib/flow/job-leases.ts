@@ -1,4 +1,4 @@
-import { ConfigurationError, JobStateError, TimeoutError } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, StoreError, TimeoutError } from '../errors/errors.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
@@ -149,6 +149,7 @@ export class JobLeases {
    * Loads a stored job and takes its lease before anything runs, then hands the state over.
    *
    * @throws {ConfigurationError} without a store or for an unknown job.
+   * @throws {StoreError} when the store answers the state of another job.
    * @throws {JobStateError} naming the owner when another one holds the lease.
    */
   async load(store: JobStore | undefined, jobId: string, start: (state: JobState) => JobRuntime, liveHere: () => boolean): Promise<JobRuntime> {
@@ -156,8 +157,11 @@ export class JobLeases {
     // Before the acquire: this owner's acquire of a job live here would be granted (it holds the
     // lease), and the refusal's release below would then drop the live job's lease.
     if (liveHere()) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
-    const state = await store.load(jobId);
-    if (state === undefined) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
+    const state = (await store.load(jobId)) as JobState | null | undefined;
+    // (null too: what many a lookup answers for "not found")
+    if (state === undefined || state === null) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
+    // A store answering another job's state must not have that job run under this id's lease.
+    if (state.jobId !== jobId) throw new StoreError(`cannot load job '${jobId}': the store answered the state of ${typeof state.jobId === 'string' ? `job '${state.jobId}'` : 'no job'}`, { jobId });
     const acquiredAt = Date.now(); // the lease is surely ours from its request, not from its reply
     if (this.store !== undefined && !(await this.store.acquire(jobId, this.owner, this.ttl))) {
       const lease = await this.store.leaseOf?.(jobId).catch(() => undefined);

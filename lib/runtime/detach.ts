@@ -50,6 +50,9 @@ export function stopInFlight(job: JobRuntime, reason: unknown, outcome: 'cancell
   // the abort (lazily created) is aborted too.
   const controller = (job.controller ??= new AbortController());
   const inflight = job.work.inflight;
+  // Silenced first: an abort listener of a handler runs inside abort(), and what it emits
+  // there must not reach the job being stopped (its queue is already taken).
+  for (const a of inflight) a.ctx.silenced = true;
   for (const a of inflight) a.ctx.abort(reason);
   if (!controller.signal.aborted) controller.abort(reason);
   const tasks: Task[] = [];

@@ -24,7 +24,7 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   run.error = info;
   job.tracker.recordAttempt(run.totals, task.slot, startedAt, endedAt, task.attempt, info);
   const slot = task.slot.name;
-  job.record(routine.id, 'error', { slot, error: info.message, errorName: info.name, attempt: task.attempt }, endedAt);
+  job.record(routine.id, 'error', Object.freeze({ slot, error: info.message, errorName: info.name, attempt: task.attempt }), endedAt);
   // The job was cancelled while this attempt ran: recorded above, nothing more (a retry here
   // would run work of a cancelled job later).
   if (!job.accepting) return;
@@ -36,7 +36,7 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
   }
   if (strategy === ErrorStrategy.SKIP) {
     setOutcome(run, 'skipped');
-    job.record(routine.id, 'skip', { slot, attempt: task.attempt }, endedAt);
+    job.record(routine.id, 'skip', Object.freeze({ slot, attempt: task.attempt }), endedAt);
     return;
   }
   // An invalid payload is not retried: the same payload would fail the same schema again.
@@ -49,12 +49,12 @@ export function handleFailure(failed: Task, run: RoutineRun, startedAt: number, 
     task = task.retain();
     task.attempt = next;
     setOutcome(run, 'retrying');
-    job.record(routine.id, 'retry', { slot, attempt: next, delay }, endedAt);
+    job.record(routine.id, 'retry', Object.freeze({ slot, attempt: next, delay }), endedAt);
     scheduleRetry(job, task, delay);
     return;
   }
   setOutcome(run, 'failed');
-  job.record(routine.id, 'stop', { slot, attempt: task.attempt }, endedAt);
+  job.record(routine.id, 'stop', Object.freeze({ slot, attempt: task.attempt }), endedAt);
   if (job.status === 'paused') {
     // The job was paused while this attempt ran (from outside, or by the handler itself before
     // it threw): the pause stands, so a job waiting for a human never turns failed behind its
@@ -86,7 +86,7 @@ function retryable(job: JobRuntime, routineId: string, slot: string, policy: Err
     return policy.isRetryable(error);
   } catch (predicateError) {
     const info = describeError(predicateError);
-    job.record(routineId, 'error', { slot, error: `retryableErrors predicate threw: ${info.message}`, errorName: info.name, attempt: 0 }, now);
+    job.record(routineId, 'error', Object.freeze({ slot, error: `retryableErrors predicate threw: ${info.message}`, errorName: info.name, attempt: 0 }), now);
     return false;
   }
 }
@@ -105,7 +105,7 @@ export function handleStreamError(job: JobRuntime, slot: Slot, error: unknown): 
   routine._stats.errors++;
   run.errors++;
   run.error = info;
-  job.record(routine.id, 'error', { slot: slot.name, error: info.message, errorName: info.name, attempt: 1 }, now);
+  job.record(routine.id, 'error', Object.freeze({ slot: slot.name, error: info.message, errorName: info.name, attempt: 1 }), now);
   const strategy = (routine.getErrorHandler() ?? job.owner.errorHandler)?.strategy ?? ErrorStrategy.STOP;
   job.markRun(run);
   job.mark();

@@ -34,3 +34,36 @@ export function checkPauseArgs(jobId: string, reason: unknown, checkpoint: unkno
     throw new ConfigurationError(`pause job '${jobId}': the checkpoint must be a plain object, got ${checkpoint === null ? 'null' : Array.isArray(checkpoint) ? 'an array' : typeof checkpoint}`);
   }
 }
+
+/**
+ * @internal Refuses a cancel reason that is not a string (undefined passes: the default
+ * reason), for job `jobId`: a local cancel and a remote one refuse the same calls, before
+ * anything changes (the reason is written into the job's error).
+ *
+ * @throws {ConfigurationError} naming the job and the reason's type.
+ * @example
+ * ```ts
+ * checkCancelReason('order-17', 'user left'); // passes
+ * ```
+ */
+export function checkCancelReason(jobId: string, reason: unknown): void {
+  if (reason !== undefined && typeof reason !== 'string') throw new ConfigurationError(`cancel job '${jobId}': the reason must be a string, got ${reason === null ? 'null' : typeof reason}`);
+}
+
+/**
+ * @internal What `check` throws, as a rejected promise; undefined when it passes (for the
+ * controls that reject rather than throw).
+ *
+ * @example
+ * ```ts
+ * return refusal(() => checkCancelReason(id, reason)) ?? send();
+ * ```
+ */
+export function refusal(check: () => void): Promise<never> | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

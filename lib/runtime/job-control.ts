@@ -8,8 +8,9 @@ import { NO_ITEMS } from './no-items.js';
 import { nextStatus, transition } from './job-lifecycle.js';
 import { liftTasks, requeue } from './requeue.js';
 import { stopInFlight } from './detach.js';
+import { setOutcome } from './routine-run.js';
 import { dropPolicies } from './policy-intake.js';
-import { checkPauseArgs } from './job-arguments.js';
+import { checkCancelReason, checkPauseArgs } from './job-arguments.js';
 
 /*
  * Job control: what each lifecycle action does to a job's work. Each asks the lifecycle table
@@ -62,7 +63,8 @@ export function timeoutJob(job: JobRuntime): void {
 
 /**
  * @internal Drops all queued work, aborts running work, settles `cancelled`; rejects with a
- * JobStateError when the job cannot be cancelled in its status.
+ * JobStateError when the job cannot be cancelled in its status, and with a ConfigurationError
+ * for a reason that is not a string (before anything changes).
  *
  * @example
  * ```ts
@@ -71,12 +73,17 @@ export function timeoutJob(job: JobRuntime): void {
  */
 export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobState> {
   try {
+    checkCancelReason(job.id, reason);
     transition(job.id, job.status, 'cancel');
   } catch (error) {
     return Promise.reject(error);
   }
   const work = job.work;
-  liftTasks(job);
+  // A retry that waited is dropped with the rest: its routine no longer shows 'retrying'.
+  for (const t of liftTasks(job)) {
+    const run = job.runOf(t.slot.routine);
+    if (run.status === 'retrying') (setOutcome(run, 'cancelled'), job.markRun(run));
+  }
   dropPolicies(job);
   work.parked = [];
   work.interrupted = [];

@@ -91,7 +91,7 @@ export function settlePolicies(job: JobRuntime): void {
       const join = cell.join;
       const waiting = cell.waiting();
       const missing = join.slotNames.filter((name) => waiting[name].length === 0);
-      job.record(join.routine.id, 'join-incomplete', { join: join.name, mode: join.kind, waiting, missing }, now);
+      job.record(join.routine.id, 'join-incomplete', Object.freeze({ join: join.name, mode: join.kind, waiting, missing: Object.freeze(missing) }), now);
       cell.clear();
       policies.changed(cell);
     }
