@@ -203,6 +203,10 @@ class Inspector {
 
   private other(object: object, proto: object, visit: Node): void {
     this.mark(visit);
+    // A Date, Map, Set, RegExp or URL is saved by its contents alone: a property of its own
+    // beside them would be dropped, so it is refused. (A typed array's are not looked for, as
+    // an array's are not: the keys of its elements would be listed too, one string each.)
+    if (!ArrayBuffer.isView(object) && (LEAVES.has(proto) || proto === Map.prototype || proto === Set.prototype)) refuseOwnData(object, proto);
     if (LEAVES.has(proto)) return;
     if (proto === Map.prototype) return this.map(object as Map<unknown, unknown>, visit);
     if (proto === Set.prototype) return this.set(object as Set<unknown>, visit);
@@ -243,6 +247,15 @@ class Inspector {
     }
   }
 
+}
+
+/** Refuses a built-in value that carries enumerable properties of its own (see Inspector.other). */
+function refuseOwnData(object: object, proto: object): void {
+  for (const key in object) {
+    if (Object.prototype.hasOwnProperty.call(object, key)) {
+      throw new UnencodableValue('', `a ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'built-in value'} with a property of its own ('${key}'): only its contents are saved, so the property would be dropped`);
+    }
+  }
 }
 
 function lowestCommon(a: Node, b: Node): Node {

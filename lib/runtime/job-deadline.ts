@@ -37,6 +37,16 @@ export class JobDeadline {
     this.sub = undefined;
   }
 
+  /** What is left of the timeout while it counts (running, or suspended by a pause); undefined before the start and once stopped. */
+  remaining(): number | undefined {
+    return this.sub !== undefined ? Math.max(0, this.dueAt! - this.clock.now()) : this.left;
+  }
+
+  /** A job restored from a snapshot goes on with the time it had left then (at most its timeout), not a whole new timeout. */
+  goOnWith(left: number): void {
+    if (this.sub === undefined) this.left = Math.min(left, this.ms);
+  }
+
   /** The job settled or failed: a failed job resumed later gets the whole timeout again, paused before or not. */
   stop(): void {
     this.sub?.unsubscribe();

@@ -66,6 +66,9 @@ const RESTORERS: { readonly [K in JobStateField]-?: (job: JobRuntime, value: Job
     job.work.holds++;
   },
   timeout: () => {}, // given to the job when it is created
+  timeLeft: (job, value) => {
+    if (value !== undefined) job.deadline?.goOnWith(value); // (a flow with no timeout now has no deadline)
+  },
   error: () => {}, // a restored job runs again: its error is cleared
 };
 

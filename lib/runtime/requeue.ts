@@ -18,7 +18,7 @@ export function scheduleRetry(job: JobRuntime, task: Task, delay: number): void 
     task.dueAt = undefined;
     task.delayLeft = delay;
     task.changed();
-    work.parkFirst(task);
+    work.parkRetry(task);
     return;
   }
   task.dueAt = job.clock.now() + delay;

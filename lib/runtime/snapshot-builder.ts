@@ -177,6 +177,11 @@ const WRITERS: { readonly [K in JobStateField]-?: Writer } = {
   timeout: (job, out, _m, first) => {
     if (first && job.timeout !== undefined && job.timeout !== job.owner.executionTimeout) out.timeout = job.timeout;
   },
+  timeLeft: (job, out, _m, first) => {
+    const left = job.deadline?.remaining();
+    if (left !== undefined) out.timeLeft = left;
+    else if (!first) delete out.timeLeft;
+  },
   error: (job, out, _m, first) => {
     if (job.error !== undefined) out.error = Object.freeze({ ...job.error });
     else if (!first) delete out.error;

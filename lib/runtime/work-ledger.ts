@@ -106,6 +106,18 @@ export class WorkLedger {
     this.parked.unshift(task);
   }
 
+  /**
+   * Parks a retry whose backoff is still to wait after the retries parked before it (the
+   * waiting retries a pause lifted, and those that failed since), before everything else: on
+   * resume their backoffs restart in the order the attempts failed, as uninterrupted.
+   */
+  parkRetry(task: Task): void {
+    if (this.parked === NO_ITEMS) this.parked = [];
+    let i = 0;
+    while (i < this.parked.length && this.parked[i].delayLeft !== undefined) i++;
+    this.parked.splice(i, 0, task);
+  }
+
   /** Nothing queued, running, waiting for a retry, or held open (drains aside). */
   isIdle(): boolean {
     return this.queued === 0 && this.running === 0 && this.waitingCount === 0 && this.holds === 0;

@@ -59,7 +59,7 @@ export const JOURNAL_KINDS: { readonly [K in JobStateField]-?: FieldKind } = {
   executionHistory: 'list', pausePoints: 'list', deferredEvents: 'list', sharedData: 'record',
   tracker: { parts: TRACKER_PARTS }, operators: 'record', flushDue: 'value', policies: 'record', activationSeq: 'value',
   outputLog: 'list', open: 'value',
-  timeout: 'value',
+  timeout: 'value', timeLeft: 'value',
   error: 'value',
 };
 

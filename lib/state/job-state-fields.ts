@@ -187,6 +187,15 @@ export const JOB_STATE_FIELDS = {
     const n = r.number(p, v);
     if (!(n > 0)) r.fail(p, 'a positive number of ms', n);
   }),
+  /**
+   * What was left of the execution timeout (ms) when the snapshot was taken, while it counts
+   * (started, not settled or failed): a resume from this state, here or elsewhere, goes on with
+   * it instead of a whole new timeout; older JSON: none (the whole timeout).
+   */
+  timeLeft: optional<number>((r, p, v) => {
+    const n = r.number(p, v);
+    if (!(n >= 0)) r.fail(p, 'a number of ms >= 0', n);
+  }),
   error: optional<JobError>((r, p, v) => {
     const e = r.object(p, v);
     r.string(`${p}.name`, e.name);
@@ -236,6 +245,7 @@ export type JobStateFields = {
   readonly outputLog: readonly OutputRecord[];
   readonly open: boolean;
   readonly timeout?: number;
+  readonly timeLeft?: number;
   readonly error?: JobError;
 };
 

@@ -27,8 +27,8 @@ describe('JobState fields (one declaration)', () => {
   it('a failed job has every declared field, and toJSON writes exactly those plus format and version', async () => {
     const state = await failedState();
     expect(state.status).to.equal('failed');
-    // `timeout` is there only for a job given its own timeout at start.
-    const present = JOB_STATE_FIELD_NAMES.filter((n) => n !== 'timeout');
+    // `timeout` is there only for a job given its own timeout at start, `timeLeft` only while a timeout counts.
+    const present = JOB_STATE_FIELD_NAMES.filter((n) => n !== 'timeout' && n !== 'timeLeft');
     for (const name of present) expect(state, name).to.have.property(name);
     expect(Object.keys(state.toJSON()).sort()).to.deep.equal(['format', 'version', ...present].sort());
   });
@@ -52,7 +52,7 @@ describe('JobState fields (one declaration)', () => {
     flow.addRoutine(makeRoutine({ trigger: () => {} }), 'r');
     const json = (await flow.execute('r', {})).toJSON();
     const optional = JOB_STATE_FIELD_NAMES.filter((n) => JOB_STATE_FIELDS[n].optional);
-    expect(optional.sort()).to.deep.equal(['error', 'failedTask', 'timeout']);
+    expect(optional.sort()).to.deep.equal(['error', 'failedTask', 'timeLeft', 'timeout']);
     expect(Object.keys(json).filter((k) => optional.includes(k as never))).to.deep.equal([]);
   });
 
