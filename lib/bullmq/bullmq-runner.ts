@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Subject, type Observable } from 'rxjs';
-import { ConfigurationError, JobStateError, describeValue } from '../errors/errors.js';
+import { ConfigurationError, JobStateError, describeError, describeValue } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Flow } from '../flow/flow.js';
 import type { ExecuteOptions, OpenOptions } from '../flow/flow-options.js';
@@ -214,7 +214,7 @@ export class BullMQRunner implements JobRunner {
       return () => this.add(flow, kind, data, Number(reply[1]));
     });
     if (signal !== undefined) {
-      const abort = (): void => void job.cancel(`aborted: ${String((signal as AbortSignal).reason)}`).catch(() => undefined);
+      const abort = (): void => void job.cancel(`aborted: ${describeError((signal as AbortSignal).reason).message}`).catch(() => undefined);
       if (signal.aborted) abort();
       else {
         signal.addEventListener('abort', abort, { once: true });

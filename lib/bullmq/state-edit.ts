@@ -11,7 +11,9 @@ import { JobState } from '../state/job-state.js';
  * ```
  */
 export function withStatus(state: JobState, status: JobStatus, error?: { name: string; message: string } | null): JobState {
-  return new JobState({ ...state, status, error: error === null ? undefined : (error ?? state.error) });
+  // A failed job's timeout no longer counts (resumed, it gets the whole timeout again, as in place).
+  const timeLeft = status === 'failed' ? undefined : state.timeLeft;
+  return new JobState({ ...state, status, timeLeft, error: error === null ? undefined : (error ?? state.error) });
 }
 
 /**

@@ -90,8 +90,9 @@ export function settlePolicies(job: JobRuntime): void {
     else if ((cell instanceof ZipCell && cell.view() !== undefined) || (cell instanceof LatestCell && cell.incomplete)) {
       const join = cell.join;
       const waiting = cell.waiting();
+      for (const name of Object.keys(waiting)) Object.freeze(waiting[name]); // (fresh lists: the record is frozen whole)
       const missing = join.slotNames.filter((name) => waiting[name].length === 0);
-      job.record(join.routine.id, 'join-incomplete', Object.freeze({ join: join.name, mode: join.kind, waiting, missing: Object.freeze(missing) }), now);
+      job.record(join.routine.id, 'join-incomplete', Object.freeze({ join: join.name, mode: join.kind, waiting: Object.freeze(waiting), missing: Object.freeze(missing) }), now);
       cell.clear();
       policies.changed(cell);
     }

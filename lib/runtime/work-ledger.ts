@@ -113,8 +113,9 @@ export class WorkLedger {
    */
   parkRetry(task: Task): void {
     if (this.parked === NO_ITEMS) this.parked = [];
-    let i = 0;
-    while (i < this.parked.length && this.parked[i].delayLeft !== undefined) i++;
+    // After the last parked task with a backoff: a STOP failure parked first (no backoff) stays first.
+    let i = this.parked.length;
+    while (i > 0 && this.parked[i - 1].delayLeft === undefined) i--;
     this.parked.splice(i, 0, task);
   }
 
