@@ -53,12 +53,16 @@ export class Job {
   get state$(): Observable<JobState> {
     const rt = this._runtime;
     return new Observable<JobState>((subscriber) => {
-      subscriber.next(rt.snapshot());
       if (rt.terminal) {
+        subscriber.next(rt.snapshot());
         subscriber.complete();
         return;
       }
-      return rt.observers.stateSubject().subscribe(subscriber);
+      // Subscribed to the changes before the current snapshot goes out (as a BehaviorSubject
+      // does): a change the subscriber makes on that first snapshot (a cancel) reaches it too.
+      const changes = rt.observers.stateSubject().subscribe(subscriber);
+      subscriber.next(rt.snapshot());
+      return changes;
     });
   }
 

@@ -115,15 +115,6 @@ function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt
   // It runs now: a snapshot taken earlier in this turn at the same version (the one a watched
   // job takes when its status turns to running) lacks it, so the job state has changed again.
   job.mark();
-  const limit = job.owner.activationTimeout;
-  if (limit !== undefined) {
-    // Named from the retained task: `task` may be the dispatcher's scratch, refilled by the time this fires.
-    const slot = a.task.slot;
-    a.timer = job.clock.schedule(
-      () => settle(a, new TimeoutError(`routine '${slot.routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)),
-      limit,
-    );
-  }
   if (typeof then === 'function') {
     try {
       (then as PromiseLike<unknown>['then']).call(
@@ -134,6 +125,7 @@ function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt
     } catch (error) {
       settle(a, error); // a thenable whose then throws
     }
+    armTimeout(a);
     return;
   }
   // Subscribed inside the activation's context, so timers the observable starts carry it
@@ -147,6 +139,21 @@ function awaitEnd(task: Task, ctx: ActivationContext, run: RoutineRun, startedAt
   }
   if (a.done) unsubscribeQuietly(sub);
   else a.sub = sub;
+  armTimeout(a);
+}
+
+/**
+ * The activation timeout, armed once what the handler returned is subscribed to: its own timers
+ * due at the same time come first, so work that takes exactly the limit is not "exceeded" (as
+ * RxJS's `timeout` lets `timer(limit)` through).
+ */
+function armTimeout(a: InFlight): void {
+  const job = a.task.job;
+  const limit = job.owner.activationTimeout;
+  if (limit === undefined || a.done || a.detached) return;
+  // Named from the retained task: `task` may be the dispatcher's scratch, refilled by the time this fires.
+  const slot = a.task.slot;
+  a.timer = job.clock.schedule(() => settle(a, new TimeoutError(`routine '${slot.routine.id}' slot '${slot.name}': activation exceeded ${limit} ms`)), limit);
 }
 
 /**
