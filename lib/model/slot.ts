@@ -33,7 +33,9 @@ export type SlotHandler<T extends object = Payload, E extends PortMap<E> = AnyPo
  * payload class). Inside a flow the slot's data is kept per job; {@link Slot.receive} runs it
  * directly, outside any flow, for unit tests. `T` is the payload type the handler receives: a
  * typed slot handle (`routine.slot('in')`) types `flow.connect`, `flow.start`, `job.send` and
- * `job.input`.
+ * `job.input`. `T` is declared contravariant (`in`): a `Slot<KV>` is not a `Slot<K>`. Without the
+ * annotation the published types, whose internal handler is stripped, would leave only the
+ * method `receive(data: T)` and so a bivariant `T`.
  *
  * @example
  * ```ts
@@ -41,7 +43,7 @@ export type SlotHandler<T extends object = Payload, E extends PortMap<E> = AnyPo
  * slot.receive({ x: 1 }); // logs { x: 1 }
  * ```
  */
-export class Slot<T extends object = Payload> {
+export class Slot<in T extends object = Payload> {
   /** @internal */ _merge: CompiledMerge;
   /** @internal The schema check and payload class of the slot (see slotAdmission); undefined when it has neither. */
   _admit: PayloadCheck | undefined = undefined;
