@@ -2,7 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
 import type { Payload } from '../core/payload.js';
-import type { AnyPorts, PortMap } from './typed-ports.js';
+import type { AnyPorts, EmitArgs, PortMap } from './typed-ports.js';
 
 /**
  * What a handler knows about the activation it runs in. Passed as the second handler
@@ -46,13 +46,12 @@ export interface ExecutionContext<E extends PortMap<E> = AnyPorts> {
   readonly scheduler: SchedulerLike;
   /**
    * Emits on an event of this routine for this job (non-blocking). In a typed routine the name
-   * must be one of its events and `data` that event's payload type. (In an untyped one `data` is
-   * not checked at compile time: `E[K]` of the untyped map is `any`, which is what lets a typed
-   * routine's context stand in for an untyped one; the runtime still requires an object.)
+   * must be one of its events and `data` that event's payload type; in an untyped one any name
+   * and any object (the same arguments as `routine.emit`: {@link EmitArgs}).
    * @throws {ConfigurationError} for an event the routine does not have.
    * @throws {ValidationError} when the event has a schema and `data` fails it.
    */
-  emit<K extends keyof E & string>(eventName: K, ...data: {} extends E[K] ? [data?: E[K]] : [data: E[K]]): void;
+  emit<K extends keyof E & string>(eventName: K, ...data: EmitArgs<E, K>): void;
   setSharedData(key: string, value: unknown): void;
   getSharedData<V = unknown>(key: string, defaultValue?: V): V;
   /** Merged into `jobState.routineStates[routineId]`. */

@@ -17,14 +17,15 @@ import { Join, checkJoin, type JoinOptions } from './join.js';
 
 /**
  * What runs when a job has no queued or running work left, for a routine activated since its
- * last flush: it may emit (the job goes on) or do nothing.
+ * last flush: it may emit (the job goes on) or do nothing. `E` is the routine's event map: in a
+ * typed routine `ctx.emit` takes only its events, each with its payload type.
  *
  * @example
  * ```ts
- * const flush: FlushHandler = (ctx) => ctx.emit('batch', { items: [] });
+ * const flush: FlushHandler<{ batch: { items: unknown[] } }> = (ctx) => ctx.emit('batch', { items: [] });
  * ```
  */
-export type FlushHandler = (ctx: ExecutionContext) => void | PromiseLike<unknown> | Observable<unknown>;
+export type FlushHandler<E extends PortMap<E> = AnyPorts> = (ctx: ExecutionContext<E>) => void | PromiseLike<unknown> | Observable<unknown>;
 
 /**
  * A routine's ports: its input slots and output events, by name, with the checks that keep
@@ -220,9 +221,9 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineFlush((ctx) => ctx.emit('batch', { items: ctx.jobState.slotData[`${this.id}.in`] }));
    * ```
    */
-  defineFlush(handler: FlushHandler): void {
+  defineFlush(handler: FlushHandler<E>): void {
     if (typeof handler !== 'function') throw new ConfigurationError(`routine '${this.id}': defineFlush expects a function, got ${typeof handler}`);
-    this._flushSlot = new Slot(FLUSH_SLOT, this as unknown as Routine, (_data, ctx) => handler.call(this, ctx));
+    this._flushSlot = new Slot(FLUSH_SLOT, this as unknown as Routine, (_data, ctx) => handler.call(this, ctx as ExecutionContext<any>));
   }
 
   /** @internal The event, or a ConfigurationError naming the routine and event. */

@@ -196,11 +196,11 @@ export class Routine<S extends PortMap<S> = AnyPorts, E extends PortMap<E> = Any
    * const ctx = this.getExecutionContext(); console.log(ctx?.jobId);
    * ```
    */
-  getExecutionContext(): ExecutionContext | undefined {
-    // Untyped on purpose: a typed context is not an untyped one (it accepts fewer names), and
-    // this return type is what keeps every typed routine a Routine. Handlers get a typed ctx.
+  getExecutionContext(): ExecutionContext<E> | undefined {
+    // Typed like the handlers' ctx; a typed routine is still a Routine, as ExecutionContext<E>
+    // is an ExecutionContext (emit is a method, its arguments compared both ways).
     const ctx = currentContext();
-    return ctx !== undefined && ctx.slot.routine === (this as unknown) ? ctx : undefined;
+    return ctx !== undefined && ctx.slot.routine === (this as unknown) ? (ctx as ExecutionContext<any>) : undefined;
   }
 
   /**
