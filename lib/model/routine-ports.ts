@@ -161,6 +161,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * join holds lives in the job (`JobState.policies`); a job that runs out of work while a join
    * still waits for a side completes with a `join-incomplete` record of what was waiting.
    *
+   * In a typed routine fewer than two slots, or one that is not the routine's, do not compile.
+   *
    * @throws {ConfigurationError} for an empty or taken name, fewer than two slots, a slot listed
    * twice or already handled, a handler that is not a function, or a mode other than zip/latest.
    * @example
@@ -168,7 +170,11 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineJoin('pair', ['order', 'payment'], ({ order, payment }, ctx) => ctx.emit('paid', { order, payment }));
    * ```
    */
-  defineJoin<K extends keyof S & string>(name: string, slots: readonly K[], handler: SlotHandler<{ [P in K]: PortData<S, P> }, E>, options?: JoinOptions): Join;
+  // A typed routine lists two slots or more at compile time; an untyped one may pass a string[]
+  // (checked at run time); the last form is the one whose error a wrong slot name shows.
+  defineJoin<K extends TypedName<S>>(name: string, slots: readonly [K, K, ...K[]], handler: SlotHandler<{ [P in K]: S[P] }, E>, options?: JoinOptions): Join;
+  defineJoin<K extends UntypedName<S>>(name: string, slots: readonly K[], handler: SlotHandler<{ [P in K]: Payload }, E>, options?: JoinOptions): Join;
+  defineJoin<K extends keyof S & string>(name: string, slots: readonly [K, K, ...K[]], handler: SlotHandler<{ [P in K]: PortData<S, P> }, E>, options?: JoinOptions): Join;
   defineJoin(name: string, slots: readonly string[], handler: SlotHandler<any, any>, options?: JoinOptions): Join {
     const mode = checkJoin(this.id, name, slots, handler, options);
     const where = `routine '${this.id}' join '${name}'`;
