@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
 import { Subject, type Observable } from 'rxjs';
 import { ConfigurationError, JobStateError, describeError, describeValue } from '../errors/errors.js';
-import type { Payload } from '../core/payload.js';
 import { Flow } from '../flow/flow.js';
 import type { ExecuteOptions, OpenOptions } from '../flow/flow-options.js';
 import type { JobRunner } from '../flow/job-runner.js';
@@ -104,7 +103,7 @@ export class BullMQRunner implements JobRunner {
    * const job = runner.start(flow, 'intake', { id: 42 }, { jobId: 'order-42' });
    * ```
    */
-  start(flow: Flow, entryId: string, params: Payload = {}, options: ExecuteOptions = {}): Job {
+  start(flow: Flow, entryId: string, params: object = {}, options: ExecuteOptions = {}): Job {
     if (flow.getRoutine(entryId) === undefined) throw new ConfigurationError(`start('${entryId}'): flow '${flow.flowId}' has no routine '${entryId}'`);
     if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new ConfigurationError(`start('${entryId}'): entry params must be a plain object, got ${describeValue(params)}`);
     const slot = options.slot ?? 'trigger';

@@ -146,8 +146,8 @@ export class RemoteJob extends Job {
 
   /** Queues an activation of `routineId.slotName` with `data` in the job (applied by its owner, in order). */
   override send<T extends object>(slot: Slot<T>, data: NoInfer<T>): void;
-  override send(routineId: string, slotName: string, data: Payload): void;
-  override send(first: string | Slot<any>, second: unknown, third?: Payload): void {
+  override send(routineId: string, slotName: string, data: object): void;
+  override send(first: string | Slot<any>, second: unknown, third?: object): void {
     const [routineId, slotName, data] = portArgs(this.flow, 'send', first, second, third);
     this.requireSlot(routineId, slotName, 'send');
     this.requireAccepting('send to', true);
@@ -157,7 +157,7 @@ export class RemoteJob extends Job {
 
   /** An Observer feeding `routineId.slotName`; the job stays open until it completes. */
   override input<T extends object>(slot: Slot<T>): Observer<T>;
-  override input(routineId: string, slotName: string): Observer<Payload>;
+  override input(routineId: string, slotName: string): Observer<object>;
   override input(first: string | Slot<any>, second?: string): Observer<any> {
     const [routineId, slotName] = portArgs(this.flow, 'input', first, second);
     this.requireSlot(routineId, slotName, 'input');

@@ -110,7 +110,8 @@ export class Flow extends FlowWiring {
   /**
    * Starts a job: queues an activation of the entry slot with `entryParams` and returns the job
    * at once; no handler runs inside `start()`. The entry is a slot handle (typed: `params` must
-   * be its payload type) or a routine id with `options.slot` (default `'trigger'`). An unknown
+   * be its payload type) or a routine id with `options.slot` (default `'trigger'`; `params` any
+   * object, interface-typed values included, checked at run time). An unknown
    * entry routine throws {@link ConfigurationError}; a missing slot is an activation failure
    * handled by the error policy.
    *
@@ -121,7 +122,7 @@ export class Flow extends FlowWiring {
    * ```
    */
   start<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Job;
-  start(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Job;
+  start(entryId: string, entryParams?: object, options?: ExecuteOptions): Job;
   start(entry: string | Slot<any>, entryParams: object = {}, options: ExecuteOptions = NO_OPTIONS): Job {
     // No tuple and no fresh options object per call: a service starting many jobs pays neither.
     if (isPort(entry)) return this.startAt(portRoutineId(this.engine.graph, entry, 'start'), entryParams, { ...options, slot: entry.name });
@@ -141,9 +142,9 @@ export class Flow extends FlowWiring {
    * @example `flow.run$('src', { n: 3 }).pipe(last()).subscribe((s) => console.log(s.status))`
    */
   run$<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Observable<JobState>;
-  run$(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Observable<JobState>;
+  run$(entryId: string, entryParams?: object, options?: ExecuteOptions): Observable<JobState>;
   run$(entry: string | Slot<any>, entryParams?: object, options?: ExecuteOptions): Observable<JobState> {
-    return runObservable(() => this.start(entry as string, entryParams as Payload, options)); // either form: start tells them apart
+    return runObservable(() => this.start(entry as string, entryParams, options)); // either form: start tells them apart
   }
 
   /**
@@ -156,10 +157,10 @@ export class Flow extends FlowWiring {
    * ```
    */
   execute<T extends object>(slot: Slot<T>, params: NoInfer<T>, options?: EntryOptions): Promise<JobState>;
-  execute(entryId: string, entryParams?: Payload, options?: ExecuteOptions): Promise<JobState>;
+  execute(entryId: string, entryParams?: object, options?: ExecuteOptions): Promise<JobState>;
   execute(entry: string | Slot<any>, entryParams?: object, options?: ExecuteOptions): Promise<JobState> {
     // Inside the executor, a throw of start() (an unknown entry) becomes the rejection.
-    return new Promise((resolve) => resolve(this.start(entry as string, entryParams as Payload, options).wait()));
+    return new Promise((resolve) => resolve(this.start(entry as string, entryParams, options).wait()));
   }
 
   /** A job with no entry activation, fed by `send`/`input`; settles after `close()` once its work is done. @example `const job = flow.open(); job.send('p', 'in', {}); job.close();` */

@@ -145,7 +145,7 @@ export class Job {
 
   /**
    * Queues an activation of a slot with `data` in this job: by handle (typed: `data` must be
-   * the slot's payload type) or by ids.
+   * the slot's payload type) or by ids (`data` any object, interface-typed values included).
    *
    * @throws {JobStateError} when the job takes no more input; {@link ConfigurationError} for an
    * unknown routine or slot, a handle of a routine not in this flow, or data that is not a plain object.
@@ -156,8 +156,8 @@ export class Job {
    * ```
    */
   send<T extends object>(slot: Slot<T>, data: NoInfer<T>): void;
-  send(routineId: string, slotName: string, data: Payload): void;
-  send(first: string | Slot<any>, second: unknown, third?: Payload): void {
+  send(routineId: string, slotName: string, data: object): void;
+  send(first: string | Slot<any>, second: unknown, third?: object): void {
     const [slot, where] = this.slotOf(first, second, 'send');
     sendToSlot(this._runtime, slot, isPort(first) ? second : third, where);
   }
@@ -175,7 +175,7 @@ export class Job {
    * ```
    */
   input<T extends object>(slot: Slot<T>): Observer<T>;
-  input(routineId: string, slotName: string): Observer<Payload>;
+  input(routineId: string, slotName: string): Observer<object>;
   input(first: string | Slot<any>, slotName?: string): Observer<any> {
     const [slot, where] = this.slotOf(first, slotName, 'input');
     return openInput(this._runtime, slot, where);

@@ -36,7 +36,7 @@ export interface ThroughFlowOptions {
  * ).subscribe(console.log);
  * ```
  */
-export function throughFlow(flow: Flow, options: ThroughFlowOptions): OperatorFunction<Payload, Payload> {
+export function throughFlow(flow: Flow, options: ThroughFlowOptions): OperatorFunction<object, Payload> {
   const [outRoutine, outEvent] = options.output;
   const slot = options.slot ?? 'trigger';
   return (source) =>
@@ -76,11 +76,11 @@ export interface ThroughFlowEachOptions extends ThroughFlowOptions {
  * requests$.pipe(throughFlowEach(flow, { entry: 'handle', output: ['reply', 'out'], concurrency: 8 }));
  * ```
  */
-export function throughFlowEach(flow: Flow, options: ThroughFlowEachOptions): OperatorFunction<Payload, Payload> {
+export function throughFlowEach(flow: Flow, options: ThroughFlowEachOptions): OperatorFunction<object, Payload> {
   const [outRoutine, outEvent] = options.output;
   const slot = options.slot ?? 'trigger';
   return mergeMap(
-    (value: Payload) =>
+    (value: object) =>
       new Observable<Payload>((subscriber) => {
         const job = flow.start(options.entry, value, { slot });
         const output = job.observe(outRoutine, outEvent).subscribe(subscriber);
