@@ -5,14 +5,26 @@ import type { FlowGraph } from '../model/flow-graph.js';
 
 /**
  * The payload an event of type `A` delivers through the param mapping `M`: each mapped key
- * renamed, every other key passed through (modifiers kept).
+ * renamed, every other key passed through (modifiers kept). As at run time (compileMapping), a
+ * mapped key wins over a passed-through key of its target name: the target has the mapped
+ * value's type (or either type, when the mapped key is optional and so may be absent).
  *
  * @example
  * ```ts
  * type P = MappedPayload<{ value: number; label?: string }, { value: 'x' }>; // { x: number; label?: string }
+ * type Q = MappedPayload<{ a: string; b: number }, { a: 'b' }>;             // { b: string }
  * ```
  */
-export type MappedPayload<A, M> = { [K in keyof A as K extends keyof M ? M[K] & string : K]: A[K] };
+// A passed-through key is dropped when a REQUIRED mapped key targets it (always written over it);
+// an optional one may be absent, so both properties stay and their types are unioned. (Inline,
+// not a helper type: typedoc documents only what is exported.)
+export type MappedPayload<A, M> = {
+  [K in keyof A as K extends keyof M
+    ? M[K] & string
+    : K extends { [J in keyof A & keyof M]-?: {} extends Pick<A, J> ? never : M[J] & string }[keyof A & keyof M]
+      ? never
+      : K]: A[K];
+};
 
 /**
  * What a param mapping of a typed connection may hold: source keys of the event's payload `A`,
