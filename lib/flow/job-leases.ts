@@ -157,17 +157,19 @@ export class JobLeases {
     // Before the acquire: this owner's acquire of a job live here would be granted (it holds the
     // lease), and the refusal's release below would then drop the live job's lease.
     if (liveHere()) throw new JobStateError(`cannot resume job '${jobId}': it is live in this flow`);
-    const state = (await store.load(jobId)) as JobState | null | undefined;
-    // (null too: what many a lookup answers for "not found")
-    if (state === undefined || state === null) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
-    // A store answering another job's state must not have that job run under this id's lease.
-    if (state.jobId !== jobId) throw new StoreError(`cannot load job '${jobId}': the store answered the state of ${typeof state.jobId === 'string' ? `job '${state.jobId}'` : 'no job'}`, { jobId });
+    // The lease first, then the state: read before it, the state could be one another process
+    // ran on (and settled, letting the lease go) meanwhile, and its finished work would run again.
     const acquiredAt = Date.now(); // the lease is surely ours from its request, not from its reply
     if (this.store !== undefined && !(await this.store.acquire(jobId, this.owner, this.ttl))) {
       const lease = await this.store.leaseOf?.(jobId).catch(() => undefined);
       throw new JobStateError(`cannot resume job '${jobId}': it is leased by ${lease === undefined ? 'another owner' : `'${lease.owner}' until ${new Date(lease.expiresAt).toISOString()}`}`);
     }
     try {
+      const state = (await store.load(jobId)) as JobState | null | undefined;
+      // (null too: what many a lookup answers for "not found")
+      if (state === undefined || state === null) throw new ConfigurationError(`cannot load job '${jobId}': the store has no such job`);
+      // A store answering another job's state must not have that job run under this id's lease.
+      if (state.jobId !== jobId) throw new StoreError(`cannot load job '${jobId}': the store answered the state of ${typeof state.jobId === 'string' ? `job '${state.jobId}'` : 'no job'}`, { jobId });
       const job = start(state);
       this.take(job, 'adopt', acquiredAt);
       return job;
