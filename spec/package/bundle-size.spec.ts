@@ -31,11 +31,15 @@ import { appWithPackage, root } from './packed-app.js';
 //   (a remote owner's status publication must follow a pause's answer: a journal entry announces
 //   nothing). With the twelfth and thirteenth sessions' small fixes the Flow bundle measured
 //   about 162,100 B: budget 162,000 -> 163,500 B.
+// - Sixteenth session: the fixes of reviews s16b-s16g (a job state's timeLeft and its restore,
+//   a cancel reason's check, built-ins with own properties refused, frozen library records,
+//   the checkpoint hold of a pool result, the lease before the load of resumeStored, parkRetry).
+//   The Flow bundle measured 163,898 B: budget 163,500 -> 165,000 B.
 const BUDGETS = {
   ConfigurationError: { measured: 935, budget: 1_100 },
   Routine: { measured: 30_755, budget: 35_400 },
-  Flow: { measured: 162_109, budget: 163_500 },
-  'Flow, Routine': { measured: 162_123, budget: 163_500 },
+  Flow: { measured: 163_898, budget: 165_000 },
+  'Flow, Routine': { measured: 163_912, budget: 165_000 },
 } as const;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
