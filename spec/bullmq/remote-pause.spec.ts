@@ -55,4 +55,25 @@ describe('routilux/bullmq: a remote pause() resolves with the handle paused', fu
       expect([statusOf(done), done instanceof Object && 'getSharedData' in done ? done.getSharedData('steps') : undefined]).to.deep.equal(['completed', 3]);
     }
   });
+
+  it('a state$ subscriber that resumes the paused job on the current state sees it running, then completed (subscribed to changes first, as in-process)', async () => {
+    const job = build().start('work', { left: 2, ms: 40 }, { runner: cluster.runner });
+    await sleep(20);
+    expect(statusOf(await outcome(job.pause('look')))).to.equal('paused');
+    const seen: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      job.state$.subscribe({
+        next: (s) => {
+          seen.push(s.status);
+          if (seen.length === 1) job.resume();
+        },
+        complete: resolve,
+      });
+    });
+    expect(await outcome(done, 10_000)).to.not.equal('HANG');
+    expect(seen[0]).to.equal('paused');
+    expect(seen[1], `statuses seen: ${seen.join(', ')}`).to.equal('running');
+    expect(seen.at(-1)).to.equal('completed');
+  });
 });
+
