@@ -22,6 +22,7 @@ import {
   type Job,
   type Payload,
 } from '../../lib/index.js';
+import { processFaults as sharedProcessFaults } from '../helpers/process-faults.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const HUNG = Symbol('hung');
@@ -41,27 +42,8 @@ function describe_(e: unknown): string {
   }
 }
 
-/** What reached the process (uncaught exceptions, unhandled rejections) while `body` ran and `settleMs` after. */
-async function processFaults(body: () => Promise<void>, settleMs = 30): Promise<string[]> {
-  const faults: string[] = [];
-  const kinds = ['uncaughtException', 'unhandledRejection'] as const;
-  const saved = kinds.map((kind) => process.listeners(kind as 'uncaughtException'));
-  const ours = kinds.map((kind) => (e: unknown): void => void faults.push(`${kind}: ${describe_(e)}`));
-  kinds.forEach((kind, i) => {
-    process.removeAllListeners(kind);
-    process.on(kind as 'uncaughtException', ours[i]!);
-  });
-  try {
-    await body();
-    await sleep(settleMs);
-  } finally {
-    kinds.forEach((kind, i) => {
-      process.off(kind as 'uncaughtException', ours[i]!);
-      for (const listener of saved[i]!) process.on(kind as 'uncaughtException', listener as never);
-    });
-  }
-  return faults;
-}
+/** What reached the process while `body` ran (see spec/helpers/process-faults.ts). */
+const processFaults = (body: () => Promise<void>, settleMs?: number): Promise<string[]> => sharedProcessFaults(body, describe_, settleMs);
 
 type Handler = (data: Payload, ctx: ExecutionContext) => unknown;
 

@@ -10,32 +10,10 @@
 import { expect } from 'chai';
 import { Observable, config as rxConfig } from 'rxjs';
 import { ConfigurationError, ErrorHandler, Flow, MemoryJobStore, Routine, type JobState, type Payload } from '../../lib/index.js';
+import { processFaults as sharedProcessFaults } from '../helpers/process-faults.js';
 
-/**
- * What reached the process while `body` ran (and `settleMs` after): uncaught exceptions and
- * unhandled rejections. Mocha's own listeners are set aside meanwhile (and put back after), so
- * a fault fails the spec through its assertion instead of ending the test twice.
- */
-async function processFaults(body: () => Promise<void>, settleMs = 30): Promise<string[]> {
-  const faults: string[] = [];
-  const kinds = ['uncaughtException', 'unhandledRejection'] as const;
-  const saved = kinds.map((kind) => process.listeners(kind as 'uncaughtException'));
-  const ours = kinds.map((kind) => (e: unknown): void => void faults.push(`${kind}: ${describeValue(e)}`));
-  kinds.forEach((kind, i) => {
-    process.removeAllListeners(kind);
-    process.on(kind as 'uncaughtException', ours[i]!);
-  });
-  try {
-    await body();
-    await sleep(settleMs);
-  } finally {
-    kinds.forEach((kind, i) => {
-      process.off(kind as 'uncaughtException', ours[i]!);
-      for (const listener of saved[i]!) process.on(kind as 'uncaughtException', listener as never);
-    });
-  }
-  return faults;
-}
+/** What reached the process while `body` ran (see spec/helpers/process-faults.ts). */
+const processFaults = (body: () => Promise<void>, settleMs?: number): Promise<string[]> => sharedProcessFaults(body, describeValue, settleMs);
 
 function describeValue(e: unknown): string {
   try {
@@ -308,7 +286,9 @@ describe('review s11e: containment', () => {
         const store = new MemoryJobStore();
         const flow = new Flow({ store, checkpoint: 'always' });
         const r = new Routine();
+        let ran = false;
         r.defineSlot('trigger', (_d, ctx) => {
+          ran = true;
           setTimeout(() => {
             ctx.setSharedData('late', 1);
             ctx.updateRoutineState({ late: 2 });
@@ -319,7 +299,9 @@ describe('review s11e: containment', () => {
         flow.addRoutine(r, 'r');
         const job = flow.start('r');
         if (ending === 'cancelled') {
-          await sleep(5);
+          // Once its handler ran (a fixed sleep was too short on a loaded machine: the job was
+          // cancelled still pending, with no routine state for r to look at).
+          for (let i = 0; i < 400 && !ran; i++) await sleep(5);
           await within(job.cancel());
         }
         const settled = await within(job.wait());
