@@ -18,13 +18,17 @@ import type { FlowGraph } from '../model/flow-graph.js';
 // A passed-through key is dropped when a REQUIRED mapped key targets it (always written over it);
 // an optional one may be absent, so both properties stay and their types are unioned. (Inline,
 // not a helper type: typedoc documents only what is exported.)
-export type MappedPayload<A, M> = {
-  [K in keyof A as K extends keyof M
-    ? M[K] & string
-    : K extends { [J in keyof A & keyof M]-?: {} extends Pick<A, J> ? never : M[J] & string }[keyof A & keyof M]
-      ? never
-      : K]: A[K];
-};
+// No mapping is the identity, written so: a generic `Event<T>` to `Slot<T>` then connects (the
+// mapped type of an unresolved T is not simplified to T).
+export type MappedPayload<A, M> = [keyof M] extends [never]
+  ? A
+  : {
+      [K in keyof A as K extends keyof M
+        ? M[K] & string
+        : K extends { [J in keyof A & keyof M]-?: {} extends Pick<A, J> ? never : M[J] & string }[keyof A & keyof M]
+          ? never
+          : K]: A[K];
+    };
 
 /**
  * What a param mapping of a typed connection may hold: source keys of the event's payload `A`,

@@ -173,6 +173,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // A typed routine lists two slots or more at compile time; an untyped one may pass a string[]
   // (checked at run time); the last form is the one whose error a wrong slot name shows.
   defineJoin<K extends TypedName<S>>(name: string, slots: readonly [K, K, ...K[]], handler: SlotHandler<{ [P in K]: S[P] }, E>, options?: JoinOptions): Join;
+  // (an array of unknown length, e.g. a variable typed ('a' | 'b')[], is checked at run time)
+  defineJoin<K extends TypedName<S>, const L extends readonly K[]>(name: string, slots: number extends L['length'] ? L : never, handler: SlotHandler<{ [P in K]: S[P] }, E>, options?: JoinOptions): Join;
   defineJoin<K extends UntypedName<S>>(name: string, slots: readonly K[], handler: SlotHandler<{ [P in K]: Payload }, E>, options?: JoinOptions): Join;
   defineJoin<K extends keyof S & string>(name: string, slots: readonly [K, K, ...K[]], handler: SlotHandler<{ [P in K]: PortData<S, P> }, E>, options?: JoinOptions): Join;
   defineJoin(name: string, slots: readonly string[], handler: SlotHandler<any, any>, options?: JoinOptions): Join {
