@@ -79,11 +79,11 @@ export function cancelJob(job: JobRuntime, reason = 'cancelled'): Promise<JobSta
     return Promise.reject(error);
   }
   const work = job.work;
-  // A retry that waited is dropped with the rest: its routine no longer shows 'retrying'.
-  for (const t of liftTasks(job)) {
-    const run = job.runOf(t.slot.routine);
-    if (run.status === 'retrying') (setOutcome(run, 'cancelled'), job.markRun(run));
-  }
+  liftTasks(job);
+  // A retry that waited is dropped with the rest: its routine no longer shows 'retrying'. (The
+  // routines' own runs, not one looked up per lifted task: runOf would make runs for routines
+  // that never ran.)
+  for (let run = job.firstRun; run !== undefined; run = run.nextRun) if (run.status === 'retrying') (setOutcome(run, 'cancelled'), job.markRun(run));
   dropPolicies(job);
   work.parked = [];
   work.interrupted = [];
