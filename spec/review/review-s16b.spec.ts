@@ -7,7 +7,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import { tap, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
   ErrorHandler,
@@ -21,6 +20,7 @@ import {
   type Payload,
 } from '../../lib/index.js';
 import { makeState } from '../fixtures/helpers.js';
+import { timeoutChain } from '../helpers/timeout-chain.js';
 import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 /** Flushes a hand-driven scheduler up to `frame`, letting promises run in between. */
@@ -48,18 +48,7 @@ async function moveAndResume(text: string, at: number, build: (ts: TestScheduler
  * `r.trigger` takes 30 ms (an observable on the flow scheduler) and re-triggers itself `n` times:
  * with executionTimeout 100 an uninterrupted job fails at job time 100, after 4 activations.
  */
-function chainFlow(ts: TestScheduler, log: number[]): Flow {
-  const flow = new Flow({ flowId: 's16b-timeout', scheduler: ts, executionTimeout: 100 });
-  const r = new Routine();
-  r.defineEvent('out');
-  r.defineSlot('trigger', (d, ctx) => {
-    log.push(ctx.now());
-    return timer(30, ctx.scheduler).pipe(tap(() => void ((d.n as number) > 0 && ctx.emit('out', { n: (d.n as number) - 1 }))));
-  });
-  flow.addRoutine(r, 'r');
-  flow.connect('r', 'out', 'r', 'trigger');
-  return flow;
-}
+const chainFlow = (ts: TestScheduler, log: number[]): Flow => timeoutChain('s16b-timeout', ts, log);
 
 /** A chain job paused once its first 3 activations ran (90 ms of running time used). */
 async function pausedChain(): Promise<{ ts: TestScheduler; job: ReturnType<Flow['start']>; log: number[] }> {

@@ -6,10 +6,11 @@
  * (The Redis part, FINDINGs 3 and 4, is spec/bullmq/review-s16d.spec.ts.)
  */
 import { expect } from 'chai';
-import { map, tap, timer } from 'rxjs';
+import { map, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { ErrorHandler, Flow, JobState, MemoryJobStore, Routine, type ExecutionContext, type Payload } from '../../lib/index.js';
 import { makeState } from '../fixtures/helpers.js';
+import { timeoutChain } from '../helpers/timeout-chain.js';
 import { handScheduler, runTo, settle } from '../helpers/virtual-clock.js';
 
 /** Flushes a hand-driven scheduler up to `frame`, letting promises run in between. */
@@ -92,18 +93,7 @@ async function retryOrder(withStop: boolean): Promise<{ retries: string[]; pause
 // timeLeft pins: a chain job, 30 ms per activation, executionTimeout 100 (s16b's shape).
 // ---------------------------------------------------------------------------------------------
 
-function chainFlow(ts: TestScheduler, log: number[], extra: Record<string, unknown> = {}): Flow {
-  const flow = new Flow({ flowId: 's16d-timeout', scheduler: ts, executionTimeout: 100, ...extra });
-  const r = new Routine();
-  r.defineEvent('out');
-  r.defineSlot('trigger', (d, ctx) => {
-    log.push(ctx.now());
-    return timer(30, ctx.scheduler).pipe(tap(() => void ((d.n as number) > 0 && ctx.emit('out', { n: (d.n as number) - 1 }))));
-  });
-  flow.addRoutine(r, 'r');
-  flow.connect('r', 'out', 'r', 'trigger');
-  return flow;
-}
+const chainFlow = (ts: TestScheduler, log: number[], extra: Parameters<typeof timeoutChain>[3] = {}): Flow => timeoutChain('s16d-timeout', ts, log, extra);
 
 describe('review s16d: the fixes of 923a5dd and 45420e6', function () {
   this.timeout(60_000);
@@ -232,7 +222,7 @@ describe('review s16d: the fixes of 923a5dd and 45420e6', function () {
     });
 
     it('pin: timeLeft wakes no observer: state$ gets as many snapshots with a timeout as without, and job.state is the same object while nothing changes', async () => {
-      const count = async (extra: Record<string, unknown>): Promise<number> => {
+      const count = async (extra: Parameters<typeof timeoutChain>[3]): Promise<number> => {
         const ts = handScheduler();
         const flow = chainFlow(ts, [], extra);
         const job = flow.start('r', { n: 5 }, { jobId: 'c' });
