@@ -9,8 +9,8 @@
  * Run: `npx tsc -p spec-types/tsconfig.json` (picked up by `npm run typecheck`). FINDING 1 is in
  * review-s16f-published.ts: it only shows against the published declarations, see that file.
  *
- * Since the fixes: FINDINGS 1, 3, 4, 7, 8 and 9 are fixed (their directives are used, their
- * correct programs compile); FINDINGS 2, 5 and 6 are left, each as a "KNOWN GAP" comment block
+ * Since the fixes: FINDINGS 1, 2, 3, 4, 7, 8 and 9 are fixed (their directives are used, their
+ * correct programs compile); FINDINGS 5 and 6 are left, each as a "KNOWN GAP" comment block
  * that keeps the mistake (or the refused correct program) as a comment.
  */
 import { of, type Observer } from 'rxjs';
@@ -31,24 +31,36 @@ registerActivationPolicy('everySecond', (state, incoming) => {
 // FINDING 2: a typed slot's handler is typed S[K] whatever the merge strategy or activation
 // policy makes it receive. Run time: 'append' delivers { v: [1] } (`d.v.toFixed` is a TypeError),
 // the custom merge delivers { total }, the policy { count, last }.
-export class Accumulate extends Routine<{ app: N; cust: N; act: N; plain: N }, { out: { s: string } }> {
+export class Accumulate extends Routine<{ app: N; cust: N; cust2: N; act: N; plain: N }, { out: { s: string } }> {
   constructor() {
     super();
     this.defineEvent('out');
-    // KNOWN GAP (FINDING 2): the handler's payload is typed S[K] whatever the merge strategy or
-    // activation policy makes it receive, so each mistake below still compiles. Fixing it means
-    // typing the payload from the options (a merge function's return type; a registered policy is
-    // known only by name at compile time); left for a later session.
-    //   this.defineSlot('app', (d) => {
-    //     const v: number = d.v; // with mergeStrategy 'append' `v` is a number[] (frozen), not a number
-    //     this.emit('out', { s: v.toFixed(1) });
-    //   }, { mergeStrategy: 'append' });
-    //   this.defineSlot('cust', (d) => {
-    //     void d.v.toFixed(); // the handler receives what the merge function returns ({ total }), not an N
-    //   }, { mergeStrategy: (_previous, incoming) => ({ total: incoming['v'] }) });
-    //   this.defineSlot('act', (d) => {
-    //     void d.v.toFixed(); // the handler receives what the policy fires ({ count, last }), not an N
-    //   }, { activation: 'everySecond' });
+    // FINDING 2 (fixed): the payload follows the merge strategy; a registered strategy or policy
+    // (known by name only) gives a Payload unless the handler's annotation says what it fires.
+    this.defineSlot('app', (d) => {
+      // @ts-expect-error FINDING 2: with mergeStrategy 'append' `v` is a readonly number[]
+      const v: number = d.v;
+      const all: readonly number[] = d.v; // correct program
+      this.emit('out', { s: `${v}${all.length}` });
+    }, { mergeStrategy: 'append' });
+    this.defineSlot('cust', (d) => {
+      // @ts-expect-error FINDING 2: the handler receives what the merge function returns ({ total }), not an N
+      void d.v.toFixed();
+      void d['total']; // correct program (a merge function with unannotated parameters gives a Payload: see below)
+    }, { mergeStrategy: (_previous, incoming) => ({ total: incoming['v'] }) });
+    // A merge function whose parameters are annotated (or a declared MergeFunction) is typed before the
+    // handler is, so the handler gets exactly its result.
+    this.defineSlot('cust2', (d) => {
+      const total: number = d.total;
+      // @ts-expect-error pin: no `v` in { total }
+      void d.v;
+      void total;
+    }, { mergeStrategy: (previous: Payload, incoming: Payload) => ({ total: Number(previous['total'] ?? 0) + Number(incoming['v']) }) });
+    this.defineSlot('act', (d) => {
+      // @ts-expect-error FINDING 2: the handler receives what the policy fires (a Payload here), not an N
+      void d.v.toFixed();
+      void d['count']; // correct program: a Payload's values are unknown
+    }, { activation: 'everySecond' });
     // Pin: override (the default) keeps the payload type.
     this.defineSlot('plain', (d) => void d.v.toFixed(), { mergeStrategy: 'override' });
   }

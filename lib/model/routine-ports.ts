@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
+import type { Appended, ByName, Collected, CollectingSlotOptions, EventOptions, MergedSlotOptions, NotCollecting, PlainSlotOptions, SlotOptions } from './slot-options.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -52,7 +52,10 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
 
   /**
    * Defines an input slot. `handler` is called with `this` = the routine. In a typed routine
-   * (`Routine<S, E>`) the name must be a key of `S` and the handler receives `S[name]`; in an
+   * (`Routine<S, E>`) the name must be a key of `S` and the handler receives `S[name]` as the
+   * options make it: itself (override, a schema or payload class), `Appended<S[name]>`
+   * ('append'), a merge function's result, `{ items }` (batch, window), or for a registered
+   * strategy or policy a `Payload` unless the handler's annotation says what it fires; in an
    * untyped one the payload type is the explicit type argument, else `options.payloadClass`,
    * else what `options.schema` produces, else {@link Payload}. With a schema, each merged payload is
    * checked before the handler runs (see {@link SlotOptions}).
@@ -72,7 +75,15 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // A batch or a window first (its options are required, so other calls pass it at once): the
   // handler receives { items } of the slot's payload type.
   defineSlot<K extends TypedName<S>>(name: K, handler: SlotHandler<Collected<S[K]>, E> | undefined, options: CollectingSlotOptions<S[K]>): Slot<S[K]>;
-  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: SlotOptions<S[K]> & NotCollecting): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
+  // What the merge makes the handler receive: appended arrays, a merge function's result, or
+  // (a registered strategy or policy, known by name only) a Payload unless the handler says.
+  defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>, const O extends SlotOptions<S[K]> & NotCollecting, M extends object = Payload>(
+    name: K,
+    handler: SlotHandler<O extends { mergeStrategy: 'append' } ? Appended<S[K]> : M, E> | undefined,
+    options: O & ByName<O>,
+  ): Slot<S[K]>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
     name: UntypedName<S>,
@@ -82,7 +93,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T> & NotCollecting): Slot<T>;
   // Options known only at run time (from config, JSON): the handler takes what they make it get.
   defineSlot(name: UntypedName<S>, handler: SlotHandler<any, E> | undefined, options: SlotOptions<any>): Slot<Payload>;
-  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: SlotOptions<PortData<S, K>> & NotCollecting): Slot<PortData<S, K>>;
+  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: PlainSlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
   defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);

@@ -92,3 +92,74 @@ export type NotCollecting = { batch?: undefined; window?: undefined };
 export type Collected<T> = {
   items: T[];
 };
+
+/**
+ * What an `'append'` slot's handler receives for a slot whose payloads are `T`: every key's
+ * values so far, in arrival order, as a fresh frozen array.
+ *
+ * @example
+ * ```ts
+ * this.defineSlot('in', ({ v }: Appended<{ v: number }>) => v.reduce((a, b) => a + b, 0), { mergeStrategy: 'append' });
+ * ```
+ */
+// A mapped type literal: it stays assignable to Payload, as the merged data is.
+export type Appended<T> = { [P in keyof T]: readonly T[P][] };
+
+/**
+ * Options under which a slot's handler receives its payload type `T` itself: merge `'override'`
+ * (the default) and no activation policy, or a schema or payload class (which make the handler
+ * receive their output, whatever the merge strategy).
+ *
+ * @example
+ * ```ts
+ * const options: PlainSlotOptions<Row> = { schema: RowSchema };
+ * ```
+ */
+// The union does not depend on T (SlotOptions<T> types the schema and class): it is built once,
+// not per call, which keeps a large typed flow as fast to check as before.
+export type PlainSlotOptions<T extends object = Payload> = SlotOptions<T> & NotCollecting & PlainMerge;
+
+/** How a slot's handler gets its payload type itself (see {@link PlainSlotOptions}). */
+type PlainMerge =
+  | { mergeStrategy?: 'override'; activation?: undefined }
+  | { schema: object; activation?: undefined }
+  | { payloadClass: abstract new (...args: any[]) => object; activation?: undefined };
+
+/**
+ * Options of a slot merged by a function (no schema, payload class or activation policy): its
+ * handler receives what the function returns, `M`.
+ *
+ * @example
+ * ```ts
+ * const options: MergedSlotOptions<Row, { total: number }> = { mergeStrategy: (prev, inc) => ({ total: Number(prev.total ?? 0) + Number(inc.n) }) };
+ * ```
+ */
+export type MergedSlotOptions<T extends object = Payload, M extends object = Payload> = Omit<SlotOptions<T>, 'mergeStrategy'> &
+  NotCollecting & { mergeStrategy: (previous: Payload, incoming: Payload) => M; schema?: undefined; payloadClass?: undefined; activation?: undefined };
+
+/**
+ * `unknown` for the options the general typed overload of `defineSlot` takes: `'append'` (no
+ * schema or payload class: the handler receives {@link Appended}), a registered merge strategy
+ * or activation policy (known by name only: a Payload, or what the handler's annotation says),
+ * or options typed as plain `SlotOptions`. `never` for override and merge functions, which the
+ * narrower overloads type exactly: there a handler that does not fit is a mistake, not a claim.
+ *
+ * @example
+ * ```ts
+ * type Yes = ByName<{ activation: 'everySecond' }>; // unknown
+ * type No = ByName<{ mergeStrategy: 'override' }>;  // never
+ * ```
+ */
+export type ByName<O> = O extends { activation: string }
+  ? unknown
+  : 'mergeStrategy' extends keyof O
+    ? O extends { mergeStrategy: 'append'; schema?: undefined; payloadClass?: undefined }
+      ? unknown
+      : O extends { mergeStrategy?: 'override' | 'append' | undefined }
+      ? never
+      : O extends { mergeStrategy?: infer G }
+        ? [Exclude<G, undefined>] extends [(previous: Payload, incoming: Payload) => unknown]
+          ? never
+          : unknown
+        : unknown
+    : never;
