@@ -7,6 +7,7 @@
  * is checked against lib/ (`npm run typecheck`) and the published declarations (`typecheck:published`).
  */
 import { z } from 'zod';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { Routine, type Appended, type NotCollecting, type Payload, type SlotOptions } from 'routilux';
 
 interface N {
@@ -20,7 +21,7 @@ interface Fired {
 declare const wide: SlotOptions<N> & NotCollecting;
 
 export class Merges extends Routine<
-  { a: N; b: N; c: N; d: N; e: N; f: N; g: N; h: N; i: N; j: N; k: N; l: N },
+  { a: N; b: N; c: N; d: N; e: N; f: N; g: N; h: N; i: N; j: N; k: N; l: N; m: N },
   { out: { n: number } }
 > {
   constructor() {
@@ -39,8 +40,10 @@ export class Merges extends Routine<
     }, { mergeStrategy: 'append' });
     // @ts-expect-error an annotation that says N under 'append' is a mistake, not a claim
     this.defineSlot('f', (d: N) => void d, { mergeStrategy: 'append' });
-    // A schema decides what the handler receives, whatever the merge strategy.
-    this.defineSlot('g', (d) => this.emit('out', { n: d.v }), { mergeStrategy: 'append', schema: z.object({ v: z.number() }) });
+    // A schema checks the merged payload (under 'append': the arrays) and decides what the handler receives.
+    this.defineSlot('g', (d) => this.emit('out', { n: d.v.length }), { mergeStrategy: 'append', schema: z.object({ v: z.array(z.number()) }) });
+    // @ts-expect-error under 'append' the schema gets { v: number[] }: a number schema fails every payload at run time
+    this.defineSlot('m', (d) => this.emit('out', { n: d.v }), { mergeStrategy: 'append', schema: z.object({ v: z.number() }) });
     // A registered strategy or a policy: a Payload, or the handler's claim.
     this.defineSlot('h', (d) => {
       // @ts-expect-error a Payload's values are unknown
@@ -57,6 +60,40 @@ export class Merges extends Routine<
     this.defineSlot('l', (d) => this.emit('out', { n: d.sum }), {
       mergeStrategy: (previous: Payload, incoming: Payload) => ({ sum: Number(previous['sum'] ?? 0) + Number(incoming['v']) }),
     });
+  }
+}
+
+// A schema or payload class: the slot's type is what is sent, which the schema takes as its input
+// (with a class and no schema: some of the class's fields); the handler receives their output.
+class Money {
+  cents = 0;
+  euros(): number {
+    return this.cents / 100;
+  }
+}
+declare const anyInput: StandardSchemaV1<unknown, { v: number }>;
+export class Admitting extends Routine<{ a: { n?: number }; b: { n: number }; c: { at: string }; d: { cents: number }; e: { at: string }; f: N }, { out: { n: number } }> {
+  constructor() {
+    super();
+    const Defaulted = z.object({ n: z.number().default(1) });
+    this.defineSlot('a', (d) => this.emit('out', { n: d.n }), { schema: Defaulted }); // the output's n is required
+    this.defineSlot('b', (d) => this.emit('out', { n: d.n }), { schema: Defaulted }); // { n: number } fits the input { n?: number }
+    this.defineSlot('c', (d) => this.emit('out', { n: d.at.getTime() }), { schema: z.object({ at: z.string().transform((s) => new Date(s)) }) });
+    this.defineSlot('d', (d) => this.emit('out', { n: d.euros() }), { payloadClass: Money });
+    // Schema first, then the class: the handler gets an instance.
+    this.defineSlot('e', (d) => this.emit('out', { n: d.euros() }), { schema: z.object({ at: z.string() }).transform(({ at }) => ({ cents: at.length })), payloadClass: Money });
+    // A schema typed only by its output takes any input.
+    this.defineSlot('f', (d) => this.emit('out', { n: d.v }), { schema: anyInput });
+  }
+}
+
+export class AdmittingWrong extends Routine<{ a: { n: string }; b: { n: number } }> {
+  constructor() {
+    super();
+    // @ts-expect-error the schema takes { n?: number }: a { n: string } payload fails at run time
+    this.defineSlot('a', (d) => void d, { schema: z.object({ n: z.number().default(1) }) });
+    // @ts-expect-error the handler gets the schema's output { n: number }, not a string
+    this.defineSlot('b', (d: { n: string }) => void d, { schema: z.object({ n: z.number() }) });
   }
 }
 

@@ -4,7 +4,8 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { Appended, ByName, Collected, CollectingSlotOptions, EventOptions, MergedSlotOptions, NotCollecting, PlainSlotOptions, SlotOptions } from './slot-options.js';
+import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
+import type { Admits, Admitted, Admitting, Appended, ByName, GeneralSlotOptions, MergedSlotOptions, PlainSlotOptions } from './slot-payload-types.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -52,13 +53,14 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
 
   /**
    * Defines an input slot. `handler` is called with `this` = the routine. In a typed routine
-   * (`Routine<S, E>`) the name must be a key of `S` and the handler receives `S[name]` as the
-   * options make it: itself (override, a schema or payload class), `Appended<S[name]>`
-   * ('append'), a merge function's result, `{ items }` (batch, window), or for a registered
-   * strategy or policy a `Payload` unless the handler's annotation says what it fires; in an
-   * untyped one the payload type is the explicit type argument, else `options.payloadClass`,
-   * else what `options.schema` produces, else {@link Payload}. With a schema, each merged payload is
-   * checked before the handler runs (see {@link SlotOptions}).
+   * (`Routine<S, E>`) the name must be a key of `S`, `S[name]` is what is sent to the slot, and
+   * the handler receives it as the options make it (README, "Typed flows and validation"):
+   * itself (override), `Appended<S[name]>` ('append'), a merge function's result, `{ items }`
+   * (batch, window), a schema's output or a payload class instance (the schema must take what
+   * the slot merges as its input), or for a registered strategy or policy a `Payload` unless the
+   * handler's annotation says what it fires. In an untyped routine the payload type is the
+   * explicit type argument, else `options.payloadClass`, else what `options.schema` produces,
+   * else {@link Payload}. With a schema, each merged payload is checked before the handler runs.
    *
    * @throws {ConfigurationError} for a duplicate or empty name, a handler that is not a
    * function, a schema that is not a Standard Schema, or a payloadClass that is not a class.
@@ -68,21 +70,16 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * this.defineSlot('order', (order) => order.amount, { schema: z.object({ amount: z.number() }) });
    * ```
    */
-  // The order matters: a typed routine's call resolves at the first overload (what keeps a large
-  // typed flow fast to check), an untyped one's at the next two (the payload type given, or
-  // inferred from the payload class, the schema or the handler's annotation); the last, general
-  // form is the one whose error a wrong name shows.
-  // A batch or a window first (its options are required, so other calls pass it at once): the
-  // handler receives { items } of the slot's payload type.
+  // The order matters: a typed routine's call resolves at the first two overloads if it can (what
+  // keeps a large typed flow fast to check; each overload costs instantiations per routine class),
+  // an untyped one's after those; the last form is the one whose error a wrong name shows.
   defineSlot<K extends TypedName<S>>(name: K, handler: SlotHandler<Collected<S[K]>, E> | undefined, options: CollectingSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
-  // What the merge makes the handler receive: appended arrays, a merge function's result, or
-  // (a registered strategy or policy, known by name only) a Payload unless the handler says.
   defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
-  defineSlot<K extends TypedName<S>, const O extends SlotOptions<S[K]> & NotCollecting, M extends object = Payload>(
+  defineSlot<K extends TypedName<S>, const O extends GeneralSlotOptions, M extends object = Payload>(
     name: K,
-    handler: SlotHandler<O extends { mergeStrategy: 'append' } ? Appended<S[K]> : M, E> | undefined,
-    options: O & ByName<O>,
+    handler: SlotHandler<O extends Admitting ? Admitted<O> : O extends { mergeStrategy: 'append' } ? Appended<S[K]> : M, E> | undefined,
+    options: O & ByName<O> & Admits<S[K], O>,
   ): Slot<S[K]>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
