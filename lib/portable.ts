@@ -32,7 +32,9 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
 export type { EventOptions, Collected, CollectingSlotOptions, NotCollecting } from './model/slot-options.js';
-export type { Appended, PlainSlotOptions, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, Admits, ByName } from './model/slot-payload-types.js';
+export type {
+  Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, Admits, Merged, AdmittedInput, DataOf, ByName,
+} from './model/slot-payload-types.js';
 export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';
 export type { EntryOptions } from './flow/flow-options.js';

@@ -29,8 +29,16 @@ export type Appended<T> = { [P in keyof T]: readonly T[P][] };
  */
 export type PlainSlotOptions<T extends object = Payload> = SlotOptions<T> & NotCollecting & PlainMerge;
 
-// Not generic: built once, not per call (what keeps a large typed flow fast to check).
-type PlainMerge = { mergeStrategy?: 'override'; activation?: undefined; schema?: undefined; payloadClass?: undefined };
+/**
+ * What makes options plain (see {@link PlainSlotOptions}). Not generic: built once, not per
+ * call, which keeps a large typed flow fast to check.
+ *
+ * @example
+ * ```ts
+ * const plain: PlainMerge = { mergeStrategy: 'override' };
+ * ```
+ */
+export type PlainMerge = { mergeStrategy?: 'override'; activation?: undefined; schema?: undefined; payloadClass?: undefined };
 
 /**
  * Options of a slot merged by a function (no schema, payload class or activation policy): its
@@ -75,18 +83,37 @@ export type Admits<T, O> = [Merged<T, O>] extends [AdmittedInput<O>] ? unknown :
 /**
  * What a slot of type `T` merges to under `O` (only the strategies known statically). Appended
  * arrays are frozen, but a schema's input type says `T[]`, and the schema takes them.
+ *
+ * @example
+ * ```ts
+ * type M = Merged<{ v: number }, { mergeStrategy: 'append' }>; // { v: number[] }
+ * ```
  */
-type Merged<T, O> = O extends { mergeStrategy: 'append' } ? { [P in keyof T]: T[P][] } : O extends { mergeStrategy: (...args: any[]) => infer M } ? M : T;
+export type Merged<T, O> = O extends { mergeStrategy: 'append' } ? { [P in keyof T]: T[P][] } : O extends { mergeStrategy: (...args: any[]) => infer M } ? M : T;
 
-/** What the schema takes (or, with a class and no schema, any of the class's data fields). */
-type AdmittedInput<O> = O extends { schema: infer Sc extends StandardSchemaV1 }
+/**
+ * What the schema takes (or, with a class and no schema, any of the class's data fields).
+ *
+ * @example
+ * ```ts
+ * type In = AdmittedInput<{ payloadClass: typeof Order }>; // Partial<{ id: string; amount: number }>
+ * ```
+ */
+export type AdmittedInput<O> = O extends { schema: infer Sc extends StandardSchemaV1 }
   ? StandardSchemaV1.InferInput<Sc>
   : O extends { payloadClass: abstract new (...args: any[]) => infer I }
     ? Partial<DataOf<I>>
     : unknown;
 
-/** The data fields of an instance type (its methods left out: a plain payload has none). */
-type DataOf<I> = { [P in keyof I as I[P] extends (...args: any[]) => unknown ? never : P]: I[P] };
+/**
+ * The data fields of an instance type (its methods left out: a plain payload has none).
+ *
+ * @example
+ * ```ts
+ * type D = DataOf<Order>; // { id: string; amount: number }
+ * ```
+ */
+export type DataOf<I> = { [P in keyof I as I[P] extends (...args: any[]) => unknown ? never : P]: I[P] };
 
 /**
  * `unknown` for the options the general typed overload of `defineSlot` takes: `'append'` (no
