@@ -33,7 +33,8 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
 export type { EventOptions, Collected, CollectingSlotOptions, NotCollecting } from './model/slot-options.js';
 export type {
-  Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, Admits, Merged, AdmittedInput, DataOf, ByName,
+  Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf,
+  DataOfField, ByName, NoExtraOptions, Received, Fallback, Unpoliced,
 } from './model/slot-payload-types.js';
 export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';

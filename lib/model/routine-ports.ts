@@ -1,11 +1,10 @@
-import type { Observable } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
 import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
-import type { Admits, Admitted, Admitting, Appended, ByName, GeneralSlotOptions, MergedSlotOptions, PlainSlotOptions } from './slot-payload-types.js';
+import type { Admits, ByName, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received, Unpoliced } from './slot-payload-types.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -15,18 +14,7 @@ import { checkPortName } from './port-name.js';
 import { FLUSH_SLOT } from './flush-slot.js';
 import type { Routine } from './routine.js';
 import { Join, checkJoin, type JoinOptions } from './join.js';
-
-/**
- * What runs when a job has no queued or running work left, for a routine activated since its
- * last flush: it may emit (the job goes on) or do nothing. `E` is the routine's event map: in a
- * typed routine `ctx.emit` takes only its events, each with its payload type.
- *
- * @example
- * ```ts
- * const flush: FlushHandler<{ batch: { items: unknown[] } }> = (ctx) => ctx.emit('batch', { items: [] });
- * ```
- */
-export type FlushHandler<E extends PortMap<E> = AnyPorts> = (ctx: ExecutionContext<E>) => void | PromiseLike<unknown> | Observable<unknown>;
+import type { FlushHandler } from './flush-handler.js';
 
 /**
  * A routine's ports: its input slots and output events, by name, with the checks that keep
@@ -72,14 +60,15 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    */
   // The order matters: a typed routine's call resolves at the first two overloads if it can (what
   // keeps a large typed flow fast to check; each overload costs instantiations per routine class),
-  // an untyped one's after those; the last form is the one whose error a wrong name shows.
+  // an untyped one's after those; the last form is the one whose error a wrong name or option
+  // shows, and the one a routine generic over its slot map (names known by constraint) meets.
   defineSlot<K extends TypedName<S>>(name: K, handler: SlotHandler<Collected<S[K]>, E> | undefined, options: CollectingSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, const O extends GeneralSlotOptions, M extends object = Payload>(
     name: K,
-    handler: SlotHandler<O extends Admitting ? Admitted<O> : O extends { mergeStrategy: 'append' } ? Appended<S[K]> : M, E> | undefined,
-    options: O & ByName<O> & Admits<S[K], O>,
+    handler: SlotHandler<Received<S[K], O, M>, E> | undefined,
+    options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
@@ -90,7 +79,12 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T> & NotCollecting): Slot<T>;
   // Options known only at run time (from config, JSON): the handler takes what they make it get.
   defineSlot(name: UntypedName<S>, handler: SlotHandler<any, E> | undefined, options: SlotOptions<any>): Slot<Payload>;
-  defineSlot<K extends keyof S & string>(name: K, handler?: SlotHandler<PortData<S, K>, E>, options?: PlainSlotOptions<PortData<S, K>>): Slot<PortData<S, K>>;
+  // (also a routine generic over its slot map, whose names are known only by their constraint)
+  defineSlot<K extends keyof S & string, const O extends GeneralSlotOptions = {}>(
+    name: K,
+    handler?: SlotHandler<Received<S[K], O, Fallback<S[K], O>>, E>,
+    options?: O & Unpoliced<O> & Admits<S[K], O> & NoExtraOptions<O>,
+  ): Slot<S[K]>;
   defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);

@@ -9,7 +9,7 @@ import { RoutinePorts } from './routine-ports.js';
 import type { AnyPorts, EmitArgs, PortMap } from './typed-ports.js';
 
 export type { SlotOptions, EventOptions } from './slot-options.js';
-export type { FlushHandler } from './routine-ports.js';
+export type { FlushHandler } from './flush-handler.js';
 import { operatorRoutine, type OperatorRoutineOptions } from './operator-routine.js';
 import { setOwn } from '../core/own-property.js';
 import type { Placement } from './placement.js';
