@@ -33,9 +33,10 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
 export type { EventOptions, Collected, CollectingSlotOptions, NotCollecting } from './model/slot-options.js';
 export type {
-  Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf,
-  DataOfField, ByName, NoExtraOptions, Received, Fallback, Unpoliced,
+  Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, ByName, NoExtraOptions, Received, Fallback, CollectedItem,
 } from './model/slot-payload-types.js';
+export type { Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf, DataOfField, Writable } from './model/slot-admits.js';
+export type { SchemaOf, ClassOf, MaybeAdmitting, OverrideMerge, Unpoliced, Collects, Declared } from './model/slot-option-shape.js';
 export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';
 export type { EntryOptions } from './flow/flow-options.js';

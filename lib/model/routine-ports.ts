@@ -4,7 +4,9 @@ import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
 import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
-import type { Admits, ByName, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received, Unpoliced } from './slot-payload-types.js';
+import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
+import type { Admits } from './slot-admits.js';
+import type { Collects, Declared, Unpoliced } from './slot-option-shape.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -62,7 +64,11 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // keeps a large typed flow fast to check; each overload costs instantiations per routine class),
   // an untyped one's after those; the last form is the one whose error a wrong name or option
   // shows, and the one a routine generic over its slot map (names known by constraint) meets.
-  defineSlot<K extends TypedName<S>>(name: K, handler: SlotHandler<Collected<S[K]>, E> | undefined, options: CollectingSlotOptions<S[K]>): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>, const O extends CollectingSlotOptions<S[K]>, M extends object = Payload>(
+    name: K,
+    handler: SlotHandler<Collected<CollectedItem<S[K], O, M>>, E> | undefined,
+    options: O & Collects<O> & NoExtraOptions<O>,
+  ): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, const O extends GeneralSlotOptions, M extends object = Payload>(
@@ -70,6 +76,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     handler: SlotHandler<Received<S[K], O, M>, E> | undefined,
     options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
+  // Options of a declared type (`SlotOptions`, from config): a Payload, or the handler's claim.
+  defineSlot<K extends TypedName<S>, const O extends SlotOptions<any>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O>): Slot<S[K]>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
     name: UntypedName<S>,
@@ -85,7 +93,8 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     handler?: SlotHandler<Received<S[K], O, Fallback<S[K], O>>, E>,
     options?: O & Unpoliced<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
-  defineSlot(name: string, handler?: SlotHandler<any, any>, options: SlotOptions<any> = {}): Slot<any> {
+  defineSlot(name: string, handler?: SlotHandler<any, any>, given: SlotOptions<any> | MergedSlotOptions<any, any> = {}): Slot<any> {
+    const options = given as SlotOptions<any>;
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);
     if (this.slots.has(name)) throw new ConfigurationError(`routine '${this.id}' already has a slot named '${name}'`);

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Payload } from '../core/payload.js';
 import type { NotCollecting, SlotOptions } from './slot-options.js';
+import type { ClassOf, MaybeAdmitting, OverrideMerge, SchemaOf, Unpoliced } from './slot-option-shape.js';
 
 // What a typed routine's slot handler receives, from the slot's options. The slot's type (`T`,
 // `S[name]` of `Routine<S, E>`) is what is sent to the slot (send, connect, start); the handler
@@ -42,7 +43,7 @@ export type PlainMerge = { mergeStrategy?: 'override'; activation?: undefined; s
 
 /**
  * Options of a slot merged by a function (no schema, payload class or activation policy): its
- * handler receives what the function returns, `M`.
+ * handler receives what the function returns, `M`; the function's `incoming` is what is sent.
  *
  * @example
  * ```ts
@@ -50,7 +51,7 @@ export type PlainMerge = { mergeStrategy?: 'override'; activation?: undefined; s
  * ```
  */
 export type MergedSlotOptions<T extends object = Payload, M extends object = Payload> = Omit<SlotOptions<T>, 'mergeStrategy'> &
-  NotCollecting & { mergeStrategy: (previous: Payload, incoming: Payload) => M; schema?: undefined; payloadClass?: undefined; activation?: undefined };
+  NotCollecting & { mergeStrategy: (previous: Payload, incoming: T & Payload) => M; schema?: undefined; payloadClass?: undefined; activation?: undefined };
 
 /**
  * What the handler of a slot with options `O` (a schema, a payload class, or both) receives: an
@@ -62,121 +63,16 @@ export type MergedSlotOptions<T extends object = Payload, M extends object = Pay
  * ```
  */
 // `new`, not `abstract new`: the payload class is instantiated for every payload.
-export type Admitted<O> = O extends { payloadClass: new (...args: any[]) => infer I }
-  ? I
-  : O extends { schema: infer Sc extends StandardSchemaV1 }
-    ? StandardSchemaV1.InferOutput<Sc>
+// (Each `[X] extends [never]` first: a conditional on `never` would take its true branch.)
+export type Admitted<O> = [ClassOf<O>] extends [never]
+  ? [SchemaOf<O>] extends [never]
+    ? never
+    : SchemaOf<O> extends infer Sc extends StandardSchemaV1
+      ? StandardSchemaV1.InferOutput<Sc>
+      : never
+  : ClassOf<O> extends new (...args: any[]) => infer I
+    ? I
     : never;
-
-/**
- * `unknown` when options `O` fit a slot of type `T`: what the slot merges is what the schema
- * takes as input (or, with a payload class and no schema, data for the class's fields), and with
- * both, the schema's output is data for the class; else a type naming the mismatch, so the
- * `defineSlot` call does not compile. Under a registered merge strategy (known by name only) the
- * merged shape is unknown, and nothing is checked. (A payload is sent as `T`; the schema checks
- * it as its input type.)
- *
- * @example
- * ```ts
- * type Ok = Admits<{ at: string }, { schema: typeof StampSchema }>; // unknown
- * ```
- */
-export type Admits<T, O> = O extends { mergeStrategy: string }
-  ? O extends { mergeStrategy: 'append' | 'override' }
-    ? AdmitsMerged<Merged<T, O>, O>
-    : unknown
-  : AdmitsMerged<Merged<T, O>, O>;
-
-/**
- * {@link Admits} for what the slot merges, `M`.
- *
- * @example
- * ```ts
- * type Ok = AdmitsMerged<{ at: string }, { schema: typeof StampSchema }>; // unknown
- * ```
- */
-// `unknown extends` first: a schema that takes anything (a generic routine's StandardSchemaV1<unknown, T>) needs no comparison.
-export type AdmitsMerged<M, O> =
-  unknown extends AdmittedInput<O>
-    ? ClassTakes<O>
-    : [M] extends [AdmittedInput<O>]
-      ? ClassTakes<O>
-      : { slotTypeNotAcceptedBy: AdmittedInput<O> };
-
-/**
- * `unknown` unless options `O` have both a schema and a payload class and the schema's output is
- * not data for the class's fields (the class is made from the output).
- *
- * @example
- * ```ts
- * type Ok = ClassTakes<{ schema: typeof OrderSchema; payloadClass: typeof Order }>; // unknown
- * ```
- */
-export type ClassTakes<O> = O extends { schema: infer Sc extends StandardSchemaV1; payloadClass: new (...args: any[]) => infer I }
-  ? [StandardSchemaV1.InferOutput<Sc>] extends [Partial<DataOf<I>>]
-    ? unknown
-    : { schemaOutputNotDataOf: DataOf<I> }
-  : unknown;
-
-/**
- * What a slot of type `T` merges to under `O` (only the strategies known statically), as a type
- * literal (an interface-typed payload then fits a schema with an index signature, e.g. a loose
- * object). Appended arrays are frozen, but a schema's input type says `T[]`, and the schema
- * takes them.
- *
- * @example
- * ```ts
- * type M = Merged<{ v: number }, { mergeStrategy: 'append' }>; // { v: number[] }
- * ```
- */
-export type Merged<T, O> = O extends { mergeStrategy: 'append' }
-  ? { [P in keyof T]: T[P][] }
-  : O extends { mergeStrategy: (...args: any[]) => infer M }
-    ? M
-    : { [P in keyof T]: T[P] };
-
-/**
- * What the schema takes (or, with a class and no schema, data for any of the class's fields).
- *
- * @example
- * ```ts
- * type In = AdmittedInput<{ payloadClass: typeof Order }>; // Partial<{ id: string; amount: number }>
- * ```
- */
-export type AdmittedInput<O> = O extends { schema: infer Sc extends StandardSchemaV1 }
-  ? StandardSchemaV1.InferInput<Sc>
-  : O extends { payloadClass: new (...args: any[]) => infer I }
-    ? Partial<DataOf<I>>
-    : unknown;
-
-/**
- * The data of an instance type: its fields, methods left out (a plain payload has none), and
- * fields that hold class instances (class-transformer's `@Type`) as their own data, so plain
- * data for a class whose fields are classes fits it.
- *
- * @example
- * ```ts
- * type D = DataOf<Order>; // { id: string; amount: number }
- * ```
- */
-export type DataOf<I> = { [P in keyof I as I[P] extends (...args: any[]) => unknown ? never : P]: DataOfField<I[P]> };
-
-/**
- * The data of one field's value (see {@link DataOf}): arrays element by element, objects by
- * {@link DataOf}, a Date as itself or what class-transformer converts to one.
- *
- * @example
- * ```ts
- * type D = DataOfField<Item[]>; // { sku: string }[]
- * ```
- */
-export type DataOfField<V> = V extends Date
-  ? V | string | number
-  : V extends readonly (infer U)[]
-    ? DataOfField<U>[]
-    : V extends object
-      ? DataOf<V>
-      : V;
 
 /**
  * `unknown` for the options the general typed overload of `defineSlot` takes: `'append'` (no
@@ -197,17 +93,17 @@ export type ByName<O> = O extends { activation: string }
   ? Unpoliced<O>
   : O extends Admitting
     ? unknown
-    : 'mergeStrategy' extends keyof O
-      ? O extends { mergeStrategy: 'append' }
-        ? unknown
-        : O extends { mergeStrategy?: 'override' | 'append' | undefined }
+    : MaybeAdmitting<O> extends true
+      ? unknown
+      : 'mergeStrategy' extends keyof O
+        ? O extends { mergeStrategy?: 'override' | undefined }
           ? never
           : O extends { mergeStrategy?: infer G }
-            ? [Exclude<G, undefined>] extends [(previous: Payload, incoming: Payload) => unknown]
+            ? [Exclude<G, undefined>] extends [(previous: Payload, incoming: never) => unknown]
               ? never
               : unknown
             : unknown
-      : never;
+        : never;
 
 /**
  * Options with a schema or a payload class (see {@link Admitted}).
@@ -254,13 +150,19 @@ export type NoExtraOptions<O> = { [P in Exclude<keyof O, keyof GeneralSlotOption
  * type Got = Received<{ v: number }, { mergeStrategy: 'append' }, Payload>; // Appended<{ v: number }>
  * ```
  */
-export type Received<T, O, M> = O extends Admitting
-  ? Admitted<O>
-  : O extends { mergeStrategy: 'append' }
-    ? Appended<T>
-    : O extends { mergeStrategy: (...args: any[]) => infer R }
-      ? R
-      : M;
+// A policy first: its handler receives what it fires, whatever the merge. Then a schema or class
+// that may be absent (a Payload, or the annotation), then one that is there.
+export type Received<T, O, M> = O extends { activation: string }
+  ? M
+  : MaybeAdmitting<O> extends true
+    ? M
+    : O extends Admitting
+      ? Admitted<O>
+      : O extends { mergeStrategy: 'append' }
+        ? Appended<T>
+        : O extends { mergeStrategy: (...args: any[]) => infer R }
+          ? R
+          : M;
 
 /**
  * What the handler of a slot of a routine generic over its slot map receives when
@@ -272,15 +174,16 @@ export type Received<T, O, M> = O extends Admitting
  * type Got = Fallback<Row, { activation: 'everySecond' }>; // Payload
  * ```
  */
-export type Fallback<T, O> = O extends { activation: string } | { mergeStrategy: string } ? (O extends { mergeStrategy: 'override' } ? T : Payload) : T;
+export type Fallback<T, O> = OverrideMerge<O> extends true ? ('activation' extends keyof O ? (O['activation' & keyof O] extends undefined ? T : Payload) : T) : Payload;
 
 /**
- * `never` for options with both an activation policy and a schema or payload class (not
- * combined at run time), else `unknown`.
+ * What each item of a collecting slot's `{ items }` is under options `O`: the merged payload (the
+ * slot's type `T` under override, {@link Appended} under `'append'`, a merge function's result),
+ * or under a registered strategy `M` (a Payload, or the handler's annotation).
  *
  * @example
  * ```ts
- * type No = Unpoliced<{ activation: 'everySecond'; schema: typeof RowSchema }>; // never
+ * type Item = CollectedItem<{ v: number }, { batch: { size: 2 }; mergeStrategy: 'append' }, Payload>; // Appended<{ v: number }>
  * ```
  */
-export type Unpoliced<O> = O extends { activation: string } ? (O extends Admitting ? never : unknown) : unknown;
+export type CollectedItem<T, O, M> = OverrideMerge<O> extends true ? T : Received<T, O, M>;
