@@ -115,12 +115,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   let closeDeadline = Infinity;
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
-  // No auto-pipelining on the owner's client: an owner has at most `concurrency` jobs in flight,
-  // so there is little to batch, and ioredis's pipeline of a tick (sent at setImmediate, every
-  // command answered only once the whole pipeline is) kept each script call's objects alive
-  // across scavenges: a dist_jobs worker process promoted 177-185 MB per 16,000 jobs with it,
-  // 111-118 MB without (--trace-gc-nvp). Commands still go out in the order they are issued.
-  const { client, owned } = openClient(options.connection, 'runWorker', { enableAutoPipelining: false });
+  const { client, owned } = openClient(options.connection, 'runWorker');
   const subscriber = duplicateClient(options.connection, 'runWorker');
   const store = new RedisJobStore({ connection: client, prefix });
   const sessions = new Map<string, OwnedJob>();
