@@ -123,8 +123,8 @@ export class RemoteJob extends Job {
       async () => {
         await watching;
         const { id, seq } = await this.link.control(this.flow, this.id, { op: 'resume' });
+        this._view.trackResume(id); // (first: a held status saved before the owner read it is stale)
         this._view.release(seq);
-        this._view.trackResume(id);
         this.listener.seen(); // (what was held may have ended the job)
       },
       (error) => {

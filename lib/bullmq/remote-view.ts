@@ -3,6 +3,7 @@ import { isResting, isTerminal } from '../core/job-status.js';
 import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
 import { parseMessage, type AckMessage } from './wire.js';
+import { ResumeFence } from './resume-fence.js';
 import { answerOp, refusal, settleOp, type PendingOp } from './pending-op.js';
 
 /** A `wait()` for the next resting status. */
@@ -32,15 +33,14 @@ export class RemoteView {
   /** The view shows a pause's settled state from its owner's answer: the status its checkpoint publishes next is no news. */
   private echo = false;
   /** Resumes sent from here (entry ids): the owner's refusal of one (the job had ended) calls `resumeRefused`. */
-  private resumes: Set<string> | undefined = undefined;
+  private resumes: ResumeFence | undefined = undefined;
   resumeRefused: (() => void) | undefined = undefined;
   /** While a resume is being sent: messages wait here until its seq says which are stale. */
-  private held: Array<[number, JobStatus, string | JobState]> | undefined = undefined;
+  private held: Array<[number, JobStatus, string | JobState, string?]> | undefined = undefined;
   private state: JobState | undefined = undefined;
   private blank: (() => JobState) | undefined = undefined;
   private text: string | undefined = undefined;
-  /** The latest status (known without parsing the state). */
-  status: JobStatus;
+  status: JobStatus; // the latest (known without parsing the state)
   /** Told once the job ends here: a terminal status, or the view lost (see {@link onEnd}). */
   private ends: (() => void) | undefined = undefined;
   private emitted: Subject<{ routineId: string; eventName: string; data: unknown }> | undefined = undefined;
@@ -162,8 +162,8 @@ export class RemoteView {
     const m = parseMessage(message);
     if (m === undefined) return;
     if (m.type === 's') {
-      if (this.held !== undefined) this.held.push([m.seq, m.status, m.text]);
-      else if (m.seq > this.seq) this.apply(m.seq, m.status, m.text);
+      if (this.held !== undefined) this.held.push([m.seq, m.status, m.text, m.cursor]);
+      else if (m.seq > this.seq && this.resumes?.stale(m.status, m.cursor) !== true) this.apply(m.seq, m.status, m.text);
     } else if (m.type === 'a') this.acked(m.ack, m.text);
     else if (m.type === 'e') this.emitted?.next(m.body as { routineId: string; eventName: string; data: unknown });
     else this.outputted?.next(m.body);
@@ -198,11 +198,11 @@ export class RemoteView {
   release(seq: number): void {
     const held = this.held ?? [];
     this.held = undefined;
-    let last: [number, JobStatus, string | JobState] | undefined;
+    let last: (typeof held)[number] | undefined;
     for (const h of held) if (h[0] > this.seq && h[0] <= seq && (last === undefined || h[0] >= last[0])) last = h;
-    if (last !== undefined && (last[1] === 'completed' || last[1] === 'cancelled' || last[1] === 'running')) this.apply(...last);
+    if (last !== undefined && (last[1] === 'completed' || last[1] === 'cancelled' || last[1] === 'running')) this.apply(last[0], last[1], last[2]);
     this.seq = Math.max(this.seq, seq);
-    for (const [s, status, text] of held) if (s > this.seq) this.apply(s, status, text);
+    for (const [s, status, text, cursor] of held) if (s > this.seq && this.resumes?.stale(status, cursor) !== true) this.apply(s, status, text);
   }
 
   /** A pause or cancel is being sent: refusals heard until it is tracked are kept for it. */
@@ -236,7 +236,7 @@ export class RemoteView {
     const answer = this.sentOne(id);
     if (id === undefined) return;
     if (answer?.[0].ok === false) this.resumeRefused?.();
-    else (this.resumes ??= new Set()).add(id);
+    else (this.resumes ??= new ResumeFence()).add(id);
   }
 
   /** A command being sent was queued as entry `id` (undefined: not sent): the answer heard for it meanwhile. */

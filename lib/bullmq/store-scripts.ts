@@ -12,7 +12,7 @@ import { LuaScript, NOW_MS } from './lua-script.js';
  * is the same), release owner ('' = none), last control entry read, the job's incarnation ('' =
  * keep: see the owner's PoolResults). Refused ({0, epoch, owner})
  * when fenced by an epoch that is no longer the job's; else writes, empties the journal, and
- * publishes `s<seq> <status>\\n<text>` on the channel when the status changed (or when asked: a
+ * publishes `s<seq> <status> <cursor>\\n<text>` on the channel when the status changed (or when asked: a
  * paused job's quiescent snapshot), and the same after `<encoded id>\\n` on the channel of the
  * client that started the job (the meta's `watch`, see REGISTER). With a release owner that
  * holds the lease and no control entry after the last one read, also lets the job go as
@@ -33,7 +33,7 @@ if ARGV[10] and ARGV[10] ~= '' then redis.call('HSET', meta, 'inc', ARGV[10]) en
 local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
 if prev ~= ARGV[3] or ARGV[7] == '1' then
   seq = redis.call('HINCRBY', meta, 'seq', 1)
-  local msg = 's' .. seq .. ' ' .. ARGV[3] .. '\\n' .. ARGV[1]
+  local msg = 's' .. seq .. ' ' .. ARGV[3] .. ' ' .. (redis.call('HGET', meta, 'cursor') or '') .. '\\n' .. ARGV[1]
   redis.call('PUBLISH', ARGV[5], msg)
   local w = redis.call('HGET', meta, 'watch')
   if w then

@@ -131,22 +131,26 @@ export function bullJobId(jobId: string, req: number): string {
 }
 
 /**
- * @internal Parses a channel message: `s<seq> <status>\n<job JSON>` (a status change), `a<json>\n<job JSON>`
+ * @internal Parses a channel message: `s<seq> <status> <cursor>\n<job JSON>` (a status change), `a<json>\n<job JSON>`
  * (a command applied), `e<json>` (an emission), `o<json>` (an output record).
  *
  * @example
  * ```ts
- * parseMessage('s3 running\n{...}'); // { type: 's', seq: 3, status: 'running', text: '{...}' }
+ * parseMessage('s3 running 1700000000000-0\n{...}'); // { type: 's', seq: 3, status: 'running', cursor: '1700000000000-0', text: '{...}' }
  * ```
  */
 export function parseMessage(
   message: string,
-): { type: 's'; seq: number; status: JobStatus; text: string } | { type: 'a'; ack: AckMessage; text: string } | { type: 'e' | 'o'; body: Record<string, unknown> } | undefined {
+): { type: 's'; seq: number; status: JobStatus; cursor: string | undefined; text: string } | { type: 'a'; ack: AckMessage; text: string } | { type: 'e' | 'o'; body: Record<string, unknown> } | undefined {
   const type = message[0];
   const nl = message.indexOf('\n');
   if (type === 's' && nl > 0) {
+    // `s<seq> <status> <cursor>`: the cursor (the last control entry the saved state reflects) may be empty, or absent from an older worker.
     const space = message.indexOf(' ');
-    return { type, seq: Number(message.slice(1, space)), status: message.slice(space + 1, nl) as JobStatus, text: message.slice(nl + 1) };
+    const second = message.indexOf(' ', space + 1);
+    const end = second < 0 || second > nl ? nl : second;
+    const cursor = end === nl ? undefined : message.slice(end + 1, nl);
+    return { type, seq: Number(message.slice(1, space)), status: message.slice(space + 1, end) as JobStatus, cursor, text: message.slice(nl + 1) };
   }
   if (type === 'a' && nl > 0) return { type, ack: JSON.parse(message.slice(1, nl)) as AckMessage, text: message.slice(nl + 1) };
   if (type === 'e' || type === 'o') return { type, body: JSON.parse(message.slice(1)) as Record<string, unknown> };

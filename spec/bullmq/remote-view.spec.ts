@@ -169,3 +169,60 @@ describe('RemoteView: a resume from here that the owner refused (the job had end
     expect(view.status).to.equal('running');
   });
 });
+
+describe('RemoteView: a resume sent from here, and statuses saved before its owner read it', () => {
+  const withCursor = (seq: number, s: string, cursor: string): string => `s${seq} ${s} ${cursor}\n${JSON.stringify(blankState('j', 'f', s as never, 0).toJSON())}`;
+
+  /** A paused view whose resume() was queued as entry `id` at status seq `seq`, as RemoteJob.resume does (messages during the send held). */
+  function resumed(id: string, seq: number, during: string[] = []): RemoteView {
+    const view = new RemoteView(blankState('j', 'f', 'paused', 0), 2);
+    view.hold();
+    view.local(blankState('j', 'f', 'running', 0));
+    view.sendingOp();
+    for (const m of during) view.receive(m);
+    view.trackResume(id);
+    view.release(seq);
+    return view;
+  }
+
+  it('a paused status published after the resume was queued, saved with a cursor before it, is not news: the view stays running and wait() does not settle paused', async () => {
+    const view = resumed('9-0', 2);
+    let settled: string | undefined;
+    view.waitFor((s) => (settled = s.status), () => undefined);
+    view.receive(withCursor(3, 'paused', '4-0'));
+    await Promise.resolve();
+    expect([view.status, settled]).to.deep.equal(['running', undefined]);
+    view.receive(withCursor(4, 'running', '9-0'));
+    view.receive(withCursor(5, 'completed', '9-0'));
+    await Promise.resolve();
+    expect([view.status, settled]).to.deep.equal(['completed', 'completed']);
+  });
+
+  it('the same while the resume is being sent (the stale status held, then dropped), and with no cursor saved yet', () => {
+    const view = resumed('9-0', 2, [withCursor(3, 'paused', '')]);
+    expect(view.status).to.equal('running');
+  });
+
+  it('a failed status shows even when its owner had not read the resume (a worker refusing the job, owners lost)', () => {
+    const view = resumed('9-0', 2);
+    view.receive(withCursor(3, 'failed', '8-5'));
+    expect(view.status).to.equal('failed');
+  });
+
+  it('a pause read after the resume is news: its paused status (cursor at or after the resume) shows; so does any status of a message with no cursor (an older worker)', () => {
+    const view = resumed('9-0', 2);
+    view.receive(withCursor(3, 'running', '9-0'));
+    view.receive(withCursor(4, 'paused', '9-3'));
+    expect(view.status).to.equal('paused');
+    const old = resumed('9-0', 2);
+    old.receive(`s3 paused\n${JSON.stringify(blankState('j', 'f', 'paused', 0).toJSON())}`);
+    expect(old.status).to.equal('paused');
+  });
+
+  it('a resume the owner refused leaves the fence: a later paused status shows', () => {
+    const view = resumed('9-0', 2);
+    view.receive(`a${JSON.stringify({ id: '9-0', ok: false, error: { name: 'JobStateError', message: 'x' } })}\n`);
+    view.receive(withCursor(3, 'paused', '4-0'));
+    expect(view.status).to.equal('paused');
+  });
+});

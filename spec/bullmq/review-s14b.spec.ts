@@ -354,7 +354,7 @@ describe('review s14b: the status published after a pause’s answer', function 
     await sleep(200);
     const heard: string[] = [];
     await sub.subscribe(jobKeys(cluster.prefix, job.jobId).channel);
-    sub.on('message', (_ch: string, m: string) => heard.push(m.split('\n')[0].replace(/^a.*"ok":(\w+).*$/, 'a $1').replace(/^s\d+ /, 's ')));
+    sub.on('message', (_ch: string, m: string) => heard.push(m.split('\n')[0].replace(/^a.*"ok":(\w+).*$/, 'a $1').replace(/^s\d+ (\w+).*$/, 's $1'))); // (status messages end with the control cursor: dropped here)
     const states: string[] = [];
     const s = job.state$.subscribe((x) => states.push(x.status));
     const paused = await outcome(job.pause('look'));
