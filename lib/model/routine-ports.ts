@@ -6,7 +6,7 @@ import { Slot, type SlotHandler } from './slot.js';
 import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
 import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
 import type { Admits } from './slot-admits.js';
-import type { Collects, Declared, Unpoliced } from './slot-option-shape.js';
+import type { Collects, Declared, NoExtraCollecting, Unpoliced } from './slot-option-shape.js';
 import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
@@ -67,7 +67,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   defineSlot<K extends TypedName<S>, const O extends CollectingSlotOptions<S[K]>, M extends object = Payload>(
     name: K,
     handler: SlotHandler<Collected<CollectedItem<S[K], O, M>>, E> | undefined,
-    options: O & Collects<O> & NoExtraOptions<O>,
+    options: O & Collects<O> & NoExtraCollecting<O>,
   ): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
@@ -77,7 +77,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
   // Options of a declared type (`SlotOptions`, from config): a Payload, or the handler's claim.
-  defineSlot<K extends TypedName<S>, const O extends SlotOptions<any>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O>): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>, const O extends SlotOptions<any>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O> & NoExtraOptions<O> & Unpoliced<O> & Admits<S[K], O>): Slot<S[K]>;
   defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
   defineSlot<T extends object>(
     name: UntypedName<S>,

@@ -35,11 +35,25 @@ export type ClassOf<O> = 'payloadClass' extends keyof O ? Exclude<O['payloadClas
  * type Yes = MaybeAdmitting<{ schema?: typeof RowSchema }>; // true
  * ```
  */
-export type MaybeAdmitting<O> = [SchemaOf<O> | ClassOf<O>] extends [never]
-  ? false
-  : undefined extends (O extends { schema: infer Sc } ? Sc : O extends { payloadClass: infer C } ? C : undefined)
-    ? true
-    : false;
+// A class there for certain decides (the handler gets an instance, schema or not); else the schema.
+export type MaybeAdmitting<O> = [ClassOf<O>] extends [never] ? MaybeKey<O, 'schema'> : MaybeKey<O, 'payloadClass'>;
+
+/**
+ * `true` when options `O` may or may not set option `K` (an optional key, or a value that may
+ * be undefined); `false` when they set it for certain or never.
+ *
+ * @example
+ * ```ts
+ * type Yes = MaybeKey<{ batch?: { size: number } }, 'batch'>; // true
+ * ```
+ */
+export type MaybeKey<O, K extends string> = K extends keyof O
+  ? [Exclude<O[K], undefined>] extends [never]
+    ? false
+    : undefined extends O[K]
+      ? true
+      : false
+  : false;
 
 /**
  * `true` when options `O` merge by override for certain (no merge strategy, or `'override'`).
@@ -77,13 +91,25 @@ export type Unpoliced<O> = O extends { activation: string } ? ([SchemaOf<O> | Cl
 export type Collects<O> = O extends { batch: object } | { window: number } ? unknown : { collectingNeeds: 'batch or window' };
 
 /**
- * `unknown` for options of a declared type that has every slot option (`SlotOptions`, options
- * from config): what they make the handler receive is known at run time only. A literal lists
- * the options it sets, and is typed by the other overloads.
+ * `unknown` for options of a declared type that may or may not have a batch or a window
+ * (`SlotOptions`, options from config): what they make the handler receive is known at run time
+ * only. Options with a batch or window for certain, or none, are typed by the other overloads.
  *
  * @example
  * ```ts
  * type Ok = Declared<SlotOptions>; // unknown
  * ```
  */
-export type Declared<O> = [Exclude<keyof SlotOptions<any>, keyof O>] extends [never] ? unknown : { optionsOfADeclaredType: never };
+export type Declared<O> = true extends MaybeKey<O, 'batch'> | MaybeKey<O, 'window'> ? unknown : { optionsOfADeclaredType: never };
+
+/**
+ * `never` for each key of collecting options `O` that a batch or window slot does not take (a
+ * misspelt name, a schema, a payload class, an activation policy: refused at run time), so an
+ * inferred type gets the check an object literal's excess properties would.
+ *
+ * @example
+ * ```ts
+ * type Bad = NoExtraCollecting<{ batch: { size: 2 }; schema: typeof RowSchema }>; // { schema: never }
+ * ```
+ */
+export type NoExtraCollecting<O> = { [P in Exclude<keyof O, Exclude<keyof SlotOptions<any>, 'activation' | 'schema' | 'payloadClass'>>]: never };

@@ -174,7 +174,11 @@ export type Received<T, O, M> = O extends { activation: string }
  * type Got = Fallback<Row, { activation: 'everySecond' }>; // Payload
  * ```
  */
-export type Fallback<T, O> = OverrideMerge<O> extends true ? ('activation' extends keyof O ? (O['activation' & keyof O] extends undefined ? T : Payload) : T) : Payload;
+export type Fallback<T, O> = MaybeAdmitting<O> extends true
+  ? Payload
+  : OverrideMerge<O> extends true
+    ? ('activation' extends keyof O ? (O['activation' & keyof O] extends undefined ? T : Payload) : T)
+    : Payload;
 
 /**
  * What each item of a collecting slot's `{ items }` is under options `O`: the merged payload (the
