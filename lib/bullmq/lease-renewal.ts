@@ -1,5 +1,6 @@
 import { RENEW } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
+import { SlotMap } from '../core/slot-map.js';
 
 /**
  * @internal Keeps an owner's lease of one job alive: renewed every third of `ttl` while it is
@@ -45,7 +46,9 @@ interface Held {
  * ```
  */
 export class LeaseKeeper {
-  private readonly held = new Set<Held>();
+  /** By a number of its own (not a Set of them: a job's `lost` reaches all of its objects, which a Set's churn kept past the scavenges; see SlotMap). */
+  private readonly held = new SlotMap<number, Held>();
+  private nextKey = 0;
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
 
   constructor(
@@ -56,13 +59,13 @@ export class LeaseKeeper {
 
   /** Renews the lease of `metaKey` at `epoch` until the returned function is called; `lost()` once it is another owner's. */
   keep(metaKey: string, epoch: string, lost: () => void): () => void {
-    const held: Held = { metaKey, epoch, lost };
-    this.held.add(held);
+    const key = this.nextKey++;
+    this.held.set(key, { metaKey, epoch, lost });
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.renew(), Math.max(50, Math.floor(this.ttl / 3)));
       this.timer.unref?.();
     }
-    return () => void this.held.delete(held);
+    return () => void this.held.delete(key);
   }
 
   /** Stops the timer (the worker closes); a later `keep` starts it again. */
@@ -72,11 +75,11 @@ export class LeaseKeeper {
   }
 
   private renew(): void {
-    for (const held of this.held) {
+    this.held.forEach((held, key) => {
       RENEW.run(this.client, [held.metaKey], [this.owner, this.ttl, held.epoch]).then(
-        (ok) => ok === 0 && this.held.delete(held) && held.lost(), // another owner's now: never ours again at this epoch
+        (ok) => ok === 0 && this.held.delete(key) && held.lost(), // another owner's now: never ours again at this epoch
         () => undefined, // unanswered: the next tick may land before the lease runs out
       );
-    }
+    });
   }
 }

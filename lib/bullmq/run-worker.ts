@@ -18,6 +18,7 @@ import type { WorkerContext } from './worker-context.js';
 import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
 import { ProcessingSet, dropWorker } from './processing-set.js';
 import { settledWithin } from '../core/settled-within.js';
+import { SlotMap } from '../core/slot-map.js';
 
 /**
  * Options of {@link runWorker}.
@@ -118,7 +119,8 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   const { client, owned } = openClient(options.connection, 'runWorker');
   const subscriber = duplicateClient(options.connection, 'runWorker');
   const store = new RedisJobStore({ connection: client, prefix });
-  const sessions = new Map<string, OwnedJob>();
+  // (Not a Map: one job after another through a Map kept every job's objects past the scavenges; see SlotMap.)
+  const sessions = new SlotMap<string, OwnedJob>();
   const id = `${hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
   let closing = false;
   let closed: Promise<void> | undefined;
@@ -208,7 +210,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   async function closeWorker(): Promise<void> {
     closing = true;
     closeDeadline = Date.now() + closeTimeout;
-    for (const s of sessions.values()) s.poke();
+    sessions.forEach((s) => s.poke());
     // Owned jobs are handed over (each waits for its in-flight work until the deadline, then
     // saves and lets go), then the pool closes. A Redis that stopped answering does not keep
     // close() either: a lockDuration past the deadline, the connections are dropped, and a job
