@@ -1,6 +1,7 @@
 import { ConfigurationError, JobStateError, quoteValue } from '../errors/errors.js';
 import type { JobRuntime } from './job-runtime.js';
 import { checkJobTimeout } from './job-arguments.js';
+import { SlotMap } from '../core/slot-map.js';
 
 let jobCounter = 0;
 /** The time part of generated job ids, remade only when the millisecond changes. */
@@ -39,8 +40,8 @@ export class JobRegistry {
   /** Pending, running and paused jobs, oldest first (through their {@link LiveLinks}). */
   private head: JobRuntime | undefined = undefined;
   private tail: JobRuntime | undefined = undefined;
-  /** The live jobs by id, made at first need (see the class comment). */
-  private index: Map<string, JobRuntime> | undefined = undefined;
+  /** The live jobs by id, made at first need (see the class comment); a SlotMap, so that the jobs that went through it are not kept past scavenges (see there). */
+  private index: SlotMap<string, JobRuntime> | undefined = undefined;
   private readonly failed = new Map<string, WeakRef<JobRuntime>>();
   private readonly forgetFailed = new FinalizationRegistry<string>((id) => {
     if (this.failed.get(id)?.deref() === undefined) this.failed.delete(id);
@@ -111,10 +112,10 @@ export class JobRegistry {
   }
 
   /** The live jobs by id, made from the list at the first call and kept from then on. */
-  private byId(): Map<string, JobRuntime> {
+  private byId(): SlotMap<string, JobRuntime> {
     let index = this.index;
     if (index === undefined) {
-      index = this.index = new Map();
+      index = this.index = new SlotMap();
       for (let job = this.head; job !== undefined; job = job.liveNext) index.set(job.id, job);
     }
     return index;
