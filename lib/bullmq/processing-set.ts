@@ -1,5 +1,6 @@
 import { WaitingError, type Job, type Worker } from 'bullmq';
 import { settledWithin } from '../core/settled-within.js';
+import { SlotMap } from '../core/slot-map.js';
 
 /**
  * @internal The jobs a BullMQ worker of ours is processing, so that closing can wait for them up
@@ -14,7 +15,9 @@ import { settledWithin } from '../core/settled-within.js';
  * ```
  */
 export class ProcessingSet {
-  private readonly running = new Set<Promise<void>>();
+  /** By a number of its own (a Set churned by every job kept its left tables, and what they held, past the scavenges: see SlotMap). */
+  private readonly running = new SlotMap<number, Promise<void>>();
+  private nextKey = 0;
   /** Jobs are no longer taken (see {@link drainAndClose}). */
   private stopped = false;
 
@@ -30,11 +33,18 @@ export class ProcessingSet {
   wrap<D>(processor: (job: Job<D>, token?: string) => Promise<void>): (job: Job<D>, token?: string) => Promise<void> {
     return (job, token) => {
       const done = this.stopped ? putBack(job, token) : processor(job, token);
-      this.running.add(done);
-      const drop = (): void => void this.running.delete(done);
+      const key = this.nextKey++;
+      this.running.set(key, done);
+      const drop = (): void => void this.running.delete(key);
       done.then(drop, drop);
       return done;
     };
+  }
+
+  private pending(): Promise<void>[] {
+    const all: Promise<void>[] = [];
+    this.running.forEach((p) => all.push(p));
+    return all;
   }
 
   /** Takes no more jobs (those being processed go on). */
@@ -50,7 +60,7 @@ export class ProcessingSet {
    */
   async drainAndClose(worker: Worker, deadline: number): Promise<number> {
     await this.stopTaking(worker);
-    const drained = await settledWithin(Promise.allSettled([...this.running]), deadline - Date.now());
+    const drained = await settledWithin(Promise.allSettled(this.pending()), deadline - Date.now());
     const left = drained ? 0 : this.running.size;
     await worker.close(left > 0);
     return left;
