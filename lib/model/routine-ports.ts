@@ -66,7 +66,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // shows, and the one a routine generic over its slot map (names known by constraint) meets.
   defineSlot<K extends TypedName<S>, const O extends CollectingSlotOptions<S[K]>, M extends object = Payload>(
     name: K,
-    handler: SlotHandler<Collected<CollectedItem<S[K], O, M>>, E> | undefined,
+    handler: SlotHandler<0 extends 1 & O ? Payload : Collected<CollectedItem<S[K], O, M>>, E> | undefined, // (options typed any: a Payload)
     options: O & Collects<O> & NoExtraCollecting<O>,
   ): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
