@@ -63,15 +63,16 @@ export type Writable<V> = V extends readonly (infer U)[] ? U[] : V;
  * type Ok = ClassTakes<{ schema: typeof OrderSchema; payloadClass: typeof Order }>; // unknown
  * ```
  */
+// (Both guards first: a `never` in the tuple below would match any element and pass.)
 export type ClassTakes<O> = [SchemaOf<O>] extends [never]
   ? unknown
   : [ClassOf<O>] extends [never]
     ? unknown
     : [SchemaOf<O>, ClassOf<O>] extends [infer Sc extends StandardSchemaV1, new (...args: any[]) => infer I]
-  ? [StandardSchemaV1.InferOutput<Sc>] extends [Partial<DataOf<I>>]
-    ? unknown
-    : { schemaOutputNotDataOf: DataOf<I> }
-  : unknown;
+      ? [StandardSchemaV1.InferOutput<Sc>] extends [Partial<DataOf<I>>]
+        ? unknown
+        : { schemaOutputNotDataOf: DataOf<I> }
+      : unknown;
 
 /**
  * What a slot of type `T` merges to under `O` (only the strategies known statically). Appended
