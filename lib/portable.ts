@@ -35,7 +35,7 @@ export type { EventOptions, Collected, CollectingSlotOptions, NotCollecting } fr
 export type {
   Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, ByName, NoExtraOptions, Received, Fallback, CollectedItem,
 } from './model/slot-payload-types.js';
-export type { Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf, DataOfField, Writable } from './model/slot-admits.js';
+export type { Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf, DataOfField, Writable, ReadonlyDeep } from './model/slot-admits.js';
 export type { SchemaOf, ClassOf, MaybeAdmitting, MaybeKey, OverrideMerge, Unpoliced, Collects, Declared, NoExtraCollecting } from './model/slot-option-shape.js';
 export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';

@@ -3,10 +3,10 @@
  * (slot-payload-types.ts, slot-admits.ts, slot-option-shape.ts) at d1584e9.
  *
  * Each `// FINDING n` marked where the types were wrong at d1584e9. FINDINGS 1, 2, 3, 5, 6 and 10 are
- * fixed in the eighteenth session, and their lines stay as pins: a `// @ts-expect-error` line is
+ * fixed in the eighteenth session, FINDING 7 in the nineteenth, and their lines stay as pins: a `// @ts-expect-error` line is
  * a mistake that must not compile, a plain line a correct program that must. FINDINGS 8 and 9 are
  * error messages (their lines fail, as they should; the messages are still as described). The
- * lines marked KNOWN LIMIT (FINDINGS 4, 7) pin what is still so.
+ * lines marked KNOWN LIMIT (FINDING 4) pin what is still so.
  * The KNOWN LIMITs of review-s18a.ts (FINDINGS 7, 10, 12 there) are not re-reported.
  *
  * Run: `npx tsc -p spec-types/tsconfig.json`.
@@ -180,20 +180,29 @@ export class F6 extends Routine<{ a: N; b: N }> {
   }
 }
 
-// FINDING 7: AdmitsMerged's Writable branch makes only the top level's arrays mutable, and turns a
-// readonly tuple into an array: a readonly array one object down, or a readonly tuple, is still
-// refused by a schema with an array or tuple there (schemas read their input and never write to
-// it). Low. Fix: a recursive Writable that keeps tuples (`{ -readonly [I in keyof V]: Writable<V[I]> }`
-// for arrays and tuples, the same on object fields); watch the instantiation count.
-export class F7 extends Routine<{ a: { o: { tags: readonly string[] } }; b: { p: readonly [string, number] } }> {
+// FINDING 7 (fixed): AdmitsMerged's Writable branch made only the top level's arrays mutable, and
+// turned a readonly tuple into an array: a readonly array one object down, or a readonly tuple,
+// was refused by a schema with an array or tuple there (schemas read their input and never write
+// to it). Now a last comparison takes the schema's input readonly all the way (ReadonlyDeep);
+// what does not fit deep down is still refused.
+export class F7 extends Routine<{
+  a: { o: { tags: readonly string[] } };
+  b: { p: readonly [string, number] };
+  c: { o: { tags: readonly number[] } };
+  d: { p: readonly [number, string] };
+  e: { o: { rows: readonly { readonly ids: readonly string[] }[] } };
+}> {
   constructor() {
     super();
-    // KNOWN LIMIT (FINDING 7, not fixed): Writable is one level deep and has no tuples
-    // @ts-expect-error (remove when fixed)
-    this.defineSlot('a', (d) => void d.o.tags.length, { schema: z.object({ o: z.object({ tags: z.array(z.string()) }) }) });
-    // KNOWN LIMIT (FINDING 7, not fixed): Writable is one level deep and has no tuples
-    // @ts-expect-error (remove when fixed)
+    // correct programs, compile: the handler gets the schema's output
+    this.defineSlot('a', (d) => void d.o.tags.push('x'), { schema: z.object({ o: z.object({ tags: z.array(z.string()) }) }) });
     this.defineSlot('b', (d) => void d.p[1].toFixed(), { schema: z.object({ p: z.tuple([z.string(), z.number()]) }) });
+    this.defineSlot('e', (d) => void d.o.rows[0].ids.push('x'), { schema: z.object({ o: z.object({ rows: z.array(z.object({ ids: z.array(z.string()) })) }) }) });
+    // still refused: what the slot sends does not fit the schema deeper down
+    // @ts-expect-error numbers where the schema takes strings, one object down
+    this.defineSlot('c', (d) => void d, { schema: z.object({ o: z.object({ tags: z.array(z.string()) }) }) });
+    // @ts-expect-error a tuple in the other order
+    this.defineSlot('d', (d) => void d, { schema: z.object({ p: z.tuple([z.string(), z.number()]) }) });
   }
 }
 

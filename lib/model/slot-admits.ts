@@ -42,7 +42,11 @@ export type AdmitsMerged<M, O> =
       ? ClassTakes<O>
       : [{ [P in keyof M]: Writable<M[P]> }] extends [AdmittedInput<O>]
         ? ClassTakes<O>
-        : { slotTypeNotAcceptedBy: AdmittedInput<O> };
+        : // Last, and only for what failed above (so it costs nothing on the common paths): readonly
+          // arrays and tuples deeper down, against the schema's input made readonly all the way.
+          [{ [P in keyof M]: M[P] }] extends [ReadonlyDeep<AdmittedInput<O>>]
+          ? ClassTakes<O>
+          : { slotTypeNotAcceptedBy: AdmittedInput<O> };
 
 /**
  * An array type made mutable (`readonly T[]` → `T[]`); any other type as it is.
@@ -53,6 +57,20 @@ export type AdmitsMerged<M, O> =
  * ```
  */
 export type Writable<V> = V extends readonly (infer U)[] ? U[] : V;
+
+/**
+ * `V` with every array, tuple and field readonly, at every depth (functions as they are). What
+ * a schema takes, seen as it is used: a schema reads its input and never writes to it, so a
+ * slot type with readonly arrays or tuples anywhere fits a schema whose input has mutable ones.
+ * Only ever a target of assignability: it accepts everything `V` accepts.
+ *
+ * @example
+ * ```ts
+ * type R = ReadonlyDeep<{ o: { tags: string[] }; p: [string, number] }>;
+ * // { readonly o: { readonly tags: readonly string[] }; readonly p: readonly [string, number] }
+ * ```
+ */
+export type ReadonlyDeep<V> = V extends (...args: never[]) => unknown ? V : V extends object ? { readonly [P in keyof V]: ReadonlyDeep<V[P]> } : V;
 
 /**
  * `unknown` unless options `O` have both a schema and a payload class and the schema's output is
