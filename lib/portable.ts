@@ -20,7 +20,7 @@ export { Event } from './model/event.js';
 export type { ExecutionContext } from './model/execution-context.js';
 export { setAsyncContextStorage, type AsyncContextStorage } from './model/async-context-storage.js';
 export type { Payload } from './core/payload.js';
-export type { MergeStrategy, MergeFunction } from './model/merge.js';
+export type { MergeStrategy, MergeFunction, TypedMergeStrategy } from './model/merge.js';
 export type { Placement } from './model/placement.js';
 
 // Activation policies: joins, batches, windows, custom policies.
@@ -31,7 +31,7 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
-export type { EventOptions, Collected, CollectingSlotOptions, NotCollecting } from './model/slot-options.js';
+export type { EventOptions, Collected, CollectingSlotOptions, TypedCollectingSlotOptions, NotCollecting } from './model/slot-options.js';
 export type {
   Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, ByName, NoExtraOptions, Received, Fallback, CollectedItem,
 } from './model/slot-payload-types.js';

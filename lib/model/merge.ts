@@ -25,6 +25,18 @@ export type MergeFunction = (previous: Payload, incoming: Payload) => Payload;
 export type MergeStrategy = 'override' | 'append' | MergeFunction | (string & {});
 
 /**
+ * The merge strategies of a slot of a typed routine whose slot type is `T`: a function is given
+ * what the slot is sent as its `incoming` (unannotated, it is typed `T & Payload`; annotated, the
+ * annotation must take `T`), and may return any object type. Every {@link MergeStrategy} is one.
+ *
+ * @example
+ * ```ts
+ * const total: TypedMergeStrategy<{ amount: number }> = (prev, inc) => ({ total: Number(prev.total ?? 0) + inc.amount });
+ * ```
+ */
+export type TypedMergeStrategy<T> = 'override' | 'append' | ((previous: Payload, incoming: T & Payload) => object) | (string & {});
+
+/**
  * Registered custom merges by name (filled by `registerMergeStrategy`).
  * @internal
  */

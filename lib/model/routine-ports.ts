@@ -3,7 +3,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions } from './slot-options.js';
+import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions, TypedCollectingSlotOptions } from './slot-options.js';
 import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
 import type { Admits } from './slot-admits.js';
 import type { Collects, Declared, NoExtraCollecting, Unpoliced } from './slot-option-shape.js';
@@ -64,14 +64,14 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // keeps a large typed flow fast to check; each overload costs instantiations per routine class),
   // an untyped one's after those; the last form is the one whose error a wrong name or option
   // shows, and the one a routine generic over its slot map (names known by constraint) meets.
-  defineSlot<K extends TypedName<S>, const O extends CollectingSlotOptions<S[K]>, M extends object = Payload>(
+  defineSlot<K extends TypedName<S>, const O extends TypedCollectingSlotOptions<S[K]>, M extends object = Payload>(
     name: K,
     handler: SlotHandler<0 extends 1 & O ? Payload : Collected<CollectedItem<S[K], O, M>>, E> | undefined, // (options typed any: a Payload)
     options: O & Collects<O> & NoExtraCollecting<O>,
   ): Slot<S[K]>;
   defineSlot<K extends TypedName<S>>(name: K, handler?: SlotHandler<S[K], E>, options?: PlainSlotOptions<S[K]>): Slot<S[K]>;
   defineSlot<K extends TypedName<S>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: MergedSlotOptions<S[K], M>): Slot<S[K]>;
-  defineSlot<K extends TypedName<S>, const O extends GeneralSlotOptions, M extends object = Payload>(
+  defineSlot<K extends TypedName<S>, const O extends GeneralSlotOptions<S[K]>, M extends object = Payload>(
     name: K,
     handler: SlotHandler<Received<S[K], O, M>, E> | undefined,
     options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
@@ -93,7 +93,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     handler?: SlotHandler<Received<S[K], O, Fallback<S[K], O>>, E>,
     options?: O & Unpoliced<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
-  defineSlot(name: string, handler?: SlotHandler<any, any>, given: SlotOptions<any> | MergedSlotOptions<any, any> = {}): Slot<any> {
+  defineSlot(name: string, handler?: SlotHandler<any, any>, given: SlotOptions<any> | MergedSlotOptions<any, any> | TypedCollectingSlotOptions<any> = {}): Slot<any> {
     const options = given as SlotOptions<any>;
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);

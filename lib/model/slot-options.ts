@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Payload } from '../core/payload.js';
-import type { MergeStrategy } from './merge.js';
+import type { MergeStrategy, TypedMergeStrategy } from './merge.js';
 import type { BatchOptions } from './slot-policy.js';
 
 /**
@@ -68,6 +68,20 @@ export interface EventOptions<T extends object = Payload> {
  */
 export type CollectingSlotOptions<T extends object = Payload> = Omit<SlotOptions<T>, 'batch' | 'window' | 'activation' | 'schema' | 'payloadClass'> &
   ({ batch: BatchOptions; window?: undefined } | { window: number; batch?: undefined });
+
+/**
+ * {@link CollectingSlotOptions} of a typed routine's slot whose type (what it is sent) is `T`: a
+ * merge function's `incoming` is typed `T` (see {@link TypedMergeStrategy}); the handler's items
+ * are what the merge makes.
+ *
+ * @example
+ * ```ts
+ * const options: TypedCollectingSlotOptions<{ v: number }> = { batch: { size: 10 }, mergeStrategy: (prev, inc) => ({ t: inc.v }) };
+ * ```
+ */
+export type TypedCollectingSlotOptions<T extends object = Payload> = Omit<SlotOptions<T>, 'batch' | 'window' | 'activation' | 'schema' | 'payloadClass' | 'mergeStrategy'> & {
+  mergeStrategy?: TypedMergeStrategy<T>;
+} & ({ batch: BatchOptions; window?: undefined } | { window: number; batch?: undefined });
 
 /**
  * The options of a slot whose handler receives each payload: no batch, no window (with those

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Payload } from '../core/payload.js';
 import type { NotCollecting, SlotOptions } from './slot-options.js';
+import type { TypedMergeStrategy } from './merge.js';
 import type { ClassOf, MaybeAdmitting, OverrideMerge, SchemaOf, Unpoliced } from './slot-option-shape.js';
 
 // What a typed routine's slot handler receives, from the slot's options. The slot's type (`T`,
@@ -125,8 +126,9 @@ export type Admitting = { schema: StandardSchemaV1<any, any> } | { payloadClass:
  * const options: GeneralSlotOptions = { activation: 'everySecond' };
  * ```
  */
-export type GeneralSlotOptions = Omit<SlotOptions<any>, 'schema' | 'payloadClass'> &
-  NotCollecting & { schema?: StandardSchemaV1<any, object>; payloadClass?: new (...args: any[]) => object };
+// Generic in the slot type only for a merge function's `incoming` (see TypedMergeStrategy).
+export type GeneralSlotOptions<T extends object = Payload> = Omit<SlotOptions<any>, 'schema' | 'payloadClass' | 'mergeStrategy'> &
+  NotCollecting & { schema?: StandardSchemaV1<any, object>; payloadClass?: new (...args: any[]) => object; mergeStrategy?: TypedMergeStrategy<T> };
 
 /**
  * `never` for each key of `O` that is no slot option, so a misspelt option name does not
