@@ -75,5 +75,27 @@ describe('routilux/bullmq: a remote pause() resolves with the handle paused', fu
     expect(seen[1], `statuses seen: ${seen.join(', ')}`).to.equal('running');
     expect(seen.at(-1)).to.equal('completed');
   });
-});
 
+  it('a state$ subscriber that resumes the paused job on the first snapshot hears running before resume() returns, as in-process (not only from the owner, whose saves may coalesce running into completed)', async () => {
+    const job = build().start('work', { left: 2, ms: 40 }, { runner: cluster.runner });
+    await sleep(20);
+    expect(statusOf(await outcome(job.pause('look')))).to.equal('paused');
+    const seen: string[] = [];
+    let afterResume: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      job.state$.subscribe({
+        next: (s) => {
+          seen.push(s.status);
+          if (seen.length === 1) {
+            job.resume();
+            afterResume = [...seen];
+          }
+        },
+        complete: resolve,
+      });
+    });
+    expect(afterResume).to.deep.equal(['paused', 'running']);
+    expect(await outcome(done, 10_000)).to.not.equal('HANG');
+    expect(seen.at(-1)).to.equal('completed');
+  });
+});
