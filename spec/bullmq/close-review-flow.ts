@@ -21,9 +21,24 @@ export const messages = (errors: unknown[]): string[] => errors.filter((e): e is
 /** Runs of work.trigger (by mode), and what sink.in received. */
 export const seen = { runs: 0, sunk: [] as unknown[] };
 
+let held: Promise<void> = Promise.resolve();
+let heldReturned: () => void = () => undefined;
+/**
+ * Holds the first run of work.trigger with `mode: 'held'` until `release()`: it then emits (ignoring
+ * its signal, as 'late') and returns, and `returned` settles. For a spec that needs the handler in
+ * flight until a step of its own (a close past its closeTimeout), however slow the machine is.
+ */
+export function holdFirstRun(): { release: () => void; returned: Promise<void> } {
+  let release: () => void = () => undefined;
+  held = new Promise<void>((resolve) => (release = resolve));
+  const returned = new Promise<void>((resolve) => (heldReturned = resolve));
+  return { release, returned };
+}
+
 /**
  * work.trigger: its first run never settles (ignoring its signal) with `mode: 'hang'`, or
- * settles after `ms` then emits (ignoring its signal too) with `mode: 'late'`; later runs set v
+ * settles after `ms` then emits (ignoring its signal too) with `mode: 'late'`, or when released
+ * (holdFirstRun) with `mode: 'held'`; later runs set v
  * and emit (any run with `mode: 'slow'` after `ms`). sink.in records what it got. With `pool`, work runs on the pool.
  */
 export function build(flowId: string, pool = false): () => Flow {
@@ -37,6 +52,12 @@ export function build(flowId: string, pool = false): () => Flow {
       if (run === 1 && d.mode === 'late') {
         await sleep(d.ms ?? 800);
         ctx.emit('out', { from: run });
+        return;
+      }
+      if (run === 1 && d.mode === 'held') {
+        await held;
+        ctx.emit('out', { from: run });
+        heldReturned();
         return;
       }
       if (d.mode === 'slow') await sleep(d.ms ?? 400);

@@ -14,12 +14,23 @@ const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'
   Promise.race([promise.catch((error: unknown) => error as Error), sleep(ms).then(() => 'HANG' as const)]);
 const statusOf = (got: JobState | Error | 'HANG'): string => (got === 'HANG' ? 'HANG' : got instanceof Error ? `${got.name}: ${got.message}` : got.status);
 
+/** With `held`, the first turn waits for `held.gate` (the workers run in this process). */
+const held = { running: false, gate: Promise.resolve(), release: (): void => undefined };
+const hold = (): void => {
+  held.running = false;
+  held.gate = new Promise<void>((resolve) => (held.release = resolve));
+};
+
 /** work.trigger: `steps` turns of `ms` each, counted in shared data. */
 function build(): Flow {
   const flow = new Flow({ flowId: 'remote-pause' });
   const work = new Routine();
   work.defineEvent('again');
-  work.defineSlot<{ left: number; ms: number }>('trigger', async (d, ctx: ExecutionContext) => {
+  work.defineSlot<{ left: number; ms: number; held?: boolean }>('trigger', async (d, ctx: ExecutionContext) => {
+    if (d.held === true) {
+      held.running = true;
+      await held.gate;
+    }
     await sleep(d.ms);
     ctx.setSharedData('steps', ((ctx.getSharedData('steps') as number | undefined) ?? 0) + 1);
     if (d.left > 1) ctx.emit('again', { left: d.left - 1, ms: d.ms });
@@ -75,5 +86,32 @@ describe('routilux/bullmq: a remote pause() resolves with the handle paused', fu
     expect(seen[1], `statuses seen: ${seen.join(', ')}`).to.equal('running');
     expect(seen.at(-1)).to.equal('completed');
   });
-});
 
+  it('a state$ subscriber that resumes the paused job on the first snapshot hears running before resume() returns, as in-process (not only from the owner, whose saves may coalesce running into completed)', async () => {
+    // The first turn is held until the pause is sent (a loaded machine may end a 2 x 40 ms job before a pause gets there).
+    hold();
+    const job = build().start('work', { left: 2, ms: 40, held: true }, { runner: cluster.runner });
+    for (let i = 0; i < 500 && !held.running; i++) await sleep(10);
+    const pausing = outcome(job.pause('look'));
+    for (let i = 0; i < 500 && job.state.status !== 'paused'; i++) await sleep(10); // (the pause reached the owner)
+    held.release();
+    expect(statusOf(await pausing)).to.equal('paused');
+    const seen: string[] = [];
+    let afterResume: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      job.state$.subscribe({
+        next: (s) => {
+          seen.push(s.status);
+          if (seen.length === 1) {
+            job.resume();
+            afterResume = [...seen];
+          }
+        },
+        complete: resolve,
+      });
+    });
+    expect(afterResume).to.deep.equal(['paused', 'running']);
+    expect(await outcome(done, 10_000)).to.not.equal('HANG');
+    expect(seen.at(-1)).to.equal('completed');
+  });
+});

@@ -20,7 +20,7 @@ import { sleep } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
 import { childScript } from '../helpers/child-script.js';
 
-import { build, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
+import { build, holdFirstRun, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
 
 // ---------------------------------------------------------------------------------------------
 // 1. close() and a job paused with work in flight
@@ -190,12 +190,19 @@ describe('review s14b: the timed-out hand-over and close()', function () {
     const c = await startCluster(redis, flow, 1, { closeTimeout: 300 });
     clusters.push(c);
     [seen.runs, seen.sunk.length] = [0, 0];
-    const job = flow().start('work', { v: 5, mode: 'late', ms: 800 }, { runner: c.runner });
+    // The first run is held until the job completed on the next owner (was: 800 ms, which a
+    // loaded machine spent before the close's deadline: the run ended in time, its emission
+    // reached sink, and the job completed without v).
+    const first = holdFirstRun();
+    const job = flow().start('work', { v: 5, mode: 'held' }, { runner: c.runner });
     expect(await poll(() => seen.runs === 1), 'the handler runs').to.equal(true);
     await c.addWorker({ closeTimeout: 300 });
     expect(await outcome(c.workers[0].close().then(() => 'closed'), 5_000)).to.equal('closed');
-    expect(statusOf(await outcome(job.wait(), 8_000))).to.deep.equal(['completed', 5]);
-    await sleep(900); // the first run's late emission came and went
+    const completed = statusOf(await outcome(job.wait(), 8_000));
+    first.release();
+    expect(completed).to.deep.equal(['completed', 5]);
+    expect(await outcome(first.returned, 5_000), 'the first run settles late').to.not.equal('HANG');
+    await sleep(500); // its late emission came and went
     expect({ runs: seen.runs, sunk: seen.sunk }).to.deep.equal({ runs: 2, sunk: [2] });
   });
 

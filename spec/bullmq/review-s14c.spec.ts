@@ -16,7 +16,7 @@ import { startCluster, type Cluster } from './helpers.js';
 import { WaitingError, type Job as BullJob, type Worker as BullWorker } from 'bullmq';
 import { ProcessingSet } from '../../lib/bullmq/processing-set.js';
 
-import { build, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
+import { build, holdFirstRun, messages, outcome, poll, seen, statusOf } from './close-review-flow.js';
 
 describe('review s14c: commands during the hand-over of a job a client paused with work in flight', function () {
   this.timeout(30_000);
@@ -98,13 +98,17 @@ describe('review s14c: commands during the hand-over of a job a client paused wi
     const c = await startCluster(redis, flow, 1, { closeTimeout: 300 });
     clusters.push(c);
     [seen.runs, seen.sunk.length] = [0, 0];
-    const job = flow().start('work', { v: 9, mode: 'late', ms: 900 }, { runner: c.runner });
+    // The first run is held until the close is over (was: 900 ms, which a loaded machine spent
+    // before the close's deadline, so the job was handed over with nothing in flight).
+    const first = holdFirstRun();
+    const job = flow().start('work', { v: 9, mode: 'held' }, { runner: c.runner });
     expect(await poll(() => seen.runs === 1), 'the handler runs').to.equal(true);
     const pausing = job.pause('look');
     const early = outcome(pausing, 3_000);
     expect(await poll(() => job.state.status === 'paused'), 'the handle shows the pause').to.equal(true);
     await c.addWorker({ closeTimeout: 300 });
     expect(await outcome(c.workers[0].close().then(() => 'closed'), 4_000)).to.equal('closed');
+    first.release(); // the abandoned run settles late, after the hand-over
     const waited = statusOf(await outcome(job.wait(), 1_000));
     const paused = await early;
     job.resume();
@@ -118,13 +122,19 @@ describe('review s14c: commands during the hand-over of a job a client paused wi
     const c = await startCluster(redis, flow, 1, { closeTimeout: 300 });
     clusters.push(c);
     [seen.runs, seen.sunk.length] = [0, 0];
-    const job = flow().start('work', { v: 8, mode: 'late', ms: 900 }, { runner: c.runner });
+    // The first run is held until the close is over (was: 900 ms, which a loaded machine spent
+    // before the close's deadline: the run ended in time, its emission queued sink.in, and the
+    // job completed without v).
+    const first = holdFirstRun();
+    const job = flow().start('work', { v: 8, mode: 'held' }, { runner: c.runner });
     expect(await poll(() => seen.runs === 1), 'the handler runs').to.equal(true);
     void job.pause('look').catch(() => undefined); // (its settling: FINDING 2)
     expect(await poll(() => job.state.status === 'paused'), 'the handle shows the pause').to.equal(true);
     await c.addWorker({ closeTimeout: 300 });
     expect(await outcome(c.workers[0].close().then(() => 'closed'), 4_000)).to.equal('closed');
-    await sleep(1_000); // the first run's late emission came and went; nothing runs while paused
+    first.release();
+    expect(await outcome(first.returned, 5_000), 'the first run settles late').to.not.equal('HANG');
+    await sleep(500); // its late emission came and went; nothing runs while paused
     // (Since the fix of finding 2: the abandoned activation is queued first, not listed as running: nothing runs it now.)
     expect({ runs: seen.runs, shown: job.state.status, running: job.state.runningTasks.length, queued: job.state.pendingTasks.length }).to.deep.equal({ runs: 1, shown: 'paused', running: 0, queued: 1 });
     job.resume();
