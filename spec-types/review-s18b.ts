@@ -258,3 +258,21 @@ export class F10 extends Routine<{ a: N; b: N }> {
     this.defineSlot('b', (d) => void d['v'], anyOpts);
   }
 }
+
+// Review s19 (of FINDINGS 4 and 7's fixes): a typed merge may not return a promise or an array
+// (refused at run time), and a schema's class with private members is not loosened.
+class Money {
+  private readonly cents = 0;
+  amount = this.cents;
+}
+export class S19 extends Routine<{ a: N; b: N; c: { m: { amount: number } } }> {
+  constructor() {
+    super();
+    // @ts-expect-error an async merge
+    this.defineSlot('a', ({ items }) => void items, { batch: { size: 2 }, mergeStrategy: async (_p: Payload, i: N) => ({ t: i.v }) });
+    // @ts-expect-error a merge returning an array
+    this.defineSlot('b', (d) => void d, { activation: 'everySecond', mergeStrategy: (_p: Payload, i: N) => [i.v] });
+    // @ts-expect-error a plain object is not a Money (its private member)
+    this.defineSlot('c', (d) => void d, { schema: z.object({ m: z.instanceof(Money) }) });
+  }
+}

@@ -34,7 +34,9 @@ export type MergeStrategy = 'override' | 'append' | MergeFunction | (string & {}
  * const total: TypedMergeStrategy<{ amount: number }> = (prev, inc) => ({ total: Number(prev.total ?? 0) + inc.amount });
  * ```
  */
-export type TypedMergeStrategy<T> = 'override' | 'append' | ((previous: Payload, incoming: T & Payload) => object) | (string & {});
+// The result: any object type but a promise or an iterable (an array, a Map), which the merge
+// refuses at run time (it must return a plain object, synchronously).
+export type TypedMergeStrategy<T> = 'override' | 'append' | ((previous: Payload, incoming: T & Payload) => object & { then?: undefined; [Symbol.iterator]?: undefined }) | (string & {});
 
 /**
  * Registered custom merges by name (filled by `registerMergeStrategy`).

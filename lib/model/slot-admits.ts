@@ -70,7 +70,15 @@ export type Writable<V> = V extends readonly (infer U)[] ? U[] : V;
  * // { readonly o: { readonly tags: readonly string[] }; readonly p: readonly [string, number] }
  * ```
  */
-export type ReadonlyDeep<V> = V extends (...args: never[]) => unknown ? V : V extends object ? { readonly [P in keyof V]: ReadonlyDeep<V[P]> } : V;
+// A type is rebuilt only when the rebuilt one still takes it (nothing lost): a class with private
+// members, or a constructor, stays as it is.
+export type ReadonlyDeep<V> = V extends (...args: never[]) => unknown
+  ? V
+  : V extends object
+    ? { [P in keyof V]: V[P] } extends V
+      ? { readonly [P in keyof V]: ReadonlyDeep<V[P]> }
+      : V
+    : V;
 
 /**
  * `unknown` unless options `O` have both a schema and a payload class and the schema's output is
