@@ -69,15 +69,13 @@ export class RemoteJob extends Job {
 
   override get state$(): Observable<JobState> {
     return new Observable<JobState>((subscriber) => {
-      if (this._view.terminal || this._view.lostError !== undefined) {
-        subscriber.next(this._view.current);
-        return subscriber.complete();
-      }
       // Subscribed to the changes before the current state goes out, as in-process: a change the
-      // subscriber makes on that first state (resume(): 'running' at once) reaches it too. The
-      // owner may never publish that 'running' (its saves coalesce running into completed).
+      // subscriber makes on that first state (resume(): 'running' at once) reaches it too (the
+      // owner may never publish it: its saves coalesce running into completed). Settled or lost: as before.
+      if (this._view.terminal || this._view.lostError !== undefined) subscriber.next(this._view.current);
+      if (this._view.terminal) return subscriber.complete();
       const changes = this._view.stateSubject().subscribe(subscriber);
-      subscriber.next(this._view.current);
+      if (this._view.lostError === undefined) subscriber.next(this._view.current);
       return changes;
     });
   }
