@@ -1,8 +1,8 @@
 /**
  * dist_jobs' second floor: what Tier 1's Redis protocol costs with no routilux code around it.
- * Raw BullMQ plus exactly the Lua calls a Tier 1 job makes: the client REGISTERs each id and
- * adds its BullMQ job; the worker's processor TAKEs the job (lease, snapshot, commands, inbox)
- * and SAVEs a fixed final snapshot of the real size with release, which publishes the status
+ * Raw BullMQ plus exactly the Lua calls a Tier 1 job makes: the client REGISTERs each id (the
+ * ids of a batch in one call, as BullMQRunner's RegisterBatch does) and adds its BullMQ job;
+ * the worker's processor TAKEs the job (lease, snapshot, commands, inbox) and SAVEs a fixed final snapshot of the real size with release, which publishes the status
  * message to the client's channel; the client counts the messages (it does not parse them).
  * Tier 1's CPU per job over this floor's is the share of routilux's own JavaScript (and its
  * garbage); this floor's over raw BullMQ's is the share of the protocol's extra round trips.
@@ -10,9 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { REGISTER, TAKE } from '../../lib/bullmq/control-scripts.js';
+import { TAKE } from '../../lib/bullmq/control-scripts.js';
+import { RegisterBatch } from '../../lib/bullmq/register-batch.js';
 import { SAVE } from '../../lib/bullmq/store-scripts.js';
-import { encodeId, jobKeys } from '../../lib/bullmq/redis-keys.js';
+import { encodeId, jobKeyBase, jobKeys } from '../../lib/bullmq/redis-keys.js';
 import { cpuMs, freshPrefix } from './dist.js';
 import { Checks, nowMs, type RunResult } from './measure.js';
 
@@ -32,6 +33,7 @@ export async function protocolFloorRun(connection: object, size: number, text: s
   await subscriber.subscribe(watcher);
   subscriber.on('message', () => ++heard === size && finish());
   const owner = `floor:${process.pid}`;
+  const registrar = new RegisterBatch(client);
   const worker = new Worker(
     'floor',
     async (bull) => {
@@ -49,17 +51,12 @@ export async function protocolFloorRun(connection: object, size: number, text: s
   const t0 = nowMs();
   for (let i = 0; i < size; i += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, size - i) }, () => randomBytes(16).toString('hex'));
-    const registered = await Promise.all(
-      ids.map((id) => {
-        const k = jobKeys(prefix, id);
-        return REGISTER.run(client, [k.state, k.meta], ['fp', 'floor', `${watcher}\n${encodeId(id)}`]) as Promise<[number, number]>;
-      }),
-    );
+    const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`)));
     checks.that(
       registered.every((r) => r[0] === 1),
       'a REGISTER was refused',
     );
-    await queue.addBulk(ids.map((jobId, k) => ({ name: 'start', data: { v: 1, jobId, kind: 'start' }, opts: { ...JOB_OPTIONS, jobId: `${jobId}.${registered[k][1]}` } })));
+    await queue.addBulk(ids.map((jobId, k) => ({ name: 'start', data: { v: 1, jobId, kind: 'start' }, opts: { ...JOB_OPTIONS, jobId: `${jobId}.${registered[k][1]!}` } })));
   }
   await all;
   const ms = nowMs() - t0;

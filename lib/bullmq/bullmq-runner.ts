@@ -7,11 +7,12 @@ import type { JobRunner } from '../flow/job-runner.js';
 import type { Job } from '../flow/job.js';
 import { BulkAdder } from './bulk-adder.js';
 import { ChannelFeed } from './channel-feed.js';
-import { CONTROL, REGISTER } from './control-scripts.js';
+import { CONTROL } from './control-scripts.js';
 import { flowFingerprint } from './flow-fingerprint.js';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
 import { RedisJobStore } from './redis-job-store.js';
+import { RegisterBatch } from './register-batch.js';
 import { checkPrefix, encodeId, jobKeyBase, jobKeys, ownerChannel, watcherChannel } from './redis-keys.js';
 import { RemoteJob } from './remote-job.js';
 import { RunnerChannel } from './runner-channel.js';
@@ -63,6 +64,7 @@ export class BullMQRunner implements JobRunner {
   private subscriber: RedisClient | undefined = undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly adder = new BulkAdder();
+  private readonly registrar: RegisterBatch;
   private readonly prints = new WeakMap<Flow, string>();
   private readonly errors = new Subject<unknown>();
   /** Failures nobody awaits: a command (send, close, ...) that could not be sent. */
@@ -90,6 +92,7 @@ export class BullMQRunner implements JobRunner {
     this.client = client;
     this.owned = owned;
     this.store = new RedisJobStore({ connection: client, prefix: this.prefix });
+    this.registrar = new RegisterBatch(client);
     this.watcher = watcherChannel(this.prefix, randomId().replaceAll('-', '').slice(0, 16));
     this.own = new RunnerChannel(this.watcher, () => this.channels());
   }
@@ -205,8 +208,7 @@ export class BullMQRunner implements JobRunner {
     // id unclaimed until a worker took the job, and a given id equal to it would be admitted and
     // answered with the first job's outcome (its BullMQ add dropped as a duplicate).
     job._submit(async (follow) => {
-      const base = jobKeyBase(this.prefix, jobId); // (the keys of jobKeys, two of them)
-      const reply = (await REGISTER.run(this.client, [`${base}:state`, `${base}:meta`], [fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`])) as [number, number?];
+      const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`);
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
       if (this.closed) throw this.closedError(); // closed meanwhile: registered, never queued (nothing here would hear of it)
       follow(); // nothing is published for it before it is queued

@@ -19,6 +19,27 @@ return {1, req}`,
 );
 
 /**
+ * @internal REGISTER for several new jobs in one call (a single Redis server only: the keys of
+ * different jobs lie in different cluster slots). KEYS state, meta of each job in turn; ARGV
+ * fingerprint, flowId, watcher of each job in turn. Each is checked and claimed as REGISTER
+ * does, in order; returns one number per job: 0 refused, else its req.
+ */
+export const REGISTER_MANY = new LuaScript(
+  `local out = {}
+for i = 1, #KEYS / 2 do
+  local state, meta, a = KEYS[2 * i - 1], KEYS[2 * i], 3 * i - 2
+  if redis.call('EXISTS', state) == 1 or redis.call('HEXISTS', meta, 'req') == 1 then out[i] = 0
+  else
+    out[i] = redis.call('HINCRBY', meta, 'req', 1)
+    redis.call('HSET', meta, 'fp', ARGV[a], 'flow', ARGV[a + 1])
+    if ARGV[a + 2] ~= '' then redis.call('HSET', meta, 'watch', ARGV[a + 2]) end
+  end
+end
+return out`,
+  -1,
+);
+
+/**
  * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix
  * (`<prefix>:owner:`), v, op, data, meta field ('' = none), meta value ('' = delete the field),
  * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the

@@ -20,7 +20,7 @@ export class LuaScript {
 
   constructor(
     readonly source: string,
-    /** How many of the arguments are keys (all of one hash slot on a cluster). */
+    /** How many of the arguments are keys (all of one hash slot on a cluster); -1: any number (see `runVariadic`). */
     readonly keyCount: number,
   ) {
     this.sha = createHash('sha1').update(source).digest('hex');
@@ -28,10 +28,22 @@ export class LuaScript {
 
   /** Runs the script with `keys` (exactly `keyCount` of them) and `args`. */
   run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.call(client, this.keyCount, keys, args);
+  }
+
+  /**
+   * Runs a script of any number of keys (`keyCount` -1: a batch of several jobs, for a single
+   * Redis server only, since a cluster's script may touch one hash slot) with `keys` and `args`.
+   */
+  runVariadic(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.call(client, keys.length, keys, args);
+  }
+
+  private call(client: RedisClient, keyCount: number, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     // No async wrapper: one promise per call fewer (three or four calls per job).
-    return client.evalsha(this.sha, this.keyCount, ...keys, ...args).catch((error: unknown) => {
+    return client.evalsha(this.sha, keyCount, ...keys, ...args).catch((error: unknown) => {
       if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.source, this.keyCount, ...keys, ...args);
+      return client.eval(this.source, keyCount, ...keys, ...args);
     });
   }
 }
