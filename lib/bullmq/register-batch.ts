@@ -8,7 +8,8 @@ export type RegisterReply = [number, number?];
 interface Pending {
   keys: string[];
   args: string[];
-  replies: Promise<number[]> | undefined;
+  /** One entry per registration: its req (0: refused), or the error its registration met. */
+  replies: Promise<unknown[]> | undefined;
 }
 
 /** Registrations per script call at most: one call must not hold Redis (single-threaded) for long. */
@@ -52,14 +53,16 @@ export class RegisterBatch {
         if (this.pending === taken) this.pending = undefined;
         // One start alone goes by REGISTER (one job's keys: valid on any server).
         if (taken.keys.length === 2) return REGISTER.run(this.client, taken.keys, taken.args).then((reply) => [(reply as RegisterReply)[1] ?? 0]);
-        return REGISTER_MANY.runVariadic(this.client, taken.keys, taken.args) as Promise<number[]>;
+        return REGISTER_MANY.runVariadic(this.client, taken.keys, taken.args) as Promise<unknown[]>;
       });
     }
     const index = batch.keys.length / 2;
     batch.keys.push(keys[0], keys[1]);
     batch.args.push(fingerprint, flowId, watch);
-    return (batch.replies as Promise<number[]>).then((replies) => {
-      const req = Number(replies[index]);
+    return (batch.replies as Promise<unknown[]>).then((replies) => {
+      const reply = replies[index];
+      if (reply instanceof Error) throw reply; // this start's own failure (the batch's others stand)
+      const req = Number(reply);
       return req > 0 ? [1, req] : [0];
     });
   }

@@ -90,6 +90,22 @@ describe('routilux/bullmq: REGISTER in batches (RegisterBatch)', function () {
     expect(calls.length).to.equal(5);
   });
 
+  it('a registration that meets an error (a key of the wrong type) fails that start alone: the others of its batch are claimed and answered', async () => {
+    const prefix = `rb${++prefixes}`;
+    await client.set(`${jobKeyBase(prefix, 'bad')}:meta`, 'not a hash');
+    const { client: recording, calls } = counting(client, false);
+    const batch = new RegisterBatch(recording);
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((id) => batch.register(jobKeyBase(prefix, id), 'fp', 'f', '')));
+    expect(calls.length, 'one script call').to.equal(1);
+    expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason.message).to.match(/^WRONGTYPE/);
+    expect(settled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<unknown>).value)).to.deep.equal([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(await metaOf(client, jobKeyBase(prefix, 'c'))).to.deep.equal({ req: '1', fp: 'fp', flow: 'f' });
+  });
+
   it('on a Redis Cluster each start is its own REGISTER, with one job’s keys', async () => {
     const prefix = `rb${++prefixes}`;
     const { client: recording, calls } = counting(client, true);
