@@ -7,7 +7,7 @@ import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, Slo
 import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
 import type { Admits } from './slot-admits.js';
 import type { Collects, Declared, NoExtraCollecting, Unpoliced } from './slot-option-shape.js';
-import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
+import type { AnyPorts, PayloadIfAny, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -88,7 +88,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
   // Options known only at run time (from config, JSON): the handler takes what they make it get.
   defineSlot(name: UntypedName<S>, handler: SlotHandler<any, E> | undefined, options: SlotOptions<any>): Slot<Payload>;
   // (also a routine generic over its slot map, whose names are known only by their constraint)
-  defineSlot<K extends keyof S & string, const O extends GeneralSlotOptions = {}>(
+  defineSlot<K extends keyof S & string, const O extends GeneralSlotOptions<PayloadIfAny<S[K]>> = {}>(
     name: K,
     handler?: SlotHandler<Received<S[K], O, Fallback<S[K], O>>, E>,
     options?: O & Unpoliced<O> & Admits<S[K], O> & NoExtraOptions<O>,
