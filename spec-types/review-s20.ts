@@ -4,7 +4,7 @@
  * Run: `npx tsc -p spec-types/tsconfig.json`.
  */
 import 'reflect-metadata';
-import { Routine, type Payload, type PortMap } from 'routilux';
+import { Routine, type Payload, type PortMap, type SlotOptions } from 'routilux';
 
 interface N {
   v: number;
@@ -30,5 +30,49 @@ export class F1<S extends PortMap<S> & { a: N; b: N; c: N; d: N }> extends Routi
     this.defineSlot('d', (d) => void d, { mergeStrategy: (_p: Payload, i: { w: string }) => ({ t: i.w }) });
     // @ts-expect-error an async merge
     this.defineSlot('d', (d) => void d, { mergeStrategy: async (_p: Payload, i: N) => ({ t: i.v }) });
+  }
+}
+
+// FINDING 2: an untyped routine refused a merge function with an annotated `incoming` (its merge
+// took Payloads; an untyped slot is loose by design: the annotation is a claim, as a handler's is).
+interface Row {
+  x: number;
+}
+class Point {
+  x!: number;
+  norm(): number {
+    return Math.abs(this.x);
+  }
+}
+declare const cfg: SlotOptions;
+export class F2 extends Routine {
+  constructor() {
+    super();
+    this.defineSlot('a', (d) => void d['t'], { mergeStrategy: (_p, i: { x: number }) => ({ t: i.x }) });
+    this.defineSlot('b', (d) => void d['t'], { mergeStrategy: (_p: Payload, i: Row) => ({ t: i.x }) });
+    this.defineSlot('c', ({ items }) => void items, { batch: { size: 2 }, mergeStrategy: (_p, i: Row) => ({ t: i.x }) });
+    this.defineSlot('d', (d) => void d.norm(), { payloadClass: Point, mergeStrategy: (_p, i: Row) => ({ x: i.x }) });
+    this.defineSlot('e', (d: { count: number }) => void d.count, { activation: 'everySecond', mergeStrategy: (_p, i: Row) => ({ t: i.x }) });
+    // options from config, spread, with such a merge
+    this.defineSlot('j', (d) => void d, { ...cfg, mergeStrategy: (_p, i: Row) => ({ t: i.x }) });
+    // an explicit type argument types the handler, options from config included (a claim); the
+    // incoming of a merge is then a Payload (TypeScript infers no type argument once one is given)
+    this.defineSlot<{ t: number }>('k', (d) => void d.t.toFixed(), { mergeStrategy: (_p, i) => ({ t: Number(i['x']) }) });
+    this.defineSlot<{ t: number }>('l', (d) => void d.t.toFixed(), cfg);
+    // unannotated, incoming stays a Payload
+    this.defineSlot('f', (d) => void d, {
+      mergeStrategy: (_p, i) => {
+        // @ts-expect-error a Payload's values are unknown
+        i['x'].toFixed();
+        return {};
+      },
+    });
+    // still refused: an incoming that is no payload, a merge returning no object or a promise
+    // @ts-expect-error a payload is an object
+    this.defineSlot('g', (d) => void d, { mergeStrategy: (_p, i: string) => ({ t: i }) });
+    // @ts-expect-error a merge returns an object
+    this.defineSlot('h', (d) => void d, { mergeStrategy: (_p, i: Row) => i.x });
+    // @ts-expect-error an async merge
+    this.defineSlot('i', (d) => void d, { mergeStrategy: async (_p, i: Row) => ({ t: i.x }) });
   }
 }
