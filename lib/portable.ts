@@ -31,7 +31,7 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
-export type { EventOptions, Collected, CollectingSlotOptions, TypedCollectingSlotOptions, NotCollecting } from './model/slot-options.js';
+export type { EventOptions, Collected, CollectingSlotOptions, TypedCollectingSlotOptions, TypedSlotOptions, NotCollecting } from './model/slot-options.js';
 export type {
   Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, ByName, NoExtraOptions, Received, Fallback, CollectedItem,
 } from './model/slot-payload-types.js';

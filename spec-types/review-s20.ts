@@ -4,6 +4,7 @@
  * Run: `npx tsc -p spec-types/tsconfig.json`.
  */
 import 'reflect-metadata';
+import { z } from 'zod';
 import { Routine, type Payload, type PortMap, type SlotOptions } from 'routilux';
 
 interface N {
@@ -74,5 +75,26 @@ export class F2 extends Routine {
     this.defineSlot('h', (d) => void d, { mergeStrategy: (_p, i: Row) => i.x });
     // @ts-expect-error an async merge
     this.defineSlot('i', (d) => void d, { mergeStrategy: async (_p, i: Row) => ({ t: i.x }) });
+  }
+}
+
+// FINDING 3: options spread from a declared config object plus a merge function with an annotated
+// incoming were refused in a typed routine (the overload for options of a declared type took a
+// merge of Payloads; now of the slot's type). An untyped routine's: FINDING 2 ('j').
+const base: SlotOptions = { activation: 'everySecond' };
+const baseN: SlotOptions<N> = {};
+export class F3 extends Routine<{ a: N; b: N; c: N; d: N; e: N; f: N }> {
+  constructor() {
+    super();
+    this.defineSlot('a', (d) => void d, { ...base, mergeStrategy: (_p: Payload, i: N) => ({ t: i.v }) });
+    this.defineSlot('b', (d: { t: string }) => void d.t, { ...baseN, mergeStrategy: (_p, i) => ({ t: i.v.toFixed() }) });
+    this.defineSlot('f', (d) => void d, { ...base, mergeStrategy: (_p: Payload, i: N) => ({ t: i.v }), schema: z.object({ t: z.number() }) });
+    // still refused: an annotation the slot type does not fit, a merge's result a schema refuses
+    // @ts-expect-error N is not { w: string }
+    this.defineSlot('c', (d) => void d, { ...base, mergeStrategy: (_p: Payload, i: { w: string }) => ({ t: i.w }) });
+    // @ts-expect-error the merge's result does not fit the schema's input
+    this.defineSlot('d', (d) => void d, { ...base, mergeStrategy: (_p: Payload, i: N) => ({ t: String(i.v) }), schema: z.object({ t: z.number() }) });
+    // @ts-expect-error an async merge
+    this.defineSlot('e', (d) => void d, { ...base, mergeStrategy: async (_p: Payload, i: N) => ({ t: i.v }) });
   }
 }

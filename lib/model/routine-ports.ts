@@ -3,7 +3,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions, TypedCollectingSlotOptions } from './slot-options.js';
+import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions, TypedCollectingSlotOptions, TypedSlotOptions } from './slot-options.js';
 import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
 import type { Admits } from './slot-admits.js';
 import type { Collects, Declared, NoExtraCollecting, Unpoliced } from './slot-option-shape.js';
@@ -77,7 +77,7 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
   // Options of a declared type (`SlotOptions`, from config): a Payload, or the handler's claim.
-  defineSlot<K extends TypedName<S>, const O extends SlotOptions<any>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O> & NoExtraOptions<O> & Unpoliced<O> & Admits<S[K], O>): Slot<S[K]>;
+  defineSlot<K extends TypedName<S>, const O extends TypedSlotOptions<S[K]>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O> & NoExtraOptions<O> & Unpoliced<O> & Admits<S[K], O>): Slot<S[K]>;
   defineSlot<T extends object = Payload, I extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T, I>): Slot<T>;
   defineSlot<T extends object, I extends object = Payload>(
     name: UntypedName<S>,

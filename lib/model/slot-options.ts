@@ -45,6 +45,20 @@ export interface SlotOptions<T extends object = Payload, I extends object = Payl
 }
 
 /**
+ * {@link SlotOptions} of a typed routine's slot whose type (what it is sent) is `T`, where a
+ * merge function's `incoming` is typed `T` (see {@link TypedMergeStrategy}): what the typed
+ * `defineSlot` takes as options of a declared type, such as `{ ...defaults, mergeStrategy }` with
+ * `defaults` a `SlotOptions` from config (the handler gets a Payload, or its annotation).
+ *
+ * @example
+ * ```ts
+ * const defaults: SlotOptions = { activation: 'everySecond' };
+ * const options: TypedSlotOptions<{ v: number }> = { ...defaults, mergeStrategy: (prev, inc) => ({ t: inc.v }) };
+ * ```
+ */
+export type TypedSlotOptions<T extends object = Payload> = Omit<SlotOptions<any>, 'mergeStrategy'> & { mergeStrategy?: TypedMergeStrategy<T> };
+
+/**
  * Options of {@link Routine.defineEvent}: a Standard Schema checked on every emit (the payload
  * delivered is the schema's output). An invalid payload makes `emit` throw a
  * `ValidationError`, which fails the activation that emitted it; with an asynchronous schema
