@@ -98,3 +98,35 @@ export class F3 extends Routine<{ a: N; b: N; c: N; d: N; e: N; f: N }> {
     this.defineSlot('e', (d) => void d, { ...base, mergeStrategy: async (_p: Payload, i: N) => ({ t: i.v }) });
   }
 }
+
+// FINDING 4: a payload class's tuple field was checked as an array of its members' union (what
+// the slot sends, or a schema's output next to the class): [1, 'a'] was taken for [string, number].
+// DataOfField keeps a tuple's length and order, element by element (a Date there as its data too).
+class Pair {
+  pair!: [string, number];
+}
+class Span {
+  span!: [Date, Date];
+}
+export class F4 extends Routine<{
+  a: { pair: [string, number] };
+  b: { pair: readonly [string, number] };
+  c: { pair: [number, string] };
+  d: { pair: (string | number)[] };
+  e: { span: [string, number] };
+  f: { pair: [string, number] };
+}> {
+  constructor() {
+    super();
+    this.defineSlot('a', (d) => void d.pair[1].toFixed(), { payloadClass: Pair });
+    this.defineSlot('b', (d) => void d.pair[1].toFixed(), { payloadClass: Pair });
+    this.defineSlot('e', (d) => void d.span[1].getTime(), { payloadClass: Span });
+    this.defineSlot('f', (d) => void d.pair[0].toUpperCase(), { schema: z.object({ pair: z.tuple([z.string(), z.number()]) }), payloadClass: Pair });
+    // @ts-expect-error a tuple in the other order
+    this.defineSlot('c', (d) => void d, { payloadClass: Pair });
+    // @ts-expect-error an array is not known to be a pair
+    this.defineSlot('d', (d) => void d, { payloadClass: Pair });
+    // @ts-expect-error the schema's output, a tuple in the other order, is not data for the class
+    this.defineSlot('c', (d) => void d, { schema: z.object({ pair: z.tuple([z.number(), z.string()]) }), payloadClass: Pair });
+  }
+}
