@@ -31,13 +31,13 @@ export type { PolicyCellState, PolicyKind } from './core/policy-cell-state.js';
 
 // Typed flows and validation (issue 18).
 export { ValidationError, type ValidationIssue } from './errors/errors.js';
-export type { EventOptions, Collected, CollectingSlotOptions, TypedCollectingSlotOptions, NotCollecting } from './model/slot-options.js';
+export type { EventOptions, Collected, CollectingSlotOptions, TypedCollectingSlotOptions, TypedSlotOptions, NotCollecting } from './model/slot-options.js';
 export type {
   Appended, PlainSlotOptions, PlainMerge, MergedSlotOptions, GeneralSlotOptions, Admitting, Admitted, ByName, NoExtraOptions, Received, Fallback, CollectedItem,
 } from './model/slot-payload-types.js';
 export type { Admits, AdmitsMerged, ClassTakes, Merged, AdmittedInput, DataOf, DataOfField, Writable, ReadonlyDeep } from './model/slot-admits.js';
 export type { SchemaOf, ClassOf, MaybeAdmitting, MaybeKey, OverrideMerge, Unpoliced, Collects, Declared, NoExtraCollecting } from './model/slot-option-shape.js';
-export type { AnyPorts, PortMap, PortData, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
+export type { AnyPorts, PortMap, PortData, PayloadIfAny, EmitData, EmitArgs, PayloadArgs, TypedName, UntypedName } from './model/typed-ports.js';
 export type { MappedPayload, ParamMappingOf } from './flow/typed-wiring.js';
 export type { EntryOptions } from './flow/flow-options.js';
 export { FlowWiring } from './flow/flow-wiring.js';

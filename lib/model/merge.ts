@@ -4,25 +4,29 @@ import { setOwn } from '../core/own-property.js';
 
 /**
  * A custom merge: returns the slot's new data from its previous data (`{}` on the first
- * activation of the slot in a job) and the incoming payload.
+ * activation of the slot in a job) and the incoming payload. `I` is what the function takes as
+ * incoming: a Payload, or in an untyped routine's `defineSlot` the type its parameter is
+ * annotated with (a claim about what is sent, as a handler's annotation is one about what it gets).
  *
  * @example
  * ```ts
  * const sum: MergeFunction = (prev, inc) => ({ total: ((prev.total as number) ?? 0) + (inc.value as number) });
+ * const add: MergeFunction<{ value: number }> = (prev, inc) => ({ total: Number(prev.total ?? 0) + inc.value });
  * ```
  */
-export type MergeFunction = (previous: Payload, incoming: Payload) => Payload;
+export type MergeFunction<I extends object = Payload> = (previous: Payload, incoming: I) => Payload;
 
 /**
  * How a slot combines an incoming payload with what it holds for the job:
- * `'override'`, `'append'`, a function, or the name of a registered function.
+ * `'override'`, `'append'`, a function, or the name of a registered function. `I` is a
+ * function's incoming (see {@link MergeFunction}).
  *
  * @example
  * ```ts
  * routine.defineSlot('items', handler, { mergeStrategy: 'append' });
  * ```
  */
-export type MergeStrategy = 'override' | 'append' | MergeFunction | (string & {});
+export type MergeStrategy<I extends object = Payload> = 'override' | 'append' | MergeFunction<I> | (string & {});
 
 /**
  * The merge strategies of a slot of a typed routine whose slot type is `T`: a function is given

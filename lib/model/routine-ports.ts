@@ -3,11 +3,11 @@ import { ConfigurationError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import { Event } from './event.js';
 import { Slot, type SlotHandler } from './slot.js';
-import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions, TypedCollectingSlotOptions } from './slot-options.js';
+import type { Collected, CollectingSlotOptions, EventOptions, NotCollecting, SlotOptions, TypedCollectingSlotOptions, TypedSlotOptions } from './slot-options.js';
 import type { ByName, CollectedItem, Fallback, GeneralSlotOptions, MergedSlotOptions, NoExtraOptions, PlainSlotOptions, Received } from './slot-payload-types.js';
 import type { Admits } from './slot-admits.js';
 import type { Collects, Declared, NoExtraCollecting, Unpoliced } from './slot-option-shape.js';
-import type { AnyPorts, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
+import type { AnyPorts, PayloadIfAny, PortData, PortMap, TypedName, UntypedName } from './typed-ports.js';
 import { slotAdmission } from './slot-admission.js';
 import { schemaCheck } from './standard-schema.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -48,9 +48,9 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
    * itself (override), `Appended<S[name]>` ('append'), a merge function's result, `{ items }`
    * (batch, window), a schema's output or a payload class instance (the schema must take what
    * the slot merges as its input), or for a registered strategy or policy a `Payload` unless the
-   * handler's annotation says what it fires. In an untyped routine the payload type is the
-   * explicit type argument, else `options.payloadClass`, else what `options.schema` produces,
-   * else {@link Payload}. With a schema, each merged payload is checked before the handler runs.
+   * handler's annotation says what it fires. In an untyped routine the payload type is the explicit
+   * type argument, else `options.payloadClass`, else what `options.schema` produces, else a Payload,
+   * and a merge function's `incoming` a Payload or its annotation (`I`). A schema checks each merged payload first.
    *
    * @throws {ConfigurationError} for a duplicate or empty name, a handler that is not a
    * function, a schema that is not a Standard Schema, or a payloadClass that is not a class.
@@ -77,23 +77,23 @@ export abstract class RoutinePorts<S extends PortMap<S> = AnyPorts, E extends Po
     options: O & ByName<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
   // Options of a declared type (`SlotOptions`, from config): a Payload, or the handler's claim.
-  defineSlot<K extends TypedName<S>, const O extends SlotOptions<any>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O> & NoExtraOptions<O> & Unpoliced<O> & Admits<S[K], O>): Slot<S[K]>;
-  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T>): Slot<T>;
-  defineSlot<T extends object>(
+  defineSlot<K extends TypedName<S>, const O extends TypedSlotOptions<S[K]>, M extends object = Payload>(name: K, handler: SlotHandler<M, E> | undefined, options: O & Declared<O> & NoExtraOptions<O> & Unpoliced<O> & Admits<S[K], O>): Slot<S[K]>;
+  defineSlot<T extends object = Payload, I extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<Collected<T>, E> | undefined, options: CollectingSlotOptions<T, I>): Slot<T>;
+  defineSlot<T extends object, I extends object = Payload>(
     name: UntypedName<S>,
     handler: SlotHandler<T, E> | undefined,
-    options: Omit<SlotOptions<T>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> } & NotCollecting,
+    options: Omit<SlotOptions<T, I>, 'schema'> & { payloadClass: new (...args: any[]) => T; schema?: StandardSchemaV1<unknown, object> } & NotCollecting,
   ): Slot<T>;
-  defineSlot<T extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T> & NotCollecting): Slot<T>;
+  defineSlot<T extends object = Payload, I extends object = Payload>(name: UntypedName<S>, handler?: SlotHandler<T, E>, options?: SlotOptions<T, I> & NotCollecting): Slot<T>;
   // Options known only at run time (from config, JSON): the handler takes what they make it get.
-  defineSlot(name: UntypedName<S>, handler: SlotHandler<any, E> | undefined, options: SlotOptions<any>): Slot<Payload>;
+  defineSlot<T extends object = any, I extends object = Payload>(name: UntypedName<S>, handler: SlotHandler<T, E> | undefined, options: SlotOptions<any, I>): Slot<Payload>;
   // (also a routine generic over its slot map, whose names are known only by their constraint)
-  defineSlot<K extends keyof S & string, const O extends GeneralSlotOptions = {}>(
+  defineSlot<K extends keyof S & string, const O extends GeneralSlotOptions<PayloadIfAny<S[K]>> = {}>(
     name: K,
     handler?: SlotHandler<Received<S[K], O, Fallback<S[K], O>>, E>,
     options?: O & Unpoliced<O> & Admits<S[K], O> & NoExtraOptions<O>,
   ): Slot<S[K]>;
-  defineSlot(name: string, handler?: SlotHandler<any, any>, given: SlotOptions<any> | MergedSlotOptions<any, any> | TypedCollectingSlotOptions<any> = {}): Slot<any> {
+  defineSlot(name: string, handler?: SlotHandler<any, any>, given: SlotOptions<any, any> | MergedSlotOptions<any, any> | TypedCollectingSlotOptions<any> = {}): Slot<any> {
     const options = given as SlotOptions<any>;
     checkPortName(this.id, 'slot', name);
     if (name === FLUSH_SLOT) throw new ConfigurationError(`routine '${this.id}': '${FLUSH_SLOT}' is reserved for the flush handler`);

@@ -142,18 +142,21 @@ export type AdmittedInput<O> = [SchemaOf<O>] extends [never]
 export type DataOf<I> = { [P in keyof I as I[P] extends (...args: any[]) => unknown ? never : P]: DataOfField<I[P]> };
 
 /**
- * The data of one field's value (see {@link DataOf}): arrays element by element, objects by
- * {@link DataOf}, a Date as itself or what class-transformer converts to one.
+ * The data of one field's value (see {@link DataOf}): arrays and tuples element by element (a
+ * tuple stays a tuple, readonly as both are taken), objects by {@link DataOf}, a Date as itself
+ * or what class-transformer converts to one.
  *
  * @example
  * ```ts
- * type D = DataOfField<Item[]>; // { sku: string }[]
+ * type D = DataOfField<Item[]>;           // readonly { sku: string }[]
+ * type P = DataOfField<[string, number]>; // readonly [string, number]
  * ```
  */
+// A mapped type over the array type itself (homomorphic): a tuple keeps its length and order.
 export type DataOfField<V> = V extends Date
   ? V | string | number
-  : V extends readonly (infer U)[]
-    ? readonly DataOfField<U>[]
+  : V extends readonly unknown[]
+    ? { readonly [P in keyof V]: DataOfField<V[P]> }
     : V extends object
       ? DataOf<V>
       : V;

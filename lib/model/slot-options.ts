@@ -4,7 +4,8 @@ import type { MergeStrategy, TypedMergeStrategy } from './merge.js';
 import type { BatchOptions } from './slot-policy.js';
 
 /**
- * Options of {@link Routine.defineSlot}. `T` is the payload type the handler receives.
+ * Options of {@link Routine.defineSlot}. `T` is the payload type the handler receives; `I` a merge
+ * function's incoming (see {@link MergeFunction}: in an untyped routine, what its annotation says).
  *
  * - `schema`: a Standard Schema (zod, valibot, arktype, …) checked on each merged payload
  *   before the handler runs; the handler receives the schema's output. A failure is a
@@ -23,10 +24,11 @@ import type { BatchOptions } from './slot-policy.js';
  * routine.defineSlot('items', handler, { mergeStrategy: 'append' } satisfies SlotOptions);
  * routine.defineSlot('in', (order) => order.total(), { schema: OrderSchema, payloadClass: Order });
  * routine.defineSlot('rows', ({ items }) => save(items), { batch: { size: 100, maxWait: 50 } });
+ * routine.defineSlot('sum', (d) => d.total, { mergeStrategy: (prev, inc: { n: number }) => ({ total: Number(prev.total ?? 0) + inc.n }) });
  * ```
  */
-export interface SlotOptions<T extends object = Payload> {
-  mergeStrategy?: MergeStrategy;
+export interface SlotOptions<T extends object = Payload, I extends object = Payload> {
+  mergeStrategy?: MergeStrategy<I>;
   schema?: StandardSchemaV1<unknown, T>;
   payloadClass?: new (...args: any[]) => T;
   /** Up to `size` payloads per activation, or what arrived within `maxWait` ms of the first. */
@@ -41,6 +43,20 @@ export interface SlotOptions<T extends object = Payload> {
   /** The name of a policy registered with `registerActivationPolicy`. */
   activation?: string;
 }
+
+/**
+ * {@link SlotOptions} of a typed routine's slot whose type (what it is sent) is `T`, where a
+ * merge function's `incoming` is typed `T` (see {@link TypedMergeStrategy}): what the typed
+ * `defineSlot` takes as options of a declared type, such as `{ ...defaults, mergeStrategy }` with
+ * `defaults` a `SlotOptions` from config (the handler gets a Payload, or its annotation).
+ *
+ * @example
+ * ```ts
+ * const defaults: SlotOptions = { activation: 'everySecond' };
+ * const options: TypedSlotOptions<{ v: number }> = { ...defaults, mergeStrategy: (prev, inc) => ({ t: inc.v }) };
+ * ```
+ */
+export type TypedSlotOptions<T extends object = Payload> = Omit<SlotOptions<any>, 'mergeStrategy'> & { mergeStrategy?: TypedMergeStrategy<T> };
 
 /**
  * Options of {@link Routine.defineEvent}: a Standard Schema checked on every emit (the payload
@@ -59,14 +75,15 @@ export interface EventOptions<T extends object = Payload> {
 
 /**
  * Options of a slot that collects payloads into `{ items }` (a batch or a tumbling window): its
- * handler receives `{ items: T[] }`. A schema or payload class does not combine with them.
+ * handler receives `{ items: T[] }`. A schema or payload class does not combine with them. `I`
+ * is a merge function's incoming (see {@link SlotOptions}).
  *
  * @example
  * ```ts
  * this.defineSlot('rows', ({ items }) => save(items), { batch: { size: 100 } } satisfies CollectingSlotOptions<Row>);
  * ```
  */
-export type CollectingSlotOptions<T extends object = Payload> = Omit<SlotOptions<T>, 'batch' | 'window' | 'activation' | 'schema' | 'payloadClass'> &
+export type CollectingSlotOptions<T extends object = Payload, I extends object = Payload> = Omit<SlotOptions<T, I>, 'batch' | 'window' | 'activation' | 'schema' | 'payloadClass'> &
   ({ batch: BatchOptions; window?: undefined } | { window: number; batch?: undefined });
 
 /**

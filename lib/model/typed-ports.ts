@@ -38,6 +38,21 @@ export type PortMap<P> = { [K in keyof P]: object };
 export type PortData<P, K extends PropertyKey> = string extends keyof P ? Payload : [keyof P] extends [never] ? Payload : P[K & keyof P];
 
 /**
+ * A slot type `T` as a merge function's `incoming` is typed by it: {@link Payload} for the `any`
+ * of an untyped map, else `T` (a generic routine's `S[K]` included, related through its constraint).
+ *
+ * @example
+ * ```ts
+ * type A = PayloadIfAny<any>;           // Payload
+ * type B = PayloadIfAny<{ v: number }>; // { v: number }
+ * ```
+ */
+// Distributive over T on purpose: a generic `S[K]` leaves it deferred, and TypeScript relates a
+// deferred distributive conditional through the constraint of `S[K]` (a deferred
+// `string extends keyof S ? …`, as in PortData, is related to nothing).
+export type PayloadIfAny<T> = T extends unknown ? (0 extends 1 & T ? Payload : T) : never;
+
+/**
  * What an emit on port `K` of the map `P` accepts: `P[K]` for a typed map, any object for an
  * untyped one (any object type is a payload, interfaces included). Wider than
  * {@link PortData} on purpose: it is also what lets a typed routine's context stand in for an
