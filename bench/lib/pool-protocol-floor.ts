@@ -35,7 +35,10 @@ interface Hop {
 export async function poolProtocolFloorRun(connection: object, chains: number, steps: number): Promise<RunResult> {
   const prefix = freshPrefix('poolproto');
   const checks = new Checks();
-  const client = new Redis({ ...connection, enableAutoPipelining: true } as never);
+  // Configured as routilux's own clients are (runWorker, BullMQRunner: no auto-pipelining), so
+  // the floor's script calls cost what routilux's do: an ioredis pipeline holds each command
+  // until the whole pipeline is answered, and the scavenger then promotes what the calls hold.
+  const client = new Redis({ ...connection, enableAutoPipelining: false } as never);
   const subscriber = new Redis({ ...connection } as never);
   const watcher = `${prefix}:watcher:floor`;
   const owner = `floor:${process.pid}`;

@@ -24,7 +24,10 @@ const BATCH = 1_000;
 export async function protocolFloorRun(connection: object, size: number, text: string, concurrency: number): Promise<RunResult> {
   const prefix = freshPrefix('proto');
   const checks = new Checks();
-  const client = new Redis({ ...connection, enableAutoPipelining: true } as never);
+  // Configured as routilux's own clients are (runWorker, BullMQRunner: no auto-pipelining), so
+  // the floor's REGISTER, TAKE and SAVE cost what routilux's do: an ioredis pipeline holds each command
+  // until the whole pipeline is answered, and the scavenger then promotes what the calls hold.
+  const client = new Redis({ ...connection, enableAutoPipelining: false } as never);
   const subscriber = new Redis({ ...connection } as never);
   const watcher = `${prefix}:watcher:floor`;
   let heard = 0;

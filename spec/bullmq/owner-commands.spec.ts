@@ -11,12 +11,30 @@ import type { RedisClient } from '../../lib/bullmq/lua-script.js';
 import { parseMessage } from '../../lib/bullmq/wire.js';
 import { sleep } from '../fixtures/helpers.js';
 
-function build(): Flow {
+/** An activation of `held` that has started, and holds its job busy until released. */
+interface Hold {
+  started: Promise<void>;
+  release(): void;
+}
+
+function build(): Flow & { hold: Hold } {
   const flow = new Flow({ flowId: 'owner-commands' });
   const wait = new Routine();
   wait.defineSlot<{ ms: number }>('trigger', (d) => sleep(d.ms));
   flow.addRoutine(wait, 'wait');
-  return flow;
+  let started!: () => void;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const hold: Hold = { started: new Promise<void>((resolve) => (started = resolve)), release };
+  const held = new Routine();
+  held.defineSlot('trigger', () => (started(), gate));
+  flow.addRoutine(held, 'held');
+  return Object.assign(flow, { hold });
+}
+
+/** Polls `done` every 5 ms until it holds (at most 5 s). */
+async function until(done: () => boolean): Promise<void> {
+  for (const start = Date.now(); !done(); await sleep(5)) if (Date.now() - start > 5_000) throw new Error('timed out');
 }
 
 /** The commands of `flow`'s jobs, and what they published (parsed). */
@@ -33,11 +51,15 @@ describe('routilux/bullmq: what an owner answers to a command', () => {
     const idle = flow.open();
     owner.apply(idle, { id: '1-0', command: { op: 'pause', reason: 'hold', checkpoint: {} } });
     owner.apply(idle, { id: '2-0', command: { op: 'cancel', reason: 'bye' } }); // (the same batch)
-    const busy = flow.start('wait', { ms: 50 });
-    await sleep(5);
+    // Busy while its activation is held (not a 50 ms timer against a 5 ms one: under load the
+    // activation could end before the pause was applied, which then settled at once).
+    const busy = flow.start('held', {});
+    await flow.hold.started;
     owner.apply(busy, { id: '3-0', command: { op: 'pause', reason: 'hold', checkpoint: {} } });
     owner.apply(busy, { id: '4-0', command: { op: 'pause', reason: 'again', checkpoint: {} } }); // refused: paused already
-    await sleep(80);
+    flow.hold.release();
+    await until(() => busy.state.status === 'paused');
+    await sleep(10); // (an answer to 3-0 would be published as the pause settles)
     const answers = published.map((m) => (m?.type === 'a' ? [m.ack.id, m.ack.ok, m.ack.ok ? (JSON.parse(m.text) as JobState).status : m.ack.error?.name] : m));
     expect(answers).to.deep.equal([
       ['1-0', true, 'paused'],

@@ -23,19 +23,35 @@ export function reviewS10(redis: RedisFixture, runs: Concurrently): void {
 
   let aCalls = 0;
   let bCalls = 0;
+  // b's first call has started (its handler runs on the pool). The specs' premise is that a's
+  // failure interrupts b while b runs; a failure that came first would abort b while still
+  // queued, and a queued pool activation of a failed job never starts (pool-runner.ts), so b's
+  // first call would never be made. Which of a's failure and b's start comes first is a race
+  // (the pool takes a and b one after the other, and a fails at once): a waits for b to start.
+  let bStarted!: () => void;
+  let whenBStarted: Promise<void>;
+  const reset = (): void => {
+    aCalls = 0;
+    bCalls = 0;
+    whenBStarted = new Promise<void>((resolve) => (bStarted = resolve));
+  };
 
-  /** src fans out to two pool routines: `a` fails at its first call; `b` is slow and honours its abort signal at its first call. */
+  /** src fans out to two pool routines: `a` fails at its first call, once `b` has started; `b` is slow and honours its abort signal at its first call. */
   function build(): Flow {
     return poolStepsFlow(
       'review-s10-interrupted',
       {
-        a: (d, ctx) => {
-          if (++aCalls === 1) throw new Error('a fails at its first call');
+        a: async (d, ctx) => {
+          if (++aCalls === 1) {
+            await whenBStarted;
+            throw new Error('a fails at its first call');
+          }
           ctx.emit('out', { v: d.v });
         },
         b: async (d, ctx) => {
           const call = ++bCalls;
           if (call === 1) {
+            bStarted();
             // Slow: the job fails (a) meanwhile, and the owner lets it go. A well-behaved handler
             // stops when its activation is aborted (the failure aborts it).
             await new Promise<void>((resolve) => {
@@ -59,8 +75,7 @@ export function reviewS10(redis: RedisFixture, runs: Concurrently): void {
     // (same job id) and the resumed b would get the aborted call's result. A failed job's take
     // raises the job's incarnation, which every result key carries.
     const t1 = inOrder.add(async () => {
-      aCalls = 0;
-      bCalls = 0;
+      reset();
       const cluster = await startCluster(redis, build, 1);
       try {
         const failed = await build().start('src', {}, { runner: cluster.runner, jobId: 'interrupted:2' }).wait({ timeout: 20_000 });
@@ -76,8 +91,7 @@ export function reviewS10(redis: RedisFixture, runs: Concurrently): void {
     it('resumed while the interrupted activation still runs on the pool: it runs again, and its aborted call’s result is not taken', () => t1());
 
     const t2 = inOrder.add(async () => {
-      aCalls = 0;
-      bCalls = 0;
+      reset();
       const cluster = await startCluster(redis, build, 1);
       try {
         const failed = await build().start('src', {}, { runner: cluster.runner, jobId: 'interrupted:1' }).wait({ timeout: 20_000 });

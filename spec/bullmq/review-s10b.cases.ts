@@ -29,15 +29,23 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
   let aCalls = 0;
   let bCalls = 0;
   let cCalls = 0;
+  // b's first call has started. The spec's premise is that a's failure interrupts b while b
+  // runs; a failure that came first would abort b while still queued (a queued pool activation
+  // of a failed job never starts, pool-runner.ts), and b's first call would then be the resumed
+  // run's. Which comes first is a race (the pool takes a and b one after the other, and a fails
+  // at once): a waits for b to start.
+  let bStarted!: () => void;
+  let whenBStarted = Promise.resolve();
   let cluster: Cluster | undefined;
   let peek: Redis | undefined;
   let failedOwner: string | null = null;
   const JOB = 'same-owner:1';
 
   /**
-   * src fans out to two pool routines: `a` fails at its first call; `b` is slow and ignores its
-   * abort at its first call (a handler that never looks at its signal); and to `chatty`, an
-   * owner-side routine standing for a client that observes the job and resumes it once failed.
+   * src fans out to two pool routines: `a` fails at its first call, once `b` has started; `b` is
+   * slow and ignores its abort at its first call (a handler that never looks at its signal); and
+   * to `chatty`, an owner-side routine standing for a client that observes the job and resumes
+   * it once failed.
    */
   function build(): Flow {
     // A client that keeps asking for emissions ('observe') while the job fails: the owner's reader
@@ -61,13 +69,19 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
     return poolStepsFlow(
       'review-s10b-same-owner',
       {
-        a: (d, ctx) => {
-          if (++aCalls === 1) throw new Error('a fails at its first call');
+        a: async (d, ctx) => {
+          if (++aCalls === 1) {
+            await whenBStarted;
+            throw new Error('a fails at its first call');
+          }
           ctx.emit('out', { v: d.v });
         },
         b: async (d, ctx) => {
           const call = ++bCalls;
-          if (call === 1) await new Promise((r) => setTimeout(r, 1_500));
+          if (call === 1) {
+            bStarted();
+            await new Promise((r) => setTimeout(r, 1_500));
+          }
           ctx.emit('out', { v: d.v * 10, call });
         },
       },
@@ -81,6 +95,7 @@ export function reviewS10b(redis: RedisFixture, runs: Concurrently): void {
       aCalls = 0;
       bCalls = 0;
       cCalls = 0;
+      whenBStarted = new Promise<void>((resolve) => (bStarted = resolve));
       cluster = await startCluster(redis, build, 1);
       const client = (peek = new Redis(redis.connection));
       try {

@@ -46,6 +46,11 @@ async function settled(job: Job): Promise<string> {
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
 
+/** Ticks until `done` holds (at most 5 s): a tick alone can come before work queued with setImmediate when the loop is late. */
+async function until(done: () => boolean): Promise<void> {
+  for (const start = Date.now(); !done(); await tick()) if (Date.now() - start > 5_000) throw new Error('timed out');
+}
+
 describe('routilux/bullmq: a failed job’s word to the pool waits for its failure to be stored', function () {
   this.timeout(20_000);
 
@@ -78,7 +83,7 @@ describe('routilux/bullmq: a failed job’s word to the pool waits for its failu
     const flow = build('stale-failure-cancel');
     const pool = fakePool(flow);
     const job = flow.start('src', {}, { jobId: 'stale:3' });
-    await tick();
+    await until(() => pool.sent.length > 0);
     expect(pool.sent).to.have.length(1);
     await job.cancel('user left');
     await tick();
