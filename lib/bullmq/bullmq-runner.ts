@@ -89,7 +89,7 @@ export class BullMQRunner implements JobRunner {
   constructor(private readonly options: BullMQRunnerOptions) {
     this.prefix = checkPrefix(options?.prefix ?? 'rlx', 'BullMQRunner');
     // No auto-pipelining (as runWorker's client): ioredis answers a pipeline's commands only once
-    // all of them are, so a burst of starts held every REGISTER until the last one's reply, and
+    // all of them are, so a burst of starts held every command's objects until the last reply, and
     // long enough to be promoted by the scavenger (dist_jobs: 307-314 -> 266-279 MB promoted per
     // 16,000 jobs, --trace-gc-nvp). Commands go out in call order either way.
     const { client, owned } = openClient(options?.connection, 'BullMQRunner', { enableAutoPipelining: false });
