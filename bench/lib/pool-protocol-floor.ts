@@ -14,9 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { REGISTER, RESULT, TAKE } from '../../lib/bullmq/control-scripts.js';
+import { RESULT, TAKE } from '../../lib/bullmq/control-scripts.js';
+import { RegisterBatch } from '../../lib/bullmq/register-batch.js';
 import { APPEND, SAVE } from '../../lib/bullmq/store-scripts.js';
-import { encodeId, jobKeys, ownerChannel } from '../../lib/bullmq/redis-keys.js';
+import { encodeId, jobKeyBase, jobKeys, ownerChannel } from '../../lib/bullmq/redis-keys.js';
 import { freshPrefix } from './dist.js';
 import { Checks, nowMs, type RunResult } from './measure.js';
 
@@ -46,8 +47,9 @@ export async function poolProtocolFloorRun(connection: object, chains: number, s
   let finish!: () => void;
   const all = new Promise<void>((resolve) => (finish = resolve));
   await subscriber.subscribe(watcher);
-  // Each chain's client hears two status messages (running, then completed); it is done at the second.
-  subscriber.on('message', (_channel: string, message: string) => message.includes(' completed\n') && ++heard === chains && finish());
+  // Each chain's client hears two status messages (running, then completed); it is done at the
+  // second. A message on a runner's channel is `<encoded id>\ns<seq> <status> <cursor>\n<text>`.
+  subscriber.on('message', (_channel: string, message: string) => message.split('\n', 2)[1]?.split(' ')[1] === 'completed' && ++heard === chains && finish());
   const starts = new Queue('start', { connection: connection as never, prefix });
   const pool = new Queue('pool', { connection: connection as never, prefix });
   const addHop = (hop: Hop): Promise<unknown> => pool.add('activation', hop, { ...JOB_OPTIONS, jobId: `${hop.jobId}-${hop.step}` });
@@ -83,13 +85,9 @@ export async function poolProtocolFloorRun(connection: object, chains: number, s
   await Promise.all([owners.waitUntilReady(), poolWorker.waitUntilReady()]);
   const t0 = nowMs();
   const ids = Array.from({ length: chains }, () => randomBytes(16).toString('hex'));
-  const registered = await Promise.all(
-    ids.map((id) => {
-      const k = jobKeys(prefix, id);
-      return REGISTER.run(client, [k.state, k.meta], ['fp', 'floor', `${watcher}\n${encodeId(id)}`]) as Promise<[number, number]>;
-    }),
-  );
-  await starts.addBulk(ids.map((jobId, i) => ({ name: 'start', data: { jobId }, opts: { ...JOB_OPTIONS, jobId: `${jobId}.${registered[i][1]}` } })));
+  const registrar = new RegisterBatch(client); // (as BullMQRunner registers the starts of a tick)
+  const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`)));
+  await starts.addBulk(ids.map((jobId, i) => ({ name: 'start', data: { jobId }, opts: { ...JOB_OPTIONS, jobId: `${jobId}.${registered[i][1]!}` } })));
   await all;
   const ms = nowMs() - t0;
   checks.equal(heard, chains, 'chains finished');
