@@ -2,8 +2,9 @@
  * dist_jobs' second floor: what Tier 1's Redis protocol costs with no routilux code around it.
  * Raw BullMQ plus exactly the Lua calls a Tier 1 job makes: the client REGISTERs each id (the
  * ids of a batch in one call, as BullMQRunner's RegisterBatch does) and adds its BullMQ job;
- * the worker's processor TAKEs the job (lease, snapshot, commands, inbox) and SAVEs a fixed final snapshot of the real size with release, which publishes the status
- * message to the client's channel; the client counts the messages (it does not parse them).
+ * the worker's processor TAKEs the job (lease, snapshot, commands, inbox) and SAVEs a fixed
+ * final snapshot of the real size with release, which publishes the status message to the
+ * client's channel; the client counts the messages (it does not parse them).
  * Tier 1's CPU per job over this floor's is the share of routilux's own JavaScript (and its
  * garbage); this floor's over raw BullMQ's is the share of the protocol's extra round trips.
  */

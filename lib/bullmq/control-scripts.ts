@@ -1,4 +1,4 @@
-import { LuaScript, NOW_MS } from './lua-script.js';
+import { LuaScript, NOW_MS, batchedScript } from './lua-script.js';
 import { TAKE_LEASE } from './store-scripts.js';
 
 // The scripts between BullMQRunner clients and the owning worker, beside RedisJobStore's. All
@@ -20,31 +20,12 @@ return {1, req}`,
 
 /**
  * @internal REGISTER for several new jobs in one call (a single Redis server only: the keys of
- * different jobs lie in different cluster slots). KEYS state, meta of each job in turn; ARGV
- * fingerprint, flowId, watcher of each job in turn. Each is checked and claimed as REGISTER
- * does, in order; returns one reply per job: 0 refused, else its req, or the error that job's
- * registration met (a key of the wrong type, say), which fails that start alone, as it would
- * have one by one (the others' claims are made and answered).
+ * different jobs lie in different cluster slots): KEYS state, meta and ARGV fingerprint, flowId,
+ * watcher of each job in turn. Each is checked and claimed by REGISTER itself, in order; one reply
+ * per job, REGISTER's, or the error that job's registration met (a key of the wrong type, say),
+ * which fails that start alone, as it would have one by one.
  */
-export const REGISTER_MANY = new LuaScript(
-  `local function register(state, meta, fp, flow, watch)
-  if redis.call('EXISTS', state) == 1 or redis.call('HEXISTS', meta, 'req') == 1 then return 0 end
-  local req = redis.call('HINCRBY', meta, 'req', 1)
-  redis.call('HSET', meta, 'fp', fp, 'flow', flow)
-  if watch ~= '' then redis.call('HSET', meta, 'watch', watch) end
-  return req
-end
-local out = {}
-for i = 1, #KEYS / 2 do
-  local a = 3 * i - 2
-  local ok, res = pcall(register, KEYS[2 * i - 1], KEYS[2 * i], ARGV[a], ARGV[a + 1], ARGV[a + 2])
-  if ok then out[i] = res
-  elseif type(res) == 'table' and res.err then out[i] = res
-  else out[i] = redis.error_reply(tostring(res)) end
-end
-return out`,
-  -1,
-);
+export const REGISTER_MANY = batchedScript(REGISTER, 3);
 
 /**
  * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix

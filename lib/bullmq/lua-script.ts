@@ -49,6 +49,39 @@ export class LuaScript {
 }
 
 /**
+ * @internal The batched form of `script` (of `argCount` arguments a call): one call runs it for
+ * several jobs in turn, the keys and arguments of each after the previous one's, each under
+ * `pcall`, and answers one reply per job (its error as that job's reply). For a single Redis
+ * server only: the keys of different jobs lie in different cluster slots.
+ *
+ * @example
+ * ```ts
+ * const REGISTER_MANY = batchedScript(REGISTER, 3);
+ * await REGISTER_MANY.runVariadic(client, [...keysOfA, ...keysOfB], [...argsOfA, ...argsOfB]); // [replyA, replyB]
+ * ```
+ */
+export function batchedScript(script: LuaScript, argCount: number): LuaScript {
+  // The script's body becomes a function whose parameters shadow KEYS and ARGV.
+  return new LuaScript(
+    `local function one(KEYS, ARGV)
+${script.source}
+end
+local kc, ac, out = ${script.keyCount}, ${argCount}, {}
+for i = 1, #KEYS / kc do
+  local keys, args = {}, {}
+  for j = 1, kc do keys[j] = KEYS[(i - 1) * kc + j] end
+  for j = 1, ac do args[j] = ARGV[(i - 1) * ac + j] end
+  local ok, res = pcall(one, keys, args)
+  if ok then out[i] = res
+  elseif type(res) == 'table' and res.err then out[i] = res
+  else out[i] = redis.error_reply(tostring(res)) end
+end
+return out`,
+    -1,
+  );
+}
+
+/**
  * @internal The server's clock in epoch ms, computed inside a script (`TIME`), so leases
  * expire by one clock however skewed the clients' clocks are.
  *

@@ -8,7 +8,7 @@ export type RegisterReply = [number, number?];
 interface Pending {
   keys: string[];
   args: string[];
-  /** One entry per registration: its req (0: refused), or the error its registration met. */
+  /** One entry per registration: REGISTER's reply, or the error its registration met. */
   replies: Promise<unknown[]> | undefined;
 }
 
@@ -52,7 +52,7 @@ export class RegisterBatch {
       taken.replies = new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
         if (this.pending === taken) this.pending = undefined;
         // One start alone goes by REGISTER (one job's keys: valid on any server).
-        if (taken.keys.length === 2) return REGISTER.run(this.client, taken.keys, taken.args).then((reply) => [(reply as RegisterReply)[1] ?? 0]);
+        if (taken.keys.length === 2) return REGISTER.run(this.client, taken.keys, taken.args).then((reply) => [reply]);
         return REGISTER_MANY.runVariadic(this.client, taken.keys, taken.args) as Promise<unknown[]>;
       });
     }
@@ -62,8 +62,7 @@ export class RegisterBatch {
     return (batch.replies as Promise<unknown[]>).then((replies) => {
       const reply = replies[index];
       if (reply instanceof Error) throw reply; // this start's own failure (the batch's others stand)
-      const req = Number(reply);
-      return req > 0 ? [1, req] : [0];
+      return reply as RegisterReply;
     });
   }
 }
