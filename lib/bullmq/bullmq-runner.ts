@@ -74,6 +74,7 @@ export class BullMQRunner implements JobRunner {
   /** Tells this runner's starts apart (`<tag>.<n>`: REGISTER's start token; see RegisterBatch). */
   private readonly tag: string;
   private starts = 0;
+  private commands = 0; // (CONTROL's command number: a call ioredis sends again is not appended twice)
   private readonly own: RunnerChannel;
   private closed = false;
   /** Commands on their way: close() lets them land (one may already be in the stream, its delivery owed). */
@@ -238,7 +239,7 @@ export class BullMQRunner implements JobRunner {
     const keys = jobKeys(this.prefix, jobId);
     const [, v, , op, , data] = controlFields(command);
     const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
-    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId)];
+    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId), `sent:${this.tag}`, String(++this.commands)];
     const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
     if (Number(req) > 0) {
       const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };

@@ -38,10 +38,20 @@ export const REGISTER_MANY = batchedScript(REGISTER, 4);
  * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the
  * owner on its channel (`<encoded id>\nc`), and, when the command needs an owner and nobody holds
  * the job's lease while it has a snapshot, counts a delivery request (the caller adds that
- * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}.
+ * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}. ARGV sender field
+ * (`sent:<runner tag>`, '' = none) and command number (increasing per sender): the sender's
+ * last command is kept there with its reply, and the same command again (ioredis resends a call
+ * whose reply a dropped connection lost) is answered with that reply, not appended twice.
  */
 export const CONTROL = new LuaScript(
-  `local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
+  `if ARGV[9] and ARGV[9] ~= '' then
+  local last = redis.call('HGET', KEYS[2], ARGV[9])
+  if last then
+    local n, eid, eseq, ereq = string.match(last, '^(%S+) (%S+) (%S+) (%S+)$')
+    if n == ARGV[10] then return {eid, eseq, tonumber(ereq)} end
+  end
+end
+local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
 if ARGV[5] ~= '' then
   if ARGV[6] == '' then redis.call('HDEL', KEYS[2], ARGV[5]) else redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
 end
@@ -52,6 +62,7 @@ local live = m[1] and tonumber(m[2] or '0') > now
 if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
 local req = 0
 if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
+if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[2], ARGV[9], ARGV[10] .. ' ' .. id .. ' ' .. seq .. ' ' .. req) end
 return {id, seq, req}`,
   3,
 );

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Flow, Routine } from '../../lib/index.js';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
-import { REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scripts.js';
+import { CONTROL, REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scripts.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster, type Cluster } from './helpers.js';
 
@@ -85,9 +85,17 @@ class Add extends Routine {
   }
 }
 
+class Acc extends Routine {
+  constructor() {
+    super();
+    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
+  }
+}
+
 function build(): Flow {
   const flow = new Flow({ flowId: 'review-s21' });
   flow.addRoutine(new Add(), 'add');
+  flow.addRoutine(new Acc(), 'acc');
   return flow;
 }
 
@@ -102,6 +110,7 @@ describe('review s21: the distributed tier after REGISTER batches', function () 
     // Known to the server, so the runner's first call of each is the EVALSHA the proxy watches for.
     await admin.script('LOAD', REGISTER.source);
     await admin.script('LOAD', REGISTER_MANY.source);
+    await admin.script('LOAD', CONTROL.source);
     redis.atStop(async () => {
       await cluster.close();
       admin.disconnect();
@@ -152,6 +161,39 @@ describe('review s21: the distributed tier after REGISTER batches', function () 
       expect([a.status, a.getSharedData('n')]).to.deep.equal(['completed', 2]);
       expect(b.status).to.equal('failed');
       expect(b.error!.message).to.include("job id 's21-twice' is taken");
+    });
+
+    it('a send whose CONTROL reply was lost is applied once, not twice', async () => {
+      const job = build().open({ runner, jobId: 's21-send' });
+      job.send('acc', 'in', { v: 1 });
+      await new Promise<void>((resolve, reject) => {
+        const sub = job.state$.subscribe((s) => s.status === 'running' && (sub?.unsubscribe(), resolve()));
+        setTimeout(() => reject(new Error('the open job never ran')), 20_000);
+      });
+      proxy.dropReplyTo(CONTROL.sha);
+      job.send('acc', 'in', { v: 10 });
+      job.close();
+      const final = await job.wait({ timeout: 20_000 });
+      expect(proxy.dropped).to.equal(1);
+      expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 11]);
+    });
+
+    it('a pause whose CONTROL reply was lost resolves paused; the job resumes and completes with each send applied once', async () => {
+      const job = build().open({ runner, jobId: 's21-pause' });
+      job.send('acc', 'in', { v: 1 });
+      await new Promise<void>((resolve, reject) => {
+        const sub = job.state$.subscribe((s) => s.status === 'running' && (sub?.unsubscribe(), resolve()));
+        setTimeout(() => reject(new Error('the open job never ran')), 20_000);
+      });
+      proxy.dropReplyTo(CONTROL.sha);
+      const paused = await job.pause('blip');
+      expect(proxy.dropped).to.equal(1);
+      expect(paused.status).to.equal('paused');
+      job.resume();
+      job.send('acc', 'in', { v: 10 });
+      job.close();
+      const final = await job.wait({ timeout: 20_000 });
+      expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 11]);
     });
   });
 });
