@@ -86,7 +86,7 @@ export async function poolProtocolFloorRun(connection: object, chains: number, s
   const t0 = nowMs();
   const ids = Array.from({ length: chains }, () => randomBytes(16).toString('hex'));
   const registrar = new RegisterBatch(client); // (as BullMQRunner registers the starts of a tick)
-  const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`)));
+  const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`, `${id}.1`)));
   await starts.addBulk(ids.map((jobId, i) => ({ name: 'start', data: { jobId }, opts: { ...JOB_OPTIONS, jobId: `${jobId}.${registered[i][1]!}` } })));
   await all;
   const ms = nowMs() - t0;

@@ -38,6 +38,7 @@ export async function protocolFloorRun(connection: object, size: number, text: s
   subscriber.on('message', () => ++heard === size && finish());
   const owner = `floor:${process.pid}`;
   const registrar = new RegisterBatch(client);
+  let starts = 0; // (a start token each, as BullMQRunner's)
   const worker = new Worker(
     'floor',
     async (bull) => {
@@ -55,7 +56,7 @@ export async function protocolFloorRun(connection: object, size: number, text: s
   const t0 = nowMs();
   for (let i = 0; i < size; i += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, size - i) }, () => randomBytes(16).toString('hex'));
-    const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`)));
+    const registered = await Promise.all(ids.map((id) => registrar.register(jobKeyBase(prefix, id), 'fp', 'floor', `${watcher}\n${encodeId(id)}`, `${owner}.${++starts}`)));
     checks.that(
       registered.every((r) => r[0] === 1),
       'a REGISTER was refused',

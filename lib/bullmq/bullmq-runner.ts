@@ -71,6 +71,10 @@ export class BullMQRunner implements JobRunner {
   readonly errors$: Observable<unknown> = this.errors.asObservable();
   /** This runner's channel: the status messages of the jobs it starts (see {@link watcherChannel}). */
   private readonly watcher: string;
+  /** Tells this runner's starts apart (`<tag>.<n>`: REGISTER's start token; see RegisterBatch). */
+  private readonly tag: string;
+  private starts = 0;
+  private commands = 0; // (CONTROL's command number: a call ioredis sends again is not appended twice)
   private readonly own: RunnerChannel;
   private closed = false;
   /** Commands on their way: close() lets them land (one may already be in the stream, its delivery owed). */
@@ -97,7 +101,8 @@ export class BullMQRunner implements JobRunner {
     this.owned = owned;
     this.store = new RedisJobStore({ connection: client, prefix: this.prefix });
     this.registrar = new RegisterBatch(client);
-    this.watcher = watcherChannel(this.prefix, randomId().replaceAll('-', '').slice(0, 16));
+    this.tag = randomId().replaceAll('-', '').slice(0, 16);
+    this.watcher = watcherChannel(this.prefix, this.tag);
     this.own = new RunnerChannel(this.watcher, () => this.channels());
   }
 
@@ -211,8 +216,9 @@ export class BullMQRunner implements JobRunner {
     // Every start registers its id, generated or given: a start that skipped it would leave its
     // id unclaimed until a worker took the job, and a given id equal to it would be admitted and
     // answered with the first job's outcome (its BullMQ add dropped as a duplicate).
+    const token = `${this.tag}.${(++this.starts).toString(36)}`;
     job._submit(async (follow) => {
-      const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`);
+      const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token);
       if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
       if (this.closed) throw this.closedError(); // closed meanwhile: registered, never queued (nothing here would hear of it)
       follow(); // nothing is published for it before it is queued
@@ -233,7 +239,7 @@ export class BullMQRunner implements JobRunner {
     const keys = jobKeys(this.prefix, jobId);
     const [, v, , op, , data] = controlFields(command);
     const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
-    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId)];
+    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId), `sent:${this.tag}`, String(++this.commands)];
     const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
     if (Number(req) > 0) {
       const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };

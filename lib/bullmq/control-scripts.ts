@@ -6,13 +6,18 @@ import { TAKE_LEASE } from './store-scripts.js';
 
 /**
  * @internal A new remote job. KEYS state, meta; ARGV fingerprint, flowId, watcher (`<channel>\n<encoded
- * id>`: where SAVE also publishes its status messages; '' = none). Refused ({0}) when the id is
- * taken (a snapshot, or a start already requested); else records the request: {1, req}.
+ * id>`: where SAVE also publishes its status messages; '' = none), start token (unique to this
+ * start; optional). Refused ({0}) when the id is taken (a snapshot, or a start already
+ * requested); else records the request: {1, req}. The same call again (its token already in the
+ * meta) answers as the first did: ioredis sends a call whose reply a dropped connection lost once
+ * more after reconnecting, and that start must not be refused as taken by its own claim.
  */
 export const REGISTER = new LuaScript(
-  `if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], 'req') == 1 then return {0} end
+  `if ARGV[4] and ARGV[4] ~= '' and redis.call('HGET', KEYS[2], 'reg') == ARGV[4] then return {1, tonumber(redis.call('HGET', KEYS[2], 'req'))} end
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], 'req') == 1 then return {0} end
 local req = redis.call('HINCRBY', KEYS[2], 'req', 1)
 redis.call('HSET', KEYS[2], 'fp', ARGV[1], 'flow', ARGV[2])
+if ARGV[4] and ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'reg', ARGV[4]) end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'watch', ARGV[3]) end
 return {1, req}`,
   2,
@@ -21,11 +26,11 @@ return {1, req}`,
 /**
  * @internal REGISTER for several new jobs in one call (a single Redis server only: the keys of
  * different jobs lie in different cluster slots): KEYS state, meta and ARGV fingerprint, flowId,
- * watcher of each job in turn. Each is checked and claimed by REGISTER itself, in order; one reply
+ * watcher, start token of each job in turn. Each is checked and claimed by REGISTER itself, in order; one reply
  * per job, REGISTER's, or the error that job's registration met (a key of the wrong type, say),
  * which fails that start alone, as it would have one by one.
  */
-export const REGISTER_MANY = batchedScript(REGISTER, 3);
+export const REGISTER_MANY = batchedScript(REGISTER, 4);
 
 /**
  * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix
@@ -33,10 +38,20 @@ export const REGISTER_MANY = batchedScript(REGISTER, 3);
  * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the
  * owner on its channel (`<encoded id>\nc`), and, when the command needs an owner and nobody holds
  * the job's lease while it has a snapshot, counts a delivery request (the caller adds that
- * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}.
+ * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}. ARGV sender field
+ * (`sent:<runner tag>`, '' = none) and command number (increasing per sender): the sender's
+ * last command is kept there with its reply, and the same command again (ioredis resends a call
+ * whose reply a dropped connection lost) is answered with that reply, not appended twice.
  */
 export const CONTROL = new LuaScript(
-  `local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
+  `if ARGV[9] and ARGV[9] ~= '' then
+  local last = redis.call('HGET', KEYS[2], ARGV[9])
+  if last then
+    local n, eid, eseq, ereq = string.match(last, '^(%S+) (%S+) (%S+) (%S+)$')
+    if n == ARGV[10] then return {eid, eseq, tonumber(ereq)} end
+  end
+end
+local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
 if ARGV[5] ~= '' then
   if ARGV[6] == '' then redis.call('HDEL', KEYS[2], ARGV[5]) else redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
 end
@@ -47,6 +62,7 @@ local live = m[1] and tonumber(m[2] or '0') > now
 if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
 local req = 0
 if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
+if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[2], ARGV[9], ARGV[10] .. ' ' .. id .. ' ' .. seq .. ' ' .. req) end
 return {id, seq, req}`,
   3,
 );

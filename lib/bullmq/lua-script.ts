@@ -56,7 +56,7 @@ export class LuaScript {
  *
  * @example
  * ```ts
- * const REGISTER_MANY = batchedScript(REGISTER, 3);
+ * const REGISTER_MANY = batchedScript(REGISTER, 4);
  * await REGISTER_MANY.runVariadic(client, [...keysOfA, ...keysOfB], [...argsOfA, ...argsOfB]); // [replyA, replyB]
  * ```
  */

@@ -28,7 +28,7 @@ const MAX_BATCH = 500;
  * @example
  * ```ts
  * const registrar = new RegisterBatch(client);
- * const [ok, req] = await registrar.register('rlx:job:{abc}', fingerprint, 'orders', watch);
+ * const [ok, req] = await registrar.register('rlx:job:{abc}', fingerprint, 'orders', watch, 'k3x9.1');
  * ```
  */
 export class RegisterBatch {
@@ -39,10 +39,14 @@ export class RegisterBatch {
     this.batched = (client as { isCluster?: boolean }).isCluster !== true;
   }
 
-  /** Registers the job whose keys start with `base` (see `jobKeyBase`); resolves with REGISTER's answer. */
-  register(base: string, fingerprint: string, flowId: string, watch: string): Promise<RegisterReply> {
+  /**
+   * Registers the job whose keys start with `base` (see `jobKeyBase`); resolves with REGISTER's
+   * answer. `token` is unique to this start: the call sent again after a dropped connection
+   * (ioredis does) is answered as the first was, not refused as taken by this start's own claim.
+   */
+  register(base: string, fingerprint: string, flowId: string, watch: string, token: string): Promise<RegisterReply> {
     const keys = [`${base}:state`, `${base}:meta`];
-    if (!this.batched) return REGISTER.run(this.client, keys, [fingerprint, flowId, watch]) as Promise<RegisterReply>;
+    if (!this.batched) return REGISTER.run(this.client, keys, [fingerprint, flowId, watch, token]) as Promise<RegisterReply>;
     let batch = this.pending;
     if (batch === undefined || batch.keys.length >= 2 * MAX_BATCH) {
       this.pending = batch = { keys: [], args: [], replies: undefined };
@@ -58,7 +62,7 @@ export class RegisterBatch {
     }
     const index = batch.keys.length / 2;
     batch.keys.push(keys[0], keys[1]);
-    batch.args.push(fingerprint, flowId, watch);
+    batch.args.push(fingerprint, flowId, watch, token);
     return (batch.replies as Promise<unknown[]>).then((replies) => {
       const reply = replies[index];
       if (reply instanceof Error) throw reply; // this start's own failure (the batch's others stand)

@@ -59,14 +59,14 @@ describe('routilux/bullmq: REGISTER in batches (RegisterBatch)', function () {
             for (const r of registered) await REGISTER.run(client, [`${jobKeyBase(prefix, r)}:state`, `${jobKeyBase(prefix, r)}:meta`], ['old', 'old', '']);
           }
           const sequential = [];
-          for (const s of starts) {
+          for (const [i, s] of starts.entries()) {
             const base = jobKeyBase(one, s.id);
-            const reply = (await REGISTER.run(client, [`${base}:state`, `${base}:meta`], [s.fp, s.flow, s.watch])) as [number, number?];
+            const reply = (await REGISTER.run(client, [`${base}:state`, `${base}:meta`], [s.fp, s.flow, s.watch, `t${i}`])) as [number, number?];
             sequential.push(reply[0] === 1 ? [1, Number(reply[1])] : [0]);
           }
           const { client: recording, calls } = counting(client, false);
           const batch = new RegisterBatch(recording);
-          const batched = await Promise.all(starts.map((s) => batch.register(jobKeyBase(many, s.id), s.fp, s.flow, s.watch)));
+          const batched = await Promise.all(starts.map((s, i) => batch.register(jobKeyBase(many, s.id), s.fp, s.flow, s.watch, `t${i}`)));
           expect(batched).to.deep.equal(sequential);
           expect(calls.length, 'script calls for the batch').to.equal(1);
           for (const s of new Set(starts.map((x) => x.id))) {
@@ -82,11 +82,11 @@ describe('routilux/bullmq: REGISTER in batches (RegisterBatch)', function () {
     const prefix = `rb${++prefixes}`;
     const { client: recording, calls } = counting(client, false);
     const batch = new RegisterBatch(recording);
-    const replies = await Promise.all(Array.from({ length: 1_234 }, (_, i) => batch.register(jobKeyBase(prefix, `j${i}`), 'fp', 'f', '')));
+    const replies = await Promise.all(Array.from({ length: 1_234 }, (_, i) => batch.register(jobKeyBase(prefix, `j${i}`), 'fp', 'f', '', `t${i}`)));
     expect(replies.every((r) => r[0] === 1 && r[1] === 1)).to.equal(true);
     expect(calls.map((keys) => keys.length / 2)).to.deep.equal([500, 500, 234]);
-    expect(await batch.register(jobKeyBase(prefix, 'j0'), 'fp', 'f', '')).to.deep.equal([0]);
-    expect(await batch.register(jobKeyBase(prefix, 'late'), 'fp', 'f', '')).to.deep.equal([1, 1]);
+    expect(await batch.register(jobKeyBase(prefix, 'j0'), 'fp', 'f', '', 'again')).to.deep.equal([0]);
+    expect(await batch.register(jobKeyBase(prefix, 'late'), 'fp', 'f', '', 'late')).to.deep.equal([1, 1]);
     expect(calls.length).to.equal(5);
   });
 
@@ -95,7 +95,7 @@ describe('routilux/bullmq: REGISTER in batches (RegisterBatch)', function () {
     await client.set(`${jobKeyBase(prefix, 'bad')}:meta`, 'not a hash');
     const { client: recording, calls } = counting(client, false);
     const batch = new RegisterBatch(recording);
-    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((id) => batch.register(jobKeyBase(prefix, id), 'fp', 'f', '')));
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((id) => batch.register(jobKeyBase(prefix, id), 'fp', 'f', '', `t-${id}`)));
     expect(calls.length, 'one script call').to.equal(1);
     expect(settled.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
     expect((settled[1] as PromiseRejectedResult).reason.message).to.match(/^WRONGTYPE/);
@@ -103,14 +103,14 @@ describe('routilux/bullmq: REGISTER in batches (RegisterBatch)', function () {
       [1, 1],
       [1, 1],
     ]);
-    expect(await metaOf(client, jobKeyBase(prefix, 'c'))).to.deep.equal({ req: '1', fp: 'fp', flow: 'f' });
+    expect(await metaOf(client, jobKeyBase(prefix, 'c'))).to.deep.equal({ req: '1', fp: 'fp', flow: 'f', reg: 't-c' });
   });
 
   it('on a Redis Cluster each start is its own REGISTER, with one job’s keys', async () => {
     const prefix = `rb${++prefixes}`;
     const { client: recording, calls } = counting(client, true);
     const batch = new RegisterBatch(recording);
-    const replies = await Promise.all(['x', 'y', 'x', 'z'].map((id) => batch.register(jobKeyBase(prefix, id), 'fp', 'f', '')));
+    const replies = await Promise.all(['x', 'y', 'x', 'z'].map((id, i) => batch.register(jobKeyBase(prefix, id), 'fp', 'f', '', `t${i}`)));
     expect(replies).to.deep.equal([[1, 1], [1, 1], [0], [1, 1]]);
     expect(calls).to.deep.equal(['x', 'y', 'x', 'z'].map((id) => [`${jobKeyBase(prefix, id)}:state`, `${jobKeyBase(prefix, id)}:meta`]));
   });

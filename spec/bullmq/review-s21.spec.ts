@@ -1,0 +1,199 @@
+/**
+ * Review s21 (issue 17): the distributed tier's latest changes (REGISTER in batches, no ioredis
+ * auto-pipelining on the runner's and the worker's clients) under what a demanding user meets.
+ *
+ * A connection that drops after Redis ran a command but before its reply came back is a real
+ * network blip: ioredis reconnects and sends the unanswered commands again
+ * (`autoResendUnfulfilledCommands`, on by default). Here the blip is forced deterministically:
+ * the runner talks to Redis through a unix-socket proxy that, once armed, lets one chosen
+ * script call through to the server and drops the connection when its reply comes back.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Flow, Routine } from '../../lib/index.js';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
+import { CONTROL, REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scripts.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { startCluster, type Cluster } from './helpers.js';
+
+/**
+ * A unix-socket proxy to `target`. `dropReplyTo(sha)` arms it: the next connection that sends a
+ * call of that script has it delivered to Redis, and is cut (both ways) when Redis answers, the
+ * reply discarded. `dropped` counts the cuts.
+ */
+class BlipProxy {
+  readonly path: string;
+  dropped = 0;
+  private readonly dir: string;
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private armed: string | undefined = undefined;
+
+  constructor(target: string) {
+    this.dir = mkdtempSync(join(tmpdir(), 'rlx-blip-'));
+    this.path = join(this.dir, 'proxy.sock');
+    this.server = net.createServer((client) => {
+      const upstream = net.createConnection(target);
+      this.sockets.add(client).add(upstream);
+      let cutOnReply = false;
+      const cut = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('data', (chunk) => {
+        if (this.armed !== undefined && chunk.includes(this.armed)) {
+          this.armed = undefined;
+          cutOnReply = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (cutOnReply) {
+          this.dropped++;
+          return cut(); // Redis ran it; its reply is lost with the connection
+        }
+        client.write(chunk);
+      });
+      client.on('close', cut).on('error', cut);
+      upstream.on('close', cut).on('error', cut);
+    });
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve) => this.server.listen(this.path, resolve));
+  }
+
+  dropReplyTo(sha: string): void {
+    this.armed = sha;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+class Add extends Routine {
+  constructor() {
+    super();
+    this.defineSlot<{ n: number }>('trigger', (d, ctx) => ctx.setSharedData('n', d.n + 1));
+  }
+}
+
+class Acc extends Routine {
+  constructor() {
+    super();
+    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
+  }
+}
+
+function build(): Flow {
+  const flow = new Flow({ flowId: 'review-s21' });
+  flow.addRoutine(new Add(), 'add');
+  flow.addRoutine(new Acc(), 'acc');
+  return flow;
+}
+
+describe('review s21: the distributed tier after REGISTER batches', function () {
+  this.timeout(60_000);
+  const redis = useRedis();
+  let cluster: Cluster;
+  let admin: Redis;
+  before(async () => {
+    cluster = await startCluster(redis, build, 1);
+    admin = new Redis(redis.connection);
+    // Known to the server, so the runner's first call of each is the EVALSHA the proxy watches for.
+    await admin.script('LOAD', REGISTER.source);
+    await admin.script('LOAD', REGISTER_MANY.source);
+    await admin.script('LOAD', CONTROL.source);
+    redis.atStop(async () => {
+      await cluster.close();
+      admin.disconnect();
+    });
+  });
+  afterEach(() => {
+    expect(cluster.errors, 'background errors').to.deep.equal([]);
+  });
+
+  describe('a connection blip while ids are being registered (ioredis sends the unanswered call again)', () => {
+    let proxy: BlipProxy;
+    let runner: BullMQRunner;
+    beforeEach(async () => {
+      proxy = new BlipProxy(redis.connection.path);
+      await proxy.listen();
+      runner = new BullMQRunner({ connection: { path: proxy.path }, prefix: cluster.prefix });
+    });
+    afterEach(async () => {
+      await runner.close();
+      await proxy.close();
+    });
+
+    it('a batch of starts whose REGISTER_MANY reply was lost: every job still runs and completes (none fails as its own id "taken")', async () => {
+      const flow = build();
+      await flow.start('add', { n: 0 }, { runner, jobId: 's21-warm' }).wait(); // the runner's connections are up
+      proxy.dropReplyTo(REGISTER_MANY.sha);
+      const jobs = Array.from({ length: 5 }, (_, i) => flow.start('add', { n: i }, { runner, jobId: `s21-batch-${i}` }));
+      const finals = await Promise.all(jobs.map((j) => j.wait({ timeout: 20_000 })));
+      expect(proxy.dropped, 'the registration reply was dropped').to.equal(1);
+      expect(finals.map((s) => [s.status, s.error?.message ?? null, s.getSharedData('n')])).to.deep.equal(jobs.map((_, i) => ['completed', null, i + 1]));
+    });
+
+    it('a single start whose REGISTER reply was lost runs and completes', async () => {
+      const flow = build();
+      await flow.start('add', { n: 0 }, { runner, jobId: 's21-warm-1' }).wait();
+      proxy.dropReplyTo(REGISTER.sha);
+      const job = flow.start('add', { n: 41 }, { runner }); // a generated id: the user never chose it
+      const final = await job.wait({ timeout: 20_000 });
+      expect(proxy.dropped).to.equal(1);
+      expect([final.status, final.error?.message ?? null, final.getSharedData('n')]).to.deep.equal(['completed', null, 42]);
+    });
+
+    it('a second start of the same id from the same runner is still refused as taken', async () => {
+      const flow = build();
+      const first = flow.start('add', { n: 1 }, { runner, jobId: 's21-twice' });
+      const again = flow.start('add', { n: 2 }, { runner, jobId: 's21-twice' });
+      const [a, b] = await Promise.all([first.wait({ timeout: 20_000 }), again.wait({ timeout: 20_000 })]);
+      expect([a.status, a.getSharedData('n')]).to.deep.equal(['completed', 2]);
+      expect(b.status).to.equal('failed');
+      expect(b.error!.message).to.include("job id 's21-twice' is taken");
+    });
+
+    it('a send whose CONTROL reply was lost is applied once, not twice', async () => {
+      const job = build().open({ runner, jobId: 's21-send' });
+      job.send('acc', 'in', { v: 1 });
+      await new Promise<void>((resolve, reject) => {
+        const sub = job.state$.subscribe((s) => s.status === 'running' && (sub?.unsubscribe(), resolve()));
+        setTimeout(() => reject(new Error('the open job never ran')), 20_000);
+      });
+      proxy.dropReplyTo(CONTROL.sha);
+      job.send('acc', 'in', { v: 10 });
+      job.close();
+      const final = await job.wait({ timeout: 20_000 });
+      expect(proxy.dropped).to.equal(1);
+      expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 11]);
+    });
+
+    it('a pause whose CONTROL reply was lost resolves paused; the job resumes and completes with each send applied once', async () => {
+      const job = build().open({ runner, jobId: 's21-pause' });
+      job.send('acc', 'in', { v: 1 });
+      await new Promise<void>((resolve, reject) => {
+        const sub = job.state$.subscribe((s) => s.status === 'running' && (sub?.unsubscribe(), resolve()));
+        setTimeout(() => reject(new Error('the open job never ran')), 20_000);
+      });
+      proxy.dropReplyTo(CONTROL.sha);
+      const paused = await job.pause('blip');
+      expect(proxy.dropped).to.equal(1);
+      expect(paused.status).to.equal('paused');
+      job.resume();
+      job.send('acc', 'in', { v: 10 });
+      job.close();
+      const final = await job.wait({ timeout: 20_000 });
+      expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 11]);
+    });
+  });
+});
