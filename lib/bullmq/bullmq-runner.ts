@@ -19,6 +19,7 @@ import { RunnerChannel } from './runner-channel.js';
 import { randomId } from './random-id.js';
 import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
+import { giveBackId, startNotQueued } from './start-not-queued.js';
 import { checkJobTimeout } from '../runtime/job-arguments.js';
 import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
 
@@ -73,11 +74,11 @@ export class BullMQRunner implements JobRunner {
   private readonly watcher: string;
   /** Tells this runner's starts apart (`<tag>.<n>`: REGISTER's start token; see RegisterBatch). */
   private readonly tag: string;
-  private starts = 0;
-  private commands = 0; // (CONTROL's command number: a call ioredis sends again is not appended twice)
+  private starts = 0; // (and CONTROL's command number: a call ioredis sends again is not appended twice)
+  private commands = 0;
   private readonly own: RunnerChannel;
   private closed = false;
-  /** Commands on their way: close() lets them land (one may already be in the stream, its delivery owed). */
+  /** Commands and registrations on their way: close() lets them land (a command may be in the stream, its delivery owed). */
   private readonly sending = new Set<Promise<unknown>>();
   private readonly link: RemoteLink = {
     control: (flow, jobId, command, meta) => (this.closed ? Promise.reject(this.closedError()) : this.sent(this.control(flow, jobId, command, meta))),
@@ -92,10 +93,8 @@ export class BullMQRunner implements JobRunner {
   /** @throws {ConfigurationError} for a bad connection or prefix. @example `new BullMQRunner({ connection: { path: '/run/redis.sock' } })` */
   constructor(private readonly options: BullMQRunnerOptions) {
     this.prefix = checkPrefix(options?.prefix ?? 'rlx', 'BullMQRunner');
-    // No auto-pipelining (as runWorker's client): ioredis answers a pipeline's commands only once
-    // all of them are, so a burst of starts held every command's objects until the last reply, and
-    // long enough to be promoted by the scavenger (dist_jobs: 307-314 -> 266-279 MB promoted per
-    // 16,000 jobs, --trace-gc-nvp). Commands go out in call order either way.
+    // No auto-pipelining (as runWorker's client): ioredis answers a pipeline's commands once all are, so a burst of starts held every
+    // command's objects long enough to be promoted (dist_jobs: 307-314 -> 266-279 MB per 16,000 jobs). Commands keep call order.
     const { client, owned } = openClient(options?.connection, 'BullMQRunner', { enableAutoPipelining: false });
     this.client = client;
     this.owned = owned;
@@ -187,14 +186,16 @@ export class BullMQRunner implements JobRunner {
    * ```
    */
   async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
+    const first = !this.closed;
+    this.closed = true;
+    do await Promise.allSettled([...this.sending]); while (this.sending.size > 0); // (starts and commands on their way: see submit)
+    await new Promise((resolve) => setImmediate(resolve)); // (a start given up reaches its handle through its command chain)
+    if (first) {
       // The handles of this runner hear nothing more: what waits on them is told so, not left hanging.
       const lost = new JobStateError(`no more news of this job here: its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
       this.feed?.close(lost);
       this.own.lose(lost);
     }
-    await Promise.allSettled([...this.sending]);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
     if (this.subscriber !== undefined) await closeClient(this.subscriber);
@@ -213,16 +214,23 @@ export class BullMQRunner implements JobRunner {
     const now = Date.now();
     const job = new RemoteJob(flow, jobId, () => blankState(jobId, flow.flowId, 'pending', now), 0, this.link);
     const data: WireJob = { v: WIRE_VERSION, jobId, kind, fp, ...(entry ? { entry } : {}), ...(timeout ? { timeout } : {}) };
-    // Every start registers its id, generated or given: a start that skipped it would leave its
-    // id unclaimed until a worker took the job, and a given id equal to it would be admitted and
-    // answered with the first job's outcome (its BullMQ add dropped as a duplicate).
+    // Every start registers its id, generated or given: one that skipped it would leave its id unclaimed until a worker took
+    // the job, and a given id equal to it would be admitted and answered with the first job's outcome (its add dropped).
     const token = `${this.tag}.${(++this.starts).toString(36)}`;
     job._submit(async (follow) => {
-      const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token);
-      if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
-      if (this.closed) throw this.closedError(); // closed meanwhile: registered, never queued (nothing here would hear of it)
-      follow(); // nothing is published for it before it is queued
-      return () => this.add(flow, kind, data, Number(reply[1]));
+      let settled!: () => void; // close() waits until the start is queued, or given up and its id given back
+      this.sent(new Promise<void>((resolve) => (settled = resolve)));
+      try {
+        if (this.closed) throw startNotQueued(jobId, this.prefix, true); // (nothing claimed)
+        const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token);
+        if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
+        if (this.closed) throw await giveBackId(this.client, this.prefix, jobId, token); // closed meanwhile: registered, never queued
+        follow(); // nothing is published for it before it is queued
+        return () => (this.closed ? giveBackId(this.client, this.prefix, jobId, token).then((e) => Promise.reject(e)) : this.add(flow, kind, data, Number(reply[1]))).finally(settled);
+      } catch (error) {
+        settled();
+        throw error;
+      }
     });
     if (signal !== undefined) {
       const abort = (): void => void job.cancel(`aborted: ${describeError((signal as AbortSignal).reason).message}`).catch(() => undefined);

@@ -33,6 +33,19 @@ return {1, req}`,
 export const REGISTER_MANY = batchedScript(REGISTER, 4);
 
 /**
+ * @internal Gives back the id a start registered and never queued (its runner closed meanwhile).
+ * KEYS state, meta, control; ARGV start token (REGISTER's). Only the claim that token made, and
+ * only while the job has no state: then nothing ran and nothing will (no BullMQ job was added),
+ * and the commands its handle sent after the grant go with it. Returns 1 (freed) or 0.
+ */
+export const UNREGISTER = new LuaScript(
+  `if redis.call('HGET', KEYS[2], 'reg') ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+return 1`,
+  3,
+);
+
+/**
  * @internal Queues a control command. KEYS state, meta, control; ARGV owner channel prefix
  * (`<prefix>:owner:`), v, op, data, meta field ('' = none), meta value ('' = delete the field),
  * need owner ('1'/'0'), encoded job id. Appends the command, updates the meta field, nudges the

@@ -15,6 +15,7 @@ import { CommandChain } from './command-chain.js';
 import { checkPayload, portArgs } from './remote-ports.js';
 import { remoteInput } from './remote-input.js';
 import { waitForView } from './remote-wait.js';
+import { isStartNotQueued } from './start-not-queued.js';
 import { checkCancelReason, checkPauseArgs, refusal } from '../runtime/job-arguments.js';
 import type { Slot } from '../model/slot.js';
 import type { Event } from '../model/event.js';
@@ -212,13 +213,12 @@ export class RemoteJob extends Job {
    * @internal Runs `submit` first in this job's command chain once the runner's channel is live
    * (see `CommandChain.start`): it registers the id naming that channel, calls `follow` once the id
    * is granted and returns the step that queues the job. A failure fails the view, unless the
-   * runner was closed meanwhile (whether the job was queued is unknown here: waiters are told so).
+   * runner was closed meanwhile and whether the job was queued is unknown (waiters are told so).
    */
   _submit(submit: (follow: () => void) => Promise<() => Promise<void>>): void {
     const failed = (error: unknown): void => {
-      if (!this.link.closed()) {
-        // Never queued: a pause or cancel sent before the queueing failed gets no answer from
-        // an owner, and nothing will be published on the channels listened to.
+      if (!this.link.closed() || isStartNotQueued(error)) {
+        // Never queued: a pause or cancel sent before gets no answer, nothing is published for it.
         this._view.local(withStatus(this._view.current, 'failed', describeError(error)));
         this._view.refuseOps(new JobStateError(`job '${this.id}' was not started (${describeError(error).message})`));
         return this.listener.stop();

@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { LuaScript } from '../../lib/bullmq/lua-script.js';
 import * as controlScripts from '../../lib/bullmq/control-scripts.js';
 import * as storeScripts from '../../lib/bullmq/store-scripts.js';
@@ -145,6 +146,15 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
       await store.save(makeState(id, { status: 'completed', updatedAt: 1 }));
       expect(await store.prune({ statuses: ['completed'] })).to.be.at.least(1);
       await store.delete(id);
+      // A start whose runner is closed while its id registers gives the id back (UNREGISTER).
+      const closing = new BullMQRunner({ connection: redis.connection, prefix: cluster.prefix });
+      await flow.start('slow', { ms: 1 }, { runner: closing }).wait(); // (its channel is followed: the next start registers at once)
+      const registrar = (closing as unknown as { registrar: { register: (...a: unknown[]) => Promise<unknown> } }).registrar;
+      const register = registrar.register.bind(registrar);
+      let closed: Promise<void> | undefined;
+      registrar.register = (...a) => ((closed = closing.close()), register(...a));
+      expect((await flow.start('slow', { ms: 1 }, { runner: closing, jobId: 'gone:{3}' }).wait()).error?.message).to.include('its id is free again');
+      await closed;
     } finally {
       LuaScript.prototype.run = run;
       await store.close();

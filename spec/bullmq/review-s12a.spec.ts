@@ -114,7 +114,8 @@ describe('review s12a: the command chain of a remote start', function () {
       await close();
       const [c, w] = await Promise.all([outcome(cancelled), outcome(job.wait())]);
       expect(c).to.be.instanceOf(Error);
-      expect(w).to.be.instanceOf(Error);
+      // Known not queued since the twenty-first session (runner-close-start.spec.ts): the start fails, its id given back.
+      expect([(w as JobState).status, (w as JobState).error?.message]).to.deep.equal(['failed', `job 's12a-close-cancel' was not queued: its BullMQRunner (prefix '${runner.prefix}') was closed first; its id is free again`]);
       await sleep(500);
       expect(inside(runner).queues.size, 'a queue opened after close()').to.equal(0);
       expect((await trace('s12a-close-cancel')).stored, 'the job was queued after close() and run').to.equal(false);
@@ -130,7 +131,8 @@ describe('review s12a: the command chain of a remote start', function () {
       const waited = outcome(job.wait());
       await sleep(100); // REGISTER is on its way
       await close();
-      expect(await waited).to.be.instanceOf(JobStateError);
+      const w = (await waited) as JobState; // (known not queued: see FINDING 5)
+      expect([w.status, w.error?.message]).to.deep.equal(['failed', `job 's12a-close-register' was not queued: its BullMQRunner (prefix '${runner.prefix}') was closed first; its id is free again`]);
       await sleep(500);
       expect(inside(runner).queues.size, 'a queue opened after close()').to.equal(0);
       expect(inside(runner).own.followers.size).to.equal(0);
