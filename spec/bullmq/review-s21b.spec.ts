@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { Flow, Routine, type Job } from '../../lib/index.js';
 import { RedisJobStore, type WorkerHandle } from '../../lib/bullmq/index.js';
+import { RELEASE_IDLE } from '../../lib/bullmq/control-scripts.js';
 import { APPEND, SAVE } from '../../lib/bullmq/store-scripts.js';
 import { queueName } from '../../lib/bullmq/wire.js';
 import { useRedis } from '../helpers/use-redis.js';
@@ -58,7 +59,7 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     cluster = await startCluster(redis, build, 0);
     admin = new Redis(redis.connection);
     // Known to the server, so the worker's first call of each is the EVALSHA the proxy watches for.
-    for (const script of [SAVE, APPEND]) await admin.script('LOAD', script.source);
+    for (const script of [SAVE, APPEND, RELEASE_IDLE]) await admin.script('LOAD', script.source);
     store = new RedisJobStore({ connection: redis.connection, prefix: cluster.prefix });
     queue = new Queue(queueName('review-s21b'), { connection: redis.connection, prefix: cluster.prefix });
     redis.atStop(async () => {
@@ -117,5 +118,21 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 1]);
     await until('the blip', () => proxy.dropped === 1);
     await until('the delivery to complete', settledDeliveries);
+  });
+
+  it("a paused job whose idle RELEASE_IDLE reply was lost is let go, its delivery completed; it resumes and completes with each send applied once", async () => {
+    const job = build().open({ runner: cluster.runner, jobId: 's21b-release' });
+    job.send('acc', 'in', { v: 1 });
+    await running(job);
+    await until('the first turn stored', async () => (await store.load('s21b-release'))?.sharedData.total === 1);
+    proxy.dropReplyTo(RELEASE_IDLE.sha);
+    expect((await job.pause('blip')).status).to.equal('paused');
+    await until('the blip', () => proxy.dropped === 1);
+    await until('the delivery to complete', settledDeliveries);
+    job.resume();
+    job.send('acc', 'in', { v: 10 });
+    job.close();
+    const final = await job.wait({ timeout: 20_000 });
+    expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 11]);
   });
 });
