@@ -43,7 +43,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
 }
 
 function running(job: Job): Promise<void> {
-  return until(`job '${job.id}' to run`, () => job.state.status === 'running', 20_000);
+  return until(`job '${job.jobId}' to run`, () => job.state.status === 'running', 20_000);
 }
 
 describe('review s21b: a worker whose script reply a dropped connection lost (ioredis sends the call again)', function () {
