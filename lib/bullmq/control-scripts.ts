@@ -118,12 +118,19 @@ return 1`,
 /**
  * @internal The owner lets a resting job go. KEYS meta, control, inbox; ARGV owner, last entry
  * id the owner read ('' = none), cursor (the last entry applied, '' = keep), force ('1': even
- * with news), drop inbox ('1': every pool result was applied and saved). -1: not the owner any
- * more; 0: commands arrived since the owner last read (it keeps the job and reads them); 1:
- * released, the cursor saved and the applied entries trimmed.
+ * with news), drop inbox ('1': every pool result was applied and saved), epoch (of the owner's
+ * lease; '' = none). -1: not the owner any more; 0: commands arrived since the owner last read
+ * (it keeps the job and reads them); 1: released, the cursor saved and the applied entries
+ * trimmed. The release is kept in the meta (`freed`: owner and epoch), so the same call again
+ * (ioredis resends a call whose reply a dropped connection lost) answers 1, not -1, which would
+ * leave the job's delivery active until BullMQ's stall recovery runs it again.
  */
 export const RELEASE_IDLE = new LuaScript(
-  `if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
+  `local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner ~= ARGV[1] then
+  if not owner and ARGV[6] and ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'freed') == ARGV[1] .. ' ' .. ARGV[6] then return 1 end
+  return -1
+end
 if ARGV[4] ~= '1' then
   local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
   if #last > 0 and last[1][1] ~= ARGV[2] then return 0 end
@@ -135,6 +142,7 @@ end
 if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
 redis.call('HDEL', KEYS[1], 'owner', 'until', 'held')
 redis.call('HSET', KEYS[1], 'recoveries', 0)
+if ARGV[6] and ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'freed', ARGV[1] .. ' ' .. ARGV[6]) end
 return 1`,
   3,
 );

@@ -181,7 +181,7 @@ export class OwnedJob implements CheckpointsOwner {
       if (this.lost) return 'lost';
       if (this.released) return this.done();
       if (!this.quiet()) continue;
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1', this.epoch]);
       if (released === -1) return (this.lose(), 'lost');
       if (released !== 0) return this.done();
       this.reader.readSoon(); // commands arrived since it last read: read them, go on
@@ -209,7 +209,7 @@ export class OwnedJob implements CheckpointsOwner {
         for (const e of pending) this.commands.refuse(state, e);
         this.applied = this.reader.seen;
       }
-      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0', '0']);
+      const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, state === undefined ? '1' : '0', '0', this.epoch]);
       if (released !== 0) break;
       pending = await this.reader.read();
     }
@@ -221,7 +221,7 @@ export class OwnedJob implements CheckpointsOwner {
     this.ctx.report(error);
     const base = state ?? blankState(this.jobId, this.ctx.flow.flowId, 'failed', Date.now());
     await this.ctx.store.saveWith(withStatus(base, 'failed', describeError(error)), { cursor: this.applied, epoch: this.epoch, keys: this.keys });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0', this.epoch]);
     return this.done(); // (nothing local to drop: it never ran here)
   }
 
@@ -238,7 +238,7 @@ export class OwnedJob implements CheckpointsOwner {
     if (this.lost) return 'lost';
     let unread = this.reader.seen !== this.applied || (await this.reader.read()).length > 0; // (the next owner's: a paused job with one is queued too)
     await this.ctx.store.saveWith(paused ? parkedPause(job.state) : handedOver(job.state), { ...this.write(), keys: this.keys, publish: paused && !unread });
-    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0']);
+    await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '1', '0', this.epoch]);
     unread ||= (await this.reader.read()).length > 0; // (sent before the release: no delivery asked for it)
     return paused && !unread ? this.done() : (this.done(), 'handoff');
   }

@@ -13,6 +13,7 @@ import { closeClient, openClient } from './redis-connection.js';
 import { checkPrefix, decodeId, jobKeys, type JobKeys } from './redis-keys.js';
 import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
+import { randomId } from './random-id.js';
 import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
 
 export type { RedisJobStoreOptions } from './redis-job-store-options.js';
@@ -47,6 +48,9 @@ export class RedisJobStore implements JobStore {
   private readonly owned: boolean;
   /** The epoch of each lease this instance holds: its writes of that job are fenced by it. */
   private readonly epochs = new Map<string, string>();
+  /** This instance's writes are `<writer>.<n>`: one ioredis resends after a lost reply is not done twice (see SAVE). */
+  private readonly writer = randomId();
+  private writes = 0;
 
   /**
    * @throws {ConfigurationError} for a bad connection or prefix, naming it.
@@ -97,7 +101,7 @@ export class RedisJobStore implements JobStore {
     }
     const k = extra.keys ?? jobKeys(this.prefix, jobId);
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? '', extra.inc ?? ''];
+    const args = [text, epoch, state.status, String(state.updatedAt), k.channel, extra.cursor ?? '', extra.publish ? '1' : '0', extra.release?.owner ?? '', extra.release?.seen ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
     // One promise over the script's (no async wrappers: a checkpoint per job goes through here).
     return storeSend(jobId, k.state, 'save', () => SAVE.run(this.client, [k.state, k.journal, k.meta, k.control, k.inbox], args) as Promise<[number, unknown, string?]>, (reply) => {
       if (reply[0] === 0) throw this.refused(jobId, k.state, epoch, reply);
@@ -118,7 +122,7 @@ export class RedisJobStore implements JobStore {
     const keys = jobKeys(this.prefix, jobId);
     // @internal `extra` (an owner's): also set the control cursor and the incarnation, fenced by `epoch` instead of this instance's lease.
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [JSON.stringify(entry), epoch, extra.cursor ?? '', extra.inc ?? ''];
+    const args = [JSON.stringify(entry), epoch, extra.cursor ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
     const reply = await storeCall(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
     if (reply[0] === -1) throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId, file: keys.state });
     if (reply[0] === 0) throw this.refused(jobId, keys.journal, epoch, reply);

@@ -4,7 +4,21 @@ import { LuaScript, NOW_MS } from './lua-script.js';
 // is atomic on a single server and on a cluster alike. Meta hash fields: owner, until (lease
 // expiry, server ms), held ('1' while a lease is held and not released), epoch (bumped at
 // every new grant: the fence), recoveries (leases taken over from a holder that never
-// released), status and updated (of the saved snapshot), seq (status publications), cursor.
+// released), status and updated (of the saved snapshot), seq (status publications), cursor,
+// w (the last write's token and reply: see `written`), freed (see RELEASE_IDLE).
+
+/**
+ * A write's token, `<writer>.<n>` (n increasing per writer; see RedisJobStore), in ARGV[`arg`]
+ * ('' or absent = none), with KEYS[3] the job's meta: its field `w` keeps the last write's token
+ * and reply (`<token> <code> <seq>`). Sets `replay` when this write, or a later one of the same
+ * writer, ran already (a writer's writes of a job land in order), and `src`, `n`, `wn`,
+ * `wcode`, `wseq` for the caller.
+ */
+const written = (arg: number): string => `local src, n = string.match(ARGV[${arg}] or '', '^(.+)%.(%d+)$')
+local w = src and redis.call('HGET', KEYS[3], 'w')
+local wsrc, wn, wcode, wseq
+if w then wsrc, wn, wcode, wseq = string.match(w, '^(.+)%.(%d+) (%d) (%d+)$') end
+local replay = src ~= nil and wsrc == src and tonumber(wn) >= tonumber(n)`;
 
 /**
  * @internal Saves a snapshot. KEYS state, journal, meta, control, inbox; ARGV text, epoch ('' =
@@ -16,10 +30,16 @@ import { LuaScript, NOW_MS } from './lua-script.js';
  * paused job's quiescent snapshot), and the same after `<encoded id>\\n` on the channel of the
  * client that started the job (the meta's `watch`, see REGISTER). With a release owner that
  * holds the lease and no control entry after the last one read, also lets the job go as
- * RELEASE_IDLE does: {2, seq}; else {1, seq}.
+ * RELEASE_IDLE does: {2, seq}; else {1, seq}. ARGV write token (see `written`): a call run
+ * already (ioredis resends a call whose reply a dropped connection lost) answers as it did.
  */
 export const SAVE = new LuaScript(
   `local meta = KEYS[3]
+${written(11)}
+if replay then
+  if wn == n then return {tonumber(wcode), tonumber(wseq)} end
+  return {1, tonumber(redis.call('HGET', meta, 'seq') or '0')}
+end
 if ARGV[2] ~= '' then
   local cur = redis.call('HGET', meta, 'epoch')
   if cur ~= ARGV[2] then return {0, cur or '', redis.call('HGET', meta, 'owner') or ''} end
@@ -48,9 +68,11 @@ if ARGV[8] ~= '' and redis.call('HGET', meta, 'owner') == ARGV[8] then
     redis.call('DEL', KEYS[5])
     redis.call('HDEL', meta, 'owner', 'until', 'held')
     redis.call('HSET', meta, 'recoveries', 0)
+    if src then redis.call('HSET', meta, 'w', ARGV[11] .. ' 2 ' .. seq) end
     return {2, seq}
   end
 end
+if src then redis.call('HSET', meta, 'w', ARGV[11] .. ' 1 ' .. seq) end
 return {1, seq}`,
   5,
 );
@@ -58,16 +80,20 @@ return {1, seq}`,
 /**
  * @internal Appends a journal entry. KEYS state, journal, meta; ARGV entry, epoch ('' = not
  * fenced), cursor ('' = keep: an owner's entry carries the last control entry it applied, as
- * SAVE does), the job's incarnation ('' = keep, as SAVE: a resume's checkpoint may be an entry).
+ * SAVE does), the job's incarnation ('' = keep, as SAVE: a resume's checkpoint may be an entry), write token (as SAVE's: an entry whose call
+ * runs again is not appended twice, which would queue its tasks twice).
  * {0, epoch, owner} when fenced out, {-1} without a saved snapshot, else {1}.
  */
 export const APPEND = new LuaScript(
-  `if ARGV[2] ~= '' then
+  `${written(5)}
+if replay then return {1} end
+if ARGV[2] ~= '' then
   local cur = redis.call('HGET', KEYS[3], 'epoch')
   if cur ~= ARGV[2] then return {0, cur or '', redis.call('HGET', KEYS[3], 'owner') or ''} end
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
+if src then redis.call('HSET', KEYS[3], 'w', ARGV[5] .. ' 1 0') end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], 'cursor', ARGV[3]) end
 if ARGV[4] and ARGV[4] ~= '' then redis.call('HSET', KEYS[3], 'inc', ARGV[4]) end
 return {1}`,

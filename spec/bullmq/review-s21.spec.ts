@@ -9,74 +9,13 @@
  * script call through to the server and drops the connection when its reply comes back.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Flow, Routine } from '../../lib/index.js';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { CONTROL, REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scripts.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster, type Cluster } from './helpers.js';
-
-/**
- * A unix-socket proxy to `target`. `dropReplyTo(sha)` arms it: the next connection that sends a
- * call of that script has it delivered to Redis, and is cut (both ways) when Redis answers, the
- * reply discarded. `dropped` counts the cuts.
- */
-class BlipProxy {
-  readonly path: string;
-  dropped = 0;
-  private readonly dir: string;
-  private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  private armed: string | undefined = undefined;
-
-  constructor(target: string) {
-    this.dir = mkdtempSync(join(tmpdir(), 'rlx-blip-'));
-    this.path = join(this.dir, 'proxy.sock');
-    this.server = net.createServer((client) => {
-      const upstream = net.createConnection(target);
-      this.sockets.add(client).add(upstream);
-      let cutOnReply = false;
-      const cut = (): void => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('data', (chunk) => {
-        if (this.armed !== undefined && chunk.includes(this.armed)) {
-          this.armed = undefined;
-          cutOnReply = true;
-        }
-        upstream.write(chunk);
-      });
-      upstream.on('data', (chunk) => {
-        if (cutOnReply) {
-          this.dropped++;
-          return cut(); // Redis ran it; its reply is lost with the connection
-        }
-        client.write(chunk);
-      });
-      client.on('close', cut).on('error', cut);
-      upstream.on('close', cut).on('error', cut);
-    });
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve) => this.server.listen(this.path, resolve));
-  }
-
-  dropReplyTo(sha: string): void {
-    this.armed = sha;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server.close(resolve));
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { BlipProxy } from './blip-proxy.js';
 
 class Add extends Routine {
   constructor() {
