@@ -7,6 +7,7 @@ import type { RedisClient } from './lua-script.js';
 import { valueOfKind } from './remote-input.js';
 import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
 import { serialize } from '../persistence/store-arguments.js';
+import { randomId } from './random-id.js';
 
 /**
  * @internal What the owner of one job does with its control commands, on its local Job: pause,
@@ -26,6 +27,9 @@ export class OwnerCommands {
   private observed: Set<string> | undefined = undefined;
   private events: Subscription | undefined = undefined;
   private outputs: Subscription | undefined = undefined;
+  /** What this ownership publishes is marked `<publisher>.<n>` (see RepeatFilter); the id made on first use. */
+  private publisher = '';
+  private published = 0;
   /** Pauses settled by an answer published so far: each answer carries a state a client shows until a status comes after it (see OwnerWriter). */
   answered = 0;
 
@@ -165,7 +169,7 @@ export class OwnerCommands {
   private publish(type: 'e' | 'o', body: () => Record<string, unknown>): void {
     let text: string;
     try {
-      text = `${type}${JSON.stringify(body())}`;
+      text = `${type}${JSON.stringify({ ...body(), q: `${(this.publisher ||= randomId())}.${++this.published}` })}`;
     } catch (error) {
       return this.report(error);
     }

@@ -4,6 +4,7 @@ import type { JobStatus } from '../core/records.js';
 import { JobState } from '../state/job-state.js';
 import { parseMessage, type AckMessage } from './wire.js';
 import { ResumeFence } from './resume-fence.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { answerOp, refusal, settleOp, type PendingOp } from './pending-op.js';
 
 /** A `wait()` for the next resting status. */
@@ -45,12 +46,10 @@ export class RemoteView {
   private ends: (() => void) | undefined = undefined;
   private emitted: Subject<{ routineId: string; eventName: string; data: unknown }> | undefined = undefined;
   private outputted: Subject<Record<string, unknown>> | undefined = undefined;
+  private repeats: RepeatFilter | undefined = undefined; // (emissions and outputs an owner's connection published twice)
 
   /** `state` a function: the blank state of a pending job, made only if read before any message came (most never are). */
-  constructor(
-    state: JobState | (() => JobState),
-    public seq: number,
-  ) {
+  constructor(state: JobState | (() => JobState), public seq: number) {
     if (typeof state === 'function') {
       this.blank = state;
       this.status = 'pending';
@@ -165,6 +164,7 @@ export class RemoteView {
       if (this.held !== undefined) this.held.push([m.seq, m.status, m.text, m.cursor]);
       else if (m.seq > this.seq && this.resumes?.stale(m.status, m.cursor) !== true) this.apply(m.seq, m.status, m.text);
     } else if (m.type === 'a') this.acked(m.ack, m.text);
+    else if ((this.repeats ??= new RepeatFilter()).repeated(m.body.q)) return;
     else if (m.type === 'e') this.emitted?.next(m.body as { routineId: string; eventName: string; data: unknown });
     else this.outputted?.next(m.body);
   }

@@ -20,9 +20,11 @@ import { BlipProxy } from './blip-proxy.js';
 class Acc extends Routine {
   constructor() {
     super();
+    this.defineEvent('added', ['v']);
     this.defineSlot<{ v: number }>('in', (d, ctx) => {
       ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v);
       this.sendOutput('added', { v: d.v }); // one output record per send: a list the journal appends to
+      this.emit('added', { v: d.v });
     });
   }
 }
@@ -118,6 +120,25 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 1]);
     await until('the blip', () => proxy.dropped === 1);
     await until('the delivery to complete', settledDeliveries);
+  });
+
+  it('an emission and an output whose PUBLISH reply was lost reach their observers once each (twenty-first session)', async () => {
+    const job = build().open({ runner: cluster.runner, jobId: 's21b-publish' });
+    const emitted: number[] = [];
+    const outputs: number[] = [];
+    job.observe('acc', 'added').subscribe((p) => emitted.push((p as { v: number }).v));
+    job.output$.subscribe((r) => outputs.push((r.data as { v: number }).v));
+    job.send('acc', 'in', { v: 1 });
+    await until('the first emission and output heard', () => emitted.length === 1 && outputs.length === 1);
+    proxy.dropReplyTo('31337.5'); // the owner's PUBLISH of this payload reaches Redis; its reply is lost
+    job.send('acc', 'in', { v: 31337.5 });
+    await until('the blip', () => proxy.dropped === 1);
+    job.send('acc', 'in', { v: 2 });
+    job.close();
+    const final = await job.wait({ timeout: 20_000 });
+    expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 31340.5]);
+    expect(emitted, 'emissions heard').to.deep.equal([1, 31337.5, 2]);
+    expect(outputs, 'outputs heard').to.deep.equal([1, 31337.5, 2]);
   });
 
   it("a paused job whose idle RELEASE_IDLE reply was lost is let go, its delivery completed; it resumes and completes with each send applied once", async () => {
