@@ -53,14 +53,14 @@ return 1`,
  * the job's lease while it has a snapshot, counts a delivery request (the caller adds that
  * BullMQ job). Returns {entry id, publish seq, req (0 = none needed)}. ARGV sender field
  * (`sent:<runner tag>`, '' = none) and command number (increasing per sender): the sender's
- * last command is kept there with its reply, and the same command again (ioredis resends a call
- * whose reply a dropped connection lost) is answered with that reply, not appended twice.
+ * last 8 commands are kept there with their replies, and the same command again (ioredis resends
+ * the calls whose replies a dropped connection lost, several when a runner's handles of one job
+ * each had one on its way) is answered with its reply, not appended twice.
  */
 export const CONTROL = new LuaScript(
-  `if ARGV[9] and ARGV[9] ~= '' then
-  local last = redis.call('HGET', KEYS[2], ARGV[9])
-  if last then
-    local n, eid, eseq, ereq = string.match(last, '^(%S+) (%S+) (%S+) (%S+)$')
+  `local sent = ARGV[9] and ARGV[9] ~= '' and (redis.call('HGET', KEYS[2], ARGV[9]) or '') or nil
+if sent then
+  for n, eid, eseq, ereq in string.gmatch(sent, '([^ ;]+) ([^ ;]+) ([^ ;]+) ([^ ;]+)') do
     if n == ARGV[10] then return {eid, eseq, tonumber(ereq)} end
   end
 end
@@ -75,7 +75,15 @@ local live = m[1] and tonumber(m[2] or '0') > now
 if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
 local req = 0
 if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
-if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[2], ARGV[9], ARGV[10] .. ' ' .. id .. ' ' .. seq .. ' ' .. req) end
+if sent then
+  local kept = {}
+  for r in string.gmatch(sent, '[^;]+') do kept[#kept + 1] = r end
+  local from = math.max(1, #kept - 6)
+  local last = {}
+  for i = from, #kept do last[#last + 1] = kept[i] end
+  last[#last + 1] = ARGV[10] .. ' ' .. id .. ' ' .. seq .. ' ' .. req
+  redis.call('HSET', KEYS[2], ARGV[9], table.concat(last, ';'))
+end
 return {id, seq, req}`,
   3,
 );

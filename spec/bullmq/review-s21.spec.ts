@@ -16,6 +16,7 @@ import { CONTROL, REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scrip
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
+import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 
 class Add extends Routine {
   constructor() {
@@ -90,6 +91,26 @@ describe('review s21: the distributed tier after REGISTER batches', function () 
       const final = await job.wait({ timeout: 20_000 });
       expect(proxy.dropped).to.equal(1);
       expect([final.status, final.error?.message ?? null, final.getSharedData('n')]).to.deep.equal(['completed', null, 42]);
+    });
+
+    it('two commands of one runner for one job on their way together, both replies lost: each appended once, each answered as first (twenty-first session)', async () => {
+      // Two handles of one job in one runner can have a command each on the connection at once
+      // (one handle's commands go one after another). Sent here as one pipeline, so Redis runs
+      // both before the proxy cuts the connection on their replies, and ioredis resends both.
+      const client = new Redis({ path: proxy.path, enableAutoPipelining: false });
+      try {
+        const k = jobKeys(cluster.prefix, 's21-two-handles');
+        const command = (n: number) => [k.state, k.meta, k.control, `${cluster.prefix}:owner:`, '1', 'send', JSON.stringify({ n }), '', '', '1', 's21-two-handles', 'sent:tag', String(n)];
+        await client.ping(); // connected through the proxy
+        proxy.dropReplyTo(CONTROL.sha);
+        const replies = await client.pipeline().evalsha(CONTROL.sha, 3, ...command(5)).evalsha(CONTROL.sha, 3, ...command(6)).exec();
+        expect(proxy.dropped).to.equal(1);
+        const entries = await admin.xrange(k.control, '-', '+');
+        expect(entries.map(([, fields]) => fields[fields.indexOf('data') + 1]), 'the control stream').to.deep.equal(['{"n":5}', '{"n":6}']);
+        expect(replies!.map(([error, reply]) => [error, (reply as string[])[0]])).to.deep.equal(entries.map(([id]) => [null, id]));
+      } finally {
+        client.disconnect();
+      }
     });
 
     it('a second start of the same id from the same runner is still refused as taken', async () => {
