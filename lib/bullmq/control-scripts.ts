@@ -160,13 +160,27 @@ return 1`,
  * result JSON, owner channel prefix, encoded job id, local owner and its epoch ('' = none).
  * Kept in the job's inbox (a new owner finds it there) and published to the owner as
  * `<encoded id>\nr<key>\n<json>`: 1; unless the job's owner is the local owner at that epoch
- * (the pool worker's own process hands the result over): 2, nothing published.
+ * (the pool worker's own process hands the result over): 2, nothing published. The job's last 8
+ * result keys are kept in the meta (`rk`: each one's part after the job id, and its reply): a key
+ * written already (ioredis resends a call whose reply a dropped connection lost; or the activation
+ * ran again, its add resent after it ran) is neither kept nor published again, which would leave
+ * the owner, who applied the first, a copy it never takes, for the job's life. It answers 2 again
+ * while that local owner still holds the job (the lost reply's hand-over), else 1.
  */
 export const RESULT = new LuaScript(
-  `redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
-local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch')
-if m[1] and m[1] == ARGV[5] and m[2] == ARGV[6] then return 2 end
-if m[1] then redis.call('PUBLISH', ARGV[3] .. m[1], ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
-return 1`,
+  `local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch', 'rk')
+local here = m[1] and m[1] == ARGV[5] and m[2] == ARGV[6]
+local id = string.match(ARGV[1], '[^/]*$')
+local kept = {}
+for k, code in string.gmatch(m[3] or '', '([^ ;]+) (%d);') do
+  if k == id then return (code == '2' and here) and 2 or 1 end
+  kept[#kept + 1] = k .. ' ' .. code .. ';'
+end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
+local code = here and 2 or 1
+if m[1] and not here then redis.call('PUBLISH', ARGV[3] .. m[1], ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
+kept[#kept + 1] = id .. ' ' .. code .. ';'
+redis.call('HSET', KEYS[2], 'rk', table.concat(kept, '', math.max(1, #kept - 7)))
+return code`,
   2,
 );

@@ -242,7 +242,7 @@ export class RedisJobStore implements JobStore {
   async release(jobId: string, owner: string): Promise<void> {
     checkLeaseArguments('RedisJobStore.release', jobId, owner);
     const keys = jobKeys(this.prefix, jobId);
-    const dropped = await storeCall(jobId, keys.meta, 'release the lease of', () => RELEASE.run(this.client, [keys.meta], [owner]));
+    const dropped = await storeCall(jobId, keys.meta, 'release the lease of', () => RELEASE.run(this.client, [keys.meta], [owner, this.epochs.get(jobId) ?? '']));
     if (dropped === 1) this.epochs.delete(jobId);
   }
 

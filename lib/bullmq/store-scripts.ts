@@ -143,9 +143,15 @@ return {1, epoch, tostring(untilMs), tostring(recoveries)}`,
   1,
 );
 
-/** @internal Drops the lease if ARGV owner holds it (a graceful release: recoveries back to 0). KEYS meta. 1 if dropped. */
+/**
+ * @internal Drops the lease if ARGV owner holds it (a graceful release: recoveries back to 0). KEYS meta; ARGV owner,
+ * the epoch the caller's lease had ('' = none). 1 if dropped, or dropped already with no grant since (the epoch is
+ * still that one: ioredis resends a call whose reply a dropped connection lost, and a 0 would leave the store
+ * fencing its writes with the old epoch, refused once another owner took the lease and let it go).
+ */
 export const RELEASE = new LuaScript(
-  `if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+  `local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch')
+if m[1] ~= ARGV[1] then return (not m[1] and ARGV[2] and ARGV[2] ~= '' and m[2] == ARGV[2]) and 1 or 0 end
 redis.call('HDEL', KEYS[1], 'owner', 'until', 'held')
 redis.call('HSET', KEYS[1], 'recoveries', 0)
 return 1`,
