@@ -36,10 +36,13 @@ export const REGISTER_MANY = batchedScript(REGISTER, 4);
  * @internal Gives back the id a start registered and never queued (its runner closed meanwhile).
  * KEYS state, meta, control; ARGV start token (REGISTER's). Only the claim that token made, and
  * only while the job has no state: then nothing ran and nothing will (no BullMQ job was added),
- * and the commands its handle sent after the grant go with it. Returns 1 (freed) or 0.
+ * and the commands its handle sent after the grant go with it. Returns 1 (freed, or free already:
+ * the same call again after a lost reply) or 0.
  */
 export const UNREGISTER = new LuaScript(
-  `if redis.call('HGET', KEYS[2], 'reg') ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return 1 end
+if redis.call('HGET', KEYS[2], 'reg') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
 return 1`,
   3,

@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { Flow, Routine } from '../../lib/index.js';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
-import { CONTROL, REGISTER, REGISTER_MANY } from '../../lib/bullmq/control-scripts.js';
+import { CONTROL, REGISTER, REGISTER_MANY, UNREGISTER } from '../../lib/bullmq/control-scripts.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
@@ -111,6 +111,23 @@ describe('review s21: the distributed tier after REGISTER batches', function () 
       } finally {
         client.disconnect();
       }
+    });
+
+    it('a start given up by close() whose UNREGISTER reply was lost still says its id is free, and it is (twenty-first session)', async () => {
+      const flow = build();
+      await flow.start('add', { n: 0 }, { runner, jobId: 's21-warm-u' }).wait();
+      await admin.script('LOAD', UNREGISTER.source);
+      const registrar = (runner as unknown as { registrar: { register: (...a: unknown[]) => Promise<unknown> } }).registrar;
+      const register = registrar.register.bind(registrar);
+      let closing: Promise<void> | undefined;
+      registrar.register = (...a) => ((closing = runner.close()), register(...a)); // registered, then given back
+      proxy.dropReplyTo(UNREGISTER.sha);
+      const final = await flow.start('add', { n: 1 }, { runner, jobId: 's21-unregister' }).wait({ timeout: 20_000 });
+      await closing;
+      expect(proxy.dropped).to.equal(1);
+      expect(final.error?.message).to.include('its id is free again');
+      const again = await flow.start('add', { n: 2 }, { runner: cluster.runner, jobId: 's21-unregister' }).wait({ timeout: 20_000 });
+      expect([again.status, again.getSharedData('n')]).to.deep.equal(['completed', 3]);
     });
 
     it('a second start of the same id from the same runner is still refused as taken', async () => {
