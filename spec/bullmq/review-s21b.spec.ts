@@ -14,6 +14,7 @@ import { RELEASE_IDLE } from '../../lib/bullmq/control-scripts.js';
 import { APPEND, SAVE } from '../../lib/bullmq/store-scripts.js';
 import { queueName } from '../../lib/bullmq/wire.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { until } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
 
@@ -35,17 +36,8 @@ function build(): Flow {
   return flow;
 }
 
-/** Resolves once `check` holds (asked every 50 ms); rejects naming `what` after `ms`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 function running(job: Job): Promise<void> {
-  return until(`job '${job.jobId}' to run`, () => job.state.status === 'running', 20_000);
+  return until(() => job.state.status === 'running', `job '${job.jobId}' to run`, 20_000);
 }
 
 describe('review s21b: a worker whose script reply a dropped connection lost (ioredis sends the call again)', function () {
@@ -94,11 +86,11 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     const job = build().open({ runner: cluster.runner, jobId: 's21b-append' });
     job.send('acc', 'in', { v: 1 });
     await running(job);
-    await until('the first turn stored', async () => (await store.load('s21b-append'))?.sharedData.total === 1);
+    await until(async () => (await store.load('s21b-append'))?.sharedData.total === 1, 'the first turn stored');
     proxy.dropReplyTo(APPEND.sha);
     job.send('acc', 'in', { v: 10 });
-    await until('the blip', () => proxy.dropped === 1);
-    await until('the second turn stored', async () => (await store.load('s21b-append'))?.sharedData.total === 11);
+    await until(() => proxy.dropped === 1, 'the blip');
+    await until(async () => (await store.load('s21b-append'))?.sharedData.total === 11, 'the second turn stored');
     // The send's task queued once and run once: an entry applied twice queues it twice, and the
     // turn's entry dequeues one, so a snapshot loaded now (by the next owner after a crash) would run it again.
     const loaded = (await store.load('s21b-append'))!;
@@ -113,13 +105,13 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     const job = build().open({ runner: cluster.runner, jobId: 's21b-save' });
     job.send('acc', 'in', { v: 1 });
     await running(job);
-    await until('the first turn stored', async () => (await store.load('s21b-save'))?.sharedData.total === 1);
+    await until(async () => (await store.load('s21b-save'))?.sharedData.total === 1, 'the first turn stored');
     proxy.dropReplyTo(SAVE.sha);
     job.close();
     const final = await job.wait({ timeout: 20_000 });
     expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 1]);
-    await until('the blip', () => proxy.dropped === 1);
-    await until('the delivery to complete', settledDeliveries);
+    await until(() => proxy.dropped === 1, 'the blip');
+    await until(settledDeliveries, 'the delivery to complete');
   });
 
   it('an emission and an output whose PUBLISH reply was lost reach their observers once each (twenty-first session)', async () => {
@@ -129,10 +121,10 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     job.observe('acc', 'added').subscribe((p) => emitted.push((p as { v: number }).v));
     job.output$.subscribe((r) => outputs.push((r.data as { v: number }).v));
     job.send('acc', 'in', { v: 1 });
-    await until('the first emission and output heard', () => emitted.length === 1 && outputs.length === 1);
+    await until(() => emitted.length === 1 && outputs.length === 1, 'the first emission and output heard');
     proxy.dropReplyTo('31337.5'); // the owner's PUBLISH of this payload reaches Redis; its reply is lost
     job.send('acc', 'in', { v: 31337.5 });
-    await until('the blip', () => proxy.dropped === 1);
+    await until(() => proxy.dropped === 1, 'the blip');
     job.send('acc', 'in', { v: 2 });
     job.close();
     const final = await job.wait({ timeout: 20_000 });
@@ -145,11 +137,11 @@ describe('review s21b: a worker whose script reply a dropped connection lost (io
     const job = build().open({ runner: cluster.runner, jobId: 's21b-release' });
     job.send('acc', 'in', { v: 1 });
     await running(job);
-    await until('the first turn stored', async () => (await store.load('s21b-release'))?.sharedData.total === 1);
+    await until(async () => (await store.load('s21b-release'))?.sharedData.total === 1, 'the first turn stored');
     proxy.dropReplyTo(RELEASE_IDLE.sha);
     expect((await job.pause('blip')).status).to.equal('paused');
-    await until('the blip', () => proxy.dropped === 1);
-    await until('the delivery to complete', settledDeliveries);
+    await until(() => proxy.dropped === 1, 'the blip');
+    await until(settledDeliveries, 'the delivery to complete');
     job.resume();
     job.send('acc', 'in', { v: 10 });
     job.close();

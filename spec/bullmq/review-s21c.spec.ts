@@ -15,6 +15,7 @@ import { RELEASE } from '../../lib/bullmq/store-scripts.js';
 import { PoolResults } from '../../lib/bullmq/pool-results.js';
 import { encodeId } from '../../lib/bullmq/redis-keys.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { until } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
 
@@ -49,15 +50,6 @@ function build(): Flow {
   flow.addRoutine(new Total(), 'total');
   flow.connect('work', 'done', 'total', 'in');
   return flow;
-}
-
-/** Resolves once `check` holds (asked every 50 ms); rejects naming `what` after `ms`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('review s21c: the activation pool when a script reply a dropped connection lost is sent again', function () {
@@ -113,7 +105,7 @@ describe('review s21c: the activation pool when a script reply a dropped connect
   /** Sends `v` to the job's pool routine and waits until its emit reached the owner's total. */
   async function step(job: Job, v: number, total: number): Promise<void> {
     job.send('work', 'in', { v });
-    await until(`total ${total}`, async () => (await store.load(job.jobId))?.sharedData.total === total, 20_000);
+    await until(async () => (await store.load(job.jobId))?.sharedData.total === total, `total ${total}`, 20_000);
   }
 
   it('a result whose RESULT reply was lost is applied once, and leaves nothing behind on the owner of a long-lived job', async () => {
@@ -121,7 +113,7 @@ describe('review s21c: the activation pool when a script reply a dropped connect
     await step(job, 1, 1);
     poolProxy.dropReplyTo(RESULT.sha);
     await step(job, 10, 11);
-    await until('the blip', () => poolProxy.dropped === 1);
+    await until(() => poolProxy.dropped === 1, 'the blip');
     await step(job, 100, 111); // the resent RESULT's publish, if any, arrived before this one's
     expect([...resultsOf.get('s21c-result')!.readyKeys()], 'results kept aside on the owner').to.deep.equal([]);
     const inbox = await admin.xrange(`${cluster.prefix}:job:{s21c-result}:inbox`, '-', '+');
@@ -136,7 +128,7 @@ describe('review s21c: the activation pool when a script reply a dropped connect
     await step(job, 1, 1);
     ownerProxy.dropReplyTo(`${encodeId('s21c-add/')}`); // the pool job's id: only the owner's add (and a remove) carries it
     await step(job, 10, 11);
-    await until('the blip', () => ownerProxy.dropped === 1);
+    await until(() => ownerProxy.dropped === 1, 'the blip');
     await step(job, 100, 111);
     expect([...resultsOf.get('s21c-add')!.readyKeys()], 'results kept aside on the owner').to.deep.equal([]);
     job.close();
