@@ -74,8 +74,8 @@ export class BullMQRunner implements JobRunner {
   private readonly watcher: string;
   /** Tells this runner's starts apart (`<tag>.<n>`: REGISTER's start token; see RegisterBatch). */
   private readonly tag: string;
-  private starts = 0; // (and CONTROL's command number: a call ioredis sends again is not appended twice)
-  private commands = 0;
+  private starts = 0;
+  private commands = 0; // (CONTROL's command number: a call ioredis sends again is not appended twice)
   private readonly own: RunnerChannel;
   private closed = false;
   /** Commands and registrations on their way: close() lets them land (a command may be in the stream, its delivery owed). */

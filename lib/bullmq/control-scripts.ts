@@ -1,4 +1,4 @@
-import { LuaScript, NOW_MS, batchedScript } from './lua-script.js';
+import { LuaScript, NOW_MS, REPLY_MEMO, batchedScript } from './lua-script.js';
 import { TAKE_LEASE } from './store-scripts.js';
 
 // The scripts between BullMQRunner clients and the owning worker, beside RedisJobStore's. All
@@ -61,11 +61,12 @@ return 1`,
  * each had one on its way) is answered with its reply, not appended twice.
  */
 export const CONTROL = new LuaScript(
-  `local sent = ARGV[9] and ARGV[9] ~= '' and (redis.call('HGET', KEYS[2], ARGV[9]) or '') or nil
-if sent then
-  for n, eid, eseq, ereq in string.gmatch(sent, '([^ ;]+) ([^ ;]+) ([^ ;]+) ([^ ;]+)') do
-    if n == ARGV[10] then return {eid, eseq, tonumber(ereq)} end
-  end
+  `${REPLY_MEMO}
+local sent = ARGV[9] and ARGV[9] ~= '' and (redis.call('HGET', KEYS[2], ARGV[9]) or '') or nil
+local was = sent and recall(sent, ARGV[10])
+if was then
+  local eid, eseq, ereq = string.match(was, '^(%S+) (%S+) (%S+)$')
+  return {eid, eseq, tonumber(ereq)}
 end
 local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
 if ARGV[5] ~= '' then
@@ -78,15 +79,7 @@ local live = m[1] and tonumber(m[2] or '0') > now
 if m[1] then redis.call('PUBLISH', ARGV[1] .. m[1], ARGV[8] .. '\\nc') end
 local req = 0
 if ARGV[7] == '1' and not live and redis.call('EXISTS', KEYS[1]) == 1 then req = redis.call('HINCRBY', KEYS[2], 'req', 1) end
-if sent then
-  local kept = {}
-  for r in string.gmatch(sent, '[^;]+') do kept[#kept + 1] = r end
-  local from = math.max(1, #kept - 6)
-  local last = {}
-  for i = from, #kept do last[#last + 1] = kept[i] end
-  last[#last + 1] = ARGV[10] .. ' ' .. id .. ' ' .. seq .. ' ' .. req
-  redis.call('HSET', KEYS[2], ARGV[9], table.concat(last, ';'))
-end
+if sent then remember(KEYS[2], ARGV[9], sent, ARGV[10], id .. ' ' .. seq .. ' ' .. req) end
 return {id, seq, req}`,
   3,
 );
@@ -171,19 +164,16 @@ return 1`,
  * while that local owner still holds the job (the lost reply's hand-over), else 1.
  */
 export const RESULT = new LuaScript(
-  `local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch', 'rk')
+  `${REPLY_MEMO}
+local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch', 'rk')
 local here = m[1] and m[1] == ARGV[5] and m[2] == ARGV[6]
 local id = string.match(ARGV[1], '[^/]*$')
-local kept = {}
-for k, code in string.gmatch(m[3] or '', '([^ ;]+) (%d);') do
-  if k == id then return (code == '2' and here) and 2 or 1 end
-  kept[#kept + 1] = k .. ' ' .. code .. ';'
-end
+local was = recall(m[3] or '', id)
+if was then return (was == '2' and here) and 2 or 1 end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
 local code = here and 2 or 1
 if m[1] and not here then redis.call('PUBLISH', ARGV[3] .. m[1], ARGV[4] .. '\\nr' .. ARGV[1] .. '\\n' .. ARGV[2]) end
-kept[#kept + 1] = id .. ' ' .. code .. ';'
-redis.call('HSET', KEYS[2], 'rk', table.concat(kept, '', math.max(1, #kept - 7)))
+remember(KEYS[2], 'rk', m[3] or '', id, code)
 return code`,
   2,
 );

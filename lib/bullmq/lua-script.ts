@@ -91,3 +91,27 @@ return out`,
  * ```
  */
 export const NOW_MS = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/**
+ * @internal Two Lua functions for a bounded memo of replies kept in a hash field, so that a call
+ * ioredis sends again after a dropped connection lost its reply is answered as the first was and
+ * not done twice: `recall(memo, id)` gives the reply kept for `id` in the field's value `memo`
+ * (nil: none); `remember(key, field, memo, id, reply)` keeps it, with the field's last 7 others.
+ * Records are `<id> <reply>;` (ids without spaces or ';', replies without ';').
+ *
+ * @example
+ * ```ts
+ * const lua = `${REPLY_MEMO}\nlocal memo = redis.call('HGET', KEYS[1], 'rk') or ''\nlocal was = recall(memo, ARGV[1])`;
+ * ```
+ */
+export const REPLY_MEMO = `local function recall(memo, id)
+  for k, reply in string.gmatch(memo, '([^ ;]+) ([^;]*);') do
+    if k == id then return reply end
+  end
+end
+local function remember(key, field, memo, id, reply)
+  local kept = {}
+  for r in string.gmatch(memo, '[^;]+;') do kept[#kept + 1] = r end
+  kept[#kept + 1] = id .. ' ' .. reply .. ';'
+  redis.call('HSET', key, field, table.concat(kept, '', math.max(1, #kept - 7)))
+end`;
