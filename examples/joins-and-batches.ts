@@ -15,7 +15,7 @@
  *     completes with a `join-incomplete` record of what was waiting;
  *   - `job completed`.
  */
-import { Flow, Routine, type Payload } from '../lib/index.js';
+import { Flow, Routine, type Payload } from 'routilux';
 
 class Match extends Routine {
   constructor() {

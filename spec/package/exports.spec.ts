@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { ENTRIES, packageExports, packageTypesVersions, stem } from '../../scripts/entries.mjs';
 import { root } from './packed-app.js';
@@ -46,5 +46,25 @@ describe('package entries (scripts/entries.mjs)', () => {
     const portable = readFileSync(join(root, browser), 'utf8');
     expect(portable).to.not.match(/export \{[^}]*\bFileJobStore\b/);
     expect(portable).to.not.match(/from ['"]node:|import ['"]\.\/node\//);
+  });
+
+  it('spec-types/published.tsconfig.json checks user code against the built declarations only: every subpath maps to dist/, no library source is a root file or imported relatively', () => {
+    const file = join(root, 'spec-types', 'published.tsconfig.json');
+    const parsed = ts.getParsedCommandLineOfConfigFile(file, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => expect.fail(String(d.messageText)) })!;
+    const expected: Record<string, string[]> = {};
+    for (const e of ENTRIES) expected[`routilux${e.subpath.slice(1)}`] = [`../dist/${stem(e.node ?? e.source)}.d.ts`];
+    expect(parsed.options.paths).to.deep.equal(expected);
+    // Without its own `include`, the config inherited ../tsconfig.json's: the whole repository,
+    // lib/ included, checked once more (30 s) and mixed into what was meant to be dist/ only.
+    const roots = parsed.fileNames.map((f) => relative(root, f).split('\\').join('/'));
+    expect(roots.filter((f) => !/^(spec-types|examples)\/[^/]+\.ts$/.test(f)), 'root files outside spec-types/ and examples/').to.deep.equal([]);
+    expect(roots).to.include.members(['examples/basic.ts', 'examples/joins-and-batches.ts', 'spec-types/review-s20.ts']);
+    for (const f of parsed.fileNames) {
+      const reachesLib = ts
+        .preProcessFile(readFileSync(f, 'utf8'))
+        .importedFiles.map((i) => i.fileName)
+        .filter((spec) => spec.startsWith('.') && relative(root, resolve(dirname(f), spec)).startsWith('lib'));
+      expect(reachesLib, `${relative(root, f)} imports library sources`).to.deep.equal([]);
+    }
   });
 });
