@@ -1,5 +1,5 @@
 // The distributed specs (spec/bullmq: routilux/bullmq against real redis-server processes), run
-// by `npm test` after the in-process specs (.mocharc.json). They mostly wait, for BullMQ's stall
+// by `npm test` after the in-process specs (.mocharc.cjs). They mostly wait, for BullMQ's stall
 // recovery, lock expiry and close deadlines, so their files run side by side in mocha's
 // parallel mode: about a minute instead of two (issue 17 wants them under 60 s). Each file
 // starts its own redis-server (spec/helpers/use-redis.ts), so files share nothing.

@@ -20,7 +20,10 @@ function quickStart(): string {
   return block[1];
 }
 
-describe('README Quick start (issue 18)', () => {
+describe('README Quick start (issue 18)', function () {
+  // A tsc run and a tsx child: seconds on an idle machine, far more on a loaded one (the
+  // children's own timeouts bound a hang).
+  this.timeout(180_000);
   let dir = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'routilux-quickstart-'));

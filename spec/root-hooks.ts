@@ -1,6 +1,6 @@
 /**
  * Mocha's root hooks for every spec run (a root hook plugin, loaded by `require` in
- * .mocharc.json and .mocharc.distributed.cjs, so that they also hold in parallel mode, which
+ * .mocharc.cjs and .mocharc.distributed.cjs, so that they also hold in parallel mode, which
  * ignores hooks declared at a spec file's top level).
  *
  * The prototype guard: after each test, Object.prototype and Array.prototype must have no

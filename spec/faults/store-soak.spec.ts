@@ -19,7 +19,7 @@ const OPEN_FILE_LIMIT = 256;
 /**
  * The soak's length is the machine's speed (25 s on two idle cores, over 120 s on two cores
  * shared with other loaded processes): rather than a fixed time limit the child must show
- * progress (a line every 500 settled jobs, then `flushing`); this long without any, it hangs.
+ * progress (a line every 500 settled jobs, then `flushing`, then a line every 500 saves); this long without any, it hangs.
  */
 const STALL_MS = 60_000;
 
