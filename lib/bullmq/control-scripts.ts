@@ -161,11 +161,14 @@ return 1`,
  * written already (ioredis resends a call whose reply a dropped connection lost; or the activation
  * ran again, its add resent after it ran) is neither kept nor published again, which would leave
  * the owner, who applied the first, a copy it never takes, for the job's life. It answers 2 again
- * while that local owner still holds the job (the lost reply's hand-over), else 1.
+ * while that local owner still holds the job (the lost reply's hand-over), else 1. A job with no
+ * epoch in its meta was deleted (an owner's TAKE set one before it sent any activation): 0, and
+ * nothing is written, so a late result does not bring back keys of a job that is gone.
  */
 export const RESULT = new LuaScript(
   `${REPLY_MEMO}
 local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch', 'rk')
+if not m[2] then return 0 end
 local here = m[1] and m[1] == ARGV[5] and m[2] == ARGV[6]
 local id = string.match(ARGV[1], '[^/]*$')
 local was = recall(m[3] or '', id)
