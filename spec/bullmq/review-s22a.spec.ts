@@ -158,7 +158,7 @@ describe('review s22a: BullMQ\'s own calls whose reply a dropped connection lost
       expect(errors()).to.deep.equal([]);
     });
 
-    it('FINDING 1: a completion whose moveToFinished reply was lost (fetching the next job) reports no failure on errors$, and the job it fetched runs once', async () => {
+    it('fixed 1: a completion whose moveToFinished reply was lost (fetching the next job) reports no failure on errors$, and the job it fetched runs once', async () => {
       const p = await proxy();
       await worker(p, { concurrency: 1, pool: { concurrency: 0 } });
       const flow = build();
