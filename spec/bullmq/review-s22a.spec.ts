@@ -240,7 +240,7 @@ describe('review s22a: BullMQ\'s own calls whose reply a dropped connection lost
       expect(errors()).to.deep.equal([]);
     });
 
-    it('FINDING 2: a member whose moveToFinished reply was lost (fetching the next activation) reports no failure on errors$; each activation runs once', async () => {
+    it('fixed 2: a member whose moveToFinished reply was lost (fetching the next activation) reports no failure on errors$; each activation runs once', async () => {
       await members();
       expect((await run('s22a-pfin-warm', 'warm', 1)).status).to.equal('completed');
       await until(() => settled(pool), 'the warm activation to settle', 20_000);
