@@ -4,6 +4,7 @@ import { Subject, type Observable } from 'rxjs';
 import { ConfigurationError, TimeoutError, describeValue } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import type { CheckpointOptions } from '../runtime/checkpoint-options.js';
+import { isFinishedAlready } from './bull-errors.js';
 import { ChannelFeed } from './channel-feed.js';
 import { LeaseKeeper } from './lease-renewal.js';
 import { flowFingerprint } from './flow-fingerprint.js';
@@ -201,7 +202,7 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
           maxStalledCount: Number.MAX_SAFE_INTEGER,
           autorun: true,
         });
-  worker?.on('error', report);
+  worker?.on('error', (error) => isFinishedAlready(error) || report(error)); // (a finish sent again after a blip: see isFinishedAlready)
   await worker?.waitUntilReady();
 
   return {

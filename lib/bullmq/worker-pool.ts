@@ -3,6 +3,7 @@ import { ConfigurationError, TimeoutError, describeValue } from '../errors/error
 import type { Flow } from '../flow/flow.js';
 import { setPoolExecutor } from '../model/placement.js';
 import { BulkAdder } from './bulk-adder.js';
+import { isFinishedAlready } from './bull-errors.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { ChannelFeed } from './channel-feed.js';
 import type { RedisClient } from './lua-script.js';
@@ -80,7 +81,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       stalledInterval: deps.stalledInterval,
       maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
-    worker.on('error', deps.report);
+    worker.on('error', (error) => isFinishedAlready(error) || deps.report(error)); // (a finish sent again after a blip: see isFinishedAlready)
     worker.on('failed', (_job, error) => deps.report(error));
     await worker.waitUntilReady();
   }

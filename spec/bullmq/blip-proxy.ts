@@ -20,7 +20,7 @@ export class BlipProxy {
   private readonly dir: string;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  private armed: string | undefined = undefined;
+  private armed: readonly string[] | undefined = undefined;
 
   constructor(target: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'rlx-blip-'));
@@ -34,7 +34,7 @@ export class BlipProxy {
         upstream.destroy();
       };
       client.on('data', (chunk) => {
-        if (this.armed !== undefined && chunk.includes(this.armed)) {
+        if (this.armed?.some((marker) => chunk.includes(marker))) {
           this.armed = undefined;
           cutOnReply = true;
         }
@@ -56,8 +56,9 @@ export class BlipProxy {
     return new Promise((resolve) => this.server.listen(this.path, resolve));
   }
 
-  dropReplyTo(sha: string): void {
-    this.armed = sha;
+  /** Arms the proxy for the next call holding any of `markers` (a script's sha for an EVALSHA; a piece of its source for the EVAL ioredis sends first on each socket). */
+  dropReplyTo(...markers: string[]): void {
+    this.armed = markers;
   }
 
   async close(): Promise<void> {
