@@ -180,3 +180,18 @@ remember(KEYS[2], 'rk', m[3] or '', id, code)
 return code`,
   2,
 );
+
+/**
+ * @internal What a pool member reads before it runs an activation of a job owned elsewhere: the
+ * job's last checkpoint (as LOAD: snapshot text or false, journal entries) and whether a result
+ * under the activation's key was written already (RESULT's memo, `rk`): 1, and the activation is
+ * not run again. Its pool job was added again after it ran (ioredis resent the add whose reply a
+ * dropped connection lost, once the first had run and was removed), and its handler's side
+ * effects must not happen twice. KEYS state, journal, meta; ARGV the key (as RESULT's).
+ */
+export const POOL_LOAD = new LuaScript(
+  `${REPLY_MEMO}
+local ran = recall(redis.call('HGET', KEYS[3], 'rk') or '', string.match(ARGV[1], '[^/]*$')) and 1 or 0
+return {redis.call('GET', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), ran}`,
+  3,
+);

@@ -27,9 +27,8 @@ export class PoolResults {
   private readonly ready = new Map<string, string>();
   private readonly waiters = new Map<string, { resolve(raw: string): void; reject(error: unknown): void }>();
   /**
-   * Results applied that did more than emit: shared data, routine state, an output, a slot
-   * reset, a deferred event, a pause, or a handler error. Their turn is saved at once (see
-   * PoolTurnLag): a pool step elsewhere reads shared data and routine state in `jobState`.
+   * Results applied that did more than emit (shared data, routine state, an output, a slot reset, a deferred event, a
+   * pause, a handler error): their turn is saved at once, as a pool step elsewhere reads them in `jobState` (PoolTurnLag).
    */
   weighty = 0;
   /** Activations whose result is applied but which have not ended yet (see applied). */
@@ -56,12 +55,8 @@ export class PoolResults {
     // (A result of another incarnation, of a run that failed, would never be taken: not kept.)
     if (this.known && (poolResultKeyParts(key)?.incarnation ?? 0) !== this.incarnation) return;
     const waiter = this.waiters.get(key);
-    if (waiter === undefined) {
-      if (!this.ready.has(key)) this.ready.set(key, raw);
-    } else {
-      this.waiters.delete(key);
-      waiter.resolve(raw);
-    }
+    if (waiter !== undefined) return void (this.waiters.delete(key), waiter.resolve(raw));
+    if (!this.ready.has(key)) this.ready.set(key, raw);
   }
 
   /**
@@ -70,7 +65,7 @@ export class PoolResults {
    */
   reread(client: RedisClient, inbox: string, report: (error: unknown) => void): void {
     client.xrange(inbox, '-', '+').then((entries) => {
-      for (const [, f] of entries) if (this.waiters.has(f[f.indexOf('k') + 1])) this.deliver(f[f.indexOf('k') + 1], f[f.indexOf('r') + 1]);
+      for (const [, f] of entries) if (this.awaits(f[f.indexOf('k') + 1])) this.deliver(f[f.indexOf('k') + 1], f[f.indexOf('r') + 1]);
     }, report);
   }
 
@@ -127,6 +122,11 @@ export class PoolResults {
       this.fence?.taken(key);
     }
     return raw;
+  }
+
+  /** Whether this owner waits for the result of `key` (it sent that activation: see wait). */
+  awaits(key: string): boolean {
+    return this.waiters.has(key);
   }
 
   /** Resolves with the result of `key` when it arrives (the activation is sent to the pool). */

@@ -8,12 +8,11 @@ import { ActivationContext } from '../model/activation-context.js';
 import { runInContext } from '../model/current-context.js';
 import type { Flow } from '../flow/flow.js';
 import type { JobState } from '../state/job-state.js';
-import { RESULT } from './control-scripts.js';
+import { POOL_LOAD, RESULT } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
 import type { PoolResults } from './pool-results.js';
 import { encodeId, jobKeys, ownerChannel, type JobKeys } from './redis-keys.js';
 import { RemoteHost, type StoredState } from './remote-host.js';
-import { LOAD } from './store-scripts.js';
 import { ATTEMPT_TIMEOUT, WIRE_VERSION, decodeValue, encodeValue, type PoolResult, type PoolWire } from './wire.js';
 
 /** @internal What the pool side of a worker shares: the flow, Redis, and the activations it runs (to abort them). */
@@ -76,7 +75,12 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
     }
     let result: PoolResult;
     try {
-      result = await runActivation(ctx, d, local?.checkpoint ?? (await readCheckpoint(ctx.client, keys)), abort);
+      // An activation its local owner does not wait for may have run already (see POOL_LOAD): Redis
+      // is asked then only, as the owner's checkpoint here spares the round trip in the common case.
+      const asked = local?.checkpoint === undefined || !local.results.awaits(d.key);
+      const read = asked ? await readCheckpoint(ctx.client, keys, d.key) : null;
+      if (read === 'ran') return; // its result is written already: added again after it ran
+      result = await runActivation(ctx, d, local?.checkpoint ?? read, abort);
     } finally {
       ctx.running.delete(d.key);
     }
@@ -92,9 +96,13 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
   };
 }
 
-/** The job's last checkpoint from Redis: its snapshot and the owner's journal entries since (one round trip). */
-async function readCheckpoint(client: RedisClient, keys: JobKeys): Promise<StoredState | null> {
-  const [text, journal] = (await LOAD.run(client, [keys.state, keys.journal, keys.meta], [])) as [string | null, string[]];
+/**
+ * The job's last checkpoint from Redis: its snapshot and the owner's journal entries since (one
+ * round trip), or 'ran' when a result under `key` was written already (see POOL_LOAD).
+ */
+async function readCheckpoint(client: RedisClient, keys: JobKeys, key: string): Promise<StoredState | null | 'ran'> {
+  const [text, journal, ran] = (await POOL_LOAD.run(client, [keys.state, keys.journal, keys.meta], [key])) as [string | null, string[], number];
+  if (ran === 1) return 'ran';
   return typeof text === 'string' ? { text, journal } : null;
 }
 

@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { Redis } from 'ioredis';
 import { Flow, Routine, type ExecutionContext } from '../../lib/index.js';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { LuaScript } from '../../lib/bullmq/lua-script.js';
@@ -146,6 +147,12 @@ describe('routilux/bullmq: every script touches one hash slot (Redis Cluster)', 
       await store.save(makeState(id, { status: 'completed', updatedAt: 1 }));
       expect(await store.prune({ statuses: ['completed'] })).to.be.at.least(1);
       await store.delete(id);
+      // A pool member in another process reads the job's checkpoint with POOL_LOAD (the one worker
+      // here is its jobs' pool as well, and reads its own checkpoints): called as such a member would.
+      const member = new Redis(redis.connection);
+      const named = jobKeys(cluster.prefix, 'named:{1}');
+      await controlScripts.POOL_LOAD.run(member, [named.state, named.journal, named.meta], ['named:{1}/9#1']);
+      member.disconnect();
       // A start whose runner is closed while its id registers gives the id back (UNREGISTER).
       const closing = new BullMQRunner({ connection: redis.connection, prefix: cluster.prefix });
       await flow.start('slow', { ms: 1 }, { runner: closing }).wait(); // (its channel is followed: the next start registers at once)

@@ -264,7 +264,7 @@ describe('review s22a: BullMQ\'s own calls whose reply a dropped connection lost
       expect(errors()).to.deep.equal([]);
     });
 
-    it("FINDING 3: an activation whose addStandardJob reply was lost, sent again once the pool ran it, is not run a second time (no crash: the handler's side effects once)", async () => {
+    it("fixed 3: an activation whose addStandardJob reply was lost, sent again once the pool ran it, is not run a second time (no crash: the handler's side effects once)", async () => {
       await members();
       expect((await run('s22a-padd-warm', 'warm', 1)).status).to.equal('completed');
       ownerProxy.dropReplyTo(...arm('addStandardJob-9'));
@@ -274,6 +274,20 @@ describe('review s22a: BullMQ\'s own calls whose reply a dropped connection lost
       await until(() => settled(pool), 'the pool queue to settle', 20_000);
       await sleep(200);
       expect(ran.get('padd'), 'runs of the activation (the job has completed)').to.equal(1);
+      expect(errors()).to.deep.equal([]);
+    });
+
+    it("fixed 4: an activation whose add was sent again once the pool ran it, the pool member in its owner's process (the local path): not run a second time", async () => {
+      ownerProxy = await proxy();
+      await worker(ownerProxy, { pool: { concurrency: 1 } });
+      expect((await run('s22a-plocal-warm', 'warm', 1)).status).to.equal('completed');
+      ownerProxy.dropReplyTo(...arm('addStandardJob-9'));
+      const final = await run('s22a-plocal', 'plocal', 6);
+      expect(ownerProxy.dropped, 'the blip').to.equal(1);
+      expect([final.status, final.getSharedData('total')]).to.deep.equal(['completed', 6]);
+      await until(() => settled(pool), 'the pool queue to settle', 20_000);
+      await sleep(200);
+      expect(ran.get('plocal'), 'runs of the activation (the job has completed)').to.equal(1);
       expect(errors()).to.deep.equal([]);
     });
 
