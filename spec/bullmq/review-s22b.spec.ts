@@ -105,7 +105,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
   const started = (jobId: string): Promise<void> => until(async () => (await store.load(jobId))?.sharedData.started === true, `job '${jobId}' started`);
   const reported = (jobId: string): unknown[] => cluster.errors.filter((e) => e instanceof RoutiluxError && e.message.includes(`'${jobId}'`));
 
-  it("FINDING 1: a job whose final save is given up under OOM is not let go unsaved: once the limit is lifted its 'completed' is stored and reaches the client", async () => {
+  it("fixed 1: a job whose final save is given up under OOM is not let go unsaved: once the limit is lifted its 'completed' is stored and reaches the client", async () => {
     const job = build().start('step', { v: 1 }, { runner: cluster.runner, jobId: 's22b-final' });
     await started('s22b-final');
     await oom();
