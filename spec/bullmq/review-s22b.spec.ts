@@ -169,7 +169,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     await until(() => reported('s22b-until').length > 0, 'a RoutiluxError naming the job on the worker errors$', 3_000);
   });
 
-  it('FINDING 5: a truncated snapshot is refused by store.load with an error naming the job', async () => {
+  it('fixed 5: a truncated snapshot is refused by store.load with an error naming the job', async () => {
     const k = store.keysOf('s22b-trunc');
     await store.save(JobState.fromJSON({ ...JSON.parse(JSON.stringify(new JobState({ ...build().open({ jobId: 'x' }).state, jobId: 's22b-trunc' }).toJSON())) }));
     await admin.set(k.state, (await admin.get(k.state))!.slice(0, 40));
