@@ -155,7 +155,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     expect([final.status, final.getSharedData('v')]).to.deep.equal(['completed', 4]);
   });
 
-  it("FINDING 3: a job whose meta hash has garbage in 'epoch' is refused by the worker with a RoutiluxError naming the job (reported, not dropped with BullMQ's failed delivery)", async () => {
+  it("fixed 3: a job whose meta hash has garbage in 'epoch' is refused by the worker with a RoutiluxError naming the job (reported, not dropped with BullMQ's failed delivery)", async () => {
     await admin.hset(store.keysOf('s22b-epoch').meta, 'epoch', 'garbage');
     build().start('step', { v: 5 }, { runner: cluster.runner, jobId: 's22b-epoch' });
     await until(() => reported('s22b-epoch').length > 0, 'a RoutiluxError naming the job on the worker errors$', 3_000);
@@ -163,7 +163,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     expect(reported('s22b-epoch').length, 'reported once, not looping').to.equal(1);
   });
 
-  it("FINDING 4: a job whose meta 'until' is garbage (the lease's expiry) is refused by the worker with a RoutiluxError naming the job", async () => {
+  it("fixed 4: a job whose meta 'until' is garbage (the lease's expiry) is refused by the worker with a RoutiluxError naming the job", async () => {
     await admin.hset(store.keysOf('s22b-until').meta, 'owner', 'someone', 'until', 'soon');
     build().start('step', { v: 6 }, { runner: cluster.runner, jobId: 's22b-until' });
     await until(() => reported('s22b-until').length > 0, 'a RoutiluxError naming the job on the worker errors$', 3_000);
@@ -178,7 +178,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     expect((error as Error).message).to.include("'s22b-trunc'");
   });
 
-  it('FINDING 6: a queued job whose snapshot was truncated by hand is refused by the worker with a RoutiluxError naming the job', async () => {
+  it('fixed 6: a queued job whose snapshot was truncated by hand is refused by the worker with a RoutiluxError naming the job', async () => {
     // A flow of its own, no worker yet: the snapshot is cut before any worker takes the job.
     const jobId = 's22b-trunc2';
     build('review-s22b-cut').start('step', { v: 7 }, { runner: cluster.runner, jobId });
