@@ -177,10 +177,11 @@ export class OwnedJob implements CheckpointsOwner {
       const status = this.job!._runtime.status;
       if (this.ctx.closing && (status === 'running' || status === 'pending' || this.job!._runtime.work.running > 0)) return this.handoff();
       if (!this.quiet()) continue;
-      await this.cp!.quiescent(this.job!._runtime, () => this.lost || this.released); // the quiescent state, whatever the last turn saved
+      // The quiescent state, whatever the last turn saved. Not stored (Redis refused it: OOM, READONLY): kept, saved again soon.
+      const landed = await this.cp!.quiescent(this.job!._runtime, () => this.lost || this.released, () => this.poke());
       if (this.lost) return 'lost';
       if (this.released) return this.done();
-      if (!this.quiet()) continue;
+      if (!landed || !this.quiet()) continue; // (let go unsaved, it would stay as last stored: unowned, undelivered)
       const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1', this.epoch]);
       if (released === -1) return (this.lose(), 'lost');
       if (released !== 0) return this.done();
@@ -189,9 +190,7 @@ export class OwnedJob implements CheckpointsOwner {
   }
 
   private done(): Ownership {
-    this.ctx.store.forget(this.jobId);
-    this.forgetLocal();
-    return 'done';
+    return (this.ctx.store.forget(this.jobId), this.forgetLocal(), 'done');
   }
 
   /** Rests with nothing in flight and nothing unread. */

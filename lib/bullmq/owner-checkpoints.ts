@@ -1,4 +1,5 @@
 import { Checkpointer } from '../runtime/checkpointer.js';
+import { retryable } from '../runtime/checkpoint-failure.js';
 import type { JobRuntime } from '../runtime/job-runtime.js';
 import type { JobState } from '../state/job-state.js';
 import type { Subscription } from 'rxjs';
@@ -36,7 +37,7 @@ export interface CheckpointsOwner extends WriterOwner {
  * const checkpoints = new OwnerCheckpoints(ctx, jobId, jobKeys(ctx.prefix, jobId), owner);
  * checkpoints.moment(job._runtime, false, () => owned.checkpointed(false), () => stillOwned()); // after a turn
  * checkpoints.save(job._runtime); // a command applied
- * await checkpoints.quiescent(job._runtime); // before letting it go
+ * const landed = await checkpoints.quiescent(job._runtime, () => false, () => owned.poke()); // before letting it go
  * checkpoints.dispose();
  * ```
  */
@@ -52,6 +53,9 @@ export class OwnerCheckpoints {
   private deferred = -1;
   /** The owner's pause answers published as of the last save asked for (a save after a new one is in full: see OwnerWriter). */
   private answers = 0;
+  private readonly lockDuration: number;
+  /** The last write given up was refused by Redis (retrying could land it), not unencodable. */
+  private refused = false;
 
   constructor(
     ctx: WorkerContext,
@@ -63,10 +67,12 @@ export class OwnerCheckpoints {
     // Journaled unless told otherwise: a turn appends what changed instead of the whole snapshot,
     // compacted every 20 entries by default (a pool worker elsewhere reads snapshot + journal).
     const options = { journal: true, compactEvery: 20, ...ctx.checkpoint };
+    this.lockDuration = ctx.lockDuration;
     this.cp = new Checkpointer(ownerWriter(ctx.store, jobId, keys, owner), 'always', options, 'fail', (_id, s) => owner.landed(s));
     this.lag = ctx.poolTurnLag > 0 && sources !== undefined ? new PoolTurnLag(ctx.poolTurnLag, sources) : undefined;
     this.sub = this.cp.errors$.subscribe(({ error, willRetry }) => {
       if (!willRetry) {
+        this.refused = retryable(error);
         this.asked = -1; // what reached the store is unknown: the next quiescent save is made,
         this.lag?.forget(); // and no turn waits behind it
       }
@@ -117,16 +123,24 @@ export class OwnerCheckpoints {
    * Saves the quiescent state, whatever the last turn saved, and resolves once no write is in
    * progress. A save asked for at this very version (the settling one, mostly) covers it; if
    * that write is given up, the save is asked for once more, as a second request would have been.
+   * Resolves false when that write was given up after Redis kept refusing it (OOM, READONLY):
+   * then `again` is called a moment later, for the owner to save it once more instead of letting
+   * the job go as last stored. A state that cannot be encoded never will be: true, as if landed.
    */
-  quiescent(rt: JobRuntime, over: () => boolean): Promise<void> {
+  quiescent(rt: JobRuntime, over: () => boolean, again?: () => void): Promise<boolean> {
     const joined = rt.version === this.asked;
     if (!joined) this.save(rt);
+    const landed = (): boolean => {
+      if (this.asked !== -1 || !this.refused) return true; // (a write given up sets it to -1)
+      if (again !== undefined) setTimeout(again, Math.min(1_000, this.lockDuration / 4));
+      return false;
+    };
     const flushed = this.cp.flushed();
-    if (!joined) return flushed;
+    if (!joined) return flushed.then(landed);
     return flushed.then(() => {
-      if (this.asked !== -1 || over()) return;
+      if (this.asked !== -1 || over()) return landed();
       this.save(rt);
-      return this.cp.flushed();
+      return this.cp.flushed().then(landed);
     });
   }
 

@@ -4,8 +4,7 @@ import { replayJournal } from '../state/job-journal-json.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from '../persistence/lease-arguments.js';
 import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
-import { storeErrorOf } from '../persistence/store-error-of.js';
-import { storeCall, storeSend } from './store-call.js';
+import { loadError, storeCall, storeSend } from './store-call.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
@@ -155,7 +154,7 @@ export class RedisJobStore implements JobStore {
     try {
       return replayJournal(JobState.fromJSON(text), journal);
     } catch (error) {
-      throw storeErrorOf(error, `RedisJobStore: cannot load job '${jobId}'`, { jobId, file: jobKeys(this.prefix, jobId).state });
+      throw loadError(error, jobId, jobKeys(this.prefix, jobId).state);
     }
   }
 

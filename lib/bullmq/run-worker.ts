@@ -20,6 +20,7 @@ import { MAX_POOL_TURN_LAG } from './pool-turn-lag.js';
 import { ProcessingSet, dropWorker } from './processing-set.js';
 import { settledWithin } from '../core/settled-within.js';
 import { SlotMap } from '../core/slot-map.js';
+import { storeErrorOf } from '../persistence/store-error-of.js';
 
 /**
  * Options of {@link runWorker}.
@@ -164,6 +165,11 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
     let outcome;
     try {
       outcome = await session.run();
+    } catch (error) {
+      // BullMQ only files it in its failed set (removed at once): a job Redis would not hand over (a key of the wrong
+      // type, garbage in its meta, a snapshot cut by hand) or a write it refused is reported, naming the job.
+      report(storeErrorOf(error, `runWorker: cannot run job '${data.jobId}'`, { jobId: data.jobId }));
+      throw error;
     } finally {
       sessions.delete(data.jobId);
     }

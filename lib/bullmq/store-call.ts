@@ -1,3 +1,4 @@
+import { RoutiluxError, SerializationError } from '../errors/errors.js';
 import { storeErrorOf } from '../persistence/store-error-of.js';
 
 /**
@@ -38,4 +39,20 @@ export function storeSend<T, R>(jobId: string | undefined, key: string, what: st
     const subject = jobId === undefined ? 'jobs' : `job '${jobId}'`;
     throw storeErrorOf(error, `RedisJobStore: cannot ${what} ${subject}`, { ...(jobId === undefined ? {} : { jobId }), file: key });
   });
+}
+
+/**
+ * @internal What loading job `jobId` from `file` (its snapshot key) rejects with when its stored
+ * text could not be read back: the codec's SerializationError names no job ('job JSON: malformed
+ * JSON'), so a snapshot cut or edited by hand is named here; anything else as {@link storeCall}.
+ *
+ * @example
+ * ```ts
+ * throw loadError(error, 'order-17', 'rlx:job:{order-17}:state'); // SerializationError: RedisJobStore: cannot load job 'order-17' (...): job JSON: ...
+ * ```
+ */
+export function loadError(error: unknown, jobId: string, file: string): RoutiluxError {
+  const what = `RedisJobStore: cannot load job '${jobId}'`;
+  if (error instanceof SerializationError) return new SerializationError(`${what} (${file}): ${error.message}`, { cause: error });
+  return storeErrorOf(error, what, { jobId, file });
 }
