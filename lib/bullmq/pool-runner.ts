@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job as BullJob } from 'bullmq';
+import { ReplyError } from 'ioredis';
 import { from, observable as observableKey, type ObservableInput, type Subscription } from 'rxjs';
 import { unsubscribeQuietly } from '../core/unsubscribe-quietly.js';
 import { CancelledError, JobFailedError, TimeoutError, describeError } from '../errors/errors.js';
@@ -27,6 +28,10 @@ export interface PoolContext {
   readonly owner: string;
   /** The ownership of a job this process owns, or undefined (see {@link LocalOwner}). */
   localOwner(jobId: string): LocalOwner | undefined;
+  /** Until when (epoch ms) a closing worker waits for its activations (Infinity while open). */
+  closeDeadline(): number;
+  /** Reports a background error (the worker's errors$). */
+  report(error: unknown): void;
 }
 
 /**
@@ -92,8 +97,26 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
       json = JSON.stringify({ effects: [], error: describeError(error) });
     }
     const args = [d.key, json, ownerChannel(ctx.prefix, ''), encodeId(d.jobId), local === undefined ? '' : ctx.owner, local?.epoch ?? ''];
-    if ((await RESULT.run(ctx.client, [keys.inbox, keys.meta], args)) === 2) local!.results.deliver(d.key, json);
+    if ((await writeResult(ctx, [keys.inbox, keys.meta], args)) === 2) local!.results.deliver(d.key, json);
   };
+}
+
+/**
+ * Writes an activation's result (RESULT), again every half second while Redis answers with an
+ * error (OOM, READONLY, BUSY: the connection is up, the write refused), each refusal reported.
+ * Given up, the result would be lost and its owner would wait for it for ever; a closing worker
+ * gives up at its close deadline (the job's next owner then sends the activation again).
+ */
+async function writeResult(ctx: PoolContext, keys: string[], args: string[]): Promise<unknown> {
+  for (;;) {
+    try {
+      return await RESULT.run(ctx.client, keys, args);
+    } catch (error) {
+      if (!(error instanceof ReplyError) || Date.now() >= ctx.closeDeadline()) throw error;
+      ctx.report(error);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /**

@@ -72,7 +72,7 @@ export async function startPool(flow: Flow, options: { connection: RedisConnecti
       early.delete(key);
       early.set(key, [now, reason ?? '']);
     });
-    const run = poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner });
+    const run = poolProcessor({ flow, client: deps.client, prefix: deps.prefix, running, early, owner: deps.owner, localOwner: deps.localOwner, closeDeadline: deps.closeDeadline, report: deps.report });
     worker = new Worker<PoolWire>(name, processing.wrap(run), {
       connection: options.connection as never,
       prefix: deps.prefix,

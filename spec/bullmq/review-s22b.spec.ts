@@ -143,7 +143,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     expect((await job.wait({ timeout: 8_000 })).status).to.equal('completed');
   });
 
-  it('FINDING 2: a pool result whose RESULT write is refused under OOM is lost: once the limit is lifted the job never completes', async () => {
+  it('fixed 2: a pool result whose RESULT write is refused under OOM is not lost: once the limit is lifted the job completes', async () => {
     const job = build().start('pool', { v: 4 }, { runner: cluster.runner, jobId: 's22b-result' });
     await until(async () => (await store.load('s22b-result'))?.status === 'running', 'running');
     await sleep(300); // the activation is on the pool worker, waiting for `held`
