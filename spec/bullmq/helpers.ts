@@ -2,7 +2,7 @@
  * Shared by the distributed specs: a cluster of in-process workers and a runner on the suite's
  * redis-server, each suite under its own key prefix, all closed after.
  */
-import type { Flow } from '../../lib/index.js';
+import { Routine, type Flow } from '../../lib/index.js';
 import { BullMQRunner, runWorker, type WorkerHandle, type WorkerOptions } from '../../lib/bullmq/index.js';
 import type { RedisFixture } from '../helpers/use-redis.js';
 import { Redis } from 'ioredis';
@@ -61,4 +61,15 @@ export function slowScriptRunner(redis: RedisFixture, prefix: string, script: { 
   };
   const runner = new BullMQRunner({ connection: client, prefix });
   return { runner, close: () => runner.close(), disconnect: () => client.disconnect() };
+}
+
+/**
+ * An owner routine that sums the `v` of what arrives on `in` into shared data `total`: an emit
+ * applied twice counts twice, so a spec sees a repeat in the total.
+ */
+export class Total extends Routine {
+  constructor() {
+    super();
+    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
+  }
 }

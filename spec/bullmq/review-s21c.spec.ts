@@ -16,7 +16,7 @@ import { PoolResults } from '../../lib/bullmq/pool-results.js';
 import { encodeId } from '../../lib/bullmq/redis-keys.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
 
 /** How many times the pool ran each `v` (a re-run activation counts twice). */
@@ -33,14 +33,6 @@ class Work extends Routine {
       ctx.emit('done', { v: d.v });
     });
     this.setPlacement('pool');
-  }
-}
-
-/** An owner routine after the pool: sums what arrives (an emit applied twice counts twice). */
-class Total extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
   }
 }
 

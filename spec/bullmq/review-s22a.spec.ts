@@ -19,7 +19,7 @@ import { BullMQRunner, type WorkerHandle, type WorkerOptions } from '../../lib/b
 import { bullJobId, poolQueueName, queueName } from '../../lib/bullmq/wire.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
 
 /** BullMQ's scripts, by name: the source ioredis loads (defineCommand) and its sha, which EVALSHA carries. */
@@ -63,14 +63,6 @@ class Work extends Routine {
       ctx.emit('done', { v: d.v });
     });
     this.setPlacement('pool');
-  }
-}
-
-/** On the owner, after the pool: sums what arrives (an emit applied twice counts twice). */
-class Total extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
   }
 }
 
