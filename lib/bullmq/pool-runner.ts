@@ -121,7 +121,7 @@ async function writeResult(ctx: PoolContext, keys: string[], args: string[]): Pr
     try {
       return await RESULT.run(ctx.client, keys, args);
     } catch (error) {
-      if (!(error instanceof ReplyError) || !REFUSED_FOR_NOW.test(error.message) || Date.now() >= ctx.closeDeadline()) throw error;
+      if (!(error instanceof ReplyError) || !REFUSED_FOR_NOW.test((error as Error).message) || Date.now() >= ctx.closeDeadline()) throw error;
       ctx.report(error);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -222,7 +222,7 @@ describe('review s22d: closing a worker whose final save Redis keeps refusing (O
     const took = Date.now() - t0;
     globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
       if (String(new Error().stack).includes('owner-checkpoints')) resaves++;
-      return native(fn, ms, ...rest);
+      return (native as (...a: unknown[]) => ReturnType<typeof setTimeout>)(fn, ms, ...rest);
     }) as typeof setTimeout;
     try {
       await sleep(2_500);
