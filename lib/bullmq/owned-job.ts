@@ -181,6 +181,7 @@ export class OwnedJob implements CheckpointsOwner {
       const landed = await this.cp!.quiescent(this.job!._runtime, () => this.lost || this.released, () => this.poke());
       if (this.lost) return 'lost';
       if (this.released) return this.done();
+      if (!landed && this.ctx.closing && Date.now() >= this.ctx.closeDeadline()) return (this.lose(), 'lost'); // (refused still at the close deadline: left to its lease, as after a crash, not saved again after close())
       if (!landed || !this.quiet()) continue; // (let go unsaved, it would stay as last stored: unowned, undelivered)
       const released = await RELEASE_IDLE.run(this.ctx.client, [this.keys.meta, this.keys.control, this.keys.inbox], [this.ctx.owner, this.reader.seen, this.applied, '0', '1', this.epoch]);
       if (released === -1) return (this.lose(), 'lost');

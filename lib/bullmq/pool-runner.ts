@@ -102,17 +102,26 @@ export function poolProcessor(ctx: PoolContext): (bull: BullJob<PoolWire>) => Pr
 }
 
 /**
- * Writes an activation's result (RESULT), again every half second while Redis answers with an
- * error (OOM, READONLY, BUSY: the connection is up, the write refused), each refusal reported.
+ * Replies of a server that refuses writes for now (out of memory, a replica, a busy script, still
+ * loading, a failover, a persistence error) and takes them again once that passes. Any other error
+ * reply (WRONGTYPE: a key overwritten by hand) answers the same however often it is asked.
+ */
+const REFUSED_FOR_NOW = /^(OOM|READONLY|BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/;
+
+/**
+ * Writes an activation's result (RESULT), again every half second while Redis refuses it for now
+ * (OOM, READONLY, BUSY: the connection is up, the write refused), each refusal reported.
  * Given up, the result would be lost and its owner would wait for it for ever; a closing worker
- * gives up at its close deadline (the job's next owner then sends the activation again).
+ * gives up at its close deadline (the job's next owner then sends the activation again). An error
+ * that retrying cannot change fails the pool job at once (reported once, by the pool's 'failed'):
+ * retried, it was reported every half second for ever while it held its pool slot.
  */
 async function writeResult(ctx: PoolContext, keys: string[], args: string[]): Promise<unknown> {
   for (;;) {
     try {
       return await RESULT.run(ctx.client, keys, args);
     } catch (error) {
-      if (!(error instanceof ReplyError) || Date.now() >= ctx.closeDeadline()) throw error;
+      if (!(error instanceof ReplyError) || !REFUSED_FOR_NOW.test((error as Error).message) || Date.now() >= ctx.closeDeadline()) throw error;
       ctx.report(error);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
