@@ -11,6 +11,7 @@ const { readdirSync } = require('node:fs');
 const DIR = 'spec/bullmq';
 const LONGEST_FIRST = [
   'crashes.spec.ts', // the kill soak and the crash reviews: ~27 s, and most of the CPU
+  'review-s22a.spec.ts', // ~20 s: stall recoveries after lost fetches
   'review-s14b.spec.ts',
   'review-s14a.spec.ts',
   'worker-close-timeout.spec.ts',
