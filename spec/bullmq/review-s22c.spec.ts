@@ -370,7 +370,7 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
   const controlLength = (f: Fixture, jobId: string): Promise<number> => f.admin.xlen(f.store.keysOf(jobId).control);
 
   for (const [name, refuse] of refusals) {
-    it(`FINDING 2 (${name}): pause() and cancel() refused by Redis reject with a raw ioredis ReplyError, not a StoreError naming the job (nothing changes)`, async () => {
+    it(`fixed 2 (${name}): pause() and cancel() refused by Redis reject with a raw ioredis ReplyError, not a StoreError naming the job (nothing changes)`, async () => {
       const f = c();
       const jobId = `s22c-ops-${name}`;
       const job = build().start('step', { v: 7 }, { runner: f.cluster.runner, jobId });
@@ -393,7 +393,7 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
   }
 
   for (const [name, refuse] of refusals) {
-    it(`FINDING 3 (${name}): send() and resume() refused by Redis report a raw ReplyError on errors$, not a StoreError naming the job`, async () => {
+    it(`fixed 3 (${name}): send() and resume() refused by Redis report a raw ReplyError on errors$, not a StoreError naming the job`, async () => {
       const f = c();
       const jobId = `s22c-cmd-${name}`;
       const job = build().start('step', { v: 8 }, { runner: f.cluster.runner, jobId });
