@@ -223,7 +223,8 @@ export class BullMQRunner implements JobRunner {
       this.sent(new Promise<void>((resolve) => (settled = resolve)));
       try {
         if (this.closed) throw startNotQueued(jobId, this.prefix, true); // (nothing claimed)
-        const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token);
+        const base = jobKeyBase(this.prefix, jobId); // (a registration Redis refused claimed nothing: the handle fails with a StoreError naming the job)
+        const reply = await this.registrar.register(base, fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token).catch(clientError(jobId, `${base}:meta`, 'register'));
         if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
         if (this.closed) throw await giveBackId(this.client, this.prefix, jobId, token); // closed meanwhile: registered, never queued
         follow(); // nothing is published for it before it is queued

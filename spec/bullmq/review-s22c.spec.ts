@@ -471,7 +471,7 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
     }
   });
 
-  it('FINDING 6: a start refused by Redis (OOM at REGISTER) fails its handle with a raw ReplyError, not a StoreError naming the job', async () => {
+  it('fixed 6: a start refused by Redis (OOM at REGISTER) fails its handle with a raw ReplyError, not a StoreError naming the job', async () => {
     const f = c();
     await refusals[0][1](f);
     const failed = (await outcome(build().start('echo', {}, { runner: f.cluster.runner, jobId: 's22c-reg' }).wait({ timeout: 8_000 }))) as JobState;
