@@ -20,7 +20,7 @@ import { RunnerChannel } from './runner-channel.js';
 import { randomId } from './random-id.js';
 import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
-import { giveBackId, startNotQueued } from './start-not-queued.js';
+import { addFailed, giveBackId, startNotQueued } from './start-not-queued.js';
 import { checkJobTimeout } from '../runtime/job-arguments.js';
 import { WIRE_VERSION, bullJobId, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
 
@@ -228,7 +228,8 @@ export class BullMQRunner implements JobRunner {
         if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
         if (this.closed) throw await giveBackId(this.client, this.prefix, jobId, token); // closed meanwhile: registered, never queued
         follow(); // nothing is published for it before it is queued
-        return () => (this.closed ? giveBackId(this.client, this.prefix, jobId, token).then((e) => Promise.reject(e)) : this.add(flow, kind, data, Number(reply[1]))).finally(settled);
+        const queued = (): Promise<void> => this.add(flow, kind, data, Number(reply[1])).catch((e: unknown) => addFailed(this.client, this.queue(flow), this.prefix, jobId, token, bullJobId(jobId, Number(reply[1])), e));
+        return () => (this.closed ? giveBackId(this.client, this.prefix, jobId, token).then((e) => Promise.reject(e)) : queued()).finally(settled);
       } catch (error) {
         settled();
         throw error;

@@ -445,10 +445,11 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
     expect(statusOf(await outcome(job.wait({ timeout: 8_000 })))).to.equal('completed');
   });
 
-  it('FINDING 5: a start whose id was registered but whose BullMQ add Redis refused (OOM) keeps its id claimed for good: the same id is refused as taken once the limit is lifted', async () => {
+  it('fixed 5: a start whose id was registered but whose BullMQ add Redis refused (OOM) keeps its id claimed for good: the same id is refused as taken once the limit is lifted', async () => {
     const f = c();
     const jobId = 's22c-add';
     // A runner whose client turns the server OOM right after REGISTER answered: the add that follows is refused.
+    await f.admin.script('LOAD', REGISTER.source); // (run by its sha, not by EVAL, on a fresh server too)
     const client = new Redis(redis.connection as never);
     const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as unknown as { evalsha: unknown }).evalsha = async (...args: unknown[]) => {
@@ -460,7 +461,9 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
     runner.errors$.subscribe(() => undefined);
     try {
       const failed = await outcome(build().start('echo', { v: 1 }, { runner, jobId }).wait({ timeout: 8_000 }));
-      expect(statusOf(failed)).to.equal('failed');
+      expect(statusOf(failed), JSON.stringify((failed as JobState).error)).to.equal('failed');
+      expect((failed as JobState).error?.name).to.equal('StoreError');
+      expect((failed as JobState).error?.message).to.include(`'${jobId}'`).and.include('its id is free again');
       await f.restore();
       const again = await outcome(build().start('echo', { v: 2 }, { runner: f.cluster.runner, jobId }).wait({ timeout: 8_000 }));
       expect(statusOf(again), (again as JobState).error?.message).to.equal('completed');
