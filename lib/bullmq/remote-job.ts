@@ -285,9 +285,9 @@ export class RemoteJob extends Job {
     if (routine.getSlot(slotName) === undefined) throw new ConfigurationError(`${what}('${routineId}', '${slotName}'): routine '${routineId}' has no slot '${slotName}'`);
   }
 
-  /** Nothing is sent once the runner closed: the call is refused here, not reported later as if it had been sent. */
+  /** Nothing is sent once the runner closed: the call is refused here (as the closed runner refuses work), not reported later as if it had been sent. */
   private requireRunner(what: string): void {
-    if (this.link.closed()) throw new JobStateError(`cannot ${what} job '${this.id}': its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
+    if (this.link.closed()) throw new ConfigurationError(`cannot ${what} job '${this.id}': its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
   }
 
   /** A failed remote job takes no input until resumed (no owner keeps what arrives meanwhile). */
