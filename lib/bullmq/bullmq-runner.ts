@@ -7,21 +7,22 @@ import type { JobRunner } from '../flow/job-runner.js';
 import type { Job } from '../flow/job.js';
 import { BulkAdder } from './bulk-adder.js';
 import { ChannelFeed } from './channel-feed.js';
-import { CONTROL } from './control-scripts.js';
+import { controlCall } from './runner-control.js';
 import { flowFingerprint } from './flow-fingerprint.js';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, duplicateClient, openClient, type RedisConnection } from './redis-connection.js';
 import { RedisJobStore } from './redis-job-store.js';
 import { RegisterBatch } from './register-batch.js';
-import { checkPrefix, encodeId, jobKeyBase, jobKeys, ownerChannel, watcherChannel } from './redis-keys.js';
+import { clientError } from './store-call.js';
+import { checkPrefix, encodeId, jobKeyBase, jobKeys, watcherChannel } from './redis-keys.js';
 import { RemoteJob } from './remote-job.js';
 import { RunnerChannel } from './runner-channel.js';
 import { randomId } from './random-id.js';
 import type { RemoteLink } from './remote-link.js';
 import { blankState } from './state-edit.js';
-import { giveBackId, startNotQueued } from './start-not-queued.js';
+import { addFailed, giveBackId, startNotQueued } from './start-not-queued.js';
 import { checkJobTimeout } from '../runtime/job-arguments.js';
-import { WIRE_VERSION, bullJobId, controlFields, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
+import { WIRE_VERSION, bullJobId, encodeValue, queueName, type ControlCommand, type WireJob } from './wire.js';
 
 /**
  * Options of {@link BullMQRunner}.
@@ -222,11 +223,13 @@ export class BullMQRunner implements JobRunner {
       this.sent(new Promise<void>((resolve) => (settled = resolve)));
       try {
         if (this.closed) throw startNotQueued(jobId, this.prefix, true); // (nothing claimed)
-        const reply = await this.registrar.register(jobKeyBase(this.prefix, jobId), fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token);
+        const base = jobKeyBase(this.prefix, jobId); // (a registration Redis refused claimed nothing: the handle fails with a StoreError naming the job)
+        const reply = await this.registrar.register(base, fp, flow.flowId, `${this.watcher}\n${encodeId(jobId)}`, token).catch(clientError(jobId, `${base}:meta`, 'register'));
         if (reply[0] === 0) throw new ConfigurationError(`job id '${jobId}' is taken: a job with it is stored under prefix '${this.prefix}' (delete or prune it first)`);
         if (this.closed) throw await giveBackId(this.client, this.prefix, jobId, token); // closed meanwhile: registered, never queued
         follow(); // nothing is published for it before it is queued
-        return () => (this.closed ? giveBackId(this.client, this.prefix, jobId, token).then((e) => Promise.reject(e)) : this.add(flow, kind, data, Number(reply[1]))).finally(settled);
+        const queued = (): Promise<void> => this.add(flow, kind, data, Number(reply[1])).catch((e: unknown) => addFailed(this.client, this.queue(flow), this.prefix, jobId, token, bullJobId(jobId, Number(reply[1])), e));
+        return () => (this.closed ? giveBackId(this.client, this.prefix, jobId, token).then((e) => Promise.reject(e)) : queued()).finally(settled);
       } catch (error) {
         settled();
         throw error;
@@ -244,16 +247,12 @@ export class BullMQRunner implements JobRunner {
   }
 
   private async control(flow: Flow, jobId: string, command: ControlCommand, meta?: [string, string]): Promise<{ id: string; seq: number }> {
-    const keys = jobKeys(this.prefix, jobId);
-    const [, v, , op, , data] = controlFields(command);
-    const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
-    const args = [ownerChannel(this.prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId), `sent:${this.tag}`, String(++this.commands)];
-    const [id, seq, req] = (await CONTROL.run(this.client, [keys.state, keys.meta, keys.control], args)) as [string, string, number];
-    if (Number(req) > 0) {
+    const { id, seq, req } = await controlCall(this.client, this.prefix, jobId, command, meta, `sent:${this.tag}`, ++this.commands);
+    if (req > 0) {
       const wire: WireJob = { v: WIRE_VERSION, jobId, kind: 'control', fp: this.fingerprint(flow) };
-      await this.add(flow, 'control', wire, Number(req), true); // (owed once counted, even if close() came meanwhile)
+      await this.add(flow, 'control', wire, req, true).catch(clientError(jobId, jobKeys(this.prefix, jobId).control, 'queue the delivery of a command to')); // (owed once counted, even if close() came meanwhile)
     }
-    return { id, seq: Number(seq) };
+    return { id, seq };
   }
 
   /** Adds a BullMQ job; the adds of one tick go to each queue as one `addBulk`. */

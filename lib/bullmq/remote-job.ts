@@ -87,10 +87,7 @@ export class RemoteJob extends Job {
       this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
       const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
       const end = this._view.stateSubject().subscribe({ complete: () => (this.ended() || this._view.lostError !== undefined) && subscriber.complete() });
-      return () => {
-        outputs.unsubscribe();
-        end.unsubscribe();
-      };
+      return () => (outputs.unsubscribe(), end.unsubscribe());
     });
   }
 
@@ -117,6 +114,7 @@ export class RemoteJob extends Job {
 
   /** Resumes a paused or failed job on a worker; the status is `running` when this returns. @throws {JobStateError} in any other status. */
   override resume(): Job {
+    this.requireRunner('resume');
     const status = this._view.status;
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
     const before = this._view.current;
@@ -202,10 +200,7 @@ export class RemoteJob extends Job {
         )
         .subscribe(subscriber);
       const status = this._view.stateSubject().subscribe({ complete: end });
-      return () => {
-        values.unsubscribe();
-        status.unsubscribe();
-      };
+      return () => (values.unsubscribe(), status.unsubscribe());
     });
   }
 
@@ -235,8 +230,7 @@ export class RemoteJob extends Job {
 
   /** @internal Stops listening when the state offered from the store is terminal, or at once for a refused attach. */
   _settleWatch(refused: boolean): void {
-    if (refused) this.listener.stop();
-    else this.listener.seen();
+    return refused ? this.listener.stop() : this.listener.seen();
   }
 
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
@@ -291,8 +285,14 @@ export class RemoteJob extends Job {
     if (routine.getSlot(slotName) === undefined) throw new ConfigurationError(`${what}('${routineId}', '${slotName}'): routine '${routineId}' has no slot '${slotName}'`);
   }
 
+  /** Nothing is sent once the runner closed: the call is refused here (as the closed runner refuses work), not reported later as if it had been sent. */
+  private requireRunner(what: string): void {
+    if (this.link.closed()) throw new ConfigurationError(`cannot ${what} job '${this.id}': its BullMQRunner was closed (the job goes on on the workers; follow it with another runner's runner.job(flow, id))`);
+  }
+
   /** A failed remote job takes no input until resumed (no owner keeps what arrives meanwhile). */
   private requireAccepting(what: string, notFailed = false): void {
+    this.requireRunner(what);
     if (this.ended() || (notFailed && this._view.status === 'failed')) {
       throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}${this._view.status === 'failed' ? ' (resume it first)' : ''}`);
     }

@@ -1,4 +1,6 @@
+import type { Queue } from 'bullmq';
 import { JobStateError } from '../errors/errors.js';
+import { storeErrorOf } from '../persistence/store-error-of.js';
 import { UNREGISTER } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
 import { jobKeys } from './redis-keys.js';
@@ -51,4 +53,24 @@ export async function giveBackId(client: RedisClient, prefix: string, jobId: str
   const k = jobKeys(prefix, jobId);
   const freed = await UNREGISTER.run(client, [k.state, k.meta, k.control], [token]).then((n) => n === 1, () => false);
   return startNotQueued(jobId, prefix, freed);
+}
+
+/**
+ * @internal What a start whose BullMQ add failed rejects with: a StoreError naming the job. When
+ * Redis answered the add with an error (refused under OOM or on a replica) and no BullMQ job of
+ * that id exists, nothing was queued and nothing will run it: the id its start registered
+ * (with `token`) is given back, as a refused registration claims none, instead of staying taken
+ * for good with no job behind it. Any other failure (a connection given up: the add may yet
+ * land) keeps the claim.
+ *
+ * @example
+ * ```ts
+ * await adder.add(queue, 'start', data, opts).catch((e) => addFailed(client, queue, 'rlx', 'order-17', token, 'order-17.1', e));
+ * ```
+ */
+export async function addFailed(client: RedisClient, queue: Queue, prefix: string, jobId: string, token: string, bullId: string, error: unknown): Promise<never> {
+  const k = jobKeys(prefix, jobId);
+  const refused = (error as Error)?.name === 'ReplyError' && (await queue.getJob(bullId).then((job) => job === undefined, () => false));
+  const freed = refused && (await UNREGISTER.run(client, [k.state, k.meta, k.control], [token]).then((n) => n === 1, () => false));
+  throw storeErrorOf(error, `BullMQRunner: cannot queue job '${jobId}' (${freed ? 'its id is free again' : 'its id stays registered'})`, { jobId, file: k.meta });
 }

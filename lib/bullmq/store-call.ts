@@ -56,3 +56,21 @@ export function loadError(error: unknown, jobId: string, file: string): Routilux
   if (error instanceof SerializationError) return new SerializationError(`${what} (${file}): ${error.message}`, { cause: error });
   return storeErrorOf(error, what, { jobId, file });
 }
+
+/**
+ * @internal The rejection handler of a `BullMQRunner` call for job `jobId` that Redis failed
+ * (refused under OOM or on a replica, a dropped connection): callers branch on one class, as with
+ * the store, so it throws a StoreError naming the job and `key`, with the Redis error as its
+ * `cause` (a RoutiluxError, such as a closed runner's, passes as it is).
+ *
+ * @throws {StoreError} always (or the RoutiluxError it was given).
+ * @example
+ * ```ts
+ * await CONTROL.run(client, keys3, args).catch(clientError('order-17', keys.control, "send 'pause' to"));
+ * ```
+ */
+export function clientError(jobId: string, key: string, what: string): (error: unknown) => never {
+  return (error: unknown) => {
+    throw storeErrorOf(error, `BullMQRunner: cannot ${what} job '${jobId}'`, { jobId, file: key });
+  };
+}
