@@ -58,7 +58,10 @@ return 1`,
  * (`sent:<runner tag>`, '' = none) and command number (increasing per sender): the sender's
  * last 8 commands are kept there with their replies, and the same command again (ioredis resends
  * the calls whose replies a dropped connection lost, several when a runner's handles of one job
- * each had one on its way) is answered with its reply, not appended twice.
+ * each had one on its way) is answered with its reply, not appended twice. A `send` that reaches
+ * a job stored as completed or cancelled is not appended (no owner would run it: a resumed job may
+ * complete before a send given right after the resume arrives): {'', seq, 0, status}. (A failed
+ * job's may be on its way behind a resume that no owner has taken yet: appended, as before.)
  */
 export const CONTROL = new LuaScript(
   `${REPLY_MEMO}
@@ -67,6 +70,10 @@ local was = sent and recall(sent, ARGV[10])
 if was then
   local eid, eseq, ereq = string.match(was, '^(%S+) (%S+) (%S+)$')
   return {eid, eseq, tonumber(ereq)}
+end
+if ARGV[3] == 'send' then
+  local st = redis.call('HGET', KEYS[2], 'status')
+  if st == 'completed' or st == 'cancelled' then return {'', redis.call('HGET', KEYS[2], 'seq') or '0', 0, st} end
 end
 local id = redis.call('XADD', KEYS[3], '*', 'v', ARGV[2], 'op', ARGV[3], 'data', ARGV[4])
 if ARGV[5] ~= '' then

@@ -1,3 +1,4 @@
+import { JobStateError } from '../errors/errors.js';
 import { CONTROL } from './control-scripts.js';
 import type { RedisClient } from './lua-script.js';
 import { encodeId, jobKeys, ownerChannel } from './redis-keys.js';
@@ -12,6 +13,8 @@ import { controlFields, type ControlCommand } from './wire.js';
  *
  * @throws {StoreError} (rejects) naming the job when Redis failed the call (refused under OOM or
  * on a replica: then nothing was appended).
+ * @throws {JobStateError} (rejects) for a `send` that reached a job stored as completed or
+ * cancelled (see CONTROL: nothing was appended).
  * @example
  * ```ts
  * const { id, seq, req } = await controlCall(client, 'rlx', 'order-17', { op: 'resume' }, undefined, 'sent:k3x9', 4);
@@ -23,6 +26,7 @@ export async function controlCall(client: RedisClient, prefix: string, jobId: st
   const needOwner = command.op !== 'observe' && command.op !== 'outputs' ? '1' : '0';
   const args = [ownerChannel(prefix, ''), v, op, data, meta?.[0] ?? '', meta?.[1] ?? '', needOwner, encodeId(jobId), sender, String(n)];
   const reply = CONTROL.run(client, [keys.state, keys.meta, keys.control], args).catch(clientError(jobId, keys.control, `send '${command.op}' to`));
-  const [id, seq, req] = (await reply) as [string, string, number];
+  const [id, seq, req, ended] = (await reply) as [string, string, number, string | undefined];
+  if (ended !== undefined) throw new JobStateError(`cannot send to job '${jobId}': it was ${ended} when the input reached Redis (nothing was sent)`);
   return { id, seq: Number(seq), req: Number(req) };
 }

@@ -47,11 +47,27 @@ class Echo extends Routine {
   }
 }
 
+/** Runs of FailOnce by job id (the workers run in this process). */
+const tries = new Map<string, number>();
+
+/** Throws on its job's first run, then passes (a failed job that a resume finishes). */
+class FailOnce extends Routine {
+  constructor() {
+    super();
+    this.defineSlot('trigger', (_d, ctx) => {
+      const n = (tries.get(ctx.jobId) ?? 0) + 1;
+      tries.set(ctx.jobId, n);
+      if (n === 1) throw new Error('first run fails');
+    });
+  }
+}
+
 function build(): Flow {
   const flow = new Flow({ flowId: 'review-s22c' });
   flow.addRoutine(new Step(), 'step');
   flow.addRoutine(new Keep(), 'keep');
   flow.addRoutine(new Echo(), 'echo');
+  flow.addRoutine(new FailOnce(), 'flaky');
   return flow;
 }
 
@@ -212,9 +228,19 @@ suite('review s22c: the client under a killed subscriber, many handles, two runn
     }
   });
 
-  // Open (pending until fixed): the commands of one turn would have to reach the owner as one
-  // write, or a late send be refused to its caller; both change how a handle sends commands.
-  it.skip('open FINDING 8: resume() then send() in the same turn on a paused job: the send reaching Redis after the resumed job completed is dropped without a word (in-process it runs)', async () => {
+  it('pin: resume() then send() in the same turn on a failed job: the send, reaching Redis before any owner took the resumed job (still stored failed), runs', async () => {
+    const f = c();
+    const jobId = 's22c-failed-send';
+    const job = build().start('flaky', {}, { runner: f.cluster.runner, jobId });
+    expect(statusOf(await outcome(job.wait({ timeout: 8_000 })))).to.equal('failed');
+    job.resume();
+    job.send('keep', 'in', { v: 7 });
+    const final = (await outcome(job.wait({ timeout: 8_000 }))) as JobState;
+    expect([statusOf(final), final.sharedData.kept]).to.deep.equal(['completed', [7]]);
+    expect(f.cluster.errors.map(String)).to.deep.equal([]);
+  });
+
+  it('fixed 8: resume() then send() in the same turn on a paused job: the send reaching Redis after the resumed job completed is not dropped without a word (in-process it runs)', async () => {
     const f = c();
     const jobId = 's22c-resume-send';
     const job = build().start('step', { v: 13 }, { runner: f.cluster.runner, jobId });
@@ -238,8 +264,11 @@ suite('review s22c: the client under a killed subscriber, many handles, two runn
       const final = (await outcome(h.wait({ timeout: 8_000 }))) as JobState;
       errors.push(...f.cluster.errors);
       expect(final.status).to.equal('completed');
-      // In-process, resume(); send() runs the send: here it must either run or be refused where someone hears it.
-      expect([final.sharedData.kept, errors.length > 0], `errors: ${errors.map(String).join('; ')}`).to.deep.equal([[50], false]);
+      // In-process, resume(); send() runs the send: here it must either run or be refused where
+      // someone hears it (the sender's runner.errors\$: a JobStateError naming the job, nothing appended).
+      const refused = errors.filter((e) => e instanceof JobStateError && String(e).includes(`cannot send to job '${jobId}': it was completed`));
+      const ran = final.sharedData.kept !== undefined;
+      expect({ kept: final.sharedData.kept, refused: refused.length, others: errors.length - refused.length }, `errors: ${errors.map(String).join('; ')}`).to.deep.equal(ran ? { kept: [50], refused: 0, others: 0 } : { kept: undefined, refused: 1, others: 0 });
     } finally {
       await other.close();
       client.disconnect();
