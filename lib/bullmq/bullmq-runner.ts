@@ -139,7 +139,7 @@ export class BullMQRunner implements JobRunner {
   /**
    * Resumes a paused or failed job on the workers, from any process; resolves with its handle.
    * @throws {ConfigurationError} (rejects) for an unknown job or one of another flow.
-   * @throws {JobStateError} (rejects) unless the job is paused or failed.
+   * @throws {JobStateError} (rejects) unless the job is paused or failed; a StoreError when Redis refused the resume.
    * @example
    * ```ts
    * const job = await runner.resume(flow, 'order-42'); await job.wait();
@@ -147,8 +147,9 @@ export class BullMQRunner implements JobRunner {
    */
   async resume(flow: Flow, jobId: string): Promise<Job> {
     const job = await this.job(flow, jobId);
+    job._resumeAwaited = true; // (a resume Redis refused rejects here, instead of reaching errors$ only)
     job.resume();
-    return job;
+    return job._resumed!.then(() => job); // (resume() set it, or threw)
   }
 
   /**

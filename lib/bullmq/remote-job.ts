@@ -43,6 +43,9 @@ export class RemoteJob extends Job {
   private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
+  /** @internal What the last resume() sent, rejecting with its failure; BullMQRunner.resume awaits it (then the failure is not reported on errors$). */
+  _resumed: Promise<void> | undefined = undefined; // (no promise per handle: a start makes two at most, review s12a)
+  /** @internal */ _resumeAwaited = false;
 
   /** @internal Made by `BullMQRunner`. */
   constructor(
@@ -94,11 +97,7 @@ export class RemoteJob extends Job {
   /** Execution tracking as of the latest state received. */
   override get tracker(): ExecutionTracker {
     const state = this._view.current;
-    if (this.trackerOf?.[0] !== state) {
-      const tracker = new ExecutionTracker(this.flow.historyLimit);
-      tracker.restore(state.tracker);
-      this.trackerOf = [state, tracker];
-    }
+    if (this.trackerOf?.[0] !== state) (this.trackerOf = [state, new ExecutionTracker(this.flow.historyLimit)])[1].restore(state.tracker);
     return this.trackerOf[1];
   }
 
@@ -123,6 +122,8 @@ export class RemoteJob extends Job {
     const shown = this._view.seq;
     const watching = this.chain.watchSoon();
     this._view.sendingOp(); // (its refusal can come before the reply)
+    let sent!: (failure?: unknown) => void;
+    (this._resumed = new Promise<void>((resolve, reject) => (sent = (failure) => (failure === undefined ? resolve() : reject(failure))))).catch(() => undefined);
     this.chain.enqueue(
       async () => {
         await watching;
@@ -130,6 +131,7 @@ export class RemoteJob extends Job {
         this._view.trackResume(id); // (first: a held status saved before the owner read it is stale)
         this._view.release(seq);
         this.listener.seen(); // (what was held may have ended the job)
+        sent();
       },
       (error) => {
         // Not sent: the job is as it was, unless news came meanwhile; the failure is reported (nobody awaits resume()).
@@ -137,7 +139,8 @@ export class RemoteJob extends Job {
         this._view.trackResume(undefined);
         if (this._view.seq === shown && this._view.status === 'running') this._view.local(before);
         this.listener.seen();
-        this.link.report(error);
+        if (!this._resumeAwaited) this.link.report(error);
+        sent(error ?? new JobStateError(`job '${this.id}': its resume was not sent`));
       },
     );
     return this;
@@ -185,11 +188,7 @@ export class RemoteJob extends Job {
     if (routine === undefined) throw new ConfigurationError(`job '${this.id}': flow '${this.flow.flowId}' has no routine '${routineId}'`);
     if (routine.getEvent(eventName) === undefined) throw new ConfigurationError(`job '${this.id}': routine '${routineId}' has no event '${eventName}'`);
     return new Observable<Payload>((subscriber) => {
-      const end = (): void => {
-        const state = this._view.current;
-        if (state.status === 'failed') subscriber.error(new JobFailedStreamError(state));
-        else subscriber.complete();
-      };
+      const end = (): void => (this._view.current.status === 'failed' ? subscriber.error(new JobFailedStreamError(this._view.current)) : subscriber.complete());
       if (this._view.terminal) return end();
       const key = `obs:${routineId}\u0000${eventName}`;
       this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']);

@@ -444,9 +444,7 @@ suite('review s22c: commands of the client refused by Redis (OOM, READONLY)', ({
     });
   }
 
-  // Open (pending until fixed): runner.resume would have to await the resume command that the
-  // handle's synchronous resume() sends (Job.resume() returns the job, as in-process).
-  it.skip('open FINDING 4: runner.resume(flow, id) refused by Redis (OOM) resolves with a handle as if resumed; the refusal reaches only errors$', async () => {
+  it('fixed 4: runner.resume(flow, id) refused by Redis (OOM) rejects with a StoreError naming the job, instead of resolving with a handle as if resumed', async () => {
     const f = c();
     const jobId = 's22c-runner-resume';
     const job = build().start('step', { v: 9 }, { runner: f.cluster.runner, jobId });
