@@ -8,56 +8,19 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
-import { Flow, JobState, RoutiluxError, Routine, StoreError } from '../../lib/index.js';
+import { Flow, JobState, RoutiluxError, StoreError } from '../../lib/index.js';
 import { RedisJobStore, runWorker } from '../../lib/bullmq/index.js';
 import { queueName } from '../../lib/bullmq/wire.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { gate, sleep, until } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
+import { heldFlow } from './held-flow.js';
 
 /** Opened by each test when the handlers may end. */
 let held = gate();
 
-/** An owner routine that waits for `held`. */
-class Step extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('trigger', async (d, ctx) => {
-      ctx.setSharedData('started', true);
-      await held.promise;
-      ctx.setSharedData('v', d.v);
-    });
-  }
-}
-
-/** A pool routine (Tier 2) that waits for `held`, then emits to an owner routine. */
-class PoolStep extends Routine {
-  constructor() {
-    super();
-    this.defineEvent('out', ['v']);
-    this.defineSlot<{ v: number }>('trigger', async (d, ctx) => {
-      await held.promise;
-      ctx.emit('out', { v: d.v });
-    });
-    this.setPlacement('pool');
-  }
-}
-
-class Keep extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('v', d.v));
-  }
-}
-
-function build(flowId = 'review-s22b'): Flow {
-  const flow = new Flow({ flowId });
-  flow.addRoutine(new Step(), 'step');
-  flow.addRoutine(new PoolStep(), 'pool');
-  flow.addRoutine(new Keep(), 'keep');
-  flow.connect('pool', 'out', 'keep', 'in');
-  return flow;
-}
+/** The flow of spec/bullmq/held-flow.ts, its handlers waiting for `held`. */
+const build = (flowId = 'review-s22b'): Flow => heldFlow(flowId, () => held);
 
 describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job whose keys were changed by hand', function () {
   this.timeout(30_000);
