@@ -158,6 +158,9 @@ return 1`,
   3,
 );
 
+/** Lua: a result key's part after its job id (`ARGV[1]`), the id RESULT's memo (`rk`) keeps and POOL_LOAD looks up. */
+const RESULT_ID = "string.match(ARGV[1], '[^/]*$')";
+
 /**
  * @internal A pool activation's result. KEYS inbox, meta; ARGV key (<activationId>#<attempt>),
  * result JSON, owner channel prefix, encoded job id, local owner and its epoch ('' = none).
@@ -177,7 +180,7 @@ export const RESULT = new LuaScript(
 local m = redis.call('HMGET', KEYS[2], 'owner', 'epoch', 'rk')
 if not m[2] then return 0 end
 local here = m[1] and m[1] == ARGV[5] and m[2] == ARGV[6]
-local id = string.match(ARGV[1], '[^/]*$')
+local id = ${RESULT_ID}
 local was = recall(m[3] or '', id)
 if was then return (was == '2' and here) and 2 or 1 end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'k', ARGV[1], 'r', ARGV[2])
@@ -198,7 +201,7 @@ return code`,
  */
 export const POOL_LOAD = new LuaScript(
   `${REPLY_MEMO}
-local ran = recall(redis.call('HGET', KEYS[3], 'rk') or '', string.match(ARGV[1], '[^/]*$')) and 1 or 0
+local ran = recall(redis.call('HGET', KEYS[3], 'rk') or '', ${RESULT_ID}) and 1 or 0
 return {redis.call('GET', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), ran}`,
   3,
 );

@@ -50,9 +50,13 @@ export function isStartNotQueued(error: unknown): boolean {
  * ```
  */
 export async function giveBackId(client: RedisClient, prefix: string, jobId: string, token: string): Promise<JobStateError> {
+  return startNotQueued(jobId, prefix, await unregister(client, prefix, jobId, token));
+}
+
+/** UNREGISTER of the claim `token` made: whether the id is free (false too when Redis could not be asked). */
+function unregister(client: RedisClient, prefix: string, jobId: string, token: string): Promise<boolean> {
   const k = jobKeys(prefix, jobId);
-  const freed = await UNREGISTER.run(client, [k.state, k.meta, k.control], [token]).then((n) => n === 1, () => false);
-  return startNotQueued(jobId, prefix, freed);
+  return UNREGISTER.run(client, [k.state, k.meta, k.control], [token]).then((n) => n === 1, () => false);
 }
 
 /**
@@ -69,8 +73,7 @@ export async function giveBackId(client: RedisClient, prefix: string, jobId: str
  * ```
  */
 export async function addFailed(client: RedisClient, queue: Queue, prefix: string, jobId: string, token: string, bullId: string, error: unknown): Promise<never> {
-  const k = jobKeys(prefix, jobId);
   const refused = (error as Error)?.name === 'ReplyError' && (await queue.getJob(bullId).then((job) => job === undefined, () => false));
-  const freed = refused && (await UNREGISTER.run(client, [k.state, k.meta, k.control], [token]).then((n) => n === 1, () => false));
-  throw storeErrorOf(error, `BullMQRunner: cannot queue job '${jobId}' (${freed ? 'its id is free again' : 'its id stays registered'})`, { jobId, file: k.meta });
+  const freed = refused && (await unregister(client, prefix, jobId, token));
+  throw storeErrorOf(error, `BullMQRunner: cannot queue job '${jobId}' (${freed ? 'its id is free again' : 'its id stays registered'})`, { jobId, file: jobKeys(prefix, jobId).meta });
 }
