@@ -14,10 +14,7 @@ describe('RESULT of a pool activation whose job is gone', function () {
   this.timeout(30_000);
   const redis = useRedis();
   let client: Redis;
-  before(() => {
-    client = new Redis(redis.connection);
-    redis.atStop(() => client.disconnect());
-  });
+  before(() => (client = redis.client()));
 
   const result = JSON.stringify({ effects: [{ k: 'emit', e: 'out', d: { v: 1 } }] });
   const run = (jobId: string, key: string) => {

@@ -22,10 +22,7 @@ describe('routilux/bullmq: LeaseKeeper renews every lease a worker holds with on
   this.timeout(30_000);
   const redis = useRedis();
   let client: Redis;
-  before(() => {
-    client = new Redis(redis.connection);
-    redis.atStop(() => client.disconnect());
-  });
+  before(() => (client = redis.client()));
 
   const take = async (meta: string, owner: string): Promise<string> => {
     const reply = (await ACQUIRE.run(client, [meta], [owner, TTL])) as [number, string];

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { Flow, Routine } from '../../lib/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { until } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 
 /** Holds its handler until the spec opens the gate. */
 let entered = false;
@@ -28,17 +28,10 @@ class Gate extends Routine {
   }
 }
 
-class Acc extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (data, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + data.v));
-  }
-}
-
 function build(): Flow {
   const flow = new Flow({ flowId: 'reconnect-spec' });
   flow.addRoutine(new Gate(), 'gate');
-  flow.addRoutine(new Acc(), 'acc');
+  flow.addRoutine(new Total(), 'acc');
   return flow;
 }
 

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { BullMQRunner, RemoteJob } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 
 class Coin {
   cents = 0;
@@ -50,14 +50,6 @@ class Slow extends Routine {
   }
 }
 
-/** acc.in: adds `v` to shared `total`. */
-class Acc extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (data, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + data.v));
-  }
-}
-
 /** flaky.trigger: throws while `down.now` is set, else records its params in shared data. */
 const down = { now: false };
 class Flaky extends Routine {
@@ -74,7 +66,7 @@ function build(): Flow {
   const flow = new Flow({ flowId: 'review-s11b' });
   flow.addRoutine(new Echo(), 'echo');
   flow.addRoutine(new Slow(), 'slow');
-  flow.addRoutine(new Acc(), 'acc');
+  flow.addRoutine(new Total(), 'acc');
   flow.addRoutine(new Flaky(), 'flaky');
   flow.connect('slow', 'out', 'slow', 'trigger');
   return flow;
@@ -417,7 +409,7 @@ describe('routilux/bullmq: review s11b, the client side against in-process', fun
     await until(() => job.state.status === 'running', 'running');
     await job.pause('hold');
     const other = build();
-    other.addRoutine(new Acc(), 'extra'); // same flowId, another fingerprint
+    other.addRoutine(new Total(), 'extra'); // same flowId, another fingerprint
     const refused = await cluster.runner.resume(other, 'resume-other-def').then((j) => j.wait());
     expect([refused.status, refused.error?.name]).to.deep.equal(['failed', 'ConfigurationError']);
     const again = await (await cluster.runner.resume(build(), 'resume-other-def')).wait();

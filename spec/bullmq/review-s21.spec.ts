@@ -14,7 +14,7 @@ import { Flow, Routine } from '../../lib/index.js';
 import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { CONTROL, REGISTER, REGISTER_MANY, UNREGISTER } from '../../lib/bullmq/control-scripts.js';
 import { useRedis } from '../helpers/use-redis.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 import { BlipProxy } from './blip-proxy.js';
 import { jobKeys } from '../../lib/bullmq/redis-keys.js';
 
@@ -25,17 +25,10 @@ class Add extends Routine {
   }
 }
 
-class Acc extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (d, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + d.v));
-  }
-}
-
 function build(): Flow {
   const flow = new Flow({ flowId: 'review-s21' });
   flow.addRoutine(new Add(), 'add');
-  flow.addRoutine(new Acc(), 'acc');
+  flow.addRoutine(new Total(), 'acc');
   return flow;
 }
 

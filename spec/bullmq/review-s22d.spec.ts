@@ -27,10 +27,7 @@ describe('review s22d: RESULT and POOL_LOAD on the keys of one job', function ()
   this.timeout(30_000);
   const redis = useRedis();
   let client: Redis;
-  before(() => {
-    client = new Redis(redis.connection);
-    redis.atStop(() => client.disconnect());
-  });
+  before(() => (client = redis.client()));
   const json = JSON.stringify({ effects: [] });
   const result = (jobId: string, key: string, owner = '', epoch = ''): Promise<unknown> => {
     const k = jobKeys('s22d', jobId);

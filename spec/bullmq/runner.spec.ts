@@ -11,7 +11,7 @@ import { BullMQRunner, RemoteJob, runWorker } from '../../lib/bullmq/index.js';
 import { RedisJobStore } from '../../lib/bullmq/redis-job-store.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { rejected, sleep, until } from '../fixtures/helpers.js';
-import { startCluster, type Cluster } from './helpers.js';
+import { Total, startCluster, type Cluster } from './helpers.js';
 
 /** Emits `{ i, at }` for i < n. */
 class Ticker extends Routine {
@@ -37,19 +37,11 @@ class Work extends Routine {
   }
 }
 
-/** An open job's accumulator: `in` adds `v`. */
-class Acc extends Routine {
-  constructor() {
-    super();
-    this.defineSlot<{ v: number }>('in', (data, ctx) => ctx.setSharedData('total', ctx.getSharedData<number>('total', 0) + data.v));
-  }
-}
-
 function build(ms = 15): Flow {
   const flow = new Flow({ flowId: 'runner-spec' });
   flow.addRoutine(new Ticker(), 'src');
   flow.addRoutine(new Work(ms), 'work');
-  flow.addRoutine(new Acc(), 'acc');
+  flow.addRoutine(new Total(), 'acc');
   flow.connect('src', 'out', 'work', 'in');
   return flow;
 }
@@ -87,7 +79,7 @@ describe('BullMQRunner: jobs on worker processes', function () {
     const flow = new Flow({ flowId: 'runner-spec', runner: cluster.runner });
     flow.addRoutine(new Ticker(), 'src');
     flow.addRoutine(new Work(15), 'work');
-    flow.addRoutine(new Acc(), 'acc');
+    flow.addRoutine(new Total(), 'acc');
     flow.connect('src', 'out', 'work', 'in');
     const remote = flow.start('src', { n: 2 });
     expect(remote).to.be.instanceOf(RemoteJob);
@@ -197,7 +189,7 @@ describe('BullMQRunner: jobs on worker processes', function () {
     const other = new Flow({ flowId: 'runner-spec' });
     other.addRoutine(new Ticker(), 'src');
     other.addRoutine(new Work(15), 'work');
-    other.addRoutine(new Acc(), 'acc'); // same routines, but src is not connected to work
+    other.addRoutine(new Total(), 'acc'); // same routines, but src is not connected to work
     const final = await other.start('src', { n: 3 }, { runner: cluster.runner }).wait();
     expect(final.status).to.equal('failed');
     expect(final.error).to.include({ name: 'ConfigurationError' });

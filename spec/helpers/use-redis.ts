@@ -3,6 +3,7 @@
  * one redis-server for that suite (see redis-server.ts) and stops it after. Without a
  * redis-server binary the suite FAILS under `CI=true` and is skipped locally, saying why.
  */
+import { Redis } from 'ioredis';
 import { findRedisServer, startRedisServer, type RedisServer } from './redis-server.js';
 
 /** Per suite: the server, once `before` ran. */
@@ -14,11 +15,14 @@ export interface RedisFixture {
    * in the order they were declared, and this fixture's is declared first).
    */
   atStop(cleanup: () => Promise<unknown> | unknown): void;
+  /** An ioredis client of the server, made on first use (inside it/before) and disconnected after the suite. */
+  client(): Redis;
 }
 
 export function useRedis(): RedisFixture {
   let server: RedisServer | undefined;
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  let client: Redis | undefined;
   before(async function () {
     this.timeout(30_000);
     const { binary, reason } = findRedisServer();
@@ -48,6 +52,13 @@ export function useRedis(): RedisFixture {
     },
     atStop(cleanup) {
       cleanups.push(cleanup);
+    },
+    client() {
+      if (client === undefined) {
+        const made = (client = new Redis(this.connection));
+        cleanups.push(() => (made.disconnect(), (client = undefined)));
+      }
+      return client;
     },
   };
 }
