@@ -130,6 +130,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     await admin.hset(store.keysOf('s22b-until').meta, 'owner', 'someone', 'until', 'soon');
     build().start('step', { v: 6 }, { runner: cluster.runner, jobId: 's22b-until' });
     await until(() => reported('s22b-until').length > 0, 'a RoutiluxError naming the job on the worker errors$', 3_000);
+    expect(reported('s22b-until')[0]).to.be.instanceOf(RoutiluxError);
   });
 
   it('fixed 5: a truncated snapshot is refused by store.load with an error naming the job', async () => {
@@ -157,6 +158,7 @@ describe('review s22b: Redis refusing a write (OOM, READONLY, BUSY) or a job who
     worker.errors$.subscribe((e) => errors.push(e));
     try {
       await until(() => errors.some((e) => e instanceof RoutiluxError && e.message.includes(`'${jobId}'`)), 'a RoutiluxError naming the job on the worker errors$', 3_000);
+      expect(errors.filter((e) => e instanceof RoutiluxError && e.message.includes(`'${jobId}'`)), 'reported once').to.have.length(1);
     } finally {
       await worker.close();
     }
