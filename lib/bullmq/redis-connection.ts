@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { ConfigurationError, describeValue } from '../errors/errors.js';
 import type { RedisClient } from './lua-script.js';
+import { TickWritesRedis } from './tick-writes-redis.js';
 
 /**
  * Where Redis is: ioredis options (`{ host, port }`, `{ path }` for a unix socket, TLS,
@@ -16,8 +17,9 @@ import type { RedisClient } from './lua-script.js';
 export type RedisConnection = RedisOptions | RedisClient;
 
 /**
- * @internal A client for `connection`: the caller's own (not `owned`: never closed here), or a new
- * lazily connecting one (`owned`), optionally with extra options (a subscriber, say).
+ * @internal A client for `connection`: the caller's own (not `owned`: never closed here, and used
+ * as it is), or a new lazily connecting one (`owned`) that sends the commands of one tick in one
+ * socket write ({@link TickWritesRedis}), optionally with extra options (a subscriber, say).
  *
  * @throws {ConfigurationError} naming the caller when `connection` is neither.
  * @example
@@ -30,8 +32,10 @@ export function openClient(connection: unknown, where: string, extra: RedisOptio
   if (typeof connection !== 'object' || connection === null || Array.isArray(connection)) {
     throw new ConfigurationError(`${where}: connection must be ioredis options ({ host, port } or { path }) or an ioredis client, got ${describeValue(connection)}`);
   }
-  // Auto-pipelining: the commands of many jobs issued in one tick go out in one write.
-  const client = new Redis({ lazyConnect: true, enableAutoPipelining: true, ...(connection as RedisOptions), ...extra });
+  // Auto-pipelining (where a caller does not turn it off): the commands of many jobs issued in
+  // one tick go out as one pipeline. (The library reads replies in ioredis's default mapping.)
+  const options = { lazyConnect: true, enableAutoPipelining: true, ...(connection as RedisOptions), ...extra } as RedisOptions & { replyMapping?: 'legacy' };
+  const client = new TickWritesRedis(options);
   // Errors also reject the command that hit them; without a listener ioredis prints each one.
   client.on('error', () => undefined);
   return { client, owned: true };

@@ -118,14 +118,14 @@ export async function runWorker(flow: Flow, options: WorkerOptions): Promise<Wor
   let closeDeadline = Infinity;
   const errors = new Subject<unknown>();
   const report = (error: unknown): void => errors.next(error);
-  // No auto-pipelining on the owner's client: an owner has at most `concurrency` jobs in flight,
-  // so there is little to batch, and ioredis's pipeline of a tick (sent at setImmediate, every
-  // command answered only once the whole pipeline is) kept each script call's objects alive
+  // No auto-pipelining on the owner's client: ioredis's pipeline of a tick (sent at setImmediate,
+  // every command answered only once the whole pipeline is) kept each script call's objects alive
   // across scavenges: a dist_jobs worker process promoted 177-185 MB per 16,000 jobs with it,
-  // 111-118 MB without (--trace-gc-nvp). Commands still go out in the order they are issued, but
-  // no longer in one write with the next tick's: a pause's answer and the SAVE that publishes the
-  // paused status can reach a client apart, so a status carries the control cursor it reflects
-  // (ResumeFence), or a resume sent between them was lost to the view (a84dba6, b0b500e).
+  // 111-118 MB without (--trace-gc-nvp). The commands of a tick still leave in one socket write
+  // (TickWritesRedis), in the order they are issued, each answered on its own. A pause's answer
+  // and the SAVE that publishes the paused status can reach a client apart, so a status carries
+  // the control cursor it reflects (ResumeFence), or a resume sent between them was lost to the
+  // view (a84dba6, b0b500e).
   const { client, owned } = openClient(options.connection, 'runWorker', { enableAutoPipelining: false });
   const subscriber = duplicateClient(options.connection, 'runWorker');
   const store = new RedisJobStore({ connection: client, prefix });
