@@ -1,0 +1,69 @@
+/**
+ * Review s23a: fe2bb10, TickWritesRedis (the library's own clients cork the socket at a tick's
+ * first command and uncork it on process.nextTick). FINDINGs fail as found (they pass with a
+ * plain `new Redis(...)` in openClient); pins hold.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { closeClient, openClient } from '../../lib/bullmq/redis-connection.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { childScript } from '../helpers/child-script.js';
+
+/** Runs the CPU for `ms` without yielding (a synchronous handler, JSON of a big state, ...). */
+const busy = (ms: number): void => {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+};
+/** Redis's TIME reply in epoch ms: when the server ran the command. */
+const serverMs = (time: unknown): number => {
+  const [s, us] = time as [string, string];
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+};
+
+describe('review s23a: TickWritesRedis (fe2bb10)', function () {
+  this.timeout(30_000);
+  const redis = useRedis();
+  let client: Redis;
+  before(async () => {
+    client = openClient(redis.connection, 'review-s23a', { enableAutoPipelining: false }).client as Redis;
+    await client.ping();
+  });
+  after(() => closeClient(client));
+
+  it('FINDING 1: a command issued before synchronous work in the same tick reaches Redis before that work ends (a plain client writes it at once; corked, it waits for the tick)', async () => {
+    const issued = Date.now();
+    const ran = client.time();
+    busy(400); // the rest of the tick: a handler's synchronous part
+    const delay = serverMs(await ran) - issued;
+    expect(delay, 'ms between issuing the command and Redis running it').to.be.below(200);
+  });
+
+  it('FINDING 1b: a command issued in a promise reaction is held until every later reaction of that tick has run (a long one delays it by its length)', async () => {
+    let issued = 0;
+    let ran!: Promise<unknown>;
+    // Two continuations of one tick, as an owner's save after a turn and another job's synchronous handler.
+    await Promise.resolve()
+      .then(() => {
+        issued = Date.now();
+        ran = client.time();
+      })
+      .then(() => busy(400));
+    const delay = serverMs(await ran) - issued;
+    expect(delay, 'ms between issuing the command and Redis running it').to.be.below(200);
+  });
+
+  for (const how of ['exit', 'throw'] as const) {
+    it(`FINDING 2 (${how}): a command issued in the tick in which the process ${how === 'exit' ? 'calls process.exit' : 'dies of an uncaught exception'} reaches Redis, as a plain client's does`, async () => {
+      const script = await childScript(fileURLToPath(new URL('../fixtures/review-s23a-exit-child.ts', import.meta.url)));
+      const key = `s23a:exit:${how}`;
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [script, redis.connection.path, key, how], { stdio: 'ignore' });
+        child.on('error', reject).on('exit', resolve);
+      });
+      expect(code, 'the child exited as told').to.equal(how === 'exit' ? 0 : 1);
+      expect(await client.get(key), 'the SET the child issued before it ended').to.equal('landed');
+    });
+  }
+});
