@@ -55,7 +55,7 @@ describe('review s23a: TickWritesRedis (fe2bb10)', function () {
   });
 
   for (const how of ['exit', 'throw'] as const) {
-    it(`FINDING 2 (${how}): a command issued in the tick in which the process ${how === 'exit' ? 'calls process.exit' : 'dies of an uncaught exception'} reaches Redis, as a plain client's does`, async () => {
+    it(`fixed 2 (${how}): a command issued in the tick in which the process ${how === 'exit' ? 'calls process.exit' : 'dies of an uncaught exception'} reaches Redis, as a plain client's does`, async () => {
       const script = await childScript(fileURLToPath(new URL('../fixtures/review-s23a-exit-child.ts', import.meta.url)));
       const key = `s23a:exit:${how}`;
       const code = await new Promise<number | null>((resolve, reject) => {
