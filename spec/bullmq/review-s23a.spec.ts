@@ -8,8 +8,9 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { closeClient, openClient } from '../../lib/bullmq/redis-connection.js';
+import { LuaScript } from '../../lib/bullmq/lua-script.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { childScript } from '../helpers/child-script.js';
 
@@ -102,6 +103,25 @@ describe('review s23a: TickWritesRedis (fe2bb10)', function () {
       sub.disconnect();
       pub.disconnect();
     }
+  });
+
+
+  it('pin: a tick of script calls after SCRIPT FLUSH (each EVALSHA refused NOSCRIPT, then sent again as EVAL in the tick of its refusal), mixed with plain commands: each runs once and is answered with its own reply', async () => {
+    const script = new LuaScript(`return redis.call('INCR', KEYS[1]) * 1000 + tonumber(ARGV[1])`, 1);
+    await client.script('FLUSH');
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? client.incr('s23a:plain') : script.run(client, ['s23a:lua'], [i]))));
+    const lua = replies.filter((_, i) => i % 3 !== 2) as number[];
+    expect(lua.map((r) => r % 1000), 'each call answered with its own reply').to.deep.equal([0, 1, 3, 4, 6, 7, 9, 10]);
+    expect(lua.map((r) => Math.floor(r / 1000)).sort((a, b) => a - b), 'each ran once').to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(replies.filter((_, i) => i % 3 === 2)).to.deep.equal([1, 2, 3, 4]);
+  });
+
+
+  it("pin: a multi-MB command corked with small ones (the socket's buffer fills: backpressure): all of the tick arrive whole, run in order, each answered with its own reply", async () => {
+    const big = 'x'.repeat(12 * 1024 * 1024);
+    const replies = await Promise.all([client.set('s23a:small', 'a'), client.set('s23a:big', big), client.incr('s23a:after'), client.strlen('s23a:big'), client.append('s23a:small', 'b'), ...Array.from({ length: 200 }, (_, i) => client.echo(`e${i}`))]);
+    expect(replies.slice(0, 5)).to.deep.equal(['OK', 'OK', 1, big.length, 2]);
+    expect(replies.slice(5)).to.deep.equal(Array.from({ length: 200 }, (_, i) => `e${i}`));
   });
 
   for (const how of ['exit', 'throw'] as const) {
