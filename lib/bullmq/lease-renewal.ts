@@ -75,6 +75,9 @@ export class LeaseKeeper {
   }
 
   private renew(): void {
+    // Sent from the timer callback itself, not after an await: the owner's client writes a tick's
+    // commands at the tick's end (TickWritesRedis), and Node ends a timer callback's tick right
+    // after it, so a renewal never waits behind handlers' work (spec/bullmq/review-s23a.spec.ts).
     this.held.forEach((held, key) => {
       RENEW.run(this.client, [held.metaKey], [this.owner, this.ttl, held.epoch]).then(
         (ok) => ok === 0 && this.held.delete(key) && held.lost(), // another owner's now: never ours again at this epoch
