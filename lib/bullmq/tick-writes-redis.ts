@@ -28,6 +28,10 @@ const uncorkAtExit = (): void => {
  * tick still writes what was sent in it (its 'exit' uncorks). What corking does change: a command
  * reaches Redis at the end of its tick, after any synchronous work (or later promise reactions)
  * of that tick, where a plain client's write went out at once (spec/bullmq/review-s23a.spec.ts).
+ * So lease renewals are sent from their timer's own tick (see LeaseKeeper). And BullMQ's own
+ * connections are not held: a pool activation's add issued in the tick of an owner's checkpoint
+ * may reach Redis before it, which the protocol allows (an owner that dies between them is
+ * replayed from its last checkpoint, and the replayed activation has the same pool job id).
  *
  * @example
  * ```ts
