@@ -1,0 +1,127 @@
+/**
+ * Review s23c: the client-side handle of a distributed job (`RemoteJob`) against the in-process
+ * `Job`, probing completion of streams across a failure and a resume, commands issued back to
+ * back without awaiting, and several handles on one job.
+ */
+import { expect } from 'chai';
+import { lastValueFrom, toArray } from 'rxjs';
+import { Flow, JobStateError, Routine, type ExecutionContext, type Job, type JobState } from '../../lib/index.js';
+import { useRedis } from '../helpers/use-redis.js';
+import { sleep, until } from '../fixtures/helpers.js';
+import { startCluster, type Cluster } from './helpers.js';
+
+/** `promise`'s outcome (its value, or the error it rejected with), or 'HANG' after `ms`. */
+const outcome = <T>(promise: Promise<T>, ms = 5_000): Promise<T | Error | 'HANG'> =>
+  Promise.race([promise.catch((error: unknown) => error as Error), sleep(ms).then(() => 'HANG' as const)]);
+const statusOf = (got: JobState | Error | 'HANG'): string => (got === 'HANG' ? 'HANG' : got instanceof Error ? `${got.name}: ${got.message}` : got.status);
+const thrown = (f: () => unknown): string => {
+  try {
+    f();
+    return 'no throw';
+  } catch (error) {
+    return (error as Error).name;
+  }
+};
+
+/** Whether `step` throws on its next run with `n === failAt` (workers run in this process). */
+const gate = { failAt: -1 };
+
+/** step.in {n, ms}: sends output 'done' {n}, then (after ms) emits next {n-1} while n > 1; throws at gate.failAt once. */
+function build(): Flow {
+  const flow = new Flow({ flowId: 'review-s23c' });
+  const step = new Routine();
+  step.defineEvent('next');
+  step.defineSlot<{ n: number; ms: number }>('in', async (d, ctx: ExecutionContext) => {
+    await sleep(d.ms);
+    if (d.n === gate.failAt) {
+      gate.failAt = -1;
+      throw new Error(`boom at ${d.n}`);
+    }
+    step.sendOutput('done', { n: d.n });
+    if (d.n > 1) ctx.emit('next', { n: d.n - 1, ms: d.ms });
+  });
+  flow.addRoutine(step, 'step');
+  flow.connect('step', 'next', 'step', 'in');
+  return flow;
+}
+
+describe('review s23c: RemoteJob against in-process Job', function () {
+  this.timeout(60_000);
+  const redis = useRedis();
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(redis, build, 1);
+    redis.atStop(() => outcome(cluster.close(), 3_000));
+  });
+  afterEach(() => (gate.failAt = -1));
+
+  /** output$ subscribed before a failure; the job resumed from the same handle and completed. */
+  async function outputAcrossResume(start: () => Job): Promise<[string, unknown]> {
+    gate.failAt = 3;
+    const job = start();
+    const outputs = outcome(lastValueFrom(job.output$.pipe(toArray())), 8_000);
+    const failed = await outcome(job.wait());
+    expect(statusOf(failed)).to.equal('failed');
+    job.resume();
+    expect(statusOf(await outcome(job.wait()))).to.equal('completed');
+    const got = await outputs;
+    return [statusOf(got as JobState | Error | 'HANG'), Array.isArray(got) ? got.map((o) => (o.data as { n: number }).n) : got];
+  }
+
+  it('FINDING 1: output$ subscribed before a failure completes once the resumed job completes (in-process: it does)', async () => {
+    const local = await outputAcrossResume(() => build().start('step', { n: 4, ms: 10 }, { slot: 'in' }));
+    expect(local[1], 'in-process').to.deep.equal([4, 3, 2, 1]);
+    const remote = await outputAcrossResume(() => build().start('step', { n: 4, ms: 10 }, { slot: 'in', runner: cluster.runner }));
+    expect(remote[1], 'remote').to.deep.equal([4, 3, 2, 1]);
+  });
+
+  /** pause() then resume() in the same turn, nothing awaited. */
+  async function pauseThenResume(start: () => Job): Promise<string[]> {
+    const job = start();
+    await until(() => job.state.status === 'running', 'running');
+    const paused = outcome(job.pause('look'));
+    const resumed = thrown(() => job.resume());
+    const done = await outcome(job.wait({ timeout: 10_000 }));
+    return [resumed, statusOf(await paused).replace(/:.*/, ''), statusOf(done)];
+  }
+
+  it('FINDING 2: pause() then resume() without awaiting is taken (in-process: the pause resolves, the job completes)', async () => {
+    const local = await pauseThenResume(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in' }));
+    const remote = await pauseThenResume(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in', runner: cluster.runner }));
+    expect(remote, `in-process gave ${JSON.stringify(local)}`).to.deep.equal(local);
+  });
+
+  /** cancel() then send() in the same turn. */
+  async function cancelThenSend(start: () => Job): Promise<string[]> {
+    const job = start();
+    await until(() => job.state.status === 'running', 'running');
+    const cancelled = outcome(job.cancel('stop'));
+    const sent = thrown(() => job.send('step', 'in', { n: 1, ms: 1 }));
+    return [sent, statusOf(await cancelled)];
+  }
+
+  it('FINDING 3: send() right after cancel() (not awaited) throws a JobStateError, as in-process', async () => {
+    const local = await cancelThenSend(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in' }));
+    expect(local).to.deep.equal([JobStateError.name, 'cancelled']);
+    const remote = await cancelThenSend(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in', runner: cluster.runner }));
+    expect(remote).to.deep.equal(local);
+  });
+
+  it('probe: two handles from runner.job on one job; a cancel from one settles both, their state$ complete', async () => {
+    const flow = build();
+    const job = flow.start('step', { n: 50, ms: 30 }, { slot: 'in', runner: cluster.runner, jobId: 's23c-many' });
+    await until(() => job.state.status === 'running', 'running');
+    const a = await cluster.runner.job(flow, 's23c-many');
+    const b = await cluster.runner.job(flow, 's23c-many');
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const endA = new Promise<void>((resolve) => a.state$.subscribe({ next: (s) => seenA.push(s.status), complete: resolve }));
+    const endB = new Promise<void>((resolve) => b.state$.subscribe({ next: (s) => seenB.push(s.status), complete: resolve }));
+    const waits = [job, a, b].map((h) => outcome(h.wait()));
+    expect(statusOf(await outcome(b.cancel('b')))).to.equal('cancelled');
+    expect((await Promise.all(waits)).map(statusOf)).to.deep.equal(['cancelled', 'cancelled', 'cancelled']);
+    expect(await outcome(Promise.all([endA, endB]).then(() => 'done'))).to.equal('done');
+    expect([seenA, seenB]).to.deep.equal([['running', 'cancelled'], ['running', 'cancelled']]);
+    expect(statusOf(await outcome(a.cancel('again')))).to.match(/^JobStateError/);
+  });
+});
