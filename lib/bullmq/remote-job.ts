@@ -1,14 +1,15 @@
-import { Observable, filter, map, type Observer } from 'rxjs';
+import { Observable, type Observer } from 'rxjs';
 import { ConfigurationError, JobStateError, describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { OutputRecord } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
 import { ExecutionTracker } from '../runtime/execution-tracker.js';
 import type { Flow } from '../flow/flow.js';
-import { Job, JobFailedStreamError, type WaitOptions } from '../flow/job.js';
+import { Job, type WaitOptions } from '../flow/job.js';
 import { RemoteView } from './remote-view.js';
 import { withStatus } from './state-edit.js';
-import { decodeValue, type ControlCommand } from './wire.js';
+import type { ControlCommand } from './wire.js';
+import { remoteEmissions, remoteOutputs } from './remote-streams.js';
 import type { RemoteLink } from './remote-link.js';
 import { RemoteListener } from './remote-listener.js';
 import { CommandChain } from './command-chain.js';
@@ -85,13 +86,7 @@ export class RemoteJob extends Job {
   }
 
   override get output$(): Observable<OutputRecord> {
-    return new Observable<OutputRecord>((subscriber) => {
-      if (this.ended()) return subscriber.complete();
-      this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
-      const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
-      const end = this._view.stateSubject().subscribe({ complete: () => (this.ended() || this._view.lostError !== undefined) && subscriber.complete() });
-      return () => (outputs.unsubscribe(), end.unsubscribe());
-    });
+    return remoteOutputs(this._view, this.id, () => this.ask('outputs', { op: 'outputs' }, ['outputs', '1']));
   }
 
   /** Execution tracking as of the latest state received. */
@@ -187,20 +182,8 @@ export class RemoteJob extends Job {
     const routine = this.flow.getRoutine(routineId);
     if (routine === undefined) throw new ConfigurationError(`job '${this.id}': flow '${this.flow.flowId}' has no routine '${routineId}'`);
     if (routine.getEvent(eventName) === undefined) throw new ConfigurationError(`job '${this.id}': routine '${routineId}' has no event '${eventName}'`);
-    return new Observable<Payload>((subscriber) => {
-      const end = (): void => (this._view.current.status === 'failed' ? subscriber.error(new JobFailedStreamError(this._view.current)) : subscriber.complete());
-      if (this._view.terminal) return end();
-      const key = `obs:${routineId}\u0000${eventName}`;
-      this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']);
-      const values = this._view.emissions
-        .pipe(
-          filter((e) => e.routineId === routineId && e.eventName === eventName),
-          map((e) => decodeValue(e.data, `job '${this.id}' emission ${routineId}.${eventName}`) as Payload),
-        )
-        .subscribe(subscriber);
-      const status = this._view.stateSubject().subscribe({ complete: end });
-      return () => (values.unsubscribe(), status.unsubscribe());
-    });
+    const key = `obs:${routineId}\u0000${eventName}`;
+    return remoteEmissions(this._view, this.id, routineId, eventName, () => this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']));
   }
 
   /**

@@ -68,7 +68,7 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     return [statusOf(got as JobState | Error | 'HANG'), Array.isArray(got) ? got.map((o) => (o.data as { n: number }).n) : got];
   }
 
-  it('FINDING 1: output$ subscribed before a failure completes once the resumed job completes (in-process: it does)', async () => {
+  it('fixed 1: output$ subscribed before a failure completes once the resumed job completes (in-process: it does)', async () => {
     const local = await outputAcrossResume(() => build().start('step', { n: 4, ms: 10 }, { slot: 'in' }));
     expect(local[1], 'in-process').to.deep.equal([4, 3, 2, 1]);
     const remote = await outputAcrossResume(() => build().start('step', { n: 4, ms: 10 }, { slot: 'in', runner: cluster.runner }));
