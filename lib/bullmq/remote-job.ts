@@ -44,6 +44,8 @@ export class RemoteJob extends Job {
   private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
+  /** Cancels given on this handle whose outcome is not known yet: in-process a cancelled job takes no more input or control at once (see `op`). */
+  private cancelling = 0;
   /** @internal What the last resume() sent, rejecting with its failure; BullMQRunner.resume awaits it (then the failure is not reported on errors$). */
   _resumed: Promise<void> | undefined = undefined; // (no promise per handle: a start makes two at most, review s12a)
   /** @internal */ _resumeAwaited = false;
@@ -111,6 +113,7 @@ export class RemoteJob extends Job {
     this.requireRunner('resume');
     const status = this._view.status;
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
+    if (this.cancelling > 0) throw new JobStateError(`cannot resume job '${this.id}': it is being cancelled (cancel() was called on this handle)`);
     const before = this._view.current;
     this._view.hold();
     this._view.local(withStatus(before, 'running', null));
@@ -141,7 +144,7 @@ export class RemoteJob extends Job {
     return this;
   }
 
-  /** Asks the owner to cancel; resolves with the cancelled state. @throws {JobStateError} (rejects) once the job settled. */
+  /** Asks the owner to cancel; resolves with the cancelled state. Until it settles, this handle refuses send, input, pause and resume (a local job is cancelled at once). @throws {JobStateError} (rejects) once the job settled. */
   override cancel(reason?: string): Promise<JobState> {
     return refusal(() => checkCancelReason(this.id, reason)) ?? this.op('cancel', { op: 'cancel', ...(reason === undefined ? {} : { reason }) }); // (refused as locally: nothing sent)
   }
@@ -218,12 +221,14 @@ export class RemoteJob extends Job {
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
     const status = this._view.status;
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
-    if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
+    if (!allowed || this.cancelling > 0) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${allowed ? 'being cancelled (cancel() was called on this handle)' : status}`));
     const watching = this.chain.watchSoon();
     // Counted from now, not from its turn to be sent: a job that fails while this waits behind
     // other steps is still listened to, and the owner's refusal of it is heard.
     this._view.sendingOp();
-    return new Promise<JobState>((resolve, reject) => {
+    if (kind === 'cancel') this.cancelling++;
+    const settled = kind === 'cancel' ? () => void this.cancelling-- : undefined; // (once its outcome is known, the status says what is taken)
+    const outcome = new Promise<JobState>((resolve, reject) => {
       this.chain.enqueue(
         async () => {
           await watching;
@@ -238,6 +243,7 @@ export class RemoteJob extends Job {
         },
       );
     });
+    return settled === undefined ? outcome : outcome.finally(settled);
   }
 
   /** Sends a command nobody awaits, in order; a failure to send it goes to the runner's `errors$`. */
@@ -278,5 +284,6 @@ export class RemoteJob extends Job {
     if (this.ended() || (notFailed && this._view.status === 'failed')) {
       throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}${this._view.status === 'failed' ? ' (resume it first)' : ''}`);
     }
+    if (this.cancelling > 0) throw new JobStateError(`cannot ${what} job '${this.id}': it is being cancelled (cancel() was called on this handle)`);
   }
 }

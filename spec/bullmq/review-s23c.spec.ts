@@ -97,12 +97,15 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     await until(() => job.state.status === 'running', 'running');
     const cancelled = outcome(job.cancel('stop'));
     const sent = thrown(() => job.send('step', 'in', { n: 1, ms: 1 }));
-    return [sent, statusOf(await cancelled)];
+    const input = thrown(() => job.input('step', 'in'));
+    const resumed = thrown(() => job.resume());
+    const paused = statusOf(await outcome(job.pause('late'))).replace(/:.*/, '');
+    return [sent, input, resumed, paused, statusOf(await cancelled)];
   }
 
-  it('FINDING 3: send() right after cancel() (not awaited) throws a JobStateError, as in-process', async () => {
+  it('fixed 3: send(), input(), resume() and pause() right after cancel() (not awaited) are refused with a JobStateError, as in-process', async () => {
     const local = await cancelThenSend(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in' }));
-    expect(local).to.deep.equal([JobStateError.name, 'cancelled']);
+    expect(local).to.deep.equal([JobStateError.name, JobStateError.name, JobStateError.name, JobStateError.name, 'cancelled']);
     const remote = await cancelThenSend(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in', runner: cluster.runner }));
     expect(remote).to.deep.equal(local);
   });
