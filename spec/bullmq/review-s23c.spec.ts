@@ -110,6 +110,28 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     expect(remote).to.deep.equal(local);
   });
 
+  /** From paused: resume() then pause() in the same turn; then pause() then cancel() in the same turn. */
+  async function resumeThenPause(start: () => Job): Promise<string[]> {
+    const job = start();
+    await until(() => job.state.status === 'running', 'running');
+    const first = statusOf(await outcome(job.pause('one')));
+    job.resume();
+    const again = outcome(job.pause('two'));
+    const rested = statusOf(await outcome(job.wait()));
+    const second = statusOf(await again);
+    const points = job.state.pausePoints.map((p) => p.reason).join(',');
+    const cancelled = outcome(job.cancel('stop'));
+    const third = thrown(() => job.resume());
+    return [first, rested, second, points, statusOf(await cancelled), third, statusOf(await outcome(job.wait()))];
+  }
+
+  it('pin: resume() then pause() unawaited on a paused job rests paused with both pause points; cancel() then resume() unawaited is refused (as in-process)', async () => {
+    const local = await resumeThenPause(() => build().start('step', { n: 6, ms: 30 }, { slot: 'in' }));
+    expect(local).to.deep.equal(['paused', 'paused', 'paused', 'one,two', 'cancelled', JobStateError.name, 'cancelled']);
+    const remote = await resumeThenPause(() => build().start('step', { n: 6, ms: 30 }, { slot: 'in', runner: cluster.runner }));
+    expect(remote).to.deep.equal(local);
+  });
+
   it('probe: two handles from runner.job on one job; a cancel from one settles both, their state$ complete', async () => {
     const flow = build();
     const job = flow.start('step', { n: 50, ms: 30 }, { slot: 'in', runner: cluster.runner, jobId: 's23c-many' });
