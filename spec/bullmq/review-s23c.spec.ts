@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 import { Flow, JobStateError, Routine, type ExecutionContext, type Job, type JobState } from '../../lib/index.js';
+import { BullMQRunner } from '../../lib/bullmq/index.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { sleep, until } from '../fixtures/helpers.js';
 import { startCluster, type Cluster } from './helpers.js';
@@ -132,7 +133,7 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     expect(remote).to.deep.equal(local);
   });
 
-  it('probe: two handles from runner.job on one job; a cancel from one settles both, their state$ complete', async () => {
+  it('pin: two handles from runner.job on one job; a cancel from one settles both, their state$ complete', async () => {
     const flow = build();
     const job = flow.start('step', { n: 50, ms: 30 }, { slot: 'in', runner: cluster.runner, jobId: 's23c-many' });
     await until(() => job.state.status === 'running', 'running');
@@ -148,5 +149,34 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     expect(await outcome(Promise.all([endA, endB]).then(() => 'done'))).to.equal('done');
     expect([seenA, seenB]).to.deep.equal([['running', 'cancelled'], ['running', 'cancelled']]);
     expect(statusOf(await outcome(a.cancel('again')))).to.match(/^JobStateError/);
+  });
+
+  it('pin: runner.close() settles every stream and wait of its handles; later calls are refused with RoutiluxErrors', async () => {
+    const runner = new BullMQRunner({ connection: redis.connection, prefix: cluster.prefix });
+    const flow = build();
+    const job = flow.start('step', { n: 200, ms: 30 }, { slot: 'in', runner });
+    await until(() => job.state.status === 'running', 'running');
+    const other = await runner.job(flow, job.jobId);
+    const ends = [job, other].flatMap((h) => [
+      outcome(lastValueFrom(h.state$.pipe(toArray())).then(() => 'state$ done')),
+      outcome(lastValueFrom(h.output$.pipe(toArray())).then(() => 'output$ done')),
+      outcome(lastValueFrom(h.observe('step', 'next').pipe(toArray())).then(() => 'observe done')),
+      outcome(h.wait({ timeout: 20_000 })).then(statusOf),
+      outcome(h.wait()).then(statusOf),
+    ]);
+    await sleep(50);
+    await runner.close();
+    const got = (await Promise.all(ends)).map((g) => String(g).replace(/:.*/, ''));
+    expect(got).to.deep.equal([...Array(2).fill(['state$ done', 'output$ done', 'observe done', 'JobStateError', 'JobStateError']).flat()]);
+    const after = [
+      thrown(() => job.send('step', 'in', { n: 1, ms: 1 })),
+      thrown(() => job.resume()),
+      statusOf(await outcome(job.cancel())).replace(/:.*/, ''),
+      statusOf(await outcome(other.pause())).replace(/:.*/, ''),
+      statusOf(await outcome(job.wait())).replace(/:.*/, ''),
+      await outcome(lastValueFrom(job.state$.pipe(toArray())).then((s) => s.map((x) => x.status).join())),
+    ];
+    expect(after).to.deep.equal(['ConfigurationError', 'ConfigurationError', 'ConfigurationError', 'ConfigurationError', 'JobStateError', 'running']);
+    await (await cluster.runner.job(flow, job.jobId)).cancel();
   });
 });
