@@ -88,7 +88,7 @@ export class RemoteJob extends Job {
   }
 
   override get output$(): Observable<OutputRecord> {
-    return remoteOutputs(this._view, this.id, () => this.ask('outputs', { op: 'outputs' }, ['outputs', '1']));
+    return remoteOutputs(this._view, this.id, () => this.ask('outputs', { op: 'outputs' }, ['outputs', '1']), () => this.keepListening());
   }
 
   /** Execution tracking as of the latest state received. */
@@ -244,6 +244,13 @@ export class RemoteJob extends Job {
       );
     });
     return settled === undefined ? outcome : outcome.finally(settled);
+  }
+
+  /** Listens past a failure, for a stream that stays open (the job may be resumed from anywhere); returns the release. */
+  private keepListening(): () => void {
+    this._view.kept++;
+    this.listener.watch().catch((error: unknown) => this._view.lose(error)); // (its runner closed: the stream ends)
+    return () => (this._view.kept--, this.listener.seen());
   }
 
   /** Sends a command nobody awaits, in order; a failure to send it goes to the runner's `errors$`. */

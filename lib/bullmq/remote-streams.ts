@@ -9,14 +9,16 @@ import { decodeValue } from './wire.js';
  * @internal A remote job's `output$`: the outputs its owner publishes (asked for with `ask` on
  * first subscription), completing when the job completes or is cancelled, or when the view is
  * lost. As in-process, a failure does not complete it: a job resumed after failing goes on
- * sending outputs to the same subscribers, and completes them when it ends.
+ * sending outputs to the same subscribers, and completes them when it ends. It may be resumed
+ * from another handle or process: `keep` keeps the view listening past the failure (and returns
+ * the release, called once the stream ends).
  *
  * @example
  * ```ts
- * const output$ = remoteOutputs(view, 'order-17', () => ask('outputs', { op: 'outputs' }, ['outputs', '1']));
+ * const output$ = remoteOutputs(view, 'order-17', () => ask('outputs', { op: 'outputs' }, ['outputs', '1']), () => keepListening());
  * ```
  */
-export function remoteOutputs(view: RemoteView, id: string, ask: () => void): Observable<OutputRecord> {
+export function remoteOutputs(view: RemoteView, id: string, ask: () => void, keep: () => () => void): Observable<OutputRecord> {
   const ended = (): boolean => view.status === 'completed' || view.status === 'cancelled';
   return new Observable<OutputRecord>((subscriber) => {
     if (ended()) return subscriber.complete();
@@ -25,9 +27,11 @@ export function remoteOutputs(view: RemoteView, id: string, ask: () => void): Ob
     // A state$ Subject completes at every terminal status and is made again after a resume: a
     // failed job's next one is followed (made now, so the resume's statuses reach it).
     let end: Subscription | undefined;
-    const follow = (): void => void (end = view.stateSubject().subscribe({ complete: () => (ended() || view.lostError !== undefined ? subscriber.complete() : subscriber.closed || follow()) }));
+    let release: (() => void) | undefined;
+    const failed = (): void => void (subscriber.closed || ((release ??= keep()), follow()));
+    const follow = (): void => void (end = view.stateSubject().subscribe({ complete: () => (ended() || view.lostError !== undefined ? subscriber.complete() : failed()) }));
     follow();
-    return () => (outputs.unsubscribe(), end?.unsubscribe());
+    return () => (outputs.unsubscribe(), end?.unsubscribe(), release?.());
   });
 }
 

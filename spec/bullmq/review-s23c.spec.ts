@@ -179,4 +179,30 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     expect(after).to.deep.equal(['ConfigurationError', 'ConfigurationError', 'ConfigurationError', 'ConfigurationError', 'JobStateError', 'running']);
     await (await cluster.runner.job(flow, job.jobId)).cancel();
   });
+
+  it('fixed 4: a handle whose failed job another handle resumed hears the resumed run: its state, wait() and output$ (its state$ ended at failed)', async () => {
+    gate.failAt = 3;
+    const flow = build();
+    const a = flow.start('step', { n: 4, ms: 10 }, { slot: 'in', runner: cluster.runner });
+    const outputs = outcome(lastValueFrom(a.output$.pipe(toArray())), 8_000);
+    expect(statusOf(await outcome(a.wait()))).to.equal('failed');
+    const b = await cluster.runner.resume(flow, a.jobId);
+    expect(statusOf(await outcome(b.wait()))).to.equal('completed');
+    await sleep(300);
+    const got = await outputs;
+    expect([a.state.status, Array.isArray(got) ? got.length : got]).to.deep.equal(['completed', 4]);
+    const listener = (a as unknown as { listener: { stopWatching?: unknown; stopFollowing?: unknown } }).listener;
+    expect([listener.stopWatching, listener.stopFollowing], 'nothing listened to once it ended').to.deep.equal([undefined, undefined]);
+  });
+
+  it('fixed 4b: output$ open on a failed job completes when its runner closes (it was left open: nothing listened to the job any more)', async () => {
+    gate.failAt = 2;
+    const runner = new BullMQRunner({ connection: redis.connection, prefix: cluster.prefix });
+    const a = build().start('step', { n: 3, ms: 10 }, { slot: 'in', runner });
+    const outputs = outcome(lastValueFrom(a.output$.pipe(toArray())).then((o) => o.length));
+    expect(statusOf(await outcome(a.wait()))).to.equal('failed');
+    await sleep(100);
+    await runner.close();
+    expect(await outputs).to.equal(1);
+  });
 });
