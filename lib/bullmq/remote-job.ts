@@ -1,14 +1,15 @@
-import { Observable, filter, map, type Observer } from 'rxjs';
+import { Observable, type Observer } from 'rxjs';
 import { ConfigurationError, JobStateError, describeError } from '../errors/errors.js';
 import type { Payload } from '../core/payload.js';
 import type { OutputRecord } from '../core/records.js';
 import type { JobState } from '../state/job-state.js';
 import { ExecutionTracker } from '../runtime/execution-tracker.js';
 import type { Flow } from '../flow/flow.js';
-import { Job, JobFailedStreamError, type WaitOptions } from '../flow/job.js';
+import { Job, type WaitOptions } from '../flow/job.js';
 import { RemoteView } from './remote-view.js';
 import { withStatus } from './state-edit.js';
-import { decodeValue, type ControlCommand } from './wire.js';
+import type { ControlCommand } from './wire.js';
+import { remoteEmissions, remoteOutputs } from './remote-streams.js';
 import type { RemoteLink } from './remote-link.js';
 import { RemoteListener } from './remote-listener.js';
 import { CommandChain } from './command-chain.js';
@@ -43,6 +44,8 @@ export class RemoteJob extends Job {
   private asked: Set<string> | undefined = undefined; // requests sent once per handle (made on first use)
   private trackerOf: [JobState, ExecutionTracker] | undefined = undefined;
   private inputs = 0;
+  /** Cancels given on this handle whose outcome is not known yet: in-process a cancelled job takes no more input or control at once (see `op`). */
+  private cancelling = 0;
   /** @internal What the last resume() sent, rejecting with its failure; BullMQRunner.resume awaits it (then the failure is not reported on errors$). */
   _resumed: Promise<void> | undefined = undefined; // (no promise per handle: a start makes two at most, review s12a)
   /** @internal */ _resumeAwaited = false;
@@ -85,13 +88,7 @@ export class RemoteJob extends Job {
   }
 
   override get output$(): Observable<OutputRecord> {
-    return new Observable<OutputRecord>((subscriber) => {
-      if (this.ended()) return subscriber.complete();
-      this.ask('outputs', { op: 'outputs' }, ['outputs', '1']);
-      const outputs = this._view.outputs.pipe(map((body) => decodeValue(body.record, `job '${this.id}' output`) as OutputRecord)).subscribe(subscriber);
-      const end = this._view.stateSubject().subscribe({ complete: () => (this.ended() || this._view.lostError !== undefined) && subscriber.complete() });
-      return () => (outputs.unsubscribe(), end.unsubscribe());
-    });
+    return remoteOutputs(this._view, this.id, () => this.ask('outputs', { op: 'outputs' }, ['outputs', '1']), () => this.keepListening());
   }
 
   /** Execution tracking as of the latest state received. */
@@ -116,6 +113,7 @@ export class RemoteJob extends Job {
     this.requireRunner('resume');
     const status = this._view.status;
     if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
+    if (this.cancelling > 0) throw new JobStateError(`cannot resume job '${this.id}': it is being cancelled (cancel() was called on this handle)`);
     const before = this._view.current;
     this._view.hold();
     this._view.local(withStatus(before, 'running', null));
@@ -146,7 +144,7 @@ export class RemoteJob extends Job {
     return this;
   }
 
-  /** Asks the owner to cancel; resolves with the cancelled state. @throws {JobStateError} (rejects) once the job settled. */
+  /** Asks the owner to cancel; resolves with the cancelled state. Until it settles, this handle refuses send, input, pause and resume (a local job is cancelled at once). @throws {JobStateError} (rejects) once the job settled. */
   override cancel(reason?: string): Promise<JobState> {
     return refusal(() => checkCancelReason(this.id, reason)) ?? this.op('cancel', { op: 'cancel', ...(reason === undefined ? {} : { reason }) }); // (refused as locally: nothing sent)
   }
@@ -187,20 +185,8 @@ export class RemoteJob extends Job {
     const routine = this.flow.getRoutine(routineId);
     if (routine === undefined) throw new ConfigurationError(`job '${this.id}': flow '${this.flow.flowId}' has no routine '${routineId}'`);
     if (routine.getEvent(eventName) === undefined) throw new ConfigurationError(`job '${this.id}': routine '${routineId}' has no event '${eventName}'`);
-    return new Observable<Payload>((subscriber) => {
-      const end = (): void => (this._view.current.status === 'failed' ? subscriber.error(new JobFailedStreamError(this._view.current)) : subscriber.complete());
-      if (this._view.terminal) return end();
-      const key = `obs:${routineId}\u0000${eventName}`;
-      this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']);
-      const values = this._view.emissions
-        .pipe(
-          filter((e) => e.routineId === routineId && e.eventName === eventName),
-          map((e) => decodeValue(e.data, `job '${this.id}' emission ${routineId}.${eventName}`) as Payload),
-        )
-        .subscribe(subscriber);
-      const status = this._view.stateSubject().subscribe({ complete: end });
-      return () => (values.unsubscribe(), status.unsubscribe());
-    });
+    const key = `obs:${routineId}\u0000${eventName}`;
+    return remoteEmissions(this._view, this.id, routineId, eventName, () => this.ask(key, { op: 'observe', routineId, eventName }, [key, '1']));
   }
 
   /**
@@ -235,12 +221,14 @@ export class RemoteJob extends Job {
   private op(kind: 'pause' | 'cancel', command: ControlCommand): Promise<JobState> {
     const status = this._view.status;
     const allowed = kind === 'pause' ? status === 'pending' || status === 'running' : status !== 'completed' && status !== 'cancelled' && status !== 'failed';
-    if (!allowed) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${status}`));
+    if (!allowed || this.cancelling > 0) return Promise.reject(new JobStateError(`cannot ${kind} job '${this.id}': it is ${allowed ? 'being cancelled (cancel() was called on this handle)' : status}`));
     const watching = this.chain.watchSoon();
     // Counted from now, not from its turn to be sent: a job that fails while this waits behind
     // other steps is still listened to, and the owner's refusal of it is heard.
     this._view.sendingOp();
-    return new Promise<JobState>((resolve, reject) => {
+    if (kind === 'cancel') this.cancelling++;
+    const settled = kind === 'cancel' ? () => void this.cancelling-- : undefined; // (once its outcome is known, the status says what is taken)
+    const outcome = new Promise<JobState>((resolve, reject) => {
       this.chain.enqueue(
         async () => {
           await watching;
@@ -255,6 +243,14 @@ export class RemoteJob extends Job {
         },
       );
     });
+    return settled === undefined ? outcome : outcome.finally(settled);
+  }
+
+  /** Listens past a failure, for a stream that stays open (the job may be resumed from anywhere); returns the release. */
+  private keepListening(): () => void {
+    this._view.kept++;
+    this.listener.watch().catch((error: unknown) => this._view.lose(error)); // (its runner closed: the stream ends)
+    return () => (this._view.kept--, this.listener.seen());
   }
 
   /** Sends a command nobody awaits, in order; a failure to send it goes to the runner's `errors$`. */
@@ -295,5 +291,6 @@ export class RemoteJob extends Job {
     if (this.ended() || (notFailed && this._view.status === 'failed')) {
       throw new JobStateError(`cannot ${what} job '${this.id}': it is ${this._view.status}${this._view.status === 'failed' ? ' (resume it first)' : ''}`);
     }
+    if (this.cancelling > 0) throw new JobStateError(`cannot ${what} job '${this.id}': it is being cancelled (cancel() was called on this handle)`);
   }
 }

@@ -69,7 +69,6 @@ export class RemoteView {
     return (this.outputted ??= new Subject());
   }
 
-  /** The latest state. */
   get current(): JobState {
     if (this.state === undefined) {
       this.state = this.text === undefined ? this.blank!() : JobState.fromJSON(this.text);
@@ -86,9 +85,10 @@ export class RemoteView {
     return isTerminal(this.status);
   }
 
-  /** A pause or cancel is being sent or waits for its outcome (the job's channel is still needed). */
+  kept = 0; // streams that outlive a failure (an output$: the job may be resumed from anywhere)
+  /** The job's channel is still needed: a pause or cancel is being sent or waits for its outcome, or a failed job's stream is kept open. */
   get busy(): boolean {
-    return this.sending > 0 || this.ops.length > 0;
+    return this.sending > 0 || this.ops.length > 0 || (this.kept > 0 && this.status === 'failed');
   }
 
   /** The Subject behind `state$` (closed at a terminal status, made again after a resume; completed once the view is lost). */
@@ -130,7 +130,7 @@ export class RemoteView {
    * streams do (an error would reach subscribers without an error callback as an uncaught exception).
    */
   lose(error: unknown): void {
-    if (this.lost !== undefined || this.terminal) return;
+    if (this.lost !== undefined || this.status === 'completed' || this.status === 'cancelled') return; // (failed: what is kept open ends)
     this.lost = error;
     const waiters = this.waiters;
     const ops = this.ops;
