@@ -184,12 +184,17 @@ export class Checkpointer {
       if (ok) this.next(id, w);
       else this.failed(id, w, error, state);
     };
-    // Through a promise so a store that throws synchronously is reported like one that
-    // rejects, instead of escaping into the dispatcher. The microtask still runs before the
-    // next dispatch turn, so a store that appends synchronously has the turn on disk by then.
-    Promise.resolve()
-      .then(() => write.run())
-      .then(
+    // Started now, in the same synchronous step as the snapshot: a store that tags a write with
+    // what it knows of the job (routilux/bullmq's owner: the control cursor) tags it as of this
+    // state, not as of a microtask later, when a command applied meanwhile is not in it. A store
+    // that throws synchronously is reported like one that rejects, not thrown into the dispatcher.
+    let running: Promise<void>;
+    try {
+      running = write.run();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
         () => settle(true),
         (error: unknown) => settle(false, error),
       );
