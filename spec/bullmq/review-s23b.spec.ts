@@ -83,4 +83,73 @@ describe('review s23b: RedisJobStore on its own', () => {
     await redis.client().set(store.keysOf('j').journal, 'not a list'); // WRONGTYPE on load
     expect(await outcome(store.prune())).to.be.instanceOf(StoreError);
   });
+  it('FINDING 5: appendJournal of an entry JSON.stringify drops (undefined, a function) resolves, and the job can never be loaded again', async () => {
+    const store = make();
+    await store.save(makeState('j', { status: 'running', updatedAt: 1 }));
+    const error = await outcome(store.appendJournal('j', undefined));
+    expect(error, 'refused').to.be.instanceOf(StoreError);
+    expect(await outcome(store.appendJournal('j', () => 1)), 'refused').to.be.instanceOf(StoreError);
+    expect((await store.load('j'))?.updatedAt, 'the job still loads as saved').to.equal(1);
+  });
+
+  describe('a job resumed from it in a fresh Flow and store (another process)', () => {
+    /** Payloads a job may hold that JSON alone would change. */
+    const rich = (i: number) => ({ i, at: new Date(1_700_000_000_000 + i), m: new Map<unknown, unknown>([[i, { s: new Set([i, -0]) }]]), big: 10n ** 20n + BigInt(i), nan: NaN, inf: -Infinity, neg: -0, u: `é:{${i}}\n\u{1F600}\ud800`, undef: undefined, re: /a+b/gi, bytes: new Uint8Array([i, 255]) });
+    let pausedOnce = false;
+    const build = (store?: RedisJobStore, owner?: string) => {
+      const flow = new Flow({ flowId: 's23b-resume', ...(store ? { store, checkpoint: 'always' as const, owner } : {}) });
+      const src = new (class extends Routine {
+        constructor() {
+          super();
+          this.defineEvent('out', ['i']);
+          this.defineSlot<{ n: number }>('trigger', (d) => {
+            for (let i = 0; i < d.n; i++) this.emit('out', rich(i));
+          });
+        }
+      })();
+      const sink = new (class extends Routine {
+        constructor() {
+          super();
+          this.defineSlot<Record<string, unknown>>('in', async (d, ctx: ExecutionContext) => {
+            const seen = ctx.getSharedData<unknown[]>('seen', []);
+            ctx.setSharedData('seen', [...seen, d]);
+            ctx.setSharedData('blob', 'x'.repeat(300_000) + String(d.i));
+            if (d.i === 3 && store && !pausedOnce) {
+              pausedOnce = true;
+              await ctx.pause('cut');
+            }
+          });
+        }
+      })();
+      flow.addRoutine(src, 'src');
+      flow.addRoutine(sink, 'sink');
+      flow.connect('src', 'out', 'sink', 'in');
+      return flow;
+    };
+
+    it('pin: a job paused mid-run, loaded by a fresh store and resumed by a fresh Flow, ends with exactly the shared data of an uninterrupted run (Dates, Maps, Sets, BigInt, NaN, -0, unicode, 300 KB strings)', async () => {
+      const prefix = `s23b-resume-${++n}`;
+      const whole = await build().execute('src', { n: 8 }, { jobId: 'id:{x}\n1' });
+      const first = make(prefix);
+      const flow1 = build(first, 'p1');
+      const job = flow1.start('src', { n: 8 }, { jobId: 'id:{x}\n1' });
+      const paused = await job.wait();
+      expect(paused.status).to.equal('paused');
+      await flow1.checkpointsFlushed();
+      await first.close();
+      const second = make(prefix);
+      const loaded = await second.load('id:{x}\n1');
+      expect(loaded?.status).to.equal('paused');
+      const flow2 = build(second, 'p2');
+      const final = await flow2.resume(loaded!).wait();
+      await flow2.checkpointsFlushed();
+      expect(final.status).to.equal('completed');
+      expect(final.getSharedData('seen')).to.deep.equal(whole.getSharedData('seen'));
+      expect(final.getSharedData('blob')).to.equal(whole.getSharedData('blob'));
+      const stored = await second.load('id:{x}\n1');
+      expect(JSON.stringify(stored)).to.equal(JSON.stringify(final));
+      expect(await second.list()).to.deep.equal(['id:{x}\n1']);
+      expect(await second.leaseOf('id:{x}\n1'), 'the resumed job’s lease is released once it settled').to.equal(undefined);
+    });
+  });
 });
