@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { Flow, MemoryJobStore, Routine, StoreError, type ExecutionContext } from '../../lib/index.js';
 import { RedisJobStore } from '../../lib/bullmq/redis-job-store.js';
 import { isFencedWrite } from '../../lib/bullmq/fenced-error.js';
+import { PRUNE_ONE } from '../../lib/bullmq/store-scripts.js';
 import { makeState, sleep } from '../fixtures/helpers.js';
 import { useRedis } from '../helpers/use-redis.js';
 
@@ -66,13 +67,17 @@ describe('review s23b: RedisJobStore on its own', () => {
     const store = make(prefix);
     const other = make(prefix);
     await store.save(makeState('j', { status: 'failed', updatedAt: 1 }));
-    const load = store.load.bind(store);
-    store.load = async (id: string) => {
-      const state = await load(id);
-      await other.save(makeState('j', { status: 'running', updatedAt: 2 })); // resumed elsewhere meanwhile
-      return state;
-    };
-    expect(await store.prune({ statuses: ['failed'] })).to.equal(0);
+    // Another process resumes the job just before prune's delete script runs (after prune read and judged it).
+    const run = PRUNE_ONE.run;
+    PRUNE_ONE.run = async function (this: typeof PRUNE_ONE, ...args: Parameters<typeof run>) {
+      await other.save(makeState('j', { status: 'running', updatedAt: 2 }));
+      return run.apply(this, args);
+    } as typeof run;
+    try {
+      expect(await store.prune({ statuses: ['failed'] })).to.equal(0);
+    } finally {
+      PRUNE_ONE.run = run;
+    }
     expect((await other.load('j'))?.status).to.equal('running');
   });
 
