@@ -116,7 +116,10 @@ export const LOAD = new LuaScript(
  * `KEYS[1]` the job's meta hash, `ARGV[1]` the owner and `ARGV[2]` the ttl ms (after NOW_MS), it
  * returns the refusal `{0, owner, until}`, or leaves `m` (the meta fields read first, `cursor`
  * sixth), `epoch`, `recoveries` and `untilMs` set with the lease taken (a new epoch unless the
- * owner renews, a recovery counted when a held lease is taken over).
+ * owner renews, a recovery counted when a held lease is taken over). A new epoch is the last one
+ * plus one but never below the server's clock in µs (`t`, from NOW_MS): the epochs of a job deleted
+ * (its meta with it) and made again under its id never repeat one a former holder still fences
+ * its writes with (they were granted earlier; no two grants fall in one µs).
  *
  * @example
  * ```ts
@@ -130,7 +133,11 @@ if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(
 local epoch = m[4] or '0'
 local recoveries = tonumber(m[5] or '0')
 if not (owner == ARGV[1] and expires > now) then
-  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
+  local e = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+  local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if e < floor then e = floor end
+  epoch = string.format('%.0f', e)
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
   if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
 end
 local untilMs = now + tonumber(ARGV[2])

@@ -22,7 +22,7 @@ describe('review s23b: RedisJobStore on its own', () => {
   redis.atStop(() => Promise.all(stores.map((s) => s.close())));
   const outcome = (p: Promise<unknown>): Promise<unknown> => p.then((v) => ({ ok: v }), (e: unknown) => e);
 
-  it('FINDING 1: a holder whose job was deleted (its lease with it) and created again under the same id by a new holder is not fenced out: its stale save overwrites the new job', async () => {
+  it('fixed 1: a holder whose job was deleted (its lease with it) and created again under the same id by a new holder is not fenced out: its stale save overwrites the new job', async () => {
     const prefix = `s23b-f1-${++n}`;
     const a = make(prefix);
     const b = make(prefix);
@@ -36,7 +36,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((await b.load('j'))!.updatedAt).to.equal(2);
   });
 
-  it('FINDING 1b: the same after a takeover of an expired lease and a prune: the stalled holder’s save lands on the new job', async () => {
+  it('fixed 1b: the same after a takeover of an expired lease and a prune: the stalled holder’s save lands on the new job', async () => {
     const prefix = `s23b-f1b-${++n}`;
     const a = make(prefix);
     const b = make(prefix);
