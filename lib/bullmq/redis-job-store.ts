@@ -4,7 +4,7 @@ import { replayJournal } from '../state/job-journal-json.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from '../persistence/lease-arguments.js';
 import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
-import { loadError, storeCall, storeSend } from './store-call.js';
+import { journalText, loadError, storeCall, storeSend } from './store-call.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
@@ -110,7 +110,7 @@ export class RedisJobStore implements JobStore {
 
   /**
    * Appends an encoded journal entry (see {@link JobStore.appendJournal}), fenced like `save`.
-   * @throws {StoreError} (rejects) without a saved snapshot, when Redis fails or the lease was taken over.
+   * @throws {StoreError} (rejects) for an entry that is no JSON (nothing appended), without a saved snapshot, when Redis fails or the lease was taken over.
    * @example
    * ```ts
    * await store.appendJournal(job.jobId, journalEntryToJSON(diffJobStates(saved, job.state)));
@@ -121,7 +121,7 @@ export class RedisJobStore implements JobStore {
     const keys = jobKeys(this.prefix, jobId);
     // @internal `extra` (an owner's): also set the control cursor and the incarnation, fenced by `epoch` instead of this instance's lease.
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [JSON.stringify(entry), epoch, extra.cursor ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
+    const args = [journalText(jobId, entry, keys.journal), epoch, extra.cursor ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
     const reply = await storeCall(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
     if (reply[0] === -1) throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId, file: keys.state });
     if (reply[0] === 0) throw this.refused(jobId, keys.journal, epoch, reply);

@@ -51,7 +51,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((await b.load('j'))!.updatedAt).to.equal(2);
   });
 
-  it('FINDING 2: appendJournal of an entry JSON cannot carry rejects with a raw TypeError (MemoryJobStore: a StoreError naming the job)', async () => {
+  it('fixed 2: appendJournal of an entry JSON cannot carry rejects with a raw TypeError (MemoryJobStore: a StoreError naming the job)', async () => {
     const store = make();
     await store.save(makeState('j'));
     const memory = new MemoryJobStore();
@@ -88,7 +88,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     await redis.client().set(store.keysOf('j').journal, 'not a list'); // WRONGTYPE on load
     expect(await outcome(store.prune())).to.be.instanceOf(StoreError);
   });
-  it('FINDING 5: appendJournal of an entry JSON.stringify drops (undefined, a function) resolves, and the job can never be loaded again', async () => {
+  it('fixed 5: appendJournal of an entry JSON.stringify drops (undefined, a function) resolves, and the job can never be loaded again', async () => {
     const store = make();
     await store.save(makeState('j', { status: 'running', updatedAt: 1 }));
     const error = await outcome(store.appendJournal('j', undefined));
