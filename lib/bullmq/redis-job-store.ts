@@ -3,14 +3,15 @@ import { JobState } from '../state/job-state.js';
 import { replayJournal } from '../state/job-journal-json.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from '../persistence/lease-arguments.js';
-import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
+import { resolvePruneOptions } from '../persistence/prune-options.js';
+import { pruneRedisJobs } from './prune-redis-jobs.js';
 import { journalText, loadError, storeCall, storeSend } from './store-call.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, openClient } from './redis-connection.js';
 import { checkPrefix, decodeId, jobKeys, type JobKeys } from './redis-keys.js';
-import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } from './store-scripts.js';
+import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
 import { randomId } from './random-id.js';
 import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
@@ -261,8 +262,10 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * Deletes the jobs {@link PruneOptions} selects, skipping leased ones; resolves with how many.
-   * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} when Redis fails.
+   * Deletes the jobs {@link PruneOptions} selects, skipping leased ones, corrupt ones and ones
+   * written since prune read them; resolves with how many.
+   * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} when Redis
+   * fails (on one job: after trying the others).
    * @example
    * ```ts
    * const deleted = await store.prune({ statuses: ['completed', 'cancelled'], olderThan: 86_400_000 });
@@ -270,15 +273,7 @@ export class RedisJobStore implements JobStore {
    */
   async prune(options?: PruneOptions): Promise<number> {
     const resolved = resolvePruneOptions(options, 'RedisJobStore.prune');
-    let deleted = 0;
-    for (const jobId of await this.list()) {
-      const state = await this.load(jobId).catch(() => undefined); // a corrupt one is kept, as on disk
-      if (state === undefined || !isPrunable(state, resolved, Date.now())) continue;
-      const keys = jobKeys(this.prefix, jobId);
-      const done = await storeCall(jobId, keys.state, 'prune', () => PRUNE_ONE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
-      if (done === 1) deleted++;
-    }
-    return deleted;
+    return pruneRedisJobs({ client: this.client, prefix: this.prefix, ids: await this.list(), parse: (id, text, journal) => this.parseStored(id, text, journal) }, resolved);
   }
 
   /**

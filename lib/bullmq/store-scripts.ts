@@ -178,13 +178,18 @@ return {}`,
 export const DELETE = new LuaScript(`return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`, 5);
 
 /**
- * @internal Prune's delete: KEYS state, journal, meta, control, inbox. Deletes only while no
- * lease is held (a holder may be writing it); 1 if deleted.
+ * @internal Prune's delete: KEYS state, journal, meta, control, inbox; ARGV the digest of what
+ * prune judged (see `storedDigest`). Deletes only while no lease is held (a holder may be
+ * writing it) and the snapshot and journal are still those prune judged (nobody wrote the job
+ * since); 1 if deleted.
  */
 export const PRUNE_ONE = new LuaScript(
   `${NOW_MS}
 local m = redis.call('HMGET', KEYS[3], 'owner', 'until')
 if m[1] and tonumber(m[2] or '0') > now then return 0 end
+local parts = redis.call('LRANGE', KEYS[2], 0, -1)
+table.insert(parts, 1, redis.call('GET', KEYS[1]) or '')
+if redis.sha1hex(table.concat(parts, '\\n')) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1`,
   5,

@@ -62,7 +62,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((error as StoreError).message).to.include("'j'");
   });
 
-  it('FINDING 3: prune deletes a job that another process saved with a status prune does not select between prune’s read and its delete (FileJobStore reads it again under a lease)', async () => {
+  it('fixed 3: prune deletes a job that another process saved with a status prune does not select between prune’s read and its delete (FileJobStore reads it again under a lease)', async () => {
     const prefix = `s23b-f3-${++n}`;
     const store = make(prefix);
     const other = make(prefix);
@@ -81,7 +81,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((await other.load('j'))?.status).to.equal('running');
   });
 
-  it('FINDING 4: prune resolves as if all went well when a job cannot be read (a Redis error), where FileJobStore rejects with a StoreError', async () => {
+  it('fixed 4: prune resolves as if all went well when a job cannot be read (a Redis error), where FileJobStore rejects with a StoreError', async () => {
     const prefix = `s23b-f4-${++n}`;
     const store = make(prefix);
     await store.save(makeState('j', { status: 'completed', updatedAt: 1 }));
