@@ -98,6 +98,36 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((await store.load('j'))?.updatedAt, 'the job still loads as saved').to.equal(1);
   });
 
+  it('FINDING 6: list() and prune() of a store reject (SerializationError) once another store’s prefix extends it with ":job:{…}": that store’s keys match the SCAN pattern', async () => {
+    const a = make('s23b-f6');
+    const b = make('s23b-f6:job:{tenant}');
+    await a.save(makeState('j', { status: 'completed', updatedAt: 1 }));
+    await b.save(makeState('k', { status: 'completed', updatedAt: 1 }));
+    await redis.client().set('s23b-f6:job:{%41}:state', 'not this store’s: encodeId never writes %41');
+    expect(await outcome(a.list())).to.deep.equal({ ok: ['j'] });
+    expect(await outcome(b.list())).to.deep.equal({ ok: ['k'] });
+    expect(await outcome(a.prune())).to.deep.equal({ ok: 1 });
+    expect(await b.load('k'), 'the other store’s job is not touched').to.not.equal(undefined);
+  });
+
+  it('pin: close() leaves no connection, timer or other handle behind, and a call after it rejects with a StoreError naming the job', async () => {
+    await sleep(50);
+    const before = process.getActiveResourcesInfo().sort();
+    const store = new RedisJobStore({ connection: redis.connection, prefix: `s23b-close-${++n}` });
+    await store.save(makeState('j', { status: 'completed', updatedAt: 1 }));
+    await store.acquire('j', 'w', 60_000);
+    await store.appendJournal('j', { format: 'routilux.journal', version: 1, jobId: 'j', fields: {} });
+    await store.list();
+    await store.prune();
+    await store.close();
+    await sleep(50);
+    expect(process.getActiveResourcesInfo().sort()).to.deep.equal(before);
+    const error = await outcome(store.load('j'));
+    expect(error).to.be.instanceOf(StoreError);
+    expect((error as StoreError).jobId).to.equal('j');
+    await store.close(); // twice: no throw
+  });
+
   describe('a job resumed from it in a fresh Flow and store (another process)', () => {
     /** Payloads a job may hold that JSON alone would change. */
     const rich = (i: number) => ({ i, at: new Date(1_700_000_000_000 + i), m: new Map<unknown, unknown>([[i, { s: new Set([i, -0]) }]]), big: 10n ** 20n + BigInt(i), nan: NaN, inf: -Infinity, neg: -0, u: `é:{${i}}\n\u{1F600}\ud800`, undef: undefined, re: /a+b/gi, bytes: new Uint8Array([i, 255]) });
