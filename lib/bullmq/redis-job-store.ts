@@ -10,7 +10,7 @@ import { checkId, checkState, serialize } from '../persistence/store-arguments.j
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, openClient } from './redis-connection.js';
-import { checkPrefix, decodeId, jobKeys, type JobKeys } from './redis-keys.js';
+import { checkPrefix, jobKeys, ownId, type JobKeys } from './redis-keys.js';
 import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
 import { randomId } from './random-id.js';
@@ -160,7 +160,8 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * The ids of every stored job, sorted (a SCAN of the prefix's snapshot keys).
+   * The ids of every stored job, sorted (a SCAN of the prefix's snapshot keys; a key that matches
+   * but that this store cannot have written, such as one of a prefix `<prefix>:job:{x}`, is not one).
    * @throws {StoreError} (rejects) when Redis fails.
    * @example
    * ```ts
@@ -177,7 +178,10 @@ export class RedisJobStore implements JobStore {
       do {
         const [next, keys] = await storeCall(undefined, pattern, 'list', () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
         cursor = next;
-        for (const key of keys) ids.add(decodeId(key.slice(this.prefix.length + 6, key.length - 7)));
+        for (const key of keys) {
+          const id = ownId(key.slice(this.prefix.length + 6, key.length - 7));
+          if (id !== undefined) ids.add(id);
+        }
       } while (cursor !== '0');
     }
     return [...ids].sort();

@@ -98,7 +98,7 @@ describe('review s23b: RedisJobStore on its own', () => {
     expect((await store.load('j'))?.updatedAt, 'the job still loads as saved').to.equal(1);
   });
 
-  it('FINDING 6: list() and prune() of a store reject (SerializationError) once another store’s prefix extends it with ":job:{…}": that store’s keys match the SCAN pattern', async () => {
+  it('fixed 6: list() and prune() of a store see only its own jobs when another store’s prefix extends it with ":job:{…}" (they rejected with a SerializationError: that store’s keys match the SCAN pattern)', async () => {
     const a = make('s23b-f6');
     const b = make('s23b-f6:job:{tenant}');
     await a.save(makeState('j', { status: 'completed', updatedAt: 1 }));
