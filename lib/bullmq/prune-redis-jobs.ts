@@ -7,7 +7,14 @@ import { jobKeys } from './redis-keys.js';
 import { storeCall } from './store-call.js';
 import { LOAD, PRUNE_ONE } from './store-scripts.js';
 
-/** @internal What {@link pruneRedisJobs} needs of its RedisJobStore. */
+/**
+ * @internal What {@link pruneRedisJobs} needs of its RedisJobStore.
+ *
+ * @example
+ * ```ts
+ * const source: PruneSource = { client, prefix: 'rlx', ids: ['order-17'], parse: (id, text, journal) => store.parseStored(id, text, journal) };
+ * ```
+ */
 export interface PruneSource {
   readonly client: RedisClient;
   readonly prefix: string;
