@@ -3,14 +3,15 @@ import { JobState } from '../state/job-state.js';
 import { replayJournal } from '../state/job-journal-json.js';
 import type { JobLease, JobStore, PruneOptions } from '../state/job-store.js';
 import { checkLeaseArguments } from '../persistence/lease-arguments.js';
-import { isPrunable, resolvePruneOptions } from '../persistence/prune-options.js';
-import { loadError, storeCall, storeSend } from './store-call.js';
+import { resolvePruneOptions } from '../persistence/prune-options.js';
+import { pruneRedisJobs } from './prune-redis-jobs.js';
+import { journalText, loadError, storeCall, storeSend } from './store-call.js';
 import { checkId, checkState, serialize } from '../persistence/store-arguments.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
 import { closeClient, openClient } from './redis-connection.js';
-import { checkPrefix, decodeId, jobKeys, type JobKeys } from './redis-keys.js';
-import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, PRUNE_ONE, RELEASE, SAVE } from './store-scripts.js';
+import { checkPrefix, jobKeys, ownId, type JobKeys } from './redis-keys.js';
+import { ACQUIRE, APPEND, DELETE, LEASE_OF, LOAD, RELEASE, SAVE } from './store-scripts.js';
 import { fenced } from './fenced-error.js';
 import { randomId } from './random-id.js';
 import type { LeaseGrant, RedisJobStoreOptions } from './redis-job-store-options.js';
@@ -110,7 +111,7 @@ export class RedisJobStore implements JobStore {
 
   /**
    * Appends an encoded journal entry (see {@link JobStore.appendJournal}), fenced like `save`.
-   * @throws {StoreError} (rejects) without a saved snapshot, when Redis fails or the lease was taken over.
+   * @throws {StoreError} (rejects) for an entry that is no JSON (nothing appended), without a saved snapshot, when Redis fails or the lease was taken over.
    * @example
    * ```ts
    * await store.appendJournal(job.jobId, journalEntryToJSON(diffJobStates(saved, job.state)));
@@ -121,7 +122,7 @@ export class RedisJobStore implements JobStore {
     const keys = jobKeys(this.prefix, jobId);
     // @internal `extra` (an owner's): also set the control cursor and the incarnation, fenced by `epoch` instead of this instance's lease.
     const epoch = extra.epoch ?? this.epochs.get(jobId) ?? '';
-    const args = [JSON.stringify(entry), epoch, extra.cursor ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
+    const args = [journalText(jobId, entry, keys.journal), epoch, extra.cursor ?? '', extra.inc ?? '', `${this.writer}.${++this.writes}`];
     const reply = await storeCall(jobId, keys.journal, 'journal', () => APPEND.run(this.client, [keys.state, keys.journal, keys.meta], args) as Promise<[number, unknown, string?]>);
     if (reply[0] === -1) throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': it has no saved snapshot (save it first)`, { jobId, file: keys.state });
     if (reply[0] === 0) throw this.refused(jobId, keys.journal, epoch, reply);
@@ -159,7 +160,8 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * The ids of every stored job, sorted (a SCAN of the prefix's snapshot keys).
+   * The ids of every stored job, sorted (a SCAN of the prefix's snapshot keys; a key that matches
+   * but that this store cannot have written, such as one of a prefix `<prefix>:job:{x}`, is not one).
    * @throws {StoreError} (rejects) when Redis fails.
    * @example
    * ```ts
@@ -176,7 +178,10 @@ export class RedisJobStore implements JobStore {
       do {
         const [next, keys] = await storeCall(undefined, pattern, 'list', () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
         cursor = next;
-        for (const key of keys) ids.add(decodeId(key.slice(this.prefix.length + 6, key.length - 7)));
+        for (const key of keys) {
+          const id = ownId(key.slice(this.prefix.length + 6, key.length - 7));
+          if (id !== undefined) ids.add(id);
+        }
       } while (cursor !== '0');
     }
     return [...ids].sort();
@@ -261,8 +266,10 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * Deletes the jobs {@link PruneOptions} selects, skipping leased ones; resolves with how many.
-   * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} when Redis fails.
+   * Deletes the jobs {@link PruneOptions} selects, skipping leased ones, corrupt ones and ones
+   * written since prune read them; resolves with how many.
+   * @throws {ConfigurationError} (rejects) naming a bad option; {@link StoreError} when Redis
+   * fails (on one job: after trying the others).
    * @example
    * ```ts
    * const deleted = await store.prune({ statuses: ['completed', 'cancelled'], olderThan: 86_400_000 });
@@ -270,15 +277,7 @@ export class RedisJobStore implements JobStore {
    */
   async prune(options?: PruneOptions): Promise<number> {
     const resolved = resolvePruneOptions(options, 'RedisJobStore.prune');
-    let deleted = 0;
-    for (const jobId of await this.list()) {
-      const state = await this.load(jobId).catch(() => undefined); // a corrupt one is kept, as on disk
-      if (state === undefined || !isPrunable(state, resolved, Date.now())) continue;
-      const keys = jobKeys(this.prefix, jobId);
-      const done = await storeCall(jobId, keys.state, 'prune', () => PRUNE_ONE.run(this.client, [keys.state, keys.journal, keys.meta, keys.control, keys.inbox], []));
-      if (done === 1) deleted++;
-    }
-    return deleted;
+    return pruneRedisJobs({ client: this.client, prefix: this.prefix, ids: await this.list(), parse: (id, text, journal) => this.parseStored(id, text, journal) }, resolved);
   }
 
   /**

@@ -65,6 +65,27 @@ export function decodeId(encoded: string): string {
 }
 
 /**
+ * @internal The id whose encoding `encoded` is, or `undefined` when `encodeId` cannot have made
+ * it (a SCAN match that is another prefix's key, say `rlx:job:{x}:job:{a}:state` for prefix
+ * `rlx`, or a key written by hand): such a key is not a job of this prefix.
+ *
+ * @example
+ * ```ts
+ * ownId('order%3a17'); // 'order:17'
+ * ownId('x}:job:{a');  // undefined
+ * ```
+ */
+export function ownId(encoded: string): string | undefined {
+  let id: string;
+  try {
+    id = decodeId(encoded);
+  } catch {
+    return undefined;
+  }
+  return encodeId(id) === encoded ? id : undefined;
+}
+
+/**
  * The Redis names of one job under `prefix` (`RedisJobStore.keysOf`). Every key shares the hash tag
  * `{<encoded id>}`, so the Lua scripts that touch several of them also run on Redis Cluster.
  *

@@ -1,4 +1,4 @@
-import { RoutiluxError, SerializationError } from '../errors/errors.js';
+import { RoutiluxError, SerializationError, StoreError } from '../errors/errors.js';
 import { storeErrorOf } from '../persistence/store-error-of.js';
 
 /**
@@ -73,4 +73,26 @@ export function clientError(jobId: string, key: string, what: string): (error: u
   return (error: unknown) => {
     throw storeErrorOf(error, `BullMQRunner: cannot ${what} job '${jobId}'`, { jobId, file: key });
   };
+}
+
+/**
+ * @internal A journal entry of job `jobId` as the JSON text RedisJobStore appends to `key`. An
+ * entry JSON cannot carry (a BigInt, a cycle) or drops altogether (`undefined`, a function) is
+ * refused here, as MemoryJobStore refuses the former: appended, it would make the job unloadable.
+ *
+ * @throws {StoreError} naming the job and the key, the JSON error (if any) as its cause.
+ * @example
+ * ```ts
+ * journalText('order-17', { format: 'routilux.journal', version: 1, jobId: 'order-17', fields: {} }, keys.journal); // '{"format":...}'
+ * ```
+ */
+export function journalText(jobId: string, entry: unknown, key: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(entry);
+  } catch (error) {
+    throw storeErrorOf(error, `RedisJobStore: cannot journal job '${jobId}': the entry is not JSON-safe`, { jobId, file: key });
+  }
+  if (typeof text !== 'string') throw new StoreError(`RedisJobStore: cannot journal job '${jobId}': the entry has no JSON form (got ${typeof entry})`, { jobId, file: key });
+  return text;
 }

@@ -116,7 +116,10 @@ export const LOAD = new LuaScript(
  * `KEYS[1]` the job's meta hash, `ARGV[1]` the owner and `ARGV[2]` the ttl ms (after NOW_MS), it
  * returns the refusal `{0, owner, until}`, or leaves `m` (the meta fields read first, `cursor`
  * sixth), `epoch`, `recoveries` and `untilMs` set with the lease taken (a new epoch unless the
- * owner renews, a recovery counted when a held lease is taken over).
+ * owner renews, a recovery counted when a held lease is taken over). A new epoch is the last one
+ * plus one but never below the server's clock in µs (`t`, from NOW_MS): the epochs of a job deleted
+ * (its meta with it) and made again under its id never repeat one a former holder still fences
+ * its writes with (they were granted earlier; no two grants fall in one µs).
  *
  * @example
  * ```ts
@@ -130,7 +133,11 @@ if owner and owner ~= ARGV[1] and expires > now then return {0, owner, tostring(
 local epoch = m[4] or '0'
 local recoveries = tonumber(m[5] or '0')
 if not (owner == ARGV[1] and expires > now) then
-  epoch = tostring(redis.call('HINCRBY', KEYS[1], 'epoch', 1))
+  local e = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+  local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if e < floor then e = floor end
+  epoch = string.format('%.0f', e)
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
   if m[3] == '1' and owner and owner ~= ARGV[1] then recoveries = redis.call('HINCRBY', KEYS[1], 'recoveries', 1) end
 end
 local untilMs = now + tonumber(ARGV[2])
@@ -171,13 +178,18 @@ return {}`,
 export const DELETE = new LuaScript(`return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])`, 5);
 
 /**
- * @internal Prune's delete: KEYS state, journal, meta, control, inbox. Deletes only while no
- * lease is held (a holder may be writing it); 1 if deleted.
+ * @internal Prune's delete: KEYS state, journal, meta, control, inbox; ARGV the digest of what
+ * prune judged (see `storedDigest`). Deletes only while no lease is held (a holder may be
+ * writing it) and the snapshot and journal are still those prune judged (nobody wrote the job
+ * since); 1 if deleted.
  */
 export const PRUNE_ONE = new LuaScript(
   `${NOW_MS}
 local m = redis.call('HMGET', KEYS[3], 'owner', 'until')
 if m[1] and tonumber(m[2] or '0') > now then return 0 end
+local parts = redis.call('LRANGE', KEYS[2], 0, -1)
+table.insert(parts, 1, redis.call('GET', KEYS[1]) or '')
+if redis.sha1hex(table.concat(parts, '\\n')) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1`,
   5,
