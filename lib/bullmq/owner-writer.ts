@@ -1,6 +1,7 @@
 import { isTerminal } from '../core/job-status.js';
 import type { JobState } from '../state/job-state.js';
 import type { JobStore } from '../state/job-store.js';
+import type { SnapshotTagger } from '../runtime/snapshot-tagger.js';
 import { fenced } from './fenced-error.js';
 import type { RedisJobStore } from './redis-job-store.js';
 import type { JobKeys } from './redis-keys.js';
@@ -35,8 +36,10 @@ export function ownerWriter(store: RedisJobStore, jobId: string, keys: JobKeys, 
 }
 
 /** The writer itself: one object per ownership (methods, not a closure each). */
-class OwnerWriter implements JobStore {
+class OwnerWriter implements JobStore, SnapshotTagger {
   private last: JobState | undefined = undefined;
+  /** The cursor (and epoch) as of the snapshot the next write carries (see snapshotTaken). */
+  private tag: { cursor: string; epoch: string; inc?: string } | undefined = undefined;
   /** The owner's answers published before the last save that landed started: that save's status publication follows them. */
   private announced = 0;
 
@@ -61,7 +64,7 @@ class OwnerWriter implements JobStore {
     // applied with the pause leaves it running, and nothing else would tell the client).
     const answered = owner.answered();
     const release = isTerminal(state.status) ? owner.release() : undefined;
-    const { cursor, epoch, inc } = owner.write();
+    const { cursor, epoch, inc } = this.taken();
     return this.store.saveWith(state, { cursor, epoch, publish: settled || answered > this.announced, release, keys: this.keys, inc }).then((r) => {
       this.last = state;
       this.announced = Math.max(this.announced, answered);
@@ -72,7 +75,23 @@ class OwnerWriter implements JobStore {
   // A turn's checkpoint as a journal entry (the Checkpointer's journal: a resting status or a
   // status change is always a full save above, so every status publication still comes from SAVE).
   appendJournal(id: string, entry: unknown): Promise<void> {
-    return this.gate() ?? this.store.appendJournal(id, entry, this.owner.write());
+    return this.gate() ?? this.store.appendJournal(id, entry, this.taken());
+  }
+
+  /**
+   * The Checkpointer snapshotted the job: its write, a microtask later, carries the cursor of
+   * now. Read then, it named a command applied in between (the resume of a [pause, resume]
+   * batch), whose effect the state lacks: a next owner would never apply it after a crash.
+   */
+  snapshotTaken(): void {
+    this.tag = this.owner.write();
+  }
+
+  /** The tag of the snapshot being written (one write at a time: the Checkpointer's), or of now. */
+  private taken(): { cursor: string; epoch: string; inc?: string } {
+    const tag = this.tag ?? this.owner.write();
+    this.tag = undefined;
+    return tag;
   }
 
   /** What a write does once the job is not owned here: nothing after its final snapshot (released), refused when lost or handed over. */

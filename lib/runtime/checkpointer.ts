@@ -7,6 +7,7 @@ import { checkpointFailure, encodingFailure, hungSave, retryable } from './check
 import { failJob } from './job-control.js';
 import { resolveCheckpointOptions, type CheckpointOptions, type ResolvedCheckpointOptions } from './checkpoint-options.js';
 import { CheckpointJournal } from './checkpoint-journal.js';
+import type { SnapshotTagger } from './snapshot-tagger.js';
 
 /**
  * A checkpoint that failed to save: one report per failed attempt. `error` is a RoutiluxError:
@@ -166,6 +167,8 @@ export class Checkpointer {
     w.attempt++;
     const seq = (w.issued = ++this.seq);
     const state: JobState = w.job.snapshot();
+    // (What the store tags this write with, it learns now: the write starts a microtask later.)
+    (this.store as Partial<SnapshotTagger>).snapshotTaken?.(id, state);
     const write = this.journal.plan(this.store!, id, w.job, state);
     let decided = false;
     const limit = setTimeout(() => {
@@ -184,17 +187,12 @@ export class Checkpointer {
       if (ok) this.next(id, w);
       else this.failed(id, w, error, state);
     };
-    // Started now, in the same synchronous step as the snapshot: a store that tags a write with
-    // what it knows of the job (routilux/bullmq's owner: the control cursor) tags it as of this
-    // state, not as of a microtask later, when a command applied meanwhile is not in it. A store
-    // that throws synchronously is reported like one that rejects, not thrown into the dispatcher.
-    let running: Promise<void>;
-    try {
-      running = write.run();
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    running.then(
+    // Through a promise so a store that throws synchronously is reported like one that
+    // rejects, instead of escaping into the dispatcher. The microtask still runs before the
+    // next dispatch turn, so a store that appends synchronously has the turn on disk by then.
+    Promise.resolve()
+      .then(() => write.run())
+      .then(
         () => settle(true),
         (error: unknown) => settle(false, error),
       );
