@@ -3,6 +3,7 @@ import type { Payload } from '../core/payload.js';
 import { describeError } from '../errors/errors.js';
 import type { Flow } from '../flow/flow.js';
 import type { Job } from '../flow/job.js';
+import type { JobState } from '../state/job-state.js';
 import type { RedisClient } from './lua-script.js';
 import { valueOfKind } from './remote-input.js';
 import { encodeValue, type ControlCommand, type ControlEntry } from './wire.js';
@@ -90,7 +91,10 @@ export class OwnerCommands {
     switch (c.op) {
       case 'pause': {
         const before = job._runtime.status;
-        job.pause(c.reason, c.checkpoint).catch((error: unknown) => this.ack(id, describeError(error)));
+        // Settled later (its in-flight work ended) but resumed meanwhile: no paused status will
+        // settle it on the client, so it is answered then, with the state it resolved with.
+        const late = (state: JobState): void => void (state.status !== 'paused' && this.answer(id, state));
+        job.pause(c.reason, c.checkpoint).then(late, (error: unknown) => this.ack(id, describeError(error)));
         if (before !== 'paused') this.settledPause(job, id);
         return;
       }
@@ -150,9 +154,15 @@ export class OwnerCommands {
   private settledPause(job: Job, id: string): void {
     const rt = job._runtime;
     if (id === '' || rt.status !== 'paused' || rt.work.running !== 0) return;
+    this.answer(id, job.state);
+  }
+
+  /** Publishes a pause's answer: the state it settled at, told before any later save of this connection. */
+  private answer(id: string, state: JobState): void {
+    if (id === '') return;
     let text: string;
     try {
-      text = serialize(job.state, `pause of job '${job.jobId}'`);
+      text = serialize(state, `pause of job '${state.jobId}'`);
     } catch (error) {
       return this.report(error); // (its checkpoint fails alike; the client settles on what is published next)
     }

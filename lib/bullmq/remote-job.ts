@@ -46,6 +46,7 @@ export class RemoteJob extends Job {
   private inputs = 0;
   /** Cancels given on this handle whose outcome is not known yet: in-process a cancelled job takes no more input or control at once (see `op`). */
   private cancelling = 0;
+  private pausing = 0; // pause() calls on this handle not settled yet (a resume after one is taken, as in-process)
   /** @internal What the last resume() sent, rejecting with its failure; BullMQRunner.resume awaits it (then the failure is not reported on errors$). */
   _resumed: Promise<void> | undefined = undefined; // (no promise per handle: a start makes two at most, review s12a)
   /** @internal */ _resumeAwaited = false;
@@ -112,7 +113,7 @@ export class RemoteJob extends Job {
   override resume(): Job {
     this.requireRunner('resume');
     const status = this._view.status;
-    if (status !== 'paused' && status !== 'failed') throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
+    if (status !== 'paused' && status !== 'failed' && this.pausing === 0) throw new JobStateError(`cannot resume job '${this.id}': it is ${status}`);
     if (this.cancelling > 0) throw new JobStateError(`cannot resume job '${this.id}': it is being cancelled (cancel() was called on this handle)`);
     const before = this._view.current;
     this._view.hold();
@@ -227,7 +228,8 @@ export class RemoteJob extends Job {
     // other steps is still listened to, and the owner's refusal of it is heard.
     this._view.sendingOp();
     if (kind === 'cancel') this.cancelling++;
-    const settled = kind === 'cancel' ? () => void this.cancelling-- : undefined; // (once its outcome is known, the status says what is taken)
+    else this.pausing++;
+    const settled = kind === 'cancel' ? () => void this.cancelling-- : () => void this.pausing--; // (once its outcome is known, the status says what is taken)
     const outcome = new Promise<JobState>((resolve, reject) => {
       this.chain.enqueue(
         async () => {
@@ -243,7 +245,7 @@ export class RemoteJob extends Job {
         },
       );
     });
-    return settled === undefined ? outcome : outcome.finally(settled);
+    return outcome.finally(settled);
   }
 
   /** Listens past a failure, for a stream that stays open (the job may be resumed from anywhere); returns the release. */

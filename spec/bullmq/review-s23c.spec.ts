@@ -86,13 +86,10 @@ describe('review s23c: RemoteJob against in-process Job', function () {
     return [resumed, statusOf(await paused).replace(/:.*/, ''), statusOf(done)];
   }
 
-  // Not fixed (pending). The handle refuses the resume (its view says running until the owner
-  // answers the pause). Accepting it on the client (tried: a resume overtaking this handle's own
-  // pending pause) was not enough then: the owner published the pause's 'paused' status with the
-  // batch's last cursor (the resume's id). That owner-side half is fixed since (a status is
-  // stored and published with the cursor of the command that made it:
-  // spec/bullmq/status-cursor.spec.ts); the client-side half is still to do.
-  it.skip('FINDING 2: pause() then resume() without awaiting is taken (in-process: the pause resolves, the job completes)', async () => {
+  // Fixed: the handle takes a resume while its own pause is unanswered, and the owner answers a
+  // pause that settles after a resume with the state it settled at (OwnerCommands); the owner
+  // also stores and publishes the pause's status with its own cursor (status-cursor.spec.ts).
+  it('fixed 2: pause() then resume() without awaiting is taken (in-process: the pause resolves, the job completes)', async () => {
     const local = await pauseThenResume(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in' }));
     const remote = await pauseThenResume(() => build().start('step', { n: 3, ms: 30 }, { slot: 'in', runner: cluster.runner }));
     expect(remote, `in-process gave ${JSON.stringify(local)}`).to.deep.equal(local);

@@ -50,7 +50,7 @@ describe('routilux/bullmq: the control cursor stored with a state is that of the
       await until(() => statuses.some((s) => s.status === 'completed'), 'the job completed');
       const paused = statuses.filter((s) => s.status === 'paused');
       expect(paused.map((s) => s.cursor), `statuses: ${JSON.stringify(statuses)}`).to.deep.equal([pause.id]);
-      expect(statuses.map((s) => s.status)).to.include('running');
+      // (Whether 'running' is published between them depends on the owner's saves coalescing.)
       expect(resume.id > pause.id).to.equal(true);
     } finally {
       sub.disconnect();
