@@ -283,7 +283,7 @@ export class OwnedJob implements CheckpointsOwner {
     if (this.pool?.fence?.up === true) return this.pool.fence.hold(entries);
     for (const entry of entries) {
       if (entry.command.op === 'resume' && job._runtime.status === 'failed') this.results.nextIncarnation(); // its failed run resumed: as at a take (takenInbox)
-      this.applied = entry.id; // first: its status change's checkpoint is written at once, with this cursor (status-cursor.spec.ts)
+      this.applied = entry.id; // first: a checkpoint its status change snapshots is tagged with this cursor (status-cursor.spec.ts)
       this.commands.apply(job, entry);
     }
     this.cp?.save(job._runtime);
